@@ -1,0 +1,181 @@
+//! Trestle's storage. The rest of the system sees only the intent-named traits below
+//! ([`DirectoryStore`], [`AppStore`], [`InstallStore`], [`AccessStore`], [`AuditStore`]),
+//! bundled as [`Store`]; [`connect`] picks SQLite or PostgreSQL once, from the URL.
+//!
+//! Every mutating method is one transaction and writes its audit event inside it, so a
+//! change and its audit row are committed together or not at all.
+
+mod model;
+mod sql;
+
+pub use model::*;
+
+use async_trait::async_trait;
+use std::sync::Arc;
+use trestle_domain::page::{Page, PageRequest};
+use trestle_domain::policy::{CompanyMembership, ProjectMembership};
+use trestle_domain::*;
+
+/// Storage failures, free of any driver type.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness or state rule was broken (e.g. the app is already installed).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The database cannot be reached or is overloaded right now; retrying later may work.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Other(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Companies, projects, people and their memberships.
+#[async_trait]
+pub trait DirectoryStore: Send + Sync {
+    async fn create_person(&self, new: &NewPerson, audit: &AuditContext) -> Result<User>;
+    async fn find_user(&self, id: UserId) -> Result<Option<User>>;
+    /// Creates a company with `admin` as its first company admin.
+    async fn create_company(&self, name: &str, admin: UserId, audit: &AuditContext) -> Result<Company>;
+    async fn find_company(&self, id: CompanyId) -> Result<Option<Company>>;
+    /// Adds (or re-activates) a person in a company directory.
+    async fn add_company_member(&self, company: CompanyId, member: &NewMember, audit: &AuditContext) -> Result<()>;
+    /// The user's current membership of the company, if any.
+    async fn company_membership(&self, company: CompanyId, user: UserId) -> Result<Option<CompanyMembership>>;
+    /// The user's current membership of the project, looked up inside `company` only.
+    async fn project_membership(&self, company: CompanyId, project: ProjectId, user: UserId)
+        -> Result<Option<ProjectMembership>>;
+    /// Creates a project. Bots of installs marked "add to all new projects" join it in the
+    /// same transaction, with their manifest's project permissions.
+    async fn create_project(&self, company: CompanyId, new: &NewProject, audit: &AuditContext) -> Result<Project>;
+    /// A project, only if it belongs to `company`.
+    async fn find_project(&self, company: CompanyId, project: ProjectId) -> Result<Option<Project>>;
+    /// Companies where the user is an active member.
+    async fn list_user_companies(&self, user: UserId, page: PageRequest) -> Result<Page<Company>>;
+    /// Active projects of a company; with `member` set, only those the user belongs to.
+    async fn list_projects(&self, company: CompanyId, member: Option<UserId>, page: PageRequest)
+        -> Result<Page<Project>>;
+}
+
+/// Developer apps, manifest versions and OAuth clients.
+#[async_trait]
+pub trait AppStore: Send + Sync {
+    async fn create_app(&self, owner: UserId, name: &str, audit: &AuditContext) -> Result<App>;
+    async fn find_app(&self, id: AppId) -> Result<Option<App>>;
+    async fn list_apps(&self, owner: UserId, page: PageRequest) -> Result<Page<App>>;
+    /// Adds a version in status `ready_for_testing`. `Conflict` if the version string exists.
+    async fn create_version(&self, app: AppId, version: &str, manifest_json: &str, audit: &AuditContext)
+        -> Result<AppVersion>;
+    async fn list_versions(&self, app: AppId) -> Result<Vec<AppVersion>>;
+    async fn find_version(&self, app: AppId, version: VersionId) -> Result<Option<AppVersion>>;
+    /// A promoted version by its public App Version ID.
+    async fn find_version_by_uuid(&self, app_version_uuid: &str) -> Result<Option<AppVersion>>;
+    /// Replaces the manifest of a version that is still `ready_for_testing`.
+    async fn update_version(&self, app: AppId, version: VersionId, manifest_json: &str, audit: &AuditContext)
+        -> Result<AppVersion>;
+    /// Promotes a `ready_for_testing` version to production under `app_version_uuid`. When the
+    /// app has no production client yet, `first_credentials` creates it in the same transaction.
+    async fn promote_version(
+        &self,
+        app: AppId,
+        version: VersionId,
+        app_version_uuid: &str,
+        first_credentials: Option<&NewClient>,
+        audit: &AuditContext,
+    ) -> Result<Promotion>;
+    /// The app's newest promoted version.
+    async fn latest_promoted_version(&self, app: AppId) -> Result<Option<AppVersion>>;
+    async fn find_client(&self, environment: Environment, app: AppId) -> Result<Option<OAuthClient>>;
+    /// A client and its live (not revoked) secrets, by public client_id.
+    async fn find_client_by_client_id(&self, client_id: &str) -> Result<Option<ClientCredentials>>;
+    /// Whether a client secret can still back tokens (exists, not revoked, not expired at `now`).
+    async fn is_secret_live(&self, secret_id: i64, now: i64) -> Result<bool>;
+}
+
+/// Installs of apps in companies, their bots and permitted projects.
+#[async_trait]
+pub trait InstallStore: Send + Sync {
+    /// Installs a version in a company: creates (or re-activates) the app's bot, gives it the
+    /// manifest's company permissions, adds it to each permitted project with the manifest's
+    /// project permissions, records the install. One transaction. `Conflict` if already installed.
+    async fn install_app(&self, new: &NewInstall, audit: &AuditContext) -> Result<Install>;
+    /// Uninstalls: access ends at once (bot deactivated, removed from every project).
+    async fn uninstall(&self, company: CompanyId, install: InstallId, audit: &AuditContext) -> Result<Install>;
+    async fn find_install(&self, company: CompanyId, install: InstallId) -> Result<Option<Install>>;
+    /// The active install of an app in a company.
+    async fn find_active_install(&self, company: CompanyId, app: AppId) -> Result<Option<Install>>;
+    async fn list_installs(&self, company: CompanyId) -> Result<Vec<Install>>;
+    /// Adds permitted projects (ids must belong to the company; unknown ones give `NotFound`).
+    async fn add_permitted_projects(
+        &self,
+        company: CompanyId,
+        install: InstallId,
+        projects: &[ProjectId],
+        audit: &AuditContext,
+    ) -> Result<Vec<ProjectId>>;
+    /// Permits every active project of the company in one statement.
+    async fn add_all_permitted_projects(&self, company: CompanyId, install: InstallId, audit: &AuditContext)
+        -> Result<u64>;
+    async fn remove_permitted_project(
+        &self,
+        company: CompanyId,
+        install: InstallId,
+        project: ProjectId,
+        audit: &AuditContext,
+    ) -> Result<()>;
+    async fn list_permitted_projects(&self, company: CompanyId, install: InstallId) -> Result<Vec<ProjectId>>;
+    /// Companies where the app is installed now.
+    async fn list_app_companies(&self, app: AppId, page: PageRequest) -> Result<Page<Company>>;
+}
+
+/// Management API tokens.
+#[async_trait]
+pub trait AccessStore: Send + Sync {
+    async fn create_api_token(&self, new: &NewApiToken, audit: &AuditContext) -> Result<i64>;
+    /// The owner of a live API token, by its keyed hash.
+    async fn find_api_token(&self, token_hash: &str) -> Result<Option<ApiTokenOwner>>;
+}
+
+/// The audit log.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    async fn list_audit(&self, filter: AuditFilter, page: PageRequest) -> Result<Page<AuditEvent>>;
+}
+
+/// Everything Trestle stores.
+pub trait Store: DirectoryStore + AppStore + InstallStore + AccessStore + AuditStore {}
+impl<T: DirectoryStore + AppStore + InstallStore + AccessStore + AuditStore> Store for T {}
+
+/// Connection settings.
+#[derive(Clone, Debug)]
+pub struct StoreConfig {
+    /// `sqlite://path/to/file.db` or `postgres://…`.
+    pub url: String,
+    /// Largest number of pooled connections (PostgreSQL) or readers (SQLite).
+    pub max_connections: u32,
+    /// How long a request waits for a pooled connection before answering "unavailable".
+    pub acquire_timeout: std::time::Duration,
+}
+
+impl StoreConfig {
+    pub fn new(url: impl Into<String>) -> Self {
+        StoreConfig { url: url.into(), max_connections: 16, acquire_timeout: std::time::Duration::from_secs(3) }
+    }
+}
+
+/// Opens the database named by the URL scheme and brings its schema up to date.
+pub async fn connect(config: &StoreConfig) -> Result<Arc<dyn Store>> {
+    if config.url.starts_with("postgres://") || config.url.starts_with("postgresql://") {
+        Ok(Arc::new(sql::PgStore::connect(config).await?))
+    } else if config.url.starts_with("sqlite:") {
+        Ok(Arc::new(sql::SqliteStore::connect(config).await?))
+    } else {
+        Err(StoreError::Other("database URL must start with sqlite: or postgres://".into()))
+    }
+}
+
+#[cfg(feature = "testing")]
+pub mod testing;

@@ -1,0 +1,235 @@
+//! Rows as the rest of the system sees them.
+
+use trestle_domain::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserKind {
+    Person,
+    Bot,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub kind: UserKind,
+    pub email: String,
+    pub name: String,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewPerson {
+    pub email: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewMember {
+    pub user: UserId,
+    pub is_admin: bool,
+    pub permissions_json: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Company {
+    pub id: CompanyId,
+    pub name: String,
+    pub is_active: bool,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct NewProject {
+    pub name: String,
+    pub project_number: Option<String>,
+    pub address: Option<String>,
+    pub city: Option<String>,
+    pub state_code: Option<String>,
+    pub country_code: Option<String>,
+    pub zip: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Project {
+    pub id: ProjectId,
+    pub company_id: CompanyId,
+    pub company_name: String,
+    pub name: String,
+    pub project_number: Option<String>,
+    pub address: Option<String>,
+    pub city: Option<String>,
+    pub state_code: Option<String>,
+    pub country_code: Option<String>,
+    pub zip: Option<String>,
+    pub active: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct App {
+    pub id: AppId,
+    pub owner_id: UserId,
+    pub name: String,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VersionStatus {
+    ReadyForTesting,
+    Promoted,
+}
+
+impl VersionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VersionStatus::ReadyForTesting => "ready_for_testing",
+            VersionStatus::Promoted => "promoted",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppVersion {
+    pub id: VersionId,
+    pub app_id: AppId,
+    pub version: String,
+    pub manifest_json: String,
+    pub status: VersionStatus,
+    pub app_version_uuid: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub promoted_at: Option<i64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    Production,
+    Sandbox,
+}
+
+impl Environment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Production => "production",
+            Environment::Sandbox => "sandbox",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OAuthClient {
+    pub pk: ClientPk,
+    pub app_id: AppId,
+    pub environment: Environment,
+    pub client_id: String,
+    pub created_at: i64,
+}
+
+/// A client to create: public id and the keyed hash of its first secret.
+#[derive(Clone, Debug)]
+pub struct NewClient {
+    pub environment: Environment,
+    pub client_id: String,
+    pub secret_hash: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientSecret {
+    pub id: i64,
+    pub secret_hash: String,
+    pub expires_at: Option<i64>,
+}
+
+/// A client with its live secrets, for authenticating a token request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientCredentials {
+    pub client: OAuthClient,
+    pub secrets: Vec<ClientSecret>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Promotion {
+    pub version: AppVersion,
+    /// Set when this promotion created the production client.
+    pub created_client: Option<OAuthClient>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InstallStatus {
+    Installed,
+    Uninstalled,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Install {
+    pub id: InstallId,
+    pub company_id: CompanyId,
+    pub app_id: AppId,
+    pub version_id: VersionId,
+    pub bot_user_id: UserId,
+    pub status: InstallStatus,
+    pub add_to_new_projects: bool,
+    pub installed_at: i64,
+    pub uninstalled_at: Option<i64>,
+}
+
+/// What [`crate::InstallStore::install_app`] needs.
+#[derive(Clone, Debug)]
+pub struct NewInstall {
+    pub company: CompanyId,
+    pub app: AppId,
+    pub version: VersionId,
+    /// Used only when the company has no bot for this app yet.
+    pub bot_email: String,
+    pub bot_name: String,
+    pub company_permissions_json: String,
+    pub project_permissions_json: String,
+    pub permitted_projects: Vec<ProjectId>,
+    pub add_to_new_projects: bool,
+    pub installed_by: Option<UserId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewApiToken {
+    pub token_hash: String,
+    /// `None` for an operator token.
+    pub user: Option<UserId>,
+    pub label: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApiTokenOwner {
+    Operator,
+    User(UserId),
+}
+
+/// Who did it and when, recorded with each change.
+#[derive(Clone, Debug)]
+pub struct AuditContext {
+    /// `"operator"`, `"person"` or `"system"`.
+    pub actor_kind: &'static str,
+    pub actor_user: Option<UserId>,
+    pub at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEvent {
+    pub id: i64,
+    pub at: i64,
+    pub actor_kind: String,
+    pub actor_user_id: Option<UserId>,
+    pub company_id: Option<CompanyId>,
+    pub app_id: Option<AppId>,
+    pub action: String,
+    pub target_type: String,
+    pub target_id: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AuditFilter {
+    pub company: Option<CompanyId>,
+    pub app: Option<AppId>,
+}

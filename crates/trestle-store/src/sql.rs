@@ -1,0 +1,1360 @@
+//! The SQL implementation of the storage traits, written once and instantiated for SQLite and
+//! PostgreSQL by the `sql_store!` macro. The SQL sticks to the dialect both understand:
+//! `$n` placeholders, `RETURNING`, `ON CONFLICT`, partial indexes, integer timestamps.
+
+use crate::*;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{FromRow, PgPool, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                StoreError::Unavailable(e.to_string())
+            }
+            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(d.message().to_string()),
+            sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
+            sqlx::Error::Database(d) => {
+                // PostgreSQL: admin shutdown, cannot connect now, too many connections.
+                match d.code().as_deref() {
+                    Some("57P01" | "57P02" | "57P03" | "53300") => StoreError::Unavailable(d.message().to_string()),
+                    // SQLite: busy / locked.
+                    Some("5" | "6" | "517" | "261") => StoreError::Unavailable(d.message().to_string()),
+                    _ => StoreError::Other(e.to_string()),
+                }
+            }
+            _ => StoreError::Other(e.to_string()),
+        }
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        StoreError::Other(format!("migration failed: {e}"))
+    }
+}
+
+/// SQLite: one writer connection (SQLite allows one writer at a time; a single pooled writer
+/// queues writes in the pool instead of failing with SQLITE_BUSY) and a pool of readers.
+/// WAL mode with `synchronous=FULL`, so a 2xx means the change is on disk.
+pub struct SqliteStore {
+    read: SqlitePool,
+    write: SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn connect(config: &StoreConfig) -> Result<Self> {
+        let opts = SqliteConnectOptions::from_str(&config.url)
+            .map_err(|e| StoreError::Other(format!("bad sqlite URL: {e}")))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(config.acquire_timeout.max(Duration::from_secs(10)))
+            .connect_with(opts.clone())
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&write).await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(config.max_connections.clamp(1, 64))
+            .acquire_timeout(config.acquire_timeout)
+            .connect_with(opts.read_only(true))
+            .await?;
+        Ok(SqliteStore { read, write })
+    }
+}
+
+/// PostgreSQL: one pool for reads and writes.
+pub struct PgStore {
+    read: PgPool,
+    write: PgPool,
+}
+
+impl PgStore {
+    pub async fn connect(config: &StoreConfig) -> Result<Self> {
+        let opts = PgConnectOptions::from_str(&config.url).map_err(|e| StoreError::Other(format!("bad postgres URL: {e}")))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(config.max_connections.max(1))
+            .acquire_timeout(config.acquire_timeout)
+            .connect_with(opts)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(PgStore { read: pool.clone(), write: pool })
+    }
+}
+
+#[derive(FromRow)]
+struct UserRow {
+    id: i64,
+    kind: String,
+    email: String,
+    name: String,
+    created_at: i64,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> Self {
+        User {
+            id: UserId(r.id),
+            kind: if r.kind == "bot" { UserKind::Bot } else { UserKind::Person },
+            email: r.email,
+            name: r.name,
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct CompanyRow {
+    id: i64,
+    name: String,
+    is_active: bool,
+    created_at: i64,
+}
+
+impl From<CompanyRow> for Company {
+    fn from(r: CompanyRow) -> Self {
+        Company { id: CompanyId(r.id), name: r.name, is_active: r.is_active, created_at: r.created_at }
+    }
+}
+
+#[derive(FromRow)]
+struct ProjectRow {
+    id: i64,
+    company_id: i64,
+    company_name: String,
+    name: String,
+    project_number: Option<String>,
+    address: Option<String>,
+    city: Option<String>,
+    state_code: Option<String>,
+    country_code: Option<String>,
+    zip: Option<String>,
+    active: bool,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl From<ProjectRow> for Project {
+    fn from(r: ProjectRow) -> Self {
+        Project {
+            id: ProjectId(r.id),
+            company_id: CompanyId(r.company_id),
+            company_name: r.company_name,
+            name: r.name,
+            project_number: r.project_number,
+            address: r.address,
+            city: r.city,
+            state_code: r.state_code,
+            country_code: r.country_code,
+            zip: r.zip,
+            active: r.active,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct AppRow {
+    id: i64,
+    owner_id: i64,
+    name: String,
+    created_at: i64,
+}
+
+impl From<AppRow> for App {
+    fn from(r: AppRow) -> Self {
+        App { id: AppId(r.id), owner_id: UserId(r.owner_id), name: r.name, created_at: r.created_at }
+    }
+}
+
+#[derive(FromRow)]
+struct VersionRow {
+    id: i64,
+    app_id: i64,
+    version: String,
+    manifest: String,
+    status: String,
+    app_version_uuid: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    promoted_at: Option<i64>,
+}
+
+impl From<VersionRow> for AppVersion {
+    fn from(r: VersionRow) -> Self {
+        AppVersion {
+            id: VersionId(r.id),
+            app_id: AppId(r.app_id),
+            version: r.version,
+            manifest_json: r.manifest,
+            status: if r.status == "promoted" { VersionStatus::Promoted } else { VersionStatus::ReadyForTesting },
+            app_version_uuid: r.app_version_uuid,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            promoted_at: r.promoted_at,
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct ClientRow {
+    id: i64,
+    app_id: i64,
+    environment: String,
+    client_id: String,
+    created_at: i64,
+}
+
+impl From<ClientRow> for OAuthClient {
+    fn from(r: ClientRow) -> Self {
+        OAuthClient {
+            pk: ClientPk(r.id),
+            app_id: AppId(r.app_id),
+            environment: if r.environment == "sandbox" { Environment::Sandbox } else { Environment::Production },
+            client_id: r.client_id,
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct SecretRow {
+    id: i64,
+    secret_hash: String,
+    expires_at: Option<i64>,
+}
+
+#[derive(FromRow)]
+struct InstallRow {
+    id: i64,
+    company_id: i64,
+    app_id: i64,
+    version_id: i64,
+    bot_user_id: i64,
+    status: String,
+    add_to_new_projects: bool,
+    installed_at: i64,
+    uninstalled_at: Option<i64>,
+}
+
+impl From<InstallRow> for Install {
+    fn from(r: InstallRow) -> Self {
+        Install {
+            id: InstallId(r.id),
+            company_id: CompanyId(r.company_id),
+            app_id: AppId(r.app_id),
+            version_id: VersionId(r.version_id),
+            bot_user_id: UserId(r.bot_user_id),
+            status: if r.status == "installed" { InstallStatus::Installed } else { InstallStatus::Uninstalled },
+            add_to_new_projects: r.add_to_new_projects,
+            installed_at: r.installed_at,
+            uninstalled_at: r.uninstalled_at,
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct AuditRow {
+    id: i64,
+    at: i64,
+    actor_kind: String,
+    actor_user_id: Option<i64>,
+    company_id: Option<i64>,
+    app_id: Option<i64>,
+    action: String,
+    target_type: String,
+    target_id: String,
+    before_json: Option<String>,
+    after_json: Option<String>,
+}
+
+impl From<AuditRow> for AuditEvent {
+    fn from(r: AuditRow) -> Self {
+        AuditEvent {
+            id: r.id,
+            at: r.at,
+            actor_kind: r.actor_kind,
+            actor_user_id: r.actor_user_id.map(UserId),
+            company_id: r.company_id.map(CompanyId),
+            app_id: r.app_id.map(AppId),
+            action: r.action,
+            target_type: r.target_type,
+            target_id: r.target_id,
+            before_json: r.before_json,
+            after_json: r.after_json,
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct MembershipRow {
+    is_active: bool,
+    is_admin: bool,
+    permissions: String,
+}
+
+/// One audit row, written inside the transaction of the change it describes.
+struct Audit<'a> {
+    company: Option<CompanyId>,
+    app: Option<AppId>,
+    action: &'a str,
+    target_type: &'a str,
+    target_id: String,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+const PROJECT_COLUMNS: &str = "p.id, p.company_id, c.name AS company_name, p.name, p.project_number, p.address, \
+     p.city, p.state_code, p.country_code, p.zip, p.active, p.created_at, p.updated_at";
+const VERSION_COLUMNS: &str =
+    "id, app_id, version, manifest, status, app_version_uuid, created_at, updated_at, promoted_at";
+const INSTALL_COLUMNS: &str =
+    "id, company_id, app_id, version_id, bot_user_id, status, add_to_new_projects, installed_at, uninstalled_at";
+
+fn json_of(pairs: &[(&str, serde_json::Value)]) -> Option<String> {
+    Some(serde_json::Value::Object(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()).to_string())
+}
+
+macro_rules! sql_store {
+    ($store:ident, $db:ty) => {
+        impl $store {
+            async fn audit(tx: &mut sqlx::Transaction<'_, $db>, ctx: &AuditContext, a: Audit<'_>) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO audit_events (at, actor_kind, actor_user_id, company_id, app_id, action, \
+                     target_type, target_id, before_json, after_json) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
+                )
+                .bind(ctx.at)
+                .bind(ctx.actor_kind)
+                .bind(ctx.actor_user.map(|u| u.0))
+                .bind(a.company.map(|c| c.0))
+                .bind(a.app.map(|c| c.0))
+                .bind(a.action)
+                .bind(a.target_type)
+                .bind(a.target_id)
+                .bind(a.before)
+                .bind(a.after)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
+            async fn count(&self, sql: &str, binds: &[i64]) -> Result<i64> {
+                let mut q = sqlx::query_scalar::<_, i64>(sql);
+                for b in binds {
+                    q = q.bind(*b);
+                }
+                Ok(q.fetch_one(&self.read).await?)
+            }
+
+            async fn active_install_in_tx(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                company: CompanyId,
+                install: InstallId,
+            ) -> Result<InstallRow> {
+                let row: Option<InstallRow> = sqlx::query_as(&format!(
+                    "SELECT {INSTALL_COLUMNS} FROM installs WHERE id = $1 AND company_id = $2"
+                ))
+                .bind(install.0)
+                .bind(company.0)
+                .fetch_optional(&mut **tx)
+                .await?;
+                match row {
+                    None => Err(StoreError::NotFound),
+                    Some(r) if r.status != "installed" => Err(StoreError::Conflict("the app is not installed".into())),
+                    Some(r) => Ok(r),
+                }
+            }
+
+            /// Adds the bot to one project of the company. `NotFound` when the project is not
+            /// an active project of that company.
+            async fn permit_project_in_tx(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                company: CompanyId,
+                bot: i64,
+                project: ProjectId,
+                permissions: &str,
+                at: i64,
+            ) -> Result<()> {
+                let done = sqlx::query(
+                    "INSERT INTO project_users (project_id, user_id, company_id, permissions, created_at) \
+                     SELECT id, $2, company_id, $3, $4 FROM projects WHERE id = $1 AND company_id = $5 AND active = TRUE \
+                     ON CONFLICT (project_id, user_id) DO UPDATE SET permissions = excluded.permissions",
+                )
+                .bind(project.0)
+                .bind(bot)
+                .bind(permissions)
+                .bind(at)
+                .bind(company.0)
+                .execute(&mut **tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::Conflict(format!("project {project} is not an active project of this company")));
+                }
+                Ok(())
+            }
+        }
+
+        #[async_trait]
+        impl DirectoryStore for $store {
+            async fn create_person(&self, new: &NewPerson, audit: &AuditContext) -> Result<User> {
+                let mut tx = self.write.begin().await?;
+                let row: UserRow = sqlx::query_as(
+                    "INSERT INTO users (kind, email, name, created_at) VALUES ('person', $1, $2, $3) \
+                     RETURNING id, kind, email, name, created_at",
+                )
+                .bind(&new.email)
+                .bind(&new.name)
+                .bind(audit.at)
+                .fetch_one(&mut *tx)
+                .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: None,
+                    app: None,
+                    action: "user.create",
+                    target_type: "user",
+                    target_id: row.id.to_string(),
+                    before: None,
+                    after: json_of(&[("email", new.email.clone().into()), ("name", new.name.clone().into())]),
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
+            async fn find_user(&self, id: UserId) -> Result<Option<User>> {
+                let row: Option<UserRow> =
+                    sqlx::query_as("SELECT id, kind, email, name, created_at FROM users WHERE id = $1")
+                        .bind(id.0)
+                        .fetch_optional(&self.read)
+                        .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn create_company(&self, name: &str, admin: UserId, audit: &AuditContext) -> Result<Company> {
+                let mut tx = self.write.begin().await?;
+                let row: CompanyRow = sqlx::query_as(
+                    "INSERT INTO companies (name, is_active, created_at) VALUES ($1, TRUE, $2) \
+                     RETURNING id, name, is_active, created_at",
+                )
+                .bind(name)
+                .bind(audit.at)
+                .fetch_one(&mut *tx)
+                .await?;
+                let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM users WHERE id = $1")
+                    .bind(admin.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if kind.as_deref() != Some("person") {
+                    return Err(StoreError::NotFound);
+                }
+                sqlx::query(
+                    "INSERT INTO company_users (company_id, user_id, is_admin, is_active, permissions, created_at) \
+                     VALUES ($1, $2, TRUE, TRUE, '{}', $3)",
+                )
+                .bind(row.id)
+                .bind(admin.0)
+                .bind(audit.at)
+                .execute(&mut *tx)
+                .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: Some(CompanyId(row.id)),
+                    app: None,
+                    action: "company.create",
+                    target_type: "company",
+                    target_id: row.id.to_string(),
+                    before: None,
+                    after: json_of(&[("name", name.into()), ("admin_user_id", admin.0.into())]),
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
+            async fn find_company(&self, id: CompanyId) -> Result<Option<Company>> {
+                let row: Option<CompanyRow> =
+                    sqlx::query_as("SELECT id, name, is_active, created_at FROM companies WHERE id = $1")
+                        .bind(id.0)
+                        .fetch_optional(&self.read)
+                        .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn add_company_member(&self, company: CompanyId, m: &NewMember, audit: &AuditContext) -> Result<()> {
+                let mut tx = self.write.begin().await?;
+                let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM users WHERE id = $1")
+                    .bind(m.user.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                match kind.as_deref() {
+                    None => return Err(StoreError::NotFound),
+                    Some("bot") => {
+                        return Err(StoreError::Conflict("an app's bot user cannot be added to a company directory".into()))
+                    }
+                    _ => {}
+                }
+                sqlx::query(
+                    "INSERT INTO company_users (company_id, user_id, is_admin, is_active, permissions, created_at) \
+                     VALUES ($1, $2, $3, TRUE, $4, $5) ON CONFLICT (company_id, user_id) DO UPDATE \
+                     SET is_admin = excluded.is_admin, is_active = TRUE, permissions = excluded.permissions",
+                )
+                .bind(company.0)
+                .bind(m.user.0)
+                .bind(m.is_admin)
+                .bind(&m.permissions_json)
+                .bind(audit.at)
+                .execute(&mut *tx)
+                .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: Some(company),
+                    app: None,
+                    action: "company_user.add",
+                    target_type: "user",
+                    target_id: m.user.to_string(),
+                    before: None,
+                    after: json_of(&[("is_admin", m.is_admin.into()), ("permissions", m.permissions_json.clone().into())]),
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn company_membership(&self, company: CompanyId, user: UserId) -> Result<Option<CompanyMembership>> {
+                let row: Option<MembershipRow> = sqlx::query_as(
+                    "SELECT cu.is_active AND c.is_active AS is_active, cu.is_admin, cu.permissions \
+                     FROM company_users cu JOIN companies c ON c.id = cu.company_id \
+                     WHERE cu.company_id = $1 AND cu.user_id = $2",
+                )
+                .bind(company.0)
+                .bind(user.0)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(row.map(|r| CompanyMembership {
+                    is_active: r.is_active,
+                    is_admin: r.is_admin,
+                    permissions: trestle_domain::permissions::ToolPermissions::from_json(&r.permissions),
+                }))
+            }
+
+            async fn project_membership(
+                &self,
+                company: CompanyId,
+                project: ProjectId,
+                user: UserId,
+            ) -> Result<Option<ProjectMembership>> {
+                let perms: Option<String> = sqlx::query_scalar(
+                    "SELECT pu.permissions FROM project_users pu JOIN projects p ON p.id = pu.project_id \
+                     WHERE pu.project_id = $1 AND pu.user_id = $2 AND pu.company_id = $3 AND p.company_id = $3 AND p.active = TRUE",
+                )
+                .bind(project.0)
+                .bind(user.0)
+                .bind(company.0)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(perms.map(|p| ProjectMembership {
+                    permissions: trestle_domain::permissions::ToolPermissions::from_json(&p),
+                }))
+            }
+
+            async fn create_project(&self, company: CompanyId, new: &NewProject, audit: &AuditContext) -> Result<Project> {
+                let mut tx = self.write.begin().await?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO projects (company_id, name, project_number, address, city, state_code, country_code, zip, \
+                     active, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,TRUE,$9,$9) RETURNING id",
+                )
+                .bind(company.0)
+                .bind(&new.name)
+                .bind(&new.project_number)
+                .bind(&new.address)
+                .bind(&new.city)
+                .bind(&new.state_code)
+                .bind(&new.country_code)
+                .bind(&new.zip)
+                .bind(audit.at)
+                .fetch_one(&mut *tx)
+                .await?;
+                let bots = sqlx::query(
+                    "INSERT INTO project_users (project_id, user_id, company_id, permissions, created_at) \
+                     SELECT $1, bot_user_id, company_id, project_permissions, $2 FROM installs \
+                     WHERE company_id = $3 AND status = 'installed' AND add_to_new_projects = TRUE",
+                )
+                .bind(id)
+                .bind(audit.at)
+                .bind(company.0)
+                .execute(&mut *tx)
+                .await?;
+                let row: ProjectRow = sqlx::query_as(&format!(
+                    "SELECT {PROJECT_COLUMNS} FROM projects p JOIN companies c ON c.id = p.company_id WHERE p.id = $1"
+                ))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: Some(company),
+                    app: None,
+                    action: "project.create",
+                    target_type: "project",
+                    target_id: id.to_string(),
+                    before: None,
+                    after: json_of(&[("name", new.name.clone().into()), ("bots_added", bots.rows_affected().into())]),
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
+            async fn find_project(&self, company: CompanyId, project: ProjectId) -> Result<Option<Project>> {
+                let row: Option<ProjectRow> = sqlx::query_as(&format!(
+                    "SELECT {PROJECT_COLUMNS} FROM projects p JOIN companies c ON c.id = p.company_id \
+                     WHERE p.id = $1 AND p.company_id = $2"
+                ))
+                .bind(project.0)
+                .bind(company.0)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn list_user_companies(&self, user: UserId, page: PageRequest) -> Result<Page<Company>> {
+                let total = self
+                    .count(
+                        "SELECT COUNT(*) FROM company_users cu JOIN companies c ON c.id = cu.company_id \
+                         WHERE cu.user_id = $1 AND cu.is_active = TRUE AND c.is_active = TRUE",
+                        &[user.0],
+                    )
+                    .await?;
+                let rows: Vec<CompanyRow> = sqlx::query_as(
+                    "SELECT c.id, c.name, c.is_active, c.created_at FROM company_users cu \
+                     JOIN companies c ON c.id = cu.company_id \
+                     WHERE cu.user_id = $1 AND cu.is_active = TRUE AND c.is_active = TRUE \
+                     ORDER BY c.id LIMIT $2 OFFSET $3",
+                )
+                .bind(user.0)
+                .bind(page.limit())
+                .bind(page.offset())
+                .fetch_all(&self.read)
+                .await?;
+                Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
+            }
+
+            async fn list_projects(
+                &self,
+                company: CompanyId,
+                member: Option<UserId>,
+                page: PageRequest,
+            ) -> Result<Page<Project>> {
+                let (total, rows): (i64, Vec<ProjectRow>) = match member {
+                    Some(user) => {
+                        let total = self
+                            .count(
+                                "SELECT COUNT(*) FROM project_users pu JOIN projects p ON p.id = pu.project_id \
+                                 WHERE pu.user_id = $1 AND pu.company_id = $2 AND p.company_id = $2 AND p.active = TRUE",
+                                &[user.0, company.0],
+                            )
+                            .await?;
+                        let rows = sqlx::query_as(&format!(
+                            "SELECT {PROJECT_COLUMNS} FROM project_users pu JOIN projects p ON p.id = pu.project_id \
+                             JOIN companies c ON c.id = p.company_id \
+                             WHERE pu.user_id = $1 AND pu.company_id = $2 AND p.company_id = $2 AND p.active = TRUE \
+                             ORDER BY p.id LIMIT $3 OFFSET $4"
+                        ))
+                        .bind(user.0)
+                        .bind(company.0)
+                        .bind(page.limit())
+                        .bind(page.offset())
+                        .fetch_all(&self.read)
+                        .await?;
+                        (total, rows)
+                    }
+                    None => {
+                        let total = self
+                            .count("SELECT COUNT(*) FROM projects WHERE company_id = $1 AND active = TRUE", &[company.0])
+                            .await?;
+                        let rows = sqlx::query_as(&format!(
+                            "SELECT {PROJECT_COLUMNS} FROM projects p JOIN companies c ON c.id = p.company_id \
+                             WHERE p.company_id = $1 AND p.active = TRUE ORDER BY p.id LIMIT $2 OFFSET $3"
+                        ))
+                        .bind(company.0)
+                        .bind(page.limit())
+                        .bind(page.offset())
+                        .fetch_all(&self.read)
+                        .await?;
+                        (total, rows)
+                    }
+                };
+                Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
+            }
+        }
+
+        #[async_trait]
+        impl AppStore for $store {
+            async fn create_app(&self, owner: UserId, name: &str, audit: &AuditContext) -> Result<App> {
+                let mut tx = self.write.begin().await?;
+                let row: AppRow = sqlx::query_as(
+                    "INSERT INTO apps (owner_id, name, created_at) VALUES ($1, $2, $3) RETURNING id, owner_id, name, created_at",
+                )
+                .bind(owner.0)
+                .bind(name)
+                .bind(audit.at)
+                .fetch_one(&mut *tx)
+                .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: None,
+                    app: Some(AppId(row.id)),
+                    action: "app.create",
+                    target_type: "app",
+                    target_id: row.id.to_string(),
+                    before: None,
+                    after: json_of(&[("name", name.into())]),
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
+            async fn find_app(&self, id: AppId) -> Result<Option<App>> {
+                let row: Option<AppRow> =
+                    sqlx::query_as("SELECT id, owner_id, name, created_at FROM apps WHERE id = $1")
+                        .bind(id.0)
+                        .fetch_optional(&self.read)
+                        .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn list_apps(&self, owner: UserId, page: PageRequest) -> Result<Page<App>> {
+                let total = self.count("SELECT COUNT(*) FROM apps WHERE owner_id = $1", &[owner.0]).await?;
+                let rows: Vec<AppRow> = sqlx::query_as(
+                    "SELECT id, owner_id, name, created_at FROM apps WHERE owner_id = $1 ORDER BY id LIMIT $2 OFFSET $3",
+                )
+                .bind(owner.0)
+                .bind(page.limit())
+                .bind(page.offset())
+                .fetch_all(&self.read)
+                .await?;
+                Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
+            }
+
+            async fn create_version(
+                &self,
+                app: AppId,
+                version: &str,
+                manifest_json: &str,
+                audit: &AuditContext,
+            ) -> Result<AppVersion> {
+                let mut tx = self.write.begin().await?;
+                let row: VersionRow = sqlx::query_as(&format!(
+                    "INSERT INTO app_versions (app_id, version, manifest, status, created_at, updated_at) \
+                     VALUES ($1, $2, $3, 'ready_for_testing', $4, $4) RETURNING {VERSION_COLUMNS}"
+                ))
+                .bind(app.0)
+                .bind(version)
+                .bind(manifest_json)
+                .bind(audit.at)
+                .fetch_one(&mut *tx)
+                .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: None,
+                    app: Some(app),
+                    action: "app_version.create",
+                    target_type: "app_version",
+                    target_id: row.id.to_string(),
+                    before: None,
+                    after: json_of(&[("version", version.into()), ("manifest", manifest_json.into())]),
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
+            async fn list_versions(&self, app: AppId) -> Result<Vec<AppVersion>> {
+                let rows: Vec<VersionRow> =
+                    sqlx::query_as(&format!("SELECT {VERSION_COLUMNS} FROM app_versions WHERE app_id = $1 ORDER BY id"))
+                        .bind(app.0)
+                        .fetch_all(&self.read)
+                        .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn find_version(&self, app: AppId, version: VersionId) -> Result<Option<AppVersion>> {
+                let row: Option<VersionRow> = sqlx::query_as(&format!(
+                    "SELECT {VERSION_COLUMNS} FROM app_versions WHERE id = $1 AND app_id = $2"
+                ))
+                .bind(version.0)
+                .bind(app.0)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn find_version_by_uuid(&self, app_version_uuid: &str) -> Result<Option<AppVersion>> {
+                let row: Option<VersionRow> = sqlx::query_as(&format!(
+                    "SELECT {VERSION_COLUMNS} FROM app_versions WHERE app_version_uuid = $1 AND status = 'promoted'"
+                ))
+                .bind(app_version_uuid)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn update_version(
+                &self,
+                app: AppId,
+                version: VersionId,
+                manifest_json: &str,
+                audit: &AuditContext,
+            ) -> Result<AppVersion> {
+                let mut tx = self.write.begin().await?;
+                let before: Option<VersionRow> = sqlx::query_as(&format!(
+                    "SELECT {VERSION_COLUMNS} FROM app_versions WHERE id = $1 AND app_id = $2"
+                ))
+                .bind(version.0)
+                .bind(app.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let before = before.ok_or(StoreError::NotFound)?;
+                if before.status != "ready_for_testing" {
+                    return Err(StoreError::Conflict("a promoted version cannot be changed; create a new version".into()));
+                }
+                let row: VersionRow = sqlx::query_as(&format!(
+                    "UPDATE app_versions SET manifest = $1, updated_at = $2 WHERE id = $3 AND status = 'ready_for_testing' \
+                     RETURNING {VERSION_COLUMNS}"
+                ))
+                .bind(manifest_json)
+                .bind(audit.at)
+                .bind(version.0)
+                .fetch_one(&mut *tx)
+                .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: None,
+                    app: Some(app),
+                    action: "app_version.update",
+                    target_type: "app_version",
+                    target_id: version.to_string(),
+                    before: json_of(&[("manifest", before.manifest.into())]),
+                    after: json_of(&[("manifest", manifest_json.into())]),
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
+            async fn promote_version(
+                &self,
+                app: AppId,
+                version: VersionId,
+                app_version_uuid: &str,
+                first_credentials: Option<&NewClient>,
+                audit: &AuditContext,
+            ) -> Result<Promotion> {
+                let mut tx = self.write.begin().await?;
+                let row: Option<VersionRow> = sqlx::query_as(&format!(
+                    "UPDATE app_versions SET status = 'promoted', app_version_uuid = $1, promoted_at = $2, updated_at = $2 \
+                     WHERE id = $3 AND app_id = $4 AND status = 'ready_for_testing' RETURNING {VERSION_COLUMNS}"
+                ))
+                .bind(app_version_uuid)
+                .bind(audit.at)
+                .bind(version.0)
+                .bind(app.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else {
+                    let exists: Option<String> =
+                        sqlx::query_scalar("SELECT status FROM app_versions WHERE id = $1 AND app_id = $2")
+                            .bind(version.0)
+                            .bind(app.0)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    return Err(match exists {
+                        None => StoreError::NotFound,
+                        Some(_) => StoreError::Conflict("this version is already promoted".into()),
+                    });
+                };
+                let mut created_client = None;
+                if let Some(new) = first_credentials {
+                    let existing: Option<i64> =
+                        sqlx::query_scalar("SELECT id FROM oauth_clients WHERE app_id = $1 AND environment = $2")
+                            .bind(app.0)
+                            .bind(new.environment.as_str())
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    if existing.is_none() {
+                        let client: ClientRow = sqlx::query_as(
+                            "INSERT INTO oauth_clients (app_id, environment, client_id, created_at) VALUES ($1, $2, $3, $4) \
+                             RETURNING id, app_id, environment, client_id, created_at",
+                        )
+                        .bind(app.0)
+                        .bind(new.environment.as_str())
+                        .bind(&new.client_id)
+                        .bind(audit.at)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        sqlx::query("INSERT INTO client_secrets (client_pk, secret_hash, created_at) VALUES ($1, $2, $3)")
+                            .bind(client.id)
+                            .bind(&new.secret_hash)
+                            .bind(audit.at)
+                            .execute(&mut *tx)
+                            .await?;
+                        Self::audit(&mut tx, audit, Audit {
+                            company: None,
+                            app: Some(app),
+                            action: "client.create",
+                            target_type: "oauth_client",
+                            target_id: client.client_id.clone(),
+                            before: None,
+                            after: json_of(&[("environment", new.environment.as_str().into())]),
+                        })
+                        .await?;
+                        created_client = Some(client.into());
+                    }
+                }
+                Self::audit(&mut tx, audit, Audit {
+                    company: None,
+                    app: Some(app),
+                    action: "app_version.promote",
+                    target_type: "app_version",
+                    target_id: version.to_string(),
+                    before: json_of(&[("status", "ready_for_testing".into())]),
+                    after: json_of(&[("status", "promoted".into()), ("app_version_id", app_version_uuid.into())]),
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(Promotion { version: row.into(), created_client })
+            }
+
+            async fn latest_promoted_version(&self, app: AppId) -> Result<Option<AppVersion>> {
+                let row: Option<VersionRow> = sqlx::query_as(&format!(
+                    "SELECT {VERSION_COLUMNS} FROM app_versions WHERE app_id = $1 AND status = 'promoted' \
+                     ORDER BY id DESC LIMIT 1"
+                ))
+                .bind(app.0)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn find_client(&self, environment: Environment, app: AppId) -> Result<Option<OAuthClient>> {
+                let row: Option<ClientRow> = sqlx::query_as(
+                    "SELECT id, app_id, environment, client_id, created_at FROM oauth_clients \
+                     WHERE app_id = $1 AND environment = $2",
+                )
+                .bind(app.0)
+                .bind(environment.as_str())
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn find_client_by_client_id(&self, client_id: &str) -> Result<Option<ClientCredentials>> {
+                let client: Option<ClientRow> = sqlx::query_as(
+                    "SELECT id, app_id, environment, client_id, created_at FROM oauth_clients WHERE client_id = $1",
+                )
+                .bind(client_id)
+                .fetch_optional(&self.read)
+                .await?;
+                let Some(client) = client else { return Ok(None) };
+                let secrets: Vec<SecretRow> = sqlx::query_as(
+                    "SELECT id, secret_hash, expires_at FROM client_secrets WHERE client_pk = $1 AND revoked_at IS NULL ORDER BY id",
+                )
+                .bind(client.id)
+                .fetch_all(&self.read)
+                .await?;
+                Ok(Some(ClientCredentials {
+                    client: client.into(),
+                    secrets: secrets
+                        .into_iter()
+                        .map(|s| ClientSecret { id: s.id, secret_hash: s.secret_hash, expires_at: s.expires_at })
+                        .collect(),
+                }))
+            }
+
+            async fn is_secret_live(&self, secret_id: i64, now: i64) -> Result<bool> {
+                let n = self
+                    .count(
+                        "SELECT COUNT(*) FROM client_secrets WHERE id = $1 AND revoked_at IS NULL \
+                         AND (expires_at IS NULL OR expires_at > $2)",
+                        &[secret_id, now],
+                    )
+                    .await?;
+                Ok(n == 1)
+            }
+        }
+
+        #[async_trait]
+        impl InstallStore for $store {
+            async fn install_app(&self, new: &NewInstall, audit: &AuditContext) -> Result<Install> {
+                let mut tx = self.write.begin().await?;
+                let active: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM installs WHERE company_id = $1 AND app_id = $2 AND status = 'installed'",
+                )
+                .bind(new.company.0)
+                .bind(new.app.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if active.is_some() {
+                    return Err(StoreError::Conflict("the app is already installed in this company".into()));
+                }
+                let company_ok: Option<bool> = sqlx::query_scalar("SELECT is_active FROM companies WHERE id = $1")
+                    .bind(new.company.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if company_ok != Some(true) {
+                    return Err(StoreError::NotFound);
+                }
+                // A reinstall keeps the company's existing bot for this app.
+                let previous_bot: Option<i64> = sqlx::query_scalar(
+                    "SELECT bot_user_id FROM installs WHERE company_id = $1 AND app_id = $2 ORDER BY id DESC LIMIT 1",
+                )
+                .bind(new.company.0)
+                .bind(new.app.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let bot = match previous_bot {
+                    Some(id) => id,
+                    None => {
+                        sqlx::query_scalar(
+                            "INSERT INTO users (kind, email, name, created_at) VALUES ('bot', $1, $2, $3) RETURNING id",
+                        )
+                        .bind(&new.bot_email)
+                        .bind(&new.bot_name)
+                        .bind(audit.at)
+                        .fetch_one(&mut *tx)
+                        .await?
+                    }
+                };
+                sqlx::query(
+                    "INSERT INTO company_users (company_id, user_id, is_admin, is_active, permissions, created_at) \
+                     VALUES ($1, $2, FALSE, TRUE, $3, $4) ON CONFLICT (company_id, user_id) DO UPDATE \
+                     SET is_admin = FALSE, is_active = TRUE, permissions = excluded.permissions",
+                )
+                .bind(new.company.0)
+                .bind(bot)
+                .bind(&new.company_permissions_json)
+                .bind(audit.at)
+                .execute(&mut *tx)
+                .await?;
+                // Reinstalling starts from an empty permitted-project list.
+                sqlx::query("DELETE FROM project_users WHERE user_id = $1 AND company_id = $2")
+                    .bind(bot)
+                    .bind(new.company.0)
+                    .execute(&mut *tx)
+                    .await?;
+                for project in &new.permitted_projects {
+                    Self::permit_project_in_tx(
+                        &mut tx,
+                        new.company,
+                        bot,
+                        *project,
+                        &new.project_permissions_json,
+                        audit.at,
+                    )
+                    .await?;
+                }
+                let row: InstallRow = sqlx::query_as(&format!(
+                    "INSERT INTO installs (company_id, app_id, version_id, bot_user_id, status, add_to_new_projects, \
+                     project_permissions, installed_by, installed_at) VALUES ($1,$2,$3,$4,'installed',$5,$6,$7,$8) \
+                     RETURNING {INSTALL_COLUMNS}"
+                ))
+                .bind(new.company.0)
+                .bind(new.app.0)
+                .bind(new.version.0)
+                .bind(bot)
+                .bind(new.add_to_new_projects)
+                .bind(&new.project_permissions_json)
+                .bind(new.installed_by.map(|u| u.0))
+                .bind(audit.at)
+                .fetch_one(&mut *tx)
+                .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: Some(new.company),
+                    app: Some(new.app),
+                    action: "app.install",
+                    target_type: "install",
+                    target_id: row.id.to_string(),
+                    before: None,
+                    after: json_of(&[
+                        ("version_id", new.version.0.into()),
+                        ("bot_user_id", bot.into()),
+                        ("permitted_project_ids", new.permitted_projects.iter().map(|p| p.0).collect::<Vec<_>>().into()),
+                    ]),
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
+            async fn uninstall(&self, company: CompanyId, install: InstallId, audit: &AuditContext) -> Result<Install> {
+                let mut tx = self.write.begin().await?;
+                let current = Self::active_install_in_tx(&mut tx, company, install).await?;
+                let removed: Vec<i64> = sqlx::query_scalar(
+                    "DELETE FROM project_users WHERE user_id = $1 AND company_id = $2 RETURNING project_id",
+                )
+                .bind(current.bot_user_id)
+                .bind(company.0)
+                .fetch_all(&mut *tx)
+                .await?;
+                sqlx::query("UPDATE company_users SET is_active = FALSE WHERE company_id = $1 AND user_id = $2")
+                    .bind(company.0)
+                    .bind(current.bot_user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                let row: InstallRow = sqlx::query_as(&format!(
+                    "UPDATE installs SET status = 'uninstalled', uninstalled_at = $1 WHERE id = $2 RETURNING {INSTALL_COLUMNS}"
+                ))
+                .bind(audit.at)
+                .bind(install.0)
+                .fetch_one(&mut *tx)
+                .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: Some(company),
+                    app: Some(AppId(current.app_id)),
+                    action: "app.uninstall",
+                    target_type: "install",
+                    target_id: install.to_string(),
+                    before: json_of(&[("status", "installed".into()), ("permitted_project_ids", removed.into())]),
+                    after: json_of(&[("status", "uninstalled".into())]),
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
+            async fn find_install(&self, company: CompanyId, install: InstallId) -> Result<Option<Install>> {
+                let row: Option<InstallRow> = sqlx::query_as(&format!(
+                    "SELECT {INSTALL_COLUMNS} FROM installs WHERE id = $1 AND company_id = $2"
+                ))
+                .bind(install.0)
+                .bind(company.0)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn find_active_install(&self, company: CompanyId, app: AppId) -> Result<Option<Install>> {
+                let row: Option<InstallRow> = sqlx::query_as(&format!(
+                    "SELECT {INSTALL_COLUMNS} FROM installs WHERE company_id = $1 AND app_id = $2 AND status = 'installed'"
+                ))
+                .bind(company.0)
+                .bind(app.0)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn list_installs(&self, company: CompanyId) -> Result<Vec<Install>> {
+                let rows: Vec<InstallRow> = sqlx::query_as(&format!(
+                    "SELECT {INSTALL_COLUMNS} FROM installs WHERE company_id = $1 ORDER BY id"
+                ))
+                .bind(company.0)
+                .fetch_all(&self.read)
+                .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn add_permitted_projects(
+                &self,
+                company: CompanyId,
+                install: InstallId,
+                projects: &[ProjectId],
+                audit: &AuditContext,
+            ) -> Result<Vec<ProjectId>> {
+                let mut tx = self.write.begin().await?;
+                let current = Self::active_install_in_tx(&mut tx, company, install).await?;
+                let perms: String = sqlx::query_scalar("SELECT project_permissions FROM installs WHERE id = $1")
+                    .bind(install.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                for project in projects {
+                    Self::permit_project_in_tx(&mut tx, company, current.bot_user_id, *project, &perms, audit.at).await?;
+                }
+                Self::audit(&mut tx, audit, Audit {
+                    company: Some(company),
+                    app: Some(AppId(current.app_id)),
+                    action: "permitted_projects.add",
+                    target_type: "install",
+                    target_id: install.to_string(),
+                    before: None,
+                    after: json_of(&[("project_ids", projects.iter().map(|p| p.0).collect::<Vec<_>>().into())]),
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(projects.to_vec())
+            }
+
+            async fn add_all_permitted_projects(
+                &self,
+                company: CompanyId,
+                install: InstallId,
+                audit: &AuditContext,
+            ) -> Result<u64> {
+                let mut tx = self.write.begin().await?;
+                let current = Self::active_install_in_tx(&mut tx, company, install).await?;
+                let done = sqlx::query(
+                    "INSERT INTO project_users (project_id, user_id, company_id, permissions, created_at) \
+                     SELECT p.id, i.bot_user_id, p.company_id, i.project_permissions, $1 FROM projects p \
+                     JOIN installs i ON i.id = $2 WHERE p.company_id = $3 AND p.active = TRUE \
+                     ON CONFLICT (project_id, user_id) DO NOTHING",
+                )
+                .bind(audit.at)
+                .bind(install.0)
+                .bind(company.0)
+                .execute(&mut *tx)
+                .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: Some(company),
+                    app: Some(AppId(current.app_id)),
+                    action: "permitted_projects.add_all",
+                    target_type: "install",
+                    target_id: install.to_string(),
+                    before: None,
+                    after: json_of(&[("added", done.rows_affected().into())]),
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn remove_permitted_project(
+                &self,
+                company: CompanyId,
+                install: InstallId,
+                project: ProjectId,
+                audit: &AuditContext,
+            ) -> Result<()> {
+                let mut tx = self.write.begin().await?;
+                let current = Self::active_install_in_tx(&mut tx, company, install).await?;
+                let done = sqlx::query("DELETE FROM project_users WHERE project_id = $1 AND user_id = $2 AND company_id = $3")
+                    .bind(project.0)
+                    .bind(current.bot_user_id)
+                    .bind(company.0)
+                    .execute(&mut *tx)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Self::audit(&mut tx, audit, Audit {
+                    company: Some(company),
+                    app: Some(AppId(current.app_id)),
+                    action: "permitted_projects.remove",
+                    target_type: "install",
+                    target_id: install.to_string(),
+                    before: json_of(&[("project_id", project.0.into())]),
+                    after: None,
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn list_permitted_projects(&self, company: CompanyId, install: InstallId) -> Result<Vec<ProjectId>> {
+                let ids: Vec<i64> = sqlx::query_scalar(
+                    "SELECT pu.project_id FROM project_users pu JOIN installs i ON i.bot_user_id = pu.user_id \
+                     AND i.company_id = pu.company_id WHERE i.id = $1 AND i.company_id = $2 AND i.status = 'installed' \
+                     ORDER BY pu.project_id",
+                )
+                .bind(install.0)
+                .bind(company.0)
+                .fetch_all(&self.read)
+                .await?;
+                Ok(ids.into_iter().map(ProjectId).collect())
+            }
+
+            async fn list_app_companies(&self, app: AppId, page: PageRequest) -> Result<Page<Company>> {
+                let total = self
+                    .count(
+                        "SELECT COUNT(*) FROM installs i JOIN companies c ON c.id = i.company_id \
+                         WHERE i.app_id = $1 AND i.status = 'installed' AND c.is_active = TRUE",
+                        &[app.0],
+                    )
+                    .await?;
+                let rows: Vec<CompanyRow> = sqlx::query_as(
+                    "SELECT c.id, c.name, c.is_active, c.created_at FROM installs i JOIN companies c ON c.id = i.company_id \
+                     WHERE i.app_id = $1 AND i.status = 'installed' AND c.is_active = TRUE ORDER BY c.id LIMIT $2 OFFSET $3",
+                )
+                .bind(app.0)
+                .bind(page.limit())
+                .bind(page.offset())
+                .fetch_all(&self.read)
+                .await?;
+                Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
+            }
+        }
+
+        #[async_trait]
+        impl AccessStore for $store {
+            async fn create_api_token(&self, new: &NewApiToken, audit: &AuditContext) -> Result<i64> {
+                let mut tx = self.write.begin().await?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO api_tokens (token_hash, user_id, is_operator, label, created_at) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(&new.token_hash)
+                .bind(new.user.map(|u| u.0))
+                .bind(new.user.is_none())
+                .bind(&new.label)
+                .bind(audit.at)
+                .fetch_one(&mut *tx)
+                .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: None,
+                    app: None,
+                    action: "api_token.create",
+                    target_type: "api_token",
+                    target_id: id.to_string(),
+                    before: None,
+                    after: json_of(&[
+                        ("label", new.label.clone().into()),
+                        ("user_id", new.user.map(|u| u.0).into()),
+                    ]),
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn find_api_token(&self, token_hash: &str) -> Result<Option<ApiTokenOwner>> {
+                let row: Option<(Option<i64>, bool)> = sqlx::query_as(
+                    "SELECT user_id, is_operator FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+                )
+                .bind(token_hash)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(row.map(|(user, is_operator)| match (user, is_operator) {
+                    (Some(u), false) => ApiTokenOwner::User(UserId(u)),
+                    _ => ApiTokenOwner::Operator,
+                }))
+            }
+        }
+
+        #[async_trait]
+        impl AuditStore for $store {
+            async fn list_audit(&self, filter: AuditFilter, page: PageRequest) -> Result<Page<AuditEvent>> {
+                // -1 never matches an id, so an absent filter is written as "no filter" in SQL.
+                let company = filter.company.map(|c| c.0).unwrap_or(-1);
+                let app = filter.app.map(|a| a.0).unwrap_or(-1);
+                let cond = "($1 = -1 OR company_id = $1) AND ($2 = -1 OR app_id = $2)";
+                let total = self.count(&format!("SELECT COUNT(*) FROM audit_events WHERE {cond}"), &[company, app]).await?;
+                let rows: Vec<AuditRow> = sqlx::query_as(&format!(
+                    "SELECT id, at, actor_kind, actor_user_id, company_id, app_id, action, target_type, target_id, \
+                     before_json, after_json FROM audit_events WHERE {cond} ORDER BY id LIMIT $3 OFFSET $4"
+                ))
+                .bind(company)
+                .bind(app)
+                .bind(page.limit())
+                .bind(page.offset())
+                .fetch_all(&self.read)
+                .await?;
+                Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
+            }
+        }
+    };
+}
+
+sql_store!(SqliteStore, sqlx::Sqlite);
+sql_store!(PgStore, sqlx::Postgres);

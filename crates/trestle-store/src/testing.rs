@@ -1,0 +1,55 @@
+//! Throw-away databases for tests: a SQLite file in a temporary directory, or a fresh schema in
+//! the PostgreSQL named by `TRESTLE_TEST_PG_URL` (default `postgres://postgres@127.0.0.1:5432/test`).
+//! PostgreSQL tests do not skip silently: if the server is not there, they fail and say so.
+
+use sqlx::Connection;
+
+/// Which backend a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database that exists for one test. Call [`TestDb::cleanup`] at the end.
+pub struct TestDb {
+    pub url: String,
+    pub backend: Backend,
+    schema: Option<String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub fn pg_base_url() -> String {
+    std::env::var("TRESTLE_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("trestle.db").display());
+                TestDb { url, backend, schema: None, _dir: Some(dir) }
+            }
+            Backend::Postgres => {
+                let base = pg_base_url();
+                let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = sqlx::PgConnection::connect(&base).await.unwrap_or_else(|e| {
+                    panic!("PostgreSQL tests need a server at {base} (set TRESTLE_TEST_PG_URL): {e}")
+                });
+                sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await.expect("create schema");
+                let sep = if base.contains('?') { '&' } else { '?' };
+                let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+                TestDb { url, backend, schema: Some(schema), _dir: None }
+            }
+        }
+    }
+
+    pub async fn cleanup(self) {
+        if let Some(schema) = &self.schema {
+            if let Ok(mut conn) = sqlx::PgConnection::connect(&pg_base_url()).await {
+                let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&mut conn).await;
+            }
+        }
+    }
+}
