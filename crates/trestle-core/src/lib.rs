@@ -1,1 +1,88 @@
+//! Trestle's use cases. [`Trestle`] holds the store, the server keys and the clock, and offers
+//! one method per thing a caller can do: issue a token, list companies, install an app…
+//! Every method that acts for someone asks [`trestle_domain::policy::decide`] first.
 
+mod api;
+mod clock;
+mod company;
+mod error;
+mod oauth;
+mod operator;
+mod portal;
+pub mod secrets;
+pub mod tokens;
+
+pub use api::*;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use company::*;
+pub use error::{CoreError, OAuthError};
+pub use oauth::*;
+pub use operator::*;
+pub use portal::*;
+
+use secrets::Keys;
+use std::sync::Arc;
+use trestle_domain::policy::{decide, Actor, Request};
+use trestle_store::{AuditContext, Store};
+
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+/// Behaviour switches of the core.
+#[derive(Clone, Debug)]
+pub struct CoreConfig {
+    /// Lifetime of access tokens in seconds (Procore: 5400).
+    pub access_token_ttl: i64,
+    /// Require `Procore-Company-Id` on every company-scoped call, as Procore documents.
+    /// Off by default because common clients omit it.
+    pub strict_company_header: bool,
+}
+
+impl Default for CoreConfig {
+    fn default() -> Self {
+        CoreConfig { access_token_ttl: 5400, strict_company_header: false }
+    }
+}
+
+/// The application: everything a request handler or CLI command calls.
+#[derive(Clone)]
+pub struct Trestle {
+    store: Arc<dyn Store>,
+    keys: Arc<Keys>,
+    clock: Arc<dyn Clock>,
+    config: CoreConfig,
+}
+
+impl Trestle {
+    pub fn new(store: Arc<dyn Store>, master_key: &[u8], clock: Arc<dyn Clock>, config: CoreConfig) -> Trestle {
+        Trestle { store, keys: Arc::new(Keys::derive(master_key)), clock, config }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn config(&self) -> &CoreConfig {
+        &self.config
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    fn audit(&self, actor: Actor) -> AuditContext {
+        let (actor_kind, actor_user) = match actor {
+            Actor::Operator => ("operator", None),
+            Actor::Person(u) => ("person", Some(u)),
+            Actor::Bot(u) => ("bot", Some(u)),
+        };
+        AuditContext { actor_kind, actor_user, at: self.clock.now() }
+    }
+
+    fn system_audit(&self) -> AuditContext {
+        AuditContext { actor_kind: "system", actor_user: None, at: self.clock.now() }
+    }
+
+    fn require(&self, actor: Actor, request: Request<'_>) -> Result<()> {
+        decide(actor, request).map_err(CoreError::Forbidden)
+    }
+}

@@ -1,0 +1,243 @@
+//! Company administration: projects, directory members, app installs and permitted projects.
+
+use crate::operator::clean_name;
+use crate::secrets::random_bytes;
+use crate::{CoreError, Result, Trestle};
+use trestle_domain::manifest::{Manifest, Problem};
+use trestle_domain::permissions::ToolPermissions;
+use trestle_domain::policy::{Actor, Request};
+use trestle_domain::*;
+use trestle_store::{App, AppVersion, Company, Install, InstallStatus, NewInstall, NewMember, NewProject, Project, StoreError, User};
+
+/// What an admin asks for when installing.
+#[derive(Clone, Debug, Default)]
+pub struct InstallRequest {
+    /// The 36-character App Version ID of a promoted version.
+    pub app_version_id: String,
+    pub permitted_project_ids: Vec<ProjectId>,
+    pub add_to_new_projects: bool,
+}
+
+/// An install as App Management shows it.
+#[derive(Clone, Debug)]
+pub struct InstallView {
+    pub install: Install,
+    pub app: App,
+    pub version: AppVersion,
+    pub manifest: Manifest,
+    pub bot: User,
+    pub permitted_project_ids: Vec<ProjectId>,
+}
+
+fn slug(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    let s = s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
+    let s: String = s.chars().take(40).collect();
+    if s.is_empty() {
+        "app".into()
+    } else {
+        s
+    }
+}
+
+fn stored_manifest(version: &AppVersion) -> Result<Manifest> {
+    serde_json::from_str::<serde_json::Value>(&version.manifest_json)
+        .ok()
+        .and_then(|v| Manifest::parse(&v).ok())
+        .ok_or_else(|| CoreError::Internal(format!("stored manifest of version {} is unreadable", version.id)))
+}
+
+impl Trestle {
+    async fn administer(&self, actor: Actor, company: CompanyId) -> Result<Company> {
+        let found = self.store.find_company(company).await?;
+        let m = match actor.user_id() {
+            Some(u) => self.store.company_membership(company, u).await?,
+            None => None,
+        };
+        self.require(actor, Request::AdministerCompany { company: m.as_ref() })?;
+        found.ok_or(CoreError::NotFound("company"))
+    }
+
+    /// Company details for its admins.
+    pub async fn get_company(&self, actor: Actor, company: CompanyId) -> Result<Company> {
+        self.administer(actor, company).await
+    }
+
+    pub async fn create_project(&self, actor: Actor, company: CompanyId, mut new: NewProject) -> Result<Project> {
+        self.administer(actor, company).await?;
+        new.name = clean_name("$.name", &new.name, 200)?;
+        Ok(self.store.create_project(company, &new, &self.audit(actor)).await?)
+    }
+
+    /// All active projects of the company (admins see every project).
+    pub async fn list_company_projects(
+        &self,
+        actor: Actor,
+        company: CompanyId,
+        page: trestle_domain::page::PageRequest,
+    ) -> Result<trestle_domain::page::Page<Project>> {
+        self.administer(actor, company).await?;
+        Ok(self.store.list_projects(company, None, page).await?)
+    }
+
+    /// Adds a person to the company directory.
+    pub async fn add_company_member(
+        &self,
+        actor: Actor,
+        company: CompanyId,
+        user: UserId,
+        is_admin: bool,
+        permissions: ToolPermissions,
+    ) -> Result<()> {
+        self.administer(actor, company).await?;
+        let member = NewMember { user, is_admin, permissions_json: permissions.to_json() };
+        self.store.add_company_member(company, &member, &self.audit(actor)).await.map_err(|e| match e {
+            StoreError::NotFound => CoreError::invalid_field("$.user_id", format!("no user {user}")),
+            other => other.into(),
+        })
+    }
+
+    /// Checks that every id is an active project of the company; lists every one that is not.
+    async fn check_projects(&self, company: CompanyId, ids: &[ProjectId], path: &str) -> Result<()> {
+        let mut problems = Vec::new();
+        for (i, id) in ids.iter().enumerate() {
+            match self.store.find_project(company, *id).await? {
+                Some(p) if p.active => {}
+                _ => problems.push(Problem {
+                    path: format!("{path}[{i}]"),
+                    reason: format!("project {id} is not an active project of this company"),
+                }),
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(CoreError::invalid("some projects cannot be permitted", problems))
+        }
+    }
+
+    /// Installs a promoted version (custom install by App Version ID).
+    pub async fn install_app(&self, actor: Actor, company: CompanyId, req: &InstallRequest) -> Result<InstallView> {
+        self.administer(actor, company).await?;
+        let uuid = req.app_version_id.trim();
+        if uuid::Uuid::parse_str(uuid).is_err() || uuid.len() != 36 {
+            return Err(CoreError::invalid_field("$.app_version_id", "must be a 36-character App Version ID (a UUID)"));
+        }
+        let version = self.store.find_version_by_uuid(uuid).await?.ok_or_else(|| {
+            CoreError::invalid_field("$.app_version_id", "no promoted app version has this App Version ID")
+        })?;
+        let manifest = stored_manifest(&version)?;
+        let app = self.store.find_app(version.app_id).await?.ok_or(CoreError::NotFound("app"))?;
+        let mut ids = req.permitted_project_ids.clone();
+        ids.sort();
+        ids.dedup();
+        self.check_projects(company, &ids, "$.permitted_project_ids").await?;
+        let tag = hex_tag();
+        let new = NewInstall {
+            company,
+            app: app.id,
+            version: version.id,
+            bot_email: format!("{}-{tag}@dmsa.trestle.invalid", slug(&app.name)),
+            bot_name: format!("{} ({tag})", app.name),
+            company_permissions_json: manifest.company_permissions.to_json(),
+            project_permissions_json: manifest.project_permissions.to_json(),
+            permitted_projects: ids,
+            add_to_new_projects: req.add_to_new_projects,
+            installed_by: actor.user_id(),
+        };
+        let install = self.store.install_app(&new, &self.audit(actor)).await.map_err(|e| match e {
+            StoreError::Conflict(m) if m.contains("already installed") => {
+                CoreError::Conflict(format!("{} is already installed in this company", app.name))
+            }
+            other => other.into(),
+        })?;
+        self.install_view(company, install).await
+    }
+
+    async fn install_view(&self, company: CompanyId, install: Install) -> Result<InstallView> {
+        let app = self.store.find_app(install.app_id).await?.ok_or(CoreError::NotFound("app"))?;
+        let version = self.store.find_version(install.app_id, install.version_id).await?.ok_or(CoreError::NotFound("version"))?;
+        let manifest = stored_manifest(&version)?;
+        let bot = self.store.find_user(install.bot_user_id).await?.ok_or(CoreError::NotFound("user"))?;
+        let permitted_project_ids = if install.status == InstallStatus::Installed {
+            self.store.list_permitted_projects(company, install.id).await?
+        } else {
+            vec![]
+        };
+        Ok(InstallView { install, app, version, manifest, bot, permitted_project_ids })
+    }
+
+    pub async fn list_installs(&self, actor: Actor, company: CompanyId) -> Result<Vec<InstallView>> {
+        self.administer(actor, company).await?;
+        let mut out = Vec::new();
+        for install in self.store.list_installs(company).await? {
+            out.push(self.install_view(company, install).await?);
+        }
+        Ok(out)
+    }
+
+    pub async fn get_install(&self, actor: Actor, company: CompanyId, install: InstallId) -> Result<InstallView> {
+        self.administer(actor, company).await?;
+        let found = self.store.find_install(company, install).await?.ok_or(CoreError::NotFound("install"))?;
+        self.install_view(company, found).await
+    }
+
+    /// Uninstalls: the bot loses every project and its company access on the next request.
+    pub async fn uninstall(&self, actor: Actor, company: CompanyId, install: InstallId) -> Result<InstallView> {
+        self.administer(actor, company).await?;
+        let done = self.store.uninstall(company, install, &self.audit(actor)).await.map_err(not_found_install)?;
+        self.install_view(company, done).await
+    }
+
+    pub async fn add_permitted_projects(
+        &self,
+        actor: Actor,
+        company: CompanyId,
+        install: InstallId,
+        ids: &[ProjectId],
+    ) -> Result<Vec<ProjectId>> {
+        self.administer(actor, company).await?;
+        self.store.find_install(company, install).await?.ok_or(CoreError::NotFound("install"))?;
+        if ids.is_empty() {
+            return Err(CoreError::invalid_field("$.project_ids", "must list at least one project"));
+        }
+        self.check_projects(company, ids, "$.project_ids").await?;
+        self.store.add_permitted_projects(company, install, ids, &self.audit(actor)).await.map_err(not_found_install)?;
+        Ok(self.store.list_permitted_projects(company, install).await?)
+    }
+
+    /// "Add all": permits every active project in one statement. Returns how many were added.
+    pub async fn add_all_permitted_projects(&self, actor: Actor, company: CompanyId, install: InstallId) -> Result<u64> {
+        self.administer(actor, company).await?;
+        self.store.add_all_permitted_projects(company, install, &self.audit(actor)).await.map_err(not_found_install)
+    }
+
+    pub async fn remove_permitted_project(
+        &self,
+        actor: Actor,
+        company: CompanyId,
+        install: InstallId,
+        project: ProjectId,
+    ) -> Result<()> {
+        self.administer(actor, company).await?;
+        self.store.find_install(company, install).await?.ok_or(CoreError::NotFound("install"))?;
+        self.store.remove_permitted_project(company, install, project, &self.audit(actor)).await.map_err(|e| match e {
+            StoreError::NotFound => CoreError::NotFound("permitted project"),
+            other => other.into(),
+        })
+    }
+}
+
+fn not_found_install(e: StoreError) -> CoreError {
+    match e {
+        StoreError::NotFound => CoreError::NotFound("install"),
+        other => other.into(),
+    }
+}
+
+fn hex_tag() -> String {
+    random_bytes::<4>().iter().map(|b| format!("{b:02x}")).collect()
+}

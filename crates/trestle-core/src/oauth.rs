@@ -1,0 +1,107 @@
+//! The token endpoint's grants and the authentication of bearer tokens on API requests.
+
+use crate::tokens::{self, Claims, TokenError, TokenKind};
+use crate::{CoreError, OAuthError, Result, Trestle};
+use trestle_domain::manifest::{GrantType, Manifest};
+use trestle_domain::{AppId, UserId};
+
+/// Client credentials as presented (body or HTTP Basic).
+#[derive(Clone, Debug)]
+pub struct ClientAuth {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+/// A successful token response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssuedToken {
+    pub access_token: String,
+    pub expires_in: i64,
+    pub created_at: i64,
+    pub refresh_token: Option<String>,
+}
+
+/// Who a valid bearer token speaks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Caller {
+    /// A DMSA app; in each company it acts as that company's bot for the app.
+    App { app: AppId, secret_id: i64 },
+    /// A person.
+    Person(UserId),
+}
+
+const INVALID_CLIENT: &str = "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.";
+
+impl Trestle {
+    /// `grant_type=client_credentials`: checks the client secret (keyed hash, constant time) and
+    /// the app's manifest, then mints a self-validating token. No database write.
+    pub async fn issue_client_credentials(
+        &self,
+        auth: &ClientAuth,
+        scope: Option<&str>,
+    ) -> Result<IssuedToken, OAuthError> {
+        let now = self.now();
+        let presented = self.keys.hash_secret(&auth.client_secret);
+        let Some(creds) = self.store.find_client_by_client_id(&auth.client_id).await? else {
+            return Err(OAuthError::InvalidClient(INVALID_CLIENT.into()));
+        };
+        let secret = creds
+            .secrets
+            .iter()
+            .filter(|s| s.expires_at.is_none_or(|e| e > now))
+            .find(|s| crate::secrets::hashes_equal(&presented, &s.secret_hash))
+            .ok_or_else(|| OAuthError::InvalidClient(INVALID_CLIENT.into()))?;
+        let app = creds.client.app_id;
+        let version = self
+            .store
+            .latest_promoted_version(app)
+            .await?
+            .ok_or_else(|| OAuthError::UnauthorizedClient("the app has no promoted version".into()))?;
+        let manifest = serde_json::from_str::<serde_json::Value>(&version.manifest_json)
+            .ok()
+            .and_then(|v| Manifest::parse(&v).ok())
+            .ok_or_else(|| OAuthError::ServerError("stored manifest is unreadable".into()))?;
+        if !manifest.allows(GrantType::ClientCredentials) {
+            return Err(OAuthError::UnauthorizedClient(
+                "the app's manifest does not declare the client_credentials grant".into(),
+            ));
+        }
+        if scope.is_some_and(|s| !s.trim().is_empty()) {
+            return Err(OAuthError::InvalidScope(
+                "scopes are not used: an app's permissions come from its manifest and each company's install".into(),
+            ));
+        }
+        let claims = Claims {
+            kind: TokenKind::App,
+            subject: app.0,
+            secret_id: secret.id,
+            issued_at: now,
+            expires_at: now + self.config.access_token_ttl,
+        };
+        Ok(IssuedToken {
+            access_token: tokens::encode(&self.keys, &claims),
+            expires_in: self.config.access_token_ttl,
+            created_at: now,
+            refresh_token: None,
+        })
+    }
+
+    /// Authenticates `Authorization: Bearer <token>`: MAC, expiry, and that the client secret
+    /// behind it is still live (a revoked or rotated-out secret ends its tokens at once).
+    pub async fn authenticate_bearer(&self, token: &str) -> Result<Caller> {
+        let now = self.now();
+        let claims = tokens::decode(&self.keys, token, now).map_err(|e| match e {
+            TokenError::Expired => CoreError::Unauthenticated("The access token expired".into()),
+            TokenError::Malformed => CoreError::Unauthenticated("The access token is invalid".into()),
+        })?;
+        match claims.kind {
+            TokenKind::App => {
+                if !self.store.is_secret_live(claims.secret_id, now).await? {
+                    return Err(CoreError::Unauthenticated("The access token was revoked".into()));
+                }
+                Ok(Caller::App { app: AppId(claims.subject), secret_id: claims.secret_id })
+            }
+            TokenKind::Person => Ok(Caller::Person(UserId(claims.subject))),
+        }
+    }
+}
