@@ -363,6 +363,17 @@ fn parse_tools(v: Option<&Value>, scope: ToolScope, path: &str, p: &mut Problems
     out
 }
 
+/// Validates a `{tool: level}` object of one scope (used for directory members' permissions).
+pub fn parse_tool_permissions(value: &Value, scope: ToolScope, path: &str) -> Result<ToolPermissions, Vec<Problem>> {
+    let mut p = Problems::default();
+    let out = parse_tools(Some(value), scope, path, &mut p);
+    if p.0.is_empty() {
+        Ok(out)
+    } else {
+        Err(p.0)
+    }
+}
+
 /// Parses a strict `MAJOR.MINOR.PATCH` semantic version (pre-release and build tags allowed).
 pub fn parse_version(s: &str) -> Result<semver::Version, String> {
     semver::Version::parse(s).map_err(|e| format!("{s:?} is not a semantic version (e.g. 1.0.0): {e}"))

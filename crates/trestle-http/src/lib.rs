@@ -1,1 +1,76 @@
+//! Trestle's HTTP layer: the whole route table is in [`router`]. Handlers parse the request,
+//! call one `trestle_core::Trestle` method and shape the answer; errors become responses only
+//! in `error.rs`.
 
+mod error;
+mod extract;
+mod manage;
+mod oauth;
+mod paging;
+mod rest;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use std::future::Future;
+use tokio::net::TcpListener;
+use trestle_core::Trestle;
+use utoipa::OpenApi;
+
+pub use manage::ApiDoc;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub core: Trestle,
+    /// Absolute base URL used in `Link` headers (e.g. behind a proxy); else `http://<Host>`.
+    pub public_url: Option<String>,
+}
+
+/// The complete route table.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(oauth::routes())
+        .merge(rest::routes())
+        .merge(manage::routes())
+        .route("/openapi.json", get(openapi))
+        .route("/health/live", get(live))
+        .route("/health/ready", get(ready))
+        .fallback(error::no_route)
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// The OpenAPI document of the management API.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(openapi_document())
+}
+
+async fn live() -> &'static str {
+    "ok"
+}
+
+async fn ready(State(state): State<AppState>) -> Response {
+    match state.core.store().ping().await {
+        Ok(()) => "ok".into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+/// Serves on an already-bound listener until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

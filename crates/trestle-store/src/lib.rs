@@ -145,9 +145,16 @@ pub trait AuditStore: Send + Sync {
     async fn list_audit(&self, filter: AuditFilter, page: PageRequest) -> Result<Page<AuditEvent>>;
 }
 
+/// Liveness of the database itself.
+#[async_trait]
+pub trait HealthStore: Send + Sync {
+    /// Runs a trivial query; `Unavailable` when the database cannot answer.
+    async fn ping(&self) -> Result<()>;
+}
+
 /// Everything Trestle stores.
-pub trait Store: DirectoryStore + AppStore + InstallStore + AccessStore + AuditStore {}
-impl<T: DirectoryStore + AppStore + InstallStore + AccessStore + AuditStore> Store for T {}
+pub trait Store: DirectoryStore + AppStore + InstallStore + AccessStore + AuditStore + HealthStore {}
+impl<T: DirectoryStore + AppStore + InstallStore + AccessStore + AuditStore + HealthStore> Store for T {}
 
 /// Connection settings.
 #[derive(Clone, Debug)]

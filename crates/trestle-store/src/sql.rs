@@ -1333,6 +1333,14 @@ macro_rules! sql_store {
         }
 
         #[async_trait]
+        impl HealthStore for $store {
+            async fn ping(&self) -> Result<()> {
+                sqlx::query("SELECT 1").execute(&self.read).await?;
+                Ok(())
+            }
+        }
+
+        #[async_trait]
         impl AuditStore for $store {
             async fn list_audit(&self, filter: AuditFilter, page: PageRequest) -> Result<Page<AuditEvent>> {
                 // -1 never matches an id, so an absent filter is written as "no filter" in SQL.

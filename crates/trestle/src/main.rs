@@ -1,1 +1,156 @@
-fn main() {}
+//! `trestle`: the server (`up`, `serve`, `migrate`, `operator-token`) and a CLI over the
+//! management API (everything else).
+
+mod cli;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use trestle::{demo, keys, server};
+
+#[derive(Parser)]
+#[command(name = "trestle", version, about = "Trestle: app platform and OAuth 2.0 server for developer-managed service accounts")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start a server on embedded SQLite with demo data and print how to get a token.
+    Up(ServerArgs),
+    /// Start a server (no demo data).
+    Serve(ServerArgs),
+    /// Create or upgrade the database schema, then exit.
+    Migrate(ServerArgs),
+    /// Print a new platform-operator API token (bootstraps the management API).
+    OperatorToken(ServerArgs),
+    #[command(flatten)]
+    Client(cli::ClientCommand),
+}
+
+#[derive(Args, Clone)]
+struct ServerArgs {
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, env = "TRESTLE_PORT", default_value_t = 8080)]
+    port: u16,
+    /// Address to bind.
+    #[arg(long, env = "TRESTLE_BIND", default_value = "127.0.0.1")]
+    bind: String,
+    /// Where the SQLite database, the server key and demo.json live.
+    #[arg(long, env = "TRESTLE_DATA_DIR", default_value = "./data")]
+    data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; default: SQLite in the data dir.
+    #[arg(long, env = "TRESTLE_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Server key file (64 hex chars); created if missing. TRESTLE_SECRET_KEY overrides it.
+    #[arg(long, env = "TRESTLE_SECRET_KEY_FILE")]
+    secret_key_file: Option<PathBuf>,
+    /// Public base URL used in Link headers (default: http://<Host header>).
+    #[arg(long, env = "TRESTLE_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Require the Procore-Company-Id header on every company-scoped call.
+    #[arg(long, env = "TRESTLE_STRICT_COMPANY_HEADER")]
+    strict_company_header: bool,
+    /// Largest database connection pool.
+    #[arg(long, env = "TRESTLE_MAX_CONNECTIONS", default_value_t = 16)]
+    max_connections: u32,
+    /// Log format: `text` or `json`.
+    #[arg(long, env = "TRESTLE_LOG_FORMAT", default_value = "text")]
+    log_format: String,
+}
+
+impl ServerArgs {
+    fn config(&self) -> Result<server::ServerConfig> {
+        std::fs::create_dir_all(&self.data_dir).with_context(|| format!("creating {}", self.data_dir.display()))?;
+        let url = match &self.database_url {
+            Some(u) => u.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("trestle.db").display()),
+        };
+        let key_file = self.secret_key_file.clone().unwrap_or_else(|| self.data_dir.join("secret.key"));
+        let key = keys::load_or_create(std::env::var("TRESTLE_SECRET_KEY").ok().as_deref(), &key_file)?;
+        let mut c = server::ServerConfig::new(url, key);
+        c.public_url = self.public_url.clone();
+        c.strict_company_header = self.strict_company_header;
+        c.max_connections = self.max_connections;
+        Ok(c)
+    }
+}
+
+fn init_logging(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TRESTLE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+async fn run_server(args: ServerArgs, with_demo: bool) -> Result<()> {
+    init_logging(&args.log_format);
+    let config = args.config()?;
+    let core = server::build(&config).await?;
+    let listener = tokio::net::TcpListener::bind((args.bind.as_str(), args.port))
+        .await
+        .with_context(|| format!("binding {}:{}", args.bind, args.port))?;
+    let addr = listener.local_addr()?;
+    let base_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    if with_demo {
+        let path = args.data_dir.join("demo.json");
+        let demo = match demo::read(&path)? {
+            Some(mut d) => {
+                d.base_url = base_url.clone();
+                d
+            }
+            None => demo::seed(&core, &base_url).await?,
+        };
+        demo::write(&path, &demo)?;
+        println!("{}", demo::instructions(&demo, &path));
+    }
+    tracing::info!(%addr, database = %server::redact(&config.database_url), "trestle listening");
+    let running = server::start(core, config.public_url.clone(), listener)?;
+    let stop = tokio::spawn(shutdown_signal());
+    tokio::select! {
+        r = async { stop.await } => { r.ok(); }
+    }
+    tracing::info!("shutting down");
+    running.stop().await
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Up(args) => run_server(args, true).await,
+        Command::Serve(args) => run_server(args, false).await,
+        Command::Migrate(args) => {
+            init_logging(&args.log_format);
+            server::build(&args.config()?).await?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::OperatorToken(args) => {
+            let core = server::build(&args.config()?).await?;
+            println!("{}", core.create_operator_token("cli operator-token").await?);
+            Ok(())
+        }
+        Command::Client(c) => cli::run(c).await,
+    }
+}

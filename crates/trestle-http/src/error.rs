@@ -1,0 +1,161 @@
+//! The one place where errors become HTTP responses.
+//!
+//! API errors (REST and management) are JSON `{"code", "message", "errors"?}`; OAuth token
+//! errors follow RFC 6749 §5.2; bearer-token failures carry `WWW-Authenticate` per RFC 6750.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use trestle_core::{CoreError, OAuthError};
+use trestle_domain::manifest::Problem;
+
+/// The JSON body of every API error.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Machine-readable code, e.g. `forbidden`, `invalid`, `not_found`.
+    pub code: &'static str,
+    /// Human-readable explanation.
+    pub message: String,
+    /// For `invalid`: every problem, with its JSON path.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<ProblemSchema>)]
+    pub errors: Vec<Problem>,
+}
+
+/// One problem in a request body.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProblemSchema {
+    /// JSONPath of the offending value, e.g. `$.manifest.permissions.company.foo`.
+    pub path: String,
+    pub reason: String,
+}
+
+/// An error of the REST or management API.
+#[derive(Debug)]
+pub struct ApiError(pub CoreError);
+
+impl From<CoreError> for ApiError {
+    fn from(e: CoreError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl ApiError {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        ApiError(CoreError::BadRequest(message.into()))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = match &self.0 {
+            CoreError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            CoreError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            CoreError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            CoreError::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            CoreError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            CoreError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            CoreError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            CoreError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
+        };
+        let message = match &self.0 {
+            CoreError::Internal(detail) => {
+                tracing::error!(error = %detail, "internal error");
+                "something went wrong; the error has been logged".to_string()
+            }
+            CoreError::Unavailable(detail) => {
+                tracing::warn!(error = %detail, "database unavailable");
+                "the service is temporarily unavailable; retry shortly".to_string()
+            }
+            other => other.to_string(),
+        };
+        let errors = match self.0 {
+            CoreError::Invalid { problems, .. } => problems,
+            _ => vec![],
+        };
+        let mut res = (status, Json(ErrorBody { code, message: message.clone(), errors })).into_response();
+        match status {
+            StatusCode::UNAUTHORIZED => {
+                let v = format!(
+                    "Bearer realm=\"trestle\", error=\"invalid_token\", error_description=\"{}\"",
+                    message.replace('"', "'")
+                );
+                if let Ok(v) = HeaderValue::from_str(&v) {
+                    res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+                }
+            }
+            StatusCode::SERVICE_UNAVAILABLE => {
+                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            _ => {}
+        }
+        res
+    }
+}
+
+/// 401 for a request without any bearer token (RFC 6750 §3.1: no error code).
+pub fn missing_token() -> Response {
+    let mut res = (
+        StatusCode::UNAUTHORIZED,
+        Json(ErrorBody {
+            code: "unauthorized",
+            message: "send an access token in the Authorization header: Authorization: Bearer <token>".into(),
+            errors: vec![],
+        }),
+    )
+        .into_response();
+    res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"trestle\""));
+    res
+}
+
+/// An RFC 6749 §5.2 error from the token endpoint. `basic` marks a request that used HTTP Basic.
+pub struct OAuthErrorResponse(pub OAuthError);
+
+#[derive(Serialize)]
+struct OAuthErrorBody {
+    error: &'static str,
+    error_description: String,
+}
+
+impl IntoResponse for OAuthErrorResponse {
+    fn into_response(self) -> Response {
+        let status = match &self.0 {
+            OAuthError::InvalidClient(_) => StatusCode::UNAUTHORIZED,
+            OAuthError::TemporarilyUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            OAuthError::ServerError(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        let description = match &self.0 {
+            OAuthError::ServerError(detail) => {
+                tracing::error!(error = %detail, "token endpoint failure");
+                "the server could not complete the request".to_string()
+            }
+            OAuthError::TemporarilyUnavailable(detail) => {
+                tracing::warn!(error = %detail, "token endpoint: database unavailable");
+                "the service is temporarily unavailable; retry shortly".to_string()
+            }
+            other => other.to_string(),
+        };
+        let mut res = (status, Json(OAuthErrorBody { error: self.0.code(), error_description: description })).into_response();
+        let h = res.headers_mut();
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+        if status == StatusCode::UNAUTHORIZED {
+            h.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"trestle\""));
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            h.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        res
+    }
+}
+
+/// The JSON 404 for unknown routes.
+pub async fn no_route(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Json(ErrorBody { code: "not_found", message: format!("no route for {method} {}", uri.path()), errors: vec![] }),
+    )
+        .into_response()
+}

@@ -1,0 +1,64 @@
+//! Procore pagination on the wire: reads `page`/`per_page`, writes `Total`, `Per-Page` and an
+//! absolute `Link` built from the request's host (or the configured public URL).
+
+use crate::error::ApiError;
+use axum::http::{header, HeaderMap, HeaderValue, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use trestle_domain::page::{Page, PageRequest};
+
+/// Query parameters as sent, in order, decoded.
+pub fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
+    uri.query().map(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).unwrap_or_default()).unwrap_or_default()
+}
+
+/// The single value of a query parameter; a repeated one is an error.
+pub fn single<'a>(pairs: &'a [(String, String)], name: &str) -> Result<Option<&'a str>, ApiError> {
+    let mut found = pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let first = found.next();
+    if found.next().is_some() {
+        return Err(ApiError::bad_request(format!("query parameter {name} is given more than once")));
+    }
+    Ok(first)
+}
+
+pub fn page_request(pairs: &[(String, String)]) -> Result<PageRequest, ApiError> {
+    PageRequest::parse(single(pairs, "page")?, single(pairs, "per_page")?).map_err(ApiError::bad_request)
+}
+
+/// The absolute origin for links: the configured public URL, else `http://<Host>`.
+pub fn origin(public_url: Option<&str>, headers: &HeaderMap) -> String {
+    if let Some(u) = public_url {
+        return u.trim_end_matches('/').to_string();
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+/// A JSON array response with the pagination headers.
+pub fn paged<T: Serialize>(
+    origin: &str,
+    uri: &Uri,
+    pairs: &[(String, String)],
+    req: PageRequest,
+    page: Page<T>,
+) -> Response {
+    let url_for = |n: u32| {
+        let mut params: Vec<(String, String)> =
+            pairs.iter().filter(|(k, _)| k != "page" && k != "per_page").cloned().collect();
+        params.push(("page".into(), n.to_string()));
+        params.push(("per_page".into(), req.per_page.to_string()));
+        let q = serde_urlencoded::to_string(&params).unwrap_or_default();
+        format!("{origin}{}?{q}", uri.path())
+    };
+    let link = req.link_header(page.total, url_for);
+    let mut res = Json(page.items).into_response();
+    let h = res.headers_mut();
+    h.insert("total", HeaderValue::from(page.total));
+    h.insert("per-page", HeaderValue::from(req.per_page));
+    if let Ok(v) = HeaderValue::from_str(&link) {
+        h.insert(header::LINK, v);
+    }
+    res
+}

@@ -1,0 +1,217 @@
+//! The Procore-compatible REST API (`/rest/v1.0`, `/rest/v1.1`).
+
+use crate::error::ApiError;
+use crate::extract::{ApiPath, RestCaller};
+use crate::paging::{origin, page_request, paged, query_pairs, single};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{HeaderMap, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use time::format_description::well_known::Rfc3339;
+use trestle_core::MISSING_COMPANY_HEADER;
+use trestle_domain::CompanyId;
+use trestle_store::{Company, Project, User};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/rest/v1.0/me", get(me))
+        .route("/rest/v1.0/companies", get(companies))
+        .route("/rest/v1.0/projects", get(projects))
+        .route("/rest/v1.1/projects", get(projects))
+        .route("/rest/v1.0/companies/{company_id}/projects", get(company_projects))
+}
+
+fn parse_company(what: &str, v: &str) -> Result<CompanyId, ApiError> {
+    v.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .map(CompanyId)
+        .ok_or_else(|| ApiError::bad_request(format!("{what} must be a positive integer company id, got {v:?}")))
+}
+
+/// The company a call acts in: from the path or `company_id` parameter and the
+/// `Procore-Company-Id` header, which must agree when both are given.
+fn company_of(
+    state: &AppState,
+    headers: &HeaderMap,
+    explicit: Option<CompanyId>,
+) -> Result<Option<CompanyId>, ApiError> {
+    let header = match headers.get("procore-company-id") {
+        Some(v) => Some(parse_company("the Procore-Company-Id header", v.to_str().unwrap_or(""))?),
+        None => None,
+    };
+    if let (Some(h), Some(e)) = (header, explicit) {
+        if h != e {
+            return Err(ApiError::bad_request(format!(
+                "the Procore-Company-Id header ({h}) does not match the company of the request ({e})"
+            )));
+        }
+    }
+    if header.is_none() && state.core.config().strict_company_header {
+        return Err(ApiError::bad_request(MISSING_COMPANY_HEADER));
+    }
+    Ok(header.or(explicit))
+}
+
+fn iso(t: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t).ok().and_then(|d| d.format(&Rfc3339).ok()).unwrap_or_default()
+}
+
+#[derive(Serialize)]
+struct CompanyJson {
+    id: i64,
+    name: String,
+    is_active: bool,
+    logo_url: Option<String>,
+    pcn_business_experience: bool,
+    my_company: bool,
+}
+
+impl From<Company> for CompanyJson {
+    fn from(c: Company) -> Self {
+        CompanyJson {
+            id: c.id.0,
+            name: c.name,
+            is_active: c.is_active,
+            logo_url: None,
+            pcn_business_experience: false,
+            my_company: false,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct CompanyRef {
+    id: i64,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct ProjectJson {
+    id: i64,
+    name: String,
+    display_name: String,
+    project_number: Option<String>,
+    address: Option<String>,
+    city: Option<String>,
+    state_code: Option<String>,
+    country_code: Option<String>,
+    zip: Option<String>,
+    active: bool,
+    created_at: String,
+    updated_at: String,
+    origin_id: Option<String>,
+    origin_data: Option<String>,
+    company: CompanyRef,
+}
+
+impl From<Project> for ProjectJson {
+    fn from(p: Project) -> Self {
+        let display_name = match &p.project_number {
+            Some(n) if !n.is_empty() => format!("{n} - {}", p.name),
+            _ => p.name.clone(),
+        };
+        ProjectJson {
+            id: p.id.0,
+            display_name,
+            name: p.name,
+            project_number: p.project_number,
+            address: p.address,
+            city: p.city,
+            state_code: p.state_code,
+            country_code: p.country_code,
+            zip: p.zip,
+            active: p.active,
+            created_at: iso(p.created_at),
+            updated_at: iso(p.updated_at),
+            origin_id: None,
+            origin_data: None,
+            company: CompanyRef { id: p.company_id.0, name: p.company_name },
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct MeJson {
+    id: i64,
+    login: String,
+    name: String,
+}
+
+impl From<User> for MeJson {
+    fn from(u: User) -> Self {
+        MeJson { id: u.id.0, login: u.email, name: u.name }
+    }
+}
+
+async fn me(
+    State(state): State<AppState>,
+    RestCaller(caller): RestCaller,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let pairs = query_pairs(&uri);
+    let explicit = single(&pairs, "company_id")?.map(|v| parse_company("company_id", v)).transpose()?;
+    let company = company_of(&state, &headers, explicit)?;
+    let user = state.core.me(&caller, company).await?;
+    Ok(Json(MeJson::from(user)).into_response())
+}
+
+async fn companies(
+    State(state): State<AppState>,
+    RestCaller(caller): RestCaller,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let pairs = query_pairs(&uri);
+    let req = page_request(&pairs)?;
+    let company = company_of(&state, &headers, None)?;
+    let page = state.core.list_companies(&caller, company, req).await?;
+    let page = trestle_domain::page::Page { items: page.items.into_iter().map(CompanyJson::from).collect(), total: page.total };
+    Ok(paged(&origin(state.public_url.as_deref(), &headers), &uri, &pairs, req, page))
+}
+
+async fn list_projects_of(
+    state: &AppState,
+    caller: trestle_core::Caller,
+    headers: &HeaderMap,
+    uri: &Uri,
+    explicit: Option<CompanyId>,
+) -> Result<Response, ApiError> {
+    let pairs = query_pairs(uri);
+    let req = page_request(&pairs)?;
+    let company = company_of(state, headers, explicit)?
+        .ok_or_else(|| ApiError::bad_request("company_id is required: /rest/v1.0/projects?company_id=<id>"))?;
+    let page = state.core.list_projects(&caller, company, req).await?;
+    let page = trestle_domain::page::Page { items: page.items.into_iter().map(ProjectJson::from).collect(), total: page.total };
+    Ok(paged(&origin(state.public_url.as_deref(), headers), uri, &pairs, req, page))
+}
+
+async fn projects(
+    State(state): State<AppState>,
+    RestCaller(caller): RestCaller,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let pairs = query_pairs(&uri);
+    let explicit = match single(&pairs, "company_id")? {
+        Some(v) => Some(parse_company("company_id", v)?),
+        None => None,
+    };
+    list_projects_of(&state, caller, &headers, &uri, explicit).await
+}
+
+async fn company_projects(
+    State(state): State<AppState>,
+    RestCaller(caller): RestCaller,
+    ApiPath(company_id): ApiPath<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let company = parse_company("the company id in the path", &company_id)?;
+    list_projects_of(&state, caller, &headers, &uri, Some(company)).await
+}

@@ -1,0 +1,381 @@
+//! The CLI over the management API. Every command is one HTTP call; the JSON answer is printed
+//! as is. Set `TRESTLE_URL` and `TRESTLE_TOKEN` (an API token), or pass `--url`/`--token`.
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+
+#[derive(Args, Clone)]
+pub struct Conn {
+    /// Trestle base URL.
+    #[arg(long, env = "TRESTLE_URL", default_value = "http://127.0.0.1:8080", global = true)]
+    url: String,
+    /// API token (trs_…).
+    #[arg(long, env = "TRESTLE_TOKEN", global = true, hide_env_values = true)]
+    token: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum ClientCommand {
+    /// Show who the API token belongs to.
+    Whoami {
+        #[command(flatten)]
+        conn: Conn,
+    },
+    /// Operator: people (developers, company users).
+    #[command(subcommand)]
+    People(PeopleCmd),
+    /// Operator and company admins: companies and their directory.
+    #[command(subcommand)]
+    Companies(CompaniesCmd),
+    /// Company admins: projects.
+    #[command(subcommand)]
+    Projects(ProjectsCmd),
+    /// Developers: apps.
+    #[command(subcommand)]
+    Apps(AppsCmd),
+    /// Developers: manifest versions and promotion.
+    #[command(subcommand)]
+    Versions(VersionsCmd),
+    /// Company admins: installs and permitted projects.
+    #[command(subcommand)]
+    Installs(InstallsCmd),
+    /// Get an access token with client credentials (POST /oauth/token).
+    Token {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long, env = "TRESTLE_CLIENT_ID")]
+        client_id: String,
+        #[arg(long, env = "TRESTLE_CLIENT_SECRET", hide_env_values = true)]
+        client_secret: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PeopleCmd {
+    /// Create a person; prints their first API token once.
+    Create {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Issue another API token for a person.
+    Token {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        user: i64,
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum CompaniesCmd {
+    /// Create a company with its first admin (operator).
+    Create {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        admin_user: i64,
+    },
+    /// Show a company (admin).
+    Show {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: i64,
+    },
+    /// Add a person to the company directory (admin).
+    AddUser {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: i64,
+        #[arg(long)]
+        user: i64,
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ProjectsCmd {
+    Create {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: i64,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        number: Option<String>,
+    },
+    List {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: i64,
+        #[arg(long, default_value_t = 1)]
+        page: u32,
+        #[arg(long, default_value_t = 100)]
+        per_page: u32,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AppsCmd {
+    Create {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        name: String,
+    },
+    List {
+        #[command(flatten)]
+        conn: Conn,
+    },
+    Show {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        app: i64,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum VersionsCmd {
+    /// Create a version from a manifest file (JSON).
+    Create {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        app: i64,
+        #[arg(long)]
+        version: String,
+        #[arg(long)]
+        manifest: PathBuf,
+    },
+    /// Save a new manifest into a version that is still ready for testing.
+    Update {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        app: i64,
+        #[arg(long)]
+        version_id: i64,
+        #[arg(long)]
+        manifest: PathBuf,
+    },
+    List {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        app: i64,
+    },
+    /// Promote to production (the first promotion prints the client secret, once).
+    Promote {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        app: i64,
+        #[arg(long)]
+        version_id: i64,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum InstallsCmd {
+    /// Custom install by App Version ID.
+    Create {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: i64,
+        #[arg(long)]
+        app_version_id: String,
+        /// A permitted project (repeat for several).
+        #[arg(long = "project")]
+        projects: Vec<i64>,
+        #[arg(long)]
+        add_to_new_projects: bool,
+    },
+    List {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: i64,
+    },
+    Show {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: i64,
+        #[arg(long)]
+        install: i64,
+    },
+    Uninstall {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: i64,
+        #[arg(long)]
+        install: i64,
+    },
+    /// Permit more projects.
+    AddProjects {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: i64,
+        #[arg(long)]
+        install: i64,
+        #[arg(long = "project", required = true)]
+        projects: Vec<i64>,
+    },
+    /// Permit every active project.
+    AddAllProjects {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: i64,
+        #[arg(long)]
+        install: i64,
+    },
+    RemoveProject {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: i64,
+        #[arg(long)]
+        install: i64,
+        #[arg(long)]
+        project: i64,
+    },
+}
+
+async fn call(conn: &Conn, method: Method, path: &str, body: Option<Value>) -> Result<()> {
+    let url = format!("{}{}", conn.url.trim_end_matches('/'), path);
+    let mut req = reqwest::Client::new().request(method, &url);
+    match &conn.token {
+        Some(t) => req = req.bearer_auth(t),
+        None => bail!("no API token: pass --token or set TRESTLE_TOKEN"),
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.with_context(|| format!("calling {url}"))?;
+    print_response(res).await
+}
+
+async fn print_response(res: reqwest::Response) -> Result<()> {
+    let status = res.status();
+    let text = res.text().await.unwrap_or_default();
+    let pretty = serde_json::from_str::<Value>(&text)
+        .map(|v| serde_json::to_string_pretty(&v).unwrap_or(text.clone()))
+        .unwrap_or(text);
+    if status.is_success() {
+        if !pretty.is_empty() {
+            println!("{pretty}");
+        }
+        Ok(())
+    } else {
+        eprintln!("{pretty}");
+        bail!("the server answered {status}")
+    }
+}
+
+fn read_json(path: &PathBuf) -> Result<Value> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))
+}
+
+pub async fn run(cmd: ClientCommand) -> Result<()> {
+    use ClientCommand as C;
+    match cmd {
+        C::Whoami { conn } => call(&conn, Method::GET, "/api/v1/me", None).await,
+        C::People(PeopleCmd::Create { conn, email, name }) => {
+            call(&conn, Method::POST, "/api/v1/people", Some(json!({"email": email, "name": name}))).await
+        }
+        C::People(PeopleCmd::Token { conn, user, label }) => {
+            call(&conn, Method::POST, &format!("/api/v1/people/{user}/api_tokens"), Some(json!({"label": label}))).await
+        }
+        C::Companies(CompaniesCmd::Create { conn, name, admin_user }) => {
+            call(&conn, Method::POST, "/api/v1/companies", Some(json!({"name": name, "admin_user_id": admin_user}))).await
+        }
+        C::Companies(CompaniesCmd::Show { conn, company }) => {
+            call(&conn, Method::GET, &format!("/api/v1/companies/{company}"), None).await
+        }
+        C::Companies(CompaniesCmd::AddUser { conn, company, user, admin }) => {
+            let body = json!({"user_id": user, "is_admin": admin});
+            call(&conn, Method::POST, &format!("/api/v1/companies/{company}/users"), Some(body)).await
+        }
+        C::Projects(ProjectsCmd::Create { conn, company, name, number }) => {
+            let body = json!({"name": name, "project_number": number});
+            call(&conn, Method::POST, &format!("/api/v1/companies/{company}/projects"), Some(body)).await
+        }
+        C::Projects(ProjectsCmd::List { conn, company, page, per_page }) => {
+            let path = format!("/api/v1/companies/{company}/projects?page={page}&per_page={per_page}");
+            call(&conn, Method::GET, &path, None).await
+        }
+        C::Apps(AppsCmd::Create { conn, name }) => call(&conn, Method::POST, "/api/v1/apps", Some(json!({"name": name}))).await,
+        C::Apps(AppsCmd::List { conn }) => call(&conn, Method::GET, "/api/v1/apps", None).await,
+        C::Apps(AppsCmd::Show { conn, app }) => call(&conn, Method::GET, &format!("/api/v1/apps/{app}"), None).await,
+        C::Versions(VersionsCmd::Create { conn, app, version, manifest }) => {
+            let body = json!({"version": version, "manifest": read_json(&manifest)?});
+            call(&conn, Method::POST, &format!("/api/v1/apps/{app}/versions"), Some(body)).await
+        }
+        C::Versions(VersionsCmd::Update { conn, app, version_id, manifest }) => {
+            let body = json!({"manifest": read_json(&manifest)?});
+            call(&conn, Method::PATCH, &format!("/api/v1/apps/{app}/versions/{version_id}"), Some(body)).await
+        }
+        C::Versions(VersionsCmd::List { conn, app }) => {
+            call(&conn, Method::GET, &format!("/api/v1/apps/{app}/versions"), None).await
+        }
+        C::Versions(VersionsCmd::Promote { conn, app, version_id }) => {
+            call(&conn, Method::POST, &format!("/api/v1/apps/{app}/versions/{version_id}/promote"), None).await
+        }
+        C::Installs(InstallsCmd::Create { conn, company, app_version_id, projects, add_to_new_projects }) => {
+            let body = json!({"app_version_id": app_version_id, "permitted_project_ids": projects, "add_to_new_projects": add_to_new_projects});
+            call(&conn, Method::POST, &format!("/api/v1/companies/{company}/installs"), Some(body)).await
+        }
+        C::Installs(InstallsCmd::List { conn, company }) => {
+            call(&conn, Method::GET, &format!("/api/v1/companies/{company}/installs"), None).await
+        }
+        C::Installs(InstallsCmd::Show { conn, company, install }) => {
+            call(&conn, Method::GET, &format!("/api/v1/companies/{company}/installs/{install}"), None).await
+        }
+        C::Installs(InstallsCmd::Uninstall { conn, company, install }) => {
+            call(&conn, Method::DELETE, &format!("/api/v1/companies/{company}/installs/{install}"), None).await
+        }
+        C::Installs(InstallsCmd::AddProjects { conn, company, install, projects }) => {
+            let path = format!("/api/v1/companies/{company}/installs/{install}/permitted_projects");
+            call(&conn, Method::POST, &path, Some(json!({"project_ids": projects}))).await
+        }
+        C::Installs(InstallsCmd::AddAllProjects { conn, company, install }) => {
+            let path = format!("/api/v1/companies/{company}/installs/{install}/permitted_projects/add_all");
+            call(&conn, Method::POST, &path, None).await
+        }
+        C::Installs(InstallsCmd::RemoveProject { conn, company, install, project }) => {
+            let path = format!("/api/v1/companies/{company}/installs/{install}/permitted_projects/{project}");
+            call(&conn, Method::DELETE, &path, None).await
+        }
+        C::Token { conn, client_id, client_secret } => {
+            let url = format!("{}/oauth/token", conn.url.trim_end_matches('/'));
+            let res = reqwest::Client::new()
+                .post(&url)
+                .form(&[("grant_type", "client_credentials"), ("client_id", &client_id), ("client_secret", &client_secret)])
+                .send()
+                .await
+                .with_context(|| format!("calling {url}"))?;
+            print_response(res).await
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! Demo data for `trestle up`: a developer with a promoted DMSA app installed in two companies.
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::path::Path;
+use trestle_core::{InstallRequest, Trestle};
+use trestle_domain::policy::Actor;
+use trestle_domain::ProjectId;
+use trestle_store::NewProject;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DemoCompany {
+    pub id: i64,
+    pub name: String,
+    pub install_id: i64,
+    pub permitted_project_ids: Vec<i64>,
+    pub all_project_ids: Vec<i64>,
+    /// API token of the company's admin.
+    pub admin_api_token: String,
+}
+
+/// What `<data-dir>/demo.json` holds.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Demo {
+    pub base_url: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub app_id: i64,
+    pub app_version_id: String,
+    pub companies: Vec<DemoCompany>,
+    pub operator_api_token: String,
+    pub developer_api_token: String,
+}
+
+pub fn demo_manifest() -> serde_json::Value {
+    json!({
+        "schema_version": "4.1",
+        "components": { "oauth": { "grant_type": "client_credentials" } },
+        "permissions": {
+            "company": { "directory": "read_only", "documents": "read_only" },
+            "project": { "directory": "read_only", "documents": "standard", "daily_log": "read_only" }
+        },
+        "post_installation_instruction": {
+            "notes": "Demo Data Sync reads your project directory and documents. Pick the projects it may touch.",
+            "page": { "url": "https://example.com/demo-data-sync/setup", "label": "Demo Data Sync setup guide" }
+        }
+    })
+}
+
+/// Creates the demo world through the same use cases the API calls.
+pub async fn seed(core: &Trestle, base_url: &str) -> Result<Demo> {
+    let op = Actor::Operator;
+    let operator_api_token = core.create_operator_token("demo operator").await?;
+    let dev = core.create_person(op, "dana.developer@demo.trestle.test", "Dana Developer").await.context(
+        "the demo developer already exists: this database was seeded before but demo.json is gone; \
+         start with an empty --data-dir to seed again",
+    )?;
+    let dev_actor = Actor::Person(dev.user.id);
+    let app = core.create_app(dev_actor, "Demo Data Sync").await?;
+    let version = core.create_version(dev_actor, app.id, "1.0.0", &demo_manifest()).await?;
+    let promoted = core.promote_version(dev_actor, app.id, version.id).await?;
+    let creds = promoted.credentials.context("first promotion returns credentials")?;
+    let app_version_id = promoted.version.app_version_uuid.clone().context("promoted version has an id")?;
+
+    let plan: [(&str, &str, &str, &[&str], usize); 2] = [
+        ("Acme Construction", "alex.admin@acme.demo.trestle.test", "Alex Admin", &["Harbor Tower", "Main Street Clinic", "Airport Expansion"], 2),
+        ("Bridgeworks Builders", "blair.boss@bridgeworks.demo.trestle.test", "Blair Boss", &["River Bridge", "North Depot"], 1),
+    ];
+    let mut companies = Vec::new();
+    for (name, email, admin_name, projects, permitted) in plan {
+        let admin = core.create_person(op, email, admin_name).await?;
+        let admin_actor = Actor::Person(admin.user.id);
+        let company = core.create_company(op, name, admin.user.id).await?;
+        let mut ids = Vec::new();
+        for (i, p) in projects.iter().enumerate() {
+            let new = NewProject {
+                name: p.to_string(),
+                project_number: Some(format!("{:03}", i + 1)),
+                city: Some("Anytown".into()),
+                state_code: Some("CA".into()),
+                country_code: Some("US".into()),
+                ..Default::default()
+            };
+            ids.push(core.create_project(admin_actor, company.id, new).await?.id);
+        }
+        let permitted_ids: Vec<ProjectId> = ids[..permitted].to_vec();
+        let install = core
+            .install_app(
+                admin_actor,
+                company.id,
+                &InstallRequest {
+                    app_version_id: app_version_id.clone(),
+                    permitted_project_ids: permitted_ids.clone(),
+                    add_to_new_projects: false,
+                },
+            )
+            .await?;
+        companies.push(DemoCompany {
+            id: company.id.0,
+            name: name.into(),
+            install_id: install.install.id.0,
+            permitted_project_ids: permitted_ids.iter().map(|p| p.0).collect(),
+            all_project_ids: ids.iter().map(|p| p.0).collect(),
+            admin_api_token: admin.api_token,
+        });
+    }
+    Ok(Demo {
+        base_url: base_url.into(),
+        client_id: creds.client_id,
+        client_secret: creds.client_secret,
+        app_id: app.id.0,
+        app_version_id,
+        companies,
+        operator_api_token,
+        developer_api_token: dev.api_token,
+    })
+}
+
+pub fn write(path: &Path, demo: &Demo) -> Result<()> {
+    let text = serde_json::to_string_pretty(demo)?;
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
+    }
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+pub fn read(path: &Path) -> Result<Option<Demo>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(Some(serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?))
+}
+
+/// The ready-to-paste instructions printed by `trestle up`.
+pub fn instructions(demo: &Demo, demo_path: &Path) -> String {
+    let c = &demo.companies[0];
+    format!(
+        "\nTrestle is running at {base}\n\
+         Demo credentials are in {path}\n\n\
+         Get a token (client_credentials):\n\n  \
+         curl -s -X POST {base}/oauth/token -d grant_type=client_credentials \\\n    \
+         -d client_id={id} \\\n    -d client_secret={secret}\n\n\
+         Then list the companies that installed the app, and the projects it may touch in {cname}:\n\n  \
+         curl -s {base}/rest/v1.0/companies -H \"Authorization: Bearer $TOKEN\"\n  \
+         curl -s \"{base}/rest/v1.0/projects?company_id={cid}\" -H \"Authorization: Bearer $TOKEN\" -H \"Procore-Company-Id: {cid}\"\n\n\
+         Or in one line:\n\n  \
+         TOKEN=$(curl -s -X POST {base}/oauth/token -d grant_type=client_credentials -d client_id={id} -d client_secret={secret} | sed 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/') && \
+         curl -s {base}/rest/v1.0/companies -H \"Authorization: Bearer $TOKEN\"\n",
+        base = demo.base_url,
+        path = demo_path.display(),
+        id = demo.client_id,
+        secret = demo.client_secret,
+        cname = c.name,
+        cid = c.id,
+    )
+}

@@ -1,0 +1,6 @@
+//! The `trestle` binary's library half: server start-up, keys and demo data, so integration
+//! tests start exactly what the binary starts.
+
+pub mod demo;
+pub mod keys;
+pub mod server;

@@ -1,0 +1,113 @@
+//! Builds the application from configuration and serves it on a bound listener.
+
+use anyhow::{Context, Result};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use trestle_core::{Clock, CoreConfig, SystemClock, Trestle};
+use trestle_http::AppState;
+use trestle_store::StoreConfig;
+
+/// Everything a server needs, already validated.
+#[derive(Clone)]
+pub struct ServerConfig {
+    pub database_url: String,
+    pub master_key: Vec<u8>,
+    pub public_url: Option<String>,
+    pub strict_company_header: bool,
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl ServerConfig {
+    pub fn new(database_url: impl Into<String>, master_key: Vec<u8>) -> Self {
+        ServerConfig {
+            database_url: database_url.into(),
+            master_key,
+            public_url: None,
+            strict_company_header: false,
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(3),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+/// Opens the database (running migrations) and builds the core.
+pub async fn build(config: &ServerConfig) -> Result<Trestle> {
+    let store = trestle_store::connect(&StoreConfig {
+        url: config.database_url.clone(),
+        max_connections: config.max_connections,
+        acquire_timeout: config.acquire_timeout,
+    })
+    .await
+    .with_context(|| format!("opening the database {}", redact(&config.database_url)))?;
+    let core_config = CoreConfig { strict_company_header: config.strict_company_header, ..CoreConfig::default() };
+    Ok(Trestle::new(store, &config.master_key, config.clock.clone(), core_config))
+}
+
+/// A running server.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub core: Trestle,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, finishes in-flight requests, and waits.
+    pub async fn stop(mut self) -> Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.task.await.context("server task")?.context("server")?;
+        Ok(())
+    }
+
+    /// Waits until the server ends (on error or after `stop`).
+    pub async fn wait(self) -> Result<()> {
+        self.task.await.context("server task")?.context("server")?;
+        Ok(())
+    }
+}
+
+/// Serves `core` on `listener` in a background task.
+pub fn start(core: Trestle, public_url: Option<String>, listener: TcpListener) -> Result<Running> {
+    let addr = listener.local_addr()?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let state = AppState { core: core.clone(), public_url };
+    let task = tokio::spawn(trestle_http::serve(listener, state, async move {
+        let _ = rx.await;
+    }));
+    Ok(Running { addr, core, shutdown: Some(tx), task })
+}
+
+/// A database URL with any password hidden, for logs and errors.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***@{}", &url[..s], &url[at + 1..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(super::redact("postgres://u:pw@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(super::redact("sqlite://x.db"), "sqlite://x.db");
+    }
+}
