@@ -15,11 +15,18 @@ impl Trestle {
     /// Who the caller is inside `company`: a DMSA app acts as its bot there (if installed), a
     /// person as themself. Also returns their current membership (fetched now, never cached in
     /// the token), so an uninstall or removal takes effect on the next request.
-    pub async fn company_actor(&self, caller: &Caller, company: CompanyId) -> Result<(Actor, Option<CompanyMembership>)> {
+    pub async fn company_actor(
+        &self,
+        caller: &Caller,
+        company: CompanyId,
+    ) -> Result<(Actor, Option<CompanyMembership>)> {
         match caller {
             Caller::App { app, .. } => match self.store.find_active_install(company, *app).await? {
                 Some(install) => {
-                    let m = self.store.company_membership(company, install.bot_user_id).await?;
+                    let m = self
+                        .store
+                        .company_membership(company, install.bot_user_id)
+                        .await?;
                     Ok((Actor::Bot(install.bot_user_id), m))
                 }
                 None => Err(CoreError::Forbidden(policy::Denied::NotInCompany)),
@@ -33,10 +40,20 @@ impl Trestle {
 
     /// `GET /rest/v1.0/companies`: for a DMSA app, the companies where it is installed; for a
     /// person, their companies. A company named by the header must be one of them.
-    pub async fn list_companies(&self, caller: &Caller, company: Option<CompanyId>, page: PageRequest) -> Result<Page<Company>> {
+    pub async fn list_companies(
+        &self,
+        caller: &Caller,
+        company: Option<CompanyId>,
+        page: PageRequest,
+    ) -> Result<Page<Company>> {
         if let Some(c) = company {
             let (actor, m) = self.company_actor(caller, c).await?;
-            self.require(actor, Request::ViewCompany { company: m.as_ref() })?;
+            self.require(
+                actor,
+                Request::ViewCompany {
+                    company: m.as_ref(),
+                },
+            )?;
         }
         Ok(match caller {
             Caller::App { app, .. } => self.store.list_app_companies(*app, page).await?,
@@ -46,10 +63,25 @@ impl Trestle {
 
     /// Projects of `company` the caller may see: a bot its permitted projects, a person their
     /// projects, a company admin all of them.
-    pub async fn list_projects(&self, caller: &Caller, company: CompanyId, page: PageRequest) -> Result<Page<Project>> {
+    pub async fn list_projects(
+        &self,
+        caller: &Caller,
+        company: CompanyId,
+        page: PageRequest,
+    ) -> Result<Page<Project>> {
         let (actor, m) = self.company_actor(caller, company).await?;
-        self.require(actor, Request::ViewCompany { company: m.as_ref() })?;
-        let member = match decide(actor, Request::SeeAllProjects { company: m.as_ref() }) {
+        self.require(
+            actor,
+            Request::ViewCompany {
+                company: m.as_ref(),
+            },
+        )?;
+        let member = match decide(
+            actor,
+            Request::SeeAllProjects {
+                company: m.as_ref(),
+            },
+        ) {
             Ok(()) => None,
             Err(_) => actor.user_id(),
         };
@@ -59,14 +91,26 @@ impl Trestle {
     /// `GET /rest/v1.0/me`: a DMSA app must name the company, and gets that company's bot.
     pub async fn me(&self, caller: &Caller, company: Option<CompanyId>) -> Result<User> {
         let user = match (caller, company) {
-            (Caller::App { .. }, None) => return Err(CoreError::BadRequest(MISSING_COMPANY_HEADER.into())),
+            (Caller::App { .. }, None) => {
+                return Err(CoreError::BadRequest(MISSING_COMPANY_HEADER.into()))
+            }
             (_, Some(c)) => {
                 let (actor, m) = self.company_actor(caller, c).await?;
-                self.require(actor, Request::ViewCompany { company: m.as_ref() })?;
+                self.require(
+                    actor,
+                    Request::ViewCompany {
+                        company: m.as_ref(),
+                    },
+                )?;
                 actor.user_id().expect("company actors are users")
             }
             (Caller::Person(u), None) => *u,
         };
-        self.store.find_user(user).await?.ok_or(CoreError::Unauthenticated("The access token is invalid".into()))
+        self.store
+            .find_user(user)
+            .await?
+            .ok_or(CoreError::Unauthenticated(
+                "The access token is invalid".into(),
+            ))
     }
 }

@@ -7,7 +7,10 @@ use trestle_domain::manifest::{Manifest, Problem};
 use trestle_domain::permissions::ToolPermissions;
 use trestle_domain::policy::{Actor, Request};
 use trestle_domain::*;
-use trestle_store::{App, AppVersion, Company, Install, InstallStatus, NewInstall, NewMember, NewProject, Project, StoreError, User};
+use trestle_store::{
+    App, AppVersion, Company, Install, InstallStatus, NewInstall, NewMember, NewProject, Project,
+    StoreError, User,
+};
 
 /// What an admin asks for when installing.
 #[derive(Clone, Debug, Default)]
@@ -32,9 +35,19 @@ pub struct InstallView {
 fn slug(name: &str) -> String {
     let s: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
-    let s = s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
+    let s = s
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
     let s: String = s.chars().take(40).collect();
     if s.is_empty() {
         "app".into()
@@ -47,7 +60,12 @@ fn stored_manifest(version: &AppVersion) -> Result<Manifest> {
     serde_json::from_str::<serde_json::Value>(&version.manifest_json)
         .ok()
         .and_then(|v| Manifest::parse(&v).ok())
-        .ok_or_else(|| CoreError::Internal(format!("stored manifest of version {} is unreadable", version.id)))
+        .ok_or_else(|| {
+            CoreError::Internal(format!(
+                "stored manifest of version {} is unreadable",
+                version.id
+            ))
+        })
 }
 
 impl Trestle {
@@ -57,7 +75,12 @@ impl Trestle {
             Some(u) => self.store.company_membership(company, u).await?,
             None => None,
         };
-        self.require(actor, Request::AdministerCompany { company: m.as_ref() })?;
+        self.require(
+            actor,
+            Request::AdministerCompany {
+                company: m.as_ref(),
+            },
+        )?;
         found.ok_or(CoreError::NotFound("company"))
     }
 
@@ -66,10 +89,18 @@ impl Trestle {
         self.administer(actor, company).await
     }
 
-    pub async fn create_project(&self, actor: Actor, company: CompanyId, mut new: NewProject) -> Result<Project> {
+    pub async fn create_project(
+        &self,
+        actor: Actor,
+        company: CompanyId,
+        mut new: NewProject,
+    ) -> Result<Project> {
         self.administer(actor, company).await?;
         new.name = clean_name("$.name", &new.name, 200)?;
-        Ok(self.store.create_project(company, &new, &self.audit(actor)).await?)
+        Ok(self
+            .store
+            .create_project(company, &new, &self.audit(actor))
+            .await?)
     }
 
     /// All active projects of the company (admins see every project).
@@ -93,15 +124,29 @@ impl Trestle {
         permissions: ToolPermissions,
     ) -> Result<()> {
         self.administer(actor, company).await?;
-        let member = NewMember { user, is_admin, permissions_json: permissions.to_json() };
-        self.store.add_company_member(company, &member, &self.audit(actor)).await.map_err(|e| match e {
-            StoreError::NotFound => CoreError::invalid_field("$.user_id", format!("no user {user}")),
-            other => other.into(),
-        })
+        let member = NewMember {
+            user,
+            is_admin,
+            permissions_json: permissions.to_json(),
+        };
+        self.store
+            .add_company_member(company, &member, &self.audit(actor))
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => {
+                    CoreError::invalid_field("$.user_id", format!("no user {user}"))
+                }
+                other => other.into(),
+            })
     }
 
     /// Checks that every id is an active project of the company; lists every one that is not.
-    async fn check_projects(&self, company: CompanyId, ids: &[ProjectId], path: &str) -> Result<()> {
+    async fn check_projects(
+        &self,
+        company: CompanyId,
+        ids: &[ProjectId],
+        path: &str,
+    ) -> Result<()> {
         let mut problems = Vec::new();
         for (i, id) in ids.iter().enumerate() {
             match self.store.find_project(company, *id).await? {
@@ -115,26 +160,49 @@ impl Trestle {
         if problems.is_empty() {
             Ok(())
         } else {
-            Err(CoreError::invalid("some projects cannot be permitted", problems))
+            Err(CoreError::invalid(
+                "some projects cannot be permitted",
+                problems,
+            ))
         }
     }
 
     /// Installs a promoted version (custom install by App Version ID).
-    pub async fn install_app(&self, actor: Actor, company: CompanyId, req: &InstallRequest) -> Result<InstallView> {
+    pub async fn install_app(
+        &self,
+        actor: Actor,
+        company: CompanyId,
+        req: &InstallRequest,
+    ) -> Result<InstallView> {
         self.administer(actor, company).await?;
         let uuid = req.app_version_id.trim();
         if uuid::Uuid::parse_str(uuid).is_err() || uuid.len() != 36 {
-            return Err(CoreError::invalid_field("$.app_version_id", "must be a 36-character App Version ID (a UUID)"));
+            return Err(CoreError::invalid_field(
+                "$.app_version_id",
+                "must be a 36-character App Version ID (a UUID)",
+            ));
         }
-        let version = self.store.find_version_by_uuid(uuid).await?.ok_or_else(|| {
-            CoreError::invalid_field("$.app_version_id", "no promoted app version has this App Version ID")
-        })?;
+        let version = self
+            .store
+            .find_version_by_uuid(uuid)
+            .await?
+            .ok_or_else(|| {
+                CoreError::invalid_field(
+                    "$.app_version_id",
+                    "no promoted app version has this App Version ID",
+                )
+            })?;
         let manifest = stored_manifest(&version)?;
-        let app = self.store.find_app(version.app_id).await?.ok_or(CoreError::NotFound("app"))?;
+        let app = self
+            .store
+            .find_app(version.app_id)
+            .await?
+            .ok_or(CoreError::NotFound("app"))?;
         let mut ids = req.permitted_project_ids.clone();
         ids.sort();
         ids.dedup();
-        self.check_projects(company, &ids, "$.permitted_project_ids").await?;
+        self.check_projects(company, &ids, "$.permitted_project_ids")
+            .await?;
         let tag = hex_tag();
         let new = NewInstall {
             company,
@@ -148,29 +216,58 @@ impl Trestle {
             add_to_new_projects: req.add_to_new_projects,
             installed_by: actor.user_id(),
         };
-        let install = self.store.install_app(&new, &self.audit(actor)).await.map_err(|e| match e {
-            StoreError::Conflict(m) if m.contains("already installed") => {
-                CoreError::Conflict(format!("{} is already installed in this company", app.name))
-            }
-            other => other.into(),
-        })?;
+        let install = self
+            .store
+            .install_app(&new, &self.audit(actor))
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(m) if m.contains("already installed") => CoreError::Conflict(
+                    format!("{} is already installed in this company", app.name),
+                ),
+                other => other.into(),
+            })?;
         self.install_view(company, install).await
     }
 
     async fn install_view(&self, company: CompanyId, install: Install) -> Result<InstallView> {
-        let app = self.store.find_app(install.app_id).await?.ok_or(CoreError::NotFound("app"))?;
-        let version = self.store.find_version(install.app_id, install.version_id).await?.ok_or(CoreError::NotFound("version"))?;
+        let app = self
+            .store
+            .find_app(install.app_id)
+            .await?
+            .ok_or(CoreError::NotFound("app"))?;
+        let version = self
+            .store
+            .find_version(install.app_id, install.version_id)
+            .await?
+            .ok_or(CoreError::NotFound("version"))?;
         let manifest = stored_manifest(&version)?;
-        let bot = self.store.find_user(install.bot_user_id).await?.ok_or(CoreError::NotFound("user"))?;
+        let bot = self
+            .store
+            .find_user(install.bot_user_id)
+            .await?
+            .ok_or(CoreError::NotFound("user"))?;
         let permitted_project_ids = if install.status == InstallStatus::Installed {
-            self.store.list_permitted_projects(company, install.id).await?
+            self.store
+                .list_permitted_projects(company, install.id)
+                .await?
         } else {
             vec![]
         };
-        Ok(InstallView { install, app, version, manifest, bot, permitted_project_ids })
+        Ok(InstallView {
+            install,
+            app,
+            version,
+            manifest,
+            bot,
+            permitted_project_ids,
+        })
     }
 
-    pub async fn list_installs(&self, actor: Actor, company: CompanyId) -> Result<Vec<InstallView>> {
+    pub async fn list_installs(
+        &self,
+        actor: Actor,
+        company: CompanyId,
+    ) -> Result<Vec<InstallView>> {
         self.administer(actor, company).await?;
         let mut out = Vec::new();
         for install in self.store.list_installs(company).await? {
@@ -179,16 +276,34 @@ impl Trestle {
         Ok(out)
     }
 
-    pub async fn get_install(&self, actor: Actor, company: CompanyId, install: InstallId) -> Result<InstallView> {
+    pub async fn get_install(
+        &self,
+        actor: Actor,
+        company: CompanyId,
+        install: InstallId,
+    ) -> Result<InstallView> {
         self.administer(actor, company).await?;
-        let found = self.store.find_install(company, install).await?.ok_or(CoreError::NotFound("install"))?;
+        let found = self
+            .store
+            .find_install(company, install)
+            .await?
+            .ok_or(CoreError::NotFound("install"))?;
         self.install_view(company, found).await
     }
 
     /// Uninstalls: the bot loses every project and its company access on the next request.
-    pub async fn uninstall(&self, actor: Actor, company: CompanyId, install: InstallId) -> Result<InstallView> {
+    pub async fn uninstall(
+        &self,
+        actor: Actor,
+        company: CompanyId,
+        install: InstallId,
+    ) -> Result<InstallView> {
         self.administer(actor, company).await?;
-        let done = self.store.uninstall(company, install, &self.audit(actor)).await.map_err(not_found_install)?;
+        let done = self
+            .store
+            .uninstall(company, install, &self.audit(actor))
+            .await
+            .map_err(not_found_install)?;
         self.install_view(company, done).await
     }
 
@@ -200,19 +315,36 @@ impl Trestle {
         ids: &[ProjectId],
     ) -> Result<Vec<ProjectId>> {
         self.administer(actor, company).await?;
-        self.store.find_install(company, install).await?.ok_or(CoreError::NotFound("install"))?;
+        self.store
+            .find_install(company, install)
+            .await?
+            .ok_or(CoreError::NotFound("install"))?;
         if ids.is_empty() {
-            return Err(CoreError::invalid_field("$.project_ids", "must list at least one project"));
+            return Err(CoreError::invalid_field(
+                "$.project_ids",
+                "must list at least one project",
+            ));
         }
         self.check_projects(company, ids, "$.project_ids").await?;
-        self.store.add_permitted_projects(company, install, ids, &self.audit(actor)).await.map_err(not_found_install)?;
+        self.store
+            .add_permitted_projects(company, install, ids, &self.audit(actor))
+            .await
+            .map_err(not_found_install)?;
         Ok(self.store.list_permitted_projects(company, install).await?)
     }
 
     /// "Add all": permits every active project in one statement. Returns how many were added.
-    pub async fn add_all_permitted_projects(&self, actor: Actor, company: CompanyId, install: InstallId) -> Result<u64> {
+    pub async fn add_all_permitted_projects(
+        &self,
+        actor: Actor,
+        company: CompanyId,
+        install: InstallId,
+    ) -> Result<u64> {
         self.administer(actor, company).await?;
-        self.store.add_all_permitted_projects(company, install, &self.audit(actor)).await.map_err(not_found_install)
+        self.store
+            .add_all_permitted_projects(company, install, &self.audit(actor))
+            .await
+            .map_err(not_found_install)
     }
 
     pub async fn remove_permitted_project(
@@ -223,11 +355,17 @@ impl Trestle {
         project: ProjectId,
     ) -> Result<()> {
         self.administer(actor, company).await?;
-        self.store.find_install(company, install).await?.ok_or(CoreError::NotFound("install"))?;
-        self.store.remove_permitted_project(company, install, project, &self.audit(actor)).await.map_err(|e| match e {
-            StoreError::NotFound => CoreError::NotFound("permitted project"),
-            other => other.into(),
-        })
+        self.store
+            .find_install(company, install)
+            .await?
+            .ok_or(CoreError::NotFound("install"))?;
+        self.store
+            .remove_permitted_project(company, install, project, &self.audit(actor))
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => CoreError::NotFound("permitted project"),
+                other => other.into(),
+            })
     }
 }
 
@@ -239,5 +377,8 @@ fn not_found_install(e: StoreError) -> CoreError {
 }
 
 fn hex_tag() -> String {
-    random_bytes::<4>().iter().map(|b| format!("{b:02x}")).collect()
+    random_bytes::<4>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -16,7 +16,10 @@ pub enum CoreError {
     NotFound(&'static str),
     /// The request is well-formed but its content is invalid; every problem is listed (422).
     #[error("{message}")]
-    Invalid { message: String, problems: Vec<Problem> },
+    Invalid {
+        message: String,
+        problems: Vec<Problem>,
+    },
     /// The request itself is malformed (400).
     #[error("{0}")]
     BadRequest(String),
@@ -33,14 +36,20 @@ pub enum CoreError {
 
 impl CoreError {
     pub fn invalid(message: impl Into<String>, problems: Vec<Problem>) -> Self {
-        CoreError::Invalid { message: message.into(), problems }
+        CoreError::Invalid {
+            message: message.into(),
+            problems,
+        }
     }
 
     pub fn invalid_field(path: &str, reason: impl Into<String>) -> Self {
         let reason = reason.into();
         CoreError::Invalid {
             message: format!("{path}: {reason}"),
-            problems: vec![Problem { path: path.into(), reason }],
+            problems: vec![Problem {
+                path: path.into(),
+                reason,
+            }],
         }
     }
 }

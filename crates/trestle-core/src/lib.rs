@@ -39,7 +39,10 @@ pub struct CoreConfig {
 
 impl Default for CoreConfig {
     fn default() -> Self {
-        CoreConfig { access_token_ttl: 5400, strict_company_header: false }
+        CoreConfig {
+            access_token_ttl: 5400,
+            strict_company_header: false,
+        }
     }
 }
 
@@ -53,8 +56,18 @@ pub struct Trestle {
 }
 
 impl Trestle {
-    pub fn new(store: Arc<dyn Store>, master_key: &[u8], clock: Arc<dyn Clock>, config: CoreConfig) -> Trestle {
-        Trestle { store, keys: Arc::new(Keys::derive(master_key)), clock, config }
+    pub fn new(
+        store: Arc<dyn Store>,
+        master_key: &[u8],
+        clock: Arc<dyn Clock>,
+        config: CoreConfig,
+    ) -> Trestle {
+        Trestle {
+            store,
+            keys: Arc::new(Keys::derive(master_key)),
+            clock,
+            config,
+        }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -75,11 +88,19 @@ impl Trestle {
             Actor::Person(u) => ("person", Some(u)),
             Actor::Bot(u) => ("bot", Some(u)),
         };
-        AuditContext { actor_kind, actor_user, at: self.clock.now() }
+        AuditContext {
+            actor_kind,
+            actor_user,
+            at: self.clock.now(),
+        }
     }
 
     fn system_audit(&self) -> AuditContext {
-        AuditContext { actor_kind: "system", actor_user: None, at: self.clock.now() }
+        AuditContext {
+            actor_kind: "system",
+            actor_user: None,
+            at: self.clock.now(),
+        }
     }
 
     fn require(&self, actor: Actor, request: Request<'_>) -> Result<()> {

@@ -56,7 +56,9 @@ impl Trestle {
             .store
             .latest_promoted_version(app)
             .await?
-            .ok_or_else(|| OAuthError::UnauthorizedClient("the app has no promoted version".into()))?;
+            .ok_or_else(|| {
+                OAuthError::UnauthorizedClient("the app has no promoted version".into())
+            })?;
         let manifest = serde_json::from_str::<serde_json::Value>(&version.manifest_json)
             .ok()
             .and_then(|v| Manifest::parse(&v).ok())
@@ -92,14 +94,21 @@ impl Trestle {
         let now = self.now();
         let claims = tokens::decode(&self.keys, token, now).map_err(|e| match e {
             TokenError::Expired => CoreError::Unauthenticated("The access token expired".into()),
-            TokenError::Malformed => CoreError::Unauthenticated("The access token is invalid".into()),
+            TokenError::Malformed => {
+                CoreError::Unauthenticated("The access token is invalid".into())
+            }
         })?;
         match claims.kind {
             TokenKind::App => {
                 if !self.store.is_secret_live(claims.secret_id, now).await? {
-                    return Err(CoreError::Unauthenticated("The access token was revoked".into()));
+                    return Err(CoreError::Unauthenticated(
+                        "The access token was revoked".into(),
+                    ));
                 }
-                Ok(Caller::App { app: AppId(claims.subject), secret_id: claims.secret_id })
+                Ok(Caller::App {
+                    app: AppId(claims.subject),
+                    secret_id: claims.secret_id,
+                })
             }
             TokenKind::Person => Ok(Caller::Person(UserId(claims.subject))),
         }

@@ -19,12 +19,19 @@ pub fn normalize_email(path: &str, email: &str) -> Result<String> {
     let ok = e.len() <= 254
         && !e.contains(char::is_whitespace)
         && e.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@')
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
         });
     if ok {
         Ok(e)
     } else {
-        Err(CoreError::invalid_field(path, format!("{email:?} is not an e-mail address")))
+        Err(CoreError::invalid_field(
+            path,
+            format!("{email:?} is not an e-mail address"),
+        ))
     }
 }
 
@@ -34,7 +41,10 @@ pub fn clean_name(path: &str, name: &str, max: usize) -> Result<String> {
     if n.is_empty() {
         Err(CoreError::invalid_field(path, "must not be empty"))
     } else if n.chars().count() > max {
-        Err(CoreError::invalid_field(path, format!("must be at most {max} characters")))
+        Err(CoreError::invalid_field(
+            path,
+            format!("must be at most {max} characters"),
+        ))
     } else {
         Ok(n.to_string())
     }
@@ -47,31 +57,52 @@ impl Trestle {
         match self.store.find_api_token(&hash).await? {
             Some(ApiTokenOwner::Operator) => Ok(Actor::Operator),
             Some(ApiTokenOwner::User(u)) => Ok(Actor::Person(u)),
-            None => Err(CoreError::Unauthenticated("the API token is invalid or revoked".into())),
+            None => Err(CoreError::Unauthenticated(
+                "the API token is invalid or revoked".into(),
+            )),
         }
     }
 
     /// Mints an operator API token (used by `trestle up` and `trestle operator-token`).
     pub async fn create_operator_token(&self, label: &str) -> Result<String> {
         let token = new_api_token();
-        let new = NewApiToken { token_hash: self.keys.hash_secret(&token), user: None, label: label.into() };
-        self.store.create_api_token(&new, &self.system_audit()).await?;
+        let new = NewApiToken {
+            token_hash: self.keys.hash_secret(&token),
+            user: None,
+            label: label.into(),
+        };
+        self.store
+            .create_api_token(&new, &self.system_audit())
+            .await?;
         Ok(token)
     }
 
     /// Operator: creates a person (developer or company user) with a first API token.
-    pub async fn create_person(&self, actor: Actor, email: &str, name: &str) -> Result<NewPersonWithToken> {
+    pub async fn create_person(
+        &self,
+        actor: Actor,
+        email: &str,
+        name: &str,
+    ) -> Result<NewPersonWithToken> {
         self.require(actor, Request::OperatePlatform)?;
         let email = normalize_email("$.email", email)?;
         let name = clean_name("$.name", name, 200)?;
-        let user = self.store.create_person(&NewPerson { email: email.clone(), name }, &self.audit(actor)).await.map_err(
-            |e| match e {
+        let user = self
+            .store
+            .create_person(
+                &NewPerson {
+                    email: email.clone(),
+                    name,
+                },
+                &self.audit(actor),
+            )
+            .await
+            .map_err(|e| match e {
                 trestle_store::StoreError::Conflict(_) => {
                     CoreError::Conflict(format!("a user with e-mail {email} already exists"))
                 }
                 other => other.into(),
-            },
-        )?;
+            })?;
         let api_token = self.issue_api_token(actor, user.id, "initial").await?;
         Ok(NewPersonWithToken { user, api_token })
     }
@@ -82,13 +113,25 @@ impl Trestle {
             self.require(actor, Request::OperatePlatform)?;
         }
         let label = clean_name("$.label", label, 100)?;
-        let target = self.store.find_user(user).await?.ok_or(CoreError::NotFound("user"))?;
+        let target = self
+            .store
+            .find_user(user)
+            .await?
+            .ok_or(CoreError::NotFound("user"))?;
         if target.kind != UserKind::Person {
-            return Err(CoreError::Conflict("bot users cannot log in or hold API tokens".into()));
+            return Err(CoreError::Conflict(
+                "bot users cannot log in or hold API tokens".into(),
+            ));
         }
         let token = new_api_token();
-        let new = NewApiToken { token_hash: self.keys.hash_secret(&token), user: Some(user), label };
-        self.store.create_api_token(&new, &self.audit(actor)).await?;
+        let new = NewApiToken {
+            token_hash: self.keys.hash_secret(&token),
+            user: Some(user),
+            label,
+        };
+        self.store
+            .create_api_token(&new, &self.audit(actor))
+            .await?;
         Ok(token)
     }
 
@@ -99,10 +142,23 @@ impl Trestle {
         let user = self.store.find_user(admin).await?;
         match user {
             Some(u) if u.kind == UserKind::Person => {}
-            Some(_) => return Err(CoreError::invalid_field("$.admin_user_id", "a bot cannot be a company admin")),
-            None => return Err(CoreError::invalid_field("$.admin_user_id", format!("no user {admin}"))),
+            Some(_) => {
+                return Err(CoreError::invalid_field(
+                    "$.admin_user_id",
+                    "a bot cannot be a company admin",
+                ))
+            }
+            None => {
+                return Err(CoreError::invalid_field(
+                    "$.admin_user_id",
+                    format!("no user {admin}"),
+                ))
+            }
         }
-        Ok(self.store.create_company(&name, admin, &self.audit(actor)).await?)
+        Ok(self
+            .store
+            .create_company(&name, admin, &self.audit(actor))
+            .await?)
     }
 
     /// The person behind an actor, for `GET /api/v1/me`.

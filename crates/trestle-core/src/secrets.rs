@@ -26,7 +26,8 @@ impl Keys {
             m.finalize().into_bytes()
         };
         Keys {
-            secret_pepper: HmacSha256::new_from_slice(&sub(b"trestle/secret-hash/v1")).expect("key"),
+            secret_pepper: HmacSha256::new_from_slice(&sub(b"trestle/secret-hash/v1"))
+                .expect("key"),
             token_mac: HmacSha256::new_from_slice(&sub(b"trestle/access-token/v1")).expect("key"),
         }
     }

@@ -91,7 +91,13 @@ mod tests {
     use super::*;
 
     fn claims() -> Claims {
-        Claims { kind: TokenKind::App, subject: 42, secret_id: 7, issued_at: 1000, expires_at: 6400 }
+        Claims {
+            kind: TokenKind::App,
+            subject: 42,
+            secret_id: 7,
+            issued_at: 1000,
+            expires_at: 6400,
+        }
     }
 
     #[test]
@@ -108,7 +114,10 @@ mod tests {
     fn rejects_tampering_other_keys_and_expiry() {
         let keys = Keys::derive(b"k");
         let t = encode(&keys, &claims());
-        assert_eq!(decode(&Keys::derive(b"other"), &t, 1000), Err(TokenError::Malformed));
+        assert_eq!(
+            decode(&Keys::derive(b"other"), &t, 1000),
+            Err(TokenError::Malformed)
+        );
         assert_eq!(decode(&keys, &t, 6400), Err(TokenError::Expired));
         // flip one character of the payload
         let mut chars: Vec<char> = t.chars().collect();
@@ -116,6 +125,9 @@ mod tests {
         let tampered: String = chars.into_iter().collect();
         assert_eq!(decode(&keys, &tampered, 1000), Err(TokenError::Malformed));
         assert_eq!(decode(&keys, "short", 1000), Err(TokenError::Malformed));
-        assert_eq!(decode(&keys, &"!".repeat(78), 1000), Err(TokenError::Malformed));
+        assert_eq!(
+            decode(&keys, &"!".repeat(78), 1000),
+            Err(TokenError::Malformed)
+        );
     }
 }

@@ -97,7 +97,10 @@ impl Manifest {
             Some(Value::String(s)) => {
                 p.add(
                     "$.schema_version",
-                    format!("unsupported schema version {s:?} (supported: {})", SCHEMA_VERSIONS.join(", ")),
+                    format!(
+                        "unsupported schema version {s:?} (supported: {})",
+                        SCHEMA_VERSIONS.join(", ")
+                    ),
                 );
                 s.clone()
             }
@@ -114,12 +117,25 @@ impl Manifest {
             Some(Value::Object(perms)) => {
                 for key in perms.keys() {
                     if key != "company" && key != "project" {
-                        p.add(format!("$.permissions.{key}"), "unknown key (expected company or project)");
+                        p.add(
+                            format!("$.permissions.{key}"),
+                            "unknown key (expected company or project)",
+                        );
                     }
                 }
                 (
-                    parse_tools(perms.get("company"), ToolScope::Company, "$.permissions.company", &mut p),
-                    parse_tools(perms.get("project"), ToolScope::Project, "$.permissions.project", &mut p),
+                    parse_tools(
+                        perms.get("company"),
+                        ToolScope::Company,
+                        "$.permissions.company",
+                        &mut p,
+                    ),
+                    parse_tools(
+                        perms.get("project"),
+                        ToolScope::Project,
+                        "$.permissions.project",
+                        &mut p,
+                    ),
                 )
             }
             Some(_) => {
@@ -128,17 +144,26 @@ impl Manifest {
             }
         };
 
-        let (mut instructions_url, mut instructions_page_name, mut post_installation_notes) = (None, None, None);
+        let (mut instructions_url, mut instructions_page_name, mut post_installation_notes) =
+            (None, None, None);
         match root.get("post_installation_instruction") {
             None | Some(Value::Null) => {}
             Some(Value::Object(pii)) => {
                 for key in pii.keys() {
                     if key != "notes" && key != "page" {
-                        p.add(format!("$.post_installation_instruction.{key}"), "unknown key");
+                        p.add(
+                            format!("$.post_installation_instruction.{key}"),
+                            "unknown key",
+                        );
                     }
                 }
-                post_installation_notes =
-                    string_field(pii, "notes", "$.post_installation_instruction.notes", MAX_NOTES, &mut p);
+                post_installation_notes = string_field(
+                    pii,
+                    "notes",
+                    "$.post_installation_instruction.notes",
+                    MAX_NOTES,
+                    &mut p,
+                );
                 match pii.get("page") {
                     None | Some(Value::Null) => {}
                     Some(Value::Object(page)) => {
@@ -148,14 +173,22 @@ impl Manifest {
                                 p.add(format!("{base}.{key}"), "unknown key");
                             }
                         }
-                        instructions_url = string_field(page, "url", &format!("{base}.url"), MAX_URL, &mut p);
+                        instructions_url =
+                            string_field(page, "url", &format!("{base}.url"), MAX_URL, &mut p);
                         if let Some(url) = &instructions_url {
-                            if !(url.starts_with("https://") || url.starts_with("http://")) || url.contains(char::is_whitespace) {
+                            if !(url.starts_with("https://") || url.starts_with("http://"))
+                                || url.contains(char::is_whitespace)
+                            {
                                 p.add(format!("{base}.url"), "must be an absolute http(s) URL");
                             }
                         }
-                        instructions_page_name =
-                            string_field(page, "label", &format!("{base}.label"), MAX_LABEL, &mut p);
+                        instructions_page_name = string_field(
+                            page,
+                            "label",
+                            &format!("{base}.label"),
+                            MAX_LABEL,
+                            &mut p,
+                        );
                     }
                     Some(_) => p.add("$.post_installation_instruction.page", "must be an object"),
                 }
@@ -185,7 +218,11 @@ impl Manifest {
     /// The canonical JSON form, as stored and returned by the API.
     pub fn to_json(&self) -> Value {
         let tools = |t: &ToolPermissions| {
-            Value::Object(t.0.iter().map(|(k, v)| (k.clone(), json!(v.as_str()))).collect())
+            Value::Object(
+                t.0.iter()
+                    .map(|(k, v)| (k.clone(), json!(v.as_str())))
+                    .collect(),
+            )
         };
         let mut pii = Map::new();
         if let Some(notes) = &self.post_installation_notes {
@@ -203,7 +240,9 @@ impl Manifest {
         }
         let oauth = match self.grant_types.as_slice() {
             [one] => json!({ "grant_type": one.as_str() }),
-            many => json!({ "instances": many.iter().map(|g| json!({"grant_type": g.as_str()})).collect::<Vec<_>>() }),
+            many => {
+                json!({ "instances": many.iter().map(|g| json!({"grant_type": g.as_str()})).collect::<Vec<_>>() })
+            }
         };
         json!({
             "schema_version": self.schema_version,
@@ -219,11 +258,20 @@ struct Problems(Vec<Problem>);
 
 impl Problems {
     fn add(&mut self, path: impl Into<String>, reason: impl Into<String>) {
-        self.0.push(Problem { path: path.into(), reason: reason.into() });
+        self.0.push(Problem {
+            path: path.into(),
+            reason: reason.into(),
+        });
     }
 }
 
-fn string_field(obj: &Map<String, Value>, key: &str, path: &str, max: usize, p: &mut Problems) -> Option<String> {
+fn string_field(
+    obj: &Map<String, Value>,
+    key: &str,
+    path: &str,
+    max: usize,
+    p: &mut Problems,
+) -> Option<String> {
     match obj.get(key) {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if s.trim().is_empty() => {
@@ -247,7 +295,12 @@ fn parse_grant(v: &Value, path: &str, p: &mut Problems) -> Option<GrantType> {
         Value::String(s) if s == "client_credentials" => Some(GrantType::ClientCredentials),
         Value::String(s) if s == "authorization_code" => Some(GrantType::AuthorizationCode),
         Value::String(s) => {
-            p.add(path, format!("unknown grant type {s:?} (expected client_credentials or authorization_code)"));
+            p.add(
+                path,
+                format!(
+                    "unknown grant type {s:?} (expected client_credentials or authorization_code)"
+                ),
+            );
             None
         }
         _ => {
@@ -259,7 +312,10 @@ fn parse_grant(v: &Value, path: &str, p: &mut Problems) -> Option<GrantType> {
 
 fn parse_components(components: Option<&Value>, p: &mut Problems) -> Vec<GrantType> {
     let Some(components) = components else {
-        p.add("$.components", "is required: declare components.oauth.grant_type");
+        p.add(
+            "$.components",
+            "is required: declare components.oauth.grant_type",
+        );
         return vec![];
     };
     let Some(components) = components.as_object() else {
@@ -281,7 +337,10 @@ fn parse_components(components: Option<&Value>, p: &mut Problems) -> Vec<GrantTy
     };
     let mut grants = Vec::new();
     match (oauth.get("grant_type"), oauth.get("instances")) {
-        (Some(_), Some(_)) => p.add("$.components.oauth", "give either grant_type or instances, not both"),
+        (Some(_), Some(_)) => p.add(
+            "$.components.oauth",
+            "give either grant_type or instances, not both",
+        ),
         (Some(g), None) => grants.extend(parse_grant(g, "$.components.oauth.grant_type", p)),
         (None, Some(Value::Array(instances))) if !instances.is_empty() => {
             for (i, inst) in instances.iter().enumerate() {
@@ -312,7 +371,12 @@ fn parse_components(components: Option<&Value>, p: &mut Problems) -> Vec<GrantTy
     grants
 }
 
-fn parse_tools(v: Option<&Value>, scope: ToolScope, path: &str, p: &mut Problems) -> ToolPermissions {
+fn parse_tools(
+    v: Option<&Value>,
+    scope: ToolScope,
+    path: &str,
+    p: &mut Problems,
+) -> ToolPermissions {
     let mut out = ToolPermissions::default();
     let obj = match v {
         None | Some(Value::Null) => return out,
@@ -339,7 +403,12 @@ fn parse_tools(v: Option<&Value>, scope: ToolScope, path: &str, p: &mut Problems
             Some(s) => match Level::parse(s) {
                 Some(l) => Some(l),
                 None => {
-                    p.add(&tool_path, format!("unknown level {s:?} (expected none, read_only, standard or admin)"));
+                    p.add(
+                        &tool_path,
+                        format!(
+                            "unknown level {s:?} (expected none, read_only, standard or admin)"
+                        ),
+                    );
                     None
                 }
             },
@@ -350,7 +419,10 @@ fn parse_tools(v: Option<&Value>, scope: ToolScope, path: &str, p: &mut Problems
         };
         if let (Some(true), Some(l)) = (admin_only, parsed) {
             if l != Level::None && l != Level::Admin {
-                p.add(&tool_path, format!("tool {tool:?} allows only none or admin"));
+                p.add(
+                    &tool_path,
+                    format!("tool {tool:?} allows only none or admin"),
+                );
                 continue;
             }
         }
@@ -364,7 +436,11 @@ fn parse_tools(v: Option<&Value>, scope: ToolScope, path: &str, p: &mut Problems
 }
 
 /// Validates a `{tool: level}` object of one scope (used for directory members' permissions).
-pub fn parse_tool_permissions(value: &Value, scope: ToolScope, path: &str) -> Result<ToolPermissions, Vec<Problem>> {
+pub fn parse_tool_permissions(
+    value: &Value,
+    scope: ToolScope,
+    path: &str,
+) -> Result<ToolPermissions, Vec<Problem>> {
     let mut p = Problems::default();
     let out = parse_tools(Some(value), scope, path, &mut p);
     if p.0.is_empty() {
@@ -376,7 +452,8 @@ pub fn parse_tool_permissions(value: &Value, scope: ToolScope, path: &str) -> Re
 
 /// Parses a strict `MAJOR.MINOR.PATCH` semantic version (pre-release and build tags allowed).
 pub fn parse_version(s: &str) -> Result<semver::Version, String> {
-    semver::Version::parse(s).map_err(|e| format!("{s:?} is not a semantic version (e.g. 1.0.0): {e}"))
+    semver::Version::parse(s)
+        .map_err(|e| format!("{s:?} is not a semantic version (e.g. 1.0.0): {e}"))
 }
 
 #[cfg(test)]
@@ -404,11 +481,20 @@ mod tests {
         assert_eq!(m.grant_types, vec![GrantType::ClientCredentials]);
         assert_eq!(m.company_permissions.level("documents"), Level::ReadOnly);
         assert_eq!(m.company_permissions.level("home"), Level::None);
-        assert!(!m.company_permissions.0.contains_key("home"), "none is not stored");
+        assert!(
+            !m.company_permissions.0.contains_key("home"),
+            "none is not stored"
+        );
         assert_eq!(m.project_permissions.level("admin"), Level::Admin);
-        assert_eq!(m.instructions_url.as_deref(), Some("https://example.com/setup"));
+        assert_eq!(
+            m.instructions_url.as_deref(),
+            Some("https://example.com/setup")
+        );
         assert_eq!(m.instructions_page_name.as_deref(), Some("Setup guide"));
-        assert_eq!(m.post_installation_notes.as_deref(), Some("Thanks for installing"));
+        assert_eq!(
+            m.post_installation_notes.as_deref(),
+            Some("Thanks for installing")
+        );
         // canonical JSON round-trips
         assert_eq!(Manifest::parse(&m.to_json()).unwrap(), m);
     }
@@ -450,10 +536,16 @@ mod tests {
             "$.post_installation_instruction.page.url",
             "$.post_installation_instruction.page.label",
         ] {
-            assert!(paths.contains(&expected), "missing {expected} in {problems:?}");
+            assert!(
+                paths.contains(&expected),
+                "missing {expected} in {problems:?}"
+            );
         }
         assert_eq!(problems.len(), 10, "{problems:?}");
-        let unknown_tool = problems.iter().find(|p| p.path == "$.permissions.company.nope").unwrap();
+        let unknown_tool = problems
+            .iter()
+            .find(|p| p.path == "$.permissions.company.nope")
+            .unwrap();
         assert!(unknown_tool.reason.contains("unknown company tool"));
     }
 

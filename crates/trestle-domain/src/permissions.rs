@@ -118,7 +118,10 @@ pub fn tool_info(scope: ToolScope, tool: &str) -> Option<bool> {
         ToolScope::Company => COMPANY_TOOLS,
         ToolScope::Project => PROJECT_TOOLS,
     };
-    catalog.iter().find(|(name, _)| *name == tool).map(|(_, admin_only)| *admin_only)
+    catalog
+        .iter()
+        .find(|(name, _)| *name == tool)
+        .map(|(_, admin_only)| *admin_only)
 }
 
 /// The levels granted on each tool of one scope. Tools not listed are at `none`.
@@ -189,6 +192,9 @@ mod tests {
 
     #[test]
     fn corrupt_stored_permissions_grant_nothing() {
-        assert_eq!(ToolPermissions::from_json("{not json").level("documents"), Level::None);
+        assert_eq!(
+            ToolPermissions::from_json("{not json").level("documents"),
+            Level::None
+        );
     }
 }

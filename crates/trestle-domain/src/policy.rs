@@ -71,15 +71,28 @@ pub enum Request<'a> {
     /// Change or read an app, its versions and credentials.
     ManageApp { owner: UserId },
     /// Install apps, choose permitted projects, create projects: company administration.
-    AdministerCompany { company: Option<&'a CompanyMembership> },
+    AdministerCompany {
+        company: Option<&'a CompanyMembership>,
+    },
     /// See a company exist (list it, read its details).
-    ViewCompany { company: Option<&'a CompanyMembership> },
+    ViewCompany {
+        company: Option<&'a CompanyMembership>,
+    },
     /// See every project of a company, not only the actor's own.
-    SeeAllProjects { company: Option<&'a CompanyMembership> },
+    SeeAllProjects {
+        company: Option<&'a CompanyMembership>,
+    },
     /// See one project.
-    ViewProject { company: Option<&'a CompanyMembership>, project: Option<&'a ProjectMembership> },
+    ViewProject {
+        company: Option<&'a CompanyMembership>,
+        project: Option<&'a ProjectMembership>,
+    },
     /// Use a company-level tool.
-    UseCompanyTool { company: Option<&'a CompanyMembership>, tool: &'a str, op: Operation },
+    UseCompanyTool {
+        company: Option<&'a CompanyMembership>,
+        tool: &'a str,
+        op: Operation,
+    },
     /// Use a project-level tool.
     UseProjectTool {
         company: Option<&'a CompanyMembership>,
@@ -97,7 +110,11 @@ pub enum Denied {
     /// The actor is not a member of the project (for a bot: not a permitted project).
     NotInProject,
     /// The operation needs a higher level on a tool.
-    InsufficientLevel { tool: String, required: Level, granted: Level },
+    InsufficientLevel {
+        tool: String,
+        required: Level,
+        granted: Level,
+    },
     /// Only company admins may do this.
     NotCompanyAdmin,
     /// Only the app's owner may do this.
@@ -111,9 +128,15 @@ pub enum Denied {
 impl Denied {
     pub fn message(&self) -> String {
         match self {
-            Denied::NotInCompany => "the app is not installed in this company, or you are not a member of it".into(),
+            Denied::NotInCompany => {
+                "the app is not installed in this company, or you are not a member of it".into()
+            }
             Denied::NotInProject => "you do not have access to this project".into(),
-            Denied::InsufficientLevel { tool, required, granted } => {
+            Denied::InsufficientLevel {
+                tool,
+                required,
+                granted,
+            } => {
                 format!("the {tool} tool needs {required} permission; you have {granted}")
             }
             Denied::NotCompanyAdmin => "only company admins may do this".into(),
@@ -182,7 +205,12 @@ pub fn decide(actor: Actor, request: Request<'_>) -> Result<(), Denied> {
             }
             check_level(&m.permissions, tool, op)
         }
-        Request::UseProjectTool { company, project, tool, op } => {
+        Request::UseProjectTool {
+            company,
+            project,
+            tool,
+            op,
+        } => {
             let m = active(company).ok_or(Denied::NotInCompany)?;
             if is_admin_person(&Some(m.clone())) {
                 return Ok(());
@@ -199,7 +227,11 @@ fn check_level(perms: &ToolPermissions, tool: &str, op: Operation) -> Result<(),
     if granted >= required {
         Ok(())
     } else {
-        Err(Denied::InsufficientLevel { tool: tool.to_string(), required, granted })
+        Err(Denied::InsufficientLevel {
+            tool: tool.to_string(),
+            required,
+            granted,
+        })
     }
 }
 
@@ -220,7 +252,9 @@ mod tests {
     }
 
     fn project(tools: &[(&str, Level)]) -> ProjectMembership {
-        ProjectMembership { permissions: ToolPermissions(tools.iter().map(|(t, l)| (t.to_string(), *l)).collect()) }
+        ProjectMembership {
+            permissions: ToolPermissions(tools.iter().map(|(t, l)| (t.to_string(), *l)).collect()),
+        }
     }
 
     #[test]
@@ -236,15 +270,59 @@ mod tests {
             (PERSON, Request::CreateApp, Ok(())),
             (BOT, Request::CreateApp, Err(Denied::NotForBots)),
             (PERSON, Request::ManageApp { owner: UserId(1) }, Ok(())),
-            (OTHER, Request::ManageApp { owner: UserId(1) }, Err(Denied::NotAppOwner)),
-            (Actor::Operator, Request::ManageApp { owner: UserId(1) }, Err(Denied::NotAppOwner)),
-            (BOT, Request::ManageApp { owner: UserId(3) }, Err(Denied::NotForBots)),
-            (PERSON, Request::AdministerCompany { company: Some(&admin) }, Ok(())),
-            (PERSON, Request::AdministerCompany { company: Some(&plain) }, Err(Denied::NotCompanyAdmin)),
-            (PERSON, Request::AdministerCompany { company: Some(&gone) }, Err(Denied::NotInCompany)),
-            (PERSON, Request::AdministerCompany { company: None }, Err(Denied::NotInCompany)),
-            (BOT, Request::AdministerCompany { company: Some(&bot_admin_flag) }, Err(Denied::NotForBots)),
-            (Actor::Operator, Request::AdministerCompany { company: None }, Err(Denied::NotInCompany)),
+            (
+                OTHER,
+                Request::ManageApp { owner: UserId(1) },
+                Err(Denied::NotAppOwner),
+            ),
+            (
+                Actor::Operator,
+                Request::ManageApp { owner: UserId(1) },
+                Err(Denied::NotAppOwner),
+            ),
+            (
+                BOT,
+                Request::ManageApp { owner: UserId(3) },
+                Err(Denied::NotForBots),
+            ),
+            (
+                PERSON,
+                Request::AdministerCompany {
+                    company: Some(&admin),
+                },
+                Ok(()),
+            ),
+            (
+                PERSON,
+                Request::AdministerCompany {
+                    company: Some(&plain),
+                },
+                Err(Denied::NotCompanyAdmin),
+            ),
+            (
+                PERSON,
+                Request::AdministerCompany {
+                    company: Some(&gone),
+                },
+                Err(Denied::NotInCompany),
+            ),
+            (
+                PERSON,
+                Request::AdministerCompany { company: None },
+                Err(Denied::NotInCompany),
+            ),
+            (
+                BOT,
+                Request::AdministerCompany {
+                    company: Some(&bot_admin_flag),
+                },
+                Err(Denied::NotForBots),
+            ),
+            (
+                Actor::Operator,
+                Request::AdministerCompany { company: None },
+                Err(Denied::NotInCompany),
+            ),
         ];
         for (i, (actor, req, want)) in cases.into_iter().enumerate() {
             assert_eq!(decide(actor, req), want, "case {i}: {actor:?} {req:?}");
@@ -259,19 +337,101 @@ mod tests {
         let bot = member(true, true, &[]); // a bot is never treated as an admin, whatever the flag
         let p = project(&[]);
         let cases: Vec<(Actor, Request, Result<(), Denied>)> = vec![
-            (PERSON, Request::ViewCompany { company: Some(&plain) }, Ok(())),
-            (PERSON, Request::ViewCompany { company: Some(&inactive) }, Err(Denied::NotInCompany)),
-            (BOT, Request::ViewCompany { company: None }, Err(Denied::NotInCompany)),
-            (BOT, Request::ViewCompany { company: Some(&bot) }, Ok(())),
-            (PERSON, Request::SeeAllProjects { company: Some(&admin) }, Ok(())),
-            (PERSON, Request::SeeAllProjects { company: Some(&plain) }, Err(Denied::NotCompanyAdmin)),
-            (BOT, Request::SeeAllProjects { company: Some(&bot) }, Err(Denied::NotCompanyAdmin)),
-            (PERSON, Request::ViewProject { company: Some(&admin), project: None }, Ok(())),
-            (PERSON, Request::ViewProject { company: Some(&plain), project: None }, Err(Denied::NotInProject)),
-            (PERSON, Request::ViewProject { company: Some(&plain), project: Some(&p) }, Ok(())),
-            (BOT, Request::ViewProject { company: Some(&bot), project: None }, Err(Denied::NotInProject)),
-            (BOT, Request::ViewProject { company: Some(&bot), project: Some(&p) }, Ok(())),
-            (BOT, Request::ViewProject { company: None, project: Some(&p) }, Err(Denied::NotInCompany)),
+            (
+                PERSON,
+                Request::ViewCompany {
+                    company: Some(&plain),
+                },
+                Ok(()),
+            ),
+            (
+                PERSON,
+                Request::ViewCompany {
+                    company: Some(&inactive),
+                },
+                Err(Denied::NotInCompany),
+            ),
+            (
+                BOT,
+                Request::ViewCompany { company: None },
+                Err(Denied::NotInCompany),
+            ),
+            (
+                BOT,
+                Request::ViewCompany {
+                    company: Some(&bot),
+                },
+                Ok(()),
+            ),
+            (
+                PERSON,
+                Request::SeeAllProjects {
+                    company: Some(&admin),
+                },
+                Ok(()),
+            ),
+            (
+                PERSON,
+                Request::SeeAllProjects {
+                    company: Some(&plain),
+                },
+                Err(Denied::NotCompanyAdmin),
+            ),
+            (
+                BOT,
+                Request::SeeAllProjects {
+                    company: Some(&bot),
+                },
+                Err(Denied::NotCompanyAdmin),
+            ),
+            (
+                PERSON,
+                Request::ViewProject {
+                    company: Some(&admin),
+                    project: None,
+                },
+                Ok(()),
+            ),
+            (
+                PERSON,
+                Request::ViewProject {
+                    company: Some(&plain),
+                    project: None,
+                },
+                Err(Denied::NotInProject),
+            ),
+            (
+                PERSON,
+                Request::ViewProject {
+                    company: Some(&plain),
+                    project: Some(&p),
+                },
+                Ok(()),
+            ),
+            (
+                BOT,
+                Request::ViewProject {
+                    company: Some(&bot),
+                    project: None,
+                },
+                Err(Denied::NotInProject),
+            ),
+            (
+                BOT,
+                Request::ViewProject {
+                    company: Some(&bot),
+                    project: Some(&p),
+                },
+                Ok(()),
+            ),
+            (
+                BOT,
+                Request::ViewProject {
+                    company: None,
+                    project: Some(&p),
+                },
+                Err(Denied::NotInCompany),
+            ),
         ];
         for (i, (actor, req, want)) in cases.into_iter().enumerate() {
             assert_eq!(decide(actor, req), want, "case {i}: {actor:?} {req:?}");
@@ -296,32 +456,90 @@ mod tests {
                 let company = member(false, true, &[("documents", granted)]);
                 let proj = project(&[("documents", granted)]);
                 for (op, want) in ops.iter().zip(allowed) {
-                    let got = decide(actor, Request::UseCompanyTool { company: Some(&company), tool: "documents", op: *op });
-                    assert_eq!(got.is_ok(), want, "{actor:?} company documents {granted:?} {op:?}");
                     let got = decide(
                         actor,
-                        Request::UseProjectTool { company: Some(&company), project: Some(&proj), tool: "documents", op: *op },
+                        Request::UseCompanyTool {
+                            company: Some(&company),
+                            tool: "documents",
+                            op: *op,
+                        },
                     );
-                    assert_eq!(got.is_ok(), want, "{actor:?} project documents {granted:?} {op:?}");
+                    assert_eq!(
+                        got.is_ok(),
+                        want,
+                        "{actor:?} company documents {granted:?} {op:?}"
+                    );
+                    let got = decide(
+                        actor,
+                        Request::UseProjectTool {
+                            company: Some(&company),
+                            project: Some(&proj),
+                            tool: "documents",
+                            op: *op,
+                        },
+                    );
+                    assert_eq!(
+                        got.is_ok(),
+                        want,
+                        "{actor:?} project documents {granted:?} {op:?}"
+                    );
                     if !want {
                         assert_eq!(
                             got,
-                            Err(Denied::InsufficientLevel { tool: "documents".into(), required: op.required_level(), granted })
+                            Err(Denied::InsufficientLevel {
+                                tool: "documents".into(),
+                                required: op.required_level(),
+                                granted
+                            })
                         );
                     }
                 }
                 // another tool stays at none
-                assert!(decide(actor, Request::UseCompanyTool { company: Some(&company), tool: "directory", op: Read }).is_err());
+                assert!(decide(
+                    actor,
+                    Request::UseCompanyTool {
+                        company: Some(&company),
+                        tool: "directory",
+                        op: Read
+                    }
+                )
+                .is_err());
                 // not a member of the project: nothing, whatever the level
                 assert_eq!(
-                    decide(actor, Request::UseProjectTool { company: Some(&company), project: Option::None, tool: "documents", op: Read }),
+                    decide(
+                        actor,
+                        Request::UseProjectTool {
+                            company: Some(&company),
+                            project: Option::None,
+                            tool: "documents",
+                            op: Read
+                        }
+                    ),
                     Err(Denied::NotInProject)
                 );
             }
         }
         // company admins (people) may use every tool; a bot with the admin flag may not
         let admin = member(true, true, &[]);
-        assert!(decide(PERSON, Request::UseProjectTool { company: Some(&admin), project: Option::None, tool: "documents", op: Delete }).is_ok());
-        assert!(decide(BOT, Request::UseProjectTool { company: Some(&admin), project: Option::None, tool: "documents", op: Read }).is_err());
+        assert!(decide(
+            PERSON,
+            Request::UseProjectTool {
+                company: Some(&admin),
+                project: Option::None,
+                tool: "documents",
+                op: Delete
+            }
+        )
+        .is_ok());
+        assert!(decide(
+            BOT,
+            Request::UseProjectTool {
+                company: Some(&admin),
+                project: Option::None,
+                tool: "documents",
+                op: Read
+            }
+        )
+        .is_err());
     }
 }

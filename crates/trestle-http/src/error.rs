@@ -74,7 +74,15 @@ impl IntoResponse for ApiError {
             CoreError::Invalid { problems, .. } => problems,
             _ => vec![],
         };
-        let mut res = (status, Json(ErrorBody { code, message: message.clone(), errors })).into_response();
+        let mut res = (
+            status,
+            Json(ErrorBody {
+                code,
+                message: message.clone(),
+                errors,
+            }),
+        )
+            .into_response();
         match status {
             StatusCode::UNAUTHORIZED => {
                 let v = format!(
@@ -86,7 +94,8 @@ impl IntoResponse for ApiError {
                 }
             }
             StatusCode::SERVICE_UNAVAILABLE => {
-                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
             _ => {}
         }
@@ -100,12 +109,17 @@ pub fn missing_token() -> Response {
         StatusCode::UNAUTHORIZED,
         Json(ErrorBody {
             code: "unauthorized",
-            message: "send an access token in the Authorization header: Authorization: Bearer <token>".into(),
+            message:
+                "send an access token in the Authorization header: Authorization: Bearer <token>"
+                    .into(),
             errors: vec![],
         }),
     )
         .into_response();
-    res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"trestle\""));
+    res.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer realm=\"trestle\""),
+    );
     res
 }
 
@@ -137,12 +151,22 @@ impl IntoResponse for OAuthErrorResponse {
             }
             other => other.to_string(),
         };
-        let mut res = (status, Json(OAuthErrorBody { error: self.0.code(), error_description: description })).into_response();
+        let mut res = (
+            status,
+            Json(OAuthErrorBody {
+                error: self.0.code(),
+                error_description: description,
+            }),
+        )
+            .into_response();
         let h = res.headers_mut();
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
         if status == StatusCode::UNAUTHORIZED {
-            h.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"trestle\""));
+            h.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"trestle\""),
+            );
         }
         if status == StatusCode::SERVICE_UNAVAILABLE {
             h.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
@@ -155,7 +179,11 @@ impl IntoResponse for OAuthErrorResponse {
 pub async fn no_route(method: axum::http::Method, uri: axum::http::Uri) -> Response {
     (
         StatusCode::NOT_FOUND,
-        Json(ErrorBody { code: "not_found", message: format!("no route for {method} {}", uri.path()), errors: vec![] }),
+        Json(ErrorBody {
+            code: "not_found",
+            message: format!("no route for {method} {}", uri.path()),
+            errors: vec![],
+        }),
     )
         .into_response()
 }

@@ -3,8 +3,8 @@
 use crate::error::{missing_token, ApiError};
 use crate::AppState;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use trestle_core::Caller;
@@ -19,7 +19,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(rejection) => Err(ApiError::bad_request(format!("invalid JSON body: {}", rejection.body_text()))),
+            Err(rejection) => Err(ApiError::bad_request(format!(
+                "invalid JSON body: {}",
+                rejection.body_text()
+            ))),
         }
     }
 }
@@ -33,27 +36,38 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
-            Err(rejection) => Err(ApiError::bad_request(format!("invalid path: {}", rejection.body_text()))),
+            Err(rejection) => Err(ApiError::bad_request(format!(
+                "invalid path: {}",
+                rejection.body_text()
+            ))),
         }
     }
 }
 
 /// The bearer token of `Authorization: Bearer …`. Tokens in the URL are refused (RFC 9700 §4.3.2).
-fn bearer(parts: &Parts) -> Result<Option<&str>, Response> {
-    if parts.uri.query().is_some_and(|q| q.split('&').any(|kv| kv.starts_with("access_token="))) {
+fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
+    if parts
+        .uri
+        .query()
+        .is_some_and(|q| q.split('&').any(|kv| kv.starts_with("access_token=")))
+    {
         return Err(ApiError(trestle_core::CoreError::Unauthenticated(
             "access tokens are not accepted in the URL; send Authorization: Bearer <token>".into(),
-        ))
-        .into_response());
+        )));
     }
-    let Some(value) = parts.headers.get(header::AUTHORIZATION) else { return Ok(None) };
+    let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
     let value = value.to_str().unwrap_or("");
     match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => Ok(Some(token.trim())),
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(Some(token.trim()))
+        }
         _ => Err(ApiError(trestle_core::CoreError::Unauthenticated(
             "the Authorization header must be \"Bearer <token>\"".into(),
-        ))
-        .into_response()),
+        ))),
     }
 }
 
@@ -63,9 +77,19 @@ pub struct RestCaller(pub Caller);
 impl FromRequestParts<AppState> for RestCaller {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts)?.ok_or_else(missing_token)?;
-        state.core.authenticate_bearer(token).await.map(RestCaller).map_err(|e| ApiError(e).into_response())
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts)
+            .map_err(IntoResponse::into_response)?
+            .ok_or_else(missing_token)?;
+        state
+            .core
+            .authenticate_bearer(token)
+            .await
+            .map(RestCaller)
+            .map_err(|e| ApiError(e).into_response())
     }
 }
 
@@ -75,8 +99,18 @@ pub struct ApiActor(pub Actor);
 impl FromRequestParts<AppState> for ApiActor {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts)?.ok_or_else(missing_token)?;
-        state.core.authenticate_api_token(token).await.map(ApiActor).map_err(|e| ApiError(e).into_response())
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts)
+            .map_err(IntoResponse::into_response)?
+            .ok_or_else(missing_token)?;
+        state
+            .core
+            .authenticate_api_token(token)
+            .await
+            .map(ApiActor)
+            .map_err(|e| ApiError(e).into_response())
     }
 }

@@ -24,27 +24,54 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/me", get(whoami))
         .route("/api/v1/people", post(create_person))
-        .route("/api/v1/people/{user_id}/api_tokens", post(create_api_token))
+        .route(
+            "/api/v1/people/{user_id}/api_tokens",
+            post(create_api_token),
+        )
         .route("/api/v1/companies", post(create_company))
         .route("/api/v1/companies/{company_id}", get(get_company))
-        .route("/api/v1/companies/{company_id}/projects", post(create_project).get(list_company_projects))
-        .route("/api/v1/companies/{company_id}/users", post(add_company_member))
-        .route("/api/v1/companies/{company_id}/installs", post(install_app).get(list_installs))
-        .route("/api/v1/companies/{company_id}/installs/{install_id}", get(get_install).delete(uninstall))
+        .route(
+            "/api/v1/companies/{company_id}/projects",
+            post(create_project).get(list_company_projects),
+        )
+        .route(
+            "/api/v1/companies/{company_id}/users",
+            post(add_company_member),
+        )
+        .route(
+            "/api/v1/companies/{company_id}/installs",
+            post(install_app).get(list_installs),
+        )
+        .route(
+            "/api/v1/companies/{company_id}/installs/{install_id}",
+            get(get_install).delete(uninstall),
+        )
         .route(
             "/api/v1/companies/{company_id}/installs/{install_id}/permitted_projects",
             get(list_permitted).post(add_permitted),
         )
-        .route("/api/v1/companies/{company_id}/installs/{install_id}/permitted_projects/add_all", post(add_all_permitted))
+        .route(
+            "/api/v1/companies/{company_id}/installs/{install_id}/permitted_projects/add_all",
+            post(add_all_permitted),
+        )
         .route(
             "/api/v1/companies/{company_id}/installs/{install_id}/permitted_projects/{project_id}",
             delete(remove_permitted),
         )
         .route("/api/v1/apps", post(create_app).get(list_apps))
         .route("/api/v1/apps/{app_id}", get(get_app))
-        .route("/api/v1/apps/{app_id}/versions", post(create_version).get(list_versions))
-        .route("/api/v1/apps/{app_id}/versions/{version_id}", get(get_version).patch(update_version))
-        .route("/api/v1/apps/{app_id}/versions/{version_id}/promote", post(promote_version))
+        .route(
+            "/api/v1/apps/{app_id}/versions",
+            post(create_version).get(list_versions),
+        )
+        .route(
+            "/api/v1/apps/{app_id}/versions/{version_id}",
+            get(get_version).patch(update_version),
+        )
+        .route(
+            "/api/v1/apps/{app_id}/versions/{version_id}/promote",
+            post(promote_version),
+        )
 }
 
 // ----- bodies -----
@@ -63,7 +90,11 @@ impl From<User> for UserOut {
     fn from(u: User) -> Self {
         UserOut {
             id: u.id.0,
-            kind: if u.kind == UserKind::Bot { "bot" } else { "person" },
+            kind: if u.kind == UserKind::Bot {
+                "bot"
+            } else {
+                "person"
+            },
             email: u.email,
             name: u.name,
             created_at: u.created_at,
@@ -122,7 +153,12 @@ pub struct CompanyOut {
 
 impl From<Company> for CompanyOut {
     fn from(c: Company) -> Self {
-        CompanyOut { id: c.id.0, name: c.name, is_active: c.is_active, created_at: c.created_at }
+        CompanyOut {
+            id: c.id.0,
+            name: c.name,
+            is_active: c.is_active,
+            created_at: c.created_at,
+        }
     }
 }
 
@@ -305,17 +341,30 @@ impl From<InstallView> for InstallOut {
         InstallOut {
             id: v.install.id.0,
             company_id: v.install.company_id.0,
-            app: AppRef { id: v.app.id.0, name: v.app.name },
+            app: AppRef {
+                id: v.app.id.0,
+                name: v.app.name,
+            },
             version: v.version.version,
             app_version_id: v.version.app_version_uuid,
-            status: if v.install.status == trestle_store::InstallStatus::Installed { "installed" } else { "uninstalled" },
+            status: if v.install.status == trestle_store::InstallStatus::Installed {
+                "installed"
+            } else {
+                "uninstalled"
+            },
             installed_at: v.install.installed_at,
             uninstalled_at: v.install.uninstalled_at,
             add_to_new_projects: v.install.add_to_new_projects,
-            bot: BotOut { id: v.bot.id.0, name: v.bot.name, email: v.bot.email },
+            bot: BotOut {
+                id: v.bot.id.0,
+                name: v.bot.name,
+                email: v.bot.email,
+            },
             permitted_project_ids: v.permitted_project_ids.into_iter().map(|p| p.0).collect(),
-            company_permissions: serde_json::to_value(&v.manifest.company_permissions).unwrap_or(Value::Null),
-            project_permissions: serde_json::to_value(&v.manifest.project_permissions).unwrap_or(Value::Null),
+            company_permissions: serde_json::to_value(&v.manifest.company_permissions)
+                .unwrap_or(Value::Null),
+            project_permissions: serde_json::to_value(&v.manifest.project_permissions)
+                .unwrap_or(Value::Null),
             post_installation_notes: v.manifest.post_installation_notes,
             instructions_url: v.manifest.instructions_url,
             instructions_page_name: v.manifest.instructions_page_name,
@@ -347,13 +396,17 @@ fn created<T: Serialize>(body: T) -> Response {
 /// A response carrying a secret: never cached.
 fn secret_response(status: StatusCode, body: impl Serialize) -> Response {
     let mut res = (status, Json(body)).into_response();
-    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res.headers_mut()
+        .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     res
 }
 
 fn permitted(ids: Vec<ProjectId>) -> Json<PermittedOut> {
-    Json(PermittedOut { permitted_project_ids: ids.into_iter().map(|p| p.0).collect() })
+    Json(PermittedOut {
+        permitted_project_ids: ids.into_iter().map(|p| p.0).collect(),
+    })
 }
 
 // ----- handlers -----
@@ -361,10 +414,16 @@ fn permitted(ids: Vec<ProjectId>) -> Json<PermittedOut> {
 /// Who the API token belongs to.
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("api_token" = [])),
     responses((status = 200, body = WhoAmI), (status = 401, body = ErrorBody)))]
-async fn whoami(State(s): State<AppState>, ApiActor(actor): ApiActor) -> Result<Json<WhoAmI>, ApiError> {
+async fn whoami(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<WhoAmI>, ApiError> {
     let user = s.core.whoami(actor).await?;
     let kind = if user.is_some() { "person" } else { "operator" };
-    Ok(Json(WhoAmI { kind, user: user.map(Into::into) }))
+    Ok(Json(WhoAmI {
+        kind,
+        user: user.map(Into::into),
+    }))
 }
 
 /// Operator: create a person (a developer or company user) with a first API token.
@@ -376,7 +435,13 @@ async fn create_person(
     ApiJson(body): ApiJson<CreatePerson>,
 ) -> Result<Response, ApiError> {
     let p = s.core.create_person(actor, &body.email, &body.name).await?;
-    Ok(secret_response(StatusCode::CREATED, PersonCreated { user: p.user.into(), api_token: p.api_token }))
+    Ok(secret_response(
+        StatusCode::CREATED,
+        PersonCreated {
+            user: p.user.into(),
+            api_token: p.api_token,
+        },
+    ))
 }
 
 /// Issue another API token for a person (the operator for anyone, a person for themself).
@@ -389,8 +454,14 @@ async fn create_api_token(
     ApiPath(user): ApiPath<i64>,
     ApiJson(body): ApiJson<CreateApiToken>,
 ) -> Result<Response, ApiError> {
-    let api_token = s.core.issue_api_token(actor, UserId(user), &body.label).await?;
-    Ok(secret_response(StatusCode::CREATED, ApiTokenCreated { api_token }))
+    let api_token = s
+        .core
+        .issue_api_token(actor, UserId(user), &body.label)
+        .await?;
+    Ok(secret_response(
+        StatusCode::CREATED,
+        ApiTokenCreated { api_token },
+    ))
 }
 
 /// Operator: create a company with its first admin.
@@ -401,7 +472,10 @@ async fn create_company(
     ApiActor(actor): ApiActor,
     ApiJson(body): ApiJson<CreateCompany>,
 ) -> Result<Response, ApiError> {
-    let c = s.core.create_company(actor, &body.name, UserId(body.admin_user_id)).await?;
+    let c = s
+        .core
+        .create_company(actor, &body.name, UserId(body.admin_user_id))
+        .await?;
     Ok(created(CompanyOut::from(c)))
 }
 
@@ -413,7 +487,9 @@ async fn get_company(
     ApiActor(actor): ApiActor,
     ApiPath(company): ApiPath<i64>,
 ) -> Result<Json<CompanyOut>, ApiError> {
-    Ok(Json(s.core.get_company(actor, CompanyId(company)).await?.into()))
+    Ok(Json(
+        s.core.get_company(actor, CompanyId(company)).await?.into(),
+    ))
 }
 
 /// Company admin: create a project.
@@ -435,7 +511,10 @@ async fn create_project(
         country_code: b.country_code,
         zip: b.zip,
     };
-    let p = s.core.create_project(actor, CompanyId(company), new).await?;
+    let p = s
+        .core
+        .create_project(actor, CompanyId(company), new)
+        .await?;
     Ok(created(ProjectOut::from(p)))
 }
 
@@ -452,9 +531,25 @@ async fn list_company_projects(
 ) -> Result<Response, ApiError> {
     let pairs = query_pairs(&uri);
     let req = page_request(&pairs)?;
-    let page = s.core.list_company_projects(actor, CompanyId(company), req).await?;
-    let page = Page { items: page.items.into_iter().map(ProjectOut::from).collect::<Vec<_>>(), total: page.total };
-    Ok(paged(&origin(s.public_url.as_deref(), &headers), &uri, &pairs, req, page))
+    let page = s
+        .core
+        .list_company_projects(actor, CompanyId(company), req)
+        .await?;
+    let page = Page {
+        items: page
+            .items
+            .into_iter()
+            .map(ProjectOut::from)
+            .collect::<Vec<_>>(),
+        total: page.total,
+    };
+    Ok(paged(
+        &origin(s.public_url.as_deref(), &headers),
+        &uri,
+        &pairs,
+        req,
+        page,
+    ))
 }
 
 /// Company admin: add a person to the company directory.
@@ -472,7 +567,15 @@ async fn add_company_member(
         Some(v) => parse_tool_permissions(v, ToolScope::Company, "$.permissions")
             .map_err(|ps| CoreError::invalid("invalid permissions", ps))?,
     };
-    s.core.add_company_member(actor, CompanyId(company), UserId(b.user_id), b.is_admin, perms).await?;
+    s.core
+        .add_company_member(
+            actor,
+            CompanyId(company),
+            UserId(b.user_id),
+            b.is_admin,
+            perms,
+        )
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -516,7 +619,12 @@ async fn get_install(
     ApiActor(actor): ApiActor,
     ApiPath((company, install)): ApiPath<(i64, i64)>,
 ) -> Result<Json<InstallOut>, ApiError> {
-    Ok(Json(s.core.get_install(actor, CompanyId(company), InstallId(install)).await?.into()))
+    Ok(Json(
+        s.core
+            .get_install(actor, CompanyId(company), InstallId(install))
+            .await?
+            .into(),
+    ))
 }
 
 /// Company admin: uninstall. Access ends with the next request.
@@ -528,7 +636,12 @@ async fn uninstall(
     ApiActor(actor): ApiActor,
     ApiPath((company, install)): ApiPath<(i64, i64)>,
 ) -> Result<Json<InstallOut>, ApiError> {
-    Ok(Json(s.core.uninstall(actor, CompanyId(company), InstallId(install)).await?.into()))
+    Ok(Json(
+        s.core
+            .uninstall(actor, CompanyId(company), InstallId(install))
+            .await?
+            .into(),
+    ))
 }
 
 /// Company admin: the install's permitted projects.
@@ -540,7 +653,10 @@ async fn list_permitted(
     ApiActor(actor): ApiActor,
     ApiPath((company, install)): ApiPath<(i64, i64)>,
 ) -> Result<Json<PermittedOut>, ApiError> {
-    let v = s.core.get_install(actor, CompanyId(company), InstallId(install)).await?;
+    let v = s
+        .core
+        .get_install(actor, CompanyId(company), InstallId(install))
+        .await?;
     Ok(permitted(v.permitted_project_ids))
 }
 
@@ -555,7 +671,11 @@ async fn add_permitted(
     ApiJson(b): ApiJson<ProjectIds>,
 ) -> Result<Json<PermittedOut>, ApiError> {
     let ids: Vec<ProjectId> = b.project_ids.into_iter().map(ProjectId).collect();
-    Ok(permitted(s.core.add_permitted_projects(actor, CompanyId(company), InstallId(install), &ids).await?))
+    Ok(permitted(
+        s.core
+            .add_permitted_projects(actor, CompanyId(company), InstallId(install), &ids)
+            .await?,
+    ))
 }
 
 /// Company admin: permit every active project in one step (no ceiling).
@@ -567,7 +687,10 @@ async fn add_all_permitted(
     ApiActor(actor): ApiActor,
     ApiPath((company, install)): ApiPath<(i64, i64)>,
 ) -> Result<Json<AddAllOut>, ApiError> {
-    let added = s.core.add_all_permitted_projects(actor, CompanyId(company), InstallId(install)).await?;
+    let added = s
+        .core
+        .add_all_permitted_projects(actor, CompanyId(company), InstallId(install))
+        .await?;
     Ok(Json(AddAllOut { added }))
 }
 
@@ -581,13 +704,29 @@ async fn remove_permitted(
     ApiActor(actor): ApiActor,
     ApiPath((company, install, project)): ApiPath<(i64, i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
-    s.core.remove_permitted_project(actor, CompanyId(company), InstallId(install), ProjectId(project)).await?;
+    s.core
+        .remove_permitted_project(
+            actor,
+            CompanyId(company),
+            InstallId(install),
+            ProjectId(project),
+        )
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn app_out(s: &AppState, actor: trestle_domain::policy::Actor, app: App) -> Result<AppOut, ApiError> {
+async fn app_out(
+    s: &AppState,
+    actor: trestle_domain::policy::Actor,
+    app: App,
+) -> Result<AppOut, ApiError> {
     let client = s.core.production_client(actor, app.id).await?;
-    Ok(AppOut { id: app.id.0, name: app.name, created_at: app.created_at, production_client_id: client.map(|c| c.client_id) })
+    Ok(AppOut {
+        id: app.id.0,
+        name: app.name,
+        created_at: app.created_at,
+        production_client_id: client.map(|c| c.client_id),
+    })
 }
 
 /// Developer: create an app.
@@ -618,7 +757,16 @@ async fn list_apps(
     for app in page.items {
         items.push(app_out(&s, actor, app).await?);
     }
-    Ok(paged(&origin(s.public_url.as_deref(), &headers), &uri, &pairs, req, Page { items, total: page.total }))
+    Ok(paged(
+        &origin(s.public_url.as_deref(), &headers),
+        &uri,
+        &pairs,
+        req,
+        Page {
+            items,
+            total: page.total,
+        },
+    ))
 }
 
 /// Developer: one app.
@@ -643,7 +791,10 @@ async fn create_version(
     ApiPath(app): ApiPath<i64>,
     ApiJson(b): ApiJson<CreateVersion>,
 ) -> Result<Response, ApiError> {
-    let v = s.core.create_version(actor, AppId(app), &b.version, &b.manifest).await?;
+    let v = s
+        .core
+        .create_version(actor, AppId(app), &b.version, &b.manifest)
+        .await?;
     Ok(created(VersionOut::from(v)))
 }
 
@@ -655,7 +806,14 @@ async fn list_versions(
     ApiActor(actor): ApiActor,
     ApiPath(app): ApiPath<i64>,
 ) -> Result<Json<Vec<VersionOut>>, ApiError> {
-    Ok(Json(s.core.list_versions(actor, AppId(app)).await?.into_iter().map(Into::into).collect()))
+    Ok(Json(
+        s.core
+            .list_versions(actor, AppId(app))
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 /// Developer: one version.
@@ -667,7 +825,12 @@ async fn get_version(
     ApiActor(actor): ApiActor,
     ApiPath((app, version)): ApiPath<(i64, i64)>,
 ) -> Result<Json<VersionOut>, ApiError> {
-    Ok(Json(s.core.get_version(actor, AppId(app), VersionId(version)).await?.into()))
+    Ok(Json(
+        s.core
+            .get_version(actor, AppId(app), VersionId(version))
+            .await?
+            .into(),
+    ))
 }
 
 /// Developer: save a new manifest into a version that is still `ready_for_testing`.
@@ -680,7 +843,12 @@ async fn update_version(
     ApiPath((app, version)): ApiPath<(i64, i64)>,
     ApiJson(b): ApiJson<UpdateVersion>,
 ) -> Result<Json<VersionOut>, ApiError> {
-    Ok(Json(s.core.update_version(actor, AppId(app), VersionId(version), &b.manifest).await?.into()))
+    Ok(Json(
+        s.core
+            .update_version(actor, AppId(app), VersionId(version), &b.manifest)
+            .await?
+            .into(),
+    ))
 }
 
 /// Developer: promote a version to production. The first promotion returns the production
@@ -693,7 +861,10 @@ async fn promote_version(
     ApiActor(actor): ApiActor,
     ApiPath((app, version)): ApiPath<(i64, i64)>,
 ) -> Result<Response, ApiError> {
-    let p = s.core.promote_version(actor, AppId(app), VersionId(version)).await?;
+    let p = s
+        .core
+        .promote_version(actor, AppId(app), VersionId(version))
+        .await?;
     debug_assert!(p.version.status == VersionStatus::Promoted);
     let body = PromotionOut {
         version: p.version.into(),

@@ -15,7 +15,9 @@ use std::collections::HashMap;
 use trestle_core::{ClientAuth, OAuthError};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/oauth/token", post(token)).route("/oauth/token/", post(token))
+    Router::new()
+        .route("/oauth/token", post(token))
+        .route("/oauth/token/", post(token))
 }
 
 /// Largest token request body accepted.
@@ -43,7 +45,9 @@ impl Params {
                 continue;
             }
             if map.insert(k.clone(), v).is_some() {
-                return Err(OAuthError::InvalidRequest(format!("parameter {k} is given more than once")));
+                return Err(OAuthError::InvalidRequest(format!(
+                    "parameter {k} is given more than once"
+                )));
             }
         }
         Ok(Params(map))
@@ -61,19 +65,27 @@ async fn read_params(req: Request) -> Result<Params, OAuthError> {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let mime = content_type.split(';').next().unwrap_or("").trim().to_string();
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
     match mime.as_str() {
         "multipart/form-data" => {
-            let mut mp = Multipart::from_request(req, &())
-                .await
-                .map_err(|e| OAuthError::InvalidRequest(format!("invalid multipart body: {}", e.body_text())))?;
+            let mut mp = Multipart::from_request(req, &()).await.map_err(|e| {
+                OAuthError::InvalidRequest(format!("invalid multipart body: {}", e.body_text()))
+            })?;
             let mut pairs = Vec::new();
-            while let Some(field) =
-                mp.next_field().await.map_err(|e| OAuthError::InvalidRequest(format!("invalid multipart body: {e}")))?
+            while let Some(field) = mp
+                .next_field()
+                .await
+                .map_err(|e| OAuthError::InvalidRequest(format!("invalid multipart body: {e}")))?
             {
                 let name = field.name().unwrap_or("").to_string();
-                let value =
-                    field.text().await.map_err(|e| OAuthError::InvalidRequest(format!("invalid multipart field: {e}")))?;
+                let value = field.text().await.map_err(|e| {
+                    OAuthError::InvalidRequest(format!("invalid multipart field: {e}"))
+                })?;
                 pairs.push((name, value));
             }
             Params::from_pairs(pairs)
@@ -81,11 +93,17 @@ async fn read_params(req: Request) -> Result<Params, OAuthError> {
         _ => {
             let body = axum::body::to_bytes(req.into_body(), MAX_BODY)
                 .await
-                .map_err(|_| OAuthError::InvalidRequest(format!("the request body is larger than {MAX_BODY} bytes")))?;
+                .map_err(|_| {
+                    OAuthError::InvalidRequest(format!(
+                        "the request body is larger than {MAX_BODY} bytes"
+                    ))
+                })?;
             if mime == "application/json" || (mime.is_empty() && body.first() == Some(&b'{')) {
                 let value: serde_json::Value = serde_json::from_slice(&body)
                     .map_err(|e| OAuthError::InvalidRequest(format!("invalid JSON body: {e}")))?;
-                let obj = value.as_object().ok_or_else(|| OAuthError::InvalidRequest("the JSON body must be an object".into()))?;
+                let obj = value.as_object().ok_or_else(|| {
+                    OAuthError::InvalidRequest("the JSON body must be an object".into())
+                })?;
                 let mut pairs = Vec::new();
                 for (k, v) in obj {
                     let s = match v {
@@ -93,7 +111,11 @@ async fn read_params(req: Request) -> Result<Params, OAuthError> {
                         serde_json::Value::String(s) => s.clone(),
                         serde_json::Value::Number(n) => n.to_string(),
                         serde_json::Value::Bool(b) => b.to_string(),
-                        _ => return Err(OAuthError::InvalidRequest(format!("parameter {k} must be a string"))),
+                        _ => {
+                            return Err(OAuthError::InvalidRequest(format!(
+                                "parameter {k} must be a string"
+                            )))
+                        }
                     };
                     pairs.push((k.clone(), s));
                 }
@@ -113,21 +135,29 @@ async fn read_params(req: Request) -> Result<Params, OAuthError> {
 
 /// HTTP Basic client credentials (RFC 6749 §2.3.1: each part form-urlencoded).
 fn basic_credentials(headers: &HeaderMap) -> Result<Option<ClientAuth>, OAuthError> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else { return Ok(None) };
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
     let bad = || OAuthError::InvalidClient("malformed HTTP Basic client authentication".into());
     let value = value.to_str().map_err(|_| bad())?;
     let (scheme, rest) = value.split_once(' ').ok_or_else(bad)?;
     if !scheme.eq_ignore_ascii_case("basic") {
-        return Err(OAuthError::InvalidClient(format!("unsupported client authentication scheme {scheme:?}; use Basic")));
+        return Err(OAuthError::InvalidClient(format!(
+            "unsupported client authentication scheme {scheme:?}; use Basic"
+        )));
     }
     let decoded = STANDARD.decode(rest.trim()).map_err(|_| bad())?;
     let decoded = String::from_utf8(decoded).map_err(|_| bad())?;
     let (id, secret) = decoded.split_once(':').ok_or_else(bad)?;
     let unescape = |s: &str| -> Result<String, OAuthError> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&format!("v={s}")).map_err(|_| bad())?;
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(&format!("v={s}")).map_err(|_| bad())?;
         Ok(pairs.into_iter().next().map(|(_, v)| v).unwrap_or_default())
     };
-    Ok(Some(ClientAuth { client_id: unescape(id)?, client_secret: unescape(secret)? }))
+    Ok(Some(ClientAuth {
+        client_id: unescape(id)?,
+        client_secret: unescape(secret)?,
+    }))
 }
 
 /// Picks the client authentication: Basic or body, never two different ones.
@@ -137,7 +167,9 @@ fn client_auth(headers: &HeaderMap, params: &Params) -> Result<ClientAuth, OAuth
     let body_secret = params.get("client_secret");
     match basic {
         Some(b) => {
-            if body_id.is_some_and(|id| id != b.client_id) || body_secret.is_some_and(|s| s != b.client_secret) {
+            if body_id.is_some_and(|id| id != b.client_id)
+                || body_secret.is_some_and(|s| s != b.client_secret)
+            {
                 return Err(OAuthError::InvalidRequest(
                     "the client authenticated with HTTP Basic and with different credentials in the body; use one method".into(),
                 ));
@@ -145,7 +177,10 @@ fn client_auth(headers: &HeaderMap, params: &Params) -> Result<ClientAuth, OAuth
             Ok(b)
         }
         None => match (body_id, body_secret) {
-            (Some(id), Some(secret)) => Ok(ClientAuth { client_id: id.to_string(), client_secret: secret.to_string() }),
+            (Some(id), Some(secret)) => Ok(ClientAuth {
+                client_id: id.to_string(),
+                client_secret: secret.to_string(),
+            }),
             (Some(_), None) => Err(OAuthError::InvalidClient("client_secret is missing".into())),
             _ => Err(OAuthError::InvalidClient(
                 "no client authentication: send client_id and client_secret, or HTTP Basic".into(),
@@ -166,15 +201,21 @@ async fn token(State(state): State<AppState>, req: Request) -> Response {
                 refresh_token: issued.refresh_token,
             })
             .into_response();
-            res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            res.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+            res.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res.headers_mut()
+                .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
             res
         }
         Err(e) => OAuthErrorResponse(e).into_response(),
     }
 }
 
-async fn handle_token(state: &AppState, headers: &HeaderMap, req: Request) -> Result<trestle_core::IssuedToken, OAuthError> {
+async fn handle_token(
+    state: &AppState,
+    headers: &HeaderMap,
+    req: Request,
+) -> Result<trestle_core::IssuedToken, OAuthError> {
     let params = read_params(req).await?;
     let grant = params
         .get("grant_type")
@@ -182,7 +223,10 @@ async fn handle_token(state: &AppState, headers: &HeaderMap, req: Request) -> Re
     match grant {
         "client_credentials" => {
             let auth = client_auth(headers, &params)?;
-            state.core.issue_client_credentials(&auth, params.get("scope")).await
+            state
+                .core
+                .issue_client_credentials(&auth, params.get("scope"))
+                .await
         }
         "authorization_code" | "refresh_token" => Err(OAuthError::UnsupportedGrantType(format!(
             "the {grant} grant is not available on this server; DMSA apps use client_credentials"

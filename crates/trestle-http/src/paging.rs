@@ -10,21 +10,29 @@ use trestle_domain::page::{Page, PageRequest};
 
 /// Query parameters as sent, in order, decoded.
 pub fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
-    uri.query().map(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).unwrap_or_default()).unwrap_or_default()
+    uri.query()
+        .map(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).unwrap_or_default())
+        .unwrap_or_default()
 }
 
 /// The single value of a query parameter; a repeated one is an error.
 pub fn single<'a>(pairs: &'a [(String, String)], name: &str) -> Result<Option<&'a str>, ApiError> {
-    let mut found = pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let mut found = pairs
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str());
     let first = found.next();
     if found.next().is_some() {
-        return Err(ApiError::bad_request(format!("query parameter {name} is given more than once")));
+        return Err(ApiError::bad_request(format!(
+            "query parameter {name} is given more than once"
+        )));
     }
     Ok(first)
 }
 
 pub fn page_request(pairs: &[(String, String)]) -> Result<PageRequest, ApiError> {
-    PageRequest::parse(single(pairs, "page")?, single(pairs, "per_page")?).map_err(ApiError::bad_request)
+    PageRequest::parse(single(pairs, "page")?, single(pairs, "per_page")?)
+        .map_err(ApiError::bad_request)
 }
 
 /// The absolute origin for links: the configured public URL, else `http://<Host>`.
@@ -32,7 +40,10 @@ pub fn origin(public_url: Option<&str>, headers: &HeaderMap) -> String {
     if let Some(u) = public_url {
         return u.trim_end_matches('/').to_string();
     }
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
     format!("http://{host}")
 }
 
@@ -45,8 +56,11 @@ pub fn paged<T: Serialize>(
     page: Page<T>,
 ) -> Response {
     let url_for = |n: u32| {
-        let mut params: Vec<(String, String)> =
-            pairs.iter().filter(|(k, _)| k != "page" && k != "per_page").cloned().collect();
+        let mut params: Vec<(String, String)> = pairs
+            .iter()
+            .filter(|(k, _)| k != "page" && k != "per_page")
+            .cloned()
+            .collect();
         params.push(("page".into(), n.to_string()));
         params.push(("per_page".into(), req.per_page.to_string()));
         let q = serde_urlencoded::to_string(&params).unwrap_or_default();

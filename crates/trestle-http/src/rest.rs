@@ -21,7 +21,10 @@ pub fn routes() -> Router<AppState> {
         .route("/rest/v1.0/companies", get(companies))
         .route("/rest/v1.0/projects", get(projects))
         .route("/rest/v1.1/projects", get(projects))
-        .route("/rest/v1.0/companies/{company_id}/projects", get(company_projects))
+        .route(
+            "/rest/v1.0/companies/{company_id}/projects",
+            get(company_projects),
+        )
 }
 
 fn parse_company(what: &str, v: &str) -> Result<CompanyId, ApiError> {
@@ -30,7 +33,11 @@ fn parse_company(what: &str, v: &str) -> Result<CompanyId, ApiError> {
         .ok()
         .filter(|n| *n > 0)
         .map(CompanyId)
-        .ok_or_else(|| ApiError::bad_request(format!("{what} must be a positive integer company id, got {v:?}")))
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "{what} must be a positive integer company id, got {v:?}"
+            ))
+        })
 }
 
 /// The company a call acts in: from the path or `company_id` parameter and the
@@ -41,7 +48,10 @@ fn company_of(
     explicit: Option<CompanyId>,
 ) -> Result<Option<CompanyId>, ApiError> {
     let header = match headers.get("procore-company-id") {
-        Some(v) => Some(parse_company("the Procore-Company-Id header", v.to_str().unwrap_or(""))?),
+        Some(v) => Some(parse_company(
+            "the Procore-Company-Id header",
+            v.to_str().unwrap_or(""),
+        )?),
         None => None,
     };
     if let (Some(h), Some(e)) = (header, explicit) {
@@ -58,7 +68,10 @@ fn company_of(
 }
 
 fn iso(t: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(t).ok().and_then(|d| d.format(&Rfc3339).ok()).unwrap_or_default()
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|d| d.format(&Rfc3339).ok())
+        .unwrap_or_default()
 }
 
 #[derive(Serialize)]
@@ -130,7 +143,10 @@ impl From<Project> for ProjectJson {
             updated_at: iso(p.updated_at),
             origin_id: None,
             origin_data: None,
-            company: CompanyRef { id: p.company_id.0, name: p.company_name },
+            company: CompanyRef {
+                id: p.company_id.0,
+                name: p.company_name,
+            },
         }
     }
 }
@@ -144,7 +160,11 @@ struct MeJson {
 
 impl From<User> for MeJson {
     fn from(u: User) -> Self {
-        MeJson { id: u.id.0, login: u.email, name: u.name }
+        MeJson {
+            id: u.id.0,
+            login: u.email,
+            name: u.name,
+        }
     }
 }
 
@@ -155,7 +175,9 @@ async fn me(
     uri: Uri,
 ) -> Result<Response, ApiError> {
     let pairs = query_pairs(&uri);
-    let explicit = single(&pairs, "company_id")?.map(|v| parse_company("company_id", v)).transpose()?;
+    let explicit = single(&pairs, "company_id")?
+        .map(|v| parse_company("company_id", v))
+        .transpose()?;
     let company = company_of(&state, &headers, explicit)?;
     let user = state.core.me(&caller, company).await?;
     Ok(Json(MeJson::from(user)).into_response())
@@ -171,8 +193,17 @@ async fn companies(
     let req = page_request(&pairs)?;
     let company = company_of(&state, &headers, None)?;
     let page = state.core.list_companies(&caller, company, req).await?;
-    let page = trestle_domain::page::Page { items: page.items.into_iter().map(CompanyJson::from).collect(), total: page.total };
-    Ok(paged(&origin(state.public_url.as_deref(), &headers), &uri, &pairs, req, page))
+    let page = trestle_domain::page::Page {
+        items: page.items.into_iter().map(CompanyJson::from).collect(),
+        total: page.total,
+    };
+    Ok(paged(
+        &origin(state.public_url.as_deref(), &headers),
+        &uri,
+        &pairs,
+        req,
+        page,
+    ))
 }
 
 async fn list_projects_of(
@@ -184,11 +215,21 @@ async fn list_projects_of(
 ) -> Result<Response, ApiError> {
     let pairs = query_pairs(uri);
     let req = page_request(&pairs)?;
-    let company = company_of(state, headers, explicit)?
-        .ok_or_else(|| ApiError::bad_request("company_id is required: /rest/v1.0/projects?company_id=<id>"))?;
+    let company = company_of(state, headers, explicit)?.ok_or_else(|| {
+        ApiError::bad_request("company_id is required: /rest/v1.0/projects?company_id=<id>")
+    })?;
     let page = state.core.list_projects(&caller, company, req).await?;
-    let page = trestle_domain::page::Page { items: page.items.into_iter().map(ProjectJson::from).collect(), total: page.total };
-    Ok(paged(&origin(state.public_url.as_deref(), headers), uri, &pairs, req, page))
+    let page = trestle_domain::page::Page {
+        items: page.items.into_iter().map(ProjectJson::from).collect(),
+        total: page.total,
+    };
+    Ok(paged(
+        &origin(state.public_url.as_deref(), headers),
+        uri,
+        &pairs,
+        req,
+        page,
+    ))
 }
 
 async fn projects(

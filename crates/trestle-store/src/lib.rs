@@ -39,25 +39,53 @@ pub trait DirectoryStore: Send + Sync {
     async fn create_person(&self, new: &NewPerson, audit: &AuditContext) -> Result<User>;
     async fn find_user(&self, id: UserId) -> Result<Option<User>>;
     /// Creates a company with `admin` as its first company admin.
-    async fn create_company(&self, name: &str, admin: UserId, audit: &AuditContext) -> Result<Company>;
+    async fn create_company(
+        &self,
+        name: &str,
+        admin: UserId,
+        audit: &AuditContext,
+    ) -> Result<Company>;
     async fn find_company(&self, id: CompanyId) -> Result<Option<Company>>;
     /// Adds (or re-activates) a person in a company directory.
-    async fn add_company_member(&self, company: CompanyId, member: &NewMember, audit: &AuditContext) -> Result<()>;
+    async fn add_company_member(
+        &self,
+        company: CompanyId,
+        member: &NewMember,
+        audit: &AuditContext,
+    ) -> Result<()>;
     /// The user's current membership of the company, if any.
-    async fn company_membership(&self, company: CompanyId, user: UserId) -> Result<Option<CompanyMembership>>;
+    async fn company_membership(
+        &self,
+        company: CompanyId,
+        user: UserId,
+    ) -> Result<Option<CompanyMembership>>;
     /// The user's current membership of the project, looked up inside `company` only.
-    async fn project_membership(&self, company: CompanyId, project: ProjectId, user: UserId)
-        -> Result<Option<ProjectMembership>>;
+    async fn project_membership(
+        &self,
+        company: CompanyId,
+        project: ProjectId,
+        user: UserId,
+    ) -> Result<Option<ProjectMembership>>;
     /// Creates a project. Bots of installs marked "add to all new projects" join it in the
     /// same transaction, with their manifest's project permissions.
-    async fn create_project(&self, company: CompanyId, new: &NewProject, audit: &AuditContext) -> Result<Project>;
+    async fn create_project(
+        &self,
+        company: CompanyId,
+        new: &NewProject,
+        audit: &AuditContext,
+    ) -> Result<Project>;
     /// A project, only if it belongs to `company`.
-    async fn find_project(&self, company: CompanyId, project: ProjectId) -> Result<Option<Project>>;
+    async fn find_project(&self, company: CompanyId, project: ProjectId)
+        -> Result<Option<Project>>;
     /// Companies where the user is an active member.
     async fn list_user_companies(&self, user: UserId, page: PageRequest) -> Result<Page<Company>>;
     /// Active projects of a company; with `member` set, only those the user belongs to.
-    async fn list_projects(&self, company: CompanyId, member: Option<UserId>, page: PageRequest)
-        -> Result<Page<Project>>;
+    async fn list_projects(
+        &self,
+        company: CompanyId,
+        member: Option<UserId>,
+        page: PageRequest,
+    ) -> Result<Page<Project>>;
 }
 
 /// Developer apps, manifest versions and OAuth clients.
@@ -67,15 +95,25 @@ pub trait AppStore: Send + Sync {
     async fn find_app(&self, id: AppId) -> Result<Option<App>>;
     async fn list_apps(&self, owner: UserId, page: PageRequest) -> Result<Page<App>>;
     /// Adds a version in status `ready_for_testing`. `Conflict` if the version string exists.
-    async fn create_version(&self, app: AppId, version: &str, manifest_json: &str, audit: &AuditContext)
-        -> Result<AppVersion>;
+    async fn create_version(
+        &self,
+        app: AppId,
+        version: &str,
+        manifest_json: &str,
+        audit: &AuditContext,
+    ) -> Result<AppVersion>;
     async fn list_versions(&self, app: AppId) -> Result<Vec<AppVersion>>;
     async fn find_version(&self, app: AppId, version: VersionId) -> Result<Option<AppVersion>>;
     /// A promoted version by its public App Version ID.
     async fn find_version_by_uuid(&self, app_version_uuid: &str) -> Result<Option<AppVersion>>;
     /// Replaces the manifest of a version that is still `ready_for_testing`.
-    async fn update_version(&self, app: AppId, version: VersionId, manifest_json: &str, audit: &AuditContext)
-        -> Result<AppVersion>;
+    async fn update_version(
+        &self,
+        app: AppId,
+        version: VersionId,
+        manifest_json: &str,
+        audit: &AuditContext,
+    ) -> Result<AppVersion>;
     /// Promotes a `ready_for_testing` version to production under `app_version_uuid`. When the
     /// app has no production client yet, `first_credentials` creates it in the same transaction.
     async fn promote_version(
@@ -88,7 +126,11 @@ pub trait AppStore: Send + Sync {
     ) -> Result<Promotion>;
     /// The app's newest promoted version.
     async fn latest_promoted_version(&self, app: AppId) -> Result<Option<AppVersion>>;
-    async fn find_client(&self, environment: Environment, app: AppId) -> Result<Option<OAuthClient>>;
+    async fn find_client(
+        &self,
+        environment: Environment,
+        app: AppId,
+    ) -> Result<Option<OAuthClient>>;
     /// A client and its live (not revoked) secrets, by public client_id.
     async fn find_client_by_client_id(&self, client_id: &str) -> Result<Option<ClientCredentials>>;
     /// Whether a client secret can still back tokens (exists, not revoked, not expired at `now`).
@@ -103,8 +145,14 @@ pub trait InstallStore: Send + Sync {
     /// project permissions, records the install. One transaction. `Conflict` if already installed.
     async fn install_app(&self, new: &NewInstall, audit: &AuditContext) -> Result<Install>;
     /// Uninstalls: access ends at once (bot deactivated, removed from every project).
-    async fn uninstall(&self, company: CompanyId, install: InstallId, audit: &AuditContext) -> Result<Install>;
-    async fn find_install(&self, company: CompanyId, install: InstallId) -> Result<Option<Install>>;
+    async fn uninstall(
+        &self,
+        company: CompanyId,
+        install: InstallId,
+        audit: &AuditContext,
+    ) -> Result<Install>;
+    async fn find_install(&self, company: CompanyId, install: InstallId)
+        -> Result<Option<Install>>;
     /// The active install of an app in a company.
     async fn find_active_install(&self, company: CompanyId, app: AppId) -> Result<Option<Install>>;
     async fn list_installs(&self, company: CompanyId) -> Result<Vec<Install>>;
@@ -117,8 +165,12 @@ pub trait InstallStore: Send + Sync {
         audit: &AuditContext,
     ) -> Result<Vec<ProjectId>>;
     /// Permits every active project of the company in one statement.
-    async fn add_all_permitted_projects(&self, company: CompanyId, install: InstallId, audit: &AuditContext)
-        -> Result<u64>;
+    async fn add_all_permitted_projects(
+        &self,
+        company: CompanyId,
+        install: InstallId,
+        audit: &AuditContext,
+    ) -> Result<u64>;
     async fn remove_permitted_project(
         &self,
         company: CompanyId,
@@ -126,7 +178,11 @@ pub trait InstallStore: Send + Sync {
         project: ProjectId,
         audit: &AuditContext,
     ) -> Result<()>;
-    async fn list_permitted_projects(&self, company: CompanyId, install: InstallId) -> Result<Vec<ProjectId>>;
+    async fn list_permitted_projects(
+        &self,
+        company: CompanyId,
+        install: InstallId,
+    ) -> Result<Vec<ProjectId>>;
     /// Companies where the app is installed now.
     async fn list_app_companies(&self, app: AppId, page: PageRequest) -> Result<Page<Company>>;
 }
@@ -153,8 +209,14 @@ pub trait HealthStore: Send + Sync {
 }
 
 /// Everything Trestle stores.
-pub trait Store: DirectoryStore + AppStore + InstallStore + AccessStore + AuditStore + HealthStore {}
-impl<T: DirectoryStore + AppStore + InstallStore + AccessStore + AuditStore + HealthStore> Store for T {}
+pub trait Store:
+    DirectoryStore + AppStore + InstallStore + AccessStore + AuditStore + HealthStore
+{
+}
+impl<T: DirectoryStore + AppStore + InstallStore + AccessStore + AuditStore + HealthStore> Store
+    for T
+{
+}
 
 /// Connection settings.
 #[derive(Clone, Debug)]
@@ -169,7 +231,11 @@ pub struct StoreConfig {
 
 impl StoreConfig {
     pub fn new(url: impl Into<String>) -> Self {
-        StoreConfig { url: url.into(), max_connections: 16, acquire_timeout: std::time::Duration::from_secs(3) }
+        StoreConfig {
+            url: url.into(),
+            max_connections: 16,
+            acquire_timeout: std::time::Duration::from_secs(3),
+        }
     }
 }
 
@@ -180,7 +246,9 @@ pub async fn connect(config: &StoreConfig) -> Result<Arc<dyn Store>> {
     } else if config.url.starts_with("sqlite:") {
         Ok(Arc::new(sql::SqliteStore::connect(config).await?))
     } else {
-        Err(StoreError::Other("database URL must start with sqlite: or postgres://".into()))
+        Err(StoreError::Other(
+            "database URL must start with sqlite: or postgres://".into(),
+        ))
     }
 }
 

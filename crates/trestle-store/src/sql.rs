@@ -16,14 +16,20 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
                 StoreError::Unavailable(e.to_string())
             }
-            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(d.message().to_string()),
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                StoreError::Conflict(d.message().to_string())
+            }
             sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
             sqlx::Error::Database(d) => {
                 // PostgreSQL: admin shutdown, cannot connect now, too many connections.
                 match d.code().as_deref() {
-                    Some("57P01" | "57P02" | "57P03" | "53300") => StoreError::Unavailable(d.message().to_string()),
+                    Some("57P01" | "57P02" | "57P03" | "53300") => {
+                        StoreError::Unavailable(d.message().to_string())
+                    }
                     // SQLite: busy / locked.
-                    Some("5" | "6" | "517" | "261") => StoreError::Unavailable(d.message().to_string()),
+                    Some("5" | "6" | "517" | "261") => {
+                        StoreError::Unavailable(d.message().to_string())
+                    }
                     _ => StoreError::Other(e.to_string()),
                 }
             }
@@ -78,14 +84,18 @@ pub struct PgStore {
 
 impl PgStore {
     pub async fn connect(config: &StoreConfig) -> Result<Self> {
-        let opts = PgConnectOptions::from_str(&config.url).map_err(|e| StoreError::Other(format!("bad postgres URL: {e}")))?;
+        let opts = PgConnectOptions::from_str(&config.url)
+            .map_err(|e| StoreError::Other(format!("bad postgres URL: {e}")))?;
         let pool = PgPoolOptions::new()
             .max_connections(config.max_connections.max(1))
             .acquire_timeout(config.acquire_timeout)
             .connect_with(opts)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(PgStore { read: pool.clone(), write: pool })
+        Ok(PgStore {
+            read: pool.clone(),
+            write: pool,
+        })
     }
 }
 
@@ -102,7 +112,11 @@ impl From<UserRow> for User {
     fn from(r: UserRow) -> Self {
         User {
             id: UserId(r.id),
-            kind: if r.kind == "bot" { UserKind::Bot } else { UserKind::Person },
+            kind: if r.kind == "bot" {
+                UserKind::Bot
+            } else {
+                UserKind::Person
+            },
             email: r.email,
             name: r.name,
             created_at: r.created_at,
@@ -120,7 +134,12 @@ struct CompanyRow {
 
 impl From<CompanyRow> for Company {
     fn from(r: CompanyRow) -> Self {
-        Company { id: CompanyId(r.id), name: r.name, is_active: r.is_active, created_at: r.created_at }
+        Company {
+            id: CompanyId(r.id),
+            name: r.name,
+            is_active: r.is_active,
+            created_at: r.created_at,
+        }
     }
 }
 
@@ -171,7 +190,12 @@ struct AppRow {
 
 impl From<AppRow> for App {
     fn from(r: AppRow) -> Self {
-        App { id: AppId(r.id), owner_id: UserId(r.owner_id), name: r.name, created_at: r.created_at }
+        App {
+            id: AppId(r.id),
+            owner_id: UserId(r.owner_id),
+            name: r.name,
+            created_at: r.created_at,
+        }
     }
 }
 
@@ -195,7 +219,11 @@ impl From<VersionRow> for AppVersion {
             app_id: AppId(r.app_id),
             version: r.version,
             manifest_json: r.manifest,
-            status: if r.status == "promoted" { VersionStatus::Promoted } else { VersionStatus::ReadyForTesting },
+            status: if r.status == "promoted" {
+                VersionStatus::Promoted
+            } else {
+                VersionStatus::ReadyForTesting
+            },
             app_version_uuid: r.app_version_uuid,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -218,7 +246,11 @@ impl From<ClientRow> for OAuthClient {
         OAuthClient {
             pk: ClientPk(r.id),
             app_id: AppId(r.app_id),
-            environment: if r.environment == "sandbox" { Environment::Sandbox } else { Environment::Production },
+            environment: if r.environment == "sandbox" {
+                Environment::Sandbox
+            } else {
+                Environment::Production
+            },
             client_id: r.client_id,
             created_at: r.created_at,
         }
@@ -253,7 +285,11 @@ impl From<InstallRow> for Install {
             app_id: AppId(r.app_id),
             version_id: VersionId(r.version_id),
             bot_user_id: UserId(r.bot_user_id),
-            status: if r.status == "installed" { InstallStatus::Installed } else { InstallStatus::Uninstalled },
+            status: if r.status == "installed" {
+                InstallStatus::Installed
+            } else {
+                InstallStatus::Uninstalled
+            },
             add_to_new_projects: r.add_to_new_projects,
             installed_at: r.installed_at,
             uninstalled_at: r.uninstalled_at,
@@ -312,7 +348,8 @@ struct Audit<'a> {
     after: Option<String>,
 }
 
-const PROJECT_COLUMNS: &str = "p.id, p.company_id, c.name AS company_name, p.name, p.project_number, p.address, \
+const PROJECT_COLUMNS: &str =
+    "p.id, p.company_id, c.name AS company_name, p.name, p.project_number, p.address, \
      p.city, p.state_code, p.country_code, p.zip, p.active, p.created_at, p.updated_at";
 const VERSION_COLUMNS: &str =
     "id, app_id, version, manifest, status, app_version_uuid, created_at, updated_at, promoted_at";
@@ -320,7 +357,15 @@ const INSTALL_COLUMNS: &str =
     "id, company_id, app_id, version_id, bot_user_id, status, add_to_new_projects, installed_at, uninstalled_at";
 
 fn json_of(pairs: &[(&str, serde_json::Value)]) -> Option<String> {
-    Some(serde_json::Value::Object(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()).to_string())
+    Some(
+        serde_json::Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+        .to_string(),
+    )
 }
 
 macro_rules! sql_store {

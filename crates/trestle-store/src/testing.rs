@@ -20,7 +20,8 @@ pub struct TestDb {
 }
 
 pub fn pg_base_url() -> String {
-    std::env::var("TRESTLE_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    std::env::var("TRESTLE_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
 impl TestDb {
@@ -29,7 +30,12 @@ impl TestDb {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = format!("sqlite://{}", dir.path().join("trestle.db").display());
-                TestDb { url, backend, schema: None, _dir: Some(dir) }
+                TestDb {
+                    url,
+                    backend,
+                    schema: None,
+                    _dir: Some(dir),
+                }
             }
             Backend::Postgres => {
                 let base = pg_base_url();
@@ -37,10 +43,18 @@ impl TestDb {
                 let mut conn = sqlx::PgConnection::connect(&base).await.unwrap_or_else(|e| {
                     panic!("PostgreSQL tests need a server at {base} (set TRESTLE_TEST_PG_URL): {e}")
                 });
-                sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await.expect("create schema");
+                sqlx::query(&format!("CREATE SCHEMA {schema}"))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create schema");
                 let sep = if base.contains('?') { '&' } else { '?' };
                 let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
-                TestDb { url, backend, schema: Some(schema), _dir: None }
+                TestDb {
+                    url,
+                    backend,
+                    schema: Some(schema),
+                    _dir: None,
+                }
             }
         }
     }
@@ -48,7 +62,9 @@ impl TestDb {
     pub async fn cleanup(self) {
         if let Some(schema) = &self.schema {
             if let Ok(mut conn) = sqlx::PgConnection::connect(&pg_base_url()).await {
-                let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&mut conn).await;
+                let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+                    .execute(&mut conn)
+                    .await;
             }
         }
     }

@@ -44,7 +44,11 @@ where
 }
 
 fn ctx() -> AuditContext {
-    AuditContext { actor_kind: "system", actor_user: None, at: 1_700_000_000 }
+    AuditContext {
+        actor_kind: "system",
+        actor_user: None,
+        at: 1_700_000_000,
+    }
 }
 
 fn page() -> PageRequest {
@@ -63,23 +67,80 @@ struct World {
 }
 
 async fn world(s: &Arc<dyn Store>) -> World {
-    let admin_a = s.create_person(&NewPerson { email: "a@example.com".into(), name: "Ann".into() }, &ctx()).await.unwrap();
-    let admin_b = s.create_person(&NewPerson { email: "b@example.com".into(), name: "Bob".into() }, &ctx()).await.unwrap();
-    let dev = s.create_person(&NewPerson { email: "dev@example.com".into(), name: "Dev".into() }, &ctx()).await.unwrap();
+    let admin_a = s
+        .create_person(
+            &NewPerson {
+                email: "a@example.com".into(),
+                name: "Ann".into(),
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    let admin_b = s
+        .create_person(
+            &NewPerson {
+                email: "b@example.com".into(),
+                name: "Bob".into(),
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    let dev = s
+        .create_person(
+            &NewPerson {
+                email: "dev@example.com".into(),
+                name: "Dev".into(),
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap();
     let company_a = s.create_company("Acme", admin_a.id, &ctx()).await.unwrap();
     let company_b = s.create_company("Beta", admin_b.id, &ctx()).await.unwrap();
-    let np = |n: &str| NewProject { name: n.into(), ..Default::default() };
-    let a1 = s.create_project(company_a.id, &np("A1"), &ctx()).await.unwrap();
-    let a2 = s.create_project(company_a.id, &np("A2"), &ctx()).await.unwrap();
-    let b1 = s.create_project(company_b.id, &np("B1"), &ctx()).await.unwrap();
+    let np = |n: &str| NewProject {
+        name: n.into(),
+        ..Default::default()
+    };
+    let a1 = s
+        .create_project(company_a.id, &np("A1"), &ctx())
+        .await
+        .unwrap();
+    let a2 = s
+        .create_project(company_a.id, &np("A2"), &ctx())
+        .await
+        .unwrap();
+    let b1 = s
+        .create_project(company_b.id, &np("B1"), &ctx())
+        .await
+        .unwrap();
     let app = s.create_app(dev.id, "Sync", &ctx()).await.unwrap();
-    let version = s.create_version(app.id, "1.0.0", "{}", &ctx()).await.unwrap();
     let version = s
-        .promote_version(app.id, version.id, "11111111-1111-4111-8111-111111111111", None, &ctx())
+        .create_version(app.id, "1.0.0", "{}", &ctx())
+        .await
+        .unwrap();
+    let version = s
+        .promote_version(
+            app.id,
+            version.id,
+            "11111111-1111-4111-8111-111111111111",
+            None,
+            &ctx(),
+        )
         .await
         .unwrap()
         .version;
-    World { admin_a, company_a, company_b, a1, a2, b1, app, version }
+    World {
+        admin_a,
+        company_a,
+        company_b,
+        a1,
+        a2,
+        b1,
+        app,
+        version,
+    }
 }
 
 fn new_install(w: &World, company: CompanyId, projects: Vec<ProjectId>) -> NewInstall {
@@ -99,65 +160,189 @@ fn new_install(w: &World, company: CompanyId, projects: Vec<ProjectId>) -> NewIn
 
 async fn people_companies_and_projects(s: Arc<dyn Store>) {
     let w = world(&s).await;
-    let m = s.company_membership(w.company_a.id, w.admin_a.id).await.unwrap().unwrap();
+    let m = s
+        .company_membership(w.company_a.id, w.admin_a.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(m.is_admin && m.is_active);
-    assert!(s.company_membership(w.company_b.id, w.admin_a.id).await.unwrap().is_none());
+    assert!(s
+        .company_membership(w.company_b.id, w.admin_a.id)
+        .await
+        .unwrap()
+        .is_none());
     let companies = s.list_user_companies(w.admin_a.id, page()).await.unwrap();
     assert_eq!(companies.total, 1);
     assert_eq!(companies.items[0].name, "Acme");
     let projects = s.list_projects(w.company_a.id, None, page()).await.unwrap();
     assert_eq!(projects.total, 2);
-    assert_eq!(projects.items.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), vec!["A1", "A2"]);
+    assert_eq!(
+        projects
+            .items
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["A1", "A2"]
+    );
     assert_eq!(projects.items[0].company_name, "Acme");
-    let second = s.list_projects(w.company_a.id, None, PageRequest { page: 2, per_page: 1 }).await.unwrap();
-    assert_eq!((second.total, second.items.len(), second.items[0].id), (2, 1, w.a2.id));
+    let second = s
+        .list_projects(
+            w.company_a.id,
+            None,
+            PageRequest {
+                page: 2,
+                per_page: 1,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (second.total, second.items.len(), second.items[0].id),
+        (2, 1, w.a2.id)
+    );
     // e-mail addresses are unique
-    let dup = s.create_person(&NewPerson { email: "a@example.com".into(), name: "X".into() }, &ctx()).await;
+    let dup = s
+        .create_person(
+            &NewPerson {
+                email: "a@example.com".into(),
+                name: "X".into(),
+            },
+            &ctx(),
+        )
+        .await;
     assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
     // each change wrote an audit row
-    let audit = s.list_audit(AuditFilter { company: Some(w.company_a.id), app: None }, page()).await.unwrap();
+    let audit = s
+        .list_audit(
+            AuditFilter {
+                company: Some(w.company_a.id),
+                app: None,
+            },
+            page(),
+        )
+        .await
+        .unwrap();
     let actions: Vec<&str> = audit.items.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, vec!["company.create", "project.create", "project.create"]);
+    assert_eq!(
+        actions,
+        vec!["company.create", "project.create", "project.create"]
+    );
 }
 
 async fn tenant_scoped_lookups(s: Arc<dyn Store>) {
     let w = world(&s).await;
-    assert!(s.find_project(w.company_a.id, w.a1.id).await.unwrap().is_some());
-    assert!(s.find_project(w.company_a.id, w.b1.id).await.unwrap().is_none(), "B's project through A");
-    assert!(s.find_project(w.company_b.id, w.a1.id).await.unwrap().is_none());
-    let inst = s.install_app(&new_install(&w, w.company_a.id, vec![w.a1.id]), &ctx()).await.unwrap();
-    assert!(s.find_install(w.company_b.id, inst.id).await.unwrap().is_none(), "A's install through B");
+    assert!(s
+        .find_project(w.company_a.id, w.a1.id)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(
+        s.find_project(w.company_a.id, w.b1.id)
+            .await
+            .unwrap()
+            .is_none(),
+        "B's project through A"
+    );
+    assert!(s
+        .find_project(w.company_b.id, w.a1.id)
+        .await
+        .unwrap()
+        .is_none());
+    let inst = s
+        .install_app(&new_install(&w, w.company_a.id, vec![w.a1.id]), &ctx())
+        .await
+        .unwrap();
+    assert!(
+        s.find_install(w.company_b.id, inst.id)
+            .await
+            .unwrap()
+            .is_none(),
+        "A's install through B"
+    );
     let r = s.uninstall(w.company_b.id, inst.id, &ctx()).await;
     assert!(matches!(r, Err(StoreError::NotFound)), "{r:?}");
-    let r = s.remove_permitted_project(w.company_b.id, inst.id, w.a1.id, &ctx()).await;
+    let r = s
+        .remove_permitted_project(w.company_b.id, inst.id, w.a1.id, &ctx())
+        .await;
     assert!(matches!(r, Err(StoreError::NotFound)), "{r:?}");
-    assert!(s.list_permitted_projects(w.company_b.id, inst.id).await.unwrap().is_empty());
+    assert!(s
+        .list_permitted_projects(w.company_b.id, inst.id)
+        .await
+        .unwrap()
+        .is_empty());
     // the bot's project membership is not visible through another company
-    assert!(s.project_membership(w.company_b.id, w.a1.id, inst.bot_user_id).await.unwrap().is_none());
-    assert!(s.project_membership(w.company_a.id, w.a1.id, inst.bot_user_id).await.unwrap().is_some());
+    assert!(s
+        .project_membership(w.company_b.id, w.a1.id, inst.bot_user_id)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(s
+        .project_membership(w.company_a.id, w.a1.id, inst.bot_user_id)
+        .await
+        .unwrap()
+        .is_some());
 }
 
 async fn versions_and_promotion(s: Arc<dyn Store>) {
-    let dev = s.create_person(&NewPerson { email: "d@example.com".into(), name: "D".into() }, &ctx()).await.unwrap();
+    let dev = s
+        .create_person(
+            &NewPerson {
+                email: "d@example.com".into(),
+                name: "D".into(),
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap();
     let app = s.create_app(dev.id, "App", &ctx()).await.unwrap();
-    let v1 = s.create_version(app.id, "0.1.0", r#"{"a":1}"#, &ctx()).await.unwrap();
+    let v1 = s
+        .create_version(app.id, "0.1.0", r#"{"a":1}"#, &ctx())
+        .await
+        .unwrap();
     assert_eq!(v1.status, VersionStatus::ReadyForTesting);
     let dup = s.create_version(app.id, "0.1.0", "{}", &ctx()).await;
     assert!(matches!(dup, Err(StoreError::Conflict(_))));
-    let v1 = s.update_version(app.id, v1.id, r#"{"a":2}"#, &ctx()).await.unwrap();
+    let v1 = s
+        .update_version(app.id, v1.id, r#"{"a":2}"#, &ctx())
+        .await
+        .unwrap();
     assert_eq!(v1.manifest_json, r#"{"a":2}"#);
-    let creds = NewClient { environment: Environment::Production, client_id: "cid".into(), secret_hash: "h1".into() };
-    let p = s.promote_version(app.id, v1.id, "uuid-1", Some(&creds), &ctx()).await.unwrap();
+    let creds = NewClient {
+        environment: Environment::Production,
+        client_id: "cid".into(),
+        secret_hash: "h1".into(),
+    };
+    let p = s
+        .promote_version(app.id, v1.id, "uuid-1", Some(&creds), &ctx())
+        .await
+        .unwrap();
     assert_eq!(p.version.status, VersionStatus::Promoted);
     assert_eq!(p.version.app_version_uuid.as_deref(), Some("uuid-1"));
     assert_eq!(p.created_client.as_ref().unwrap().client_id, "cid");
     // promoted versions are immutable and promote once
-    assert!(matches!(s.update_version(app.id, v1.id, "{}", &ctx()).await, Err(StoreError::Conflict(_))));
-    assert!(matches!(s.promote_version(app.id, v1.id, "uuid-x", None, &ctx()).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        s.update_version(app.id, v1.id, "{}", &ctx()).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        s.promote_version(app.id, v1.id, "uuid-x", None, &ctx())
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
     // a second promotion does not create another client
-    let v2 = s.create_version(app.id, "0.2.0", "{}", &ctx()).await.unwrap();
-    let creds2 = NewClient { environment: Environment::Production, client_id: "cid2".into(), secret_hash: "h2".into() };
-    let p2 = s.promote_version(app.id, v2.id, "uuid-2", Some(&creds2), &ctx()).await.unwrap();
+    let v2 = s
+        .create_version(app.id, "0.2.0", "{}", &ctx())
+        .await
+        .unwrap();
+    let creds2 = NewClient {
+        environment: Environment::Production,
+        client_id: "cid2".into(),
+        secret_hash: "h2".into(),
+    };
+    let p2 = s
+        .promote_version(app.id, v2.id, "uuid-2", Some(&creds2), &ctx())
+        .await
+        .unwrap();
     assert!(p2.created_client.is_none());
     assert!(s.find_client_by_client_id("cid2").await.unwrap().is_none());
     let found = s.find_client_by_client_id("cid").await.unwrap().unwrap();
@@ -165,52 +350,127 @@ async fn versions_and_promotion(s: Arc<dyn Store>) {
     assert_eq!(found.secrets.len(), 1);
     assert_eq!(found.secrets[0].secret_hash, "h1");
     assert!(s.is_secret_live(found.secrets[0].id, 0).await.unwrap());
-    assert!(!s.is_secret_live(found.secrets[0].id + 1000, 0).await.unwrap());
-    assert_eq!(s.latest_promoted_version(app.id).await.unwrap().unwrap().id, v2.id);
-    assert_eq!(s.find_version_by_uuid("uuid-1").await.unwrap().unwrap().id, v1.id);
+    assert!(!s
+        .is_secret_live(found.secrets[0].id + 1000, 0)
+        .await
+        .unwrap());
+    assert_eq!(
+        s.latest_promoted_version(app.id).await.unwrap().unwrap().id,
+        v2.id
+    );
+    assert_eq!(
+        s.find_version_by_uuid("uuid-1").await.unwrap().unwrap().id,
+        v1.id
+    );
     assert!(s.find_version_by_uuid("nope").await.unwrap().is_none());
     // a version of another app is not found through this app
     let other = s.create_app(dev.id, "Other", &ctx()).await.unwrap();
     assert!(s.find_version(other.id, v1.id).await.unwrap().is_none());
-    assert!(matches!(s.promote_version(other.id, v2.id, "u", None, &ctx()).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        s.promote_version(other.id, v2.id, "u", None, &ctx()).await,
+        Err(StoreError::NotFound)
+    ));
     assert_eq!(s.list_versions(app.id).await.unwrap().len(), 2);
     assert_eq!(s.list_apps(dev.id, page()).await.unwrap().total, 2);
 }
 
 async fn install_lifecycle(s: Arc<dyn Store>) {
     let w = world(&s).await;
-    let inst = s.install_app(&new_install(&w, w.company_a.id, vec![w.a1.id]), &ctx()).await.unwrap();
+    let inst = s
+        .install_app(&new_install(&w, w.company_a.id, vec![w.a1.id]), &ctx())
+        .await
+        .unwrap();
     let bot = s.find_user(inst.bot_user_id).await.unwrap().unwrap();
     assert_eq!(bot.kind, UserKind::Bot);
-    let m = s.company_membership(w.company_a.id, bot.id).await.unwrap().unwrap();
+    let m = s
+        .company_membership(w.company_a.id, bot.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(m.is_active && !m.is_admin);
-    assert_eq!(m.permissions.level("directory"), trestle_domain::permissions::Level::ReadOnly);
-    let again = s.install_app(&new_install(&w, w.company_a.id, vec![]), &ctx()).await;
+    assert_eq!(
+        m.permissions.level("directory"),
+        trestle_domain::permissions::Level::ReadOnly
+    );
+    let again = s
+        .install_app(&new_install(&w, w.company_a.id, vec![]), &ctx())
+        .await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
-    assert_eq!(s.list_app_companies(w.app.id, page()).await.unwrap().items, vec![w.company_a.clone()]);
-    let inst_b = s.install_app(&new_install(&w, w.company_b.id, vec![w.b1.id]), &ctx()).await.unwrap();
+    assert_eq!(
+        s.list_app_companies(w.app.id, page()).await.unwrap().items,
+        vec![w.company_a.clone()]
+    );
+    let inst_b = s
+        .install_app(&new_install(&w, w.company_b.id, vec![w.b1.id]), &ctx())
+        .await
+        .unwrap();
     assert_ne!(inst_b.bot_user_id, inst.bot_user_id, "one bot per company");
-    assert_eq!(s.list_app_companies(w.app.id, page()).await.unwrap().total, 2);
+    assert_eq!(
+        s.list_app_companies(w.app.id, page()).await.unwrap().total,
+        2
+    );
 
     let gone = s.uninstall(w.company_a.id, inst.id, &ctx()).await.unwrap();
     assert_eq!(gone.status, InstallStatus::Uninstalled);
-    assert!(!s.company_membership(w.company_a.id, bot.id).await.unwrap().unwrap().is_active);
-    assert!(s.project_membership(w.company_a.id, w.a1.id, bot.id).await.unwrap().is_none());
-    assert!(s.find_active_install(w.company_a.id, w.app.id).await.unwrap().is_none());
-    assert_eq!(s.list_app_companies(w.app.id, page()).await.unwrap().items, vec![w.company_b.clone()]);
-    assert!(matches!(s.uninstall(w.company_a.id, inst.id, &ctx()).await, Err(StoreError::Conflict(_))));
+    assert!(
+        !s.company_membership(w.company_a.id, bot.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .is_active
+    );
+    assert!(s
+        .project_membership(w.company_a.id, w.a1.id, bot.id)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(s
+        .find_active_install(w.company_a.id, w.app.id)
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        s.list_app_companies(w.app.id, page()).await.unwrap().items,
+        vec![w.company_b.clone()]
+    );
+    assert!(matches!(
+        s.uninstall(w.company_a.id, inst.id, &ctx()).await,
+        Err(StoreError::Conflict(_))
+    ));
 
     // reinstall reuses the bot and starts from the chosen projects only
-    let re = s.install_app(&new_install(&w, w.company_a.id, vec![w.a2.id]), &ctx()).await.unwrap();
+    let re = s
+        .install_app(&new_install(&w, w.company_a.id, vec![w.a2.id]), &ctx())
+        .await
+        .unwrap();
     assert_eq!(re.bot_user_id, bot.id);
-    assert_eq!(s.list_permitted_projects(w.company_a.id, re.id).await.unwrap(), vec![w.a2.id]);
-    assert!(s.company_membership(w.company_a.id, bot.id).await.unwrap().unwrap().is_active);
+    assert_eq!(
+        s.list_permitted_projects(w.company_a.id, re.id)
+            .await
+            .unwrap(),
+        vec![w.a2.id]
+    );
+    assert!(
+        s.company_membership(w.company_a.id, bot.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .is_active
+    );
 
     // a foreign project in the install request rolls the whole install back
-    let bad = s.install_app(&new_install(&w, w.company_b.id, vec![w.a1.id]), &ctx()).await;
+    let bad = s
+        .install_app(&new_install(&w, w.company_b.id, vec![w.a1.id]), &ctx())
+        .await;
     assert!(bad.is_err());
     let actions: Vec<String> = s
-        .list_audit(AuditFilter { company: Some(w.company_a.id), app: Some(w.app.id) }, page())
+        .list_audit(
+            AuditFilter {
+                company: Some(w.company_a.id),
+                app: Some(w.app.id),
+            },
+            page(),
+        )
         .await
         .unwrap()
         .items
@@ -222,22 +482,52 @@ async fn install_lifecycle(s: Arc<dyn Store>) {
 
 async fn permitted_projects(s: Arc<dyn Store>) {
     let w = world(&s).await;
-    let inst = s.install_app(&new_install(&w, w.company_a.id, vec![w.a1.id]), &ctx()).await.unwrap();
-    s.add_permitted_projects(w.company_a.id, inst.id, &[w.a2.id], &ctx()).await.unwrap();
-    assert_eq!(s.list_permitted_projects(w.company_a.id, inst.id).await.unwrap(), vec![w.a1.id, w.a2.id]);
-    let listed = s.list_projects(w.company_a.id, Some(inst.bot_user_id), page()).await.unwrap();
+    let inst = s
+        .install_app(&new_install(&w, w.company_a.id, vec![w.a1.id]), &ctx())
+        .await
+        .unwrap();
+    s.add_permitted_projects(w.company_a.id, inst.id, &[w.a2.id], &ctx())
+        .await
+        .unwrap();
+    assert_eq!(
+        s.list_permitted_projects(w.company_a.id, inst.id)
+            .await
+            .unwrap(),
+        vec![w.a1.id, w.a2.id]
+    );
+    let listed = s
+        .list_projects(w.company_a.id, Some(inst.bot_user_id), page())
+        .await
+        .unwrap();
     assert_eq!(listed.total, 2);
     // another company's project cannot be permitted, and nothing is half-written
-    let r = s.add_permitted_projects(w.company_a.id, inst.id, &[w.b1.id], &ctx()).await;
+    let r = s
+        .add_permitted_projects(w.company_a.id, inst.id, &[w.b1.id], &ctx())
+        .await;
     assert!(r.is_err());
-    s.remove_permitted_project(w.company_a.id, inst.id, w.a1.id, &ctx()).await.unwrap();
-    assert_eq!(s.list_permitted_projects(w.company_a.id, inst.id).await.unwrap(), vec![w.a2.id]);
+    s.remove_permitted_project(w.company_a.id, inst.id, w.a1.id, &ctx())
+        .await
+        .unwrap();
+    assert_eq!(
+        s.list_permitted_projects(w.company_a.id, inst.id)
+            .await
+            .unwrap(),
+        vec![w.a2.id]
+    );
     assert!(matches!(
-        s.remove_permitted_project(w.company_a.id, inst.id, w.a1.id, &ctx()).await,
+        s.remove_permitted_project(w.company_a.id, inst.id, w.a1.id, &ctx())
+            .await,
         Err(StoreError::NotFound)
     ));
-    let pm = s.project_membership(w.company_a.id, w.a2.id, inst.bot_user_id).await.unwrap().unwrap();
-    assert_eq!(pm.permissions.level("documents"), trestle_domain::permissions::Level::Standard);
+    let pm = s
+        .project_membership(w.company_a.id, w.a2.id, inst.bot_user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        pm.permissions.level("documents"),
+        trestle_domain::permissions::Level::Standard
+    );
 }
 
 async fn add_all_and_new_projects(s: Arc<dyn Store>) {
@@ -245,43 +535,121 @@ async fn add_all_and_new_projects(s: Arc<dyn Store>) {
     let mut ni = new_install(&w, w.company_a.id, vec![]);
     ni.add_to_new_projects = true;
     let inst = s.install_app(&ni, &ctx()).await.unwrap();
-    assert_eq!(s.add_all_permitted_projects(w.company_a.id, inst.id, &ctx()).await.unwrap(), 2);
-    assert_eq!(s.add_all_permitted_projects(w.company_a.id, inst.id, &ctx()).await.unwrap(), 0);
-    let p3 = s.create_project(w.company_a.id, &NewProject { name: "A3".into(), ..Default::default() }, &ctx()).await.unwrap();
     assert_eq!(
-        s.list_permitted_projects(w.company_a.id, inst.id).await.unwrap(),
+        s.add_all_permitted_projects(w.company_a.id, inst.id, &ctx())
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        s.add_all_permitted_projects(w.company_a.id, inst.id, &ctx())
+            .await
+            .unwrap(),
+        0
+    );
+    let p3 = s
+        .create_project(
+            w.company_a.id,
+            &NewProject {
+                name: "A3".into(),
+                ..Default::default()
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        s.list_permitted_projects(w.company_a.id, inst.id)
+            .await
+            .unwrap(),
         vec![w.a1.id, w.a2.id, p3.id],
         "the new project includes the bot"
     );
     // B's install without the flag does not get B's new project
-    let inst_b = s.install_app(&new_install(&w, w.company_b.id, vec![]), &ctx()).await.unwrap();
-    s.create_project(w.company_b.id, &NewProject { name: "B2".into(), ..Default::default() }, &ctx()).await.unwrap();
-    assert!(s.list_permitted_projects(w.company_b.id, inst_b.id).await.unwrap().is_empty());
+    let inst_b = s
+        .install_app(&new_install(&w, w.company_b.id, vec![]), &ctx())
+        .await
+        .unwrap();
+    s.create_project(
+        w.company_b.id,
+        &NewProject {
+            name: "B2".into(),
+            ..Default::default()
+        },
+        &ctx(),
+    )
+    .await
+    .unwrap();
+    assert!(s
+        .list_permitted_projects(w.company_b.id, inst_b.id)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 async fn api_tokens(s: Arc<dyn Store>) {
-    let u = s.create_person(&NewPerson { email: "t@example.com".into(), name: "T".into() }, &ctx()).await.unwrap();
-    s.create_api_token(&NewApiToken { token_hash: "hash-u".into(), user: Some(u.id), label: "cli".into() }, &ctx())
+    let u = s
+        .create_person(
+            &NewPerson {
+                email: "t@example.com".into(),
+                name: "T".into(),
+            },
+            &ctx(),
+        )
         .await
         .unwrap();
-    s.create_api_token(&NewApiToken { token_hash: "hash-op".into(), user: None, label: "operator".into() }, &ctx())
-        .await
-        .unwrap();
-    assert_eq!(s.find_api_token("hash-u").await.unwrap(), Some(ApiTokenOwner::User(u.id)));
-    assert_eq!(s.find_api_token("hash-op").await.unwrap(), Some(ApiTokenOwner::Operator));
+    s.create_api_token(
+        &NewApiToken {
+            token_hash: "hash-u".into(),
+            user: Some(u.id),
+            label: "cli".into(),
+        },
+        &ctx(),
+    )
+    .await
+    .unwrap();
+    s.create_api_token(
+        &NewApiToken {
+            token_hash: "hash-op".into(),
+            user: None,
+            label: "operator".into(),
+        },
+        &ctx(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        s.find_api_token("hash-u").await.unwrap(),
+        Some(ApiTokenOwner::User(u.id))
+    );
+    assert_eq!(
+        s.find_api_token("hash-op").await.unwrap(),
+        Some(ApiTokenOwner::Operator)
+    );
     assert_eq!(s.find_api_token("nope").await.unwrap(), None);
 }
 
 async fn bots_cannot_join_another_directory(s: Arc<dyn Store>) {
     let w = world(&s).await;
-    let inst = s.install_app(&new_install(&w, w.company_a.id, vec![]), &ctx()).await.unwrap();
+    let inst = s
+        .install_app(&new_install(&w, w.company_a.id, vec![]), &ctx())
+        .await
+        .unwrap();
     let r = s
         .add_company_member(
             w.company_b.id,
-            &NewMember { user: inst.bot_user_id, is_admin: false, permissions_json: "{}".into() },
+            &NewMember {
+                user: inst.bot_user_id,
+                is_admin: false,
+                permissions_json: "{}".into(),
+            },
             &ctx(),
         )
         .await;
     assert!(matches!(r, Err(StoreError::Conflict(_))), "{r:?}");
-    assert!(s.company_membership(w.company_b.id, inst.bot_user_id).await.unwrap().is_none());
+    assert!(s
+        .company_membership(w.company_b.id, inst.bot_user_id)
+        .await
+        .unwrap()
+        .is_none());
 }

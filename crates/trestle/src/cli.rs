@@ -10,7 +10,12 @@ use std::path::PathBuf;
 #[derive(Args, Clone)]
 pub struct Conn {
     /// Trestle base URL.
-    #[arg(long, env = "TRESTLE_URL", default_value = "http://127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "TRESTLE_URL",
+        default_value = "http://127.0.0.1:8080",
+        global = true
+    )]
     url: String,
     /// API token (trs_…).
     #[arg(long, env = "TRESTLE_TOKEN", global = true, hide_env_values = true)]
@@ -293,7 +298,8 @@ async fn print_response(res: reqwest::Response) -> Result<()> {
 }
 
 fn read_json(path: &PathBuf) -> Result<Value> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))
 }
 
@@ -302,76 +308,250 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
     match cmd {
         C::Whoami { conn } => call(&conn, Method::GET, "/api/v1/me", None).await,
         C::People(PeopleCmd::Create { conn, email, name }) => {
-            call(&conn, Method::POST, "/api/v1/people", Some(json!({"email": email, "name": name}))).await
+            call(
+                &conn,
+                Method::POST,
+                "/api/v1/people",
+                Some(json!({"email": email, "name": name})),
+            )
+            .await
         }
         C::People(PeopleCmd::Token { conn, user, label }) => {
-            call(&conn, Method::POST, &format!("/api/v1/people/{user}/api_tokens"), Some(json!({"label": label}))).await
+            call(
+                &conn,
+                Method::POST,
+                &format!("/api/v1/people/{user}/api_tokens"),
+                Some(json!({"label": label})),
+            )
+            .await
         }
-        C::Companies(CompaniesCmd::Create { conn, name, admin_user }) => {
-            call(&conn, Method::POST, "/api/v1/companies", Some(json!({"name": name, "admin_user_id": admin_user}))).await
+        C::Companies(CompaniesCmd::Create {
+            conn,
+            name,
+            admin_user,
+        }) => {
+            call(
+                &conn,
+                Method::POST,
+                "/api/v1/companies",
+                Some(json!({"name": name, "admin_user_id": admin_user})),
+            )
+            .await
         }
         C::Companies(CompaniesCmd::Show { conn, company }) => {
-            call(&conn, Method::GET, &format!("/api/v1/companies/{company}"), None).await
+            call(
+                &conn,
+                Method::GET,
+                &format!("/api/v1/companies/{company}"),
+                None,
+            )
+            .await
         }
-        C::Companies(CompaniesCmd::AddUser { conn, company, user, admin }) => {
+        C::Companies(CompaniesCmd::AddUser {
+            conn,
+            company,
+            user,
+            admin,
+        }) => {
             let body = json!({"user_id": user, "is_admin": admin});
-            call(&conn, Method::POST, &format!("/api/v1/companies/{company}/users"), Some(body)).await
+            call(
+                &conn,
+                Method::POST,
+                &format!("/api/v1/companies/{company}/users"),
+                Some(body),
+            )
+            .await
         }
-        C::Projects(ProjectsCmd::Create { conn, company, name, number }) => {
+        C::Projects(ProjectsCmd::Create {
+            conn,
+            company,
+            name,
+            number,
+        }) => {
             let body = json!({"name": name, "project_number": number});
-            call(&conn, Method::POST, &format!("/api/v1/companies/{company}/projects"), Some(body)).await
+            call(
+                &conn,
+                Method::POST,
+                &format!("/api/v1/companies/{company}/projects"),
+                Some(body),
+            )
+            .await
         }
-        C::Projects(ProjectsCmd::List { conn, company, page, per_page }) => {
-            let path = format!("/api/v1/companies/{company}/projects?page={page}&per_page={per_page}");
+        C::Projects(ProjectsCmd::List {
+            conn,
+            company,
+            page,
+            per_page,
+        }) => {
+            let path =
+                format!("/api/v1/companies/{company}/projects?page={page}&per_page={per_page}");
             call(&conn, Method::GET, &path, None).await
         }
-        C::Apps(AppsCmd::Create { conn, name }) => call(&conn, Method::POST, "/api/v1/apps", Some(json!({"name": name}))).await,
-        C::Apps(AppsCmd::List { conn }) => call(&conn, Method::GET, "/api/v1/apps", None).await,
-        C::Apps(AppsCmd::Show { conn, app }) => call(&conn, Method::GET, &format!("/api/v1/apps/{app}"), None).await,
-        C::Versions(VersionsCmd::Create { conn, app, version, manifest }) => {
-            let body = json!({"version": version, "manifest": read_json(&manifest)?});
-            call(&conn, Method::POST, &format!("/api/v1/apps/{app}/versions"), Some(body)).await
+        C::Apps(AppsCmd::Create { conn, name }) => {
+            call(
+                &conn,
+                Method::POST,
+                "/api/v1/apps",
+                Some(json!({"name": name})),
+            )
+            .await
         }
-        C::Versions(VersionsCmd::Update { conn, app, version_id, manifest }) => {
+        C::Apps(AppsCmd::List { conn }) => call(&conn, Method::GET, "/api/v1/apps", None).await,
+        C::Apps(AppsCmd::Show { conn, app }) => {
+            call(&conn, Method::GET, &format!("/api/v1/apps/{app}"), None).await
+        }
+        C::Versions(VersionsCmd::Create {
+            conn,
+            app,
+            version,
+            manifest,
+        }) => {
+            let body = json!({"version": version, "manifest": read_json(&manifest)?});
+            call(
+                &conn,
+                Method::POST,
+                &format!("/api/v1/apps/{app}/versions"),
+                Some(body),
+            )
+            .await
+        }
+        C::Versions(VersionsCmd::Update {
+            conn,
+            app,
+            version_id,
+            manifest,
+        }) => {
             let body = json!({"manifest": read_json(&manifest)?});
-            call(&conn, Method::PATCH, &format!("/api/v1/apps/{app}/versions/{version_id}"), Some(body)).await
+            call(
+                &conn,
+                Method::PATCH,
+                &format!("/api/v1/apps/{app}/versions/{version_id}"),
+                Some(body),
+            )
+            .await
         }
         C::Versions(VersionsCmd::List { conn, app }) => {
-            call(&conn, Method::GET, &format!("/api/v1/apps/{app}/versions"), None).await
+            call(
+                &conn,
+                Method::GET,
+                &format!("/api/v1/apps/{app}/versions"),
+                None,
+            )
+            .await
         }
-        C::Versions(VersionsCmd::Promote { conn, app, version_id }) => {
-            call(&conn, Method::POST, &format!("/api/v1/apps/{app}/versions/{version_id}/promote"), None).await
+        C::Versions(VersionsCmd::Promote {
+            conn,
+            app,
+            version_id,
+        }) => {
+            call(
+                &conn,
+                Method::POST,
+                &format!("/api/v1/apps/{app}/versions/{version_id}/promote"),
+                None,
+            )
+            .await
         }
-        C::Installs(InstallsCmd::Create { conn, company, app_version_id, projects, add_to_new_projects }) => {
+        C::Installs(InstallsCmd::Create {
+            conn,
+            company,
+            app_version_id,
+            projects,
+            add_to_new_projects,
+        }) => {
             let body = json!({"app_version_id": app_version_id, "permitted_project_ids": projects, "add_to_new_projects": add_to_new_projects});
-            call(&conn, Method::POST, &format!("/api/v1/companies/{company}/installs"), Some(body)).await
+            call(
+                &conn,
+                Method::POST,
+                &format!("/api/v1/companies/{company}/installs"),
+                Some(body),
+            )
+            .await
         }
         C::Installs(InstallsCmd::List { conn, company }) => {
-            call(&conn, Method::GET, &format!("/api/v1/companies/{company}/installs"), None).await
+            call(
+                &conn,
+                Method::GET,
+                &format!("/api/v1/companies/{company}/installs"),
+                None,
+            )
+            .await
         }
-        C::Installs(InstallsCmd::Show { conn, company, install }) => {
-            call(&conn, Method::GET, &format!("/api/v1/companies/{company}/installs/{install}"), None).await
+        C::Installs(InstallsCmd::Show {
+            conn,
+            company,
+            install,
+        }) => {
+            call(
+                &conn,
+                Method::GET,
+                &format!("/api/v1/companies/{company}/installs/{install}"),
+                None,
+            )
+            .await
         }
-        C::Installs(InstallsCmd::Uninstall { conn, company, install }) => {
-            call(&conn, Method::DELETE, &format!("/api/v1/companies/{company}/installs/{install}"), None).await
+        C::Installs(InstallsCmd::Uninstall {
+            conn,
+            company,
+            install,
+        }) => {
+            call(
+                &conn,
+                Method::DELETE,
+                &format!("/api/v1/companies/{company}/installs/{install}"),
+                None,
+            )
+            .await
         }
-        C::Installs(InstallsCmd::AddProjects { conn, company, install, projects }) => {
+        C::Installs(InstallsCmd::AddProjects {
+            conn,
+            company,
+            install,
+            projects,
+        }) => {
             let path = format!("/api/v1/companies/{company}/installs/{install}/permitted_projects");
-            call(&conn, Method::POST, &path, Some(json!({"project_ids": projects}))).await
+            call(
+                &conn,
+                Method::POST,
+                &path,
+                Some(json!({"project_ids": projects})),
+            )
+            .await
         }
-        C::Installs(InstallsCmd::AddAllProjects { conn, company, install }) => {
-            let path = format!("/api/v1/companies/{company}/installs/{install}/permitted_projects/add_all");
+        C::Installs(InstallsCmd::AddAllProjects {
+            conn,
+            company,
+            install,
+        }) => {
+            let path = format!(
+                "/api/v1/companies/{company}/installs/{install}/permitted_projects/add_all"
+            );
             call(&conn, Method::POST, &path, None).await
         }
-        C::Installs(InstallsCmd::RemoveProject { conn, company, install, project }) => {
-            let path = format!("/api/v1/companies/{company}/installs/{install}/permitted_projects/{project}");
+        C::Installs(InstallsCmd::RemoveProject {
+            conn,
+            company,
+            install,
+            project,
+        }) => {
+            let path = format!(
+                "/api/v1/companies/{company}/installs/{install}/permitted_projects/{project}"
+            );
             call(&conn, Method::DELETE, &path, None).await
         }
-        C::Token { conn, client_id, client_secret } => {
+        C::Token {
+            conn,
+            client_id,
+            client_secret,
+        } => {
             let url = format!("{}/oauth/token", conn.url.trim_end_matches('/'));
             let res = reqwest::Client::new()
                 .post(&url)
-                .form(&[("grant_type", "client_credentials"), ("client_id", &client_id), ("client_secret", &client_secret)])
+                .form(&[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", &client_id),
+                    ("client_secret", &client_secret),
+                ])
                 .send()
                 .await
                 .with_context(|| format!("calling {url}"))?;

@@ -58,14 +58,34 @@ pub async fn seed(core: &Trestle, base_url: &str) -> Result<Demo> {
     )?;
     let dev_actor = Actor::Person(dev.user.id);
     let app = core.create_app(dev_actor, "Demo Data Sync").await?;
-    let version = core.create_version(dev_actor, app.id, "1.0.0", &demo_manifest()).await?;
+    let version = core
+        .create_version(dev_actor, app.id, "1.0.0", &demo_manifest())
+        .await?;
     let promoted = core.promote_version(dev_actor, app.id, version.id).await?;
-    let creds = promoted.credentials.context("first promotion returns credentials")?;
-    let app_version_id = promoted.version.app_version_uuid.clone().context("promoted version has an id")?;
+    let creds = promoted
+        .credentials
+        .context("first promotion returns credentials")?;
+    let app_version_id = promoted
+        .version
+        .app_version_uuid
+        .clone()
+        .context("promoted version has an id")?;
 
     let plan: [(&str, &str, &str, &[&str], usize); 2] = [
-        ("Acme Construction", "alex.admin@acme.demo.trestle.test", "Alex Admin", &["Harbor Tower", "Main Street Clinic", "Airport Expansion"], 2),
-        ("Bridgeworks Builders", "blair.boss@bridgeworks.demo.trestle.test", "Blair Boss", &["River Bridge", "North Depot"], 1),
+        (
+            "Acme Construction",
+            "alex.admin@acme.demo.trestle.test",
+            "Alex Admin",
+            &["Harbor Tower", "Main Street Clinic", "Airport Expansion"],
+            2,
+        ),
+        (
+            "Bridgeworks Builders",
+            "blair.boss@bridgeworks.demo.trestle.test",
+            "Blair Boss",
+            &["River Bridge", "North Depot"],
+            1,
+        ),
     ];
     let mut companies = Vec::new();
     for (name, email, admin_name, projects, permitted) in plan {
@@ -134,8 +154,11 @@ pub fn read(path: &Path) -> Result<Option<Demo>> {
     if !path.exists() {
         return Ok(None);
     }
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    Ok(Some(serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?))
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(Some(
+        serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?,
+    ))
 }
 
 /// The ready-to-paste instructions printed by `trestle up`.

@@ -9,7 +9,8 @@ pub fn load_or_create(env_value: Option<&str>, file: &Path) -> Result<Vec<u8>> {
         return parse(v).context("TRESTLE_SECRET_KEY");
     }
     if file.exists() {
-        let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        let text =
+            std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
         return parse(text.trim()).with_context(|| format!("key file {}", file.display()));
     }
     if let Some(dir) = file.parent() {
@@ -25,14 +26,20 @@ fn parse(v: &str) -> Result<Vec<u8>> {
     if v.len() != 64 || !v.chars().all(|c| c.is_ascii_hexdigit()) {
         bail!("the server key must be 64 hexadecimal characters (32 bytes)");
     }
-    Ok((0..32).map(|i| u8::from_str_radix(&v[2 * i..2 * i + 2], 16).expect("hex checked")).collect())
+    Ok((0..32)
+        .map(|i| u8::from_str_radix(&v[2 * i..2 * i + 2], 16).expect("hex checked"))
+        .collect())
 }
 
 #[cfg(unix)]
 fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     f.write_all(content.as_bytes())?;
     f.sync_all()
 }
@@ -55,6 +62,9 @@ mod tests {
         assert_eq!(a.len(), 32);
         assert_eq!(a, b);
         assert!(load_or_create(Some("zz"), &file).is_err());
-        assert_eq!(load_or_create(Some(&"ab".repeat(32)), &file).unwrap(), vec![0xab; 32]);
+        assert_eq!(
+            load_or_create(Some(&"ab".repeat(32)), &file).unwrap(),
+            vec![0xab; 32]
+        );
     }
 }

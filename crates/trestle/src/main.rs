@@ -9,7 +9,11 @@ use std::path::PathBuf;
 use trestle::{demo, keys, server};
 
 #[derive(Parser)]
-#[command(name = "trestle", version, about = "Trestle: app platform and OAuth 2.0 server for developer-managed service accounts")]
+#[command(
+    name = "trestle",
+    version,
+    about = "Trestle: app platform and OAuth 2.0 server for developer-managed service accounts"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -62,13 +66,20 @@ struct ServerArgs {
 
 impl ServerArgs {
     fn config(&self) -> Result<server::ServerConfig> {
-        std::fs::create_dir_all(&self.data_dir).with_context(|| format!("creating {}", self.data_dir.display()))?;
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("creating {}", self.data_dir.display()))?;
         let url = match &self.database_url {
             Some(u) => u.clone(),
             None => format!("sqlite://{}", self.data_dir.join("trestle.db").display()),
         };
-        let key_file = self.secret_key_file.clone().unwrap_or_else(|| self.data_dir.join("secret.key"));
-        let key = keys::load_or_create(std::env::var("TRESTLE_SECRET_KEY").ok().as_deref(), &key_file)?;
+        let key_file = self
+            .secret_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("secret.key"));
+        let key = keys::load_or_create(
+            std::env::var("TRESTLE_SECRET_KEY").ok().as_deref(),
+            &key_file,
+        )?;
         let mut c = server::ServerConfig::new(url, key);
         c.public_url = self.public_url.clone();
         c.strict_company_header = self.strict_company_header;
@@ -80,7 +91,9 @@ impl ServerArgs {
 fn init_logging(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("TRESTLE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();
     } else {
@@ -94,7 +107,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -111,7 +125,10 @@ async fn run_server(args: ServerArgs, with_demo: bool) -> Result<()> {
         .await
         .with_context(|| format!("binding {}:{}", args.bind, args.port))?;
     let addr = listener.local_addr()?;
-    let base_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let base_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
     if with_demo {
         let path = args.data_dir.join("demo.json");
         let demo = match demo::read(&path)? {
@@ -122,16 +139,15 @@ async fn run_server(args: ServerArgs, with_demo: bool) -> Result<()> {
             None => demo::seed(&core, &base_url).await?,
         };
         demo::write(&path, &demo)?;
-        println!("{}", demo::instructions(&demo, &path));
+        // A closed stdout (e.g. `trestle up | head`) must not stop the server.
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout(), "{}", demo::instructions(&demo, &path));
+        let _ = std::io::stdout().flush();
     }
     tracing::info!(%addr, database = %server::redact(&config.database_url), "trestle listening");
-    let running = server::start(core, config.public_url.clone(), listener)?;
-    let stop = tokio::spawn(shutdown_signal());
-    tokio::select! {
-        r = async { stop.await } => { r.ok(); }
-    }
-    tracing::info!("shutting down");
-    running.stop().await
+    server::serve_until(core, config.public_url.clone(), listener, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
 }
 
 #[tokio::main]
@@ -148,7 +164,10 @@ async fn main() -> Result<()> {
         }
         Command::OperatorToken(args) => {
             let core = server::build(&args.config()?).await?;
-            println!("{}", core.create_operator_token("cli operator-token").await?);
+            println!(
+                "{}",
+                core.create_operator_token("cli operator-token").await?
+            );
             Ok(())
         }
         Command::Client(c) => cli::run(c).await,

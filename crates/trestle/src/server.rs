@@ -44,8 +44,16 @@ pub async fn build(config: &ServerConfig) -> Result<Trestle> {
     })
     .await
     .with_context(|| format!("opening the database {}", redact(&config.database_url)))?;
-    let core_config = CoreConfig { strict_company_header: config.strict_company_header, ..CoreConfig::default() };
-    Ok(Trestle::new(store, &config.master_key, config.clock.clone(), core_config))
+    let core_config = CoreConfig {
+        strict_company_header: config.strict_company_header,
+        ..CoreConfig::default()
+    };
+    Ok(Trestle::new(
+        store,
+        &config.master_key,
+        config.clock.clone(),
+        core_config,
+    ))
 }
 
 /// A running server.
@@ -81,11 +89,31 @@ impl Running {
 pub fn start(core: Trestle, public_url: Option<String>, listener: TcpListener) -> Result<Running> {
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState { core: core.clone(), public_url };
+    let state = AppState {
+        core: core.clone(),
+        public_url,
+    };
     let task = tokio::spawn(trestle_http::serve(listener, state, async move {
         let _ = rx.await;
     }));
-    Ok(Running { addr, core, shutdown: Some(tx), task })
+    Ok(Running {
+        addr,
+        core,
+        shutdown: Some(tx),
+        task,
+    })
+}
+
+/// Serves `core` on `listener` until `shutdown` completes, then drains in-flight requests.
+pub async fn serve_until(
+    core: Trestle,
+    public_url: Option<String>,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    trestle_http::serve(listener, AppState { core, public_url }, shutdown)
+        .await
+        .context("server")
 }
 
 /// A database URL with any password hidden, for logs and errors.
@@ -106,7 +134,10 @@ pub fn redact(url: &str) -> String {
 mod tests {
     #[test]
     fn redacts_passwords() {
-        assert_eq!(super::redact("postgres://u:pw@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            super::redact("postgres://u:pw@h/db"),
+            "postgres://u:***@h/db"
+        );
         assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(super::redact("sqlite://x.db"), "sqlite://x.db");
     }

@@ -1,0 +1,10 @@
+//! Integration tests: each drives a real Trestle server over HTTP on a random port, against a
+//! fresh SQLite file and a fresh PostgreSQL schema (every test runs on both).
+
+mod support;
+
+mod cli;
+mod dmsa_loop;
+mod management;
+mod token_endpoint;
+mod up;

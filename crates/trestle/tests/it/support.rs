@@ -1,0 +1,320 @@
+//! `TestApp`: a server on 127.0.0.1:0 with its own database, and helpers that build the usual
+//! world (operator, developer, companies, projects, a promoted DMSA app) through the real API.
+
+use reqwest::{Client, RequestBuilder, Response, StatusCode};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use trestle::server::{self, Running, ServerConfig};
+use trestle_core::{Clock, ManualClock, SystemClock};
+use trestle_store::testing::{Backend, TestDb};
+
+/// Runs `test` on a fresh server backed by `backend`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                crate::support::run(trestle_store::testing::Backend::Sqlite, super::$name).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                crate::support::run(trestle_store::testing::Backend::Postgres, super::$name).await;
+            }
+        }
+    )*};
+}
+pub(crate) use on_both_backends;
+
+pub struct TestApp {
+    pub url: String,
+    pub http: Client,
+    pub clock: Arc<ManualClock>,
+    pub operator: String,
+    pub db_url: String,
+    running: Option<Running>,
+}
+
+pub async fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn(&db.url).await;
+    test(app).await;
+    db.cleanup().await;
+}
+
+impl TestApp {
+    pub async fn spawn(db_url: &str) -> TestApp {
+        let now = SystemClock.now();
+        let clock = Arc::new(ManualClock::new(now));
+        let mut config = ServerConfig::new(db_url, vec![7u8; 32]);
+        config.clock = clock.clone();
+        let core = server::build(&config).await.expect("build server");
+        let operator = core
+            .create_operator_token("tests")
+            .await
+            .expect("operator token");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let running = server::start(core, None, listener).unwrap();
+        TestApp {
+            url: running.url(),
+            http: Client::new(),
+            clock,
+            operator,
+            db_url: db_url.to_string(),
+            running: Some(running),
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await.unwrap();
+        }
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.http.get(format!("{}{path}", self.url))
+    }
+
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.http.post(format!("{}{path}", self.url))
+    }
+
+    pub fn delete(&self, path: &str) -> RequestBuilder {
+        self.http.delete(format!("{}{path}", self.url))
+    }
+
+    pub fn patch(&self, path: &str) -> RequestBuilder {
+        self.http.patch(format!("{}{path}", self.url))
+    }
+
+    /// POST JSON with an API token; asserts the status and returns the body.
+    pub async fn api_post(&self, token: &str, path: &str, body: Value, want: StatusCode) -> Value {
+        let res = self
+            .post(path)
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        expect(res, want).await
+    }
+
+    pub async fn api_get(&self, token: &str, path: &str, want: StatusCode) -> Value {
+        let res = self.get(path).bearer_auth(token).send().await.unwrap();
+        expect(res, want).await
+    }
+
+    pub async fn api_delete(&self, token: &str, path: &str, want: StatusCode) -> Value {
+        let res = self.delete(path).bearer_auth(token).send().await.unwrap();
+        expect(res, want).await
+    }
+
+    /// Creates a person; returns (user id, API token).
+    pub async fn person(&self, email: &str, name: &str) -> (i64, String) {
+        let v = self
+            .api_post(
+                &self.operator,
+                "/api/v1/people",
+                json!({"email": email, "name": name}),
+                StatusCode::CREATED,
+            )
+            .await;
+        (
+            v["user"]["id"].as_i64().unwrap(),
+            v["api_token"].as_str().unwrap().to_string(),
+        )
+    }
+
+    /// Creates a company with a new admin; returns (company id, admin token).
+    pub async fn company(&self, name: &str) -> (i64, String) {
+        let email = format!("admin@{}.test", name.to_lowercase().replace(' ', "-"));
+        let (admin, token) = self.person(&email, &format!("{name} Admin")).await;
+        let v = self
+            .api_post(
+                &self.operator,
+                "/api/v1/companies",
+                json!({"name": name, "admin_user_id": admin}),
+                StatusCode::CREATED,
+            )
+            .await;
+        (v["id"].as_i64().unwrap(), token)
+    }
+
+    pub async fn project(&self, admin: &str, company: i64, name: &str) -> i64 {
+        let v = self
+            .api_post(
+                admin,
+                &format!("/api/v1/companies/{company}/projects"),
+                json!({"name": name}),
+                StatusCode::CREATED,
+            )
+            .await;
+        v["id"].as_i64().unwrap()
+    }
+
+    /// A developer with a DMSA app whose version 1.0.0 is promoted.
+    pub async fn promoted_app(&self, dev: &str, name: &str) -> PromotedApp {
+        let app = self
+            .api_post(
+                dev,
+                "/api/v1/apps",
+                json!({"name": name}),
+                StatusCode::CREATED,
+            )
+            .await;
+        let app_id = app["id"].as_i64().unwrap();
+        let v = self
+            .api_post(
+                dev,
+                &format!("/api/v1/apps/{app_id}/versions"),
+                json!({"version": "1.0.0", "manifest": dmsa_manifest()}),
+                StatusCode::CREATED,
+            )
+            .await;
+        let version_id = v["id"].as_i64().unwrap();
+        let p = self
+            .api_post(
+                dev,
+                &format!("/api/v1/apps/{app_id}/versions/{version_id}/promote"),
+                json!({}),
+                StatusCode::OK,
+            )
+            .await;
+        PromotedApp {
+            app_id,
+            app_version_id: p["version"]["app_version_id"].as_str().unwrap().to_string(),
+            client_id: p["credentials"]["client_id"].as_str().unwrap().to_string(),
+            client_secret: p["credentials"]["client_secret"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        }
+    }
+
+    /// Installs; returns the install id.
+    pub async fn install(
+        &self,
+        admin: &str,
+        company: i64,
+        app_version_id: &str,
+        projects: &[i64],
+    ) -> i64 {
+        let v = self
+            .api_post(
+                admin,
+                &format!("/api/v1/companies/{company}/installs"),
+                json!({"app_version_id": app_version_id, "permitted_project_ids": projects}),
+                StatusCode::CREATED,
+            )
+            .await;
+        v["id"].as_i64().unwrap()
+    }
+
+    /// A client_credentials access token (form body).
+    pub async fn token(&self, app: &PromotedApp) -> String {
+        let res = self
+            .post("/oauth/token")
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", app.client_id.as_str()),
+                ("client_secret", app.client_secret.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let v = expect(res, StatusCode::OK).await;
+        v["access_token"].as_str().unwrap().to_string()
+    }
+
+    /// The standard world: two companies with projects, a promoted app installed in both.
+    pub async fn world(&self) -> World {
+        let (_, dev) = self.person("dev@example.com", "Dev").await;
+        let app = self.promoted_app(&dev, "Sync App").await;
+        let (a, admin_a) = self.company("Acme").await;
+        let (b, admin_b) = self.company("Beta").await;
+        let a1 = self.project(&admin_a, a, "A1").await;
+        let a2 = self.project(&admin_a, a, "A2").await;
+        let a3 = self.project(&admin_a, a, "A3").await;
+        let b1 = self.project(&admin_b, b, "B1").await;
+        let install_a = self
+            .install(&admin_a, a, &app.app_version_id, &[a1, a2])
+            .await;
+        let install_b = self.install(&admin_b, b, &app.app_version_id, &[b1]).await;
+        World {
+            dev,
+            app,
+            a,
+            b,
+            admin_a,
+            admin_b,
+            a1,
+            a2,
+            a3,
+            b1,
+            install_a,
+            install_b,
+        }
+    }
+}
+
+pub struct PromotedApp {
+    pub app_id: i64,
+    pub app_version_id: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+#[allow(dead_code)]
+pub struct World {
+    pub dev: String,
+    pub app: PromotedApp,
+    pub a: i64,
+    pub b: i64,
+    pub admin_a: String,
+    pub admin_b: String,
+    pub a1: i64,
+    pub a2: i64,
+    pub a3: i64,
+    pub b1: i64,
+    pub install_a: i64,
+    pub install_b: i64,
+}
+
+pub fn dmsa_manifest() -> Value {
+    json!({
+        "schema_version": "4.1",
+        "components": { "oauth": { "grant_type": "client_credentials" } },
+        "permissions": {
+            "company": { "directory": "read_only" },
+            "project": { "documents": "standard" }
+        },
+        "post_installation_instruction": {
+            "notes": "Pick the projects to sync.",
+            "page": { "url": "https://example.com/setup", "label": "Setup guide" }
+        }
+    })
+}
+
+/// Asserts the status (printing the body on mismatch) and returns the JSON body (Null if empty).
+pub async fn expect(res: Response, want: StatusCode) -> Value {
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    assert_eq!(status, want, "unexpected status; body: {text}");
+    if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+    }
+}
+
+/// The ids in a JSON array of objects.
+pub fn ids(v: &Value) -> Vec<i64> {
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|o| o["id"].as_i64().unwrap())
+        .collect()
+}
