@@ -7,33 +7,54 @@ use trestle_domain::*;
 use trestle_store::{Company, Project, User};
 
 /// The message Procore gives when a DMSA call lacks the company header.
+/// Whom a company-scoped answer is for, as a cache key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Who {
+    App(AppId),
+    Person(UserId),
+}
+
+/// The caller's identity and membership in a company; `None` when a DMSA app is not installed.
+pub type CompanyActor = Option<(Actor, Option<CompanyMembership>)>;
+
 pub const MISSING_COMPANY_HEADER: &str = "Missing Procore-Company-Id header! Each call your application makes \
      on behalf of a service account or DMSA must name the company it acts in, with the Procore-Company-Id header \
      (or a company_id parameter).";
 
 impl Trestle {
     /// Who the caller is inside `company`: a DMSA app acts as its bot there (if installed), a
-    /// person as themself. Also returns their current membership (fetched now, never cached in
-    /// the token), so an uninstall or removal takes effect on the next request.
+    /// person as themself. Also returns their current membership (never taken from the token),
+    /// so an uninstall or removal takes effect on the next request.
     pub async fn company_actor(
         &self,
         caller: &Caller,
         company: CompanyId,
     ) -> Result<(Actor, Option<CompanyMembership>)> {
-        match caller {
-            Caller::App { app, .. } => match self.store.find_active_install(company, *app).await? {
+        let gens = &self.caches.gens;
+        let (key, stamp) = match caller {
+            Caller::App { app, .. } => (Who::App(*app), gens.stamp(Some(company), Some(*app))),
+            Caller::Person(u) => (Who::Person(*u), gens.stamp(Some(company), None)),
+        };
+        let found = self
+            .caches
+            .actors
+            .get_or_load(gens, (key, company), stamp, || self.load_company_actor(key, company))
+            .await?;
+        found.ok_or(CoreError::Forbidden(policy::Denied::NotInCompany))
+    }
+
+    async fn load_company_actor(&self, who: Who, company: CompanyId) -> Result<CompanyActor> {
+        match who {
+            Who::App(app) => match self.store.find_active_install(company, app).await? {
                 Some(install) => {
-                    let m = self
-                        .store
-                        .company_membership(company, install.bot_user_id)
-                        .await?;
-                    Ok((Actor::Bot(install.bot_user_id), m))
+                    let m = self.store.company_membership(company, install.bot_user_id).await?;
+                    Ok(Some((Actor::Bot(install.bot_user_id), m)))
                 }
-                None => Err(CoreError::Forbidden(policy::Denied::NotInCompany)),
+                None => Ok(None),
             },
-            Caller::Person(user) => {
-                let m = self.store.company_membership(company, *user).await?;
-                Ok((Actor::Person(*user), m))
+            Who::Person(user) => {
+                let m = self.store.company_membership(company, user).await?;
+                Ok(Some((Actor::Person(user), m)))
             }
         }
     }
@@ -48,60 +69,57 @@ impl Trestle {
     ) -> Result<Page<Company>> {
         if let Some(c) = company {
             let (actor, m) = self.company_actor(caller, c).await?;
-            self.require(
-                actor,
-                Request::ViewCompany {
-                    company: m.as_ref(),
-                },
-            )?;
+            self.require(actor, Request::ViewCompany { company: m.as_ref() })?;
         }
         Ok(match caller {
-            Caller::App { app, .. } => self.store.list_app_companies(*app, page).await?,
+            Caller::App { app, .. } => {
+                let gens = &self.caches.gens;
+                self.caches
+                    .app_companies
+                    .get_or_load(
+                        gens,
+                        (*app, page.page, page.per_page),
+                        gens.stamp(None, Some(*app)),
+                        || async { Ok::<_, CoreError>(self.store.list_app_companies(*app, page).await?) },
+                    )
+                    .await?
+            }
             Caller::Person(user) => self.store.list_user_companies(*user, page).await?,
         })
     }
 
     /// Projects of `company` the caller may see: a bot its permitted projects, a person their
     /// projects, a company admin all of them.
-    pub async fn list_projects(
-        &self,
-        caller: &Caller,
-        company: CompanyId,
-        page: PageRequest,
-    ) -> Result<Page<Project>> {
+    pub async fn list_projects(&self, caller: &Caller, company: CompanyId, page: PageRequest) -> Result<Page<Project>> {
         let (actor, m) = self.company_actor(caller, company).await?;
-        self.require(
-            actor,
-            Request::ViewCompany {
-                company: m.as_ref(),
-            },
-        )?;
-        let member = match decide(
-            actor,
-            Request::SeeAllProjects {
-                company: m.as_ref(),
-            },
-        ) {
+        self.require(actor, Request::ViewCompany { company: m.as_ref() })?;
+        let member = match decide(actor, Request::SeeAllProjects { company: m.as_ref() }) {
             Ok(()) => None,
             Err(_) => actor.user_id(),
         };
-        Ok(self.store.list_projects(company, member, page).await?)
+        let gens = &self.caches.gens;
+        let key = (
+            actor.user_id().map_or(0, |u| u.0),
+            company,
+            member.is_some(),
+            page.page,
+            page.per_page,
+        );
+        self.caches
+            .projects
+            .get_or_load(gens, key, gens.stamp(Some(company), None), || async {
+                Ok(self.store.list_projects(company, member, page).await?)
+            })
+            .await
     }
 
     /// `GET /rest/v1.0/me`: a DMSA app must name the company, and gets that company's bot.
     pub async fn me(&self, caller: &Caller, company: Option<CompanyId>) -> Result<User> {
         let user = match (caller, company) {
-            (Caller::App { .. }, None) => {
-                return Err(CoreError::BadRequest(MISSING_COMPANY_HEADER.into()))
-            }
+            (Caller::App { .. }, None) => return Err(CoreError::BadRequest(MISSING_COMPANY_HEADER.into())),
             (_, Some(c)) => {
                 let (actor, m) = self.company_actor(caller, c).await?;
-                self.require(
-                    actor,
-                    Request::ViewCompany {
-                        company: m.as_ref(),
-                    },
-                )?;
+                self.require(actor, Request::ViewCompany { company: m.as_ref() })?;
                 actor.user_id().expect("company actors are users")
             }
             (Caller::Person(u), None) => *u,
@@ -109,8 +127,6 @@ impl Trestle {
         self.store
             .find_user(user)
             .await?
-            .ok_or(CoreError::Unauthenticated(
-                "The access token is invalid".into(),
-            ))
+            .ok_or(CoreError::Unauthenticated("The access token is invalid".into()))
     }
 }

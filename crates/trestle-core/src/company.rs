@@ -8,8 +8,7 @@ use trestle_domain::permissions::ToolPermissions;
 use trestle_domain::policy::{Actor, Request};
 use trestle_domain::*;
 use trestle_store::{
-    App, AppVersion, Company, Install, InstallStatus, NewInstall, NewMember, NewProject, Project,
-    StoreError, User,
+    App, AppVersion, Company, Install, InstallStatus, NewInstall, NewMember, NewProject, Project, StoreError, User,
 };
 
 /// What an admin asks for when installing.
@@ -43,11 +42,7 @@ fn slug(name: &str) -> String {
             }
         })
         .collect();
-    let s = s
-        .split('-')
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
+    let s = s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
     let s: String = s.chars().take(40).collect();
     if s.is_empty() {
         "app".into()
@@ -60,12 +55,7 @@ fn stored_manifest(version: &AppVersion) -> Result<Manifest> {
     serde_json::from_str::<serde_json::Value>(&version.manifest_json)
         .ok()
         .and_then(|v| Manifest::parse(&v).ok())
-        .ok_or_else(|| {
-            CoreError::Internal(format!(
-                "stored manifest of version {} is unreadable",
-                version.id
-            ))
-        })
+        .ok_or_else(|| CoreError::Internal(format!("stored manifest of version {} is unreadable", version.id)))
 }
 
 impl Trestle {
@@ -75,12 +65,7 @@ impl Trestle {
             Some(u) => self.store.company_membership(company, u).await?,
             None => None,
         };
-        self.require(
-            actor,
-            Request::AdministerCompany {
-                company: m.as_ref(),
-            },
-        )?;
+        self.require(actor, Request::AdministerCompany { company: m.as_ref() })?;
         found.ok_or(CoreError::NotFound("company"))
     }
 
@@ -89,18 +74,10 @@ impl Trestle {
         self.administer(actor, company).await
     }
 
-    pub async fn create_project(
-        &self,
-        actor: Actor,
-        company: CompanyId,
-        mut new: NewProject,
-    ) -> Result<Project> {
+    pub async fn create_project(&self, actor: Actor, company: CompanyId, mut new: NewProject) -> Result<Project> {
         self.administer(actor, company).await?;
         new.name = clean_name("$.name", &new.name, 200)?;
-        Ok(self
-            .store
-            .create_project(company, &new, &self.audit(actor))
-            .await?)
+        Ok(self.store.create_project(company, &new, &self.audit(actor)).await?)
     }
 
     /// All active projects of the company (admins see every project).
@@ -133,20 +110,13 @@ impl Trestle {
             .add_company_member(company, &member, &self.audit(actor))
             .await
             .map_err(|e| match e {
-                StoreError::NotFound => {
-                    CoreError::invalid_field("$.user_id", format!("no user {user}"))
-                }
+                StoreError::NotFound => CoreError::invalid_field("$.user_id", format!("no user {user}")),
                 other => other.into(),
             })
     }
 
     /// Checks that every id is an active project of the company; lists every one that is not.
-    async fn check_projects(
-        &self,
-        company: CompanyId,
-        ids: &[ProjectId],
-        path: &str,
-    ) -> Result<()> {
+    async fn check_projects(&self, company: CompanyId, ids: &[ProjectId], path: &str) -> Result<()> {
         let mut problems = Vec::new();
         for (i, id) in ids.iter().enumerate() {
             match self.store.find_project(company, *id).await? {
@@ -160,20 +130,12 @@ impl Trestle {
         if problems.is_empty() {
             Ok(())
         } else {
-            Err(CoreError::invalid(
-                "some projects cannot be permitted",
-                problems,
-            ))
+            Err(CoreError::invalid("some projects cannot be permitted", problems))
         }
     }
 
     /// Installs a promoted version (custom install by App Version ID).
-    pub async fn install_app(
-        &self,
-        actor: Actor,
-        company: CompanyId,
-        req: &InstallRequest,
-    ) -> Result<InstallView> {
+    pub async fn install_app(&self, actor: Actor, company: CompanyId, req: &InstallRequest) -> Result<InstallView> {
         self.administer(actor, company).await?;
         let uuid = req.app_version_id.trim();
         if uuid::Uuid::parse_str(uuid).is_err() || uuid.len() != 36 {
@@ -182,16 +144,9 @@ impl Trestle {
                 "must be a 36-character App Version ID (a UUID)",
             ));
         }
-        let version = self
-            .store
-            .find_version_by_uuid(uuid)
-            .await?
-            .ok_or_else(|| {
-                CoreError::invalid_field(
-                    "$.app_version_id",
-                    "no promoted app version has this App Version ID",
-                )
-            })?;
+        let version = self.store.find_version_by_uuid(uuid).await?.ok_or_else(|| {
+            CoreError::invalid_field("$.app_version_id", "no promoted app version has this App Version ID")
+        })?;
         let manifest = stored_manifest(&version)?;
         let app = self
             .store
@@ -201,8 +156,7 @@ impl Trestle {
         let mut ids = req.permitted_project_ids.clone();
         ids.sort();
         ids.dedup();
-        self.check_projects(company, &ids, "$.permitted_project_ids")
-            .await?;
+        self.check_projects(company, &ids, "$.permitted_project_ids").await?;
         let tag = hex_tag();
         let new = NewInstall {
             company,
@@ -221,9 +175,9 @@ impl Trestle {
             .install_app(&new, &self.audit(actor))
             .await
             .map_err(|e| match e {
-                StoreError::Conflict(m) if m.contains("already installed") => CoreError::Conflict(
-                    format!("{} is already installed in this company", app.name),
-                ),
+                StoreError::Conflict(m) if m.contains("already installed") => {
+                    CoreError::Conflict(format!("{} is already installed in this company", app.name))
+                }
                 other => other.into(),
             })?;
         self.install_view(company, install).await
@@ -247,9 +201,7 @@ impl Trestle {
             .await?
             .ok_or(CoreError::NotFound("user"))?;
         let permitted_project_ids = if install.status == InstallStatus::Installed {
-            self.store
-                .list_permitted_projects(company, install.id)
-                .await?
+            self.store.list_permitted_projects(company, install.id).await?
         } else {
             vec![]
         };
@@ -263,11 +215,7 @@ impl Trestle {
         })
     }
 
-    pub async fn list_installs(
-        &self,
-        actor: Actor,
-        company: CompanyId,
-    ) -> Result<Vec<InstallView>> {
+    pub async fn list_installs(&self, actor: Actor, company: CompanyId) -> Result<Vec<InstallView>> {
         self.administer(actor, company).await?;
         let mut out = Vec::new();
         for install in self.store.list_installs(company).await? {
@@ -276,12 +224,7 @@ impl Trestle {
         Ok(out)
     }
 
-    pub async fn get_install(
-        &self,
-        actor: Actor,
-        company: CompanyId,
-        install: InstallId,
-    ) -> Result<InstallView> {
+    pub async fn get_install(&self, actor: Actor, company: CompanyId, install: InstallId) -> Result<InstallView> {
         self.administer(actor, company).await?;
         let found = self
             .store
@@ -292,12 +235,7 @@ impl Trestle {
     }
 
     /// Uninstalls: the bot loses every project and its company access on the next request.
-    pub async fn uninstall(
-        &self,
-        actor: Actor,
-        company: CompanyId,
-        install: InstallId,
-    ) -> Result<InstallView> {
+    pub async fn uninstall(&self, actor: Actor, company: CompanyId, install: InstallId) -> Result<InstallView> {
         self.administer(actor, company).await?;
         let done = self
             .store
@@ -377,8 +315,5 @@ fn not_found_install(e: StoreError) -> CoreError {
 }
 
 fn hex_tag() -> String {
-    random_bytes::<4>()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    random_bytes::<4>().iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -16,10 +16,7 @@ pub enum CoreError {
     NotFound(&'static str),
     /// The request is well-formed but its content is invalid; every problem is listed (422).
     #[error("{message}")]
-    Invalid {
-        message: String,
-        problems: Vec<Problem>,
-    },
+    Invalid { message: String, problems: Vec<Problem> },
     /// The request itself is malformed (400).
     #[error("{0}")]
     BadRequest(String),

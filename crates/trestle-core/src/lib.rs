@@ -3,6 +3,7 @@
 //! Every method that acts for someone asks [`trestle_domain::policy::decide`] first.
 
 mod api;
+mod cache;
 mod clock;
 mod company;
 mod error;
@@ -20,6 +21,7 @@ pub use oauth::*;
 pub use operator::*;
 pub use portal::*;
 
+use cache::Caches;
 use secrets::Keys;
 use std::sync::Arc;
 use trestle_domain::policy::{decide, Actor, Request};
@@ -53,20 +55,21 @@ pub struct Trestle {
     keys: Arc<Keys>,
     clock: Arc<dyn Clock>,
     config: CoreConfig,
+    caches: Arc<Caches>,
 }
 
 impl Trestle {
-    pub fn new(
-        store: Arc<dyn Store>,
-        master_key: &[u8],
-        clock: Arc<dyn Clock>,
-        config: CoreConfig,
-    ) -> Trestle {
+    /// Builds the core. With a multi-node backend (PostgreSQL) this subscribes to the change
+    /// feed, so it must run inside a Tokio runtime.
+    pub fn new(store: Arc<dyn Store>, master_key: &[u8], clock: Arc<dyn Clock>, config: CoreConfig) -> Trestle {
+        let caches = Arc::new(Caches::new());
+        store.watch_changes(caches.gens.clone());
         Trestle {
             store,
             keys: Arc::new(Keys::derive(master_key)),
             clock,
             config,
+            caches,
         }
     }
 

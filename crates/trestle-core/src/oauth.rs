@@ -2,6 +2,7 @@
 
 use crate::tokens::{self, Claims, TokenError, TokenKind};
 use crate::{CoreError, OAuthError, Result, Trestle};
+use std::sync::Arc;
 use trestle_domain::manifest::{GrantType, Manifest};
 use trestle_domain::{AppId, UserId};
 
@@ -22,7 +23,7 @@ pub struct IssuedToken {
 }
 
 /// Who a valid bearer token speaks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Caller {
     /// A DMSA app; in each company it acts as that company's bot for the app.
     App { app: AppId, secret_id: i64 },
@@ -42,7 +43,20 @@ impl Trestle {
     ) -> Result<IssuedToken, OAuthError> {
         let now = self.now();
         let presented = self.keys.hash_secret(&auth.client_secret);
-        let Some(creds) = self.store.find_client_by_client_id(&auth.client_id).await? else {
+        let gens = &self.caches.gens;
+        let creds = self
+            .caches
+            .clients
+            .get_or_load(gens, auth.client_id.clone(), gens.stamp_any_app(), || async {
+                Ok::<_, OAuthError>(
+                    self.store
+                        .find_client_by_client_id(&auth.client_id)
+                        .await?
+                        .map(Arc::new),
+                )
+            })
+            .await?;
+        let Some(creds) = creds else {
             return Err(OAuthError::InvalidClient(INVALID_CLIENT.into()));
         };
         let secret = creds
@@ -52,21 +66,21 @@ impl Trestle {
             .find(|s| crate::secrets::hashes_equal(&presented, &s.secret_hash))
             .ok_or_else(|| OAuthError::InvalidClient(INVALID_CLIENT.into()))?;
         let app = creds.client.app_id;
-        let version = self
-            .store
-            .latest_promoted_version(app)
-            .await?
-            .ok_or_else(|| {
-                OAuthError::UnauthorizedClient("the app has no promoted version".into())
-            })?;
-        let manifest = serde_json::from_str::<serde_json::Value>(&version.manifest_json)
-            .ok()
-            .and_then(|v| Manifest::parse(&v).ok())
-            .ok_or_else(|| OAuthError::ServerError("stored manifest is unreadable".into()))?;
-        if !manifest.allows(GrantType::ClientCredentials) {
-            return Err(OAuthError::UnauthorizedClient(
-                "the app's manifest does not declare the client_credentials grant".into(),
-            ));
+        let allows = self
+            .caches
+            .client_apps
+            .get_or_load(gens, app, gens.stamp(None, Some(app)), || {
+                self.allows_client_credentials(app)
+            })
+            .await?;
+        match allows {
+            None => return Err(OAuthError::UnauthorizedClient("the app has no promoted version".into())),
+            Some(false) => {
+                return Err(OAuthError::UnauthorizedClient(
+                    "the app's manifest does not declare the client_credentials grant".into(),
+                ))
+            }
+            Some(true) => {}
         }
         if scope.is_some_and(|s| !s.trim().is_empty()) {
             return Err(OAuthError::InvalidScope(
@@ -88,22 +102,44 @@ impl Trestle {
         })
     }
 
+    /// Whether the app's newest promoted version declares client_credentials (`None`: no
+    /// promoted version).
+    async fn allows_client_credentials(&self, app: AppId) -> Result<Option<bool>, OAuthError> {
+        let Some(version) = self.store.latest_promoted_version(app).await? else {
+            return Ok(None);
+        };
+        let manifest = serde_json::from_str::<serde_json::Value>(&version.manifest_json)
+            .ok()
+            .and_then(|v| Manifest::parse(&v).ok())
+            .ok_or_else(|| OAuthError::ServerError("stored manifest is unreadable".into()))?;
+        Ok(Some(manifest.allows(GrantType::ClientCredentials)))
+    }
+
     /// Authenticates `Authorization: Bearer <token>`: MAC, expiry, and that the client secret
     /// behind it is still live (a revoked or rotated-out secret ends its tokens at once).
     pub async fn authenticate_bearer(&self, token: &str) -> Result<Caller> {
         let now = self.now();
         let claims = tokens::decode(&self.keys, token, now).map_err(|e| match e {
             TokenError::Expired => CoreError::Unauthenticated("The access token expired".into()),
-            TokenError::Malformed => {
-                CoreError::Unauthenticated("The access token is invalid".into())
-            }
+            TokenError::Malformed => CoreError::Unauthenticated("The access token is invalid".into()),
         })?;
         match claims.kind {
             TokenKind::App => {
-                if !self.store.is_secret_live(claims.secret_id, now).await? {
-                    return Err(CoreError::Unauthenticated(
-                        "The access token was revoked".into(),
-                    ));
+                let app = AppId(claims.subject);
+                let gens = &self.caches.gens;
+                let live = self
+                    .caches
+                    .secrets
+                    .get_or_load(gens, claims.secret_id, gens.stamp(None, Some(app)), || async {
+                        Ok::<_, CoreError>(self.store.find_live_secret(claims.secret_id).await?)
+                    })
+                    .await?;
+                let live = match live {
+                    Some(expires_at) => expires_at.is_none_or(|e| e > now),
+                    None => false,
+                };
+                if !live {
+                    return Err(CoreError::Unauthenticated("The access token was revoked".into()));
                 }
                 Ok(Caller::App {
                     app: AppId(claims.subject),

@@ -57,9 +57,7 @@ impl Trestle {
         match self.store.find_api_token(&hash).await? {
             Some(ApiTokenOwner::Operator) => Ok(Actor::Operator),
             Some(ApiTokenOwner::User(u)) => Ok(Actor::Person(u)),
-            None => Err(CoreError::Unauthenticated(
-                "the API token is invalid or revoked".into(),
-            )),
+            None => Err(CoreError::Unauthenticated("the API token is invalid or revoked".into())),
         }
     }
 
@@ -71,19 +69,12 @@ impl Trestle {
             user: None,
             label: label.into(),
         };
-        self.store
-            .create_api_token(&new, &self.system_audit())
-            .await?;
+        self.store.create_api_token(&new, &self.system_audit()).await?;
         Ok(token)
     }
 
     /// Operator: creates a person (developer or company user) with a first API token.
-    pub async fn create_person(
-        &self,
-        actor: Actor,
-        email: &str,
-        name: &str,
-    ) -> Result<NewPersonWithToken> {
+    pub async fn create_person(&self, actor: Actor, email: &str, name: &str) -> Result<NewPersonWithToken> {
         self.require(actor, Request::OperatePlatform)?;
         let email = normalize_email("$.email", email)?;
         let name = clean_name("$.name", name, 200)?;
@@ -113,15 +104,9 @@ impl Trestle {
             self.require(actor, Request::OperatePlatform)?;
         }
         let label = clean_name("$.label", label, 100)?;
-        let target = self
-            .store
-            .find_user(user)
-            .await?
-            .ok_or(CoreError::NotFound("user"))?;
+        let target = self.store.find_user(user).await?.ok_or(CoreError::NotFound("user"))?;
         if target.kind != UserKind::Person {
-            return Err(CoreError::Conflict(
-                "bot users cannot log in or hold API tokens".into(),
-            ));
+            return Err(CoreError::Conflict("bot users cannot log in or hold API tokens".into()));
         }
         let token = new_api_token();
         let new = NewApiToken {
@@ -129,9 +114,7 @@ impl Trestle {
             user: Some(user),
             label,
         };
-        self.store
-            .create_api_token(&new, &self.audit(actor))
-            .await?;
+        self.store.create_api_token(&new, &self.audit(actor)).await?;
         Ok(token)
     }
 
@@ -148,17 +131,9 @@ impl Trestle {
                     "a bot cannot be a company admin",
                 ))
             }
-            None => {
-                return Err(CoreError::invalid_field(
-                    "$.admin_user_id",
-                    format!("no user {admin}"),
-                ))
-            }
+            None => return Err(CoreError::invalid_field("$.admin_user_id", format!("no user {admin}"))),
         }
-        Ok(self
-            .store
-            .create_company(&name, admin, &self.audit(actor))
-            .await?)
+        Ok(self.store.create_company(&name, admin, &self.audit(actor)).await?)
     }
 
     /// The person behind an actor, for `GET /api/v1/me`.

@@ -28,17 +28,8 @@ impl Trestle {
     /// Loads an app the actor owns. Another developer's app is "not found", not "forbidden",
     /// so app ids reveal nothing.
     async fn owned_app(&self, actor: Actor, app: AppId) -> Result<App> {
-        let found = self
-            .store
-            .find_app(app)
-            .await?
-            .ok_or(CoreError::NotFound("app"))?;
-        match decide(
-            actor,
-            Request::ManageApp {
-                owner: found.owner_id,
-            },
-        ) {
+        let found = self.store.find_app(app).await?.ok_or(CoreError::NotFound("app"))?;
+        match decide(actor, Request::ManageApp { owner: found.owner_id }) {
             Ok(()) => Ok(found),
             Err(_) => Err(CoreError::NotFound("app")),
         }
@@ -48,10 +39,7 @@ impl Trestle {
         self.require(actor, Request::CreateApp)?;
         let name = clean_name("$.name", name, 100)?;
         let owner = actor.user_id().expect("CreateApp is for people");
-        Ok(self
-            .store
-            .create_app(owner, &name, &self.audit(actor))
-            .await?)
+        Ok(self.store.create_app(owner, &name, &self.audit(actor)).await?)
     }
 
     pub async fn list_apps(&self, actor: Actor, page: PageRequest) -> Result<Page<App>> {
@@ -119,17 +107,10 @@ impl Trestle {
             ));
         };
         self.store
-            .create_version(
-                app,
-                version,
-                &manifest.to_json().to_string(),
-                &self.audit(actor),
-            )
+            .create_version(app, version, &manifest.to_json().to_string(), &self.audit(actor))
             .await
             .map_err(|e| match e {
-                StoreError::Conflict(_) => {
-                    CoreError::Conflict(format!("version {version} already exists"))
-                }
+                StoreError::Conflict(_) => CoreError::Conflict(format!("version {version} already exists")),
                 other => other.into(),
             })
     }
@@ -154,12 +135,7 @@ impl Trestle {
             CoreError::invalid(format!("the manifest has {} problem(s)", ps.len()), ps)
         })?;
         self.store
-            .update_version(
-                app,
-                version,
-                &manifest.to_json().to_string(),
-                &self.audit(actor),
-            )
+            .update_version(app, version, &manifest.to_json().to_string(), &self.audit(actor))
             .await
             .map_err(|e| match e {
                 StoreError::NotFound => CoreError::NotFound("version"),
@@ -172,12 +148,7 @@ impl Trestle {
         Ok(self.store.list_versions(app).await?)
     }
 
-    pub async fn get_version(
-        &self,
-        actor: Actor,
-        app: AppId,
-        version: VersionId,
-    ) -> Result<AppVersion> {
+    pub async fn get_version(&self, actor: Actor, app: AppId, version: VersionId) -> Result<AppVersion> {
         self.owned_app(actor, app).await?;
         self.store
             .find_version(app, version)
@@ -187,12 +158,7 @@ impl Trestle {
 
     /// Promotes a version to production and gives it its App Version ID. The first promotion
     /// creates the production client; its secret is in the result and nowhere else, ever.
-    pub async fn promote_version(
-        &self,
-        actor: Actor,
-        app: AppId,
-        version: VersionId,
-    ) -> Result<Promoted> {
+    pub async fn promote_version(&self, actor: Actor, app: AppId, version: VersionId) -> Result<Promoted> {
         self.owned_app(actor, app).await?;
         let uuid = uuid::Uuid::new_v4().to_string();
         let existing = self.store.find_client(Environment::Production, app).await?;

@@ -26,8 +26,7 @@ impl Keys {
             m.finalize().into_bytes()
         };
         Keys {
-            secret_pepper: HmacSha256::new_from_slice(&sub(b"trestle/secret-hash/v1"))
-                .expect("key"),
+            secret_pepper: HmacSha256::new_from_slice(&sub(b"trestle/secret-hash/v1")).expect("key"),
             token_mac: HmacSha256::new_from_slice(&sub(b"trestle/access-token/v1")).expect("key"),
         }
     }
@@ -69,6 +68,11 @@ pub fn new_api_token() -> String {
     format!("trs_{}", random_hex_256())
 }
 
+/// Constant-time equality of two hex hashes.
+pub fn hashes_equal(a: &str, b: &str) -> bool {
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,9 +100,4 @@ mod tests {
         }
         assert!(new_api_token().starts_with("trs_"));
     }
-}
-
-/// Constant-time equality of two hex hashes.
-pub fn hashes_equal(a: &str, b: &str) -> bool {
-    a.as_bytes().ct_eq(b.as_bytes()).into()
 }

@@ -114,10 +114,7 @@ mod tests {
     fn rejects_tampering_other_keys_and_expiry() {
         let keys = Keys::derive(b"k");
         let t = encode(&keys, &claims());
-        assert_eq!(
-            decode(&Keys::derive(b"other"), &t, 1000),
-            Err(TokenError::Malformed)
-        );
+        assert_eq!(decode(&Keys::derive(b"other"), &t, 1000), Err(TokenError::Malformed));
         assert_eq!(decode(&keys, &t, 6400), Err(TokenError::Expired));
         // flip one character of the payload
         let mut chars: Vec<char> = t.chars().collect();
@@ -125,9 +122,6 @@ mod tests {
         let tampered: String = chars.into_iter().collect();
         assert_eq!(decode(&keys, &tampered, 1000), Err(TokenError::Malformed));
         assert_eq!(decode(&keys, "short", 1000), Err(TokenError::Malformed));
-        assert_eq!(
-            decode(&keys, &"!".repeat(78), 1000),
-            Err(TokenError::Malformed)
-        );
+        assert_eq!(decode(&keys, &"!".repeat(78), 1000), Err(TokenError::Malformed));
     }
 }

@@ -144,26 +144,17 @@ impl Manifest {
             }
         };
 
-        let (mut instructions_url, mut instructions_page_name, mut post_installation_notes) =
-            (None, None, None);
+        let (mut instructions_url, mut instructions_page_name, mut post_installation_notes) = (None, None, None);
         match root.get("post_installation_instruction") {
             None | Some(Value::Null) => {}
             Some(Value::Object(pii)) => {
                 for key in pii.keys() {
                     if key != "notes" && key != "page" {
-                        p.add(
-                            format!("$.post_installation_instruction.{key}"),
-                            "unknown key",
-                        );
+                        p.add(format!("$.post_installation_instruction.{key}"), "unknown key");
                     }
                 }
-                post_installation_notes = string_field(
-                    pii,
-                    "notes",
-                    "$.post_installation_instruction.notes",
-                    MAX_NOTES,
-                    &mut p,
-                );
+                post_installation_notes =
+                    string_field(pii, "notes", "$.post_installation_instruction.notes", MAX_NOTES, &mut p);
                 match pii.get("page") {
                     None | Some(Value::Null) => {}
                     Some(Value::Object(page)) => {
@@ -173,8 +164,7 @@ impl Manifest {
                                 p.add(format!("{base}.{key}"), "unknown key");
                             }
                         }
-                        instructions_url =
-                            string_field(page, "url", &format!("{base}.url"), MAX_URL, &mut p);
+                        instructions_url = string_field(page, "url", &format!("{base}.url"), MAX_URL, &mut p);
                         if let Some(url) = &instructions_url {
                             if !(url.starts_with("https://") || url.starts_with("http://"))
                                 || url.contains(char::is_whitespace)
@@ -182,13 +172,8 @@ impl Manifest {
                                 p.add(format!("{base}.url"), "must be an absolute http(s) URL");
                             }
                         }
-                        instructions_page_name = string_field(
-                            page,
-                            "label",
-                            &format!("{base}.label"),
-                            MAX_LABEL,
-                            &mut p,
-                        );
+                        instructions_page_name =
+                            string_field(page, "label", &format!("{base}.label"), MAX_LABEL, &mut p);
                     }
                     Some(_) => p.add("$.post_installation_instruction.page", "must be an object"),
                 }
@@ -217,13 +202,8 @@ impl Manifest {
 
     /// The canonical JSON form, as stored and returned by the API.
     pub fn to_json(&self) -> Value {
-        let tools = |t: &ToolPermissions| {
-            Value::Object(
-                t.0.iter()
-                    .map(|(k, v)| (k.clone(), json!(v.as_str())))
-                    .collect(),
-            )
-        };
+        let tools =
+            |t: &ToolPermissions| Value::Object(t.0.iter().map(|(k, v)| (k.clone(), json!(v.as_str()))).collect());
         let mut pii = Map::new();
         if let Some(notes) = &self.post_installation_notes {
             pii.insert("notes".into(), json!(notes));
@@ -265,13 +245,7 @@ impl Problems {
     }
 }
 
-fn string_field(
-    obj: &Map<String, Value>,
-    key: &str,
-    path: &str,
-    max: usize,
-    p: &mut Problems,
-) -> Option<String> {
+fn string_field(obj: &Map<String, Value>, key: &str, path: &str, max: usize, p: &mut Problems) -> Option<String> {
     match obj.get(key) {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if s.trim().is_empty() => {
@@ -297,9 +271,7 @@ fn parse_grant(v: &Value, path: &str, p: &mut Problems) -> Option<GrantType> {
         Value::String(s) => {
             p.add(
                 path,
-                format!(
-                    "unknown grant type {s:?} (expected client_credentials or authorization_code)"
-                ),
+                format!("unknown grant type {s:?} (expected client_credentials or authorization_code)"),
             );
             None
         }
@@ -312,10 +284,7 @@ fn parse_grant(v: &Value, path: &str, p: &mut Problems) -> Option<GrantType> {
 
 fn parse_components(components: Option<&Value>, p: &mut Problems) -> Vec<GrantType> {
     let Some(components) = components else {
-        p.add(
-            "$.components",
-            "is required: declare components.oauth.grant_type",
-        );
+        p.add("$.components", "is required: declare components.oauth.grant_type");
         return vec![];
     };
     let Some(components) = components.as_object() else {
@@ -337,10 +306,7 @@ fn parse_components(components: Option<&Value>, p: &mut Problems) -> Vec<GrantTy
     };
     let mut grants = Vec::new();
     match (oauth.get("grant_type"), oauth.get("instances")) {
-        (Some(_), Some(_)) => p.add(
-            "$.components.oauth",
-            "give either grant_type or instances, not both",
-        ),
+        (Some(_), Some(_)) => p.add("$.components.oauth", "give either grant_type or instances, not both"),
         (Some(g), None) => grants.extend(parse_grant(g, "$.components.oauth.grant_type", p)),
         (None, Some(Value::Array(instances))) if !instances.is_empty() => {
             for (i, inst) in instances.iter().enumerate() {
@@ -371,12 +337,7 @@ fn parse_components(components: Option<&Value>, p: &mut Problems) -> Vec<GrantTy
     grants
 }
 
-fn parse_tools(
-    v: Option<&Value>,
-    scope: ToolScope,
-    path: &str,
-    p: &mut Problems,
-) -> ToolPermissions {
+fn parse_tools(v: Option<&Value>, scope: ToolScope, path: &str, p: &mut Problems) -> ToolPermissions {
     let mut out = ToolPermissions::default();
     let obj = match v {
         None | Some(Value::Null) => return out,
@@ -405,9 +366,7 @@ fn parse_tools(
                 None => {
                     p.add(
                         &tool_path,
-                        format!(
-                            "unknown level {s:?} (expected none, read_only, standard or admin)"
-                        ),
+                        format!("unknown level {s:?} (expected none, read_only, standard or admin)"),
                     );
                     None
                 }
@@ -419,10 +378,7 @@ fn parse_tools(
         };
         if let (Some(true), Some(l)) = (admin_only, parsed) {
             if l != Level::None && l != Level::Admin {
-                p.add(
-                    &tool_path,
-                    format!("tool {tool:?} allows only none or admin"),
-                );
+                p.add(&tool_path, format!("tool {tool:?} allows only none or admin"));
                 continue;
             }
         }
@@ -436,11 +392,7 @@ fn parse_tools(
 }
 
 /// Validates a `{tool: level}` object of one scope (used for directory members' permissions).
-pub fn parse_tool_permissions(
-    value: &Value,
-    scope: ToolScope,
-    path: &str,
-) -> Result<ToolPermissions, Vec<Problem>> {
+pub fn parse_tool_permissions(value: &Value, scope: ToolScope, path: &str) -> Result<ToolPermissions, Vec<Problem>> {
     let mut p = Problems::default();
     let out = parse_tools(Some(value), scope, path, &mut p);
     if p.0.is_empty() {
@@ -452,8 +404,7 @@ pub fn parse_tool_permissions(
 
 /// Parses a strict `MAJOR.MINOR.PATCH` semantic version (pre-release and build tags allowed).
 pub fn parse_version(s: &str) -> Result<semver::Version, String> {
-    semver::Version::parse(s)
-        .map_err(|e| format!("{s:?} is not a semantic version (e.g. 1.0.0): {e}"))
+    semver::Version::parse(s).map_err(|e| format!("{s:?} is not a semantic version (e.g. 1.0.0): {e}"))
 }
 
 #[cfg(test)]
@@ -481,20 +432,11 @@ mod tests {
         assert_eq!(m.grant_types, vec![GrantType::ClientCredentials]);
         assert_eq!(m.company_permissions.level("documents"), Level::ReadOnly);
         assert_eq!(m.company_permissions.level("home"), Level::None);
-        assert!(
-            !m.company_permissions.0.contains_key("home"),
-            "none is not stored"
-        );
+        assert!(!m.company_permissions.0.contains_key("home"), "none is not stored");
         assert_eq!(m.project_permissions.level("admin"), Level::Admin);
-        assert_eq!(
-            m.instructions_url.as_deref(),
-            Some("https://example.com/setup")
-        );
+        assert_eq!(m.instructions_url.as_deref(), Some("https://example.com/setup"));
         assert_eq!(m.instructions_page_name.as_deref(), Some("Setup guide"));
-        assert_eq!(
-            m.post_installation_notes.as_deref(),
-            Some("Thanks for installing")
-        );
+        assert_eq!(m.post_installation_notes.as_deref(), Some("Thanks for installing"));
         // canonical JSON round-trips
         assert_eq!(Manifest::parse(&m.to_json()).unwrap(), m);
     }
@@ -536,10 +478,7 @@ mod tests {
             "$.post_installation_instruction.page.url",
             "$.post_installation_instruction.page.label",
         ] {
-            assert!(
-                paths.contains(&expected),
-                "missing {expected} in {problems:?}"
-            );
+            assert!(paths.contains(&expected), "missing {expected} in {problems:?}");
         }
         assert_eq!(problems.len(), 10, "{problems:?}");
         let unknown_tool = problems

@@ -59,10 +59,7 @@ impl PageRequest {
         let last = self.last_page(total);
         let mut parts = vec![format!("<{}>; rel=\"first\"", url_for(1))];
         if self.page > 1 {
-            parts.push(format!(
-                "<{}>; rel=\"prev\"",
-                url_for((self.page - 1).min(last))
-            ));
+            parts.push(format!("<{}>; rel=\"prev\"", url_for((self.page - 1).min(last))));
         }
         if self.page < last {
             parts.push(format!("<{}>; rel=\"next\"", url_for(self.page + 1)));
@@ -87,61 +84,33 @@ mod tests {
     fn parses_and_clamps() {
         assert_eq!(
             PageRequest::parse(None, None).unwrap(),
-            PageRequest {
-                page: 1,
-                per_page: 100
-            }
+            PageRequest { page: 1, per_page: 100 }
         );
         assert_eq!(
-            PageRequest::parse(Some("3"), Some("10000000"))
-                .unwrap()
-                .per_page,
+            PageRequest::parse(Some("3"), Some("10000000")).unwrap().per_page,
             MAX_PER_PAGE
         );
-        assert!(PageRequest::parse(Some("0"), None)
-            .unwrap_err()
-            .contains("page"));
-        assert!(PageRequest::parse(None, Some("-5"))
-            .unwrap_err()
-            .contains("per_page"));
+        assert!(PageRequest::parse(Some("0"), None).unwrap_err().contains("page"));
+        assert!(PageRequest::parse(None, Some("-5")).unwrap_err().contains("per_page"));
         assert!(PageRequest::parse(None, Some("abc")).is_err());
-        assert_eq!(
-            PageRequest::parse(Some("2"), Some("5")).unwrap().offset(),
-            5
-        );
+        assert_eq!(PageRequest::parse(Some("2"), Some("5")).unwrap().offset(), 5);
     }
 
     #[test]
     fn link_header_has_the_right_relations() {
         let url = |p: u32| format!("http://h/rest/v1.0/x?page={p}&per_page=5");
-        let first = PageRequest {
-            page: 1,
-            per_page: 5,
-        }
-        .link_header(12, url);
+        let first = PageRequest { page: 1, per_page: 5 }.link_header(12, url);
         assert_eq!(
             first,
             "<http://h/rest/v1.0/x?page=1&per_page=5>; rel=\"first\", <http://h/rest/v1.0/x?page=2&per_page=5>; rel=\"next\", <http://h/rest/v1.0/x?page=3&per_page=5>; rel=\"last\""
         );
-        let middle = PageRequest {
-            page: 2,
-            per_page: 5,
-        }
-        .link_header(12, url);
+        let middle = PageRequest { page: 2, per_page: 5 }.link_header(12, url);
         assert!(middle.contains("page=1&per_page=5>; rel=\"prev\""));
         assert!(middle.contains("page=3&per_page=5>; rel=\"next\""));
-        let last = PageRequest {
-            page: 3,
-            per_page: 5,
-        }
-        .link_header(12, url);
+        let last = PageRequest { page: 3, per_page: 5 }.link_header(12, url);
         assert!(!last.contains("rel=\"next\""));
         assert!(last.contains("rel=\"prev\""));
-        let empty = PageRequest {
-            page: 1,
-            per_page: 5,
-        }
-        .link_header(0, url);
+        let empty = PageRequest { page: 1, per_page: 5 }.link_header(0, url);
         assert!(!empty.contains("next") && !empty.contains("prev"));
         assert!(empty.contains("page=1&per_page=5>; rel=\"last\""));
     }

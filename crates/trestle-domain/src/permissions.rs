@@ -192,9 +192,6 @@ mod tests {
 
     #[test]
     fn corrupt_stored_permissions_grant_nothing() {
-        assert_eq!(
-            ToolPermissions::from_json("{not json").level("documents"),
-            Level::None
-        );
+        assert_eq!(ToolPermissions::from_json("{not json").level("documents"), Level::None);
     }
 }

@@ -71,17 +71,11 @@ pub enum Request<'a> {
     /// Change or read an app, its versions and credentials.
     ManageApp { owner: UserId },
     /// Install apps, choose permitted projects, create projects: company administration.
-    AdministerCompany {
-        company: Option<&'a CompanyMembership>,
-    },
+    AdministerCompany { company: Option<&'a CompanyMembership> },
     /// See a company exist (list it, read its details).
-    ViewCompany {
-        company: Option<&'a CompanyMembership>,
-    },
+    ViewCompany { company: Option<&'a CompanyMembership> },
     /// See every project of a company, not only the actor's own.
-    SeeAllProjects {
-        company: Option<&'a CompanyMembership>,
-    },
+    SeeAllProjects { company: Option<&'a CompanyMembership> },
     /// See one project.
     ViewProject {
         company: Option<&'a CompanyMembership>,
@@ -128,9 +122,7 @@ pub enum Denied {
 impl Denied {
     pub fn message(&self) -> String {
         match self {
-            Denied::NotInCompany => {
-                "the app is not installed in this company, or you are not a member of it".into()
-            }
+            Denied::NotInCompany => "the app is not installed in this company, or you are not a member of it".into(),
             Denied::NotInProject => "you do not have access to this project".into(),
             Denied::InsufficientLevel {
                 tool,
@@ -150,9 +142,8 @@ impl Denied {
 /// The authorization decision.
 pub fn decide(actor: Actor, request: Request<'_>) -> Result<(), Denied> {
     let active = |m: Option<&CompanyMembership>| m.filter(|m| m.is_active).cloned();
-    let is_admin_person = |m: &Option<CompanyMembership>| {
-        matches!(actor, Actor::Person(_)) && m.as_ref().is_some_and(|m| m.is_admin)
-    };
+    let is_admin_person =
+        |m: &Option<CompanyMembership>| matches!(actor, Actor::Person(_)) && m.as_ref().is_some_and(|m| m.is_admin);
     match request {
         Request::OperatePlatform => match actor {
             Actor::Operator => Ok(()),
@@ -270,40 +261,22 @@ mod tests {
             (PERSON, Request::CreateApp, Ok(())),
             (BOT, Request::CreateApp, Err(Denied::NotForBots)),
             (PERSON, Request::ManageApp { owner: UserId(1) }, Ok(())),
-            (
-                OTHER,
-                Request::ManageApp { owner: UserId(1) },
-                Err(Denied::NotAppOwner),
-            ),
+            (OTHER, Request::ManageApp { owner: UserId(1) }, Err(Denied::NotAppOwner)),
             (
                 Actor::Operator,
                 Request::ManageApp { owner: UserId(1) },
                 Err(Denied::NotAppOwner),
             ),
-            (
-                BOT,
-                Request::ManageApp { owner: UserId(3) },
-                Err(Denied::NotForBots),
-            ),
+            (BOT, Request::ManageApp { owner: UserId(3) }, Err(Denied::NotForBots)),
+            (PERSON, Request::AdministerCompany { company: Some(&admin) }, Ok(())),
             (
                 PERSON,
-                Request::AdministerCompany {
-                    company: Some(&admin),
-                },
-                Ok(()),
-            ),
-            (
-                PERSON,
-                Request::AdministerCompany {
-                    company: Some(&plain),
-                },
+                Request::AdministerCompany { company: Some(&plain) },
                 Err(Denied::NotCompanyAdmin),
             ),
             (
                 PERSON,
-                Request::AdministerCompany {
-                    company: Some(&gone),
-                },
+                Request::AdministerCompany { company: Some(&gone) },
                 Err(Denied::NotInCompany),
             ),
             (
@@ -337,13 +310,7 @@ mod tests {
         let bot = member(true, true, &[]); // a bot is never treated as an admin, whatever the flag
         let p = project(&[]);
         let cases: Vec<(Actor, Request, Result<(), Denied>)> = vec![
-            (
-                PERSON,
-                Request::ViewCompany {
-                    company: Some(&plain),
-                },
-                Ok(()),
-            ),
+            (PERSON, Request::ViewCompany { company: Some(&plain) }, Ok(())),
             (
                 PERSON,
                 Request::ViewCompany {
@@ -351,37 +318,17 @@ mod tests {
                 },
                 Err(Denied::NotInCompany),
             ),
-            (
-                BOT,
-                Request::ViewCompany { company: None },
-                Err(Denied::NotInCompany),
-            ),
-            (
-                BOT,
-                Request::ViewCompany {
-                    company: Some(&bot),
-                },
-                Ok(()),
-            ),
+            (BOT, Request::ViewCompany { company: None }, Err(Denied::NotInCompany)),
+            (BOT, Request::ViewCompany { company: Some(&bot) }, Ok(())),
+            (PERSON, Request::SeeAllProjects { company: Some(&admin) }, Ok(())),
             (
                 PERSON,
-                Request::SeeAllProjects {
-                    company: Some(&admin),
-                },
-                Ok(()),
-            ),
-            (
-                PERSON,
-                Request::SeeAllProjects {
-                    company: Some(&plain),
-                },
+                Request::SeeAllProjects { company: Some(&plain) },
                 Err(Denied::NotCompanyAdmin),
             ),
             (
                 BOT,
-                Request::SeeAllProjects {
-                    company: Some(&bot),
-                },
+                Request::SeeAllProjects { company: Some(&bot) },
                 Err(Denied::NotCompanyAdmin),
             ),
             (
@@ -464,11 +411,7 @@ mod tests {
                             op: *op,
                         },
                     );
-                    assert_eq!(
-                        got.is_ok(),
-                        want,
-                        "{actor:?} company documents {granted:?} {op:?}"
-                    );
+                    assert_eq!(got.is_ok(), want, "{actor:?} company documents {granted:?} {op:?}");
                     let got = decide(
                         actor,
                         Request::UseProjectTool {
@@ -478,11 +421,7 @@ mod tests {
                             op: *op,
                         },
                     );
-                    assert_eq!(
-                        got.is_ok(),
-                        want,
-                        "{actor:?} project documents {granted:?} {op:?}"
-                    );
+                    assert_eq!(got.is_ok(), want, "{actor:?} project documents {granted:?} {op:?}");
                     if !want {
                         assert_eq!(
                             got,

@@ -109,9 +109,7 @@ pub fn missing_token() -> Response {
         StatusCode::UNAUTHORIZED,
         Json(ErrorBody {
             code: "unauthorized",
-            message:
-                "send an access token in the Authorization header: Authorization: Bearer <token>"
-                    .into(),
+            message: "send an access token in the Authorization header: Authorization: Bearer <token>".into(),
             errors: vec![],
         }),
     )

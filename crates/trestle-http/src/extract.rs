@@ -60,9 +60,7 @@ fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
     };
     let value = value.to_str().unwrap_or("");
     match value.split_once(' ') {
-        Some((scheme, token))
-            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
-        {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
             Ok(Some(token.trim()))
         }
         _ => Err(ApiError(trestle_core::CoreError::Unauthenticated(
@@ -77,10 +75,7 @@ pub struct RestCaller(pub Caller);
 impl FromRequestParts<AppState> for RestCaller {
     type Rejection = Response;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)
             .map_err(IntoResponse::into_response)?
             .ok_or_else(missing_token)?;
@@ -99,10 +94,7 @@ pub struct ApiActor(pub Actor);
 impl FromRequestParts<AppState> for ApiActor {
     type Rejection = Response;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)
             .map_err(IntoResponse::into_response)?
             .ok_or_else(missing_token)?;

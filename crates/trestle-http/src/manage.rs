@@ -24,20 +24,14 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/me", get(whoami))
         .route("/api/v1/people", post(create_person))
-        .route(
-            "/api/v1/people/{user_id}/api_tokens",
-            post(create_api_token),
-        )
+        .route("/api/v1/people/{user_id}/api_tokens", post(create_api_token))
         .route("/api/v1/companies", post(create_company))
         .route("/api/v1/companies/{company_id}", get(get_company))
         .route(
             "/api/v1/companies/{company_id}/projects",
             post(create_project).get(list_company_projects),
         )
-        .route(
-            "/api/v1/companies/{company_id}/users",
-            post(add_company_member),
-        )
+        .route("/api/v1/companies/{company_id}/users", post(add_company_member))
         .route(
             "/api/v1/companies/{company_id}/installs",
             post(install_app).get(list_installs),
@@ -90,11 +84,7 @@ impl From<User> for UserOut {
     fn from(u: User) -> Self {
         UserOut {
             id: u.id.0,
-            kind: if u.kind == UserKind::Bot {
-                "bot"
-            } else {
-                "person"
-            },
+            kind: if u.kind == UserKind::Bot { "bot" } else { "person" },
             email: u.email,
             name: u.name,
             created_at: u.created_at,
@@ -361,10 +351,8 @@ impl From<InstallView> for InstallOut {
                 email: v.bot.email,
             },
             permitted_project_ids: v.permitted_project_ids.into_iter().map(|p| p.0).collect(),
-            company_permissions: serde_json::to_value(&v.manifest.company_permissions)
-                .unwrap_or(Value::Null),
-            project_permissions: serde_json::to_value(&v.manifest.project_permissions)
-                .unwrap_or(Value::Null),
+            company_permissions: serde_json::to_value(&v.manifest.company_permissions).unwrap_or(Value::Null),
+            project_permissions: serde_json::to_value(&v.manifest.project_permissions).unwrap_or(Value::Null),
             post_installation_notes: v.manifest.post_installation_notes,
             instructions_url: v.manifest.instructions_url,
             instructions_page_name: v.manifest.instructions_page_name,
@@ -414,10 +402,7 @@ fn permitted(ids: Vec<ProjectId>) -> Json<PermittedOut> {
 /// Who the API token belongs to.
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("api_token" = [])),
     responses((status = 200, body = WhoAmI), (status = 401, body = ErrorBody)))]
-async fn whoami(
-    State(s): State<AppState>,
-    ApiActor(actor): ApiActor,
-) -> Result<Json<WhoAmI>, ApiError> {
+async fn whoami(State(s): State<AppState>, ApiActor(actor): ApiActor) -> Result<Json<WhoAmI>, ApiError> {
     let user = s.core.whoami(actor).await?;
     let kind = if user.is_some() { "person" } else { "operator" };
     Ok(Json(WhoAmI {
@@ -454,14 +439,8 @@ async fn create_api_token(
     ApiPath(user): ApiPath<i64>,
     ApiJson(body): ApiJson<CreateApiToken>,
 ) -> Result<Response, ApiError> {
-    let api_token = s
-        .core
-        .issue_api_token(actor, UserId(user), &body.label)
-        .await?;
-    Ok(secret_response(
-        StatusCode::CREATED,
-        ApiTokenCreated { api_token },
-    ))
+    let api_token = s.core.issue_api_token(actor, UserId(user), &body.label).await?;
+    Ok(secret_response(StatusCode::CREATED, ApiTokenCreated { api_token }))
 }
 
 /// Operator: create a company with its first admin.
@@ -487,9 +466,7 @@ async fn get_company(
     ApiActor(actor): ApiActor,
     ApiPath(company): ApiPath<i64>,
 ) -> Result<Json<CompanyOut>, ApiError> {
-    Ok(Json(
-        s.core.get_company(actor, CompanyId(company)).await?.into(),
-    ))
+    Ok(Json(s.core.get_company(actor, CompanyId(company)).await?.into()))
 }
 
 /// Company admin: create a project.
@@ -511,10 +488,7 @@ async fn create_project(
         country_code: b.country_code,
         zip: b.zip,
     };
-    let p = s
-        .core
-        .create_project(actor, CompanyId(company), new)
-        .await?;
+    let p = s.core.create_project(actor, CompanyId(company), new).await?;
     Ok(created(ProjectOut::from(p)))
 }
 
@@ -531,16 +505,9 @@ async fn list_company_projects(
 ) -> Result<Response, ApiError> {
     let pairs = query_pairs(&uri);
     let req = page_request(&pairs)?;
-    let page = s
-        .core
-        .list_company_projects(actor, CompanyId(company), req)
-        .await?;
+    let page = s.core.list_company_projects(actor, CompanyId(company), req).await?;
     let page = Page {
-        items: page
-            .items
-            .into_iter()
-            .map(ProjectOut::from)
-            .collect::<Vec<_>>(),
+        items: page.items.into_iter().map(ProjectOut::from).collect::<Vec<_>>(),
         total: page.total,
     };
     Ok(paged(
@@ -568,13 +535,7 @@ async fn add_company_member(
             .map_err(|ps| CoreError::invalid("invalid permissions", ps))?,
     };
     s.core
-        .add_company_member(
-            actor,
-            CompanyId(company),
-            UserId(b.user_id),
-            b.is_admin,
-            perms,
-        )
+        .add_company_member(actor, CompanyId(company), UserId(b.user_id), b.is_admin, perms)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -705,21 +666,12 @@ async fn remove_permitted(
     ApiPath((company, install, project)): ApiPath<(i64, i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
     s.core
-        .remove_permitted_project(
-            actor,
-            CompanyId(company),
-            InstallId(install),
-            ProjectId(project),
-        )
+        .remove_permitted_project(actor, CompanyId(company), InstallId(install), ProjectId(project))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn app_out(
-    s: &AppState,
-    actor: trestle_domain::policy::Actor,
-    app: App,
-) -> Result<AppOut, ApiError> {
+async fn app_out(s: &AppState, actor: trestle_domain::policy::Actor, app: App) -> Result<AppOut, ApiError> {
     let client = s.core.production_client(actor, app.id).await?;
     Ok(AppOut {
         id: app.id.0,
@@ -826,10 +778,7 @@ async fn get_version(
     ApiPath((app, version)): ApiPath<(i64, i64)>,
 ) -> Result<Json<VersionOut>, ApiError> {
     Ok(Json(
-        s.core
-            .get_version(actor, AppId(app), VersionId(version))
-            .await?
-            .into(),
+        s.core.get_version(actor, AppId(app), VersionId(version)).await?.into(),
     ))
 }
 
@@ -861,10 +810,7 @@ async fn promote_version(
     ApiActor(actor): ApiActor,
     ApiPath((app, version)): ApiPath<(i64, i64)>,
 ) -> Result<Response, ApiError> {
-    let p = s
-        .core
-        .promote_version(actor, AppId(app), VersionId(version))
-        .await?;
+    let p = s.core.promote_version(actor, AppId(app), VersionId(version)).await?;
     debug_assert!(p.version.status == VersionStatus::Promoted);
     let body = PromotionOut {
         version: p.version.into(),

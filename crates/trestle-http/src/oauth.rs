@@ -65,17 +65,12 @@ async fn read_params(req: Request) -> Result<Params, OAuthError> {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let mime = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_string();
+    let mime = content_type.split(';').next().unwrap_or("").trim().to_string();
     match mime.as_str() {
         "multipart/form-data" => {
-            let mut mp = Multipart::from_request(req, &()).await.map_err(|e| {
-                OAuthError::InvalidRequest(format!("invalid multipart body: {}", e.body_text()))
-            })?;
+            let mut mp = Multipart::from_request(req, &())
+                .await
+                .map_err(|e| OAuthError::InvalidRequest(format!("invalid multipart body: {}", e.body_text())))?;
             let mut pairs = Vec::new();
             while let Some(field) = mp
                 .next_field()
@@ -83,9 +78,10 @@ async fn read_params(req: Request) -> Result<Params, OAuthError> {
                 .map_err(|e| OAuthError::InvalidRequest(format!("invalid multipart body: {e}")))?
             {
                 let name = field.name().unwrap_or("").to_string();
-                let value = field.text().await.map_err(|e| {
-                    OAuthError::InvalidRequest(format!("invalid multipart field: {e}"))
-                })?;
+                let value = field
+                    .text()
+                    .await
+                    .map_err(|e| OAuthError::InvalidRequest(format!("invalid multipart field: {e}")))?;
                 pairs.push((name, value));
             }
             Params::from_pairs(pairs)
@@ -93,17 +89,13 @@ async fn read_params(req: Request) -> Result<Params, OAuthError> {
         _ => {
             let body = axum::body::to_bytes(req.into_body(), MAX_BODY)
                 .await
-                .map_err(|_| {
-                    OAuthError::InvalidRequest(format!(
-                        "the request body is larger than {MAX_BODY} bytes"
-                    ))
-                })?;
+                .map_err(|_| OAuthError::InvalidRequest(format!("the request body is larger than {MAX_BODY} bytes")))?;
             if mime == "application/json" || (mime.is_empty() && body.first() == Some(&b'{')) {
                 let value: serde_json::Value = serde_json::from_slice(&body)
                     .map_err(|e| OAuthError::InvalidRequest(format!("invalid JSON body: {e}")))?;
-                let obj = value.as_object().ok_or_else(|| {
-                    OAuthError::InvalidRequest("the JSON body must be an object".into())
-                })?;
+                let obj = value
+                    .as_object()
+                    .ok_or_else(|| OAuthError::InvalidRequest("the JSON body must be an object".into()))?;
                 let mut pairs = Vec::new();
                 for (k, v) in obj {
                     let s = match v {
@@ -111,11 +103,7 @@ async fn read_params(req: Request) -> Result<Params, OAuthError> {
                         serde_json::Value::String(s) => s.clone(),
                         serde_json::Value::Number(n) => n.to_string(),
                         serde_json::Value::Bool(b) => b.to_string(),
-                        _ => {
-                            return Err(OAuthError::InvalidRequest(format!(
-                                "parameter {k} must be a string"
-                            )))
-                        }
+                        _ => return Err(OAuthError::InvalidRequest(format!("parameter {k} must be a string"))),
                     };
                     pairs.push((k.clone(), s));
                 }
@@ -150,8 +138,7 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<ClientAuth>, OAuthErr
     let decoded = String::from_utf8(decoded).map_err(|_| bad())?;
     let (id, secret) = decoded.split_once(':').ok_or_else(bad)?;
     let unescape = |s: &str| -> Result<String, OAuthError> {
-        let pairs: Vec<(String, String)> =
-            serde_urlencoded::from_str(&format!("v={s}")).map_err(|_| bad())?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&format!("v={s}")).map_err(|_| bad())?;
         Ok(pairs.into_iter().next().map(|(_, v)| v).unwrap_or_default())
     };
     Ok(Some(ClientAuth {
@@ -167,9 +154,7 @@ fn client_auth(headers: &HeaderMap, params: &Params) -> Result<ClientAuth, OAuth
     let body_secret = params.get("client_secret");
     match basic {
         Some(b) => {
-            if body_id.is_some_and(|id| id != b.client_id)
-                || body_secret.is_some_and(|s| s != b.client_secret)
-            {
+            if body_id.is_some_and(|id| id != b.client_id) || body_secret.is_some_and(|s| s != b.client_secret) {
                 return Err(OAuthError::InvalidRequest(
                     "the client authenticated with HTTP Basic and with different credentials in the body; use one method".into(),
                 ));
@@ -223,10 +208,7 @@ async fn handle_token(
     match grant {
         "client_credentials" => {
             let auth = client_auth(headers, &params)?;
-            state
-                .core
-                .issue_client_credentials(&auth, params.get("scope"))
-                .await
+            state.core.issue_client_credentials(&auth, params.get("scope")).await
         }
         "authorization_code" | "refresh_token" => Err(OAuthError::UnsupportedGrantType(format!(
             "the {grant} grant is not available on this server; DMSA apps use client_credentials"

@@ -17,10 +17,7 @@ pub fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
 
 /// The single value of a query parameter; a repeated one is an error.
 pub fn single<'a>(pairs: &'a [(String, String)], name: &str) -> Result<Option<&'a str>, ApiError> {
-    let mut found = pairs
-        .iter()
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str());
+    let mut found = pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
     let first = found.next();
     if found.next().is_some() {
         return Err(ApiError::bad_request(format!(
@@ -31,8 +28,7 @@ pub fn single<'a>(pairs: &'a [(String, String)], name: &str) -> Result<Option<&'
 }
 
 pub fn page_request(pairs: &[(String, String)]) -> Result<PageRequest, ApiError> {
-    PageRequest::parse(single(pairs, "page")?, single(pairs, "per_page")?)
-        .map_err(ApiError::bad_request)
+    PageRequest::parse(single(pairs, "page")?, single(pairs, "per_page")?).map_err(ApiError::bad_request)
 }
 
 /// The absolute origin for links: the configured public URL, else `http://<Host>`.

@@ -21,10 +21,7 @@ pub fn routes() -> Router<AppState> {
         .route("/rest/v1.0/companies", get(companies))
         .route("/rest/v1.0/projects", get(projects))
         .route("/rest/v1.1/projects", get(projects))
-        .route(
-            "/rest/v1.0/companies/{company_id}/projects",
-            get(company_projects),
-        )
+        .route("/rest/v1.0/companies/{company_id}/projects", get(company_projects))
 }
 
 fn parse_company(what: &str, v: &str) -> Result<CompanyId, ApiError> {
@@ -33,11 +30,7 @@ fn parse_company(what: &str, v: &str) -> Result<CompanyId, ApiError> {
         .ok()
         .filter(|n| *n > 0)
         .map(CompanyId)
-        .ok_or_else(|| {
-            ApiError::bad_request(format!(
-                "{what} must be a positive integer company id, got {v:?}"
-            ))
-        })
+        .ok_or_else(|| ApiError::bad_request(format!("{what} must be a positive integer company id, got {v:?}")))
 }
 
 /// The company a call acts in: from the path or `company_id` parameter and the
@@ -215,9 +208,8 @@ async fn list_projects_of(
 ) -> Result<Response, ApiError> {
     let pairs = query_pairs(uri);
     let req = page_request(&pairs)?;
-    let company = company_of(state, headers, explicit)?.ok_or_else(|| {
-        ApiError::bad_request("company_id is required: /rest/v1.0/projects?company_id=<id>")
-    })?;
+    let company = company_of(state, headers, explicit)?
+        .ok_or_else(|| ApiError::bad_request("company_id is required: /rest/v1.0/projects?company_id=<id>"))?;
     let page = state.core.list_projects(&caller, company, req).await?;
     let page = trestle_domain::page::Page {
         items: page.items.into_iter().map(ProjectJson::from).collect(),

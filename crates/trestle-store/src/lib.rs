@@ -39,26 +39,12 @@ pub trait DirectoryStore: Send + Sync {
     async fn create_person(&self, new: &NewPerson, audit: &AuditContext) -> Result<User>;
     async fn find_user(&self, id: UserId) -> Result<Option<User>>;
     /// Creates a company with `admin` as its first company admin.
-    async fn create_company(
-        &self,
-        name: &str,
-        admin: UserId,
-        audit: &AuditContext,
-    ) -> Result<Company>;
+    async fn create_company(&self, name: &str, admin: UserId, audit: &AuditContext) -> Result<Company>;
     async fn find_company(&self, id: CompanyId) -> Result<Option<Company>>;
     /// Adds (or re-activates) a person in a company directory.
-    async fn add_company_member(
-        &self,
-        company: CompanyId,
-        member: &NewMember,
-        audit: &AuditContext,
-    ) -> Result<()>;
+    async fn add_company_member(&self, company: CompanyId, member: &NewMember, audit: &AuditContext) -> Result<()>;
     /// The user's current membership of the company, if any.
-    async fn company_membership(
-        &self,
-        company: CompanyId,
-        user: UserId,
-    ) -> Result<Option<CompanyMembership>>;
+    async fn company_membership(&self, company: CompanyId, user: UserId) -> Result<Option<CompanyMembership>>;
     /// The user's current membership of the project, looked up inside `company` only.
     async fn project_membership(
         &self,
@@ -68,15 +54,9 @@ pub trait DirectoryStore: Send + Sync {
     ) -> Result<Option<ProjectMembership>>;
     /// Creates a project. Bots of installs marked "add to all new projects" join it in the
     /// same transaction, with their manifest's project permissions.
-    async fn create_project(
-        &self,
-        company: CompanyId,
-        new: &NewProject,
-        audit: &AuditContext,
-    ) -> Result<Project>;
+    async fn create_project(&self, company: CompanyId, new: &NewProject, audit: &AuditContext) -> Result<Project>;
     /// A project, only if it belongs to `company`.
-    async fn find_project(&self, company: CompanyId, project: ProjectId)
-        -> Result<Option<Project>>;
+    async fn find_project(&self, company: CompanyId, project: ProjectId) -> Result<Option<Project>>;
     /// Companies where the user is an active member.
     async fn list_user_companies(&self, user: UserId, page: PageRequest) -> Result<Page<Company>>;
     /// Active projects of a company; with `member` set, only those the user belongs to.
@@ -126,15 +106,11 @@ pub trait AppStore: Send + Sync {
     ) -> Result<Promotion>;
     /// The app's newest promoted version.
     async fn latest_promoted_version(&self, app: AppId) -> Result<Option<AppVersion>>;
-    async fn find_client(
-        &self,
-        environment: Environment,
-        app: AppId,
-    ) -> Result<Option<OAuthClient>>;
+    async fn find_client(&self, environment: Environment, app: AppId) -> Result<Option<OAuthClient>>;
     /// A client and its live (not revoked) secrets, by public client_id.
     async fn find_client_by_client_id(&self, client_id: &str) -> Result<Option<ClientCredentials>>;
-    /// Whether a client secret can still back tokens (exists, not revoked, not expired at `now`).
-    async fn is_secret_live(&self, secret_id: i64, now: i64) -> Result<bool>;
+    /// A secret that is not revoked: `Some(expires_at)`; `None` when unknown or revoked.
+    async fn find_live_secret(&self, secret_id: i64) -> Result<Option<Option<i64>>>;
 }
 
 /// Installs of apps in companies, their bots and permitted projects.
@@ -145,14 +121,8 @@ pub trait InstallStore: Send + Sync {
     /// project permissions, records the install. One transaction. `Conflict` if already installed.
     async fn install_app(&self, new: &NewInstall, audit: &AuditContext) -> Result<Install>;
     /// Uninstalls: access ends at once (bot deactivated, removed from every project).
-    async fn uninstall(
-        &self,
-        company: CompanyId,
-        install: InstallId,
-        audit: &AuditContext,
-    ) -> Result<Install>;
-    async fn find_install(&self, company: CompanyId, install: InstallId)
-        -> Result<Option<Install>>;
+    async fn uninstall(&self, company: CompanyId, install: InstallId, audit: &AuditContext) -> Result<Install>;
+    async fn find_install(&self, company: CompanyId, install: InstallId) -> Result<Option<Install>>;
     /// The active install of an app in a company.
     async fn find_active_install(&self, company: CompanyId, app: AppId) -> Result<Option<Install>>;
     async fn list_installs(&self, company: CompanyId) -> Result<Vec<Install>>;
@@ -178,11 +148,7 @@ pub trait InstallStore: Send + Sync {
         project: ProjectId,
         audit: &AuditContext,
     ) -> Result<()>;
-    async fn list_permitted_projects(
-        &self,
-        company: CompanyId,
-        install: InstallId,
-    ) -> Result<Vec<ProjectId>>;
+    async fn list_permitted_projects(&self, company: CompanyId, install: InstallId) -> Result<Vec<ProjectId>>;
     /// Companies where the app is installed now.
     async fn list_app_companies(&self, app: AppId, page: PageRequest) -> Result<Page<Company>>;
 }
@@ -208,13 +174,20 @@ pub trait HealthStore: Send + Sync {
     async fn ping(&self) -> Result<()>;
 }
 
+/// The feed of committed changes, from every node sharing the database.
+pub trait ChangeStore: Send + Sync {
+    /// Starts delivering changes to `sink` in the background. Returns `false` when the backend
+    /// serves a single node (SQLite), where the node's own invalidation is all there is.
+    fn watch_changes(&self, sink: Arc<dyn ChangeSink>) -> bool;
+}
+
 /// Everything Trestle stores.
 pub trait Store:
-    DirectoryStore + AppStore + InstallStore + AccessStore + AuditStore + HealthStore
+    DirectoryStore + AppStore + InstallStore + AccessStore + AuditStore + HealthStore + ChangeStore
 {
 }
-impl<T: DirectoryStore + AppStore + InstallStore + AccessStore + AuditStore + HealthStore> Store
-    for T
+impl<T> Store for T where
+    T: DirectoryStore + AppStore + InstallStore + AccessStore + AuditStore + HealthStore + ChangeStore
 {
 }
 

@@ -233,3 +233,48 @@ pub struct AuditFilter {
     pub company: Option<CompanyId>,
     pub app: Option<AppId>,
 }
+
+/// What a committed change touched, for invalidating caches (on this node and, through the
+/// database's change feed, on every other node).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    Company(CompanyId),
+    App(AppId),
+    /// Anything may have changed (e.g. the change feed was interrupted).
+    Everything,
+}
+
+impl Change {
+    /// The wire form used on the PostgreSQL channel: `c:<id>`, `a:<id>` or `*`.
+    pub fn encode(self) -> String {
+        match self {
+            Change::Company(c) => format!("c:{c}"),
+            Change::App(a) => format!("a:{a}"),
+            Change::Everything => "*".into(),
+        }
+    }
+
+    /// Parses one comma-separated payload; anything unreadable means "everything".
+    pub fn decode_all(payload: &str) -> Vec<Change> {
+        payload
+            .split(',')
+            .map(|part| {
+                let parsed = match part.split_once(':') {
+                    Some(("c", id)) => id.parse().ok().map(|i| Change::Company(CompanyId(i))),
+                    Some(("a", id)) => id.parse().ok().map(|i| Change::App(AppId(i))),
+                    _ => None,
+                };
+                parsed.unwrap_or(Change::Everything)
+            })
+            .collect()
+    }
+}
+
+/// Receives the change feed.
+pub trait ChangeSink: Send + Sync {
+    fn changed(&self, change: Change);
+    /// The feed is interrupted: changes may be missed until [`ChangeSink::feed_restored`].
+    fn feed_lost(&self);
+    /// The feed works again (anything may have changed meanwhile).
+    fn feed_restored(&self);
+}

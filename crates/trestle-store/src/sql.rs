@@ -7,6 +7,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{FromRow, PgPool, SqlitePool};
 use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 impl From<sqlx::Error> for StoreError {
@@ -16,20 +17,14 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
                 StoreError::Unavailable(e.to_string())
             }
-            sqlx::Error::Database(d) if d.is_unique_violation() => {
-                StoreError::Conflict(d.message().to_string())
-            }
+            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(d.message().to_string()),
             sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
             sqlx::Error::Database(d) => {
                 // PostgreSQL: admin shutdown, cannot connect now, too many connections.
                 match d.code().as_deref() {
-                    Some("57P01" | "57P02" | "57P03" | "53300") => {
-                        StoreError::Unavailable(d.message().to_string())
-                    }
+                    Some("57P01" | "57P02" | "57P03" | "53300") => StoreError::Unavailable(d.message().to_string()),
                     // SQLite: busy / locked.
-                    Some("5" | "6" | "517" | "261") => {
-                        StoreError::Unavailable(d.message().to_string())
-                    }
+                    Some("5" | "6" | "517" | "261") => StoreError::Unavailable(d.message().to_string()),
                     _ => StoreError::Other(e.to_string()),
                 }
             }
@@ -50,6 +45,7 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
 pub struct SqliteStore {
     read: SqlitePool,
     write: SqlitePool,
+    sink: OnceLock<Arc<dyn ChangeSink>>,
 }
 
 impl SqliteStore {
@@ -72,7 +68,11 @@ impl SqliteStore {
             .acquire_timeout(config.acquire_timeout)
             .connect_with(opts.read_only(true))
             .await?;
-        Ok(SqliteStore { read, write })
+        Ok(SqliteStore {
+            read,
+            write,
+            sink: OnceLock::new(),
+        })
     }
 }
 
@@ -80,12 +80,13 @@ impl SqliteStore {
 pub struct PgStore {
     read: PgPool,
     write: PgPool,
+    sink: OnceLock<Arc<dyn ChangeSink>>,
 }
 
 impl PgStore {
     pub async fn connect(config: &StoreConfig) -> Result<Self> {
-        let opts = PgConnectOptions::from_str(&config.url)
-            .map_err(|e| StoreError::Other(format!("bad postgres URL: {e}")))?;
+        let opts =
+            PgConnectOptions::from_str(&config.url).map_err(|e| StoreError::Other(format!("bad postgres URL: {e}")))?;
         let pool = PgPoolOptions::new()
             .max_connections(config.max_connections.max(1))
             .acquire_timeout(config.acquire_timeout)
@@ -95,6 +96,7 @@ impl PgStore {
         Ok(PgStore {
             read: pool.clone(),
             write: pool,
+            sink: OnceLock::new(),
         })
     }
 }
@@ -348,8 +350,7 @@ struct Audit<'a> {
     after: Option<String>,
 }
 
-const PROJECT_COLUMNS: &str =
-    "p.id, p.company_id, c.name AS company_name, p.name, p.project_number, p.address, \
+const PROJECT_COLUMNS: &str = "p.id, p.company_id, c.name AS company_name, p.name, p.project_number, p.address, \
      p.city, p.state_code, p.country_code, p.zip, p.active, p.created_at, p.updated_at";
 const VERSION_COLUMNS: &str =
     "id, app_id, version, manifest, status, app_version_uuid, created_at, updated_at, promoted_at";
@@ -357,21 +358,123 @@ const INSTALL_COLUMNS: &str =
     "id, company_id, app_id, version_id, bot_user_id, status, add_to_new_projects, installed_at, uninstalled_at";
 
 fn json_of(pairs: &[(&str, serde_json::Value)]) -> Option<String> {
-    Some(
-        serde_json::Value::Object(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        )
-        .to_string(),
-    )
+    Some(serde_json::Value::Object(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()).to_string())
+}
+
+/// The PostgreSQL channel that carries [`Change`]s between nodes.
+pub const CHANGE_CHANNEL: &str = "trestle_changes";
+
+/// A write transaction that remembers what its audit rows touched and, once committed, tells
+/// this node's change sink. It dereferences to the connection, so queries run on `&mut *tx`.
+struct Tx<'c, DB: sqlx::Database> {
+    inner: sqlx::Transaction<'c, DB>,
+    changes: Vec<Change>,
+    sink: Option<Arc<dyn ChangeSink>>,
+}
+
+impl<DB: sqlx::Database> std::ops::Deref for Tx<'_, DB> {
+    type Target = DB::Connection;
+    fn deref(&self) -> &DB::Connection {
+        &self.inner
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::DerefMut for Tx<'_, DB> {
+    fn deref_mut(&mut self) -> &mut DB::Connection {
+        &mut self.inner
+    }
+}
+
+impl<DB: sqlx::Database> Tx<'_, DB> {
+    async fn commit(self) -> Result<()> {
+        self.inner.commit().await?;
+        if let Some(sink) = &self.sink {
+            for c in &self.changes {
+                sink.changed(*c);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl ChangeStore for SqliteStore {
+    fn watch_changes(&self, sink: Arc<dyn ChangeSink>) -> bool {
+        let _ = self.sink.set(sink);
+        false
+    }
+}
+
+impl ChangeStore for PgStore {
+    fn watch_changes(&self, sink: Arc<dyn ChangeSink>) -> bool {
+        let _ = self.sink.set(sink.clone());
+        let pool = self.read.clone();
+        tokio::spawn(async move {
+            // Each pass: connect, LISTEN, then relay until the connection breaks. A break (or a
+            // failed connect) means notifications may have been missed: tell the sink.
+            let mut connected_before = false;
+            loop {
+                let listener = async {
+                    let mut l = sqlx::postgres::PgListener::connect_with(&pool).await?;
+                    l.listen(CHANGE_CHANNEL).await?;
+                    Ok::<_, sqlx::Error>(l)
+                }
+                .await;
+                match listener {
+                    Ok(mut l) => {
+                        if connected_before {
+                            sink.feed_restored();
+                        }
+                        connected_before = true;
+                        while let Ok(Some(n)) = l.try_recv().await {
+                            for c in Change::decode_all(n.payload()) {
+                                sink.changed(c);
+                            }
+                        }
+                        tracing::warn!("change feed interrupted; caches bypassed until it is back");
+                        sink.feed_lost();
+                    }
+                    Err(e) => {
+                        if connected_before {
+                            sink.feed_lost();
+                        }
+                        connected_before = true;
+                        tracing::warn!(error = %e, "change feed: cannot listen; retrying");
+                        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                    }
+                }
+            }
+        });
+        true
+    }
 }
 
 macro_rules! sql_store {
-    ($store:ident, $db:ty) => {
+    ($store:ident, $db:ty, notify = $notify:expr) => {
         impl $store {
-            async fn audit(tx: &mut sqlx::Transaction<'_, $db>, ctx: &AuditContext, a: Audit<'_>) -> Result<()> {
+            async fn begin(&self) -> Result<Tx<'static, $db>> {
+                Ok(Tx { inner: self.write.begin().await?, changes: Vec::new(), sink: self.sink.get().cloned() })
+            }
+
+            async fn audit(tx: &mut Tx<'_, $db>, ctx: &AuditContext, a: Audit<'_>) -> Result<()> {
+                tx.changes.extend(a.company.map(Change::Company));
+                tx.changes.extend(a.app.map(Change::App));
+                if $notify {
+                    // Delivered to every listening node when (and only if) the transaction commits.
+                    let mut changes = Vec::new();
+                    if let Some(c) = a.company {
+                        changes.push(Change::Company(c).encode());
+                    }
+                    if let Some(app) = a.app {
+                        changes.push(Change::App(app).encode());
+                    }
+                    if !changes.is_empty() {
+                        sqlx::query("SELECT pg_notify($1, $2)")
+                            .bind(CHANGE_CHANNEL)
+                            .bind(changes.join(","))
+                            .execute(&mut **tx)
+                            .await?;
+                    }
+                }
                 sqlx::query(
                     "INSERT INTO audit_events (at, actor_kind, actor_user_id, company_id, app_id, action, \
                      target_type, target_id, before_json, after_json) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
@@ -400,7 +503,7 @@ macro_rules! sql_store {
             }
 
             async fn active_install_in_tx(
-                tx: &mut sqlx::Transaction<'_, $db>,
+                tx: &mut Tx<'_, $db>,
                 company: CompanyId,
                 install: InstallId,
             ) -> Result<InstallRow> {
@@ -421,7 +524,7 @@ macro_rules! sql_store {
             /// Adds the bot to one project of the company. `NotFound` when the project is not
             /// an active project of that company.
             async fn permit_project_in_tx(
-                tx: &mut sqlx::Transaction<'_, $db>,
+                tx: &mut Tx<'_, $db>,
                 company: CompanyId,
                 bot: i64,
                 project: ProjectId,
@@ -450,7 +553,7 @@ macro_rules! sql_store {
         #[async_trait]
         impl DirectoryStore for $store {
             async fn create_person(&self, new: &NewPerson, audit: &AuditContext) -> Result<User> {
-                let mut tx = self.write.begin().await?;
+                let mut tx = self.begin().await?;
                 let row: UserRow = sqlx::query_as(
                     "INSERT INTO users (kind, email, name, created_at) VALUES ('person', $1, $2, $3) \
                      RETURNING id, kind, email, name, created_at",
@@ -484,7 +587,7 @@ macro_rules! sql_store {
             }
 
             async fn create_company(&self, name: &str, admin: UserId, audit: &AuditContext) -> Result<Company> {
-                let mut tx = self.write.begin().await?;
+                let mut tx = self.begin().await?;
                 let row: CompanyRow = sqlx::query_as(
                     "INSERT INTO companies (name, is_active, created_at) VALUES ($1, TRUE, $2) \
                      RETURNING id, name, is_active, created_at",
@@ -533,7 +636,7 @@ macro_rules! sql_store {
             }
 
             async fn add_company_member(&self, company: CompanyId, m: &NewMember, audit: &AuditContext) -> Result<()> {
-                let mut tx = self.write.begin().await?;
+                let mut tx = self.begin().await?;
                 let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM users WHERE id = $1")
                     .bind(m.user.0)
                     .fetch_optional(&mut *tx)
@@ -609,7 +712,7 @@ macro_rules! sql_store {
             }
 
             async fn create_project(&self, company: CompanyId, new: &NewProject, audit: &AuditContext) -> Result<Project> {
-                let mut tx = self.write.begin().await?;
+                let mut tx = self.begin().await?;
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO projects (company_id, name, project_number, address, city, state_code, country_code, zip, \
                      active, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,TRUE,$9,$9) RETURNING id",
@@ -741,7 +844,7 @@ macro_rules! sql_store {
         #[async_trait]
         impl AppStore for $store {
             async fn create_app(&self, owner: UserId, name: &str, audit: &AuditContext) -> Result<App> {
-                let mut tx = self.write.begin().await?;
+                let mut tx = self.begin().await?;
                 let row: AppRow = sqlx::query_as(
                     "INSERT INTO apps (owner_id, name, created_at) VALUES ($1, $2, $3) RETURNING id, owner_id, name, created_at",
                 )
@@ -793,7 +896,7 @@ macro_rules! sql_store {
                 manifest_json: &str,
                 audit: &AuditContext,
             ) -> Result<AppVersion> {
-                let mut tx = self.write.begin().await?;
+                let mut tx = self.begin().await?;
                 let row: VersionRow = sqlx::query_as(&format!(
                     "INSERT INTO app_versions (app_id, version, manifest, status, created_at, updated_at) \
                      VALUES ($1, $2, $3, 'ready_for_testing', $4, $4) RETURNING {VERSION_COLUMNS}"
@@ -855,7 +958,7 @@ macro_rules! sql_store {
                 manifest_json: &str,
                 audit: &AuditContext,
             ) -> Result<AppVersion> {
-                let mut tx = self.write.begin().await?;
+                let mut tx = self.begin().await?;
                 let before: Option<VersionRow> = sqlx::query_as(&format!(
                     "SELECT {VERSION_COLUMNS} FROM app_versions WHERE id = $1 AND app_id = $2"
                 ))
@@ -898,7 +1001,7 @@ macro_rules! sql_store {
                 first_credentials: Option<&NewClient>,
                 audit: &AuditContext,
             ) -> Result<Promotion> {
-                let mut tx = self.write.begin().await?;
+                let mut tx = self.begin().await?;
                 let row: Option<VersionRow> = sqlx::query_as(&format!(
                     "UPDATE app_versions SET status = 'promoted', app_version_uuid = $1, promoted_at = $2, updated_at = $2 \
                      WHERE id = $3 AND app_id = $4 AND status = 'ready_for_testing' RETURNING {VERSION_COLUMNS}"
@@ -1019,22 +1122,20 @@ macro_rules! sql_store {
                 }))
             }
 
-            async fn is_secret_live(&self, secret_id: i64, now: i64) -> Result<bool> {
-                let n = self
-                    .count(
-                        "SELECT COUNT(*) FROM client_secrets WHERE id = $1 AND revoked_at IS NULL \
-                         AND (expires_at IS NULL OR expires_at > $2)",
-                        &[secret_id, now],
-                    )
-                    .await?;
-                Ok(n == 1)
+            async fn find_live_secret(&self, secret_id: i64) -> Result<Option<Option<i64>>> {
+                let row: Option<(Option<i64>,)> =
+                    sqlx::query_as("SELECT expires_at FROM client_secrets WHERE id = $1 AND revoked_at IS NULL")
+                        .bind(secret_id)
+                        .fetch_optional(&self.read)
+                        .await?;
+                Ok(row.map(|(e,)| e))
             }
         }
 
         #[async_trait]
         impl InstallStore for $store {
             async fn install_app(&self, new: &NewInstall, audit: &AuditContext) -> Result<Install> {
-                let mut tx = self.write.begin().await?;
+                let mut tx = self.begin().await?;
                 let active: Option<i64> = sqlx::query_scalar(
                     "SELECT id FROM installs WHERE company_id = $1 AND app_id = $2 AND status = 'installed'",
                 )
@@ -1135,7 +1236,7 @@ macro_rules! sql_store {
             }
 
             async fn uninstall(&self, company: CompanyId, install: InstallId, audit: &AuditContext) -> Result<Install> {
-                let mut tx = self.write.begin().await?;
+                let mut tx = self.begin().await?;
                 let current = Self::active_install_in_tx(&mut tx, company, install).await?;
                 let removed: Vec<i64> = sqlx::query_scalar(
                     "DELETE FROM project_users WHERE user_id = $1 AND company_id = $2 RETURNING project_id",
@@ -1209,7 +1310,7 @@ macro_rules! sql_store {
                 projects: &[ProjectId],
                 audit: &AuditContext,
             ) -> Result<Vec<ProjectId>> {
-                let mut tx = self.write.begin().await?;
+                let mut tx = self.begin().await?;
                 let current = Self::active_install_in_tx(&mut tx, company, install).await?;
                 let perms: String = sqlx::query_scalar("SELECT project_permissions FROM installs WHERE id = $1")
                     .bind(install.0)
@@ -1238,7 +1339,7 @@ macro_rules! sql_store {
                 install: InstallId,
                 audit: &AuditContext,
             ) -> Result<u64> {
-                let mut tx = self.write.begin().await?;
+                let mut tx = self.begin().await?;
                 let current = Self::active_install_in_tx(&mut tx, company, install).await?;
                 let done = sqlx::query(
                     "INSERT INTO project_users (project_id, user_id, company_id, permissions, created_at) \
@@ -1272,7 +1373,7 @@ macro_rules! sql_store {
                 project: ProjectId,
                 audit: &AuditContext,
             ) -> Result<()> {
-                let mut tx = self.write.begin().await?;
+                let mut tx = self.begin().await?;
                 let current = Self::active_install_in_tx(&mut tx, company, install).await?;
                 let done = sqlx::query("DELETE FROM project_users WHERE project_id = $1 AND user_id = $2 AND company_id = $3")
                     .bind(project.0)
@@ -1334,7 +1435,7 @@ macro_rules! sql_store {
         #[async_trait]
         impl AccessStore for $store {
             async fn create_api_token(&self, new: &NewApiToken, audit: &AuditContext) -> Result<i64> {
-                let mut tx = self.write.begin().await?;
+                let mut tx = self.begin().await?;
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO api_tokens (token_hash, user_id, is_operator, label, created_at) \
                      VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -1409,5 +1510,5 @@ macro_rules! sql_store {
     };
 }
 
-sql_store!(SqliteStore, sqlx::Sqlite);
-sql_store!(PgStore, sqlx::Postgres);
+sql_store!(SqliteStore, sqlx::Sqlite, notify = false);
+sql_store!(PgStore, sqlx::Postgres, notify = true);

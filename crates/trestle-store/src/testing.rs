@@ -20,8 +20,7 @@ pub struct TestDb {
 }
 
 pub fn pg_base_url() -> String {
-    std::env::var("TRESTLE_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    std::env::var("TRESTLE_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
 impl TestDb {

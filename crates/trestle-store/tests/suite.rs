@@ -103,31 +103,13 @@ async fn world(s: &Arc<dyn Store>) -> World {
         name: n.into(),
         ..Default::default()
     };
-    let a1 = s
-        .create_project(company_a.id, &np("A1"), &ctx())
-        .await
-        .unwrap();
-    let a2 = s
-        .create_project(company_a.id, &np("A2"), &ctx())
-        .await
-        .unwrap();
-    let b1 = s
-        .create_project(company_b.id, &np("B1"), &ctx())
-        .await
-        .unwrap();
+    let a1 = s.create_project(company_a.id, &np("A1"), &ctx()).await.unwrap();
+    let a2 = s.create_project(company_a.id, &np("A2"), &ctx()).await.unwrap();
+    let b1 = s.create_project(company_b.id, &np("B1"), &ctx()).await.unwrap();
     let app = s.create_app(dev.id, "Sync", &ctx()).await.unwrap();
+    let version = s.create_version(app.id, "1.0.0", "{}", &ctx()).await.unwrap();
     let version = s
-        .create_version(app.id, "1.0.0", "{}", &ctx())
-        .await
-        .unwrap();
-    let version = s
-        .promote_version(
-            app.id,
-            version.id,
-            "11111111-1111-4111-8111-111111111111",
-            None,
-            &ctx(),
-        )
+        .promote_version(app.id, version.id, "11111111-1111-4111-8111-111111111111", None, &ctx())
         .await
         .unwrap()
         .version;
@@ -177,29 +159,15 @@ async fn people_companies_and_projects(s: Arc<dyn Store>) {
     let projects = s.list_projects(w.company_a.id, None, page()).await.unwrap();
     assert_eq!(projects.total, 2);
     assert_eq!(
-        projects
-            .items
-            .iter()
-            .map(|p| p.name.as_str())
-            .collect::<Vec<_>>(),
+        projects.items.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
         vec!["A1", "A2"]
     );
     assert_eq!(projects.items[0].company_name, "Acme");
     let second = s
-        .list_projects(
-            w.company_a.id,
-            None,
-            PageRequest {
-                page: 2,
-                per_page: 1,
-            },
-        )
+        .list_projects(w.company_a.id, None, PageRequest { page: 2, per_page: 1 })
         .await
         .unwrap();
-    assert_eq!(
-        (second.total, second.items.len(), second.items[0].id),
-        (2, 1, w.a2.id)
-    );
+    assert_eq!((second.total, second.items.len(), second.items[0].id), (2, 1, w.a2.id));
     // e-mail addresses are unique
     let dup = s
         .create_person(
@@ -223,40 +191,23 @@ async fn people_companies_and_projects(s: Arc<dyn Store>) {
         .await
         .unwrap();
     let actions: Vec<&str> = audit.items.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(
-        actions,
-        vec!["company.create", "project.create", "project.create"]
-    );
+    assert_eq!(actions, vec!["company.create", "project.create", "project.create"]);
 }
 
 async fn tenant_scoped_lookups(s: Arc<dyn Store>) {
     let w = world(&s).await;
-    assert!(s
-        .find_project(w.company_a.id, w.a1.id)
-        .await
-        .unwrap()
-        .is_some());
+    assert!(s.find_project(w.company_a.id, w.a1.id).await.unwrap().is_some());
     assert!(
-        s.find_project(w.company_a.id, w.b1.id)
-            .await
-            .unwrap()
-            .is_none(),
+        s.find_project(w.company_a.id, w.b1.id).await.unwrap().is_none(),
         "B's project through A"
     );
-    assert!(s
-        .find_project(w.company_b.id, w.a1.id)
-        .await
-        .unwrap()
-        .is_none());
+    assert!(s.find_project(w.company_b.id, w.a1.id).await.unwrap().is_none());
     let inst = s
         .install_app(&new_install(&w, w.company_a.id, vec![w.a1.id]), &ctx())
         .await
         .unwrap();
     assert!(
-        s.find_install(w.company_b.id, inst.id)
-            .await
-            .unwrap()
-            .is_none(),
+        s.find_install(w.company_b.id, inst.id).await.unwrap().is_none(),
         "A's install through B"
     );
     let r = s.uninstall(w.company_b.id, inst.id, &ctx()).await;
@@ -295,17 +246,11 @@ async fn versions_and_promotion(s: Arc<dyn Store>) {
         .await
         .unwrap();
     let app = s.create_app(dev.id, "App", &ctx()).await.unwrap();
-    let v1 = s
-        .create_version(app.id, "0.1.0", r#"{"a":1}"#, &ctx())
-        .await
-        .unwrap();
+    let v1 = s.create_version(app.id, "0.1.0", r#"{"a":1}"#, &ctx()).await.unwrap();
     assert_eq!(v1.status, VersionStatus::ReadyForTesting);
     let dup = s.create_version(app.id, "0.1.0", "{}", &ctx()).await;
     assert!(matches!(dup, Err(StoreError::Conflict(_))));
-    let v1 = s
-        .update_version(app.id, v1.id, r#"{"a":2}"#, &ctx())
-        .await
-        .unwrap();
+    let v1 = s.update_version(app.id, v1.id, r#"{"a":2}"#, &ctx()).await.unwrap();
     assert_eq!(v1.manifest_json, r#"{"a":2}"#);
     let creds = NewClient {
         environment: Environment::Production,
@@ -325,15 +270,11 @@ async fn versions_and_promotion(s: Arc<dyn Store>) {
         Err(StoreError::Conflict(_))
     ));
     assert!(matches!(
-        s.promote_version(app.id, v1.id, "uuid-x", None, &ctx())
-            .await,
+        s.promote_version(app.id, v1.id, "uuid-x", None, &ctx()).await,
         Err(StoreError::Conflict(_))
     ));
     // a second promotion does not create another client
-    let v2 = s
-        .create_version(app.id, "0.2.0", "{}", &ctx())
-        .await
-        .unwrap();
+    let v2 = s.create_version(app.id, "0.2.0", "{}", &ctx()).await.unwrap();
     let creds2 = NewClient {
         environment: Environment::Production,
         client_id: "cid2".into(),
@@ -349,19 +290,10 @@ async fn versions_and_promotion(s: Arc<dyn Store>) {
     assert_eq!(found.client.app_id, app.id);
     assert_eq!(found.secrets.len(), 1);
     assert_eq!(found.secrets[0].secret_hash, "h1");
-    assert!(s.is_secret_live(found.secrets[0].id, 0).await.unwrap());
-    assert!(!s
-        .is_secret_live(found.secrets[0].id + 1000, 0)
-        .await
-        .unwrap());
-    assert_eq!(
-        s.latest_promoted_version(app.id).await.unwrap().unwrap().id,
-        v2.id
-    );
-    assert_eq!(
-        s.find_version_by_uuid("uuid-1").await.unwrap().unwrap().id,
-        v1.id
-    );
+    assert_eq!(s.find_live_secret(found.secrets[0].id).await.unwrap(), Some(None));
+    assert_eq!(s.find_live_secret(found.secrets[0].id + 1000).await.unwrap(), None);
+    assert_eq!(s.latest_promoted_version(app.id).await.unwrap().unwrap().id, v2.id);
+    assert_eq!(s.find_version_by_uuid("uuid-1").await.unwrap().unwrap().id, v1.id);
     assert!(s.find_version_by_uuid("nope").await.unwrap().is_none());
     // a version of another app is not found through this app
     let other = s.create_app(dev.id, "Other", &ctx()).await.unwrap();
@@ -382,19 +314,13 @@ async fn install_lifecycle(s: Arc<dyn Store>) {
         .unwrap();
     let bot = s.find_user(inst.bot_user_id).await.unwrap().unwrap();
     assert_eq!(bot.kind, UserKind::Bot);
-    let m = s
-        .company_membership(w.company_a.id, bot.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let m = s.company_membership(w.company_a.id, bot.id).await.unwrap().unwrap();
     assert!(m.is_active && !m.is_admin);
     assert_eq!(
         m.permissions.level("directory"),
         trestle_domain::permissions::Level::ReadOnly
     );
-    let again = s
-        .install_app(&new_install(&w, w.company_a.id, vec![]), &ctx())
-        .await;
+    let again = s.install_app(&new_install(&w, w.company_a.id, vec![]), &ctx()).await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
     assert_eq!(
         s.list_app_companies(w.app.id, page()).await.unwrap().items,
@@ -405,10 +331,7 @@ async fn install_lifecycle(s: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_ne!(inst_b.bot_user_id, inst.bot_user_id, "one bot per company");
-    assert_eq!(
-        s.list_app_companies(w.app.id, page()).await.unwrap().total,
-        2
-    );
+    assert_eq!(s.list_app_companies(w.app.id, page()).await.unwrap().total, 2);
 
     let gone = s.uninstall(w.company_a.id, inst.id, &ctx()).await.unwrap();
     assert_eq!(gone.status, InstallStatus::Uninstalled);
@@ -424,11 +347,7 @@ async fn install_lifecycle(s: Arc<dyn Store>) {
         .await
         .unwrap()
         .is_none());
-    assert!(s
-        .find_active_install(w.company_a.id, w.app.id)
-        .await
-        .unwrap()
-        .is_none());
+    assert!(s.find_active_install(w.company_a.id, w.app.id).await.unwrap().is_none());
     assert_eq!(
         s.list_app_companies(w.app.id, page()).await.unwrap().items,
         vec![w.company_b.clone()]
@@ -445,9 +364,7 @@ async fn install_lifecycle(s: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(re.bot_user_id, bot.id);
     assert_eq!(
-        s.list_permitted_projects(w.company_a.id, re.id)
-            .await
-            .unwrap(),
+        s.list_permitted_projects(w.company_a.id, re.id).await.unwrap(),
         vec![w.a2.id]
     );
     assert!(
@@ -490,9 +407,7 @@ async fn permitted_projects(s: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(
-        s.list_permitted_projects(w.company_a.id, inst.id)
-            .await
-            .unwrap(),
+        s.list_permitted_projects(w.company_a.id, inst.id).await.unwrap(),
         vec![w.a1.id, w.a2.id]
     );
     let listed = s
@@ -509,9 +424,7 @@ async fn permitted_projects(s: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(
-        s.list_permitted_projects(w.company_a.id, inst.id)
-            .await
-            .unwrap(),
+        s.list_permitted_projects(w.company_a.id, inst.id).await.unwrap(),
         vec![w.a2.id]
     );
     assert!(matches!(
@@ -559,9 +472,7 @@ async fn add_all_and_new_projects(s: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(
-        s.list_permitted_projects(w.company_a.id, inst.id)
-            .await
-            .unwrap(),
+        s.list_permitted_projects(w.company_a.id, inst.id).await.unwrap(),
         vec![w.a1.id, w.a2.id, p3.id],
         "the new project includes the bot"
     );

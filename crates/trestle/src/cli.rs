@@ -10,12 +10,7 @@ use std::path::PathBuf;
 #[derive(Args, Clone)]
 pub struct Conn {
     /// Trestle base URL.
-    #[arg(
-        long,
-        env = "TRESTLE_URL",
-        default_value = "http://127.0.0.1:8080",
-        global = true
-    )]
+    #[arg(long, env = "TRESTLE_URL", default_value = "http://127.0.0.1:8080", global = true)]
     url: String,
     /// API token (trs_…).
     #[arg(long, env = "TRESTLE_TOKEN", global = true, hide_env_values = true)]
@@ -298,8 +293,7 @@ async fn print_response(res: reqwest::Response) -> Result<()> {
 }
 
 fn read_json(path: &PathBuf) -> Result<Value> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))
 }
 
@@ -325,11 +319,7 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
             )
             .await
         }
-        C::Companies(CompaniesCmd::Create {
-            conn,
-            name,
-            admin_user,
-        }) => {
+        C::Companies(CompaniesCmd::Create { conn, name, admin_user }) => {
             call(
                 &conn,
                 Method::POST,
@@ -339,13 +329,7 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
             .await
         }
         C::Companies(CompaniesCmd::Show { conn, company }) => {
-            call(
-                &conn,
-                Method::GET,
-                &format!("/api/v1/companies/{company}"),
-                None,
-            )
-            .await
+            call(&conn, Method::GET, &format!("/api/v1/companies/{company}"), None).await
         }
         C::Companies(CompaniesCmd::AddUser {
             conn,
@@ -383,23 +367,14 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
             page,
             per_page,
         }) => {
-            let path =
-                format!("/api/v1/companies/{company}/projects?page={page}&per_page={per_page}");
+            let path = format!("/api/v1/companies/{company}/projects?page={page}&per_page={per_page}");
             call(&conn, Method::GET, &path, None).await
         }
         C::Apps(AppsCmd::Create { conn, name }) => {
-            call(
-                &conn,
-                Method::POST,
-                "/api/v1/apps",
-                Some(json!({"name": name})),
-            )
-            .await
+            call(&conn, Method::POST, "/api/v1/apps", Some(json!({"name": name}))).await
         }
         C::Apps(AppsCmd::List { conn }) => call(&conn, Method::GET, "/api/v1/apps", None).await,
-        C::Apps(AppsCmd::Show { conn, app }) => {
-            call(&conn, Method::GET, &format!("/api/v1/apps/{app}"), None).await
-        }
+        C::Apps(AppsCmd::Show { conn, app }) => call(&conn, Method::GET, &format!("/api/v1/apps/{app}"), None).await,
         C::Versions(VersionsCmd::Create {
             conn,
             app,
@@ -407,13 +382,7 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
             manifest,
         }) => {
             let body = json!({"version": version, "manifest": read_json(&manifest)?});
-            call(
-                &conn,
-                Method::POST,
-                &format!("/api/v1/apps/{app}/versions"),
-                Some(body),
-            )
-            .await
+            call(&conn, Method::POST, &format!("/api/v1/apps/{app}/versions"), Some(body)).await
         }
         C::Versions(VersionsCmd::Update {
             conn,
@@ -431,19 +400,9 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
             .await
         }
         C::Versions(VersionsCmd::List { conn, app }) => {
-            call(
-                &conn,
-                Method::GET,
-                &format!("/api/v1/apps/{app}/versions"),
-                None,
-            )
-            .await
+            call(&conn, Method::GET, &format!("/api/v1/apps/{app}/versions"), None).await
         }
-        C::Versions(VersionsCmd::Promote {
-            conn,
-            app,
-            version_id,
-        }) => {
+        C::Versions(VersionsCmd::Promote { conn, app, version_id }) => {
             call(
                 &conn,
                 Method::POST,
@@ -477,11 +436,7 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
             )
             .await
         }
-        C::Installs(InstallsCmd::Show {
-            conn,
-            company,
-            install,
-        }) => {
+        C::Installs(InstallsCmd::Show { conn, company, install }) => {
             call(
                 &conn,
                 Method::GET,
@@ -490,11 +445,7 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
             )
             .await
         }
-        C::Installs(InstallsCmd::Uninstall {
-            conn,
-            company,
-            install,
-        }) => {
+        C::Installs(InstallsCmd::Uninstall { conn, company, install }) => {
             call(
                 &conn,
                 Method::DELETE,
@@ -510,22 +461,10 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
             projects,
         }) => {
             let path = format!("/api/v1/companies/{company}/installs/{install}/permitted_projects");
-            call(
-                &conn,
-                Method::POST,
-                &path,
-                Some(json!({"project_ids": projects})),
-            )
-            .await
+            call(&conn, Method::POST, &path, Some(json!({"project_ids": projects}))).await
         }
-        C::Installs(InstallsCmd::AddAllProjects {
-            conn,
-            company,
-            install,
-        }) => {
-            let path = format!(
-                "/api/v1/companies/{company}/installs/{install}/permitted_projects/add_all"
-            );
+        C::Installs(InstallsCmd::AddAllProjects { conn, company, install }) => {
+            let path = format!("/api/v1/companies/{company}/installs/{install}/permitted_projects/add_all");
             call(&conn, Method::POST, &path, None).await
         }
         C::Installs(InstallsCmd::RemoveProject {
@@ -534,9 +473,7 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
             install,
             project,
         }) => {
-            let path = format!(
-                "/api/v1/companies/{company}/installs/{install}/permitted_projects/{project}"
-            );
+            let path = format!("/api/v1/companies/{company}/installs/{install}/permitted_projects/{project}");
             call(&conn, Method::DELETE, &path, None).await
         }
         C::Token {

@@ -52,19 +52,20 @@ pub fn demo_manifest() -> serde_json::Value {
 pub async fn seed(core: &Trestle, base_url: &str) -> Result<Demo> {
     let op = Actor::Operator;
     let operator_api_token = core.create_operator_token("demo operator").await?;
-    let dev = core.create_person(op, "dana.developer@demo.trestle.test", "Dana Developer").await.context(
-        "the demo developer already exists: this database was seeded before but demo.json is gone; \
+    let dev = core
+        .create_person(op, "dana.developer@demo.trestle.test", "Dana Developer")
+        .await
+        .context(
+            "the demo developer already exists: this database was seeded before but demo.json is gone; \
          start with an empty --data-dir to seed again",
-    )?;
+        )?;
     let dev_actor = Actor::Person(dev.user.id);
     let app = core.create_app(dev_actor, "Demo Data Sync").await?;
     let version = core
         .create_version(dev_actor, app.id, "1.0.0", &demo_manifest())
         .await?;
     let promoted = core.promote_version(dev_actor, app.id, version.id).await?;
-    let creds = promoted
-        .credentials
-        .context("first promotion returns credentials")?;
+    let creds = promoted.credentials.context("first promotion returns credentials")?;
     let app_version_id = promoted
         .version
         .app_version_uuid
@@ -154,8 +155,7 @@ pub fn read(path: &Path) -> Result<Option<Demo>> {
     if !path.exists() {
         return Ok(None);
     }
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     Ok(Some(
         serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?,
     ))

@@ -9,8 +9,7 @@ pub fn load_or_create(env_value: Option<&str>, file: &Path) -> Result<Vec<u8>> {
         return parse(v).context("TRESTLE_SECRET_KEY");
     }
     if file.exists() {
-        let text =
-            std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
         return parse(text.trim()).with_context(|| format!("key file {}", file.display()));
     }
     if let Some(dir) = file.parent() {
@@ -62,9 +61,6 @@ mod tests {
         assert_eq!(a.len(), 32);
         assert_eq!(a, b);
         assert!(load_or_create(Some("zz"), &file).is_err());
-        assert_eq!(
-            load_or_create(Some(&"ab".repeat(32)), &file).unwrap(),
-            vec![0xab; 32]
-        );
+        assert_eq!(load_or_create(Some(&"ab".repeat(32)), &file).unwrap(), vec![0xab; 32]);
     }
 }

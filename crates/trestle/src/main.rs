@@ -66,8 +66,7 @@ struct ServerArgs {
 
 impl ServerArgs {
     fn config(&self) -> Result<server::ServerConfig> {
-        std::fs::create_dir_all(&self.data_dir)
-            .with_context(|| format!("creating {}", self.data_dir.display()))?;
+        std::fs::create_dir_all(&self.data_dir).with_context(|| format!("creating {}", self.data_dir.display()))?;
         let url = match &self.database_url {
             Some(u) => u.clone(),
             None => format!("sqlite://{}", self.data_dir.join("trestle.db").display()),
@@ -76,10 +75,7 @@ impl ServerArgs {
             .secret_key_file
             .clone()
             .unwrap_or_else(|| self.data_dir.join("secret.key"));
-        let key = keys::load_or_create(
-            std::env::var("TRESTLE_SECRET_KEY").ok().as_deref(),
-            &key_file,
-        )?;
+        let key = keys::load_or_create(std::env::var("TRESTLE_SECRET_KEY").ok().as_deref(), &key_file)?;
         let mut c = server::ServerConfig::new(url, key);
         c.public_url = self.public_url.clone();
         c.strict_company_header = self.strict_company_header;
@@ -107,8 +103,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };
@@ -125,10 +120,7 @@ async fn run_server(args: ServerArgs, with_demo: bool) -> Result<()> {
         .await
         .with_context(|| format!("binding {}:{}", args.bind, args.port))?;
     let addr = listener.local_addr()?;
-    let base_url = config
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{addr}"));
+    let base_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     if with_demo {
         let path = args.data_dir.join("demo.json");
         let demo = match demo::read(&path)? {
@@ -164,10 +156,7 @@ async fn main() -> Result<()> {
         }
         Command::OperatorToken(args) => {
             let core = server::build(&args.config()?).await?;
-            println!(
-                "{}",
-                core.create_operator_token("cli operator-token").await?
-            );
+            println!("{}", core.create_operator_token("cli operator-token").await?);
             Ok(())
         }
         Command::Client(c) => cli::run(c).await,

@@ -55,14 +55,7 @@ async fn cli_runs_the_dmsa_setup_end_to_end(app: TestApp) {
         let company = trestle(
             &app,
             &op,
-            &[
-                "companies",
-                "create",
-                "--name",
-                "Cli Co",
-                "--admin-user",
-                &admin_id,
-            ],
+            &["companies", "create", "--name", "Cli Co", "--admin-user", &admin_id],
         );
         let cid = company["id"].to_string();
         let p1 = trestle(
@@ -110,27 +103,11 @@ async fn cli_runs_the_dmsa_setup_end_to_end(app: TestApp) {
         let promoted = trestle(
             &app,
             &dev_token,
-            &[
-                "versions",
-                "promote",
-                "--app",
-                &app_id,
-                "--version-id",
-                &vid,
-            ],
+            &["versions", "promote", "--app", &app_id, "--version-id", &vid],
         );
-        let uuid = promoted["version"]["app_version_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let client_id = promoted["credentials"]["client_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let secret = promoted["credentials"]["client_secret"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let uuid = promoted["version"]["app_version_id"].as_str().unwrap().to_string();
+        let client_id = promoted["credentials"]["client_id"].as_str().unwrap().to_string();
+        let secret = promoted["credentials"]["client_secret"].as_str().unwrap().to_string();
 
         let install = trestle(
             &app,
@@ -170,13 +147,7 @@ async fn cli_runs_the_dmsa_setup_end_to_end(app: TestApp) {
         let token = trestle(
             &app,
             "",
-            &[
-                "token",
-                "--client-id",
-                &client_id,
-                "--client-secret",
-                &secret,
-            ],
+            &["token", "--client-id", &client_id, "--client-secret", &secret],
         );
         assert_eq!(token["token_type"], "bearer");
         assert_eq!(token["expires_in"], 5400);
@@ -184,14 +155,7 @@ async fn cli_runs_the_dmsa_setup_end_to_end(app: TestApp) {
         trestle(
             &app,
             &admin_token,
-            &[
-                "installs",
-                "uninstall",
-                "--company",
-                &cid,
-                "--install",
-                &iid,
-            ],
+            &["installs", "uninstall", "--company", &cid, "--install", &iid],
         );
         let listed = trestle(&app, &admin_token, &["installs", "list", "--company", &cid]);
         assert_eq!(listed[0]["status"], "uninstalled");

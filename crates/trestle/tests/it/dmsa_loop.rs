@@ -17,13 +17,7 @@ on_both_backends!(
     expired_tokens_are_refused,
 );
 
-async fn get_json(
-    app: &TestApp,
-    token: &str,
-    path: &str,
-    company: Option<i64>,
-    want: StatusCode,
-) -> Value {
+async fn get_json(app: &TestApp, token: &str, path: &str, company: Option<i64>, want: StatusCode) -> Value {
     let mut req = app.get(path).bearer_auth(token);
     if let Some(c) = company {
         req = req.header("Procore-Company-Id", c.to_string());
@@ -41,14 +35,7 @@ async fn companies_lists_exactly_the_installing_companies(app: TestApp) {
     assert_eq!(v[0]["name"], "Acme");
     assert_eq!(v[0]["is_active"], true);
     // with the company header (DMSA docs say to send it even here)
-    let v = get_json(
-        &app,
-        &token,
-        "/rest/v1.0/companies",
-        Some(w.b),
-        StatusCode::OK,
-    )
-    .await;
+    let v = get_json(&app, &token, "/rest/v1.0/companies", Some(w.b), StatusCode::OK).await;
     assert_eq!(ids(&v), vec![w.a, w.b]);
     // propycore's parameters
     let v = get_json(
@@ -87,14 +74,7 @@ async fn projects_list_only_permitted_projects_on_every_endpoint(app: TestApp) {
     .await;
     assert_eq!(ids(&v), vec![w.b1]);
     // the header alone names the company too
-    let v = get_json(
-        &app,
-        &token,
-        "/rest/v1.0/projects",
-        Some(w.b),
-        StatusCode::OK,
-    )
-    .await;
+    let v = get_json(&app, &token, "/rest/v1.0/projects", Some(w.b), StatusCode::OK).await;
     assert_eq!(ids(&v), vec![w.b1]);
     // the company admin (a person) sees all projects of A
     let admin_view = app
@@ -106,14 +86,7 @@ async fn projects_list_only_permitted_projects_on_every_endpoint(app: TestApp) {
         .await;
     assert_eq!(ids(&admin_view), vec![w.a1, w.a2, w.a3]);
     // no company at all, a bad id, header and parameter that disagree
-    let e = get_json(
-        &app,
-        &token,
-        "/rest/v1.0/projects",
-        None,
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
+    let e = get_json(&app, &token, "/rest/v1.0/projects", None, StatusCode::BAD_REQUEST).await;
     assert!(e["message"].as_str().unwrap().contains("company_id"), "{e}");
     get_json(
         &app,
@@ -147,34 +120,19 @@ async fn projects_list_only_permitted_projects_on_every_endpoint(app: TestApp) {
         StatusCode::BAD_REQUEST,
     )
     .await;
-    assert!(
-        e["message"].as_str().unwrap().contains("does not match"),
-        "{e}"
-    );
+    assert!(e["message"].as_str().unwrap().contains("does not match"), "{e}");
 }
 
 async fn me_is_the_bot_of_the_named_company(app: TestApp) {
     let w = app.world().await;
     let token = app.token(&w.app).await;
     let e = get_json(&app, &token, "/rest/v1.0/me", None, StatusCode::BAD_REQUEST).await;
-    assert!(
-        e["message"]
-            .as_str()
-            .unwrap()
-            .contains("Procore-Company-Id"),
-        "{e}"
-    );
+    assert!(e["message"].as_str().unwrap().contains("Procore-Company-Id"), "{e}");
     let me_a = get_json(&app, &token, "/rest/v1.0/me", Some(w.a), StatusCode::OK).await;
     let me_b = get_json(&app, &token, "/rest/v1.0/me", Some(w.b), StatusCode::OK).await;
     assert_ne!(me_a["id"], me_b["id"], "one bot per company");
-    assert!(
-        me_a["name"].as_str().unwrap().starts_with("Sync App"),
-        "{me_a}"
-    );
-    assert!(
-        me_a["login"].as_str().unwrap().starts_with("sync-app-"),
-        "{me_a}"
-    );
+    assert!(me_a["name"].as_str().unwrap().starts_with("Sync App"), "{me_a}");
+    assert!(me_a["login"].as_str().unwrap().starts_with("sync-app-"), "{me_a}");
     // company_id as a parameter works too
     let me = get_json(
         &app,
@@ -230,22 +188,8 @@ async fn foreign_company_is_refused_without_leaking(app: TestApp) {
         StatusCode::FORBIDDEN,
     )
     .await;
-    get_json(
-        &app,
-        &token,
-        "/rest/v1.0/me",
-        Some(c),
-        StatusCode::FORBIDDEN,
-    )
-    .await;
-    get_json(
-        &app,
-        &token,
-        "/rest/v1.0/companies",
-        Some(c),
-        StatusCode::FORBIDDEN,
-    )
-    .await;
+    get_json(&app, &token, "/rest/v1.0/me", Some(c), StatusCode::FORBIDDEN).await;
+    get_json(&app, &token, "/rest/v1.0/companies", Some(c), StatusCode::FORBIDDEN).await;
 }
 
 async fn removed_project_is_refused_on_the_next_request(app: TestApp) {
@@ -256,34 +200,19 @@ async fn removed_project_is_refused_on_the_next_request(app: TestApp) {
         ids(&get_json(&app, &token, &path, None, StatusCode::OK).await),
         vec![w.a1, w.a2]
     );
-    let base = format!(
-        "/api/v1/companies/{}/installs/{}/permitted_projects",
-        w.a, w.install_a
-    );
-    app.api_delete(
-        &w.admin_a,
-        &format!("{base}/{}", w.a1),
-        StatusCode::NO_CONTENT,
-    )
-    .await;
+    let base = format!("/api/v1/companies/{}/installs/{}/permitted_projects", w.a, w.install_a);
+    app.api_delete(&w.admin_a, &format!("{base}/{}", w.a1), StatusCode::NO_CONTENT)
+        .await;
     // the same unexpired token, the very next request
     assert_eq!(
         ids(&get_json(&app, &token, &path, None, StatusCode::OK).await),
         vec![w.a2]
     );
     // removing it again, or a project of another company, is a clear 404
-    app.api_delete(
-        &w.admin_a,
-        &format!("{base}/{}", w.a1),
-        StatusCode::NOT_FOUND,
-    )
-    .await;
-    app.api_delete(
-        &w.admin_a,
-        &format!("{base}/{}", w.b1),
-        StatusCode::NOT_FOUND,
-    )
-    .await;
+    app.api_delete(&w.admin_a, &format!("{base}/{}", w.a1), StatusCode::NOT_FOUND)
+        .await;
+    app.api_delete(&w.admin_a, &format!("{base}/{}", w.b1), StatusCode::NOT_FOUND)
+        .await;
     // add it back, plus A3
     let v = app
         .api_post(
@@ -293,10 +222,7 @@ async fn removed_project_is_refused_on_the_next_request(app: TestApp) {
             StatusCode::OK,
         )
         .await;
-    assert_eq!(
-        v["permitted_project_ids"],
-        serde_json::json!([w.a1, w.a2, w.a3])
-    );
+    assert_eq!(v["permitted_project_ids"], serde_json::json!([w.a1, w.a2, w.a3]));
     assert_eq!(
         ids(&get_json(&app, &token, &path, None, StatusCode::OK).await),
         vec![w.a1, w.a2, w.a3]
@@ -329,14 +255,7 @@ async fn uninstall_takes_effect_on_the_next_request_and_reinstall_works(app: Tes
     assert_eq!(v["status"], "uninstalled");
     // same token, next request
     get_json(&app, &token, &projects_a, None, StatusCode::FORBIDDEN).await;
-    get_json(
-        &app,
-        &token,
-        "/rest/v1.0/me",
-        Some(w.a),
-        StatusCode::FORBIDDEN,
-    )
-    .await;
+    get_json(&app, &token, "/rest/v1.0/me", Some(w.a), StatusCode::FORBIDDEN).await;
     assert_eq!(
         ids(&get_json(&app, &token, "/rest/v1.0/companies", None, StatusCode::OK).await),
         vec![w.b]
@@ -361,8 +280,7 @@ async fn uninstall_takes_effect_on_the_next_request_and_reinstall_works(app: Tes
     )
     .await;
     // reinstall: permitted projects start from what the admin picks now; the bot is the same
-    app.install(&w.admin_a, w.a, &w.app.app_version_id, &[w.a3])
-        .await;
+    app.install(&w.admin_a, w.a, &w.app.app_version_id, &[w.a3]).await;
     assert_eq!(
         ids(&get_json(&app, &token, &projects_a, None, StatusCode::OK).await),
         vec![w.a3]
@@ -460,10 +378,7 @@ async fn bearer_token_errors(app: TestApp) {
     let token = app.token(&w.app).await;
     // no token: 401 with a bare Bearer challenge
     let res = app.get("/rest/v1.0/companies").send().await.unwrap();
-    assert_eq!(
-        res.headers()["www-authenticate"],
-        "Bearer realm=\"trestle\""
-    );
+    assert_eq!(res.headers()["www-authenticate"], "Bearer realm=\"trestle\"");
     expect(res, StatusCode::UNAUTHORIZED).await;
     // a garbage token, a tampered token, the wrong scheme
     for auth in [
@@ -477,10 +392,7 @@ async fn bearer_token_errors(app: TestApp) {
             .send()
             .await
             .unwrap();
-        let challenge = res.headers()["www-authenticate"]
-            .to_str()
-            .unwrap()
-            .to_string();
+        let challenge = res.headers()["www-authenticate"].to_str().unwrap().to_string();
         assert!(challenge.contains("invalid_token"), "{auth}: {challenge}");
         expect(res, StatusCode::UNAUTHORIZED).await;
     }
@@ -495,11 +407,7 @@ async fn bearer_token_errors(app: TestApp) {
     )
     .await;
     expect(
-        app.get("/api/v1/apps")
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap(),
+        app.get("/api/v1/apps").bearer_auth(&token).send().await.unwrap(),
         StatusCode::UNAUTHORIZED,
     )
     .await;

@@ -6,5 +6,6 @@ mod support;
 mod cli;
 mod dmsa_loop;
 mod management;
+mod scale_out;
 mod token_endpoint;
 mod up;

@@ -20,23 +20,14 @@ on_both_backends!(
 
 async fn management_requires_a_valid_api_token(app: TestApp) {
     let res = app.get("/api/v1/apps").send().await.unwrap();
-    assert_eq!(
-        res.headers()["www-authenticate"],
-        "Bearer realm=\"trestle\""
-    );
+    assert_eq!(res.headers()["www-authenticate"], "Bearer realm=\"trestle\"");
     expect(res, StatusCode::UNAUTHORIZED).await;
     expect(
-        app.get("/api/v1/apps")
-            .bearer_auth("trs_nope")
-            .send()
-            .await
-            .unwrap(),
+        app.get("/api/v1/apps").bearer_auth("trs_nope").send().await.unwrap(),
         StatusCode::UNAUTHORIZED,
     )
     .await;
-    let who = app
-        .api_get(&app.operator, "/api/v1/me", StatusCode::OK)
-        .await;
+    let who = app.api_get(&app.operator, "/api/v1/me", StatusCode::OK).await;
     assert_eq!(who["kind"], "operator");
     let (id, token) = app.person("pat@example.com", "Pat").await;
     let who = app.api_get(&token, "/api/v1/me", StatusCode::OK).await;
@@ -54,10 +45,7 @@ async fn management_requires_a_valid_api_token(app: TestApp) {
         )
         .await;
     let t2 = t2["api_token"].as_str().unwrap();
-    assert_eq!(
-        app.api_get(t2, "/api/v1/me", StatusCode::OK).await["user"]["id"],
-        id
-    );
+    assert_eq!(app.api_get(t2, "/api/v1/me", StatusCode::OK).await["user"]["id"], id);
     let (other, _) = app.person("other@example.com", "Other").await;
     app.api_post(
         &token,
@@ -142,11 +130,7 @@ async fn developers_see_only_their_own_apps(app: TestApp) {
     )
     .await;
     let v = app
-        .api_get(
-            &dev1,
-            &format!("/api/v1/apps/{}/versions", a.app_id),
-            StatusCode::OK,
-        )
+        .api_get(&dev1, &format!("/api/v1/apps/{}/versions", a.app_id), StatusCode::OK)
         .await;
     let vid = v[0]["id"].as_i64().unwrap();
     app.api_post(
@@ -168,12 +152,7 @@ async fn developers_see_only_their_own_apps(app: TestApp) {
 async fn manifest_problems_are_all_reported(app: TestApp) {
     let (_, dev) = app.person("d@example.com", "D").await;
     let created = app
-        .api_post(
-            &dev,
-            "/api/v1/apps",
-            json!({"name": "App"}),
-            StatusCode::CREATED,
-        )
+        .api_post(&dev, "/api/v1/apps", json!({"name": "App"}), StatusCode::CREATED)
         .await;
     let path = format!("/api/v1/apps/{}/versions", created["id"]);
     let bad = json!({
@@ -184,9 +163,7 @@ async fn manifest_problems_are_all_reported(app: TestApp) {
             "permissions": {"company": {"teleporter": "admin", "documents": "superuser"}, "project": {"admin": "standard"}}
         }
     });
-    let e = app
-        .api_post(&dev, &path, bad, StatusCode::UNPROCESSABLE_ENTITY)
-        .await;
+    let e = app.api_post(&dev, &path, bad, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(e["code"], "invalid");
     let mut paths: Vec<String> = e["errors"]
         .as_array()
@@ -215,12 +192,7 @@ async fn manifest_problems_are_all_reported(app: TestApp) {
 async fn versions_are_semver_increasing_and_immutable_once_promoted(app: TestApp) {
     let (_, dev) = app.person("d@example.com", "D").await;
     let created = app
-        .api_post(
-            &dev,
-            "/api/v1/apps",
-            json!({"name": "App"}),
-            StatusCode::CREATED,
-        )
+        .api_post(&dev, "/api/v1/apps", json!({"name": "App"}), StatusCode::CREATED)
         .await;
     let app_id = created["id"].as_i64().unwrap();
     let base = format!("/api/v1/apps/{app_id}/versions");
@@ -268,10 +240,7 @@ async fn versions_are_semver_increasing_and_immutable_once_promoted(app: TestApp
         .await
         .unwrap();
     let saved = expect(res, StatusCode::OK).await;
-    assert_eq!(
-        saved["manifest"]["permissions"]["project"]["documents"],
-        "admin"
-    );
+    assert_eq!(saved["manifest"]["permissions"]["project"]["documents"], "admin");
     let res = app
         .patch(&format!("{base}/{vid}"))
         .bearer_auth(&dev)
@@ -282,12 +251,7 @@ async fn versions_are_semver_increasing_and_immutable_once_promoted(app: TestApp
     expect(res, StatusCode::UNPROCESSABLE_ENTITY).await;
     // promote, then it is immutable and cannot be promoted again
     let p = app
-        .api_post(
-            &dev,
-            &format!("{base}/{vid}/promote"),
-            json!({}),
-            StatusCode::OK,
-        )
+        .api_post(&dev, &format!("{base}/{vid}/promote"), json!({}), StatusCode::OK)
         .await;
     let uuid = p["version"]["app_version_id"].as_str().unwrap();
     assert_eq!(uuid.len(), 36);
@@ -300,13 +264,8 @@ async fn versions_are_semver_increasing_and_immutable_once_promoted(app: TestApp
         .await
         .unwrap();
     expect(res, StatusCode::CONFLICT).await;
-    app.api_post(
-        &dev,
-        &format!("{base}/{vid}/promote"),
-        json!({}),
-        StatusCode::CONFLICT,
-    )
-    .await;
+    app.api_post(&dev, &format!("{base}/{vid}/promote"), json!({}), StatusCode::CONFLICT)
+        .await;
     app.api_post(
         &dev,
         &format!("{base}/999999/promote"),
@@ -323,12 +282,7 @@ async fn versions_are_semver_increasing_and_immutable_once_promoted(app: TestApp
         )
         .await;
     let p2 = app
-        .api_post(
-            &dev,
-            &format!("{base}/{}/promote", v2["id"]),
-            json!({}),
-            StatusCode::OK,
-        )
+        .api_post(&dev, &format!("{base}/{}/promote", v2["id"]), json!({}), StatusCode::OK)
         .await;
     assert_ne!(
         p2["version"]["app_version_id"].as_str().unwrap(),
@@ -342,12 +296,7 @@ async fn versions_are_semver_increasing_and_immutable_once_promoted(app: TestApp
 async fn the_client_secret_is_shown_once_and_stored_hashed(app: TestApp) {
     let (_, dev) = app.person("d@example.com", "D").await;
     let created = app
-        .api_post(
-            &dev,
-            "/api/v1/apps",
-            json!({"name": "App"}),
-            StatusCode::CREATED,
-        )
+        .api_post(&dev, "/api/v1/apps", json!({"name": "App"}), StatusCode::CREATED)
         .await;
     let app_id = created["id"].as_i64().unwrap();
     assert_eq!(created["production_client_id"], serde_json::Value::Null);
@@ -368,16 +317,10 @@ async fn the_client_secret_is_shown_once_and_stored_hashed(app: TestApp) {
         .unwrap();
     assert_eq!(res.headers()["cache-control"], "no-store");
     let p = expect(res, StatusCode::OK).await;
-    let secret = p["credentials"]["client_secret"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let secret = p["credentials"]["client_secret"].as_str().unwrap().to_string();
     let client_id = p["credentials"]["client_id"].as_str().unwrap().to_string();
     assert_eq!(secret.len(), 64);
-    assert!(p["credentials"]["warning"]
-        .as_str()
-        .unwrap()
-        .contains("once"));
+    assert!(p["credentials"]["warning"].as_str().unwrap().contains("once"));
     // never again: not on a second promotion, not when reading the app
     let v2 = app
         .api_post(
@@ -388,12 +331,7 @@ async fn the_client_secret_is_shown_once_and_stored_hashed(app: TestApp) {
         )
         .await;
     let p2 = app
-        .api_post(
-            &dev,
-            &format!("{base}/{}/promote", v2["id"]),
-            json!({}),
-            StatusCode::OK,
-        )
+        .api_post(&dev, &format!("{base}/{}/promote", v2["id"]), json!({}), StatusCode::OK)
         .await;
     assert_eq!(p2["credentials"], serde_json::Value::Null);
     let shown = app
@@ -471,10 +409,7 @@ async fn installs_are_checked_and_atomic(app: TestApp) {
             StatusCode::CONFLICT,
         )
         .await;
-    assert!(
-        e["message"].as_str().unwrap().contains("already installed"),
-        "{e}"
-    );
+    assert!(e["message"].as_str().unwrap().contains("already installed"), "{e}");
     // a malformed and an unknown App Version ID
     let e = app
         .api_post(
@@ -496,7 +431,12 @@ async fn installs_are_checked_and_atomic(app: TestApp) {
     let other = app.promoted_app(&w.dev, "Other").await;
     // another company's project in the permitted list: refused, nothing written
     let e = app
-        .api_post(&w.admin_a, &base, json!({"app_version_id": other.app_version_id, "permitted_project_ids": [w.a1, w.b1, 999999]}), StatusCode::UNPROCESSABLE_ENTITY)
+        .api_post(
+            &w.admin_a,
+            &base,
+            json!({"app_version_id": other.app_version_id, "permitted_project_ids": [w.a1, w.b1, 999999]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
         .await;
     let paths: Vec<&str> = e["errors"]
         .as_array()
@@ -527,23 +467,13 @@ async fn installs_are_checked_and_atomic(app: TestApp) {
     .await;
     // the install view carries the manifest's instructions
     let inst = app
-        .api_get(
-            &w.admin_a,
-            &format!("{base}/{}", w.install_a),
-            StatusCode::OK,
-        )
+        .api_get(&w.admin_a, &format!("{base}/{}", w.install_a), StatusCode::OK)
         .await;
-    assert_eq!(
-        inst["post_installation_notes"],
-        "Pick the projects to sync."
-    );
+    assert_eq!(inst["post_installation_notes"], "Pick the projects to sync.");
     assert_eq!(inst["instructions_url"], "https://example.com/setup");
     assert_eq!(inst["instructions_page_name"], "Setup guide");
     assert_eq!(inst["permitted_project_ids"], json!([w.a1, w.a2]));
-    assert_eq!(
-        inst["project_permissions"],
-        json!({"documents": "standard"})
-    );
+    assert_eq!(inst["project_permissions"], json!({"documents": "standard"}));
     assert_eq!(inst["app_version_id"], w.app.app_version_id.as_str());
     // permitted-project edits are validated too
     let pp = format!("{base}/{}/permitted_projects", w.install_a);
@@ -571,12 +501,8 @@ async fn company_admins_act_only_in_their_company(app: TestApp) {
     let w = app.world().await;
     // admin of A against B: every admin route is refused and changes nothing
     let b = w.b;
-    app.api_get(
-        &w.admin_a,
-        &format!("/api/v1/companies/{b}"),
-        StatusCode::FORBIDDEN,
-    )
-    .await;
+    app.api_get(&w.admin_a, &format!("/api/v1/companies/{b}"), StatusCode::FORBIDDEN)
+        .await;
     app.api_get(
         &w.admin_a,
         &format!("/api/v1/companies/{b}/installs"),
@@ -660,15 +586,11 @@ async fn company_admins_act_only_in_their_company(app: TestApp) {
     .await;
     assert_eq!(ids(&v), vec![w.b1]);
     assert_eq!(
-        app.api_get(
-            &w.admin_b,
-            &format!("/api/v1/companies/{b}/projects"),
-            StatusCode::OK
-        )
-        .await
-        .as_array()
-        .unwrap()
-        .len(),
+        app.api_get(&w.admin_b, &format!("/api/v1/companies/{b}/projects"), StatusCode::OK)
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
         1
     );
     // a non-admin member of A cannot administer A
@@ -761,25 +683,13 @@ async fn every_change_is_audited(app: TestApp) {
     );
     let removal = &page.items[5];
     assert_eq!(removal.actor_kind, "person");
-    assert!(removal
-        .before_json
-        .as_deref()
-        .unwrap()
-        .contains(&w.a1.to_string()));
+    assert!(removal.before_json.as_deref().unwrap().contains(&w.a1.to_string()));
     let uninstall = &page.items[6];
-    assert!(uninstall
-        .after_json
-        .as_deref()
-        .unwrap()
-        .contains("uninstalled"));
+    assert!(uninstall.after_json.as_deref().unwrap().contains("uninstalled"));
 }
 
 async fn openapi_document_describes_the_api(app: TestApp) {
-    let v = expect(
-        app.get("/openapi.json").send().await.unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let v = expect(app.get("/openapi.json").send().await.unwrap(), StatusCode::OK).await;
     assert!(v["openapi"].as_str().unwrap().starts_with("3."));
     let paths = v["paths"].as_object().unwrap();
     for p in [
@@ -794,16 +704,8 @@ async fn openapi_document_describes_the_api(app: TestApp) {
     }
     assert!(v["components"]["securitySchemes"]["api_token"].is_object());
     // health endpoints
-    expect(
-        app.get("/health/live").send().await.unwrap(),
-        StatusCode::OK,
-    )
-    .await;
-    expect(
-        app.get("/health/ready").send().await.unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    expect(app.get("/health/live").send().await.unwrap(), StatusCode::OK).await;
+    expect(app.get("/health/ready").send().await.unwrap(), StatusCode::OK).await;
 }
 
 async fn malformed_management_requests_get_clear_errors(app: TestApp) {
@@ -820,12 +722,7 @@ async fn malformed_management_requests_get_clear_errors(app: TestApp) {
     let e = expect(res, StatusCode::BAD_REQUEST).await;
     assert!(e["message"].as_str().unwrap().contains("JSON"), "{e}");
     let e = app
-        .api_post(
-            &dev,
-            "/api/v1/apps",
-            json!({"name": 5}),
-            StatusCode::BAD_REQUEST,
-        )
+        .api_post(&dev, "/api/v1/apps", json!({"name": 5}), StatusCode::BAD_REQUEST)
         .await;
     assert!(e["message"].as_str().unwrap().contains("name"), "{e}");
     let e = app
@@ -839,9 +736,7 @@ async fn malformed_management_requests_get_clear_errors(app: TestApp) {
     assert!(e["message"].as_str().unwrap().contains("colour"), "{e}");
     app.api_get(&dev, "/api/v1/apps/not-a-number", StatusCode::BAD_REQUEST)
         .await;
-    let e = app
-        .api_get(&dev, "/api/v1/nothing-here", StatusCode::NOT_FOUND)
-        .await;
+    let e = app.api_get(&dev, "/api/v1/nothing-here", StatusCode::NOT_FOUND).await;
     assert_eq!(e["code"], "not_found");
     let res = app
         .post("/api/v1/apps")

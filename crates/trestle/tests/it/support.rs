@@ -52,10 +52,7 @@ impl TestApp {
         let mut config = ServerConfig::new(db_url, vec![7u8; 32]);
         config.clock = clock.clone();
         let core = server::build(&config).await.expect("build server");
-        let operator = core
-            .create_operator_token("tests")
-            .await
-            .expect("operator token");
+        let operator = core.create_operator_token("tests").await.expect("operator token");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let running = server::start(core, None, listener).unwrap();
         TestApp {
@@ -92,13 +89,7 @@ impl TestApp {
 
     /// POST JSON with an API token; asserts the status and returns the body.
     pub async fn api_post(&self, token: &str, path: &str, body: Value, want: StatusCode) -> Value {
-        let res = self
-            .post(path)
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let res = self.post(path).bearer_auth(token).json(&body).send().await.unwrap();
         expect(res, want).await
     }
 
@@ -158,12 +149,7 @@ impl TestApp {
     /// A developer with a DMSA app whose version 1.0.0 is promoted.
     pub async fn promoted_app(&self, dev: &str, name: &str) -> PromotedApp {
         let app = self
-            .api_post(
-                dev,
-                "/api/v1/apps",
-                json!({"name": name}),
-                StatusCode::CREATED,
-            )
+            .api_post(dev, "/api/v1/apps", json!({"name": name}), StatusCode::CREATED)
             .await;
         let app_id = app["id"].as_i64().unwrap();
         let v = self
@@ -187,21 +173,12 @@ impl TestApp {
             app_id,
             app_version_id: p["version"]["app_version_id"].as_str().unwrap().to_string(),
             client_id: p["credentials"]["client_id"].as_str().unwrap().to_string(),
-            client_secret: p["credentials"]["client_secret"]
-                .as_str()
-                .unwrap()
-                .to_string(),
+            client_secret: p["credentials"]["client_secret"].as_str().unwrap().to_string(),
         }
     }
 
     /// Installs; returns the install id.
-    pub async fn install(
-        &self,
-        admin: &str,
-        company: i64,
-        app_version_id: &str,
-        projects: &[i64],
-    ) -> i64 {
+    pub async fn install(&self, admin: &str, company: i64, app_version_id: &str, projects: &[i64]) -> i64 {
         let v = self
             .api_post(
                 admin,
@@ -239,9 +216,7 @@ impl TestApp {
         let a2 = self.project(&admin_a, a, "A2").await;
         let a3 = self.project(&admin_a, a, "A3").await;
         let b1 = self.project(&admin_b, b, "B1").await;
-        let install_a = self
-            .install(&admin_a, a, &app.app_version_id, &[a1, a2])
-            .await;
+        let install_a = self.install(&admin_a, a, &app.app_version_id, &[a1, a2]).await;
         let install_b = self.install(&admin_b, b, &app.app_version_id, &[b1]).await;
         World {
             dev,

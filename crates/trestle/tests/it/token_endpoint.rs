@@ -50,20 +50,20 @@ async fn accepts_every_body_format_and_auth_method(app: TestApp) {
     )
     .await;
     // JSON body (js-sdk, DMSA docs)
-    assert_token(app.post("/oauth/token").json(&json!({"grant_type": "client_credentials", "client_id": id, "client_secret": secret})).send().await.unwrap()).await;
-    // multipart (curl -F)
-    let form = reqwest::multipart::Form::new()
-        .text("grant_type", "client_credentials")
-        .text("client_id", id.to_string())
-        .text("client_secret", secret.to_string());
     assert_token(
         app.post("/oauth/token")
-            .multipart(form)
+            .json(&json!({"grant_type": "client_credentials", "client_id": id, "client_secret": secret}))
             .send()
             .await
             .unwrap(),
     )
     .await;
+    // multipart (curl -F)
+    let form = reqwest::multipart::Form::new()
+        .text("grant_type", "client_credentials")
+        .text("client_id", id.to_string())
+        .text("client_secret", secret.to_string());
+    assert_token(app.post("/oauth/token").multipart(form).send().await.unwrap()).await;
     // HTTP Basic with an empty redirect_uri field (propycore)
     assert_token(
         app.post("/oauth/token")
@@ -158,14 +158,7 @@ async fn bad_client_credentials_are_invalid_client(app: TestApp) {
         ]
     };
     // wrong secret, in the body and by Basic; unknown client: the same answer
-    let wrong = assert_invalid_client(
-        app.post("/oauth/token")
-            .form(&form(id, "nope"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let wrong = assert_invalid_client(app.post("/oauth/token").form(&form(id, "nope")).send().await.unwrap()).await;
     let unknown = assert_invalid_client(
         app.post("/oauth/token")
             .form(&form("unknown", &w.app.client_secret))
@@ -185,23 +178,13 @@ async fn bad_client_credentials_are_invalid_client(app: TestApp) {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        basic.headers()["www-authenticate"],
-        "Basic realm=\"trestle\""
-    );
+    assert_eq!(basic.headers()["www-authenticate"], "Basic realm=\"trestle\"");
     assert_invalid_client(basic).await;
     // the secret with one character changed
     let mut tweaked = w.app.client_secret.clone();
     let last = tweaked.pop().unwrap();
     tweaked.push(if last == '0' { '1' } else { '0' });
-    assert_invalid_client(
-        app.post("/oauth/token")
-            .form(&form(id, &tweaked))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    assert_invalid_client(app.post("/oauth/token").form(&form(id, &tweaked)).send().await.unwrap()).await;
     // no credentials at all; id without secret; a non-Basic scheme; broken Basic
     assert_invalid_client(
         app.post("/oauth/token")
@@ -263,9 +246,7 @@ async fn malformed_requests_are_invalid_request(app: TestApp) {
     .await;
     assert!(d.contains("grant_type"), "{d}");
     // a repeated parameter
-    let body = format!(
-        "grant_type=client_credentials&client_id={id}&client_secret={secret}&client_id={id}"
-    );
+    let body = format!("grant_type=client_credentials&client_id={id}&client_secret={secret}&client_id={id}");
     let d = assert_oauth_error(
         app.post("/oauth/token")
             .header("content-type", "application/x-www-form-urlencoded")
@@ -327,10 +308,7 @@ async fn malformed_requests_are_invalid_request(app: TestApp) {
     assert_oauth_error(
         app.post("/oauth/token")
             .basic_auth(id, Some(secret))
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", "someone-else"),
-            ])
+            .form(&[("grant_type", "client_credentials"), ("client_id", "someone-else")])
             .send()
             .await
             .unwrap(),
@@ -342,10 +320,7 @@ async fn malformed_requests_are_invalid_request(app: TestApp) {
     let huge = "a".repeat(100 * 1024);
     assert_oauth_error(
         app.post("/oauth/token")
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("junk", huge.as_str()),
-            ])
+            .form(&[("grant_type", "client_credentials"), ("junk", huge.as_str())])
             .send()
             .await
             .unwrap(),
@@ -357,8 +332,7 @@ async fn malformed_requests_are_invalid_request(app: TestApp) {
     // client_id must still match
     let first = id.chars().next().unwrap();
     let escaped_id = format!("%{:02X}{}", first as u32, &id[1..]);
-    let encoded =
-        base64::engine::general_purpose::STANDARD.encode(format!("{escaped_id}:{secret}"));
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{escaped_id}:{secret}"));
     assert_token_ok(&app, &encoded).await;
 }
 
@@ -384,11 +358,7 @@ async fn unsupported_grants_and_scopes(app: TestApp) {
     ] {
         let res = app
             .post("/oauth/token")
-            .form(&[
-                ("grant_type", grant),
-                ("client_id", id),
-                ("client_secret", secret),
-            ])
+            .form(&[("grant_type", grant), ("client_id", id), ("client_secret", secret)])
             .send()
             .await
             .unwrap();
@@ -409,12 +379,7 @@ async fn unsupported_grants_and_scopes(app: TestApp) {
     // an app whose manifest is user-level only may not use client_credentials
     let user_level = json!({"schema_version": "4.1", "components": {"oauth": {"grant_type": "authorization_code"}}});
     let created = app
-        .api_post(
-            &w.dev,
-            "/api/v1/apps",
-            json!({"name": "User App"}),
-            StatusCode::CREATED,
-        )
+        .api_post(&w.dev, "/api/v1/apps", json!({"name": "User App"}), StatusCode::CREATED)
         .await;
     let app_id = created["id"].as_i64().unwrap();
     let v = app
@@ -438,10 +403,7 @@ async fn unsupported_grants_and_scopes(app: TestApp) {
         .form(&[
             ("grant_type", "client_credentials"),
             ("client_id", p["credentials"]["client_id"].as_str().unwrap()),
-            (
-                "client_secret",
-                p["credentials"]["client_secret"].as_str().unwrap(),
-            ),
+            ("client_secret", p["credentials"]["client_secret"].as_str().unwrap()),
         ])
         .send()
         .await

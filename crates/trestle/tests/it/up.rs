@@ -50,10 +50,7 @@ async fn up_seeds_demo_data_and_prints_a_working_token_command() {
             .unwrap(),
     );
     // the instructions, up to the one-liner
-    let lines = read_until(child.0.stdout.take().unwrap(), |l| {
-        l.contains("TOKEN=$(curl")
-    })
-    .await;
+    let lines = read_until(child.0.stdout.take().unwrap(), |l| l.contains("TOKEN=$(curl")).await;
     let text = lines.join("\n");
     let base = text
         .lines()
@@ -62,18 +59,14 @@ async fn up_seeds_demo_data_and_prints_a_working_token_command() {
         .trim()
         .to_string();
     let demo: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("demo.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("demo.json")).unwrap()).unwrap();
     assert_eq!(demo["base_url"], base.as_str());
     assert!(
         text.contains(demo["client_secret"].as_str().unwrap()),
         "the printed curl carries the demo secret"
     );
     assert_eq!(demo["app_version_id"].as_str().unwrap().len(), 36);
-    assert!(demo["developer_api_token"]
-        .as_str()
-        .unwrap()
-        .starts_with("trs_"));
+    assert!(demo["developer_api_token"].as_str().unwrap().starts_with("trs_"));
     let companies = demo["companies"].as_array().unwrap();
     assert_eq!(companies.len(), 2);
 
@@ -108,10 +101,7 @@ async fn up_seeds_demo_data_and_prints_a_working_token_command() {
         .iter()
         .map(|c| c["id"].as_i64().unwrap())
         .collect();
-    let demo_ids: Vec<i64> = companies
-        .iter()
-        .map(|c| c["id"].as_i64().unwrap())
-        .collect();
+    let demo_ids: Vec<i64> = companies.iter().map(|c| c["id"].as_i64().unwrap()).collect();
     assert_eq!(listed_ids, demo_ids);
     for c in companies {
         let projects: serde_json::Value = http

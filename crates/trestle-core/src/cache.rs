@@ -1,0 +1,259 @@
+//! In-memory answers for the hot path (token issuance, bearer checks, the caller's membership,
+//! project lists), kept correct by *generations*.
+//!
+//! Every committed change bumps the generation of the company and/or app it touched: on this
+//! node right after the write, and on every other node through the store's change feed
+//! (PostgreSQL LISTEN/NOTIFY, sent inside the writing transaction). A cached answer remembers
+//! the generations it was read under — taken *before* the read — and is used only while they
+//! are unchanged. If the change feed is interrupted, caches are bypassed until it is back.
+//!
+//! Generations live in fixed arrays of counters indexed by a hash of the id: two ids that share
+//! a slot only invalidate each other more often, never less.
+
+use moka::sync::Cache;
+use std::future::Future;
+use std::hash::Hash;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use trestle_domain::{AppId, CompanyId};
+use trestle_store::{Change, ChangeSink};
+
+const SLOTS: usize = 1 << 14;
+
+/// Generation counters.
+pub struct Generations {
+    epoch: AtomicU64,
+    any_app: AtomicU64,
+    feed_ok: AtomicBool,
+    companies: Box<[AtomicU64]>,
+    apps: Box<[AtomicU64]>,
+}
+
+/// The generations an answer was read under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    epoch: u64,
+    company: u64,
+    app: u64,
+}
+
+fn slot(id: i64) -> usize {
+    ((id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - 14)) as usize
+}
+
+fn counters() -> Box<[AtomicU64]> {
+    (0..SLOTS).map(|_| AtomicU64::new(0)).collect()
+}
+
+impl Generations {
+    fn new() -> Self {
+        Generations {
+            epoch: AtomicU64::new(0),
+            any_app: AtomicU64::new(0),
+            feed_ok: AtomicBool::new(true),
+            companies: counters(),
+            apps: counters(),
+        }
+    }
+
+    /// The current stamp for answers that depend on `company` and/or `app`.
+    pub fn stamp(&self, company: Option<CompanyId>, app: Option<AppId>) -> Stamp {
+        Stamp {
+            epoch: self.epoch.load(Ordering::Acquire),
+            company: company.map_or(0, |c| self.companies[slot(c.0)].load(Ordering::Acquire)),
+            app: app.map_or(0, |a| self.apps[slot(a.0)].load(Ordering::Acquire)),
+        }
+    }
+
+    /// A stamp that changes with *any* app change (for lookups made before the app is known).
+    pub fn stamp_any_app(&self) -> Stamp {
+        Stamp {
+            epoch: self.epoch.load(Ordering::Acquire),
+            company: 0,
+            app: self.any_app.load(Ordering::Acquire),
+        }
+    }
+
+    fn usable(&self) -> bool {
+        self.feed_ok.load(Ordering::Acquire)
+    }
+}
+
+impl ChangeSink for Generations {
+    fn changed(&self, change: Change) {
+        match change {
+            Change::Company(c) => {
+                self.companies[slot(c.0)].fetch_add(1, Ordering::AcqRel);
+            }
+            Change::App(a) => {
+                self.apps[slot(a.0)].fetch_add(1, Ordering::AcqRel);
+                self.any_app.fetch_add(1, Ordering::AcqRel);
+            }
+            Change::Everything => {
+                self.epoch.fetch_add(1, Ordering::AcqRel);
+            }
+        }
+    }
+
+    fn feed_lost(&self) {
+        self.feed_ok.store(false, Ordering::Release);
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+    }
+
+    fn feed_restored(&self) {
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        self.feed_ok.store(true, Ordering::Release);
+    }
+}
+
+struct Stamped<V> {
+    stamp: Stamp,
+    value: V,
+}
+
+/// One bounded cache of stamped answers.
+pub struct Memo<K, V> {
+    cache: Cache<K, Arc<Stamped<V>>>,
+}
+
+impl<K, V> Memo<K, V>
+where
+    K: Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    fn new(capacity: u64) -> Self {
+        // The time-to-live is only a backstop; generations do the real invalidation.
+        Memo {
+            cache: Cache::builder()
+                .max_capacity(capacity)
+                .time_to_live(Duration::from_secs(300))
+                .build(),
+        }
+    }
+
+    /// The cached answer if its stamp is current, else `load()` (and remember it under the
+    /// stamp taken before loading).
+    pub async fn get_or_load<E, F, Fut>(&self, gens: &Generations, key: K, stamp: Stamp, load: F) -> Result<V, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<V, E>>,
+    {
+        let usable = gens.usable();
+        if usable {
+            if let Some(hit) = self.cache.get(&key) {
+                if hit.stamp == stamp {
+                    return Ok(hit.value.clone());
+                }
+            }
+        }
+        let value = load().await?;
+        if usable && gens.usable() {
+            self.cache.insert(
+                key,
+                Arc::new(Stamped {
+                    stamp,
+                    value: value.clone(),
+                }),
+            );
+        }
+        Ok(value)
+    }
+}
+
+/// All of the core's caches.
+pub struct Caches {
+    pub gens: Arc<Generations>,
+    pub clients: Memo<String, Option<Arc<trestle_store::ClientCredentials>>>,
+    pub client_apps: Memo<AppId, Option<bool>>,
+    pub secrets: Memo<i64, Option<Option<i64>>>,
+    pub actors: Memo<(crate::api::Who, CompanyId), crate::api::CompanyActor>,
+    pub projects: Memo<(i64, CompanyId, bool, u32, u32), trestle_domain::page::Page<trestle_store::Project>>,
+    pub app_companies: Memo<(AppId, u32, u32), trestle_domain::page::Page<trestle_store::Company>>,
+}
+
+impl Caches {
+    pub fn new() -> Self {
+        Caches {
+            gens: Arc::new(Generations::new()),
+            clients: Memo::new(100_000),
+            client_apps: Memo::new(100_000),
+            secrets: Memo::new(100_000),
+            actors: Memo::new(200_000),
+            projects: Memo::new(50_000),
+            app_companies: Memo::new(10_000),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn answers_are_reused_until_their_generation_moves() {
+        let caches = Caches::new();
+        let g = &caches.gens;
+        let memo: Memo<i64, i64> = Memo::new(10);
+        let c = Some(CompanyId(5));
+        let load = |v: i64| move || async move { Ok::<_, ()>(v) };
+        assert_eq!(memo.get_or_load(g, 1, g.stamp(c, None), load(10)).await, Ok(10));
+        assert_eq!(
+            memo.get_or_load(g, 1, g.stamp(c, None), load(11)).await,
+            Ok(10),
+            "cached"
+        );
+        g.changed(Change::Company(CompanyId(6)));
+        assert_eq!(
+            memo.get_or_load(g, 1, g.stamp(c, None), load(12)).await,
+            Ok(10),
+            "another company"
+        );
+        g.changed(Change::Company(CompanyId(5)));
+        assert_eq!(
+            memo.get_or_load(g, 1, g.stamp(c, None), load(13)).await,
+            Ok(13),
+            "invalidated"
+        );
+        g.changed(Change::Everything);
+        assert_eq!(
+            memo.get_or_load(g, 1, g.stamp(c, None), load(14)).await,
+            Ok(14),
+            "epoch"
+        );
+        // while the feed is down nothing is served from or stored in the cache
+        g.feed_lost();
+        assert_eq!(memo.get_or_load(g, 1, g.stamp(c, None), load(15)).await, Ok(15));
+        assert_eq!(memo.get_or_load(g, 1, g.stamp(c, None), load(16)).await, Ok(16));
+        g.feed_restored();
+        assert_eq!(memo.get_or_load(g, 1, g.stamp(c, None), load(17)).await, Ok(17));
+        assert_eq!(memo.get_or_load(g, 1, g.stamp(c, None), load(18)).await, Ok(17));
+    }
+
+    #[tokio::test]
+    async fn a_change_during_a_load_is_not_hidden() {
+        let caches = Caches::new();
+        let g = caches.gens.clone();
+        let memo: Memo<i64, i64> = Memo::new(10);
+        let a = Some(AppId(9));
+        let stamp = g.stamp(None, a);
+        // the app changes while the (old) value is being read
+        let g2 = g.clone();
+        let v = memo
+            .get_or_load(&g, 1, stamp, move || async move {
+                g2.changed(Change::App(AppId(9)));
+                Ok::<_, ()>(1)
+            })
+            .await;
+        assert_eq!(v, Ok(1));
+        assert_eq!(
+            memo.get_or_load(&g, 1, g.stamp(None, a), || async { Ok::<_, ()>(2) })
+                .await,
+            Ok(2)
+        );
+        // any app change moves the any-app stamp
+        let before = g.stamp_any_app();
+        g.changed(Change::App(AppId(1234)));
+        assert_ne!(before, g.stamp_any_app());
+    }
+}
