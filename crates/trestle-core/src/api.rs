@@ -4,13 +4,14 @@ use crate::{Caller, CoreError, Result, Trestle};
 use trestle_domain::page::{Page, PageRequest};
 use trestle_domain::policy::{decide, Actor, CompanyMembership, Request};
 use trestle_domain::*;
-use trestle_store::{Company, Project, User};
+use trestle_store::{Company, Environment, Project, User};
 
 /// The message Procore gives when a DMSA call lacks the company header.
 /// Whom a company-scoped answer is for, as a cache key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Who {
-    App(AppId),
+    /// An app, and whether through its sandbox client.
+    App(AppId, bool),
     Person(UserId),
 }
 
@@ -32,7 +33,7 @@ impl Trestle {
     ) -> Result<(Actor, Option<CompanyMembership>)> {
         let gens = &self.caches.gens;
         let (key, stamp) = match caller {
-            Caller::App { app, .. } => (Who::App(*app), gens.stamp(Some(company), Some(*app))),
+            Caller::App { app, sandbox, .. } => (Who::App(*app, *sandbox), gens.stamp(Some(company), Some(*app))),
             Caller::Person(u) => (Who::Person(*u), gens.stamp(Some(company), None)),
         };
         let found = self
@@ -45,17 +46,36 @@ impl Trestle {
 
     async fn load_company_actor(&self, who: Who, company: CompanyId) -> Result<CompanyActor> {
         match who {
-            Who::App(app) => match self.store.find_active_install(company, app).await? {
-                Some(install) => {
-                    let m = self.store.company_membership(company, install.bot_user_id).await?;
-                    Ok(Some((Actor::Bot(install.bot_user_id), m)))
+            Who::App(app, sandbox) => {
+                // Tokens never cross environments: sandbox tokens act only in the app's own
+                // development sandbox, production tokens only in real companies.
+                let Some(found) = self.store.find_company(company).await? else {
+                    return Ok(None);
+                };
+                let in_env = if sandbox {
+                    found.sandbox_of_app == Some(app)
+                } else {
+                    found.sandbox_of_app.is_none()
+                };
+                if !in_env {
+                    return Ok(None);
                 }
-                None => Ok(None),
-            },
+                self.load_bot(company, app).await
+            }
             Who::Person(user) => {
                 let m = self.store.company_membership(company, user).await?;
                 Ok(Some((Actor::Person(user), m)))
             }
+        }
+    }
+
+    async fn load_bot(&self, company: CompanyId, app: AppId) -> Result<CompanyActor> {
+        match self.store.find_active_install(company, app).await? {
+            Some(install) => {
+                let m = self.store.company_membership(company, install.bot_user_id).await?;
+                Ok(Some((Actor::Bot(install.bot_user_id), m)))
+            }
+            None => Ok(None),
         }
     }
 
@@ -72,15 +92,20 @@ impl Trestle {
             self.require(actor, Request::ViewCompany { company: m.as_ref() })?;
         }
         Ok(match caller {
-            Caller::App { app, .. } => {
+            Caller::App { app, sandbox, .. } => {
                 let gens = &self.caches.gens;
+                let env = if *sandbox {
+                    Environment::Sandbox
+                } else {
+                    Environment::Production
+                };
                 self.caches
                     .app_companies
                     .get_or_load(
                         gens,
-                        (*app, page.page, page.per_page),
+                        (*app, *sandbox, page.page, page.per_page),
                         gens.stamp(None, Some(*app)),
-                        || async { Ok::<_, CoreError>(self.store.list_app_companies(*app, page).await?) },
+                        || async { Ok::<_, CoreError>(self.store.list_app_companies(*app, env, page).await?) },
                     )
                     .await?
             }

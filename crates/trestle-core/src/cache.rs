@@ -165,11 +165,11 @@ where
 pub struct Caches {
     pub gens: Arc<Generations>,
     pub clients: Memo<String, Option<Arc<trestle_store::ClientCredentials>>>,
-    pub client_apps: Memo<AppId, Option<bool>>,
+    pub client_apps: Memo<(AppId, bool), Option<bool>>,
     pub secrets: Memo<i64, Option<Option<i64>>>,
     pub actors: Memo<(crate::api::Who, CompanyId), crate::api::CompanyActor>,
     pub projects: Memo<(i64, CompanyId, bool, u32, u32), trestle_domain::page::Page<trestle_store::Project>>,
-    pub app_companies: Memo<(AppId, u32, u32), trestle_domain::page::Page<trestle_store::Company>>,
+    pub app_companies: Memo<(AppId, bool, u32, u32), trestle_domain::page::Page<trestle_store::Company>>,
 }
 
 impl Caches {

@@ -1,6 +1,7 @@
 //! Company administration: projects, directory members, app installs and permitted projects.
 
 use crate::operator::clean_name;
+use crate::portal::stored_manifest;
 use crate::secrets::random_bytes;
 use crate::{CoreError, Result, Trestle};
 use trestle_domain::manifest::{Manifest, Problem};
@@ -8,7 +9,8 @@ use trestle_domain::permissions::ToolPermissions;
 use trestle_domain::policy::{Actor, Request};
 use trestle_domain::*;
 use trestle_store::{
-    App, AppVersion, Company, Install, InstallStatus, NewInstall, NewMember, NewProject, Project, StoreError, User,
+    App, AppVersion, Company, Install, InstallStatus, InstallUpdate, NewInstall, NewMember, NewProject, Project,
+    StoreError, UpdateFilter, User,
 };
 
 /// What an admin asks for when installing.
@@ -29,6 +31,8 @@ pub struct InstallView {
     pub manifest: Manifest,
     pub bot: User,
     pub permitted_project_ids: Vec<ProjectId>,
+    /// A newer version waiting for this company's approval (it widens permissions).
+    pub pending_update: Option<InstallUpdate>,
 }
 
 fn slug(name: &str) -> String {
@@ -49,13 +53,6 @@ fn slug(name: &str) -> String {
     } else {
         s
     }
-}
-
-fn stored_manifest(version: &AppVersion) -> Result<Manifest> {
-    serde_json::from_str::<serde_json::Value>(&version.manifest_json)
-        .ok()
-        .and_then(|v| Manifest::parse(&v).ok())
-        .ok_or_else(|| CoreError::Internal(format!("stored manifest of version {} is unreadable", version.id)))
 }
 
 impl Trestle {
@@ -136,7 +133,7 @@ impl Trestle {
 
     /// Installs a promoted version (custom install by App Version ID).
     pub async fn install_app(&self, actor: Actor, company: CompanyId, req: &InstallRequest) -> Result<InstallView> {
-        self.administer(actor, company).await?;
+        let target = self.administer(actor, company).await?;
         let uuid = req.app_version_id.trim();
         if uuid::Uuid::parse_str(uuid).is_err() || uuid.len() != 36 {
             return Err(CoreError::invalid_field(
@@ -144,9 +141,34 @@ impl Trestle {
                 "must be a 36-character App Version ID (a UUID)",
             ));
         }
-        let version = self.store.find_version_by_uuid(uuid).await?.ok_or_else(|| {
-            CoreError::invalid_field("$.app_version_id", "no promoted app version has this App Version ID")
-        })?;
+        // A production App Version ID installs into real companies; a sandbox version key
+        // installs (any version, promoted or not) into that app's development sandbox only.
+        let version = match self.store.find_version_by_uuid(uuid).await? {
+            Some(v) => {
+                if target.sandbox_of_app.is_some() {
+                    return Err(CoreError::invalid_field(
+                        "$.app_version_id",
+                        "a development sandbox installs its app's versions by their sandbox key, not a production App Version ID",
+                    ));
+                }
+                v
+            }
+            None => match self.store.find_version_by_sandbox_key(uuid).await? {
+                Some(v) if target.sandbox_of_app == Some(v.app_id) => v,
+                Some(_) => {
+                    return Err(CoreError::invalid_field(
+                        "$.app_version_id",
+                        "a sandbox version key installs only into its app's development sandbox",
+                    ))
+                }
+                None => {
+                    return Err(CoreError::invalid_field(
+                        "$.app_version_id",
+                        "no app version has this App Version ID (or sandbox key)",
+                    ))
+                }
+            },
+        };
         let manifest = stored_manifest(&version)?;
         let app = self
             .store
@@ -205,6 +227,15 @@ impl Trestle {
         } else {
             vec![]
         };
+        let pending_update = if install.status == InstallStatus::Installed {
+            self.store
+                .list_updates(UpdateFilter::Install(install.id))
+                .await?
+                .into_iter()
+                .find(|u| u.status == "pending")
+        } else {
+            None
+        };
         Ok(InstallView {
             install,
             app,
@@ -212,6 +243,7 @@ impl Trestle {
             manifest,
             bot,
             permitted_project_ids,
+            pending_update,
         })
     }
 
@@ -219,9 +251,76 @@ impl Trestle {
         self.administer(actor, company).await?;
         let mut out = Vec::new();
         for install in self.store.list_installs(company).await? {
-            out.push(self.install_view(company, install).await?);
+            match self.install_view(company, install).await {
+                Ok(v) => out.push(v),
+                Err(CoreError::NotFound("app")) => {} // the developer deleted the app
+                Err(e) => return Err(e),
+            }
         }
         Ok(out)
+    }
+
+    /// Update offers for one install, newest last.
+    pub async fn list_install_updates(
+        &self,
+        actor: Actor,
+        company: CompanyId,
+        install: InstallId,
+    ) -> Result<Vec<InstallUpdate>> {
+        self.administer(actor, company).await?;
+        self.store
+            .find_install(company, install)
+            .await?
+            .ok_or(CoreError::NotFound("install"))?;
+        Ok(self.store.list_updates(UpdateFilter::Install(install)).await?)
+    }
+
+    /// Approves a pending update: from now on the bot has the new version's permissions.
+    pub async fn approve_update(
+        &self,
+        actor: Actor,
+        company: CompanyId,
+        install: InstallId,
+        update: i64,
+    ) -> Result<InstallView> {
+        self.administer(actor, company).await?;
+        let found = self
+            .store
+            .find_install(company, install)
+            .await?
+            .ok_or(CoreError::NotFound("install"))?;
+        let offer = self
+            .store
+            .list_updates(UpdateFilter::Install(install))
+            .await?
+            .into_iter()
+            .find(|u| u.id == update)
+            .ok_or(CoreError::NotFound("update"))?;
+        let to = self
+            .store
+            .find_version(found.app_id, offer.to_version_id)
+            .await?
+            .ok_or(CoreError::NotFound("version"))?;
+        let manifest = stored_manifest(&to)?;
+        self.store
+            .approve_update(
+                company,
+                update,
+                &manifest.company_permissions.to_json(),
+                &manifest.project_permissions.to_json(),
+                &self.audit(actor),
+            )
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => CoreError::NotFound("update"),
+                other => other.into(),
+            })?;
+        let now = self
+            .store
+            .find_install(company, install)
+            .await?
+            .ok_or(CoreError::NotFound("install"))?;
+        self.install_view(company, now).await
     }
 
     pub async fn get_install(&self, actor: Actor, company: CompanyId, install: InstallId) -> Result<InstallView> {

@@ -5,6 +5,7 @@ use crate::{CoreError, OAuthError, Result, Trestle};
 use std::sync::Arc;
 use trestle_domain::manifest::{GrantType, Manifest};
 use trestle_domain::{AppId, UserId};
+use trestle_store::Environment;
 
 /// Client credentials as presented (body or HTTP Basic).
 #[derive(Clone, Debug)]
@@ -25,8 +26,9 @@ pub struct IssuedToken {
 /// Who a valid bearer token speaks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Caller {
-    /// A DMSA app; in each company it acts as that company's bot for the app.
-    App { app: AppId, secret_id: i64 },
+    /// A DMSA app; in each company it acts as that company's bot for the app. A sandbox
+    /// token acts only in the app's development sandbox, a production token only outside it.
+    App { app: AppId, secret_id: i64, sandbox: bool },
     /// A person.
     Person(UserId),
 }
@@ -66,15 +68,22 @@ impl Trestle {
             .find(|s| crate::secrets::hashes_equal(&presented, &s.secret_hash))
             .ok_or_else(|| OAuthError::InvalidClient(INVALID_CLIENT.into()))?;
         let app = creds.client.app_id;
+        let sandbox = creds.client.environment == Environment::Sandbox;
         let allows = self
             .caches
             .client_apps
-            .get_or_load(gens, app, gens.stamp(None, Some(app)), || {
-                self.allows_client_credentials(app)
+            .get_or_load(gens, (app, sandbox), gens.stamp(None, Some(app)), || {
+                self.allows_client_credentials(app, sandbox)
             })
             .await?;
         match allows {
-            None => return Err(OAuthError::UnauthorizedClient("the app has no promoted version".into())),
+            None => {
+                return Err(OAuthError::UnauthorizedClient(if sandbox {
+                    "the app has no version yet".into()
+                } else {
+                    "the app has no promoted version".into()
+                }))
+            }
             Some(false) => {
                 return Err(OAuthError::UnauthorizedClient(
                     "the app's manifest does not declare the client_credentials grant".into(),
@@ -88,7 +97,7 @@ impl Trestle {
             ));
         }
         let claims = Claims {
-            kind: TokenKind::App,
+            kind: if sandbox { TokenKind::SandboxApp } else { TokenKind::App },
             subject: app.0,
             secret_id: secret.id,
             issued_at: now,
@@ -104,8 +113,13 @@ impl Trestle {
 
     /// Whether the app's newest promoted version declares client_credentials (`None`: no
     /// promoted version).
-    async fn allows_client_credentials(&self, app: AppId) -> Result<Option<bool>, OAuthError> {
-        let Some(version) = self.store.latest_promoted_version(app).await? else {
+    async fn allows_client_credentials(&self, app: AppId, sandbox: bool) -> Result<Option<bool>, OAuthError> {
+        let latest = if sandbox {
+            self.store.latest_version(app).await?
+        } else {
+            self.store.latest_promoted_version(app).await?
+        };
+        let Some(version) = latest else {
             return Ok(None);
         };
         let manifest = serde_json::from_str::<serde_json::Value>(&version.manifest_json)
@@ -124,7 +138,7 @@ impl Trestle {
             TokenError::Malformed => CoreError::Unauthenticated("The access token is invalid".into()),
         })?;
         match claims.kind {
-            TokenKind::App => {
+            TokenKind::App | TokenKind::SandboxApp => {
                 let app = AppId(claims.subject);
                 let gens = &self.caches.gens;
                 let live = self
@@ -142,8 +156,9 @@ impl Trestle {
                     return Err(CoreError::Unauthenticated("The access token was revoked".into()));
                 }
                 Ok(Caller::App {
-                    app: AppId(claims.subject),
+                    app,
                     secret_id: claims.secret_id,
+                    sandbox: claims.kind == TokenKind::SandboxApp,
                 })
             }
             TokenKind::Person => Ok(Caller::Person(UserId(claims.subject))),

@@ -1,20 +1,32 @@
-//! The developer portal: apps, manifest versions, promotion and production credentials.
+//! The developer portal: apps and their development sandboxes, manifest versions, promotion
+//! (with update offers to installed companies), credentials and secret rotation.
 
 use crate::operator::clean_name;
-use crate::secrets::random_hex_256;
+use crate::secrets::{random_bytes, random_hex_256};
 use crate::{CoreError, Result, Trestle};
 use serde_json::Value;
 use trestle_domain::manifest::{parse_version, Manifest, Problem};
 use trestle_domain::page::{Page, PageRequest};
+use trestle_domain::permissions::{Level, ToolPermissions};
 use trestle_domain::policy::{decide, Actor, Request};
 use trestle_domain::*;
-use trestle_store::{App, AppVersion, Environment, NewClient, OAuthClient, StoreError};
+use trestle_store::{
+    App, AppVersion, Environment, InstallStatus, InstallUpdate, NewClient, NewProject, NewSandbox, OAuthClient,
+    PlannedUpdate, SecretInfo, StoreError, UpdateFilter, VersionStatus,
+};
 
-/// Production credentials, with the secret in clear: returned exactly once.
+/// Credentials with the secret in clear: returned exactly once.
 #[derive(Clone, Debug)]
 pub struct NewCredentials {
     pub client_id: String,
     pub client_secret: String,
+}
+
+/// A new app, with the sandbox credentials (secret shown once).
+#[derive(Clone, Debug)]
+pub struct CreatedApp {
+    pub app: App,
+    pub sandbox_credentials: NewCredentials,
 }
 
 #[derive(Clone, Debug)]
@@ -22,12 +34,121 @@ pub struct Promoted {
     pub version: AppVersion,
     /// Set only on the promotion that created the production client.
     pub credentials: Option<NewCredentials>,
+    /// What the promotion offered each installed company.
+    pub updates: Vec<InstallUpdate>,
+}
+
+/// One tool whose level differs between two versions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ToolChange {
+    pub tool: String,
+    pub from: Level,
+    pub to: Level,
+}
+
+/// The permission difference between two versions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VersionDiff {
+    pub company: Vec<ToolChange>,
+    pub project: Vec<ToolChange>,
+    /// Whether `to` grants anything `from` does not (installed companies must approve).
+    pub widens: bool,
+}
+
+/// A client with its secrets (never the secrets themselves).
+#[derive(Clone, Debug)]
+pub struct ClientView {
+    pub client: OAuthClient,
+    pub secrets: Vec<SecretInfo>,
+}
+
+/// A freshly rotated secret (shown once).
+#[derive(Clone, Debug)]
+pub struct RotatedSecret {
+    pub secret_id: i64,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+pub(crate) fn stored_manifest(version: &AppVersion) -> Result<Manifest> {
+    serde_json::from_str::<Value>(&version.manifest_json)
+        .ok()
+        .and_then(|v| Manifest::parse(&v).ok())
+        .ok_or_else(|| CoreError::Internal(format!("stored manifest of version {} is unreadable", version.id)))
+}
+
+fn changes(from: &ToolPermissions, to: &ToolPermissions) -> Vec<ToolChange> {
+    let mut tools: Vec<&String> = from.0.keys().chain(to.0.keys()).collect();
+    tools.sort();
+    tools.dedup();
+    tools
+        .into_iter()
+        .filter(|t| from.level(t) != to.level(t))
+        .map(|t| ToolChange {
+            tool: t.clone(),
+            from: from.level(t),
+            to: to.level(t),
+        })
+        .collect()
+}
+
+/// The permission difference between two manifests.
+pub fn diff_manifests(from: &Manifest, to: &Manifest) -> VersionDiff {
+    let company = changes(&from.company_permissions, &to.company_permissions);
+    let project = changes(&from.project_permissions, &to.project_permissions);
+    let widens = company.iter().chain(&project).any(|c| c.to > c.from);
+    VersionDiff {
+        company,
+        project,
+        widens,
+    }
+}
+
+fn sandbox_people(tag: &str) -> Vec<(String, String)> {
+    vec![
+        (
+            format!("sam.superintendent.{tag}@sandbox.trestle.invalid"),
+            "Sam Superintendent".into(),
+        ),
+        (
+            format!("pat.projectmanager.{tag}@sandbox.trestle.invalid"),
+            "Pat Project-Manager".into(),
+        ),
+    ]
+}
+
+fn sandbox_projects() -> Vec<NewProject> {
+    ["Sandbox Tower", "Sandbox Clinic", "Sandbox Depot"]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| NewProject {
+            name: name.to_string(),
+            project_number: Some(format!("S-{:03}", i + 1)),
+            city: Some("Sandbox City".into()),
+            state_code: Some("CA".into()),
+            country_code: Some("US".into()),
+            ..Default::default()
+        })
+        .collect()
+}
+
+fn parse_manifest_at(manifest: &Value) -> Result<Manifest> {
+    Manifest::parse(manifest).map_err(|ps| {
+        let ps: Vec<Problem> = ps
+            .into_iter()
+            .map(|p| Problem {
+                path: p.path.replacen('$', "$.manifest", 1),
+                ..p
+            })
+            .collect();
+        CoreError::invalid(format!("the manifest has {} problem(s)", ps.len()), ps)
+    })
 }
 
 impl Trestle {
     /// Loads an app the actor owns. Another developer's app is "not found", not "forbidden",
     /// so app ids reveal nothing.
-    async fn owned_app(&self, actor: Actor, app: AppId) -> Result<App> {
+    pub(crate) async fn owned_app(&self, actor: Actor, app: AppId) -> Result<App> {
         let found = self.store.find_app(app).await?.ok_or(CoreError::NotFound("app"))?;
         match decide(actor, Request::ManageApp { owner: found.owner_id }) {
             Ok(()) => Ok(found),
@@ -35,11 +156,35 @@ impl Trestle {
         }
     }
 
-    pub async fn create_app(&self, actor: Actor, name: &str) -> Result<App> {
+    /// Creates an app with its development sandbox: a sandbox company the developer
+    /// administers, with sample projects and people, and sandbox credentials.
+    pub async fn create_app(&self, actor: Actor, name: &str) -> Result<CreatedApp> {
         self.require(actor, Request::CreateApp)?;
         let name = clean_name("$.name", name, 100)?;
         let owner = actor.user_id().expect("CreateApp is for people");
-        Ok(self.store.create_app(owner, &name, &self.audit(actor)).await?)
+        let creds = NewCredentials {
+            client_id: random_hex_256(),
+            client_secret: random_hex_256(),
+        };
+        let tag = hex::encode(random_bytes::<4>());
+        let sandbox = NewSandbox {
+            company_name: format!("{name} Sandbox"),
+            projects: sandbox_projects(),
+            people: sandbox_people(&tag),
+            client: NewClient {
+                environment: Environment::Sandbox,
+                client_id: creds.client_id.clone(),
+                secret_hash: self.keys.hash_secret(&creds.client_secret),
+            },
+        };
+        let app = self
+            .store
+            .create_app(owner, &name, &sandbox, &self.audit(actor))
+            .await?;
+        Ok(CreatedApp {
+            app,
+            sandbox_credentials: creds,
+        })
     }
 
     pub async fn list_apps(&self, actor: Actor, page: PageRequest) -> Result<Page<App>> {
@@ -52,10 +197,104 @@ impl Trestle {
         self.owned_app(actor, app).await
     }
 
+    pub async fn rename_app(&self, actor: Actor, app: AppId, name: &str) -> Result<App> {
+        self.owned_app(actor, app).await?;
+        let name = clean_name("$.name", name, 100)?;
+        Ok(self.store.rename_app(app, &name, &self.audit(actor)).await?)
+    }
+
+    /// Deletes an app. `confirm` must repeat the app's name; an app installed in any real
+    /// company cannot be deleted (its installs are protected).
+    pub async fn delete_app(&self, actor: Actor, app: AppId, confirm: &str) -> Result<()> {
+        let found = self.owned_app(actor, app).await?;
+        if confirm != found.name {
+            return Err(CoreError::invalid_field(
+                "$.confirm",
+                format!("to delete the app, repeat its exact name ({:?}) in confirm", found.name),
+            ));
+        }
+        self.store
+            .delete_app(app, &self.audit(actor))
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => CoreError::NotFound("app"),
+                other => other.into(),
+            })
+    }
+
     /// The app's production client (never its secret).
     pub async fn production_client(&self, actor: Actor, app: AppId) -> Result<Option<OAuthClient>> {
         self.owned_app(actor, app).await?;
         Ok(self.store.find_client(Environment::Production, app).await?)
+    }
+
+    /// Both clients of the app with their secrets' metadata.
+    pub async fn list_clients(&self, actor: Actor, app: AppId) -> Result<Vec<ClientView>> {
+        self.owned_app(actor, app).await?;
+        let mut out = Vec::new();
+        for env in [Environment::Production, Environment::Sandbox] {
+            if let Some(client) = self.store.find_client(env, app).await? {
+                let secrets = self.store.list_secrets(client.pk).await?;
+                out.push(ClientView { client, secrets });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn owned_client(&self, actor: Actor, app: AppId, env: Environment) -> Result<OAuthClient> {
+        self.owned_app(actor, app).await?;
+        self.store
+            .find_client(env, app)
+            .await?
+            .ok_or(CoreError::NotFound("client"))
+    }
+
+    /// Adds a secret (rotation without downtime): the old ones keep working until retired, or
+    /// until `expire_others_in` seconds from now when given.
+    pub async fn rotate_secret(
+        &self,
+        actor: Actor,
+        app: AppId,
+        env: Environment,
+        expire_others_in: Option<i64>,
+    ) -> Result<RotatedSecret> {
+        let client = self.owned_client(actor, app, env).await?;
+        if let Some(s) = expire_others_in {
+            if !(0..=366 * 24 * 3600).contains(&s) {
+                return Err(CoreError::invalid_field(
+                    "$.expire_others_in_seconds",
+                    "must be between 0 and 31622400 (one year)",
+                ));
+            }
+        }
+        let secret = random_hex_256();
+        let expire_at = expire_others_in.map(|s| self.now() + s);
+        let id = self
+            .store
+            .add_secret(
+                client.pk,
+                &self.keys.hash_secret(&secret),
+                expire_at,
+                &self.audit(actor),
+            )
+            .await?;
+        Ok(RotatedSecret {
+            secret_id: id,
+            client_id: client.client_id,
+            client_secret: secret,
+        })
+    }
+
+    /// Retires a secret at once: tokens issued with it stop working on the next request.
+    pub async fn retire_secret(&self, actor: Actor, app: AppId, env: Environment, secret_id: i64) -> Result<()> {
+        let client = self.owned_client(actor, app, env).await?;
+        self.store
+            .revoke_secret(client.pk, secret_id, &self.audit(actor))
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => CoreError::NotFound("secret"),
+                other => other.into(),
+            })
     }
 
     /// Creates a version in status `ready_for_testing`. The version must be semver and greater
@@ -90,15 +329,13 @@ impl Trestle {
                 reason,
             }),
         }
-        let manifest = match Manifest::parse(manifest) {
+        let manifest = match parse_manifest_at(manifest) {
             Ok(m) => Some(m),
-            Err(ps) => {
-                problems.extend(ps.into_iter().map(|p| Problem {
-                    path: p.path.replacen('$', "$.manifest", 1),
-                    ..p
-                }));
+            Err(CoreError::Invalid { problems: ps, .. }) => {
+                problems.extend(ps);
                 None
             }
+            Err(e) => return Err(e),
         };
         let Some(manifest) = manifest.filter(|_| problems.is_empty()) else {
             return Err(CoreError::invalid(
@@ -106,8 +343,9 @@ impl Trestle {
                 problems,
             ));
         };
+        let key = uuid::Uuid::new_v4().to_string();
         self.store
-            .create_version(app, version, &manifest.to_json().to_string(), &self.audit(actor))
+            .create_version(app, version, &manifest.to_json().to_string(), &key, &self.audit(actor))
             .await
             .map_err(|e| match e {
                 StoreError::Conflict(_) => CoreError::Conflict(format!("version {version} already exists")),
@@ -115,7 +353,8 @@ impl Trestle {
             })
     }
 
-    /// Replaces the manifest of a version that has not been promoted ("Save Version").
+    /// Replaces the manifest of a version that has not been promoted ("Save Version"); the
+    /// version gets a new sandbox key.
     pub async fn update_version(
         &self,
         actor: Actor,
@@ -124,18 +363,10 @@ impl Trestle {
         manifest: &Value,
     ) -> Result<AppVersion> {
         self.owned_app(actor, app).await?;
-        let manifest = Manifest::parse(manifest).map_err(|ps| {
-            let ps: Vec<Problem> = ps
-                .into_iter()
-                .map(|p| Problem {
-                    path: p.path.replacen('$', "$.manifest", 1),
-                    ..p
-                })
-                .collect();
-            CoreError::invalid(format!("the manifest has {} problem(s)", ps.len()), ps)
-        })?;
+        let manifest = parse_manifest_at(manifest)?;
+        let key = uuid::Uuid::new_v4().to_string();
         self.store
-            .update_version(app, version, &manifest.to_json().to_string(), &self.audit(actor))
+            .update_version(app, version, &manifest.to_json().to_string(), &key, &self.audit(actor))
             .await
             .map_err(|e| match e {
                 StoreError::NotFound => CoreError::NotFound("version"),
@@ -156,10 +387,70 @@ impl Trestle {
             .ok_or(CoreError::NotFound("version"))
     }
 
+    /// The permission difference between two versions of one app.
+    pub async fn diff_versions(&self, actor: Actor, app: AppId, from: VersionId, to: VersionId) -> Result<VersionDiff> {
+        self.owned_app(actor, app).await?;
+        let a = self
+            .store
+            .find_version(app, from)
+            .await?
+            .ok_or(CoreError::NotFound("version"))?;
+        let b = self
+            .store
+            .find_version(app, to)
+            .await?
+            .ok_or(CoreError::NotFound("version"))?;
+        Ok(diff_manifests(&stored_manifest(&a)?, &stored_manifest(&b)?))
+    }
+
     /// Promotes a version to production and gives it its App Version ID. The first promotion
     /// creates the production client; its secret is in the result and nowhere else, ever.
+    /// Every company that has the app installed is offered the new version: applied at once if
+    /// it grants nothing new, otherwise pending until that company's admin approves.
     pub async fn promote_version(&self, actor: Actor, app: AppId, version: VersionId) -> Result<Promoted> {
         self.owned_app(actor, app).await?;
+        let target = self
+            .store
+            .find_version(app, version)
+            .await?
+            .ok_or(CoreError::NotFound("version"))?;
+        if target.status == VersionStatus::Promoted {
+            return Err(CoreError::Conflict("this version is already promoted".into()));
+        }
+        let new_manifest = stored_manifest(&target)?;
+        let mut plan = Vec::new();
+        for install in self.store.list_app_installs(app).await? {
+            if install.status != InstallStatus::Installed {
+                continue;
+            }
+            let company = self.store.find_company(install.company_id).await?;
+            if company.is_none_or(|c| c.sandbox_of_app.is_some()) {
+                continue; // sandbox installs follow the sandbox keys, not promotion
+            }
+            let current = self
+                .store
+                .find_version(app, install.version_id)
+                .await?
+                .ok_or_else(|| CoreError::Internal(format!("install {} has no version", install.id)))?;
+            let diff = diff_manifests(&stored_manifest(&current)?, &new_manifest);
+            let widened: Vec<Value> = diff
+                .company
+                .iter()
+                .map(|c| ("company", c))
+                .chain(diff.project.iter().map(|c| ("project", c)))
+                .filter(|(_, c)| c.to > c.from)
+                .map(|(scope, c)| serde_json::json!({"scope": scope, "tool": c.tool, "from": c.from, "to": c.to}))
+                .collect();
+            plan.push(PlannedUpdate {
+                install: install.id,
+                company: install.company_id,
+                from_version: install.version_id,
+                widened_json: Value::Array(widened).to_string(),
+                apply_now: !diff.widens,
+                company_permissions_json: new_manifest.company_permissions.to_json(),
+                project_permissions_json: new_manifest.project_permissions.to_json(),
+            });
+        }
         let uuid = uuid::Uuid::new_v4().to_string();
         let existing = self.store.find_client(Environment::Production, app).await?;
         let fresh = existing.is_none().then(|| NewCredentials {
@@ -173,7 +464,7 @@ impl Trestle {
         });
         let promotion = self
             .store
-            .promote_version(app, version, &uuid, new_client.as_ref(), &self.audit(actor))
+            .promote_version(app, version, &uuid, new_client.as_ref(), &plan, &self.audit(actor))
             .await
             .map_err(|e| match e {
                 StoreError::NotFound => CoreError::NotFound("version"),
@@ -183,9 +474,63 @@ impl Trestle {
             (Some(_), Some(c)) => Some(c),
             _ => None,
         };
+        let updates = self
+            .store
+            .list_updates(UpdateFilter::App(app))
+            .await?
+            .into_iter()
+            .filter(|u| u.to_version_id == version)
+            .collect();
         Ok(Promoted {
             version: promotion.version,
             credentials,
+            updates,
         })
+    }
+
+    /// Every update offered to installed companies, with its state.
+    pub async fn list_app_updates(&self, actor: Actor, app: AppId) -> Result<Vec<InstallUpdate>> {
+        self.owned_app(actor, app).await?;
+        Ok(self.store.list_updates(UpdateFilter::App(app)).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn m(company: Value, project: Value) -> Manifest {
+        Manifest::parse(&json!({
+            "schema_version": "4.1",
+            "components": {"oauth": {"grant_type": "client_credentials"}},
+            "permissions": {"company": company, "project": project}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn diff_lists_changes_and_knows_when_permissions_widen() {
+        let a = m(json!({"directory": "read_only"}), json!({"documents": "standard"}));
+        let narrower = m(json!({}), json!({"documents": "read_only"}));
+        let wider = m(
+            json!({"directory": "read_only"}),
+            json!({"documents": "admin", "rfis": "read_only"}),
+        );
+        let d = diff_manifests(&a, &narrower);
+        assert!(!d.widens);
+        assert_eq!(
+            d.company,
+            vec![ToolChange {
+                tool: "directory".into(),
+                from: Level::ReadOnly,
+                to: Level::None
+            }]
+        );
+        let d = diff_manifests(&a, &wider);
+        assert!(d.widens);
+        assert!(d.company.is_empty());
+        assert_eq!(d.project.len(), 2);
+        assert!(!diff_manifests(&a, &a).widens);
     }
 }

@@ -20,6 +20,8 @@ pub enum TokenKind {
     App = 1,
     /// A person (authorization_code): `subject` is the user id.
     Person = 2,
+    /// A DMSA app through its sandbox client: acts only in the app's development sandbox.
+    SandboxApp = 3,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +72,7 @@ pub fn decode(keys: &Keys, token: &str, now: i64) -> Result<Claims, TokenError> 
     let kind = match buf[1] {
         1 => TokenKind::App,
         2 => TokenKind::Person,
+        3 => TokenKind::SandboxApp,
         _ => return Err(TokenError::Malformed),
     };
     let int = |r: std::ops::Range<usize>| i64::from_be_bytes(buf[r].try_into().expect("8 bytes"));

@@ -7,6 +7,7 @@ mod extract;
 mod manage;
 mod oauth;
 mod paging;
+mod portal;
 mod rest;
 
 use axum::extract::State;

@@ -53,7 +53,12 @@ pub fn routes() -> Router<AppState> {
             delete(remove_permitted),
         )
         .route("/api/v1/apps", post(create_app).get(list_apps))
-        .route("/api/v1/apps/{app_id}", get(get_app))
+        .route(
+            "/api/v1/apps/{app_id}",
+            get(get_app)
+                .patch(crate::portal::rename_app)
+                .delete(crate::portal::delete_app),
+        )
         .route(
             "/api/v1/apps/{app_id}/versions",
             post(create_version).get(list_versions),
@@ -66,6 +71,15 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/apps/{app_id}/versions/{version_id}/promote",
             post(promote_version),
         )
+        .route(
+            "/api/v1/companies/{company_id}/installs/{install_id}/updates",
+            get(list_install_updates),
+        )
+        .route(
+            "/api/v1/companies/{company_id}/installs/{install_id}/updates/{update_id}/approve",
+            post(approve_update),
+        )
+        .merge(crate::portal::routes())
 }
 
 // ----- bodies -----
@@ -212,6 +226,26 @@ pub struct AppOut {
     pub created_at: i64,
     /// The production client_id, once the first version is promoted.
     pub production_client_id: Option<String>,
+    /// The sandbox client_id (works only in the development sandbox).
+    pub sandbox_client_id: Option<String>,
+    /// The app's development sandbox company.
+    pub sandbox_company_id: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SandboxCredentialsOut {
+    pub company_id: Option<i64>,
+    pub client_id: String,
+    /// Shown exactly once. Trestle keeps only a keyed hash and cannot show it again.
+    pub client_secret: String,
+    pub warning: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AppCreated {
+    pub app: AppOut,
+    /// The development sandbox's credentials.
+    pub sandbox: SandboxCredentialsOut,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -245,6 +279,8 @@ pub struct VersionOut {
     pub created_at: i64,
     pub updated_at: i64,
     pub promoted_at: Option<i64>,
+    /// Installs this version in the app's development sandbox (renewed on every save).
+    pub sandbox_key: Option<String>,
 }
 
 impl From<AppVersion> for VersionOut {
@@ -259,6 +295,7 @@ impl From<AppVersion> for VersionOut {
             created_at: v.created_at,
             updated_at: v.updated_at,
             promoted_at: v.promoted_at,
+            sandbox_key: v.sandbox_key,
         }
     }
 }
@@ -276,6 +313,8 @@ pub struct PromotionOut {
     pub version: VersionOut,
     /// Present only on the first promotion, which creates the production credentials.
     pub credentials: Option<CredentialsOut>,
+    /// What each installed company was offered.
+    pub updates: Vec<UpdateOut>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -324,6 +363,43 @@ pub struct InstallOut {
     pub post_installation_notes: Option<String>,
     pub instructions_url: Option<String>,
     pub instructions_page_name: Option<String>,
+    /// A newer version that widens permissions, waiting for approval.
+    pub pending_update: Option<UpdateOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UpdateOut {
+    pub id: i64,
+    pub install_id: i64,
+    pub company_id: i64,
+    pub app_id: i64,
+    pub from_version_id: i64,
+    pub to_version_id: i64,
+    /// `pending` (waits for the company admin), `applied` (did not widen permissions),
+    /// `approved` or `superseded`.
+    pub status: String,
+    /// The tools the new version raises: `[{scope, tool, from, to}]`.
+    #[schema(value_type = Vec<Object>)]
+    pub widened: Value,
+    pub created_at: i64,
+    pub decided_at: Option<i64>,
+}
+
+impl From<trestle_store::InstallUpdate> for UpdateOut {
+    fn from(u: trestle_store::InstallUpdate) -> Self {
+        UpdateOut {
+            id: u.id,
+            install_id: u.install_id.0,
+            company_id: u.company_id.0,
+            app_id: u.app_id.0,
+            from_version_id: u.from_version_id.0,
+            to_version_id: u.to_version_id.0,
+            status: u.status,
+            widened: serde_json::from_str(&u.widened_json).unwrap_or(Value::Null),
+            created_at: u.created_at,
+            decided_at: u.decided_at,
+        }
+    }
 }
 
 impl From<InstallView> for InstallOut {
@@ -356,6 +432,7 @@ impl From<InstallView> for InstallOut {
             post_installation_notes: v.manifest.post_installation_notes,
             instructions_url: v.manifest.instructions_url,
             instructions_page_name: v.manifest.instructions_page_name,
+            pending_update: v.pending_update.map(Into::into),
         }
     }
 }
@@ -377,12 +454,12 @@ pub struct AddAllOut {
     pub added: u64,
 }
 
-fn created<T: Serialize>(body: T) -> Response {
+pub(crate) fn created<T: Serialize>(body: T) -> Response {
     (StatusCode::CREATED, Json(body)).into_response()
 }
 
 /// A response carrying a secret: never cached.
-fn secret_response(status: StatusCode, body: impl Serialize) -> Response {
+pub(crate) fn secret_response(status: StatusCode, body: impl Serialize) -> Response {
     let mut res = (status, Json(body)).into_response();
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -671,26 +748,41 @@ async fn remove_permitted(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn app_out(s: &AppState, actor: trestle_domain::policy::Actor, app: App) -> Result<AppOut, ApiError> {
-    let client = s.core.production_client(actor, app.id).await?;
+pub(crate) async fn app_out(s: &AppState, actor: trestle_domain::policy::Actor, app: App) -> Result<AppOut, ApiError> {
+    let clients = s.core.list_clients(actor, app.id).await?;
+    let client_of = |env: trestle_store::Environment| {
+        clients
+            .iter()
+            .find(|c| c.client.environment == env)
+            .map(|c| c.client.client_id.clone())
+    };
     Ok(AppOut {
         id: app.id.0,
         name: app.name,
         created_at: app.created_at,
-        production_client_id: client.map(|c| c.client_id),
+        production_client_id: client_of(trestle_store::Environment::Production),
+        sandbox_client_id: client_of(trestle_store::Environment::Sandbox),
+        sandbox_company_id: app.sandbox_company_id.map(|c| c.0),
     })
 }
 
 /// Developer: create an app.
 #[utoipa::path(post, path = "/api/v1/apps", tag = "developer", security(("api_token" = [])), request_body = CreateApp,
-    responses((status = 201, body = AppOut), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = AppCreated), (status = 422, body = ErrorBody)))]
 async fn create_app(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiJson(b): ApiJson<CreateApp>,
 ) -> Result<Response, ApiError> {
-    let app = s.core.create_app(actor, &b.name).await?;
-    Ok(created(app_out(&s, actor, app).await?))
+    let created = s.core.create_app(actor, &b.name).await?;
+    let sandbox = SandboxCredentialsOut {
+        company_id: created.app.sandbox_company_id.map(|c| c.0),
+        client_id: created.sandbox_credentials.client_id,
+        client_secret: created.sandbox_credentials.client_secret,
+        warning: "Store this sandbox client_secret now: it is shown only once and cannot be recovered.",
+    };
+    let app = app_out(&s, actor, created.app).await?;
+    Ok(secret_response(StatusCode::CREATED, AppCreated { app, sandbox }))
 }
 
 /// Developer: my apps (paginated).
@@ -819,8 +911,43 @@ async fn promote_version(
             client_secret: c.client_secret,
             warning: "Store this client_secret now: it is shown only once and cannot be recovered.",
         }),
+        updates: p.updates.into_iter().map(Into::into).collect(),
     };
     Ok(secret_response(StatusCode::OK, body))
+}
+
+/// Company admin: the update offers of one install.
+#[utoipa::path(get, path = "/api/v1/companies/{company_id}/installs/{install_id}/updates", tag = "company admin",
+    security(("api_token" = [])), params(("company_id" = i64, Path), ("install_id" = i64, Path)),
+    responses((status = 200, body = [UpdateOut]), (status = 404, body = ErrorBody)))]
+async fn list_install_updates(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath((company, install)): ApiPath<(i64, i64)>,
+) -> Result<Json<Vec<UpdateOut>>, ApiError> {
+    let v = s
+        .core
+        .list_install_updates(actor, CompanyId(company), InstallId(install))
+        .await?;
+    Ok(Json(v.into_iter().map(Into::into).collect()))
+}
+
+/// Company admin: approve a pending update; the bot gets the new version's permissions.
+#[utoipa::path(post, path = "/api/v1/companies/{company_id}/installs/{install_id}/updates/{update_id}/approve",
+    tag = "company admin", security(("api_token" = [])),
+    params(("company_id" = i64, Path), ("install_id" = i64, Path), ("update_id" = i64, Path)),
+    responses((status = 200, body = InstallOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn approve_update(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath((company, install, update)): ApiPath<(i64, i64, i64)>,
+) -> Result<Json<InstallOut>, ApiError> {
+    Ok(Json(
+        s.core
+            .approve_update(actor, CompanyId(company), InstallId(install), update)
+            .await?
+            .into(),
+    ))
 }
 
 #[derive(utoipa::OpenApi)]
@@ -831,7 +958,11 @@ async fn promote_version(
     paths(whoami, create_person, create_api_token, create_company, get_company, create_project, list_company_projects,
         add_company_member, install_app, list_installs, get_install, uninstall, list_permitted, add_permitted,
         add_all_permitted, remove_permitted, create_app, list_apps, get_app, create_version, list_versions,
-        get_version, update_version, promote_version),
+        get_version, update_version, promote_version, list_install_updates, approve_update,
+        crate::portal::rename_app, crate::portal::delete_app, crate::portal::diff_versions,
+        crate::portal::list_credentials, crate::portal::rotate_secret, crate::portal::retire_secret,
+        crate::portal::list_app_updates, crate::portal::metrics, crate::portal::metrics_daily_csv,
+        crate::portal::metrics_companies_csv, crate::portal::manifest_schema),
     components(schemas(ErrorBody, crate::error::ProblemSchema)),
     modifiers(&SecurityAddon)
 )]

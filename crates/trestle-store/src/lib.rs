@@ -71,7 +71,29 @@ pub trait DirectoryStore: Send + Sync {
 /// Developer apps, manifest versions and OAuth clients.
 #[async_trait]
 pub trait AppStore: Send + Sync {
-    async fn create_app(&self, owner: UserId, name: &str, audit: &AuditContext) -> Result<App>;
+    /// Creates an app with its development sandbox (company, sample people and projects,
+    /// sandbox client), in one transaction.
+    async fn create_app(&self, owner: UserId, name: &str, sandbox: &NewSandbox, audit: &AuditContext) -> Result<App>;
+    async fn rename_app(&self, app: AppId, name: &str, audit: &AuditContext) -> Result<App>;
+    /// Deletes an app: refused (`Conflict`) while it is installed in any real company; revokes
+    /// its secrets, ends its sandbox installs and deactivates its sandbox company.
+    async fn delete_app(&self, app: AppId, audit: &AuditContext) -> Result<()>;
+    /// A version by its sandbox key.
+    async fn find_version_by_sandbox_key(&self, key: &str) -> Result<Option<AppVersion>>;
+    /// The app's newest version, promoted or not.
+    async fn latest_version(&self, app: AppId) -> Result<Option<AppVersion>>;
+    /// Adds a secret to a client (rotation); optionally makes the other live secrets expire at
+    /// `expire_others_at`.
+    async fn add_secret(
+        &self,
+        client: ClientPk,
+        secret_hash: &str,
+        expire_others_at: Option<i64>,
+        audit: &AuditContext,
+    ) -> Result<i64>;
+    /// Retires a secret at once. Refused (`Conflict`) for the client's last live secret.
+    async fn revoke_secret(&self, client: ClientPk, secret_id: i64, audit: &AuditContext) -> Result<()>;
+    async fn list_secrets(&self, client: ClientPk) -> Result<Vec<SecretInfo>>;
     async fn find_app(&self, id: AppId) -> Result<Option<App>>;
     async fn list_apps(&self, owner: UserId, page: PageRequest) -> Result<Page<App>>;
     /// Adds a version in status `ready_for_testing`. `Conflict` if the version string exists.
@@ -80,6 +102,7 @@ pub trait AppStore: Send + Sync {
         app: AppId,
         version: &str,
         manifest_json: &str,
+        sandbox_key: &str,
         audit: &AuditContext,
     ) -> Result<AppVersion>;
     async fn list_versions(&self, app: AppId) -> Result<Vec<AppVersion>>;
@@ -92,6 +115,7 @@ pub trait AppStore: Send + Sync {
         app: AppId,
         version: VersionId,
         manifest_json: &str,
+        new_sandbox_key: &str,
         audit: &AuditContext,
     ) -> Result<AppVersion>;
     /// Promotes a `ready_for_testing` version to production under `app_version_uuid`. When the
@@ -102,6 +126,7 @@ pub trait AppStore: Send + Sync {
         version: VersionId,
         app_version_uuid: &str,
         first_credentials: Option<&NewClient>,
+        updates: &[PlannedUpdate],
         audit: &AuditContext,
     ) -> Result<Promotion>;
     /// The app's newest promoted version.
@@ -116,6 +141,20 @@ pub trait AppStore: Send + Sync {
 /// Installs of apps in companies, their bots and permitted projects.
 #[async_trait]
 pub trait InstallStore: Send + Sync {
+    /// Every install of the app, in any company and status (for promotion and metrics).
+    async fn list_app_installs(&self, app: AppId) -> Result<Vec<Install>>;
+    /// Update offers, by app or by install.
+    async fn list_updates(&self, filter: UpdateFilter) -> Result<Vec<InstallUpdate>>;
+    /// Approves a pending update: the install moves to the new version and its bot gets the
+    /// given permissions, in one transaction.
+    async fn approve_update(
+        &self,
+        company: CompanyId,
+        update: i64,
+        company_permissions_json: &str,
+        project_permissions_json: &str,
+        audit: &AuditContext,
+    ) -> Result<InstallUpdate>;
     /// Installs a version in a company: creates (or re-activates) the app's bot, gives it the
     /// manifest's company permissions, adds it to each permitted project with the manifest's
     /// project permissions, records the install. One transaction. `Conflict` if already installed.
@@ -150,7 +189,14 @@ pub trait InstallStore: Send + Sync {
     ) -> Result<()>;
     async fn list_permitted_projects(&self, company: CompanyId, install: InstallId) -> Result<Vec<ProjectId>>;
     /// Companies where the app is installed now.
-    async fn list_app_companies(&self, app: AppId, page: PageRequest) -> Result<Page<Company>>;
+    /// Companies where the app is installed now: real companies for `Production`, its
+    /// development sandbox for `Sandbox`.
+    async fn list_app_companies(
+        &self,
+        app: AppId,
+        environment: Environment,
+        page: PageRequest,
+    ) -> Result<Page<Company>>;
 }
 
 /// Management API tokens.

@@ -36,6 +36,8 @@ pub struct Company {
     pub name: String,
     pub is_active: bool,
     pub created_at: i64,
+    /// Set when this company is the development sandbox of an app.
+    pub sandbox_of_app: Option<AppId>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -72,6 +74,58 @@ pub struct App {
     pub owner_id: UserId,
     pub name: String,
     pub created_at: i64,
+    /// The app's development sandbox company.
+    pub sandbox_company_id: Option<CompanyId>,
+}
+
+/// The development sandbox created with an app: a company the developer administers, sample
+/// projects and people, and sandbox OAuth credentials.
+#[derive(Clone, Debug)]
+pub struct NewSandbox {
+    pub company_name: String,
+    pub projects: Vec<NewProject>,
+    /// Sample people: (e-mail, name).
+    pub people: Vec<(String, String)>,
+    pub client: NewClient,
+}
+
+/// A secret as listed (never the secret itself).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretInfo {
+    pub id: i64,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// A newer promoted version offered to one installed company.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstallUpdate {
+    pub id: i64,
+    pub install_id: InstallId,
+    pub company_id: CompanyId,
+    pub app_id: AppId,
+    pub from_version_id: VersionId,
+    pub to_version_id: VersionId,
+    /// `pending`, `applied`, `approved` or `superseded`.
+    pub status: String,
+    /// JSON list of widened tools.
+    pub widened_json: String,
+    pub created_at: i64,
+    pub decided_at: Option<i64>,
+}
+
+/// What promotion does to one active install, decided by the core.
+#[derive(Clone, Debug)]
+pub struct PlannedUpdate {
+    pub install: InstallId,
+    pub company: CompanyId,
+    pub from_version: VersionId,
+    pub widened_json: String,
+    /// Apply at once (the version does not widen permissions); else wait for the admin.
+    pub apply_now: bool,
+    pub company_permissions_json: String,
+    pub project_permissions_json: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,6 +154,8 @@ pub struct AppVersion {
     pub created_at: i64,
     pub updated_at: i64,
     pub promoted_at: Option<i64>,
+    /// Installs this version in the app's development sandbox; renewed on every save.
+    pub sandbox_key: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -277,4 +333,10 @@ pub trait ChangeSink: Send + Sync {
     fn feed_lost(&self);
     /// The feed works again (anything may have changed meanwhile).
     fn feed_restored(&self);
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum UpdateFilter {
+    App(AppId),
+    Install(InstallId),
 }

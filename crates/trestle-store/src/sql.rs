@@ -132,6 +132,7 @@ struct CompanyRow {
     name: String,
     is_active: bool,
     created_at: i64,
+    sandbox_of_app: Option<i64>,
 }
 
 impl From<CompanyRow> for Company {
@@ -141,6 +142,7 @@ impl From<CompanyRow> for Company {
             name: r.name,
             is_active: r.is_active,
             created_at: r.created_at,
+            sandbox_of_app: r.sandbox_of_app.map(AppId),
         }
     }
 }
@@ -188,6 +190,7 @@ struct AppRow {
     owner_id: i64,
     name: String,
     created_at: i64,
+    sandbox_company_id: Option<i64>,
 }
 
 impl From<AppRow> for App {
@@ -197,6 +200,7 @@ impl From<AppRow> for App {
             owner_id: UserId(r.owner_id),
             name: r.name,
             created_at: r.created_at,
+            sandbox_company_id: r.sandbox_company_id.map(CompanyId),
         }
     }
 }
@@ -212,6 +216,7 @@ struct VersionRow {
     created_at: i64,
     updated_at: i64,
     promoted_at: Option<i64>,
+    sandbox_key: Option<String>,
 }
 
 impl From<VersionRow> for AppVersion {
@@ -230,6 +235,7 @@ impl From<VersionRow> for AppVersion {
             created_at: r.created_at,
             updated_at: r.updated_at,
             promoted_at: r.promoted_at,
+            sandbox_key: r.sandbox_key,
         }
     }
 }
@@ -353,7 +359,42 @@ struct Audit<'a> {
 const PROJECT_COLUMNS: &str = "p.id, p.company_id, c.name AS company_name, p.name, p.project_number, p.address, \
      p.city, p.state_code, p.country_code, p.zip, p.active, p.created_at, p.updated_at";
 const VERSION_COLUMNS: &str =
-    "id, app_id, version, manifest, status, app_version_uuid, created_at, updated_at, promoted_at";
+    "id, app_id, version, manifest, status, app_version_uuid, created_at, updated_at, promoted_at, sandbox_key";
+const APP_COLUMNS: &str = "a.id, a.owner_id, a.name, a.created_at, \
+     (SELECT c.id FROM companies c WHERE c.sandbox_of_app = a.id) AS sandbox_company_id";
+const UPDATE_COLUMNS: &str = "id, install_id, company_id, app_id, from_version_id, to_version_id, status, widened, \
+     created_at, decided_at";
+
+#[derive(FromRow)]
+struct UpdateRow {
+    id: i64,
+    install_id: i64,
+    company_id: i64,
+    app_id: i64,
+    from_version_id: i64,
+    to_version_id: i64,
+    status: String,
+    widened: String,
+    created_at: i64,
+    decided_at: Option<i64>,
+}
+
+impl From<UpdateRow> for InstallUpdate {
+    fn from(r: UpdateRow) -> Self {
+        InstallUpdate {
+            id: r.id,
+            install_id: InstallId(r.install_id),
+            company_id: CompanyId(r.company_id),
+            app_id: AppId(r.app_id),
+            from_version_id: VersionId(r.from_version_id),
+            to_version_id: VersionId(r.to_version_id),
+            status: r.status,
+            widened_json: r.widened,
+            created_at: r.created_at,
+            decided_at: r.decided_at,
+        }
+    }
+}
 const INSTALL_COLUMNS: &str =
     "id, company_id, app_id, version_id, bot_user_id, status, add_to_new_projects, installed_at, uninstalled_at";
 
@@ -550,6 +591,101 @@ macro_rules! sql_store {
             }
         }
 
+        impl $store {
+            /// Records an update for one install; applies it at once when it does not widen
+            /// permissions. An older pending update of the install is superseded.
+            async fn offer_update_in_tx(
+                tx: &mut Tx<'_, $db>,
+                app: AppId,
+                to: VersionId,
+                u: &PlannedUpdate,
+                audit: &AuditContext,
+            ) -> Result<()> {
+                let still: Option<i64> = sqlx::query_scalar(
+                    "SELECT version_id FROM installs WHERE id = $1 AND company_id = $2 AND app_id = $3 AND status = 'installed'",
+                )
+                .bind(u.install.0)
+                .bind(u.company.0)
+                .bind(app.0)
+                .fetch_optional(&mut **tx)
+                .await?;
+                if still != Some(u.from_version.0) {
+                    return Ok(()); // uninstalled or changed meanwhile: nothing to offer
+                }
+                sqlx::query(
+                    "UPDATE install_updates SET status = 'superseded', decided_at = $1 WHERE install_id = $2 AND status = 'pending'",
+                )
+                .bind(audit.at)
+                .bind(u.install.0)
+                .execute(&mut **tx)
+                .await?;
+                let status = if u.apply_now { "applied" } else { "pending" };
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO install_updates (install_id, company_id, app_id, from_version_id, to_version_id, status, \
+                     widened, created_at, decided_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id",
+                )
+                .bind(u.install.0)
+                .bind(u.company.0)
+                .bind(app.0)
+                .bind(u.from_version.0)
+                .bind(to.0)
+                .bind(status)
+                .bind(&u.widened_json)
+                .bind(audit.at)
+                .bind(u.apply_now.then_some(audit.at))
+                .fetch_one(&mut **tx)
+                .await?;
+                if u.apply_now {
+                    Self::apply_version_in_tx(tx, u.company, u.install, to, &u.company_permissions_json, &u.project_permissions_json)
+                        .await?;
+                }
+                Self::audit(tx, audit, Audit {
+                    company: Some(u.company),
+                    app: Some(app),
+                    action: if u.apply_now { "install_update.applied" } else { "install_update.offered" },
+                    target_type: "install_update",
+                    target_id: id.to_string(),
+                    before: json_of(&[("version_id", u.from_version.0.into())]),
+                    after: json_of(&[("version_id", to.0.into()), ("status", status.into())]),
+                })
+                .await
+            }
+
+            /// Moves an install to a version: the install row and the bot's permissions.
+            async fn apply_version_in_tx(
+                tx: &mut Tx<'_, $db>,
+                company: CompanyId,
+                install: InstallId,
+                to: VersionId,
+                company_permissions: &str,
+                project_permissions: &str,
+            ) -> Result<()> {
+                let bot: i64 = sqlx::query_scalar(
+                    "UPDATE installs SET version_id = $1, project_permissions = $2 WHERE id = $3 AND company_id = $4 \
+                     RETURNING bot_user_id",
+                )
+                .bind(to.0)
+                .bind(project_permissions)
+                .bind(install.0)
+                .bind(company.0)
+                .fetch_one(&mut **tx)
+                .await?;
+                sqlx::query("UPDATE company_users SET permissions = $1 WHERE company_id = $2 AND user_id = $3")
+                    .bind(company_permissions)
+                    .bind(company.0)
+                    .bind(bot)
+                    .execute(&mut **tx)
+                    .await?;
+                sqlx::query("UPDATE project_users SET permissions = $1 WHERE company_id = $2 AND user_id = $3")
+                    .bind(project_permissions)
+                    .bind(company.0)
+                    .bind(bot)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(())
+            }
+        }
+
         #[async_trait]
         impl DirectoryStore for $store {
             async fn create_person(&self, new: &NewPerson, audit: &AuditContext) -> Result<User> {
@@ -590,7 +726,7 @@ macro_rules! sql_store {
                 let mut tx = self.begin().await?;
                 let row: CompanyRow = sqlx::query_as(
                     "INSERT INTO companies (name, is_active, created_at) VALUES ($1, TRUE, $2) \
-                     RETURNING id, name, is_active, created_at",
+                     RETURNING id, name, is_active, created_at, sandbox_of_app",
                 )
                 .bind(name)
                 .bind(audit.at)
@@ -628,7 +764,7 @@ macro_rules! sql_store {
 
             async fn find_company(&self, id: CompanyId) -> Result<Option<Company>> {
                 let row: Option<CompanyRow> =
-                    sqlx::query_as("SELECT id, name, is_active, created_at FROM companies WHERE id = $1")
+                    sqlx::query_as("SELECT id, name, is_active, created_at, sandbox_of_app FROM companies WHERE id = $1")
                         .bind(id.0)
                         .fetch_optional(&self.read)
                         .await?;
@@ -779,7 +915,7 @@ macro_rules! sql_store {
                     )
                     .await?;
                 let rows: Vec<CompanyRow> = sqlx::query_as(
-                    "SELECT c.id, c.name, c.is_active, c.created_at FROM company_users cu \
+                    "SELECT c.id, c.name, c.is_active, c.created_at, c.sandbox_of_app FROM company_users cu \
                      JOIN companies c ON c.id = cu.company_id \
                      WHERE cu.user_id = $1 AND cu.is_active = TRUE AND c.is_active = TRUE \
                      ORDER BY c.id LIMIT $2 OFFSET $3",
@@ -843,33 +979,126 @@ macro_rules! sql_store {
 
         #[async_trait]
         impl AppStore for $store {
-            async fn create_app(&self, owner: UserId, name: &str, audit: &AuditContext) -> Result<App> {
+            async fn create_app(&self, owner: UserId, name: &str, sandbox: &NewSandbox, audit: &AuditContext) -> Result<App> {
                 let mut tx = self.begin().await?;
-                let row: AppRow = sqlx::query_as(
-                    "INSERT INTO apps (owner_id, name, created_at) VALUES ($1, $2, $3) RETURNING id, owner_id, name, created_at",
+                let app: i64 =
+                    sqlx::query_scalar("INSERT INTO apps (owner_id, name, created_at) VALUES ($1, $2, $3) RETURNING id")
+                        .bind(owner.0)
+                        .bind(name)
+                        .bind(audit.at)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                // The development sandbox: a company the developer administers, sample people
+                // and projects, and sandbox credentials.
+                let company: i64 = sqlx::query_scalar(
+                    "INSERT INTO companies (name, is_active, created_at, sandbox_of_app) VALUES ($1, TRUE, $2, $3) RETURNING id",
                 )
+                .bind(&sandbox.company_name)
+                .bind(audit.at)
+                .bind(app)
+                .fetch_one(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO company_users (company_id, user_id, is_admin, is_active, permissions, created_at) \
+                     VALUES ($1, $2, TRUE, TRUE, '{}', $3)",
+                )
+                .bind(company)
                 .bind(owner.0)
-                .bind(name)
+                .bind(audit.at)
+                .execute(&mut *tx)
+                .await?;
+                let mut people = Vec::new();
+                for (email, person) in &sandbox.people {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO users (kind, email, name, created_at) VALUES ('person', $1, $2, $3) RETURNING id",
+                    )
+                    .bind(email)
+                    .bind(person)
+                    .bind(audit.at)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO company_users (company_id, user_id, is_admin, is_active, permissions, created_at) \
+                         VALUES ($1, $2, FALSE, TRUE, $3, $4)",
+                    )
+                    .bind(company)
+                    .bind(id)
+                    .bind(r#"{"directory":"read_only","documents":"standard"}"#)
+                    .bind(audit.at)
+                    .execute(&mut *tx)
+                    .await?;
+                    people.push(id);
+                }
+                for p in &sandbox.projects {
+                    let project: i64 = sqlx::query_scalar(
+                        "INSERT INTO projects (company_id, name, project_number, address, city, state_code, country_code, zip, \
+                         active, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,TRUE,$9,$9) RETURNING id",
+                    )
+                    .bind(company)
+                    .bind(&p.name)
+                    .bind(&p.project_number)
+                    .bind(&p.address)
+                    .bind(&p.city)
+                    .bind(&p.state_code)
+                    .bind(&p.country_code)
+                    .bind(&p.zip)
+                    .bind(audit.at)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    for person in &people {
+                        sqlx::query(
+                            "INSERT INTO project_users (project_id, user_id, company_id, permissions, created_at) \
+                             VALUES ($1, $2, $3, $4, $5)",
+                        )
+                        .bind(project)
+                        .bind(person)
+                        .bind(company)
+                        .bind(r#"{"documents":"standard","directory":"read_only"}"#)
+                        .bind(audit.at)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+                let client: i64 = sqlx::query_scalar(
+                    "INSERT INTO oauth_clients (app_id, environment, client_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(app)
+                .bind(sandbox.client.environment.as_str())
+                .bind(&sandbox.client.client_id)
                 .bind(audit.at)
                 .fetch_one(&mut *tx)
                 .await?;
+                sqlx::query("INSERT INTO client_secrets (client_pk, secret_hash, created_at) VALUES ($1, $2, $3)")
+                    .bind(client)
+                    .bind(&sandbox.client.secret_hash)
+                    .bind(audit.at)
+                    .execute(&mut *tx)
+                    .await?;
                 Self::audit(&mut tx, audit, Audit {
-                    company: None,
-                    app: Some(AppId(row.id)),
+                    company: Some(CompanyId(company)),
+                    app: Some(AppId(app)),
                     action: "app.create",
                     target_type: "app",
-                    target_id: row.id.to_string(),
+                    target_id: app.to_string(),
                     before: None,
-                    after: json_of(&[("name", name.into())]),
+                    after: json_of(&[
+                        ("name", name.into()),
+                        ("sandbox_company_id", company.into()),
+                        ("sandbox_client_id", sandbox.client.client_id.clone().into()),
+                    ]),
                 })
                 .await?;
+                let row: AppRow = sqlx::query_as(&format!("SELECT {APP_COLUMNS} FROM apps a WHERE a.id = $1"))
+                    .bind(app)
+                    .fetch_one(&mut *tx)
+                    .await?;
                 tx.commit().await?;
                 Ok(row.into())
             }
 
             async fn find_app(&self, id: AppId) -> Result<Option<App>> {
                 let row: Option<AppRow> =
-                    sqlx::query_as("SELECT id, owner_id, name, created_at FROM apps WHERE id = $1")
+                    sqlx::query_as(&format!("SELECT {APP_COLUMNS} FROM apps a WHERE a.id = $1 AND a.deleted_at IS NULL"))
                         .bind(id.0)
                         .fetch_optional(&self.read)
                         .await?;
@@ -877,10 +1106,12 @@ macro_rules! sql_store {
             }
 
             async fn list_apps(&self, owner: UserId, page: PageRequest) -> Result<Page<App>> {
-                let total = self.count("SELECT COUNT(*) FROM apps WHERE owner_id = $1", &[owner.0]).await?;
-                let rows: Vec<AppRow> = sqlx::query_as(
-                    "SELECT id, owner_id, name, created_at FROM apps WHERE owner_id = $1 ORDER BY id LIMIT $2 OFFSET $3",
-                )
+                let total =
+                    self.count("SELECT COUNT(*) FROM apps WHERE owner_id = $1 AND deleted_at IS NULL", &[owner.0]).await?;
+                let rows: Vec<AppRow> = sqlx::query_as(&format!(
+                    "SELECT {APP_COLUMNS} FROM apps a WHERE a.owner_id = $1 AND a.deleted_at IS NULL \
+                     ORDER BY a.id LIMIT $2 OFFSET $3"
+                ))
                 .bind(owner.0)
                 .bind(page.limit())
                 .bind(page.offset())
@@ -889,22 +1120,225 @@ macro_rules! sql_store {
                 Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
             }
 
+            async fn rename_app(&self, app: AppId, name: &str, audit: &AuditContext) -> Result<App> {
+                let mut tx = self.begin().await?;
+                let before: Option<String> =
+                    sqlx::query_scalar("SELECT name FROM apps WHERE id = $1 AND deleted_at IS NULL")
+                        .bind(app.0)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let before = before.ok_or(StoreError::NotFound)?;
+                sqlx::query("UPDATE apps SET name = $1 WHERE id = $2").bind(name).bind(app.0).execute(&mut *tx).await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: None,
+                    app: Some(app),
+                    action: "app.rename",
+                    target_type: "app",
+                    target_id: app.to_string(),
+                    before: json_of(&[("name", before.into())]),
+                    after: json_of(&[("name", name.into())]),
+                })
+                .await?;
+                let row: AppRow = sqlx::query_as(&format!("SELECT {APP_COLUMNS} FROM apps a WHERE a.id = $1"))
+                    .bind(app.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
+            async fn delete_app(&self, app: AppId, audit: &AuditContext) -> Result<()> {
+                let mut tx = self.begin().await?;
+                let exists: Option<String> =
+                    sqlx::query_scalar("SELECT name FROM apps WHERE id = $1 AND deleted_at IS NULL")
+                        .bind(app.0)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let name = exists.ok_or(StoreError::NotFound)?;
+                let active: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM installs i JOIN companies c ON c.id = i.company_id \
+                     WHERE i.app_id = $1 AND i.status = 'installed' AND c.sandbox_of_app IS NULL",
+                )
+                .bind(app.0)
+                .fetch_one(&mut *tx)
+                .await?;
+                if active > 0 {
+                    return Err(StoreError::Conflict(format!(
+                        "the app is installed in {active} compan{}; those installs must be uninstalled before the app can be deleted",
+                        if active == 1 { "y" } else { "ies" }
+                    )));
+                }
+                sqlx::query("UPDATE apps SET deleted_at = $1 WHERE id = $2").bind(audit.at).bind(app.0).execute(&mut *tx).await?;
+                sqlx::query(
+                    "UPDATE client_secrets SET revoked_at = $1 WHERE revoked_at IS NULL \
+                     AND client_pk IN (SELECT id FROM oauth_clients WHERE app_id = $2)",
+                )
+                .bind(audit.at)
+                .bind(app.0)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE installs SET status = 'uninstalled', uninstalled_at = $1 WHERE app_id = $2 AND status = 'installed'",
+                )
+                .bind(audit.at)
+                .bind(app.0)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("UPDATE companies SET is_active = FALSE WHERE sandbox_of_app = $1")
+                    .bind(app.0)
+                    .execute(&mut *tx)
+                    .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: None,
+                    app: Some(app),
+                    action: "app.delete",
+                    target_type: "app",
+                    target_id: app.to_string(),
+                    before: json_of(&[("name", name.into())]),
+                    after: None,
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn find_version_by_sandbox_key(&self, key: &str) -> Result<Option<AppVersion>> {
+                let row: Option<VersionRow> =
+                    sqlx::query_as(&format!("SELECT {VERSION_COLUMNS} FROM app_versions WHERE sandbox_key = $1"))
+                        .bind(key)
+                        .fetch_optional(&self.read)
+                        .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn latest_version(&self, app: AppId) -> Result<Option<AppVersion>> {
+                let row: Option<VersionRow> = sqlx::query_as(&format!(
+                    "SELECT {VERSION_COLUMNS} FROM app_versions WHERE app_id = $1 ORDER BY id DESC LIMIT 1"
+                ))
+                .bind(app.0)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn add_secret(
+                &self,
+                client: ClientPk,
+                secret_hash: &str,
+                expire_others_at: Option<i64>,
+                audit: &AuditContext,
+            ) -> Result<i64> {
+                let mut tx = self.begin().await?;
+                let app: Option<i64> = sqlx::query_scalar("SELECT app_id FROM oauth_clients WHERE id = $1")
+                    .bind(client.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let app = app.ok_or(StoreError::NotFound)?;
+                if let Some(at) = expire_others_at {
+                    sqlx::query(
+                        "UPDATE client_secrets SET expires_at = $1 WHERE client_pk = $2 AND revoked_at IS NULL \
+                         AND (expires_at IS NULL OR expires_at > $1)",
+                    )
+                    .bind(at)
+                    .bind(client.0)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO client_secrets (client_pk, secret_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
+                )
+                .bind(client.0)
+                .bind(secret_hash)
+                .bind(audit.at)
+                .fetch_one(&mut *tx)
+                .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: None,
+                    app: Some(AppId(app)),
+                    action: "client_secret.rotate",
+                    target_type: "client_secret",
+                    target_id: id.to_string(),
+                    before: None,
+                    after: json_of(&[("client_pk", client.0.into()), ("others_expire_at", expire_others_at.into())]),
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn revoke_secret(&self, client: ClientPk, secret_id: i64, audit: &AuditContext) -> Result<()> {
+                let mut tx = self.begin().await?;
+                let app: Option<i64> = sqlx::query_scalar(
+                    "SELECT c.app_id FROM client_secrets s JOIN oauth_clients c ON c.id = s.client_pk \
+                     WHERE s.id = $1 AND s.client_pk = $2 AND s.revoked_at IS NULL",
+                )
+                .bind(secret_id)
+                .bind(client.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let app = app.ok_or(StoreError::NotFound)?;
+                let others: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM client_secrets WHERE client_pk = $1 AND id <> $2 AND revoked_at IS NULL",
+                )
+                .bind(client.0)
+                .bind(secret_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                if others == 0 {
+                    return Err(StoreError::Conflict(
+                        "this is the client's only secret; rotate first so the app keeps a working secret".into(),
+                    ));
+                }
+                sqlx::query("UPDATE client_secrets SET revoked_at = $1 WHERE id = $2")
+                    .bind(audit.at)
+                    .bind(secret_id)
+                    .execute(&mut *tx)
+                    .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: None,
+                    app: Some(AppId(app)),
+                    action: "client_secret.retire",
+                    target_type: "client_secret",
+                    target_id: secret_id.to_string(),
+                    before: None,
+                    after: None,
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn list_secrets(&self, client: ClientPk) -> Result<Vec<SecretInfo>> {
+                let rows: Vec<(i64, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+                    "SELECT id, created_at, expires_at, revoked_at FROM client_secrets WHERE client_pk = $1 ORDER BY id",
+                )
+                .bind(client.0)
+                .fetch_all(&self.read)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, created_at, expires_at, revoked_at)| SecretInfo { id, created_at, expires_at, revoked_at })
+                    .collect())
+            }
+
             async fn create_version(
                 &self,
                 app: AppId,
                 version: &str,
                 manifest_json: &str,
+                sandbox_key: &str,
                 audit: &AuditContext,
             ) -> Result<AppVersion> {
                 let mut tx = self.begin().await?;
                 let row: VersionRow = sqlx::query_as(&format!(
-                    "INSERT INTO app_versions (app_id, version, manifest, status, created_at, updated_at) \
-                     VALUES ($1, $2, $3, 'ready_for_testing', $4, $4) RETURNING {VERSION_COLUMNS}"
+                    "INSERT INTO app_versions (app_id, version, manifest, status, created_at, updated_at, sandbox_key) \
+                     VALUES ($1, $2, $3, 'ready_for_testing', $4, $4, $5) RETURNING {VERSION_COLUMNS}"
                 ))
                 .bind(app.0)
                 .bind(version)
                 .bind(manifest_json)
                 .bind(audit.at)
+                .bind(sandbox_key)
                 .fetch_one(&mut *tx)
                 .await?;
                 Self::audit(&mut tx, audit, Audit {
@@ -956,6 +1390,7 @@ macro_rules! sql_store {
                 app: AppId,
                 version: VersionId,
                 manifest_json: &str,
+                new_sandbox_key: &str,
                 audit: &AuditContext,
             ) -> Result<AppVersion> {
                 let mut tx = self.begin().await?;
@@ -971,12 +1406,13 @@ macro_rules! sql_store {
                     return Err(StoreError::Conflict("a promoted version cannot be changed; create a new version".into()));
                 }
                 let row: VersionRow = sqlx::query_as(&format!(
-                    "UPDATE app_versions SET manifest = $1, updated_at = $2 WHERE id = $3 AND status = 'ready_for_testing' \
-                     RETURNING {VERSION_COLUMNS}"
+                    "UPDATE app_versions SET manifest = $1, updated_at = $2, sandbox_key = $4 \
+                     WHERE id = $3 AND status = 'ready_for_testing' RETURNING {VERSION_COLUMNS}"
                 ))
                 .bind(manifest_json)
                 .bind(audit.at)
                 .bind(version.0)
+                .bind(new_sandbox_key)
                 .fetch_one(&mut *tx)
                 .await?;
                 Self::audit(&mut tx, audit, Audit {
@@ -999,6 +1435,7 @@ macro_rules! sql_store {
                 version: VersionId,
                 app_version_uuid: &str,
                 first_credentials: Option<&NewClient>,
+                updates: &[PlannedUpdate],
                 audit: &AuditContext,
             ) -> Result<Promotion> {
                 let mut tx = self.begin().await?;
@@ -1072,6 +1509,9 @@ macro_rules! sql_store {
                     after: json_of(&[("status", "promoted".into()), ("app_version_id", app_version_uuid.into())]),
                 })
                 .await?;
+                for u in updates {
+                    Self::offer_update_in_tx(&mut tx, app, version, u, audit).await?;
+                }
                 tx.commit().await?;
                 Ok(Promotion { version: row.into(), created_client })
             }
@@ -1101,7 +1541,8 @@ macro_rules! sql_store {
 
             async fn find_client_by_client_id(&self, client_id: &str) -> Result<Option<ClientCredentials>> {
                 let client: Option<ClientRow> = sqlx::query_as(
-                    "SELECT id, app_id, environment, client_id, created_at FROM oauth_clients WHERE client_id = $1",
+                    "SELECT c.id, c.app_id, c.environment, c.client_id, c.created_at FROM oauth_clients c \
+                     JOIN apps a ON a.id = c.app_id WHERE c.client_id = $1 AND a.deleted_at IS NULL",
                 )
                 .bind(client_id)
                 .fetch_optional(&self.read)
@@ -1134,6 +1575,86 @@ macro_rules! sql_store {
 
         #[async_trait]
         impl InstallStore for $store {
+            async fn list_app_installs(&self, app: AppId) -> Result<Vec<Install>> {
+                let rows: Vec<InstallRow> =
+                    sqlx::query_as(&format!("SELECT {INSTALL_COLUMNS} FROM installs WHERE app_id = $1 ORDER BY id"))
+                        .bind(app.0)
+                        .fetch_all(&self.read)
+                        .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn list_updates(&self, filter: UpdateFilter) -> Result<Vec<InstallUpdate>> {
+                let (sql, id) = match filter {
+                    UpdateFilter::App(a) => (format!("SELECT {UPDATE_COLUMNS} FROM install_updates WHERE app_id = $1 ORDER BY id"), a.0),
+                    UpdateFilter::Install(i) => {
+                        (format!("SELECT {UPDATE_COLUMNS} FROM install_updates WHERE install_id = $1 ORDER BY id"), i.0)
+                    }
+                };
+                let rows: Vec<UpdateRow> = sqlx::query_as(&sql).bind(id).fetch_all(&self.read).await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn approve_update(
+                &self,
+                company: CompanyId,
+                update: i64,
+                company_permissions_json: &str,
+                project_permissions_json: &str,
+                audit: &AuditContext,
+            ) -> Result<InstallUpdate> {
+                let mut tx = self.begin().await?;
+                let row: Option<UpdateRow> = sqlx::query_as(&format!(
+                    "SELECT {UPDATE_COLUMNS} FROM install_updates WHERE id = $1 AND company_id = $2"
+                ))
+                .bind(update)
+                .bind(company.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let row = row.ok_or(StoreError::NotFound)?;
+                if row.status != "pending" {
+                    return Err(StoreError::Conflict(format!("this update is {}, not pending", row.status)));
+                }
+                let current: Option<i64> =
+                    sqlx::query_scalar("SELECT version_id FROM installs WHERE id = $1 AND status = 'installed'")
+                        .bind(row.install_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if current != Some(row.from_version_id) {
+                    return Err(StoreError::Conflict("the install changed since this update was offered".into()));
+                }
+                Self::apply_version_in_tx(
+                    &mut tx,
+                    company,
+                    InstallId(row.install_id),
+                    VersionId(row.to_version_id),
+                    company_permissions_json,
+                    project_permissions_json,
+                )
+                .await?;
+                let done: UpdateRow = sqlx::query_as(&format!(
+                    "UPDATE install_updates SET status = 'approved', decided_at = $1, decided_by = $2 WHERE id = $3 \
+                     RETURNING {UPDATE_COLUMNS}"
+                ))
+                .bind(audit.at)
+                .bind(audit.actor_user.map(|u| u.0))
+                .bind(update)
+                .fetch_one(&mut *tx)
+                .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: Some(company),
+                    app: Some(AppId(row.app_id)),
+                    action: "install_update.approve",
+                    target_type: "install_update",
+                    target_id: update.to_string(),
+                    before: json_of(&[("version_id", row.from_version_id.into())]),
+                    after: json_of(&[("version_id", row.to_version_id.into()), ("widened", row.widened.clone().into())]),
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(done.into())
+            }
+
             async fn install_app(&self, new: &NewInstall, audit: &AuditContext) -> Result<Install> {
                 let mut tx = self.begin().await?;
                 let active: Option<i64> = sqlx::query_scalar(
@@ -1411,18 +1932,24 @@ macro_rules! sql_store {
                 Ok(ids.into_iter().map(ProjectId).collect())
             }
 
-            async fn list_app_companies(&self, app: AppId, page: PageRequest) -> Result<Page<Company>> {
-                let total = self
-                    .count(
-                        "SELECT COUNT(*) FROM installs i JOIN companies c ON c.id = i.company_id \
-                         WHERE i.app_id = $1 AND i.status = 'installed' AND c.is_active = TRUE",
-                        &[app.0],
-                    )
-                    .await?;
-                let rows: Vec<CompanyRow> = sqlx::query_as(
-                    "SELECT c.id, c.name, c.is_active, c.created_at FROM installs i JOIN companies c ON c.id = i.company_id \
-                     WHERE i.app_id = $1 AND i.status = 'installed' AND c.is_active = TRUE ORDER BY c.id LIMIT $2 OFFSET $3",
-                )
+            async fn list_app_companies(
+                &self,
+                app: AppId,
+                environment: Environment,
+                page: PageRequest,
+            ) -> Result<Page<Company>> {
+                let sandbox = match environment {
+                    Environment::Production => "c.sandbox_of_app IS NULL",
+                    Environment::Sandbox => "c.sandbox_of_app = i.app_id",
+                };
+                let from = format!(
+                    "FROM installs i JOIN companies c ON c.id = i.company_id \
+                     WHERE i.app_id = $1 AND i.status = 'installed' AND c.is_active = TRUE AND {sandbox}"
+                );
+                let total = self.count(&format!("SELECT COUNT(*) {from}"), &[app.0]).await?;
+                let rows: Vec<CompanyRow> = sqlx::query_as(&format!(
+                    "SELECT c.id, c.name, c.is_active, c.created_at, c.sandbox_of_app {from} ORDER BY c.id LIMIT $2 OFFSET $3"
+                ))
                 .bind(app.0)
                 .bind(page.limit())
                 .bind(page.offset())

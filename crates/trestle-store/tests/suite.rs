@@ -30,6 +30,10 @@ on_both_backends!(
     add_all_and_new_projects,
     api_tokens,
     bots_cannot_join_another_directory,
+    apps_come_with_a_development_sandbox,
+    rename_and_guarded_delete,
+    secret_rotation,
+    promotion_offers_updates,
 );
 
 async fn run<F, Fut>(backend: Backend, test: F)
@@ -48,6 +52,24 @@ fn ctx() -> AuditContext {
         actor_kind: "system",
         actor_user: None,
         at: 1_700_000_000,
+    }
+}
+
+/// A small development sandbox with a unique e-mail per app name.
+fn sandbox(app: &str) -> NewSandbox {
+    let tag = app.to_lowercase().replace(' ', "-");
+    NewSandbox {
+        company_name: format!("{app} Sandbox"),
+        projects: vec![NewProject {
+            name: "Sandbox Project".into(),
+            ..Default::default()
+        }],
+        people: vec![(format!("{tag}.sample@sandbox.invalid"), "Sample Person".into())],
+        client: NewClient {
+            environment: Environment::Sandbox,
+            client_id: format!("sandbox-{tag}"),
+            secret_hash: format!("sh-{tag}"),
+        },
     }
 }
 
@@ -106,10 +128,17 @@ async fn world(s: &Arc<dyn Store>) -> World {
     let a1 = s.create_project(company_a.id, &np("A1"), &ctx()).await.unwrap();
     let a2 = s.create_project(company_a.id, &np("A2"), &ctx()).await.unwrap();
     let b1 = s.create_project(company_b.id, &np("B1"), &ctx()).await.unwrap();
-    let app = s.create_app(dev.id, "Sync", &ctx()).await.unwrap();
-    let version = s.create_version(app.id, "1.0.0", "{}", &ctx()).await.unwrap();
+    let app = s.create_app(dev.id, "Sync", &sandbox("Sync"), &ctx()).await.unwrap();
+    let version = s.create_version(app.id, "1.0.0", "{}", "sk-1", &ctx()).await.unwrap();
     let version = s
-        .promote_version(app.id, version.id, "11111111-1111-4111-8111-111111111111", None, &ctx())
+        .promote_version(
+            app.id,
+            version.id,
+            "11111111-1111-4111-8111-111111111111",
+            None,
+            &[],
+            &ctx(),
+        )
         .await
         .unwrap()
         .version;
@@ -245,12 +274,18 @@ async fn versions_and_promotion(s: Arc<dyn Store>) {
         )
         .await
         .unwrap();
-    let app = s.create_app(dev.id, "App", &ctx()).await.unwrap();
-    let v1 = s.create_version(app.id, "0.1.0", r#"{"a":1}"#, &ctx()).await.unwrap();
+    let app = s.create_app(dev.id, "App", &sandbox("App"), &ctx()).await.unwrap();
+    let v1 = s
+        .create_version(app.id, "0.1.0", r#"{"a":1}"#, "sk-2", &ctx())
+        .await
+        .unwrap();
     assert_eq!(v1.status, VersionStatus::ReadyForTesting);
-    let dup = s.create_version(app.id, "0.1.0", "{}", &ctx()).await;
+    let dup = s.create_version(app.id, "0.1.0", "{}", "sk-3", &ctx()).await;
     assert!(matches!(dup, Err(StoreError::Conflict(_))));
-    let v1 = s.update_version(app.id, v1.id, r#"{"a":2}"#, &ctx()).await.unwrap();
+    let v1 = s
+        .update_version(app.id, v1.id, r#"{"a":2}"#, "sk-2b", &ctx())
+        .await
+        .unwrap();
     assert_eq!(v1.manifest_json, r#"{"a":2}"#);
     let creds = NewClient {
         environment: Environment::Production,
@@ -258,7 +293,7 @@ async fn versions_and_promotion(s: Arc<dyn Store>) {
         secret_hash: "h1".into(),
     };
     let p = s
-        .promote_version(app.id, v1.id, "uuid-1", Some(&creds), &ctx())
+        .promote_version(app.id, v1.id, "uuid-1", Some(&creds), &[], &ctx())
         .await
         .unwrap();
     assert_eq!(p.version.status, VersionStatus::Promoted);
@@ -266,22 +301,22 @@ async fn versions_and_promotion(s: Arc<dyn Store>) {
     assert_eq!(p.created_client.as_ref().unwrap().client_id, "cid");
     // promoted versions are immutable and promote once
     assert!(matches!(
-        s.update_version(app.id, v1.id, "{}", &ctx()).await,
+        s.update_version(app.id, v1.id, "{}", "sk-2c", &ctx()).await,
         Err(StoreError::Conflict(_))
     ));
     assert!(matches!(
-        s.promote_version(app.id, v1.id, "uuid-x", None, &ctx()).await,
+        s.promote_version(app.id, v1.id, "uuid-x", None, &[], &ctx()).await,
         Err(StoreError::Conflict(_))
     ));
     // a second promotion does not create another client
-    let v2 = s.create_version(app.id, "0.2.0", "{}", &ctx()).await.unwrap();
+    let v2 = s.create_version(app.id, "0.2.0", "{}", "sk-4", &ctx()).await.unwrap();
     let creds2 = NewClient {
         environment: Environment::Production,
         client_id: "cid2".into(),
         secret_hash: "h2".into(),
     };
     let p2 = s
-        .promote_version(app.id, v2.id, "uuid-2", Some(&creds2), &ctx())
+        .promote_version(app.id, v2.id, "uuid-2", Some(&creds2), &[], &ctx())
         .await
         .unwrap();
     assert!(p2.created_client.is_none());
@@ -296,10 +331,10 @@ async fn versions_and_promotion(s: Arc<dyn Store>) {
     assert_eq!(s.find_version_by_uuid("uuid-1").await.unwrap().unwrap().id, v1.id);
     assert!(s.find_version_by_uuid("nope").await.unwrap().is_none());
     // a version of another app is not found through this app
-    let other = s.create_app(dev.id, "Other", &ctx()).await.unwrap();
+    let other = s.create_app(dev.id, "Other", &sandbox("Other"), &ctx()).await.unwrap();
     assert!(s.find_version(other.id, v1.id).await.unwrap().is_none());
     assert!(matches!(
-        s.promote_version(other.id, v2.id, "u", None, &ctx()).await,
+        s.promote_version(other.id, v2.id, "u", None, &[], &ctx()).await,
         Err(StoreError::NotFound)
     ));
     assert_eq!(s.list_versions(app.id).await.unwrap().len(), 2);
@@ -323,7 +358,10 @@ async fn install_lifecycle(s: Arc<dyn Store>) {
     let again = s.install_app(&new_install(&w, w.company_a.id, vec![]), &ctx()).await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
     assert_eq!(
-        s.list_app_companies(w.app.id, page()).await.unwrap().items,
+        s.list_app_companies(w.app.id, Environment::Production, page())
+            .await
+            .unwrap()
+            .items,
         vec![w.company_a.clone()]
     );
     let inst_b = s
@@ -331,7 +369,13 @@ async fn install_lifecycle(s: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_ne!(inst_b.bot_user_id, inst.bot_user_id, "one bot per company");
-    assert_eq!(s.list_app_companies(w.app.id, page()).await.unwrap().total, 2);
+    assert_eq!(
+        s.list_app_companies(w.app.id, Environment::Production, page())
+            .await
+            .unwrap()
+            .total,
+        2
+    );
 
     let gone = s.uninstall(w.company_a.id, inst.id, &ctx()).await.unwrap();
     assert_eq!(gone.status, InstallStatus::Uninstalled);
@@ -349,7 +393,10 @@ async fn install_lifecycle(s: Arc<dyn Store>) {
         .is_none());
     assert!(s.find_active_install(w.company_a.id, w.app.id).await.unwrap().is_none());
     assert_eq!(
-        s.list_app_companies(w.app.id, page()).await.unwrap().items,
+        s.list_app_companies(w.app.id, Environment::Production, page())
+            .await
+            .unwrap()
+            .items,
         vec![w.company_b.clone()]
     );
     assert!(matches!(
@@ -563,4 +610,259 @@ async fn bots_cannot_join_another_directory(s: Arc<dyn Store>) {
         .await
         .unwrap()
         .is_none());
+}
+
+async fn apps_come_with_a_development_sandbox(s: Arc<dyn Store>) {
+    let dev = s
+        .create_person(
+            &NewPerson {
+                email: "d@example.com".into(),
+                name: "D".into(),
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    let app = s.create_app(dev.id, "Sandy", &sandbox("Sandy"), &ctx()).await.unwrap();
+    let sb = app.sandbox_company_id.expect("sandbox company");
+    let company = s.find_company(sb).await.unwrap().unwrap();
+    assert_eq!(company.sandbox_of_app, Some(app.id));
+    assert_eq!(company.name, "Sandy Sandbox");
+    assert!(
+        s.company_membership(sb, dev.id).await.unwrap().unwrap().is_admin,
+        "the developer administers it"
+    );
+    assert_eq!(s.list_projects(sb, None, page()).await.unwrap().total, 1);
+    let client = s.find_client(Environment::Sandbox, app.id).await.unwrap().unwrap();
+    assert_eq!(client.client_id, "sandbox-sandy");
+    assert!(s.find_client(Environment::Production, app.id).await.unwrap().is_none());
+    // sandbox keys find versions and change on every save
+    let v = s.create_version(app.id, "0.1.0", "{}", "key-a", &ctx()).await.unwrap();
+    assert_eq!(s.find_version_by_sandbox_key("key-a").await.unwrap().unwrap().id, v.id);
+    s.update_version(app.id, v.id, "{}", "key-b", &ctx()).await.unwrap();
+    assert!(s.find_version_by_sandbox_key("key-a").await.unwrap().is_none());
+    assert_eq!(s.find_version_by_sandbox_key("key-b").await.unwrap().unwrap().id, v.id);
+    assert_eq!(s.latest_version(app.id).await.unwrap().unwrap().id, v.id);
+    assert!(s.latest_promoted_version(app.id).await.unwrap().is_none());
+    // an install in the sandbox is listed for the sandbox environment only
+    let bot = NewInstall {
+        company: sb,
+        app: app.id,
+        version: v.id,
+        bot_email: "sandy-bot@bots.invalid".into(),
+        bot_name: "Sandy bot".into(),
+        company_permissions_json: "{}".into(),
+        project_permissions_json: "{}".into(),
+        permitted_projects: vec![],
+        add_to_new_projects: false,
+        installed_by: Some(dev.id),
+    };
+    s.install_app(&bot, &ctx()).await.unwrap();
+    assert_eq!(
+        s.list_app_companies(app.id, Environment::Sandbox, page())
+            .await
+            .unwrap()
+            .items[0]
+            .id,
+        sb
+    );
+    assert_eq!(
+        s.list_app_companies(app.id, Environment::Production, page())
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+}
+
+async fn rename_and_guarded_delete(s: Arc<dyn Store>) {
+    let w = world(&s).await;
+    let renamed = s.rename_app(w.app.id, "Sync Pro", &ctx()).await.unwrap();
+    assert_eq!(renamed.name, "Sync Pro");
+    let inst = s
+        .install_app(&new_install(&w, w.company_a.id, vec![w.a1.id]), &ctx())
+        .await
+        .unwrap();
+    let refused = s.delete_app(w.app.id, &ctx()).await;
+    assert!(
+        matches!(&refused, Err(StoreError::Conflict(m)) if m.contains("1 company")),
+        "{refused:?}"
+    );
+    assert!(s.find_app(w.app.id).await.unwrap().is_some(), "nothing deleted");
+    s.uninstall(w.company_a.id, inst.id, &ctx()).await.unwrap();
+    s.delete_app(w.app.id, &ctx()).await.unwrap();
+    assert!(s.find_app(w.app.id).await.unwrap().is_none());
+    assert!(matches!(
+        s.rename_app(w.app.id, "x", &ctx()).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        s.delete_app(w.app.id, &ctx()).await,
+        Err(StoreError::NotFound)
+    ));
+    let sandbox = s
+        .find_company(w.app.sandbox_company_id.unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!sandbox.is_active, "the sandbox company goes with the app");
+    assert!(
+        s.find_client_by_client_id("sandbox-sync").await.unwrap().is_none(),
+        "its clients stop working"
+    );
+}
+
+async fn secret_rotation(s: Arc<dyn Store>) {
+    let w = world(&s).await;
+    let client = s.find_client(Environment::Sandbox, w.app.id).await.unwrap().unwrap();
+    let first = s.list_secrets(client.pk).await.unwrap()[0].id;
+    // the last live secret cannot be retired
+    assert!(matches!(
+        s.revoke_secret(client.pk, first, &ctx()).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let second = s
+        .add_secret(client.pk, "second-hash", Some(1_800_000_000), &ctx())
+        .await
+        .unwrap();
+    let listed = s.list_secrets(client.pk).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0].expires_at, Some(1_800_000_000), "the old secret now expires");
+    assert_eq!(listed[1].expires_at, None);
+    assert_eq!(s.find_live_secret(first).await.unwrap(), Some(Some(1_800_000_000)));
+    let creds = s.find_client_by_client_id(&client.client_id).await.unwrap().unwrap();
+    assert_eq!(creds.secrets.len(), 2);
+    s.revoke_secret(client.pk, first, &ctx()).await.unwrap();
+    assert_eq!(s.find_live_secret(first).await.unwrap(), None);
+    assert_eq!(s.find_live_secret(second).await.unwrap(), Some(None));
+    assert!(matches!(
+        s.revoke_secret(client.pk, first, &ctx()).await,
+        Err(StoreError::NotFound)
+    ));
+    // another client's secret id is not found through this client
+    let other = s.find_client(Environment::Sandbox, w.app.id).await.unwrap().unwrap();
+    assert!(matches!(
+        s.revoke_secret(ClientPk(other.pk.0 + 999), second, &ctx()).await,
+        Err(StoreError::NotFound)
+    ));
+    let actions: Vec<String> = s
+        .list_audit(
+            AuditFilter {
+                company: None,
+                app: Some(w.app.id),
+            },
+            page(),
+        )
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|e| e.action)
+        .filter(|a| a.starts_with("client_secret"))
+        .collect();
+    assert_eq!(actions, vec!["client_secret.rotate", "client_secret.retire"]);
+}
+
+async fn promotion_offers_updates(s: Arc<dyn Store>) {
+    let w = world(&s).await;
+    let ia = s
+        .install_app(&new_install(&w, w.company_a.id, vec![w.a1.id]), &ctx())
+        .await
+        .unwrap();
+    let ib = s
+        .install_app(&new_install(&w, w.company_b.id, vec![w.b1.id]), &ctx())
+        .await
+        .unwrap();
+    let v2 = s
+        .create_version(w.app.id, "2.0.0", "{}", "sk-v2", &ctx())
+        .await
+        .unwrap();
+    let plan = |i: &Install, company: &Company, apply_now: bool| PlannedUpdate {
+        install: i.id,
+        company: company.id,
+        from_version: w.version.id,
+        widened_json: if apply_now {
+            "[]".into()
+        } else {
+            r#"[["documents","standard","admin"]]"#.into()
+        },
+        apply_now,
+        company_permissions_json: r#"{"directory":"admin"}"#.into(),
+        project_permissions_json: r#"{"documents":"admin"}"#.into(),
+    };
+    let updates = vec![plan(&ia, &w.company_a, false), plan(&ib, &w.company_b, true)];
+    s.promote_version(w.app.id, v2.id, "uuid-v2", None, &updates, &ctx())
+        .await
+        .unwrap();
+    // B applied at once; A waits, with its old permissions
+    assert_eq!(
+        s.find_install(w.company_b.id, ib.id).await.unwrap().unwrap().version_id,
+        v2.id
+    );
+    let pb = s
+        .project_membership(w.company_b.id, w.b1.id, ib.bot_user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        pb.permissions.level("documents"),
+        trestle_domain::permissions::Level::Admin
+    );
+    assert_eq!(
+        s.find_install(w.company_a.id, ia.id).await.unwrap().unwrap().version_id,
+        w.version.id
+    );
+    let pa = s
+        .project_membership(w.company_a.id, w.a1.id, ia.bot_user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        pa.permissions.level("documents"),
+        trestle_domain::permissions::Level::Standard
+    );
+    let offers = s.list_updates(UpdateFilter::Install(ia.id)).await.unwrap();
+    assert_eq!(offers.len(), 1);
+    assert_eq!(offers[0].status, "pending");
+    assert_eq!(s.list_updates(UpdateFilter::App(w.app.id)).await.unwrap().len(), 2);
+    // another company cannot approve A's update
+    let r = s.approve_update(w.company_b.id, offers[0].id, "{}", "{}", &ctx()).await;
+    assert!(matches!(r, Err(StoreError::NotFound)), "{r:?}");
+    let done = s
+        .approve_update(
+            w.company_a.id,
+            offers[0].id,
+            r#"{"directory":"admin"}"#,
+            r#"{"documents":"admin"}"#,
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.status, "approved");
+    assert_eq!(
+        s.find_install(w.company_a.id, ia.id).await.unwrap().unwrap().version_id,
+        v2.id
+    );
+    let pa = s
+        .project_membership(w.company_a.id, w.a1.id, ia.bot_user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        pa.permissions.level("documents"),
+        trestle_domain::permissions::Level::Admin
+    );
+    let ma = s
+        .company_membership(w.company_a.id, ia.bot_user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        ma.permissions.level("directory"),
+        trestle_domain::permissions::Level::Admin
+    );
+    assert!(matches!(
+        s.approve_update(w.company_a.id, offers[0].id, "{}", "{}", &ctx()).await,
+        Err(StoreError::Conflict(_))
+    ));
 }

@@ -31,6 +31,10 @@ pub struct Demo {
     pub companies: Vec<DemoCompany>,
     pub operator_api_token: String,
     pub developer_api_token: String,
+    /// The app's development sandbox and its credentials.
+    pub sandbox_company_id: Option<i64>,
+    pub sandbox_client_id: String,
+    pub sandbox_client_secret: String,
 }
 
 pub fn demo_manifest() -> serde_json::Value {
@@ -60,7 +64,8 @@ pub async fn seed(core: &Trestle, base_url: &str) -> Result<Demo> {
          start with an empty --data-dir to seed again",
         )?;
     let dev_actor = Actor::Person(dev.user.id);
-    let app = core.create_app(dev_actor, "Demo Data Sync").await?;
+    let created = core.create_app(dev_actor, "Demo Data Sync").await?;
+    let app = created.app;
     let version = core
         .create_version(dev_actor, app.id, "1.0.0", &demo_manifest())
         .await?;
@@ -135,6 +140,9 @@ pub async fn seed(core: &Trestle, base_url: &str) -> Result<Demo> {
         companies,
         operator_api_token,
         developer_api_token: dev.api_token,
+        sandbox_company_id: app.sandbox_company_id.map(|c| c.0),
+        sandbox_client_id: created.sandbox_credentials.client_id,
+        sandbox_client_secret: created.sandbox_credentials.client_secret,
     })
 }
 

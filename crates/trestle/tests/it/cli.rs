@@ -81,7 +81,7 @@ async fn cli_runs_the_dmsa_setup_end_to_end(app: TestApp) {
             .to_string();
 
         let created = trestle(&app, &dev_token, &["apps", "create", "--name", "Cli App"]);
-        let app_id = created["id"].to_string();
+        let app_id = created["app"]["id"].to_string();
         let dir = tempfile::tempdir().unwrap();
         let manifest = dir.path().join("manifest.json");
         std::fs::write(&manifest, dmsa_manifest().to_string()).unwrap();

@@ -154,7 +154,7 @@ async fn manifest_problems_are_all_reported(app: TestApp) {
     let created = app
         .api_post(&dev, "/api/v1/apps", json!({"name": "App"}), StatusCode::CREATED)
         .await;
-    let path = format!("/api/v1/apps/{}/versions", created["id"]);
+    let path = format!("/api/v1/apps/{}/versions", created["app"]["id"]);
     let bad = json!({
         "version": "1.0",
         "manifest": {
@@ -194,7 +194,7 @@ async fn versions_are_semver_increasing_and_immutable_once_promoted(app: TestApp
     let created = app
         .api_post(&dev, "/api/v1/apps", json!({"name": "App"}), StatusCode::CREATED)
         .await;
-    let app_id = created["id"].as_i64().unwrap();
+    let app_id = created["app"]["id"].as_i64().unwrap();
     let base = format!("/api/v1/apps/{app_id}/versions");
     let v1 = app
         .api_post(
@@ -298,8 +298,8 @@ async fn the_client_secret_is_shown_once_and_stored_hashed(app: TestApp) {
     let created = app
         .api_post(&dev, "/api/v1/apps", json!({"name": "App"}), StatusCode::CREATED)
         .await;
-    let app_id = created["id"].as_i64().unwrap();
-    assert_eq!(created["production_client_id"], serde_json::Value::Null);
+    let app_id = created["app"]["id"].as_i64().unwrap();
+    assert_eq!(created["app"]["production_client_id"], serde_json::Value::Null);
     let base = format!("/api/v1/apps/{app_id}/versions");
     let v1 = app
         .api_post(

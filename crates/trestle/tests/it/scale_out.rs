@@ -20,13 +20,21 @@ where
         if check().await {
             return start.elapsed();
         }
-        assert!(start.elapsed() < PROPAGATION_BOUND, "the change did not reach the other node in time");
+        assert!(
+            start.elapsed() < PROPAGATION_BOUND,
+            "the change did not reach the other node in time"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
 
 async fn projects(node: &TestApp, token: &str, company: i64) -> (StatusCode, Vec<i64>) {
-    let res = node.get(&format!("/rest/v1.0/projects?company_id={company}")).bearer_auth(token).send().await.unwrap();
+    let res = node
+        .get(&format!("/rest/v1.0/projects?company_id={company}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
     let status = res.status();
     let body = expect(res, status).await;
     let list = if status == StatusCode::OK { ids(&body) } else { vec![] };
@@ -46,9 +54,20 @@ async fn changes_on_one_node_are_enforced_by_the_other() {
     }
 
     // remove a permitted project through A
-    a.api_delete(&w.admin_a, &format!("/api/v1/companies/{}/installs/{}/permitted_projects/{}", w.a, w.install_a, w.a1), StatusCode::NO_CONTENT)
-        .await;
-    assert_eq!(projects(&a, &token, w.a).await.1, vec![w.a2], "the writing node enforces it at once");
+    a.api_delete(
+        &w.admin_a,
+        &format!(
+            "/api/v1/companies/{}/installs/{}/permitted_projects/{}",
+            w.a, w.install_a, w.a1
+        ),
+        StatusCode::NO_CONTENT,
+    )
+    .await;
+    assert_eq!(
+        projects(&a, &token, w.a).await.1,
+        vec![w.a2],
+        "the writing node enforces it at once"
+    );
     within_bound(|| async { projects(&b, &token, w.a).await.1 == vec![w.a2] }).await;
 
     // add one back through B; A sees it
@@ -62,9 +81,18 @@ async fn changes_on_one_node_are_enforced_by_the_other() {
     within_bound(|| async { projects(&a, &token, w.a).await.1 == vec![w.a2, w.a3] }).await;
 
     // uninstall through A: B refuses the same token, and lists only the other company
-    a.api_delete(&w.admin_a, &format!("/api/v1/companies/{}/installs/{}", w.a, w.install_a), StatusCode::OK).await;
+    a.api_delete(
+        &w.admin_a,
+        &format!("/api/v1/companies/{}/installs/{}", w.a, w.install_a),
+        StatusCode::OK,
+    )
+    .await;
     within_bound(|| async { projects(&b, &token, w.a).await.0 == StatusCode::FORBIDDEN }).await;
-    let companies = expect(b.get("/rest/v1.0/companies").bearer_auth(&token).send().await.unwrap(), StatusCode::OK).await;
+    let companies = expect(
+        b.get("/rest/v1.0/companies").bearer_auth(&token).send().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(ids(&companies), vec![w.b]);
     // company B still works on both nodes
     assert_eq!(projects(&a, &token, w.b).await.1, vec![w.b1]);

@@ -151,7 +151,7 @@ impl TestApp {
         let app = self
             .api_post(dev, "/api/v1/apps", json!({"name": name}), StatusCode::CREATED)
             .await;
-        let app_id = app["id"].as_i64().unwrap();
+        let app_id = app["app"]["id"].as_i64().unwrap();
         let v = self
             .api_post(
                 dev,

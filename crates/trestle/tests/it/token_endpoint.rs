@@ -381,7 +381,7 @@ async fn unsupported_grants_and_scopes(app: TestApp) {
     let created = app
         .api_post(&w.dev, "/api/v1/apps", json!({"name": "User App"}), StatusCode::CREATED)
         .await;
-    let app_id = created["id"].as_i64().unwrap();
+    let app_id = created["app"]["id"].as_i64().unwrap();
     let v = app
         .api_post(
             &w.dev,
