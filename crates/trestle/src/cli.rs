@@ -39,6 +39,25 @@ pub enum ClientCommand {
     /// Developers: manifest versions and promotion.
     #[command(subcommand)]
     Versions(VersionsCmd),
+    /// Developers: client credentials and secret rotation.
+    #[command(subcommand)]
+    Secrets(SecretsCmd),
+    /// Developers: installs and uninstalls per day and per company.
+    Metrics {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        app: i64,
+        /// First day (YYYY-MM-DD, UTC).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day (YYYY-MM-DD, UTC).
+        #[arg(long)]
+        to: Option<String>,
+        /// Print CSV instead of JSON: `daily` or `companies`.
+        #[arg(long)]
+        csv: Option<String>,
+    },
     /// Company admins: installs and permitted projects.
     #[command(subcommand)]
     Installs(InstallsCmd),
@@ -148,6 +167,65 @@ pub enum AppsCmd {
         #[arg(long)]
         app: i64,
     },
+    Rename {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        app: i64,
+        #[arg(long)]
+        name: String,
+    },
+    /// Delete an app (refused while installed anywhere); repeat its name with --confirm.
+    Delete {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        app: i64,
+        #[arg(long)]
+        confirm: String,
+    },
+    /// Update offers made to installed companies.
+    Updates {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        app: i64,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum SecretsCmd {
+    /// The app's clients and their secrets (metadata only).
+    List {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        app: i64,
+    },
+    /// Add a secret (printed once); the old ones keep working until retired or expired.
+    Rotate {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        app: i64,
+        /// `production` or `sandbox`.
+        #[arg(long, default_value = "production")]
+        environment: String,
+        /// Make the other secrets expire this many seconds from now.
+        #[arg(long)]
+        expire_others_in: Option<i64>,
+    },
+    /// Retire a secret now.
+    Retire {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        app: i64,
+        #[arg(long, default_value = "production")]
+        environment: String,
+        #[arg(long)]
+        secret: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -179,6 +257,17 @@ pub enum VersionsCmd {
         conn: Conn,
         #[arg(long)]
         app: i64,
+    },
+    /// The permission difference between two versions.
+    Diff {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        app: i64,
+        #[arg(long)]
+        from: i64,
+        #[arg(long)]
+        to: i64,
     },
     /// Promote to production (the first promotion prints the client secret, once).
     Promote {
@@ -259,9 +348,34 @@ pub enum InstallsCmd {
         #[arg(long)]
         project: i64,
     },
+    /// Update offers for an install.
+    Updates {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: i64,
+        #[arg(long)]
+        install: i64,
+    },
+    /// Approve a pending update (the bot gets the new version's permissions).
+    Approve {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: i64,
+        #[arg(long)]
+        install: i64,
+        #[arg(long)]
+        update: i64,
+    },
 }
 
 async fn call(conn: &Conn, method: Method, path: &str, body: Option<Value>) -> Result<()> {
+    let res = send(conn, method, path, body).await?;
+    print_response(res).await
+}
+
+async fn send(conn: &Conn, method: Method, path: &str, body: Option<Value>) -> Result<reqwest::Response> {
     let url = format!("{}{}", conn.url.trim_end_matches('/'), path);
     let mut req = reqwest::Client::new().request(method, &url);
     match &conn.token {
@@ -271,8 +385,7 @@ async fn call(conn: &Conn, method: Method, path: &str, body: Option<Value>) -> R
     if let Some(b) = body {
         req = req.json(&b);
     }
-    let res = req.send().await.with_context(|| format!("calling {url}"))?;
-    print_response(res).await
+    req.send().await.with_context(|| format!("calling {url}"))
 }
 
 async fn print_response(res: reqwest::Response) -> Result<()> {
@@ -375,6 +488,105 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
         }
         C::Apps(AppsCmd::List { conn }) => call(&conn, Method::GET, "/api/v1/apps", None).await,
         C::Apps(AppsCmd::Show { conn, app }) => call(&conn, Method::GET, &format!("/api/v1/apps/{app}"), None).await,
+        C::Apps(AppsCmd::Rename { conn, app, name }) => {
+            call(
+                &conn,
+                Method::PATCH,
+                &format!("/api/v1/apps/{app}"),
+                Some(json!({"name": name})),
+            )
+            .await
+        }
+        C::Apps(AppsCmd::Delete { conn, app, confirm }) => {
+            call(
+                &conn,
+                Method::DELETE,
+                &format!("/api/v1/apps/{app}"),
+                Some(json!({"confirm": confirm})),
+            )
+            .await
+        }
+        C::Apps(AppsCmd::Updates { conn, app }) => {
+            call(&conn, Method::GET, &format!("/api/v1/apps/{app}/updates"), None).await
+        }
+        C::Versions(VersionsCmd::Diff { conn, app, from, to }) => {
+            call(
+                &conn,
+                Method::GET,
+                &format!("/api/v1/apps/{app}/versions/diff?from={from}&to={to}"),
+                None,
+            )
+            .await
+        }
+        C::Secrets(SecretsCmd::List { conn, app }) => {
+            call(&conn, Method::GET, &format!("/api/v1/apps/{app}/credentials"), None).await
+        }
+        C::Secrets(SecretsCmd::Rotate {
+            conn,
+            app,
+            environment,
+            expire_others_in,
+        }) => {
+            let body = json!({"expire_others_in_seconds": expire_others_in});
+            call(
+                &conn,
+                Method::POST,
+                &format!("/api/v1/apps/{app}/credentials/{environment}/secrets"),
+                Some(body),
+            )
+            .await
+        }
+        C::Secrets(SecretsCmd::Retire {
+            conn,
+            app,
+            environment,
+            secret,
+        }) => {
+            let path = format!("/api/v1/apps/{app}/credentials/{environment}/secrets/{secret}");
+            call(&conn, Method::DELETE, &path, None).await
+        }
+        C::Metrics {
+            conn,
+            app,
+            from,
+            to,
+            csv,
+        } => {
+            let mut q = vec![];
+            if let Some(f) = from {
+                q.push(format!("from={f}"));
+            }
+            if let Some(t) = to {
+                q.push(format!("to={t}"));
+            }
+            let q = if q.is_empty() {
+                String::new()
+            } else {
+                format!("?{}", q.join("&"))
+            };
+            match csv.as_deref() {
+                None => call(&conn, Method::GET, &format!("/api/v1/apps/{app}/metrics{q}"), None).await,
+                Some(table @ ("daily" | "companies")) => {
+                    let res = send(
+                        &conn,
+                        Method::GET,
+                        &format!("/api/v1/apps/{app}/metrics/{table}.csv{q}"),
+                        None,
+                    )
+                    .await?;
+                    let status = res.status();
+                    let text = res.text().await.unwrap_or_default();
+                    if status.is_success() {
+                        print!("{text}");
+                        Ok(())
+                    } else {
+                        eprintln!("{text}");
+                        bail!("the server answered {status}")
+                    }
+                }
+                Some(other) => bail!("--csv takes daily or companies, not {other:?}"),
+            }
+        }
         C::Versions(VersionsCmd::Create {
             conn,
             app,
@@ -462,6 +674,24 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
         }) => {
             let path = format!("/api/v1/companies/{company}/installs/{install}/permitted_projects");
             call(&conn, Method::POST, &path, Some(json!({"project_ids": projects}))).await
+        }
+        C::Installs(InstallsCmd::Updates { conn, company, install }) => {
+            call(
+                &conn,
+                Method::GET,
+                &format!("/api/v1/companies/{company}/installs/{install}/updates"),
+                None,
+            )
+            .await
+        }
+        C::Installs(InstallsCmd::Approve {
+            conn,
+            company,
+            install,
+            update,
+        }) => {
+            let path = format!("/api/v1/companies/{company}/installs/{install}/updates/{update}/approve");
+            call(&conn, Method::POST, &path, None).await
         }
         C::Installs(InstallsCmd::AddAllProjects { conn, company, install }) => {
             let path = format!("/api/v1/companies/{company}/installs/{install}/permitted_projects/add_all");

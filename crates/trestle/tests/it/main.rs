@@ -6,6 +6,7 @@ mod support;
 mod cli;
 mod dmsa_loop;
 mod management;
+mod portal;
 mod scale_out;
 mod token_endpoint;
 mod up;
