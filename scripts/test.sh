@@ -19,4 +19,26 @@ if command -v pg_isready >/dev/null && ! pg_up; then
   pg_up || { echo "PostgreSQL is not answering at 127.0.0.1:5432; the PostgreSQL tests need it" >&2; exit 1; }
 fi
 
-cargo test --workspace --locked "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# 1. Rust: unit tests, storage conformance suite, HTTP integration tests (SQLite + PostgreSQL).
+cargo test --workspace --locked "$@" 2>&1 | tee "$log"
+rust_status=${PIPESTATUS[0]}
+
+# 2. Real Procore client libraries (pyprocore, propycore, @procore/js-sdk) against a live server.
+clients_status=0
+if [ "$rust_status" -eq 0 ] && [ -z "${SKIP_REAL_CLIENTS:-}" ]; then
+  TRESTLE_BIN="$PWD/target/debug/trestle" scripts/real-clients.sh 2>&1 | tee -a "$log"
+  clients_status=${PIPESTATUS[0]}
+fi
+
+count() { { grep -Eo "[0-9]+ $1" "$log" || true; } | awk '{s+=$1} END {print s+0}'; }
+passed=$(count passed)
+failed=$(count failed)
+if [ "$rust_status" -ne 0 ] || [ "$clients_status" -ne 0 ]; then
+  failed=$(( failed > 0 ? failed : 1 ))
+fi
+echo
+echo "all: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

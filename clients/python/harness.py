@@ -1,0 +1,95 @@
+"""Tiny shared harness for the real-client scripts in this directory.
+
+Each script drives one third-party Procore library against a live Trestle server and checks what the
+library hands back against the demo data that `trestle up` wrote. Inputs (set by
+scripts/real-clients.sh):
+
+  TRESTLE_URL        base URL of the running server, e.g. http://127.0.0.1:41234
+  TRESTLE_DEMO_JSON  path of the demo.json written by `trestle up --data-dir DIR`
+
+Checks run in order; a failing check is reported and the next one still runs. The process exits 1
+if any check failed, 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import traceback
+from typing import Any, Callable
+
+CHECK_TIMEOUT_SECONDS = int(os.environ.get("REAL_CLIENT_CHECK_TIMEOUT", "60"))
+
+
+def load_demo() -> tuple[str, dict[str, Any]]:
+    """Return (base_url, demo) from the environment; exits 2 when they are missing."""
+    path = os.environ.get("TRESTLE_DEMO_JSON")
+    if not path:
+        sys.exit("TRESTLE_DEMO_JSON is not set (path of the demo.json written by `trestle up`)")
+    with open(path, encoding="utf-8") as fh:
+        demo = json.load(fh)
+    url = (os.environ.get("TRESTLE_URL") or demo["base_url"]).rstrip("/")
+    if not demo.get("companies"):
+        sys.exit(f"{path}: no companies in demo data")
+    return url, demo
+
+
+def ids(items: Any) -> list[int]:
+    """Sorted `id`s of a list of dicts or of objects with an `id` attribute."""
+    assert isinstance(items, list), f"expected a JSON array, got {type(items).__name__}: {items!r}"
+    out = []
+    for item in items:
+        value = item["id"] if isinstance(item, dict) else getattr(item, "id")
+        out.append(int(value))
+    return sorted(out)
+
+
+def expect_equal(what: str, got: Any, want: Any) -> None:
+    if got != want:
+        raise AssertionError(f"{what}: got {got!r}, want {want!r}")
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _on_alarm(signum: int, frame: Any) -> None:  # noqa: ARG001
+    raise _Timeout(f"check took longer than {CHECK_TIMEOUT_SECONDS}s")
+
+
+class Runner:
+    """Runs named checks, prints `ok`/`FAIL` per check and a final tally."""
+
+    def __init__(self, client: str) -> None:
+        self.client = client
+        self.passed = 0
+        self.failed: list[str] = []
+        signal.signal(signal.SIGALRM, _on_alarm)
+
+    def check(self, name: str, fn: Callable[[], Any]) -> Any:
+        signal.alarm(CHECK_TIMEOUT_SECONDS)
+        try:
+            result = fn()
+        except Exception as exc:  # noqa: BLE001 - every failure is reported, not raised
+            signal.alarm(0)
+            self.failed.append(name)
+            print(f"FAIL {self.client}: {name}: {type(exc).__name__}: {exc}", flush=True)
+            detail = getattr(exc, "response_body", None)
+            if detail is not None:
+                print(f"     response body: {detail!r}", flush=True)
+            traceback.print_exc(limit=3, file=sys.stdout)
+            return None
+        signal.alarm(0)
+        self.passed += 1
+        print(f"ok   {self.client}: {name}", flush=True)
+        return result
+
+    def finish(self) -> None:
+        total = self.passed + len(self.failed)
+        print(f"{self.client}: {self.passed}/{total} checks passed", flush=True)
+        if self.failed:
+            print(f"{self.client}: failed: {', '.join(self.failed)}", flush=True)
+            sys.exit(1)
+        sys.exit(0)
