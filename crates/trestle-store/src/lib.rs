@@ -59,6 +59,28 @@ pub trait DirectoryStore: Send + Sync {
     async fn find_project(&self, company: CompanyId, project: ProjectId) -> Result<Option<Project>>;
     /// Companies where the user is an active member.
     async fn list_user_companies(&self, user: UserId, page: PageRequest) -> Result<Page<Company>>;
+    /// The company a project belongs to (for routing `/projects/{id}/…`; callers still check
+    /// access before answering).
+    async fn find_project_company(&self, project: ProjectId) -> Result<Option<CompanyId>>;
+    /// The company directory: people and bots with their memberships.
+    async fn list_company_users(&self, company: CompanyId, page: PageRequest) -> Result<Page<DirectoryEntry>>;
+    /// The project directory.
+    async fn list_project_users(&self, company: CompanyId, project: ProjectId, page: PageRequest)
+        -> Result<Page<DirectoryEntry>>;
+    /// Changes a person's company role and permissions. Bots are refused (`Conflict`): their
+    /// permissions come from the app's manifest.
+    async fn update_company_member(&self, company: CompanyId, member: &NewMember, audit: &AuditContext) -> Result<()>;
+    /// Adds an active company member (a person) to a project with permissions.
+    async fn add_project_member(
+        &self,
+        company: CompanyId,
+        project: ProjectId,
+        user: UserId,
+        permissions_json: &str,
+        audit: &AuditContext,
+    ) -> Result<()>;
+    async fn remove_project_member(&self, company: CompanyId, project: ProjectId, user: UserId, audit: &AuditContext)
+        -> Result<()>;
     /// Active projects of a company; with `member` set, only those the user belongs to.
     async fn list_projects(
         &self,
@@ -66,6 +88,34 @@ pub trait DirectoryStore: Send + Sync {
         member: Option<UserId>,
         page: PageRequest,
     ) -> Result<Page<Project>>;
+}
+
+/// The Documents tool: folders and files per project. Every method is scoped to one company
+/// and project; ids from elsewhere are "not found".
+#[async_trait]
+pub trait DocumentStore: Send + Sync {
+    /// Children of `parent` (the project's root when `None`), folders first.
+    async fn list_documents(&self, company: CompanyId, project: ProjectId, parent: Option<i64>) -> Result<Vec<Document>>;
+    async fn find_document(&self, company: CompanyId, project: ProjectId, id: i64) -> Result<Option<Document>>;
+    /// `NotFound` when the parent is not a folder of the same project.
+    async fn create_document(
+        &self,
+        company: CompanyId,
+        project: ProjectId,
+        new: &NewDocument,
+        audit: &AuditContext,
+    ) -> Result<Document>;
+    async fn update_document(
+        &self,
+        company: CompanyId,
+        project: ProjectId,
+        id: i64,
+        name: Option<&str>,
+        data: Option<&str>,
+        audit: &AuditContext,
+    ) -> Result<Document>;
+    /// Deletes a file, or a folder with everything in it.
+    async fn delete_document(&self, company: CompanyId, project: ProjectId, id: i64, audit: &AuditContext) -> Result<()>;
 }
 
 /// Developer apps, manifest versions and OAuth clients.
@@ -96,6 +146,10 @@ pub trait AppStore: Send + Sync {
     async fn list_secrets(&self, client: ClientPk) -> Result<Vec<SecretInfo>>;
     async fn find_app(&self, id: AppId) -> Result<Option<App>>;
     async fn list_apps(&self, owner: UserId, page: PageRequest) -> Result<Page<App>>;
+    /// Lists the app in the marketplace (`Conflict` without a promoted version).
+    async fn publish_app(&self, app: AppId, audit: &AuditContext) -> Result<App>;
+    /// Published apps that have a promoted version.
+    async fn list_published_apps(&self, page: PageRequest) -> Result<Page<App>>;
     /// Adds a version in status `ready_for_testing`. `Conflict` if the version string exists.
     async fn create_version(
         &self,
@@ -188,6 +242,14 @@ pub trait InstallStore: Send + Sync {
         audit: &AuditContext,
     ) -> Result<()>;
     async fn list_permitted_projects(&self, company: CompanyId, install: InstallId) -> Result<Vec<ProjectId>>;
+    /// Turns "add to all new projects" on or off.
+    async fn set_add_to_new_projects(
+        &self,
+        company: CompanyId,
+        install: InstallId,
+        on: bool,
+        audit: &AuditContext,
+    ) -> Result<Install>;
     /// Companies where the app is installed now.
     /// Companies where the app is installed now: real companies for `Production`, its
     /// development sandbox for `Sandbox`.
@@ -229,11 +291,11 @@ pub trait ChangeStore: Send + Sync {
 
 /// Everything Trestle stores.
 pub trait Store:
-    DirectoryStore + AppStore + InstallStore + AccessStore + AuditStore + HealthStore + ChangeStore
+    DirectoryStore + AppStore + InstallStore + DocumentStore + AccessStore + AuditStore + HealthStore + ChangeStore
 {
 }
 impl<T> Store for T where
-    T: DirectoryStore + AppStore + InstallStore + AccessStore + AuditStore + HealthStore + ChangeStore
+    T: DirectoryStore + AppStore + InstallStore + DocumentStore + AccessStore + AuditStore + HealthStore + ChangeStore
 {
 }
 

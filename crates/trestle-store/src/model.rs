@@ -76,6 +76,56 @@ pub struct App {
     pub created_at: i64,
     /// The app's development sandbox company.
     pub sandbox_company_id: Option<CompanyId>,
+    /// When the developer listed the app in the marketplace.
+    pub published_at: Option<i64>,
+}
+
+/// A person or bot in a company directory, with their membership.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirectoryEntry {
+    pub user: User,
+    pub is_active: bool,
+    pub is_admin: bool,
+    pub permissions_json: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocumentKind {
+    Folder,
+    File,
+}
+
+impl DocumentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentKind::Folder => "folder",
+            DocumentKind::File => "file",
+        }
+    }
+}
+
+/// A folder or file of a project's Documents tool.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Document {
+    pub id: i64,
+    pub company_id: CompanyId,
+    pub project_id: ProjectId,
+    pub parent_id: Option<i64>,
+    pub kind: DocumentKind,
+    pub name: String,
+    pub data: Option<String>,
+    pub created_by: Option<UserId>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewDocument {
+    pub parent_id: Option<i64>,
+    pub kind: DocumentKind,
+    pub name: String,
+    pub data: Option<String>,
+    pub created_by: Option<UserId>,
 }
 
 /// The development sandbox created with an app: a company the developer administers, sample

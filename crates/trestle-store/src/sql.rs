@@ -191,6 +191,7 @@ struct AppRow {
     name: String,
     created_at: i64,
     sandbox_company_id: Option<i64>,
+    published_at: Option<i64>,
 }
 
 impl From<AppRow> for App {
@@ -201,6 +202,7 @@ impl From<AppRow> for App {
             name: r.name,
             created_at: r.created_at,
             sandbox_company_id: r.sandbox_company_id.map(CompanyId),
+            published_at: r.published_at,
         }
     }
 }
@@ -361,7 +363,70 @@ const PROJECT_COLUMNS: &str = "p.id, p.company_id, c.name AS company_name, p.nam
 const VERSION_COLUMNS: &str =
     "id, app_id, version, manifest, status, app_version_uuid, created_at, updated_at, promoted_at, sandbox_key";
 const APP_COLUMNS: &str = "a.id, a.owner_id, a.name, a.created_at, \
-     (SELECT c.id FROM companies c WHERE c.sandbox_of_app = a.id) AS sandbox_company_id";
+     (SELECT c.id FROM companies c WHERE c.sandbox_of_app = a.id) AS sandbox_company_id, a.published_at";
+const DOCUMENT_COLUMNS: &str =
+    "id, company_id, project_id, parent_id, kind, name, data, created_by, created_at, updated_at";
+const DIRECTORY_COLUMNS: &str = "u.id, u.kind, u.email, u.name, u.created_at, cu.is_active, cu.is_admin";
+
+#[derive(FromRow)]
+struct DocumentRow {
+    id: i64,
+    company_id: i64,
+    project_id: i64,
+    parent_id: Option<i64>,
+    kind: String,
+    name: String,
+    data: Option<String>,
+    created_by: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl From<DocumentRow> for Document {
+    fn from(r: DocumentRow) -> Self {
+        Document {
+            id: r.id,
+            company_id: CompanyId(r.company_id),
+            project_id: ProjectId(r.project_id),
+            parent_id: r.parent_id,
+            kind: if r.kind == "folder" { DocumentKind::Folder } else { DocumentKind::File },
+            name: r.name,
+            data: r.data,
+            created_by: r.created_by.map(UserId),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct DirectoryRow {
+    id: i64,
+    kind: String,
+    email: String,
+    name: String,
+    created_at: i64,
+    is_active: bool,
+    is_admin: bool,
+    permissions: String,
+}
+
+impl From<DirectoryRow> for DirectoryEntry {
+    fn from(r: DirectoryRow) -> Self {
+        DirectoryEntry {
+            user: User {
+                id: UserId(r.id),
+                kind: if r.kind == "bot" { UserKind::Bot } else { UserKind::Person },
+                email: r.email,
+                name: r.name,
+                created_at: r.created_at,
+            },
+            is_active: r.is_active,
+            is_admin: r.is_admin,
+            permissions_json: r.permissions,
+        }
+    }
+}
 const UPDATE_COLUMNS: &str = "id, install_id, company_id, app_id, from_version_id, to_version_id, status, widened, \
      created_at, decided_at";
 
@@ -928,6 +993,191 @@ macro_rules! sql_store {
                 Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
             }
 
+            async fn find_project_company(&self, project: ProjectId) -> Result<Option<CompanyId>> {
+                let c: Option<i64> = sqlx::query_scalar("SELECT company_id FROM projects WHERE id = $1")
+                    .bind(project.0)
+                    .fetch_optional(&self.read)
+                    .await?;
+                Ok(c.map(CompanyId))
+            }
+
+            async fn list_company_users(&self, company: CompanyId, page: PageRequest) -> Result<Page<DirectoryEntry>> {
+                let total = self.count("SELECT COUNT(*) FROM company_users WHERE company_id = $1", &[company.0]).await?;
+                let rows: Vec<DirectoryRow> = sqlx::query_as(&format!(
+                    "SELECT {DIRECTORY_COLUMNS}, cu.permissions FROM company_users cu JOIN users u ON u.id = cu.user_id \
+                     WHERE cu.company_id = $1 ORDER BY u.id LIMIT $2 OFFSET $3"
+                ))
+                .bind(company.0)
+                .bind(page.limit())
+                .bind(page.offset())
+                .fetch_all(&self.read)
+                .await?;
+                Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
+            }
+
+            async fn list_project_users(
+                &self,
+                company: CompanyId,
+                project: ProjectId,
+                page: PageRequest,
+            ) -> Result<Page<DirectoryEntry>> {
+                let total = self
+                    .count(
+                        "SELECT COUNT(*) FROM project_users WHERE company_id = $1 AND project_id = $2",
+                        &[company.0, project.0],
+                    )
+                    .await?;
+                let rows: Vec<DirectoryRow> = sqlx::query_as(&format!(
+                    "SELECT {DIRECTORY_COLUMNS}, pu.permissions FROM project_users pu JOIN users u ON u.id = pu.user_id \
+                     JOIN company_users cu ON cu.company_id = pu.company_id AND cu.user_id = pu.user_id \
+                     WHERE pu.company_id = $1 AND pu.project_id = $2 ORDER BY u.id LIMIT $3 OFFSET $4"
+                ))
+                .bind(company.0)
+                .bind(project.0)
+                .bind(page.limit())
+                .bind(page.offset())
+                .fetch_all(&self.read)
+                .await?;
+                Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
+            }
+
+            async fn update_company_member(&self, company: CompanyId, m: &NewMember, audit: &AuditContext) -> Result<()> {
+                let mut tx = self.begin().await?;
+                let row: Option<(String, bool, String)> = sqlx::query_as(
+                    "SELECT u.kind, cu.is_admin, cu.permissions FROM company_users cu JOIN users u ON u.id = cu.user_id \
+                     WHERE cu.company_id = $1 AND cu.user_id = $2",
+                )
+                .bind(company.0)
+                .bind(m.user.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let (kind, was_admin, was) = row.ok_or(StoreError::NotFound)?;
+                if kind == "bot" {
+                    return Err(StoreError::Conflict(
+                        "an app's bot user cannot be changed by hand: its permissions come from the app's manifest".into(),
+                    ));
+                }
+                sqlx::query("UPDATE company_users SET is_admin = $1, permissions = $2 WHERE company_id = $3 AND user_id = $4")
+                    .bind(m.is_admin)
+                    .bind(&m.permissions_json)
+                    .bind(company.0)
+                    .bind(m.user.0)
+                    .execute(&mut *tx)
+                    .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: Some(company),
+                    app: None,
+                    action: "company_user.update",
+                    target_type: "user",
+                    target_id: m.user.to_string(),
+                    before: json_of(&[("is_admin", was_admin.into()), ("permissions", was.into())]),
+                    after: json_of(&[("is_admin", m.is_admin.into()), ("permissions", m.permissions_json.clone().into())]),
+                })
+                .await?;
+                tx.commit().await
+            }
+
+            async fn add_project_member(
+                &self,
+                company: CompanyId,
+                project: ProjectId,
+                user: UserId,
+                permissions_json: &str,
+                audit: &AuditContext,
+            ) -> Result<()> {
+                let mut tx = self.begin().await?;
+                let kind: Option<(String, bool)> = sqlx::query_as(
+                    "SELECT u.kind, cu.is_active FROM company_users cu JOIN users u ON u.id = cu.user_id \
+                     WHERE cu.company_id = $1 AND cu.user_id = $2",
+                )
+                .bind(company.0)
+                .bind(user.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+                match kind {
+                    None | Some((_, false)) => {
+                        return Err(StoreError::Conflict(format!("user {user} is not an active member of this company")))
+                    }
+                    Some((k, _)) if k == "bot" => {
+                        return Err(StoreError::Conflict(
+                            "an app's bot joins projects through the install's permitted projects".into(),
+                        ))
+                    }
+                    _ => {}
+                }
+                let done = sqlx::query(
+                    "INSERT INTO project_users (project_id, user_id, company_id, permissions, created_at) \
+                     SELECT id, $2, company_id, $3, $4 FROM projects WHERE id = $1 AND company_id = $5 AND active = TRUE \
+                     ON CONFLICT (project_id, user_id) DO UPDATE SET permissions = excluded.permissions",
+                )
+                .bind(project.0)
+                .bind(user.0)
+                .bind(permissions_json)
+                .bind(audit.at)
+                .bind(company.0)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Self::audit(&mut tx, audit, Audit {
+                    company: Some(company),
+                    app: None,
+                    action: "project_user.add",
+                    target_type: "project",
+                    target_id: project.to_string(),
+                    before: None,
+                    after: json_of(&[("user_id", user.0.into()), ("permissions", permissions_json.into())]),
+                })
+                .await?;
+                tx.commit().await
+            }
+
+            async fn remove_project_member(
+                &self,
+                company: CompanyId,
+                project: ProjectId,
+                user: UserId,
+                audit: &AuditContext,
+            ) -> Result<()> {
+                let mut tx = self.begin().await?;
+                let kind: Option<String> = sqlx::query_scalar(
+                    "SELECT u.kind FROM project_users pu JOIN users u ON u.id = pu.user_id \
+                     WHERE pu.company_id = $1 AND pu.project_id = $2 AND pu.user_id = $3",
+                )
+                .bind(company.0)
+                .bind(project.0)
+                .bind(user.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+                match kind.as_deref() {
+                    None => return Err(StoreError::NotFound),
+                    Some("bot") => {
+                        return Err(StoreError::Conflict(
+                            "an app's bot leaves projects through the install's permitted projects".into(),
+                        ))
+                    }
+                    _ => {}
+                }
+                sqlx::query("DELETE FROM project_users WHERE company_id = $1 AND project_id = $2 AND user_id = $3")
+                    .bind(company.0)
+                    .bind(project.0)
+                    .bind(user.0)
+                    .execute(&mut *tx)
+                    .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: Some(company),
+                    app: None,
+                    action: "project_user.remove",
+                    target_type: "project",
+                    target_id: project.to_string(),
+                    before: json_of(&[("user_id", user.0.into())]),
+                    after: None,
+                })
+                .await?;
+                tx.commit().await
+            }
+
             async fn list_projects(
                 &self,
                 company: CompanyId,
@@ -1117,6 +1367,54 @@ macro_rules! sql_store {
                 .bind(page.offset())
                 .fetch_all(&self.read)
                 .await?;
+                Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
+            }
+
+            async fn publish_app(&self, app: AppId, audit: &AuditContext) -> Result<App> {
+                let mut tx = self.begin().await?;
+                let promoted: Option<i64> = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM app_versions v JOIN apps a ON a.id = v.app_id \
+                     WHERE v.app_id = $1 AND v.status = 'promoted' AND a.deleted_at IS NULL",
+                )
+                .bind(app.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if promoted.unwrap_or(0) == 0 {
+                    return Err(StoreError::Conflict("promote a version before publishing the app".into()));
+                }
+                sqlx::query("UPDATE apps SET published_at = COALESCE(published_at, $1) WHERE id = $2")
+                    .bind(audit.at)
+                    .bind(app.0)
+                    .execute(&mut *tx)
+                    .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: None,
+                    app: Some(app),
+                    action: "app.publish",
+                    target_type: "app",
+                    target_id: app.to_string(),
+                    before: None,
+                    after: None,
+                })
+                .await?;
+                let row: AppRow = sqlx::query_as(&format!("SELECT {APP_COLUMNS} FROM apps a WHERE a.id = $1"))
+                    .bind(app.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
+            async fn list_published_apps(&self, page: PageRequest) -> Result<Page<App>> {
+                let cond = "a.published_at IS NOT NULL AND a.deleted_at IS NULL \
+                     AND EXISTS (SELECT 1 FROM app_versions v WHERE v.app_id = a.id AND v.status = 'promoted')";
+                let total = self.count(&format!("SELECT COUNT(*) FROM apps a WHERE {cond}"), &[]).await?;
+                let rows: Vec<AppRow> =
+                    sqlx::query_as(&format!("SELECT {APP_COLUMNS} FROM apps a WHERE {cond} ORDER BY a.id LIMIT $1 OFFSET $2"))
+                        .bind(page.limit())
+                        .bind(page.offset())
+                        .fetch_all(&self.read)
+                        .await?;
                 Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
             }
 
@@ -1919,6 +2217,36 @@ macro_rules! sql_store {
                 Ok(())
             }
 
+            async fn set_add_to_new_projects(
+                &self,
+                company: CompanyId,
+                install: InstallId,
+                on: bool,
+                audit: &AuditContext,
+            ) -> Result<Install> {
+                let mut tx = self.begin().await?;
+                let current = Self::active_install_in_tx(&mut tx, company, install).await?;
+                let row: InstallRow = sqlx::query_as(&format!(
+                    "UPDATE installs SET add_to_new_projects = $1 WHERE id = $2 RETURNING {INSTALL_COLUMNS}"
+                ))
+                .bind(on)
+                .bind(install.0)
+                .fetch_one(&mut *tx)
+                .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: Some(company),
+                    app: Some(AppId(current.app_id)),
+                    action: "install.add_to_new_projects",
+                    target_type: "install",
+                    target_id: install.to_string(),
+                    before: json_of(&[("add_to_new_projects", current.add_to_new_projects.into())]),
+                    after: json_of(&[("add_to_new_projects", on.into())]),
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
             async fn list_permitted_projects(&self, company: CompanyId, install: InstallId) -> Result<Vec<ProjectId>> {
                 let ids: Vec<i64> = sqlx::query_scalar(
                     "SELECT pu.project_id FROM project_users pu JOIN installs i ON i.bot_user_id = pu.user_id \
@@ -2002,6 +2330,157 @@ macro_rules! sql_store {
                     (Some(u), false) => ApiTokenOwner::User(UserId(u)),
                     _ => ApiTokenOwner::Operator,
                 }))
+            }
+        }
+
+        #[async_trait]
+        impl DocumentStore for $store {
+            async fn list_documents(
+                &self,
+                company: CompanyId,
+                project: ProjectId,
+                parent: Option<i64>,
+            ) -> Result<Vec<Document>> {
+                let rows: Vec<DocumentRow> = sqlx::query_as(&format!(
+                    "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE company_id = $1 AND project_id = $2 \
+                     AND (($3 = -1 AND parent_id IS NULL) OR parent_id = $3) ORDER BY kind DESC, name, id"
+                ))
+                .bind(company.0)
+                .bind(project.0)
+                .bind(parent.unwrap_or(-1))
+                .fetch_all(&self.read)
+                .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn find_document(&self, company: CompanyId, project: ProjectId, id: i64) -> Result<Option<Document>> {
+                let row: Option<DocumentRow> = sqlx::query_as(&format!(
+                    "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = $1 AND company_id = $2 AND project_id = $3"
+                ))
+                .bind(id)
+                .bind(company.0)
+                .bind(project.0)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn create_document(
+                &self,
+                company: CompanyId,
+                project: ProjectId,
+                new: &NewDocument,
+                audit: &AuditContext,
+            ) -> Result<Document> {
+                let mut tx = self.begin().await?;
+                if let Some(parent) = new.parent_id {
+                    let ok: Option<String> = sqlx::query_scalar(
+                        "SELECT kind FROM documents WHERE id = $1 AND company_id = $2 AND project_id = $3",
+                    )
+                    .bind(parent)
+                    .bind(company.0)
+                    .bind(project.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if ok.as_deref() != Some("folder") {
+                        return Err(StoreError::NotFound);
+                    }
+                }
+                let row: DocumentRow = sqlx::query_as(&format!(
+                    "INSERT INTO documents (company_id, project_id, parent_id, kind, name, data, created_by, created_at, updated_at) \
+                     SELECT $1, id, $3, $4, $5, $6, $7, $8, $8 FROM projects WHERE id = $2 AND company_id = $1 \
+                     RETURNING {DOCUMENT_COLUMNS}"
+                ))
+                .bind(company.0)
+                .bind(project.0)
+                .bind(new.parent_id)
+                .bind(new.kind.as_str())
+                .bind(&new.name)
+                .bind(&new.data)
+                .bind(new.created_by.map(|u| u.0))
+                .bind(audit.at)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: Some(company),
+                    app: None,
+                    action: "document.create",
+                    target_type: new.kind.as_str(),
+                    target_id: row.id.to_string(),
+                    before: None,
+                    after: json_of(&[("name", new.name.clone().into()), ("project_id", project.0.into())]),
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
+            async fn update_document(
+                &self,
+                company: CompanyId,
+                project: ProjectId,
+                id: i64,
+                name: Option<&str>,
+                data: Option<&str>,
+                audit: &AuditContext,
+            ) -> Result<Document> {
+                let mut tx = self.begin().await?;
+                let before: Option<DocumentRow> = sqlx::query_as(&format!(
+                    "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = $1 AND company_id = $2 AND project_id = $3"
+                ))
+                .bind(id)
+                .bind(company.0)
+                .bind(project.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let before = before.ok_or(StoreError::NotFound)?;
+                let row: DocumentRow = sqlx::query_as(&format!(
+                    "UPDATE documents SET name = COALESCE($1, name), data = COALESCE($2, data), updated_at = $3 \
+                     WHERE id = $4 RETURNING {DOCUMENT_COLUMNS}"
+                ))
+                .bind(name)
+                .bind(data)
+                .bind(audit.at)
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: Some(company),
+                    app: None,
+                    action: "document.update",
+                    target_type: if before.kind == "folder" { "folder" } else { "file" },
+                    target_id: id.to_string(),
+                    before: json_of(&[("name", before.name.into())]),
+                    after: json_of(&[("name", row.name.clone().into())]),
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
+            async fn delete_document(&self, company: CompanyId, project: ProjectId, id: i64, audit: &AuditContext) -> Result<()> {
+                let mut tx = self.begin().await?;
+                let done = sqlx::query("DELETE FROM documents WHERE id = $1 AND company_id = $2 AND project_id = $3 RETURNING name")
+                    .bind(id)
+                    .bind(company.0)
+                    .bind(project.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if done.is_none() {
+                    return Err(StoreError::NotFound);
+                }
+                Self::audit(&mut tx, audit, Audit {
+                    company: Some(company),
+                    app: None,
+                    action: "document.delete",
+                    target_type: "document",
+                    target_id: id.to_string(),
+                    before: None,
+                    after: None,
+                })
+                .await?;
+                tx.commit().await
             }
         }
 
