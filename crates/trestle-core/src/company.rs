@@ -16,8 +16,11 @@ use trestle_store::{
 /// What an admin asks for when installing.
 #[derive(Clone, Debug, Default)]
 pub struct InstallRequest {
-    /// The 36-character App Version ID of a promoted version.
+    /// The 36-character App Version ID of a promoted version (custom install), or a sandbox
+    /// version key (development sandbox). Empty when installing from the marketplace.
     pub app_version_id: String,
+    /// A published app, installed at its newest promoted version (marketplace install).
+    pub marketplace_app: Option<AppId>,
     pub permitted_project_ids: Vec<ProjectId>,
     pub add_to_new_projects: bool,
 }
@@ -134,6 +137,34 @@ impl Trestle {
     /// Installs a promoted version (custom install by App Version ID).
     pub async fn install_app(&self, actor: Actor, company: CompanyId, req: &InstallRequest) -> Result<InstallView> {
         let target = self.administer(actor, company).await?;
+        if let Some(app) = req.marketplace_app {
+            if !req.app_version_id.trim().is_empty() {
+                return Err(CoreError::invalid_field(
+                    "$.app_id",
+                    "give either app_id (marketplace) or app_version_id, not both",
+                ));
+            }
+            let listed = self.store.find_app(app).await?.filter(|a| a.published_at.is_some());
+            let version = match listed {
+                Some(_) => self.store.latest_promoted_version(app).await?,
+                None => None,
+            };
+            let version =
+                version.ok_or_else(|| CoreError::invalid_field("$.app_id", "no published app has this id"))?;
+            if target.sandbox_of_app.is_some() {
+                return Err(CoreError::invalid_field(
+                    "$.app_id",
+                    "development sandboxes install by sandbox key",
+                ));
+            }
+            let uuid = version.app_version_uuid.clone().unwrap_or_default();
+            let custom = InstallRequest {
+                app_version_id: uuid,
+                marketplace_app: None,
+                ..req.clone()
+            };
+            return Box::pin(self.install_app(actor, company, &custom)).await;
+        }
         let uuid = req.app_version_id.trim();
         if uuid::Uuid::parse_str(uuid).is_err() || uuid.len() != 36 {
             return Err(CoreError::invalid_field(
@@ -415,4 +446,117 @@ fn not_found_install(e: StoreError) -> CoreError {
 
 fn hex_tag() -> String {
     random_bytes::<4>().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Trestle {
+    /// The company directory for its admins, bots included (marked by their kind).
+    pub async fn admin_directory(
+        &self,
+        actor: Actor,
+        company: CompanyId,
+        page: trestle_domain::page::PageRequest,
+    ) -> Result<trestle_domain::page::Page<trestle_store::DirectoryEntry>> {
+        self.administer(actor, company).await?;
+        Ok(self.store.list_company_users(company, page).await?)
+    }
+
+    /// Changes a person's company role and permission template. Bots are refused.
+    pub async fn update_company_member(
+        &self,
+        actor: Actor,
+        company: CompanyId,
+        user: UserId,
+        is_admin: bool,
+        permissions: ToolPermissions,
+    ) -> Result<()> {
+        self.administer(actor, company).await?;
+        let member = NewMember {
+            user,
+            is_admin,
+            permissions_json: permissions.to_json(),
+        };
+        self.store
+            .update_company_member(company, &member, &self.audit(actor))
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => CoreError::NotFound("company user"),
+                other => other.into(),
+            })
+    }
+
+    /// Adds a company member to a project with project permissions.
+    pub async fn admin_add_project_member(
+        &self,
+        actor: Actor,
+        company: CompanyId,
+        project: ProjectId,
+        user: UserId,
+        permissions: ToolPermissions,
+    ) -> Result<()> {
+        self.administer(actor, company).await?;
+        self.store
+            .add_project_member(company, project, user, &permissions.to_json(), &self.audit(actor))
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => CoreError::NotFound("project"),
+                other => other.into(),
+            })
+    }
+
+    pub async fn admin_remove_project_member(
+        &self,
+        actor: Actor,
+        company: CompanyId,
+        project: ProjectId,
+        user: UserId,
+    ) -> Result<()> {
+        self.administer(actor, company).await?;
+        self.store
+            .remove_project_member(company, project, user, &self.audit(actor))
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => CoreError::NotFound("project user"),
+                other => other.into(),
+            })
+    }
+
+    /// "Add to all new projects": projects created later include the app's bot.
+    pub async fn set_add_to_new_projects(
+        &self,
+        actor: Actor,
+        company: CompanyId,
+        install: InstallId,
+        on: bool,
+    ) -> Result<InstallView> {
+        self.administer(actor, company).await?;
+        let done = self
+            .store
+            .set_add_to_new_projects(company, install, on, &self.audit(actor))
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => CoreError::NotFound("install"),
+                other => other.into(),
+            })?;
+        self.install_view(company, done).await
+    }
+
+    /// The company's audit log, oldest first.
+    pub async fn company_audit(
+        &self,
+        actor: Actor,
+        company: CompanyId,
+        page: trestle_domain::page::PageRequest,
+    ) -> Result<trestle_domain::page::Page<trestle_store::AuditEvent>> {
+        self.administer(actor, company).await?;
+        Ok(self
+            .store
+            .list_audit(
+                trestle_store::AuditFilter {
+                    company: Some(company),
+                    app: None,
+                },
+                page,
+            )
+            .await?)
+    }
 }

@@ -13,6 +13,7 @@ mod operator;
 mod portal;
 pub mod secrets;
 pub mod tokens;
+mod tools;
 
 pub use api::*;
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -495,6 +495,49 @@ impl Trestle {
     }
 }
 
+impl Trestle {
+    /// Lists the app in the marketplace, installable by its app id at its newest promoted version.
+    pub async fn publish_app(&self, actor: Actor, app: AppId) -> Result<App> {
+        self.owned_app(actor, app).await?;
+        Ok(self.store.publish_app(app, &self.audit(actor)).await?)
+    }
+
+    /// The marketplace: published apps (any signed-in person may browse it).
+    pub async fn marketplace(&self, actor: Actor, page: PageRequest) -> Result<Page<App>> {
+        if actor.user_id().is_none() && actor != Actor::Operator {
+            return Err(CoreError::Forbidden(trestle_domain::policy::Denied::NotForBots));
+        }
+        Ok(self.store.list_published_apps(page).await?)
+    }
+
+    /// The app's audit log (versions, promotions, credentials, installs), oldest first.
+    pub async fn app_audit(
+        &self,
+        actor: Actor,
+        app: AppId,
+        page: PageRequest,
+    ) -> Result<Page<trestle_store::AuditEvent>> {
+        self.owned_app(actor, app).await?;
+        let mut events = self
+            .store
+            .list_audit(
+                trestle_store::AuditFilter {
+                    company: None,
+                    app: Some(app),
+                },
+                page,
+            )
+            .await?;
+        // What happens inside an installing company is that company's business: the developer
+        // sees that it happened, not its details.
+        for e in events.items.iter_mut().filter(|e| e.company_id.is_some()) {
+            e.before_json = None;
+            e.after_json = None;
+        }
+        Ok(events)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! call one `trestle_core::Trestle` method and shape the answer; errors become responses only
 //! in `error.rs`.
 
+mod admin;
 mod error;
 mod extract;
 mod manage;
@@ -9,6 +10,7 @@ mod oauth;
 mod paging;
 mod portal;
 mod rest;
+mod tools;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -35,6 +37,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(oauth::routes())
         .merge(rest::routes())
+        .merge(tools::routes())
         .merge(manage::routes())
         .route("/openapi.json", get(openapi))
         .route("/health/live", get(live))

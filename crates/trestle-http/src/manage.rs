@@ -31,14 +31,17 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/companies/{company_id}/projects",
             post(create_project).get(list_company_projects),
         )
-        .route("/api/v1/companies/{company_id}/users", post(add_company_member))
+        .route(
+            "/api/v1/companies/{company_id}/users",
+            post(add_company_member).get(crate::admin::list_directory),
+        )
         .route(
             "/api/v1/companies/{company_id}/installs",
             post(install_app).get(list_installs),
         )
         .route(
             "/api/v1/companies/{company_id}/installs/{install_id}",
-            get(get_install).delete(uninstall),
+            get(get_install).delete(uninstall).patch(crate::admin::update_install),
         )
         .route(
             "/api/v1/companies/{company_id}/installs/{install_id}/permitted_projects",
@@ -80,6 +83,7 @@ pub fn routes() -> Router<AppState> {
             post(approve_update),
         )
         .merge(crate::portal::routes())
+        .merge(crate::admin::routes())
 }
 
 // ----- bodies -----
@@ -320,8 +324,13 @@ pub struct PromotionOut {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InstallIn {
-    /// The 36-character App Version ID of a promoted version.
+    /// Custom install: the 36-character App Version ID of a promoted version (or, in a
+    /// development sandbox, a version's sandbox key).
+    #[serde(default)]
     pub app_version_id: String,
+    /// Marketplace install: a published app's id (installs its newest promoted version).
+    #[serde(default)]
+    pub app_id: Option<i64>,
     #[serde(default)]
     pub permitted_project_ids: Vec<i64>,
     /// Add the app's bot to every project created later.
@@ -627,8 +636,16 @@ async fn install_app(
     ApiPath(company): ApiPath<i64>,
     ApiJson(b): ApiJson<InstallIn>,
 ) -> Result<Response, ApiError> {
+    if b.app_id.is_none() && b.app_version_id.trim().is_empty() {
+        return Err(CoreError::invalid_field(
+            "$.app_version_id",
+            "give an App Version ID, or an app_id from the marketplace",
+        )
+        .into());
+    }
     let req = InstallRequest {
         app_version_id: b.app_version_id,
+        marketplace_app: b.app_id.map(AppId),
         permitted_project_ids: b.permitted_project_ids.into_iter().map(ProjectId).collect(),
         add_to_new_projects: b.add_to_new_projects,
     };
@@ -962,7 +979,10 @@ async fn approve_update(
         crate::portal::rename_app, crate::portal::delete_app, crate::portal::diff_versions,
         crate::portal::list_credentials, crate::portal::rotate_secret, crate::portal::retire_secret,
         crate::portal::list_app_updates, crate::portal::metrics, crate::portal::metrics_daily_csv,
-        crate::portal::metrics_companies_csv, crate::portal::manifest_schema),
+        crate::portal::metrics_companies_csv, crate::portal::manifest_schema,
+        crate::admin::list_directory, crate::admin::update_member, crate::admin::add_project_member,
+        crate::admin::remove_project_member, crate::admin::update_install, crate::admin::company_audit,
+        crate::admin::company_audit_csv, crate::admin::publish_app, crate::admin::app_audit, crate::admin::marketplace),
     components(schemas(ErrorBody, crate::error::ProblemSchema)),
     modifiers(&SecurityAddon)
 )]

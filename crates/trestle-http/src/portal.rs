@@ -390,7 +390,7 @@ fn csv_field(v: &str) -> String {
     }
 }
 
-fn csv_response(filename: &str, rows: Vec<Vec<String>>) -> Response {
+pub(crate) fn csv_response(filename: &str, rows: Vec<Vec<String>>) -> Response {
     let body: String = rows
         .into_iter()
         .map(|r| r.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",") + "\r\n")

@@ -24,7 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/rest/v1.0/companies/{company_id}/projects", get(company_projects))
 }
 
-fn parse_company(what: &str, v: &str) -> Result<CompanyId, ApiError> {
+pub(crate) fn parse_company(what: &str, v: &str) -> Result<CompanyId, ApiError> {
     v.trim()
         .parse::<i64>()
         .ok()
@@ -35,7 +35,7 @@ fn parse_company(what: &str, v: &str) -> Result<CompanyId, ApiError> {
 
 /// The company a call acts in: from the path or `company_id` parameter and the
 /// `Procore-Company-Id` header, which must agree when both are given.
-fn company_of(
+pub(crate) fn company_of(
     state: &AppState,
     headers: &HeaderMap,
     explicit: Option<CompanyId>,
@@ -60,7 +60,7 @@ fn company_of(
     Ok(header.or(explicit))
 }
 
-fn iso(t: i64) -> String {
+pub(crate) fn iso(t: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(t)
         .ok()
         .and_then(|d| d.format(&Rfc3339).ok())

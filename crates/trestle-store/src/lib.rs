@@ -65,8 +65,12 @@ pub trait DirectoryStore: Send + Sync {
     /// The company directory: people and bots with their memberships.
     async fn list_company_users(&self, company: CompanyId, page: PageRequest) -> Result<Page<DirectoryEntry>>;
     /// The project directory.
-    async fn list_project_users(&self, company: CompanyId, project: ProjectId, page: PageRequest)
-        -> Result<Page<DirectoryEntry>>;
+    async fn list_project_users(
+        &self,
+        company: CompanyId,
+        project: ProjectId,
+        page: PageRequest,
+    ) -> Result<Page<DirectoryEntry>>;
     /// Changes a person's company role and permissions. Bots are refused (`Conflict`): their
     /// permissions come from the app's manifest.
     async fn update_company_member(&self, company: CompanyId, member: &NewMember, audit: &AuditContext) -> Result<()>;
@@ -79,8 +83,13 @@ pub trait DirectoryStore: Send + Sync {
         permissions_json: &str,
         audit: &AuditContext,
     ) -> Result<()>;
-    async fn remove_project_member(&self, company: CompanyId, project: ProjectId, user: UserId, audit: &AuditContext)
-        -> Result<()>;
+    async fn remove_project_member(
+        &self,
+        company: CompanyId,
+        project: ProjectId,
+        user: UserId,
+        audit: &AuditContext,
+    ) -> Result<()>;
     /// Active projects of a company; with `member` set, only those the user belongs to.
     async fn list_projects(
         &self,
@@ -95,7 +104,12 @@ pub trait DirectoryStore: Send + Sync {
 #[async_trait]
 pub trait DocumentStore: Send + Sync {
     /// Children of `parent` (the project's root when `None`), folders first.
-    async fn list_documents(&self, company: CompanyId, project: ProjectId, parent: Option<i64>) -> Result<Vec<Document>>;
+    async fn list_documents(
+        &self,
+        company: CompanyId,
+        project: ProjectId,
+        parent: Option<i64>,
+    ) -> Result<Vec<Document>>;
     async fn find_document(&self, company: CompanyId, project: ProjectId, id: i64) -> Result<Option<Document>>;
     /// `NotFound` when the parent is not a folder of the same project.
     async fn create_document(
@@ -115,7 +129,13 @@ pub trait DocumentStore: Send + Sync {
         audit: &AuditContext,
     ) -> Result<Document>;
     /// Deletes a file, or a folder with everything in it.
-    async fn delete_document(&self, company: CompanyId, project: ProjectId, id: i64, audit: &AuditContext) -> Result<()>;
+    async fn delete_document(
+        &self,
+        company: CompanyId,
+        project: ProjectId,
+        id: i64,
+        audit: &AuditContext,
+    ) -> Result<()>;
 }
 
 /// Developer apps, manifest versions and OAuth clients.

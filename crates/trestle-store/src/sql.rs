@@ -389,7 +389,11 @@ impl From<DocumentRow> for Document {
             company_id: CompanyId(r.company_id),
             project_id: ProjectId(r.project_id),
             parent_id: r.parent_id,
-            kind: if r.kind == "folder" { DocumentKind::Folder } else { DocumentKind::File },
+            kind: if r.kind == "folder" {
+                DocumentKind::Folder
+            } else {
+                DocumentKind::File
+            },
             name: r.name,
             data: r.data,
             created_by: r.created_by.map(UserId),
@@ -416,7 +420,11 @@ impl From<DirectoryRow> for DirectoryEntry {
         DirectoryEntry {
             user: User {
                 id: UserId(r.id),
-                kind: if r.kind == "bot" { UserKind::Bot } else { UserKind::Person },
+                kind: if r.kind == "bot" {
+                    UserKind::Bot
+                } else {
+                    UserKind::Person
+                },
                 email: r.email,
                 name: r.name,
                 created_at: r.created_at,

@@ -874,31 +874,86 @@ async fn documents_are_scoped_to_their_project(s: Arc<dyn Store>) {
     let w = world(&s).await;
     let (c, p) = (w.company_a.id, w.a1.id);
     let folder = s
-        .create_document(c, p, &NewDocument { parent_id: None, kind: DocumentKind::Folder, name: "Specs".into(), data: None, created_by: None }, &ctx())
+        .create_document(
+            c,
+            p,
+            &NewDocument {
+                parent_id: None,
+                kind: DocumentKind::Folder,
+                name: "Specs".into(),
+                data: None,
+                created_by: None,
+            },
+            &ctx(),
+        )
         .await
         .unwrap();
     let file = s
         .create_document(
             c,
             p,
-            &NewDocument { parent_id: Some(folder.id), kind: DocumentKind::File, name: "a.txt".into(), data: Some("hi".into()), created_by: None },
+            &NewDocument {
+                parent_id: Some(folder.id),
+                kind: DocumentKind::File,
+                name: "a.txt".into(),
+                data: Some("hi".into()),
+                created_by: None,
+            },
             &ctx(),
         )
         .await
         .unwrap();
     assert_eq!(s.list_documents(c, p, None).await.unwrap(), vec![folder.clone()]);
-    assert_eq!(s.list_documents(c, p, Some(folder.id)).await.unwrap(), vec![file.clone()]);
+    assert_eq!(
+        s.list_documents(c, p, Some(folder.id)).await.unwrap(),
+        vec![file.clone()]
+    );
     // other project / other company: not found, nothing created
     assert!(s.find_document(c, w.a2.id, file.id).await.unwrap().is_none());
-    assert!(s.find_document(w.company_b.id, w.b1.id, file.id).await.unwrap().is_none());
-    let bad_parent = NewDocument { parent_id: Some(folder.id), kind: DocumentKind::File, name: "x".into(), data: None, created_by: None };
-    assert!(matches!(s.create_document(c, w.a2.id, &bad_parent, &ctx()).await, Err(StoreError::NotFound)));
-    let under_file = NewDocument { parent_id: Some(file.id), kind: DocumentKind::File, name: "x".into(), data: None, created_by: None };
-    assert!(matches!(s.create_document(c, p, &under_file, &ctx()).await, Err(StoreError::NotFound)));
-    assert!(matches!(s.create_document(w.company_b.id, p, &bad_parent, &ctx()).await, Err(StoreError::NotFound)));
-    assert!(matches!(s.update_document(w.company_b.id, w.b1.id, file.id, Some("y"), None, &ctx()).await, Err(StoreError::NotFound)));
-    assert!(matches!(s.delete_document(w.company_b.id, w.b1.id, folder.id, &ctx()).await, Err(StoreError::NotFound)));
-    let renamed = s.update_document(c, p, file.id, Some("b.txt"), None, &ctx()).await.unwrap();
+    assert!(s
+        .find_document(w.company_b.id, w.b1.id, file.id)
+        .await
+        .unwrap()
+        .is_none());
+    let bad_parent = NewDocument {
+        parent_id: Some(folder.id),
+        kind: DocumentKind::File,
+        name: "x".into(),
+        data: None,
+        created_by: None,
+    };
+    assert!(matches!(
+        s.create_document(c, w.a2.id, &bad_parent, &ctx()).await,
+        Err(StoreError::NotFound)
+    ));
+    let under_file = NewDocument {
+        parent_id: Some(file.id),
+        kind: DocumentKind::File,
+        name: "x".into(),
+        data: None,
+        created_by: None,
+    };
+    assert!(matches!(
+        s.create_document(c, p, &under_file, &ctx()).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        s.create_document(w.company_b.id, p, &bad_parent, &ctx()).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        s.update_document(w.company_b.id, w.b1.id, file.id, Some("y"), None, &ctx())
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        s.delete_document(w.company_b.id, w.b1.id, folder.id, &ctx()).await,
+        Err(StoreError::NotFound)
+    ));
+    let renamed = s
+        .update_document(c, p, file.id, Some("b.txt"), None, &ctx())
+        .await
+        .unwrap();
     assert_eq!((renamed.name.as_str(), renamed.data.as_deref()), ("b.txt", Some("hi")));
     // deleting a folder deletes its contents
     s.delete_document(c, p, folder.id, &ctx()).await.unwrap();
@@ -908,42 +963,123 @@ async fn documents_are_scoped_to_their_project(s: Arc<dyn Store>) {
 
 async fn directories_and_project_members(s: Arc<dyn Store>) {
     let w = world(&s).await;
-    let inst = s.install_app(&new_install(&w, w.company_a.id, vec![w.a1.id]), &ctx()).await.unwrap();
-    let worker = s.create_person(&NewPerson { email: "w@example.com".into(), name: "W".into() }, &ctx()).await.unwrap();
-    s.add_company_member(w.company_a.id, &NewMember { user: worker.id, is_admin: false, permissions_json: "{}".into() }, &ctx())
+    let inst = s
+        .install_app(&new_install(&w, w.company_a.id, vec![w.a1.id]), &ctx())
         .await
         .unwrap();
+    let worker = s
+        .create_person(
+            &NewPerson {
+                email: "w@example.com".into(),
+                name: "W".into(),
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    s.add_company_member(
+        w.company_a.id,
+        &NewMember {
+            user: worker.id,
+            is_admin: false,
+            permissions_json: "{}".into(),
+        },
+        &ctx(),
+    )
+    .await
+    .unwrap();
     let dir = s.list_company_users(w.company_a.id, page()).await.unwrap();
     assert_eq!(dir.total, 3, "admin, bot, worker");
     assert!(dir.items.iter().any(|e| e.user.kind == UserKind::Bot));
     assert_eq!(s.list_company_users(w.company_b.id, page()).await.unwrap().total, 1);
-    s.add_project_member(w.company_a.id, w.a1.id, worker.id, r#"{"documents":"read_only"}"#, &ctx()).await.unwrap();
+    s.add_project_member(
+        w.company_a.id,
+        w.a1.id,
+        worker.id,
+        r#"{"documents":"read_only"}"#,
+        &ctx(),
+    )
+    .await
+    .unwrap();
     let pdir = s.list_project_users(w.company_a.id, w.a1.id, page()).await.unwrap();
-    assert_eq!(pdir.items.iter().map(|e| e.user.id).collect::<Vec<_>>(), vec![inst.bot_user_id, worker.id]);
+    assert_eq!(
+        pdir.items.iter().map(|e| e.user.id).collect::<Vec<_>>(),
+        vec![inst.bot_user_id, worker.id]
+    );
     // a project of another company, a non-member, a bot: refused
-    assert!(s.add_project_member(w.company_a.id, w.b1.id, worker.id, "{}", &ctx()).await.is_err());
-    assert!(s.add_project_member(w.company_b.id, w.b1.id, worker.id, "{}", &ctx()).await.is_err());
-    assert!(matches!(s.add_project_member(w.company_a.id, w.a2.id, inst.bot_user_id, "{}", &ctx()).await, Err(StoreError::Conflict(_))));
-    assert!(matches!(s.remove_project_member(w.company_a.id, w.a1.id, inst.bot_user_id, &ctx()).await, Err(StoreError::Conflict(_))));
-    let bot_update = NewMember { user: inst.bot_user_id, is_admin: true, permissions_json: "{}".into() };
-    assert!(matches!(s.update_company_member(w.company_a.id, &bot_update, &ctx()).await, Err(StoreError::Conflict(_))));
-    s.update_company_member(w.company_a.id, &NewMember { user: worker.id, is_admin: true, permissions_json: "{}".into() }, &ctx())
+    assert!(s
+        .add_project_member(w.company_a.id, w.b1.id, worker.id, "{}", &ctx())
+        .await
+        .is_err());
+    assert!(s
+        .add_project_member(w.company_b.id, w.b1.id, worker.id, "{}", &ctx())
+        .await
+        .is_err());
+    assert!(matches!(
+        s.add_project_member(w.company_a.id, w.a2.id, inst.bot_user_id, "{}", &ctx())
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        s.remove_project_member(w.company_a.id, w.a1.id, inst.bot_user_id, &ctx())
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    let bot_update = NewMember {
+        user: inst.bot_user_id,
+        is_admin: true,
+        permissions_json: "{}".into(),
+    };
+    assert!(matches!(
+        s.update_company_member(w.company_a.id, &bot_update, &ctx()).await,
+        Err(StoreError::Conflict(_))
+    ));
+    s.update_company_member(
+        w.company_a.id,
+        &NewMember {
+            user: worker.id,
+            is_admin: true,
+            permissions_json: "{}".into(),
+        },
+        &ctx(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        s.company_membership(w.company_a.id, worker.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .is_admin
+    );
+    s.remove_project_member(w.company_a.id, w.a1.id, worker.id, &ctx())
         .await
         .unwrap();
-    assert!(s.company_membership(w.company_a.id, worker.id).await.unwrap().unwrap().is_admin);
-    s.remove_project_member(w.company_a.id, w.a1.id, worker.id, &ctx()).await.unwrap();
-    assert!(matches!(s.remove_project_member(w.company_a.id, w.a1.id, worker.id, &ctx()).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        s.remove_project_member(w.company_a.id, w.a1.id, worker.id, &ctx())
+            .await,
+        Err(StoreError::NotFound)
+    ));
     assert_eq!(s.find_project_company(w.b1.id).await.unwrap(), Some(w.company_b.id));
-    let toggled = s.set_add_to_new_projects(w.company_a.id, inst.id, true, &ctx()).await.unwrap();
+    let toggled = s
+        .set_add_to_new_projects(w.company_a.id, inst.id, true, &ctx())
+        .await
+        .unwrap();
     assert!(toggled.add_to_new_projects);
-    assert!(s.set_add_to_new_projects(w.company_b.id, inst.id, true, &ctx()).await.is_err());
+    assert!(s
+        .set_add_to_new_projects(w.company_b.id, inst.id, true, &ctx())
+        .await
+        .is_err());
 }
 
 async fn marketplace_publishing(s: Arc<dyn Store>) {
     let w = world(&s).await;
     let dev = w.app.owner_id;
     let draft = s.create_app(dev, "Draft", &sandbox("Draft"), &ctx()).await.unwrap();
-    assert!(matches!(s.publish_app(draft.id, &ctx()).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        s.publish_app(draft.id, &ctx()).await,
+        Err(StoreError::Conflict(_))
+    ));
     assert_eq!(s.list_published_apps(page()).await.unwrap().total, 0);
     let published = s.publish_app(w.app.id, &ctx()).await.unwrap();
     assert!(published.published_at.is_some());

@@ -119,6 +119,7 @@ pub async fn seed(core: &Trestle, base_url: &str) -> Result<Demo> {
                     app_version_id: app_version_id.clone(),
                     permitted_project_ids: permitted_ids.clone(),
                     add_to_new_projects: false,
+                    marketplace_app: None,
                 },
             )
             .await?;

@@ -1,0 +1,277 @@
+//! Tool resources reached with OAuth tokens (`/rest/v1.0/…`): the company and project
+//! Directory and the project Documents tool. Every call resolves the caller inside the project's
+//! company and asks the policy for the tool level the operation needs.
+
+use crate::{Caller, CoreError, Result, Trestle};
+use trestle_domain::page::{Page, PageRequest};
+use trestle_domain::permissions::ToolPermissions;
+use trestle_domain::policy::{decide, Actor, CompanyMembership, Operation, ProjectMembership, Request};
+use trestle_domain::*;
+use trestle_store::{DirectoryEntry, Document, DocumentKind, NewDocument, StoreError};
+
+/// The caller resolved inside one project.
+struct ProjectScope {
+    company: CompanyId,
+    actor: Actor,
+    company_membership: Option<CompanyMembership>,
+    project_membership: Option<ProjectMembership>,
+}
+
+fn not_found_document(e: StoreError) -> CoreError {
+    match e {
+        StoreError::NotFound => CoreError::NotFound("document"),
+        other => other.into(),
+    }
+}
+
+impl Trestle {
+    /// Finds the project's company and the caller's standing there. A project the caller cannot
+    /// see — in another company, not installed, not permitted — is "not found", whatever the
+    /// reason, so ids reveal nothing.
+    async fn project_scope(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        hint: Option<CompanyId>,
+    ) -> Result<ProjectScope> {
+        let company = self
+            .store
+            .find_project_company(project)
+            .await?
+            .ok_or(CoreError::NotFound("project"))?;
+        if hint.is_some_and(|h| h != company) {
+            return Err(CoreError::NotFound("project"));
+        }
+        let (actor, company_membership) = match self.company_actor(caller, company).await {
+            Ok(found) => found,
+            Err(CoreError::Forbidden(_)) => return Err(CoreError::NotFound("project")),
+            Err(e) => return Err(e),
+        };
+        let project_membership = match actor.user_id() {
+            Some(u) => self.store.project_membership(company, project, u).await?,
+            None => None,
+        };
+        decide(
+            actor,
+            Request::ViewProject {
+                company: company_membership.as_ref(),
+                project: project_membership.as_ref(),
+            },
+        )
+        .map_err(|_| CoreError::NotFound("project"))?;
+        Ok(ProjectScope {
+            company,
+            actor,
+            company_membership,
+            project_membership,
+        })
+    }
+
+    fn require_project_tool(&self, scope: &ProjectScope, tool: &str, op: Operation) -> Result<()> {
+        self.require(
+            scope.actor,
+            Request::UseProjectTool {
+                company: scope.company_membership.as_ref(),
+                project: scope.project_membership.as_ref(),
+                tool,
+                op,
+            },
+        )
+    }
+
+    /// `GET /rest/v1.0/companies/{id}/users`: needs `read_only` on the company Directory tool.
+    pub async fn list_company_directory(
+        &self,
+        caller: &Caller,
+        company: CompanyId,
+        page: PageRequest,
+    ) -> Result<Page<DirectoryEntry>> {
+        let (actor, m) = self.company_actor(caller, company).await?;
+        self.require(
+            actor,
+            Request::UseCompanyTool {
+                company: m.as_ref(),
+                tool: "directory",
+                op: Operation::Read,
+            },
+        )?;
+        Ok(self.store.list_company_users(company, page).await?)
+    }
+
+    /// `GET /rest/v1.0/projects/{id}/users`: needs `read_only` on the project Directory tool.
+    pub async fn list_project_directory(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        hint: Option<CompanyId>,
+        page: PageRequest,
+    ) -> Result<Page<DirectoryEntry>> {
+        let scope = self.project_scope(caller, project, hint).await?;
+        self.require_project_tool(&scope, "directory", Operation::Read)?;
+        Ok(self.store.list_project_users(scope.company, project, page).await?)
+    }
+
+    /// Adds a company member to the project directory: needs `standard` on Directory.
+    pub async fn add_project_directory_user(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        hint: Option<CompanyId>,
+        user: UserId,
+        permissions: &ToolPermissions,
+    ) -> Result<()> {
+        let scope = self.project_scope(caller, project, hint).await?;
+        self.require_project_tool(&scope, "directory", Operation::Write)?;
+        self.store
+            .add_project_member(
+                scope.company,
+                project,
+                user,
+                &permissions.to_json(),
+                &self.audit(scope.actor),
+            )
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => CoreError::NotFound("project"),
+                other => other.into(),
+            })
+    }
+
+    /// Removes someone from the project directory: needs `admin` on Directory.
+    pub async fn remove_project_directory_user(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        hint: Option<CompanyId>,
+        user: UserId,
+    ) -> Result<()> {
+        let scope = self.project_scope(caller, project, hint).await?;
+        self.require_project_tool(&scope, "directory", Operation::Delete)?;
+        self.store
+            .remove_project_member(scope.company, project, user, &self.audit(scope.actor))
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => CoreError::NotFound("project user"),
+                other => other.into(),
+            })
+    }
+
+    /// Lists a folder (or the project root): needs `read_only` on Documents.
+    pub async fn list_documents(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        hint: Option<CompanyId>,
+        parent: Option<i64>,
+    ) -> Result<Vec<Document>> {
+        let scope = self.project_scope(caller, project, hint).await?;
+        self.require_project_tool(&scope, "documents", Operation::Read)?;
+        if let Some(p) = parent {
+            match self.store.find_document(scope.company, project, p).await? {
+                Some(d) if d.kind == DocumentKind::Folder => {}
+                _ => return Err(CoreError::NotFound("folder")),
+            }
+        }
+        Ok(self.store.list_documents(scope.company, project, parent).await?)
+    }
+
+    /// One folder or file: needs `read_only` on Documents.
+    pub async fn get_document(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        hint: Option<CompanyId>,
+        id: i64,
+        kind: DocumentKind,
+    ) -> Result<Document> {
+        let scope = self.project_scope(caller, project, hint).await?;
+        self.require_project_tool(&scope, "documents", Operation::Read)?;
+        match self.store.find_document(scope.company, project, id).await? {
+            Some(d) if d.kind == kind => Ok(d),
+            _ => Err(CoreError::NotFound(if kind == DocumentKind::Folder {
+                "folder"
+            } else {
+                "file"
+            })),
+        }
+    }
+
+    /// Creates a folder or file: needs `standard` on Documents.
+    pub async fn create_document(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        hint: Option<CompanyId>,
+        mut new: NewDocument,
+    ) -> Result<Document> {
+        let scope = self.project_scope(caller, project, hint).await?;
+        self.require_project_tool(&scope, "documents", Operation::Write)?;
+        new.name = crate::operator::clean_name("$.name", &new.name, 255)?;
+        if new.data.as_ref().is_some_and(|d| d.len() > 1_000_000) {
+            return Err(CoreError::invalid_field("$.data", "must be at most 1,000,000 bytes"));
+        }
+        new.created_by = scope.actor.user_id();
+        self.store
+            .create_document(scope.company, project, &new, &self.audit(scope.actor))
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => CoreError::invalid_field("$.parent_id", "is not a folder of this project"),
+                other => other.into(),
+            })
+    }
+
+    /// Renames a folder or file, or replaces a file's data: needs `standard` on Documents.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn update_document(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        hint: Option<CompanyId>,
+        id: i64,
+        kind: DocumentKind,
+        name: Option<&str>,
+        data: Option<&str>,
+    ) -> Result<Document> {
+        let scope = self.project_scope(caller, project, hint).await?;
+        self.require_project_tool(&scope, "documents", Operation::Write)?;
+        match self.store.find_document(scope.company, project, id).await? {
+            Some(d) if d.kind == kind => {}
+            _ => return Err(CoreError::NotFound("document")),
+        }
+        let name = name
+            .map(|n| crate::operator::clean_name("$.name", n, 255))
+            .transpose()?;
+        self.store
+            .update_document(
+                scope.company,
+                project,
+                id,
+                name.as_deref(),
+                data,
+                &self.audit(scope.actor),
+            )
+            .await
+            .map_err(not_found_document)
+    }
+
+    /// Deletes a folder (with its contents) or a file: needs `admin` on Documents.
+    pub async fn delete_document(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        hint: Option<CompanyId>,
+        id: i64,
+        kind: DocumentKind,
+    ) -> Result<()> {
+        let scope = self.project_scope(caller, project, hint).await?;
+        self.require_project_tool(&scope, "documents", Operation::Delete)?;
+        match self.store.find_document(scope.company, project, id).await? {
+            Some(d) if d.kind == kind => {}
+            _ => return Err(CoreError::NotFound("document")),
+        }
+        self.store
+            .delete_document(scope.company, project, id, &self.audit(scope.actor))
+            .await
+            .map_err(not_found_document)
+    }
+}
