@@ -129,6 +129,15 @@ impl Trestle {
         Ok(Some(manifest.allows(GrantType::ClientCredentials)))
     }
 
+    /// Who a bearer token names, checked only for authenticity (MAC and expiry) — cheap, no
+    /// storage. For keying rate limits; authorization still goes through
+    /// [`Trestle::authenticate_bearer`].
+    pub fn token_subject(&self, token: &str) -> Option<(TokenKind, i64)> {
+        tokens::decode(&self.keys, token, self.now())
+            .ok()
+            .map(|c| (c.kind, c.subject))
+    }
+
     /// Authenticates `Authorization: Bearer <token>`: MAC, expiry, and that the client secret
     /// behind it is still live (a revoked or rotated-out secret ends its tokens at once).
     pub async fn authenticate_bearer(&self, token: &str) -> Result<Caller> {

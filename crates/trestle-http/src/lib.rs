@@ -9,6 +9,7 @@ mod manage;
 mod oauth;
 mod paging;
 mod portal;
+pub mod ratelimit;
 mod rest;
 mod tools;
 
@@ -30,6 +31,17 @@ pub struct AppState {
     pub core: Trestle,
     /// Absolute base URL used in `Link` headers (e.g. behind a proxy); else `http://<Host>`.
     pub public_url: Option<String>,
+    pub rate_limiter: std::sync::Arc<ratelimit::RateLimiter>,
+}
+
+impl AppState {
+    pub fn new(core: Trestle, public_url: Option<String>, rate_limit: ratelimit::RateLimitConfig) -> Self {
+        AppState {
+            core,
+            public_url,
+            rate_limiter: std::sync::Arc::new(ratelimit::RateLimiter::new(rate_limit)),
+        }
+    }
 }
 
 /// The complete route table.
@@ -43,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health/live", get(live))
         .route("/health/ready", get(ready))
         .fallback(error::no_route)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), ratelimit::limit))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

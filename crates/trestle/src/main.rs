@@ -59,6 +59,12 @@ struct ServerArgs {
     /// Largest database connection pool.
     #[arg(long, env = "TRESTLE_MAX_CONNECTIONS", default_value_t = 16)]
     max_connections: u32,
+    /// Requests per caller per hour (Procore-style; 0 = unlimited).
+    #[arg(long, env = "TRESTLE_RATE_LIMIT_HOURLY", default_value_t = 3600)]
+    rate_limit_hourly: u32,
+    /// Requests per caller per 10 seconds (0 = no spike limit).
+    #[arg(long, env = "TRESTLE_RATE_LIMIT_SPIKE", default_value_t = 0)]
+    rate_limit_spike: u32,
     /// Log format: `text` or `json`.
     #[arg(long, env = "TRESTLE_LOG_FORMAT", default_value = "text")]
     log_format: String,
@@ -80,6 +86,10 @@ impl ServerArgs {
         c.public_url = self.public_url.clone();
         c.strict_company_header = self.strict_company_header;
         c.max_connections = self.max_connections;
+        c.rate_limit = trestle_http::ratelimit::RateLimitConfig {
+            per_hour: self.rate_limit_hourly,
+            per_spike: self.rate_limit_spike,
+        };
         Ok(c)
     }
 }
@@ -137,7 +147,7 @@ async fn run_server(args: ServerArgs, with_demo: bool) -> Result<()> {
         let _ = std::io::stdout().flush();
     }
     tracing::info!(%addr, database = %server::redact(&config.database_url), "trestle listening");
-    server::serve_until(core, config.public_url.clone(), listener, shutdown_signal()).await?;
+    server::serve_until(core, &config, listener, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

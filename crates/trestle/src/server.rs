@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use trestle_core::{Clock, CoreConfig, SystemClock, Trestle};
+use trestle_http::ratelimit::RateLimitConfig;
 use trestle_http::AppState;
 use trestle_store::StoreConfig;
 
@@ -19,6 +20,7 @@ pub struct ServerConfig {
     pub max_connections: u32,
     pub acquire_timeout: Duration,
     pub clock: Arc<dyn Clock>,
+    pub rate_limit: RateLimitConfig,
 }
 
 impl ServerConfig {
@@ -31,6 +33,7 @@ impl ServerConfig {
             max_connections: 16,
             acquire_timeout: Duration::from_secs(3),
             clock: Arc::new(SystemClock),
+            rate_limit: RateLimitConfig::default(),
         }
     }
 }
@@ -86,13 +89,10 @@ impl Running {
 }
 
 /// Serves `core` on `listener` in a background task.
-pub fn start(core: Trestle, public_url: Option<String>, listener: TcpListener) -> Result<Running> {
+pub fn start(core: Trestle, config: &ServerConfig, listener: TcpListener) -> Result<Running> {
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState {
-        core: core.clone(),
-        public_url,
-    };
+    let state = AppState::new(core.clone(), config.public_url.clone(), config.rate_limit);
     let task = tokio::spawn(trestle_http::serve(listener, state, async move {
         let _ = rx.await;
     }));
@@ -107,13 +107,17 @@ pub fn start(core: Trestle, public_url: Option<String>, listener: TcpListener) -
 /// Serves `core` on `listener` until `shutdown` completes, then drains in-flight requests.
 pub async fn serve_until(
     core: Trestle,
-    public_url: Option<String>,
+    config: &ServerConfig,
     listener: TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
-    trestle_http::serve(listener, AppState { core, public_url }, shutdown)
-        .await
-        .context("server")
+    trestle_http::serve(
+        listener,
+        AppState::new(core, config.public_url.clone(), config.rate_limit),
+        shutdown,
+    )
+    .await
+    .context("server")
 }
 
 /// A database URL with any password hidden, for logs and errors.

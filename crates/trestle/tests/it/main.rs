@@ -4,6 +4,7 @@
 mod support;
 
 mod cli;
+mod company_admin;
 mod dmsa_loop;
 mod management;
 mod portal;

@@ -47,14 +47,20 @@ where
 
 impl TestApp {
     pub async fn spawn(db_url: &str) -> TestApp {
+        Self::spawn_with(db_url, |_| {}).await
+    }
+
+    /// A server with adjusted configuration (e.g. small rate limits).
+    pub async fn spawn_with(db_url: &str, adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
         let now = SystemClock.now();
         let clock = Arc::new(ManualClock::new(now));
         let mut config = ServerConfig::new(db_url, vec![7u8; 32]);
         config.clock = clock.clone();
+        adjust(&mut config);
         let core = server::build(&config).await.expect("build server");
         let operator = core.create_operator_token("tests").await.expect("operator token");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let running = server::start(core, None, listener).unwrap();
+        let running = server::start(core, &config, listener).unwrap();
         TestApp {
             url: running.url(),
             http: Client::new(),
@@ -292,4 +298,109 @@ pub fn ids(v: &Value) -> Vec<i64> {
         .iter()
         .map(|o| o["id"].as_i64().unwrap())
         .collect()
+}
+
+/// Every row of every table, as text: two equal snapshots mean nothing was written.
+pub async fn snapshot(url: &str) -> String {
+    use sqlx::{Column, Row};
+    const TABLES: &[&str] = &[
+        "users",
+        "api_tokens",
+        "companies",
+        "company_users",
+        "projects",
+        "project_users",
+        "apps",
+        "app_versions",
+        "oauth_clients",
+        "client_secrets",
+        "installs",
+        "install_updates",
+        "documents",
+        "audit_events",
+    ];
+    macro_rules! dump {
+        ($pool:expr) => {{
+            let mut out = String::new();
+            for t in TABLES {
+                let rows = sqlx::query(&format!("SELECT * FROM {t} ORDER BY 1, 2"))
+                    .fetch_all(&$pool)
+                    .await
+                    .unwrap();
+                out.push_str(&format!("## {t} {}\n", rows.len()));
+                for row in rows {
+                    for c in row.columns() {
+                        let i = c.ordinal();
+                        let cell = row
+                            .try_get::<Option<i64>, _>(i)
+                            .map(|v| format!("{v:?}"))
+                            .or_else(|_| row.try_get::<Option<String>, _>(i).map(|v| format!("{v:?}")))
+                            .or_else(|_| row.try_get::<Option<bool>, _>(i).map(|v| format!("{v:?}")))
+                            .unwrap_or_else(|_| "?".into());
+                        out.push_str(&cell);
+                        out.push('|');
+                    }
+                    out.push('\n');
+                }
+            }
+            out
+        }};
+    }
+    if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        dump!(pool)
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        dump!(pool)
+    }
+}
+
+/// A DMSA app whose manifest grants `documents` and `directory` at the given levels, installed
+/// in `company` with `projects` permitted; returns its access token.
+pub async fn app_at_levels(
+    app: &TestApp,
+    dev: &str,
+    admin: &str,
+    company: i64,
+    projects: &[i64],
+    name: &str,
+    company_level: &str,
+    project_level: &str,
+) -> String {
+    let created = app
+        .api_post(dev, "/api/v1/apps", json!({"name": name}), StatusCode::CREATED)
+        .await;
+    let id = created["app"]["id"].as_i64().unwrap();
+    let manifest = json!({
+        "schema_version": "4.1",
+        "components": {"oauth": {"grant_type": "client_credentials"}},
+        "permissions": {
+            "company": {"directory": company_level},
+            "project": {"documents": project_level, "directory": project_level}
+        }
+    });
+    let v = app
+        .api_post(
+            dev,
+            &format!("/api/v1/apps/{id}/versions"),
+            json!({"version": "1.0.0", "manifest": manifest}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let p = app
+        .api_post(
+            dev,
+            &format!("/api/v1/apps/{id}/versions/{}/promote", v["id"]),
+            json!({}),
+            StatusCode::OK,
+        )
+        .await;
+    let promoted = PromotedApp {
+        app_id: id,
+        app_version_id: p["version"]["app_version_id"].as_str().unwrap().to_string(),
+        client_id: p["credentials"]["client_id"].as_str().unwrap().to_string(),
+        client_secret: p["credentials"]["client_secret"].as_str().unwrap().to_string(),
+    };
+    app.install(admin, company, &promoted.app_version_id, projects).await;
+    app.token(&promoted).await
 }

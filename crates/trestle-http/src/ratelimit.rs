@@ -1,0 +1,216 @@
+//! Procore-style rate limiting: an hourly window and an optional 10-second "spike" window per
+//! caller, reported on every response as `X-Rate-Limit-Limit`, `X-Rate-Limit-Remaining` and
+//! `X-Rate-Limit-Reset` (Unix seconds) for whichever window runs out first; over the limit, a
+//! 429 with Procore's plain-text message and `Retry-After`.
+//!
+//! The caller is the app or person a valid access token names — per company when the request
+//! names one (`Procore-Company-Id`), as Procore counts DMSA calls — else the API token, else
+//! the client address. Counters live in this node's memory.
+
+use crate::AppState;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::net::SocketAddr;
+use std::sync::Mutex;
+
+/// Limits per caller; 0 turns a window off.
+#[derive(Clone, Copy, Debug)]
+pub struct RateLimitConfig {
+    pub per_hour: u32,
+    pub per_spike: u32,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        RateLimitConfig {
+            per_hour: 3600,
+            per_spike: 0,
+        }
+    }
+}
+
+const HOUR: i64 = 3600;
+const SPIKE: i64 = 10;
+const SHARDS: usize = 64;
+
+#[derive(Clone, Copy, Default)]
+struct Counter {
+    hour_window: i64,
+    hour_count: u32,
+    spike_window: i64,
+    spike_count: u32,
+}
+
+/// The counters, sharded to keep lock contention low.
+pub struct RateLimiter {
+    config: RateLimitConfig,
+    shards: Vec<Mutex<HashMap<String, Counter>>>,
+}
+
+/// What one request used.
+struct Decision {
+    allowed: bool,
+    limit: u32,
+    remaining: u32,
+    reset: i64,
+}
+
+impl RateLimiter {
+    pub fn new(config: RateLimitConfig) -> Self {
+        RateLimiter {
+            config,
+            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+        }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.config.per_hour > 0 || self.config.per_spike > 0
+    }
+
+    fn hit(&self, key: String, now: i64) -> Decision {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        key.hash(&mut h);
+        let shard = &self.shards[(h.finish() as usize) % SHARDS];
+        let mut map = shard.lock().unwrap_or_else(|p| p.into_inner());
+        let (hour_window, spike_window) = (now.div_euclid(HOUR), now.div_euclid(SPIKE));
+        // Forget callers whose hour is over, so the map does not grow without bound.
+        if map.len() > 10_000 {
+            map.retain(|_, c| c.hour_window == hour_window);
+        }
+        let c = map.entry(key).or_default();
+        if c.hour_window != hour_window {
+            c.hour_window = hour_window;
+            c.hour_count = 0;
+        }
+        if c.spike_window != spike_window {
+            c.spike_window = spike_window;
+            c.spike_count = 0;
+        }
+        let cfg = self.config;
+        let hour_left = cfg.per_hour.saturating_sub(c.hour_count);
+        let spike_left = cfg.per_spike.saturating_sub(c.spike_count);
+        let hour_ok = cfg.per_hour == 0 || hour_left > 0;
+        let spike_ok = cfg.per_spike == 0 || spike_left > 0;
+        let allowed = hour_ok && spike_ok;
+        if allowed {
+            c.hour_count += 1;
+            c.spike_count += 1;
+        }
+        // Report the window that runs out first.
+        let hour = (
+            cfg.per_hour,
+            cfg.per_hour.saturating_sub(c.hour_count),
+            (hour_window + 1) * HOUR,
+        );
+        let spike = (
+            cfg.per_spike,
+            cfg.per_spike.saturating_sub(c.spike_count),
+            (spike_window + 1) * SPIKE,
+        );
+        let (limit, remaining, reset) = match (cfg.per_hour > 0, cfg.per_spike > 0) {
+            (true, true) if !spike_ok || (hour_ok && spike.1 < hour.1) => spike,
+            (false, true) => spike,
+            _ => hour,
+        };
+        Decision {
+            allowed,
+            limit,
+            remaining,
+            reset,
+        }
+    }
+}
+
+fn caller_key(state: &AppState, req: &Request) -> String {
+    let headers = req.headers();
+    let company = headers
+        .get("procore-company-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if let Some(token) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+    {
+        if let Some((kind, subject)) = state.core.token_subject(token.trim()) {
+            return format!("{kind:?}:{subject}:{company}");
+        }
+        if token.starts_with("trs_") && token.len() < 100 {
+            return format!("api:{}", token.trim());
+        }
+    }
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default();
+    format!("ip:{ip}")
+}
+
+/// The middleware.
+pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let limiter = &state.rate_limiter;
+    let path = req.uri().path();
+    if !limiter.enabled() || path.starts_with("/health") || path == "/openapi.json" || path.starts_with("/schemas/") {
+        return next.run(req).await;
+    }
+    let d = limiter.hit(caller_key(&state, &req), state.core.now());
+    let mut res = if d.allowed {
+        next.run(req).await
+    } else {
+        let mut r = (
+            StatusCode::TOO_MANY_REQUESTS,
+            "You have surpassed the max number of requests for an hour. Please wait until your limit resets.",
+        )
+            .into_response();
+        let wait = (d.reset - state.core.now()).max(1);
+        r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        r
+    };
+    let h = res.headers_mut();
+    h.insert("x-rate-limit-limit", HeaderValue::from(d.limit));
+    h.insert("x-rate-limit-remaining", HeaderValue::from(d.remaining));
+    h.insert("x-rate-limit-reset", HeaderValue::from(d.reset));
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_per_caller_and_resets_with_the_window() {
+        let l = RateLimiter::new(RateLimitConfig {
+            per_hour: 3,
+            per_spike: 0,
+        });
+        let t = 7200; // the start of an hour
+        let a: Vec<bool> = (0..4).map(|_| l.hit("a".into(), t).allowed).collect();
+        assert_eq!(a, vec![true, true, true, false]);
+        assert!(l.hit("b".into(), t).allowed, "another caller has its own budget");
+        let d = l.hit("a".into(), t + 10);
+        assert_eq!((d.allowed, d.limit, d.remaining, d.reset), (false, 3, 0, t + 3600));
+        assert!(l.hit("a".into(), t + 3600).allowed, "a new hour");
+    }
+
+    #[test]
+    fn reports_the_window_that_runs_out_first() {
+        let l = RateLimiter::new(RateLimitConfig {
+            per_hour: 100,
+            per_spike: 2,
+        });
+        let t = 7200;
+        let d = l.hit("a".into(), t);
+        assert_eq!((d.limit, d.remaining, d.reset), (2, 1, t + 10));
+        l.hit("a".into(), t);
+        let d = l.hit("a".into(), t + 1);
+        assert!(!d.allowed);
+        assert_eq!((d.limit, d.remaining), (2, 0));
+        let d = l.hit("a".into(), t + 10);
+        assert!(d.allowed, "the spike window passed");
+    }
+}
