@@ -357,6 +357,7 @@ pub async fn snapshot(url: &str) -> String {
 
 /// A DMSA app whose manifest grants `documents` and `directory` at the given levels, installed
 /// in `company` with `projects` permitted; returns its access token.
+#[allow(clippy::too_many_arguments)]
 pub async fn app_at_levels(
     app: &TestApp,
     dev: &str,
