@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Parse the wrk outputs of one bench/run.sh run and print the results table and ratios.
+
+Usage: report.py RESULTS_DIR
+RESULTS_DIR holds scenarios.tsv (written by run.sh: name, label, probe HTTP status, server CPU %)
+and one <name>.txt wrk output per scenario. Writes RESULTS_DIR/table.md and prints it.
+"""
+
+import re
+import sys
+from pathlib import Path
+
+UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+# (numerator, denominator, target, kind) — kind "min" means ratio >= target passes.
+RATIOS = [
+    ("trestle_token_post", "ceiling_post", 0.6, "token / ceiling"),
+    ("trestle_token_basic", "ceiling_post", 0.6, "token / ceiling"),
+    ("trestle_api_get", "ceiling_get", 0.7, "API / ceiling"),
+    ("trestle_token_post", "oidc_token_post", 15.0, "token / oidc-provider"),
+    ("trestle_api_get", "oidc_bearer_get", None, "API / oidc-provider"),
+]
+P99_TARGET_MS = 5.0
+# other processes using this much of the server's core during a run make its figures unreliable
+NOISY_PCT = 10
+
+
+def to_ms(value: str) -> float:
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", value.strip())
+    if not m:
+        raise ValueError(f"unparseable latency {value!r}")
+    return float(m.group(1)) * UNIT_MS[m.group(2)]
+
+
+def parse_wrk(text: str) -> dict:
+    r = {"rps": None, "p50": None, "p99": None, "requests": 0, "non2xx": 0, "sock": 0}
+    if m := re.search(r"^Requests/sec:\s+([\d.]+)", text, re.M):
+        r["rps"] = float(m.group(1))
+    if m := re.search(r"^\s*50%\s+(\S+)", text, re.M):
+        r["p50"] = to_ms(m.group(1))
+    if m := re.search(r"^\s*99%\s+(\S+)", text, re.M):
+        r["p99"] = to_ms(m.group(1))
+    if m := re.search(r"^\s*(\d+) requests in", text, re.M):
+        r["requests"] = int(m.group(1))
+    if m := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text):
+        r["non2xx"] = int(m.group(1))
+    if m := re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text
+    ):
+        r["sock"] = sum(int(x) for x in m.groups())
+    return r
+
+
+def fmt(x, spec):
+    return "—" if x is None else format(x, spec)
+
+
+def main() -> int:
+    res = Path(sys.argv[1])
+    rows = {}
+    order = []
+    noisy = False
+    for line in (res / "scenarios.tsv").read_text().splitlines():
+        if not line.strip():
+            continue
+        name, label, probe, cpu, other = (line.split("\t") + [""] * 5)[:5]
+        out = res / f"{name}.txt"
+        r = parse_wrk(out.read_text() if out.exists() else "")
+        r.update(label=label, probe=probe, cpu=cpu, other=other)
+        problems = []
+        if probe != "200":
+            problems.append(f"probe HTTP {probe or '?'}")
+        if r["non2xx"]:
+            problems.append(f"{r['non2xx']} non-2xx")
+        if r["rps"] is None or r["requests"] == 0:
+            problems.append("no wrk result")
+        r["valid"] = not problems
+        r["status"] = "ok" if not problems else "INVALID: " + ", ".join(problems)
+        notes = []
+        if r["sock"]:
+            notes.append(f"{r['sock']} socket errors")
+        if other and int(other) >= NOISY_PCT:
+            noisy = True
+            notes.append(f"noisy: {other}% other load on the server core")
+        if r["valid"] and notes:
+            r["status"] = "ok (" + "; ".join(notes) + ")"
+        rows[name] = r
+        order.append(name)
+
+    lines = [
+        "| scenario | req/s | p50 ms | p99 ms | non-2xx | server CPU | other CPU | status |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for name in order:
+        r = rows[name]
+        cpu = f"{r['cpu']}%" if r["cpu"] else "—"
+        oth = f"{r['other']}%" if r["other"] else "—"
+        lines.append(
+            f"| {name} — {r['label']} | {fmt(r['rps'], ',.0f')} | {fmt(r['p50'], '.3f')} "
+            f"| {fmt(r['p99'], '.3f')} | {r['non2xx']} | {cpu} | {oth} | {r['status']} |"
+        )
+    lines.append("")
+    lines.append(
+        "server CPU: the server's own use of its core; other CPU: everything else on that core."
+    )
+    if noisy:
+        lines.append(
+            "WARNING: other processes competed for the server's core in some runs; "
+            "rerun on a quiet machine."
+        )
+    lines.append("")
+    lines.append("Ratios (req/s over req/s, same run):")
+    lines.append("")
+    for num, den, target, kind in RATIOS:
+        a, b = rows.get(num), rows.get(den)
+        head = f"- {num} / {den} ({kind})"
+        if not a or not b or not a["valid"] or not b["valid"]:
+            lines.append(f"{head}: n/a (a side is missing or INVALID)")
+            continue
+        ratio = a["rps"] / b["rps"]
+        if target is None:
+            lines.append(f"{head}: {ratio:.2f}× (no target)")
+        else:
+            verdict = "PASS" if ratio >= target else "FAIL"
+            lines.append(f"{head}: {ratio:.2f}× — target ≥ {target:g}× — {verdict}")
+    lines.append("")
+    lines.append(f"p99 target < {P99_TARGET_MS:g} ms on Trestle scenarios:")
+    lines.append("")
+    for name in order:
+        if not name.startswith("trestle_"):
+            continue
+        r = rows[name]
+        if not r["valid"] or r["p99"] is None:
+            lines.append(f"- {name}: n/a (INVALID)")
+        else:
+            verdict = "PASS" if r["p99"] < P99_TARGET_MS else "FAIL"
+            lines.append(f"- {name}: p99 {r['p99']:.3f} ms — {verdict}")
+
+    table = "\n".join(lines) + "\n"
+    (res / "table.md").write_text(table)
+    print(table, end="")
+    return 0 if all(r["valid"] for r in rows.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

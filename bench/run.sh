@@ -1,0 +1,290 @@
+#!/usr/bin/env bash
+# Trestle benchmark harness: one command.
+#
+#   bench/run.sh                       # 10 s per scenario
+#   BENCH_DURATION=3s bench/run.sh     # shorter runs
+#   BENCH_QUICK=1 bench/run.sh         # 3 s runs, 1 s warm-up (all scenarios still run)
+#
+# Builds Trestle and the HTTP ceiling in release mode, then for each server (ceiling, Trestle with
+# demo data, node oidc-provider peer): starts it pinned to one core, waits for readiness, runs wrk
+# pinned to the other core, stops it. Prints a Markdown table and ratios; saves raw wrk outputs and
+# the table under bench/results/<timestamp>/ (and bench/results/latest.md).
+# Exit status: 0 if every scenario was valid (all responses 2xx), 1 otherwise.
+# Env knobs: see bench/README.md.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$BENCH_DIR")
+
+if [[ "${BENCH_QUICK:-0}" == "1" ]]; then
+  DURATION=${BENCH_DURATION:-3s}
+  WARMUP=${BENCH_WARMUP:-1s}
+else
+  DURATION=${BENCH_DURATION:-10s}
+  WARMUP=${BENCH_WARMUP:-2s}
+fi
+THREADS=${BENCH_THREADS:-2}
+CONNECTIONS=${BENCH_CONNECTIONS:-32}
+SERVER_CPU=${BENCH_SERVER_CPU:-0}
+WRK_CPU=${BENCH_WRK_CPU:-1}
+READY_TRIES=${BENCH_READY_TRIES:-50} # × 0.2 s
+QUIET_WAIT=${BENCH_QUIET_WAIT:-60}   # seconds to wait for other load to go away, per scenario
+
+log() { printf '\033[1m[bench]\033[0m %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 2; }
+
+# ---------------------------------------------------------------- cleanup
+PIDS=()
+DATA_DIR=""
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  done
+  if [[ -n "$DATA_DIR" && -d "$DATA_DIR" ]]; then rm -rf "$DATA_DIR"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- prerequisites
+if ! command -v wrk >/dev/null; then
+  log "wrk not found: installing it with apt-get"
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || die "wrk is missing and we are not root; install wrk"
+    SUDO=sudo
+  fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
+fi
+for tool in taskset curl python3 node npm cargo; do
+  command -v "$tool" >/dev/null || die "$tool is required"
+done
+[[ $(nproc) -ge 2 ]] || log "warning: fewer than 2 CPUs; server and wrk will share a core"
+
+if [[ ! -d "$BENCH_DIR/peer/node_modules/oidc-provider" ]]; then
+  log "installing the oidc-provider peer's node dependencies"
+  if [[ -f "$BENCH_DIR/peer/package-lock.json" ]]; then
+    (cd "$BENCH_DIR/peer" && npm ci --no-audit --no-fund --loglevel=error)
+  else
+    (cd "$BENCH_DIR/peer" && npm install --no-audit --no-fund --loglevel=error)
+  fi
+fi
+
+if [[ "${BENCH_SKIP_BUILD:-0}" == "1" ]]; then
+  log "BENCH_SKIP_BUILD=1: using the release binaries already built"
+else
+  log "building release binaries (trestle, trestle-bench-ceiling)"
+  (cd "$ROOT" && cargo build --release -p trestle -p trestle-bench-ceiling)
+fi
+TARGET_DIR=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+TRESTLE_BIN="$TARGET_DIR/release/trestle"
+CEILING_BIN="$TARGET_DIR/release/trestle-bench-ceiling"
+[[ -x "$TRESTLE_BIN" && -x "$CEILING_BIN" ]] || die "release binaries not found in $TARGET_DIR/release"
+
+RESULTS="$BENCH_DIR/results/$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$RESULTS"
+: >"$RESULTS/scenarios.tsv"
+{
+  echo "date: $(date -Iseconds)"
+  echo "host: $(uname -srm), $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+  echo "git: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?') $(cd "$ROOT" && git status --porcelain 2>/dev/null | grep -q . && echo '(dirty tree)')"
+  echo "wrk: $(wrk --version 2>&1 | head -1)"
+  echo "node: $(node --version), oidc-provider $(node -p "require('$BENCH_DIR/peer/node_modules/oidc-provider/package.json').version" 2>/dev/null || echo '?')"
+  echo "load: taskset -c $WRK_CPU wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (warm-up $WARMUP); servers: taskset -c $SERVER_CPU"
+} >"$RESULTS/env.txt"
+log "results go to $RESULTS"
+
+# ---------------------------------------------------------------- helpers
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+SERVER_PID=""
+# start_server NAME CMD... — starts CMD pinned to SERVER_CPU, output to $RESULTS/NAME.server.log
+start_server() {
+  local name=$1; shift
+  taskset -c "$SERVER_CPU" "$@" >"$RESULTS/$name.server.log" 2>&1 &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  log "started $name (pid $SERVER_PID)"
+}
+
+# wait_ready NAME URL [FILE] — bounded wait until URL answers 200 (and FILE exists, if given)
+wait_ready() {
+  local name=$1 url=$2 file=${3:-} i
+  for ((i = 0; i < READY_TRIES; i++)); do
+    kill -0 "$SERVER_PID" 2>/dev/null || {
+      tail -n 30 "$RESULTS/$name.server.log" >&2
+      die "$name exited before becoming ready (log: $RESULTS/$name.server.log)"
+    }
+    if [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true)" == "200" ]] \
+      && [[ -z "$file" || -s "$file" ]]; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  tail -n 30 "$RESULTS/$name.server.log" >&2
+  die "$name not ready after $READY_TRIES tries × 0.2 s ($url)"
+}
+
+stop_server() {
+  local pid=$SERVER_PID
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  SERVER_PID=""
+}
+
+# utime+stime of a process in clock ticks
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# process (user+nice+system) clock ticks of one core, from /proc/stat; interrupts and softirqs,
+# which the server's own network traffic causes, are left out
+core_ticks() { awk -v c="cpu$1" '$1 == c {print $2 + $3 + $4}' /proc/stat; }
+
+# wait_quiet — bounded wait (BENCH_QUIET_WAIT seconds) until the machine is idle: other work on the
+# cores (builds, tests) would compete with the server or wrk and skew the figures
+wait_quiet() {
+  local deadline=$((SECONDS + QUIET_WAIT)) b0 b1 busy
+  while :; do
+    b0=$(awk '$1 == "cpu" {print $2 + $3 + $4}' /proc/stat); sleep 1
+    b1=$(awk '$1 == "cpu" {print $2 + $3 + $4}' /proc/stat)
+    busy=$(( 100 * (b1 - b0) / $(getconf CLK_TCK) ))
+    (( busy < 15 )) && return 0
+    if (( SECONDS >= deadline )); then
+      log "WARNING: machine still busy ($busy% of one core used by other processes); measuring anyway"
+      return 0
+    fi
+    log "machine busy ($busy% of one core used by other processes); waiting"
+  done
+}
+
+# probe NAME CURL_ARGS... — one request as wrk will send it; records the HTTP status in PROBE
+PROBE=""
+probe() {
+  local name=$1; shift
+  PROBE=$(curl -s -o "$RESULTS/$name.probe.body" -w '%{http_code}' --max-time 5 "$@" || echo "000")
+  if [[ "$PROBE" != "200" ]]; then
+    log "WARNING: $name probe returned HTTP $PROBE: $(head -c 300 "$RESULTS/$name.probe.body" 2>/dev/null)"
+  fi
+}
+
+# bench NAME LABEL URL SCRIPT — runs wrk (after PROBE was set by probe), records the server's CPU
+bench() {
+  local name=$1 label=$2 url=$3 script=$4 c0 c1 k0 k1 w0 w1 t0 t1 cpu other wrkcore
+  wait_quiet
+  if [[ "$WARMUP" != "0" && "$WARMUP" != "0s" ]]; then
+    taskset -c "$WRK_CPU" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" \
+      -s "$BENCH_DIR/wrk/$script" "$url" >"$RESULTS/$name.warmup.txt" 2>&1 || true
+  fi
+  log "wrk $name ($DURATION): $url"
+  c0=$(cpu_ticks "$SERVER_PID"); k0=$(core_ticks "$SERVER_CPU"); w0=$(core_ticks "$WRK_CPU")
+  t0=$(date +%s.%N)
+  taskset -c "$WRK_CPU" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
+    -s "$BENCH_DIR/wrk/$script" "$url" >"$RESULTS/$name.txt" 2>&1 || log "wrk failed for $name"
+  t1=$(date +%s.%N)
+  k1=$(core_ticks "$SERVER_CPU"); w1=$(core_ticks "$WRK_CPU")
+  wrkcore=$(python3 -c "print('%.0f' % (100 * ($w1 - $w0) / $(getconf CLK_TCK) / ($t1 - $t0)))")
+  if kill -0 "$SERVER_PID" 2>/dev/null; then
+    c1=$(cpu_ticks "$SERVER_PID")
+    cpu=$(python3 -c "print('%.0f' % (100 * ($c1 - $c0) / $(getconf CLK_TCK) / ($t1 - $t0)))")
+    # whatever else ran on the server's core during the run (other processes, interrupts)
+    other=$(python3 -c "print('%.0f' % max(0, 100 * (($k1 - $k0) - ($c1 - $c0)) / $(getconf CLK_TCK) / ($t1 - $t0)))")
+  else
+    log "ERROR: $name: the server died during the run (log: $RESULTS/${name%%_*}.server.log)"
+    cpu=""; other=""; PROBE="died"
+  fi
+  {
+    echo "server CPU: ${cpu:-?}% of one core; other load on core $SERVER_CPU: ${other:-?}%; core $WRK_CPU (wrk) busy: $wrkcore%"
+    echo "command: taskset -c $WRK_CPU wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency -s wrk/$script $url"
+  } >>"$RESULTS/$name.txt"
+  grep -E 'Requests/sec|Non-2xx|Socket errors' "$RESULTS/$name.txt" | sed 's/^/    /' >&2 || true
+  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$label" "$PROBE" "$cpu" "$other" >>"$RESULTS/scenarios.tsv"
+}
+
+export WRK_DIR="$BENCH_DIR/wrk"
+
+# ---------------------------------------------------------------- 1. HTTP ceiling
+PORT=$(free_port)
+BASE="http://127.0.0.1:$PORT"
+PORT=$PORT start_server ceiling "$CEILING_BIN"
+wait_ready ceiling "$BASE/rest/v1.0/projects"
+probe ceiling_post -X POST -d 'grant_type=client_credentials' "$BASE/oauth/token"
+bench ceiling_post "axum fixed JSON, POST /oauth/token" "$BASE" ceiling_post.lua
+probe ceiling_get "$BASE/rest/v1.0/projects?company_id=1"
+bench ceiling_get "axum fixed JSON, GET /rest/v1.0/projects" "$BASE" ceiling_get.lua
+stop_server
+
+# ---------------------------------------------------------------- 2. Trestle (demo data)
+PORT=$(free_port)
+BASE="http://127.0.0.1:$PORT"
+DATA_DIR=$(mktemp -d -t trestle-bench.XXXXXX)
+# Trestle's Procore-style rate limit (default 3600 requests per caller per hour) would turn almost
+# every benchmark request into a 429: off by default (0). BENCH_TRESTLE_RATE_LIMIT=4000000000 keeps
+# the limiter on, so its cost is measured, with a budget no run can exhaust.
+TRESTLE_LOG=${TRESTLE_LOG:-warn} start_server trestle "$TRESTLE_BIN" up --port "$PORT" --data-dir "$DATA_DIR" \
+  --rate-limit-hourly "${BENCH_TRESTLE_RATE_LIMIT:-0}" --rate-limit-spike 0
+wait_ready trestle "$BASE/health/ready" "$DATA_DIR/demo.json"
+cp "$DATA_DIR/demo.json" "$RESULTS/trestle.demo.json"
+eval "$(python3 - "$DATA_DIR/demo.json" <<'EOF'
+import json, shlex, sys
+d = json.load(open(sys.argv[1]))
+print("T_CLIENT_ID=" + shlex.quote(d["client_id"]))
+print("T_CLIENT_SECRET=" + shlex.quote(d["client_secret"]))
+print("T_COMPANY_ID=" + shlex.quote(str(d["companies"][0]["id"])))
+EOF
+)"
+T_API="/rest/v1.0/projects?company_id=$T_COMPANY_ID"
+
+probe trestle_token_post --data-urlencode grant_type=client_credentials \
+  --data-urlencode "client_id=$T_CLIENT_ID" --data-urlencode "client_secret=$T_CLIENT_SECRET" "$BASE/oauth/token"
+CLIENT_ID=$T_CLIENT_ID CLIENT_SECRET=$T_CLIENT_SECRET \
+  bench trestle_token_post "POST /oauth/token client_secret_post" "$BASE" token_post.lua
+probe trestle_token_basic -u "$T_CLIENT_ID:$T_CLIENT_SECRET" -d grant_type=client_credentials "$BASE/oauth/token"
+CLIENT_ID=$T_CLIENT_ID CLIENT_SECRET=$T_CLIENT_SECRET \
+  bench trestle_token_basic "POST /oauth/token client_secret_basic" "$BASE" token_basic.lua
+# a fresh token for the API run, taken after the token runs
+T_TOKEN=$(curl -s --max-time 5 --data-urlencode grant_type=client_credentials \
+  --data-urlencode "client_id=$T_CLIENT_ID" --data-urlencode "client_secret=$T_CLIENT_SECRET" "$BASE/oauth/token" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin).get("access_token",""))' || true)
+[[ -n "$T_TOKEN" ]] || log "WARNING: could not get a Trestle access token"
+probe trestle_api_get -H "Authorization: Bearer $T_TOKEN" "$BASE$T_API"
+TOKEN=$T_TOKEN PATH_QUERY=$T_API \
+  bench trestle_api_get "GET $T_API Bearer" "$BASE" bearer_get.lua
+stop_server
+
+# ---------------------------------------------------------------- 3. node oidc-provider peer
+PEER_ID=bench-client
+PEER_SECRET=bench-secret-0123456789abcdef0123456789abcdef
+PORT=$(free_port)
+BASE="http://127.0.0.1:$PORT"
+PORT=$PORT NODE_ENV=production start_server oidc node "$BENCH_DIR/peer/server.mjs"
+wait_ready oidc "$BASE/.well-known/openid-configuration"
+probe oidc_token_post -d "grant_type=client_credentials&client_id=$PEER_ID&client_secret=$PEER_SECRET" "$BASE/oauth/token"
+CLIENT_ID=$PEER_ID CLIENT_SECRET=$PEER_SECRET \
+  bench oidc_token_post "node oidc-provider opaque, POST /oauth/token client_secret_post" "$BASE" token_post.lua
+# the in-memory adapter is an LRU of 1000 entries: take the token after the token run
+O_TOKEN=$(curl -s --max-time 5 -u "$PEER_ID:$PEER_SECRET" -d grant_type=client_credentials "$BASE/oauth/token" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin).get("access_token",""))' || true)
+probe oidc_bearer_get -H "Authorization: Bearer $O_TOKEN" "$BASE/rest/v1.0/projects?company_id=1"
+TOKEN=$O_TOKEN PATH_QUERY="/rest/v1.0/projects?company_id=1" \
+  bench oidc_bearer_get "node oidc-provider opaque, GET /rest/v1.0/projects Bearer" "$BASE" bearer_get.lua
+stop_server
+
+# ---------------------------------------------------------------- report
+echo
+cat "$RESULTS/env.txt"
+echo
+status=0
+python3 "$BENCH_DIR/report.py" "$RESULTS" || status=$?
+cp "$RESULTS/table.md" "$BENCH_DIR/results/latest.md"
+{ echo; echo '```'; cat "$RESULTS/env.txt"; echo '```'; } >>"$BENCH_DIR/results/latest.md"
+echo
+log "raw wrk outputs, server logs and table: $RESULTS"
+exit "$status"

@@ -1,0 +1,9 @@
+-- POST /oauth/token, grant_type=client_credentials, client_secret_post (credentials in the body).
+-- env: CLIENT_ID, CLIENT_SECRET (required); TOKEN_PATH (default /oauth/token); WRK_DIR
+local c = dofile((os.getenv("WRK_DIR") or "bench/wrk") .. "/common.lua")
+wrk.method = "POST"
+wrk.path = c.env("TOKEN_PATH", "/oauth/token")
+wrk.body = "grant_type=client_credentials&client_id=" .. c.form_encode(c.env("CLIENT_ID"))
+  .. "&client_secret=" .. c.form_encode(c.env("CLIENT_SECRET"))
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Accept"] = "application/json"
