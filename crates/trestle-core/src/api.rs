@@ -1,6 +1,8 @@
 //! The Procore-compatible REST reads: companies, projects, me.
 
+use crate::cache::Shared;
 use crate::{Caller, CoreError, Result, Trestle};
+use std::sync::Arc;
 use trestle_domain::page::{Page, PageRequest};
 use trestle_domain::policy::{decide, Actor, CompanyMembership, Request};
 use trestle_domain::*;
@@ -86,7 +88,7 @@ impl Trestle {
         caller: &Caller,
         company: Option<CompanyId>,
         page: PageRequest,
-    ) -> Result<Page<Company>> {
+    ) -> Result<Arc<Shared<Page<Company>>>> {
         if let Some(c) = company {
             let (actor, m) = self.company_actor(caller, c).await?;
             self.require(actor, Request::ViewCompany { company: m.as_ref() })?;
@@ -105,17 +107,26 @@ impl Trestle {
                         gens,
                         (*app, *sandbox, page.page, page.per_page),
                         gens.stamp(None, Some(*app)),
-                        || async { Ok::<_, CoreError>(self.store.list_app_companies(*app, env, page).await?) },
+                        || async {
+                            Ok::<_, CoreError>(Arc::new(Shared::new(
+                                self.store.list_app_companies(*app, env, page).await?,
+                            )))
+                        },
                     )
                     .await?
             }
-            Caller::Person(user) => self.store.list_user_companies(*user, page).await?,
+            Caller::Person(user) => Arc::new(Shared::new(self.store.list_user_companies(*user, page).await?)),
         })
     }
 
     /// Projects of `company` the caller may see: a bot its permitted projects, a person their
     /// projects, a company admin all of them.
-    pub async fn list_projects(&self, caller: &Caller, company: CompanyId, page: PageRequest) -> Result<Page<Project>> {
+    pub async fn list_projects(
+        &self,
+        caller: &Caller,
+        company: CompanyId,
+        page: PageRequest,
+    ) -> Result<Arc<Shared<Page<Project>>>> {
         let (actor, m) = self.company_actor(caller, company).await?;
         self.require(actor, Request::ViewCompany { company: m.as_ref() })?;
         let member = match decide(actor, Request::SeeAllProjects { company: m.as_ref() }) {
@@ -133,7 +144,9 @@ impl Trestle {
         self.caches
             .projects
             .get_or_load(gens, key, gens.stamp(Some(company), None), || async {
-                Ok(self.store.list_projects(company, member, page).await?)
+                Ok(Arc::new(Shared::new(
+                    self.store.list_projects(company, member, page).await?,
+                )))
             })
             .await
     }

@@ -161,6 +161,45 @@ where
     }
 }
 
+/// A cached answer to which an outer layer may attach one rendering of it (e.g. its JSON
+/// body), reused for as long as the answer itself is.
+pub struct Shared<T> {
+    pub value: T,
+    rendering: std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>,
+}
+
+impl<T> Shared<T> {
+    pub fn new(value: T) -> Self {
+        Shared {
+            value,
+            rendering: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The rendering attached to this answer, made by `make` the first time. A rendering of
+    /// another type than the one attached first is made afresh each time.
+    pub fn rendering<R: Clone + Send + Sync + 'static>(&self, make: impl FnOnce(&T) -> R) -> R {
+        if let Some(stored) = self.rendering.get() {
+            return match stored.downcast_ref::<R>() {
+                Some(r) => r.clone(),
+                None => make(&self.value),
+            };
+        }
+        let r = make(&self.value);
+        // Two requests may render at once; either rendering is right, the first one stays.
+        let _ = self.rendering.set(Box::new(r.clone()));
+        r
+    }
+
+    /// The attached rendering, if there is one of type `R`.
+    pub fn rendered<R: Clone + 'static>(&self) -> Option<R> {
+        self.rendering.get().and_then(|b| b.downcast_ref::<R>()).cloned()
+    }
+}
+
+/// A cached page of results, shared by every request that asks the same question.
+pub type SharedPage<T> = Arc<Shared<trestle_domain::page::Page<T>>>;
+
 /// All of the core's caches.
 pub struct Caches {
     pub gens: Arc<Generations>,
@@ -168,8 +207,8 @@ pub struct Caches {
     pub client_apps: Memo<(AppId, bool), Option<bool>>,
     pub secrets: Memo<i64, Option<Option<i64>>>,
     pub actors: Memo<(crate::api::Who, CompanyId), crate::api::CompanyActor>,
-    pub projects: Memo<(i64, CompanyId, bool, u32, u32), trestle_domain::page::Page<trestle_store::Project>>,
-    pub app_companies: Memo<(AppId, bool, u32, u32), trestle_domain::page::Page<trestle_store::Company>>,
+    pub projects: Memo<(i64, CompanyId, bool, u32, u32), SharedPage<trestle_store::Project>>,
+    pub app_companies: Memo<(AppId, bool, u32, u32), SharedPage<trestle_store::Company>>,
 }
 
 impl Caches {
@@ -228,6 +267,23 @@ mod tests {
         g.feed_restored();
         assert_eq!(memo.get_or_load(g, 1, g.stamp(c, None), load(17)).await, Ok(17));
         assert_eq!(memo.get_or_load(g, 1, g.stamp(c, None), load(18)).await, Ok(17));
+    }
+
+    #[test]
+    fn a_rendering_is_made_once_per_answer() {
+        let shared = Shared::new(21);
+        let calls = std::sync::atomic::AtomicU32::new(0);
+        let make = |v: &i32| {
+            calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            v.to_string()
+        };
+        assert_eq!(shared.rendering(make), "21");
+        assert_eq!(shared.rendering(make), "21");
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert_eq!(shared.rendered::<String>().as_deref(), Some("21"));
+        // another type is made each time, never confused with the first
+        assert_eq!(shared.rendering(|v| *v * 2), 42);
+        assert_eq!(shared.rendered::<i32>(), None);
     }
 
     #[tokio::test]

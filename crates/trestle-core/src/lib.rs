@@ -16,6 +16,7 @@ pub mod tokens;
 mod tools;
 
 pub use api::*;
+pub use cache::Shared;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use company::*;
 pub use error::{CoreError, OAuthError};

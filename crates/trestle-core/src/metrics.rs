@@ -56,6 +56,18 @@ pub fn format_day(days: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// Unix seconds → `YYYY-MM-DDTHH:MM:SSZ` (RFC 3339, UTC).
+pub fn format_timestamp(t: i64) -> String {
+    let (day, secs) = (t.div_euclid(DAY), t.rem_euclid(DAY));
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        format_day(day),
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
 /// `YYYY-MM-DD` → days since 1970-01-01; `None` when not a real date.
 pub fn parse_day(s: &str) -> Option<i64> {
     let b = s.as_bytes();
@@ -196,5 +208,7 @@ mod tests {
         assert_eq!(parse_day("2023-13-01"), None);
         assert_eq!(parse_day("2023-1-01"), None);
         assert_eq!(parse_day("yesterday"), None);
+        assert_eq!(format_timestamp(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_timestamp(1_795_431_515), "2026-11-23T10:58:35Z");
     }
 }

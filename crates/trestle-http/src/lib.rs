@@ -25,28 +25,37 @@ use utoipa::OpenApi;
 
 pub use manage::ApiDoc;
 
-/// What every handler can reach.
+/// What every handler can reach. Cloned for every request, so it is one shared pointer.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(std::sync::Arc<Shared>);
+
+pub struct Shared {
     pub core: Trestle,
     /// Absolute base URL used in `Link` headers (e.g. behind a proxy); else `http://<Host>`.
     pub public_url: Option<String>,
-    pub rate_limiter: std::sync::Arc<ratelimit::RateLimiter>,
+    pub rate_limiter: ratelimit::RateLimiter,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl AppState {
     pub fn new(core: Trestle, public_url: Option<String>, rate_limit: ratelimit::RateLimitConfig) -> Self {
-        AppState {
+        AppState(std::sync::Arc::new(Shared {
             core,
             public_url,
-            rate_limiter: std::sync::Arc::new(ratelimit::RateLimiter::new(rate_limit)),
-        }
+            rate_limiter: ratelimit::RateLimiter::new(rate_limit),
+        }))
     }
 }
 
 /// The complete route table.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let router = Router::new()
         .merge(oauth::routes())
         .merge(rest::routes())
         .merge(tools::routes())
@@ -54,10 +63,19 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(openapi))
         .route("/health/live", get(live))
         .route("/health/ready", get(ready))
-        .fallback(error::no_route)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), ratelimit::limit))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(state)
+        .fallback(error::no_route);
+    // Layers cost on every request, so only what is switched on is added.
+    let router = if state.rate_limiter.enabled() {
+        router.layer(axum::middleware::from_fn_with_state(state.clone(), ratelimit::limit))
+    } else {
+        router
+    };
+    let router = if tracing::level_enabled!(tracing::Level::DEBUG) {
+        router.layer(tower_http::trace::TraceLayer::new_for_http())
+    } else {
+        router
+    };
+    router.with_state(state)
 }
 
 /// The OpenAPI document of the management API.

@@ -51,18 +51,7 @@ pub fn paged<T: Serialize>(
     req: PageRequest,
     page: Page<T>,
 ) -> Response {
-    let url_for = |n: u32| {
-        let mut params: Vec<(String, String)> = pairs
-            .iter()
-            .filter(|(k, _)| k != "page" && k != "per_page")
-            .cloned()
-            .collect();
-        params.push(("page".into(), n.to_string()));
-        params.push(("per_page".into(), req.per_page.to_string()));
-        let q = serde_urlencoded::to_string(&params).unwrap_or_default();
-        format!("{origin}{}?{q}", uri.path())
-    };
-    let link = req.link_header(page.total, url_for);
+    let link = req.link_header(page.total, |n| page_url(origin, uri, pairs, req, n));
     let mut res = Json(page.items).into_response();
     let h = res.headers_mut();
     h.insert("total", HeaderValue::from(page.total));
@@ -71,4 +60,62 @@ pub fn paged<T: Serialize>(
         h.insert(header::LINK, v);
     }
     res
+}
+
+/// A page already serialized, with its `Link` header, for one request URL.
+#[derive(Clone)]
+struct RenderedPage {
+    url: String,
+    body: axum::body::Bytes,
+    link: Option<HeaderValue>,
+    total: i64,
+}
+
+/// Like [`paged`], for a cached page: the JSON body and `Link` header are made once per cached
+/// answer (and request URL) and reused until the answer changes.
+pub fn paged_shared<T>(
+    origin: &str,
+    uri: &Uri,
+    pairs: &[(String, String)],
+    req: PageRequest,
+    shared: &trestle_core::Shared<Page<T>>,
+    to_json: impl Fn(&[T]) -> serde_json::Result<Vec<u8>>,
+) -> Response {
+    let url = format!("{origin}{uri}");
+    let render = |page: &Page<T>| {
+        let body = to_json(&page.items).unwrap_or_else(|_| b"[]".to_vec());
+        let link = req.link_header(page.total, |n| page_url(origin, uri, pairs, req, n));
+        RenderedPage {
+            url: url.clone(),
+            body: body.into(),
+            link: HeaderValue::from_str(&link).ok(),
+            total: page.total,
+        }
+    };
+    let mut r = shared.rendering(render);
+    if r.url != url {
+        r = render(&shared.value);
+    }
+    let mut res = r.body.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    h.insert("total", HeaderValue::from(r.total));
+    h.insert("per-page", HeaderValue::from(req.per_page));
+    if let Some(link) = r.link {
+        h.insert(header::LINK, link);
+    }
+    res
+}
+
+/// The absolute URL of page `n`, keeping the request's other parameters.
+fn page_url(origin: &str, uri: &Uri, pairs: &[(String, String)], req: PageRequest, n: u32) -> String {
+    let mut params: Vec<(&str, String)> = pairs
+        .iter()
+        .filter(|(k, _)| k != "page" && k != "per_page")
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
+    params.push(("page", n.to_string()));
+    params.push(("per_page", req.per_page.to_string()));
+    let q = serde_urlencoded::to_string(&params).unwrap_or_default();
+    format!("{origin}{}?{q}", uri.path())
 }

@@ -2,7 +2,7 @@
 
 use crate::error::ApiError;
 use crate::extract::{ApiPath, RestCaller};
-use crate::paging::{origin, page_request, paged, query_pairs, single};
+use crate::paging::{origin, page_request, paged_shared, query_pairs, single};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
-use time::format_description::well_known::Rfc3339;
 use trestle_core::MISSING_COMPANY_HEADER;
 use trestle_domain::CompanyId;
 use trestle_store::{Company, Project, User};
@@ -61,27 +60,24 @@ pub(crate) fn company_of(
 }
 
 pub(crate) fn iso(t: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(t)
-        .ok()
-        .and_then(|d| d.format(&Rfc3339).ok())
-        .unwrap_or_default()
+    trestle_core::format_timestamp(t)
 }
 
 #[derive(Serialize)]
-struct CompanyJson {
+struct CompanyJson<'a> {
     id: i64,
-    name: String,
+    name: &'a str,
     is_active: bool,
-    logo_url: Option<String>,
+    logo_url: Option<&'a str>,
     pcn_business_experience: bool,
     my_company: bool,
 }
 
-impl From<Company> for CompanyJson {
-    fn from(c: Company) -> Self {
+impl<'a> From<&'a Company> for CompanyJson<'a> {
+    fn from(c: &'a Company) -> Self {
         CompanyJson {
             id: c.id.0,
-            name: c.name,
+            name: &c.name,
             is_active: c.is_active,
             logo_url: None,
             pcn_business_experience: false,
@@ -91,46 +87,46 @@ impl From<Company> for CompanyJson {
 }
 
 #[derive(Serialize)]
-struct CompanyRef {
+struct CompanyRef<'a> {
     id: i64,
-    name: String,
+    name: &'a str,
 }
 
 #[derive(Serialize)]
-struct ProjectJson {
+struct ProjectJson<'a> {
     id: i64,
-    name: String,
-    display_name: String,
-    project_number: Option<String>,
-    address: Option<String>,
-    city: Option<String>,
-    state_code: Option<String>,
-    country_code: Option<String>,
-    zip: Option<String>,
+    name: &'a str,
+    display_name: std::borrow::Cow<'a, str>,
+    project_number: Option<&'a str>,
+    address: Option<&'a str>,
+    city: Option<&'a str>,
+    state_code: Option<&'a str>,
+    country_code: Option<&'a str>,
+    zip: Option<&'a str>,
     active: bool,
     created_at: String,
     updated_at: String,
-    origin_id: Option<String>,
-    origin_data: Option<String>,
-    company: CompanyRef,
+    origin_id: Option<&'a str>,
+    origin_data: Option<&'a str>,
+    company: CompanyRef<'a>,
 }
 
-impl From<Project> for ProjectJson {
-    fn from(p: Project) -> Self {
+impl<'a> From<&'a Project> for ProjectJson<'a> {
+    fn from(p: &'a Project) -> Self {
         let display_name = match &p.project_number {
-            Some(n) if !n.is_empty() => format!("{n} - {}", p.name),
-            _ => p.name.clone(),
+            Some(n) if !n.is_empty() => std::borrow::Cow::Owned(format!("{n} - {}", p.name)),
+            _ => std::borrow::Cow::Borrowed(p.name.as_str()),
         };
         ProjectJson {
             id: p.id.0,
             display_name,
-            name: p.name,
-            project_number: p.project_number,
-            address: p.address,
-            city: p.city,
-            state_code: p.state_code,
-            country_code: p.country_code,
-            zip: p.zip,
+            name: &p.name,
+            project_number: p.project_number.as_deref(),
+            address: p.address.as_deref(),
+            city: p.city.as_deref(),
+            state_code: p.state_code.as_deref(),
+            country_code: p.country_code.as_deref(),
+            zip: p.zip.as_deref(),
             active: p.active,
             created_at: iso(p.created_at),
             updated_at: iso(p.updated_at),
@@ -138,7 +134,7 @@ impl From<Project> for ProjectJson {
             origin_data: None,
             company: CompanyRef {
                 id: p.company_id.0,
-                name: p.company_name,
+                name: &p.company_name,
             },
         }
     }
@@ -186,16 +182,13 @@ async fn companies(
     let req = page_request(&pairs)?;
     let company = company_of(&state, &headers, None)?;
     let page = state.core.list_companies(&caller, company, req).await?;
-    let page = trestle_domain::page::Page {
-        items: page.items.into_iter().map(CompanyJson::from).collect(),
-        total: page.total,
-    };
-    Ok(paged(
+    Ok(paged_shared(
         &origin(state.public_url.as_deref(), &headers),
         &uri,
         &pairs,
         req,
-        page,
+        &page,
+        |items| serde_json::to_vec(&items.iter().map(CompanyJson::from).collect::<Vec<_>>()),
     ))
 }
 
@@ -211,16 +204,13 @@ async fn list_projects_of(
     let company = company_of(state, headers, explicit)?
         .ok_or_else(|| ApiError::bad_request("company_id is required: /rest/v1.0/projects?company_id=<id>"))?;
     let page = state.core.list_projects(&caller, company, req).await?;
-    let page = trestle_domain::page::Page {
-        items: page.items.into_iter().map(ProjectJson::from).collect(),
-        total: page.total,
-    };
-    Ok(paged(
+    Ok(paged_shared(
         &origin(state.public_url.as_deref(), headers),
         uri,
         &pairs,
         req,
-        page,
+        &page,
+        |items| serde_json::to_vec(&items.iter().map(ProjectJson::from).collect::<Vec<_>>()),
     ))
 }
 
