@@ -123,6 +123,65 @@ pub enum CompaniesCmd {
         #[arg(long)]
         admin: bool,
     },
+    /// The company directory; app bots are marked (admin).
+    Users {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: i64,
+    },
+    /// Set a person's role and company permission template, e.g. --permissions '{"documents":"standard"}'.
+    SetUser {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: i64,
+        #[arg(long)]
+        user: i64,
+        #[arg(long)]
+        admin: bool,
+        /// JSON object of tool: level.
+        #[arg(long)]
+        permissions: Option<String>,
+    },
+    /// Add a company member to a project (admin).
+    AddProjectUser {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: i64,
+        #[arg(long)]
+        project: i64,
+        #[arg(long)]
+        user: i64,
+        /// JSON object of tool: level.
+        #[arg(long)]
+        permissions: Option<String>,
+    },
+    RemoveProjectUser {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: i64,
+        #[arg(long)]
+        project: i64,
+        #[arg(long)]
+        user: i64,
+    },
+    /// The company's audit log (admin); --csv prints it as CSV.
+    Audit {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: i64,
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Published apps (installable with `installs create --app-id`).
+    Marketplace {
+        #[command(flatten)]
+        conn: Conn,
+    },
 }
 
 #[derive(Subcommand)]
@@ -186,6 +245,20 @@ pub enum AppsCmd {
     },
     /// Update offers made to installed companies.
     Updates {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        app: i64,
+    },
+    /// List the app in the marketplace.
+    Publish {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        app: i64,
+    },
+    /// The app's audit log.
+    Audit {
         #[command(flatten)]
         conn: Conn,
         #[arg(long)]
@@ -282,14 +355,17 @@ pub enum VersionsCmd {
 
 #[derive(Subcommand)]
 pub enum InstallsCmd {
-    /// Custom install by App Version ID.
+    /// Install: by App Version ID (custom install) or by --app-id (marketplace).
     Create {
         #[command(flatten)]
         conn: Conn,
         #[arg(long)]
         company: i64,
-        #[arg(long)]
+        #[arg(long, default_value = "")]
         app_version_id: String,
+        /// A published app's id (marketplace install).
+        #[arg(long)]
+        app_id: Option<i64>,
         /// A permitted project (repeat for several).
         #[arg(long = "project")]
         projects: Vec<i64>,
@@ -357,6 +433,18 @@ pub enum InstallsCmd {
         #[arg(long)]
         install: i64,
     },
+    /// Turn "add to all new projects" on or off.
+    AddToNewProjects {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: i64,
+        #[arg(long)]
+        install: i64,
+        /// `on` or `off`.
+        #[arg(long)]
+        state: String,
+    },
     /// Approve a pending update (the bot gets the new version's permissions).
     Approve {
         #[command(flatten)]
@@ -402,6 +490,27 @@ async fn print_response(res: reqwest::Response) -> Result<()> {
     } else {
         eprintln!("{pretty}");
         bail!("the server answered {status}")
+    }
+}
+
+/// Prints a non-JSON answer (CSV) as is.
+async fn print_text(res: reqwest::Response) -> Result<()> {
+    let status = res.status();
+    let text = res.text().await.unwrap_or_default();
+    if status.is_success() {
+        print!("{text}");
+        Ok(())
+    } else {
+        eprintln!("{text}");
+        bail!("the server answered {status}")
+    }
+}
+
+/// A JSON argument given on the command line.
+fn json_arg(v: Option<&str>) -> Result<Value> {
+    match v {
+        None => Ok(Value::Null),
+        Some(s) => serde_json::from_str(s).with_context(|| format!("{s:?} is not valid JSON")),
     }
 }
 
@@ -505,6 +614,87 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
                 Some(json!({"confirm": confirm})),
             )
             .await
+        }
+        C::Apps(AppsCmd::Publish { conn, app }) => {
+            call(&conn, Method::POST, &format!("/api/v1/apps/{app}/publish"), None).await
+        }
+        C::Apps(AppsCmd::Audit { conn, app }) => {
+            call(&conn, Method::GET, &format!("/api/v1/apps/{app}/audit"), None).await
+        }
+        C::Companies(CompaniesCmd::Users { conn, company }) => {
+            call(&conn, Method::GET, &format!("/api/v1/companies/{company}/users"), None).await
+        }
+        C::Companies(CompaniesCmd::SetUser {
+            conn,
+            company,
+            user,
+            admin,
+            permissions,
+        }) => {
+            let body = json!({"is_admin": admin, "permissions": json_arg(permissions.as_deref())?});
+            call(
+                &conn,
+                Method::PUT,
+                &format!("/api/v1/companies/{company}/users/{user}"),
+                Some(body),
+            )
+            .await
+        }
+        C::Companies(CompaniesCmd::AddProjectUser {
+            conn,
+            company,
+            project,
+            user,
+            permissions,
+        }) => {
+            let body = json!({"user_id": user, "permissions": json_arg(permissions.as_deref())?});
+            call(
+                &conn,
+                Method::POST,
+                &format!("/api/v1/companies/{company}/projects/{project}/users"),
+                Some(body),
+            )
+            .await
+        }
+        C::Companies(CompaniesCmd::RemoveProjectUser {
+            conn,
+            company,
+            project,
+            user,
+        }) => {
+            let path = format!("/api/v1/companies/{company}/projects/{project}/users/{user}");
+            call(&conn, Method::DELETE, &path, None).await
+        }
+        C::Companies(CompaniesCmd::Audit { conn, company, csv }) => {
+            if csv {
+                print_text(
+                    send(
+                        &conn,
+                        Method::GET,
+                        &format!("/api/v1/companies/{company}/audit.csv"),
+                        None,
+                    )
+                    .await?,
+                )
+                .await
+            } else {
+                call(&conn, Method::GET, &format!("/api/v1/companies/{company}/audit"), None).await
+            }
+        }
+        C::Companies(CompaniesCmd::Marketplace { conn }) => call(&conn, Method::GET, "/api/v1/marketplace", None).await,
+        C::Installs(InstallsCmd::AddToNewProjects {
+            conn,
+            company,
+            install,
+            state,
+        }) => {
+            let on = match state.as_str() {
+                "on" => true,
+                "off" => false,
+                other => bail!("--state takes on or off, not {other:?}"),
+            };
+            let path = format!("/api/v1/companies/{company}/installs/{install}");
+            call(&conn, Method::PATCH, &path, Some(json!({"add_to_new_projects": on}))).await
         }
         C::Apps(AppsCmd::Updates { conn, app }) => {
             call(&conn, Method::GET, &format!("/api/v1/apps/{app}/updates"), None).await
@@ -627,10 +817,16 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
             conn,
             company,
             app_version_id,
+            app_id,
             projects,
             add_to_new_projects,
         }) => {
-            let body = json!({"app_version_id": app_version_id, "permitted_project_ids": projects, "add_to_new_projects": add_to_new_projects});
+            let body = json!({
+                "app_version_id": app_version_id,
+                "app_id": app_id,
+                "permitted_project_ids": projects,
+                "add_to_new_projects": add_to_new_projects
+            });
             call(
                 &conn,
                 Method::POST,

@@ -6,6 +6,22 @@ use std::process::Command;
 
 on_both_backends!(cli_runs_the_dmsa_setup_end_to_end);
 
+/// Runs the CLI and returns what it printed, for non-JSON output.
+fn trestle_text(app: &TestApp, token: &str, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_trestle"))
+        .args(args)
+        .env("TRESTLE_URL", &app.url)
+        .env("TRESTLE_TOKEN", token)
+        .output()
+        .expect("run trestle");
+    assert!(
+        out.status.success(),
+        "trestle {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 fn trestle(app: &TestApp, token: &str, args: &[&str]) -> Value {
     let out = Command::new(env!("CARGO_BIN_EXE_trestle"))
         .args(args)
@@ -143,6 +159,36 @@ async fn cli_runs_the_dmsa_setup_end_to_end(app: TestApp) {
             ],
         );
         assert_eq!(added["permitted_project_ids"].as_array().unwrap().len(), 2);
+
+        // company-admin commands
+        let users = trestle(&app, &admin_token, &["companies", "users", "--company", &cid]);
+        assert!(users.as_array().unwrap().iter().any(|u| u["kind"] == "bot"), "{users}");
+        let toggled = trestle(
+            &app,
+            &admin_token,
+            &[
+                "installs",
+                "add-to-new-projects",
+                "--company",
+                &cid,
+                "--install",
+                &iid,
+                "--state",
+                "on",
+            ],
+        );
+        assert_eq!(toggled["add_to_new_projects"], true);
+        let csv = trestle_text(&app, &admin_token, &["companies", "audit", "--company", &cid, "--csv"]);
+        assert!(csv.starts_with("id,at,actor_kind"), "{csv}");
+        assert!(csv.contains("app.install"));
+        // developer commands
+        trestle(&app, &dev_token, &["apps", "publish", "--app", &app_id]);
+        let market = trestle(&app, &admin_token, &["companies", "marketplace"]);
+        assert_eq!(market[0]["id"].to_string(), app_id);
+        let secrets = trestle(&app, &dev_token, &["secrets", "list", "--app", &app_id]);
+        assert_eq!(secrets.as_array().unwrap().len(), 2, "production and sandbox clients");
+        let daily = trestle_text(&app, &dev_token, &["metrics", "--app", &app_id, "--csv", "daily"]);
+        assert!(daily.starts_with("date,installs,uninstalls,active"), "{daily}");
 
         let token = trestle(
             &app,
