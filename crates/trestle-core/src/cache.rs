@@ -206,6 +206,8 @@ pub struct Caches {
     pub clients: Memo<String, Option<Arc<trestle_store::ClientCredentials>>>,
     pub client_apps: Memo<(AppId, bool), Option<bool>>,
     pub secrets: Memo<i64, Option<Option<i64>>>,
+    /// Per app, the ids of its revoked, unexpired access tokens.
+    pub revoked: Memo<AppId, Arc<std::collections::HashSet<String>>>,
     pub actors: Memo<(crate::api::Who, CompanyId), crate::api::CompanyActor>,
     pub projects: Memo<(i64, CompanyId, bool, u32, u32), SharedPage<trestle_store::Project>>,
     pub app_companies: Memo<(AppId, bool, u32, u32), SharedPage<trestle_store::Company>>,
@@ -218,6 +220,7 @@ impl Caches {
             clients: Memo::new(100_000),
             client_apps: Memo::new(100_000),
             secrets: Memo::new(100_000),
+            revoked: Memo::new(100_000),
             actors: Memo::new(200_000),
             projects: Memo::new(50_000),
             app_companies: Memo::new(10_000),

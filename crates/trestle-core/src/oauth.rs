@@ -23,6 +23,18 @@ pub struct IssuedToken {
     pub refresh_token: Option<String>,
 }
 
+/// What a live access token is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenInfo {
+    pub app: Option<AppId>,
+    pub client_id: Option<String>,
+    pub person: Option<UserId>,
+    pub sandbox: bool,
+    pub issued_at: i64,
+    pub expires_at: i64,
+    pub now: i64,
+}
+
 /// Who a valid bearer token speaks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Caller {
@@ -44,29 +56,8 @@ impl Trestle {
         scope: Option<&str>,
     ) -> Result<IssuedToken, OAuthError> {
         let now = self.now();
-        let presented = self.keys.hash_secret(&auth.client_secret);
+        let (creds, secret_id) = self.authenticate_client(auth, now).await?;
         let gens = &self.caches.gens;
-        let creds = self
-            .caches
-            .clients
-            .get_or_load(gens, auth.client_id.clone(), gens.stamp_any_app(), || async {
-                Ok::<_, OAuthError>(
-                    self.store
-                        .find_client_by_client_id(&auth.client_id)
-                        .await?
-                        .map(Arc::new),
-                )
-            })
-            .await?;
-        let Some(creds) = creds else {
-            return Err(OAuthError::InvalidClient(INVALID_CLIENT.into()));
-        };
-        let secret = creds
-            .secrets
-            .iter()
-            .filter(|s| s.expires_at.is_none_or(|e| e > now))
-            .find(|s| crate::secrets::hashes_equal(&presented, &s.secret_hash))
-            .ok_or_else(|| OAuthError::InvalidClient(INVALID_CLIENT.into()))?;
         let app = creds.client.app_id;
         let sandbox = creds.client.environment == Environment::Sandbox;
         let allows = self
@@ -99,7 +90,7 @@ impl Trestle {
         let claims = Claims {
             kind: if sandbox { TokenKind::SandboxApp } else { TokenKind::App },
             subject: app.0,
-            secret_id: secret.id,
+            secret_id,
             issued_at: now,
             expires_at: now + self.config.access_token_ttl,
         };
@@ -108,6 +99,107 @@ impl Trestle {
             expires_in: self.config.access_token_ttl,
             created_at: now,
             refresh_token: None,
+        })
+    }
+
+    /// Checks client credentials (keyed hash, constant-time); returns the client and the secret
+    /// that matched.
+    async fn authenticate_client(
+        &self,
+        auth: &ClientAuth,
+        now: i64,
+    ) -> Result<(Arc<trestle_store::ClientCredentials>, i64), OAuthError> {
+        let presented = self.keys.hash_secret(&auth.client_secret);
+        let gens = &self.caches.gens;
+        let creds = self
+            .caches
+            .clients
+            .get_or_load(gens, auth.client_id.clone(), gens.stamp_any_app(), || async {
+                Ok::<_, OAuthError>(
+                    self.store
+                        .find_client_by_client_id(&auth.client_id)
+                        .await?
+                        .map(Arc::new),
+                )
+            })
+            .await?;
+        let Some(creds) = creds else {
+            return Err(OAuthError::InvalidClient(INVALID_CLIENT.into()));
+        };
+        let secret = creds
+            .secrets
+            .iter()
+            .filter(|s| s.expires_at.is_none_or(|e| e > now))
+            .find(|s| crate::secrets::hashes_equal(&presented, &s.secret_hash))
+            .map(|s| s.id)
+            .ok_or_else(|| OAuthError::InvalidClient(INVALID_CLIENT.into()))?;
+        Ok((creds, secret))
+    }
+
+    /// `POST /oauth/revoke` (RFC 7009): the client must authenticate and may revoke only tokens
+    /// issued to it. An unknown, malformed or expired token is not an error.
+    pub async fn revoke_token(&self, auth: &ClientAuth, token: &str) -> Result<(), OAuthError> {
+        let now = self.now();
+        let (creds, _) = self.authenticate_client(auth, now).await?;
+        let Ok(claims) = tokens::decode(&self.keys, token, now) else {
+            return Ok(());
+        };
+        let Some(id) = tokens::token_id(token) else {
+            return Ok(());
+        };
+        match claims.kind {
+            TokenKind::App | TokenKind::SandboxApp if claims.subject == creds.client.app_id.0 => {
+                let audit = trestle_store::AuditContext {
+                    actor_kind: "client",
+                    actor_user: None,
+                    at: now,
+                };
+                self.store
+                    .revoke_token(creds.client.app_id, id, claims.expires_at, &audit)
+                    .await?;
+                Ok(())
+            }
+            _ => Err(OAuthError::UnauthorizedClient(
+                "the token was not issued to this client".into(),
+            )),
+        }
+    }
+
+    /// RFC 7662 introspection for a resource server authenticated as a client of the same app.
+    /// A token of another app, or one that is not active, is just `{"active": false}`.
+    pub async fn introspect(&self, auth: &ClientAuth, token: &str) -> Result<Option<TokenInfo>, OAuthError> {
+        let (creds, _) = self.authenticate_client(auth, self.now()).await?;
+        match self.token_info(token).await {
+            Ok(info) if info.app == Some(creds.client.app_id) => Ok(Some(info)),
+            Ok(_) | Err(CoreError::Unauthenticated(_)) => Ok(None),
+            Err(CoreError::Unavailable(m)) => Err(OAuthError::TemporarilyUnavailable(m)),
+            Err(e) => Err(OAuthError::ServerError(e.to_string())),
+        }
+    }
+
+    /// What a live token is (`GET /oauth/token/info`); the same checks as any API request.
+    pub async fn token_info(&self, token: &str) -> Result<TokenInfo> {
+        let caller = self.authenticate_bearer(token).await?;
+        let claims = tokens::decode(&self.keys, token, self.now())
+            .map_err(|_| CoreError::Unauthenticated("The access token is invalid".into()))?;
+        let (app, client_id) = match caller {
+            Caller::App { app, secret_id, .. } => (
+                Some(app),
+                self.store.find_client_by_secret(secret_id).await?.map(|c| c.client_id),
+            ),
+            Caller::Person(_) => (None, None),
+        };
+        Ok(TokenInfo {
+            app,
+            client_id,
+            person: match caller {
+                Caller::Person(u) => Some(u),
+                Caller::App { .. } => None,
+            },
+            sandbox: matches!(caller, Caller::App { sandbox: true, .. }),
+            issued_at: claims.issued_at,
+            expires_at: claims.expires_at,
+            now: self.now(),
         })
     }
 
@@ -161,7 +253,15 @@ impl Trestle {
                     Some(expires_at) => expires_at.is_none_or(|e| e > now),
                     None => false,
                 };
-                if !live {
+                let revoked = self
+                    .caches
+                    .revoked
+                    .get_or_load(gens, app, gens.stamp(None, Some(app)), || async {
+                        let ids = self.store.list_revoked_tokens(app, now).await?;
+                        Ok::<_, CoreError>(Arc::new(ids.into_iter().collect::<std::collections::HashSet<_>>()))
+                    })
+                    .await?;
+                if !live || tokens::token_id(token).is_some_and(|id| revoked.contains(id)) {
                     return Err(CoreError::Unauthenticated("The access token was revoked".into()));
                 }
                 Ok(Caller::App {

@@ -48,6 +48,12 @@ pub fn encode(keys: &Keys, claims: &Claims) -> String {
     URL_SAFE_NO_PAD.encode(buf)
 }
 
+/// A token's id: the base64url of its MAC (the last 22 characters, as the 42-byte payload
+/// encodes to exactly 56). Unique per token; what revocation remembers.
+pub fn token_id(token: &str) -> Option<&str> {
+    (token.len() == 78 && token.is_ascii()).then(|| &token[56..])
+}
+
 /// Why a presented token is not accepted.
 #[derive(Debug, PartialEq, Eq)]
 pub enum TokenError {

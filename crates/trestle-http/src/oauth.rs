@@ -6,7 +6,7 @@ use crate::AppState;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -18,6 +18,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/oauth/token", post(token))
         .route("/oauth/token/", post(token))
+        .route("/oauth/token/info", get(token_info))
+        .route("/oauth/revoke", post(revoke))
+        .route("/oauth/introspect", post(introspect))
+        .route("/.well-known/oauth-authorization-server", get(metadata))
 }
 
 /// Largest token request body accepted.
@@ -217,4 +221,101 @@ async fn handle_token(
             "grant_type {other:?} is not supported (supported: client_credentials)"
         ))),
     }
+}
+
+fn no_store(mut res: Response) -> Response {
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res.headers_mut()
+        .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    res
+}
+
+/// `GET /oauth/token/info`: the live token's owner, application and remaining lifetime.
+async fn token_info(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, crate::error::ApiError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim().to_string());
+    let Some(token) = token else {
+        return Ok(crate::error::missing_token());
+    };
+    let info = state.core.token_info(&token).await?;
+    let body = serde_json::json!({
+        "resource_owner_id": info.person.map(|p| p.0),
+        "scopes": [],
+        "expires_in_seconds": (info.expires_at - info.now).max(0),
+        "application": { "uid": info.client_id },
+        "created_at": info.issued_at,
+    });
+    Ok(no_store(Json(body).into_response()))
+}
+
+/// `POST /oauth/revoke` (RFC 7009): `{}` with 200, also for unknown or expired tokens.
+async fn revoke(State(state): State<AppState>, req: Request) -> Response {
+    let headers = req.headers().clone();
+    let result = async {
+        let params = read_params(req).await?;
+        let auth = client_auth(&headers, &params)?;
+        let token = params
+            .get("token")
+            .ok_or_else(|| OAuthError::InvalidRequest("token is required".into()))?;
+        state.core.revoke_token(&auth, token).await
+    }
+    .await;
+    match result {
+        Ok(()) => no_store(Json(serde_json::json!({})).into_response()),
+        Err(e) => OAuthErrorResponse(e).into_response(),
+    }
+}
+
+/// `POST /oauth/introspect` (RFC 7662), for a resource server authenticated as a client of
+/// the same app. Anything not active answers only `{"active": false}`.
+async fn introspect(State(state): State<AppState>, req: Request) -> Response {
+    let headers = req.headers().clone();
+    let result = async {
+        let params = read_params(req).await?;
+        let auth = client_auth(&headers, &params)?;
+        let token = params
+            .get("token")
+            .ok_or_else(|| OAuthError::InvalidRequest("token is required".into()))?;
+        state.core.introspect(&auth, token).await
+    }
+    .await;
+    match result {
+        Ok(Some(info)) => no_store(
+            Json(serde_json::json!({
+                "active": true,
+                "client_id": info.client_id,
+                "token_type": "bearer",
+                "iat": info.issued_at,
+                "exp": info.expires_at,
+                "sub": info.app.map(|a| format!("app:{a}")).or(info.person.map(|p| format!("user:{p}"))),
+                "environment": if info.sandbox { "sandbox" } else { "production" },
+            }))
+            .into_response(),
+        ),
+        Ok(None) => no_store(Json(serde_json::json!({"active": false})).into_response()),
+        Err(e) => OAuthErrorResponse(e).into_response(),
+    }
+}
+
+/// RFC 8414 authorization-server metadata.
+async fn metadata(State(state): State<AppState>, headers: HeaderMap) -> Json<serde_json::Value> {
+    let issuer = crate::paging::origin(state.public_url.as_deref(), &headers);
+    Json(serde_json::json!({
+        "issuer": issuer,
+        "token_endpoint": format!("{issuer}/oauth/token"),
+        "revocation_endpoint": format!("{issuer}/oauth/revoke"),
+        "introspection_endpoint": format!("{issuer}/oauth/introspect"),
+        "grant_types_supported": ["client_credentials"],
+        "response_types_supported": [],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "scopes_supported": [],
+        "service_documentation": format!("{issuer}/openapi.json"),
+    }))
 }

@@ -208,6 +208,12 @@ pub trait AppStore: Send + Sync {
     async fn find_client(&self, environment: Environment, app: AppId) -> Result<Option<OAuthClient>>;
     /// A client and its live (not revoked) secrets, by public client_id.
     async fn find_client_by_client_id(&self, client_id: &str) -> Result<Option<ClientCredentials>>;
+    /// Remembers a revoked access token until `expires_at`. Revoking twice is harmless.
+    async fn revoke_token(&self, app: AppId, token_id: &str, expires_at: i64, audit: &AuditContext) -> Result<()>;
+    /// Ids of the app's revoked tokens that have not expired by `now`.
+    async fn list_revoked_tokens(&self, app: AppId, now: i64) -> Result<Vec<String>>;
+    /// The client a secret belongs to.
+    async fn find_client_by_secret(&self, secret_id: i64) -> Result<Option<OAuthClient>>;
     /// A secret that is not revoked: `Some(expires_at)`; `None` when unknown or revoked.
     async fn find_live_secret(&self, secret_id: i64) -> Result<Option<Option<i64>>>;
 }

@@ -1869,6 +1869,58 @@ macro_rules! sql_store {
                 }))
             }
 
+            async fn revoke_token(&self, app: AppId, token_id: &str, expires_at: i64, audit: &AuditContext) -> Result<()> {
+                let mut tx = self.begin().await?;
+                let done = sqlx::query(
+                    "INSERT INTO revoked_tokens (token_id, app_id, expires_at, revoked_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (token_id) DO NOTHING",
+                )
+                .bind(token_id)
+                .bind(app.0)
+                .bind(expires_at)
+                .bind(audit.at)
+                .execute(&mut *tx)
+                .await?;
+                // Forget revocations of tokens that have expired on their own.
+                sqlx::query("DELETE FROM revoked_tokens WHERE app_id = $1 AND expires_at <= $2")
+                    .bind(app.0)
+                    .bind(audit.at)
+                    .execute(&mut *tx)
+                    .await?;
+                if done.rows_affected() > 0 {
+                    Self::audit(&mut tx, audit, Audit {
+                        company: None,
+                        app: Some(app),
+                        action: "token.revoke",
+                        target_type: "access_token",
+                        target_id: token_id.chars().take(8).collect(),
+                        before: None,
+                        after: None,
+                    })
+                    .await?;
+                }
+                tx.commit().await
+            }
+
+            async fn list_revoked_tokens(&self, app: AppId, now: i64) -> Result<Vec<String>> {
+                Ok(sqlx::query_scalar("SELECT token_id FROM revoked_tokens WHERE app_id = $1 AND expires_at > $2")
+                    .bind(app.0)
+                    .bind(now)
+                    .fetch_all(&self.read)
+                    .await?)
+            }
+
+            async fn find_client_by_secret(&self, secret_id: i64) -> Result<Option<OAuthClient>> {
+                let row: Option<ClientRow> = sqlx::query_as(
+                    "SELECT c.id, c.app_id, c.environment, c.client_id, c.created_at FROM oauth_clients c \
+                     JOIN client_secrets s ON s.client_pk = c.id WHERE s.id = $1",
+                )
+                .bind(secret_id)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(row.map(Into::into))
+            }
+
             async fn find_live_secret(&self, secret_id: i64) -> Result<Option<Option<i64>>> {
                 let row: Option<(Option<i64>,)> =
                     sqlx::query_as("SELECT expires_at FROM client_secrets WHERE id = $1 AND revoked_at IS NULL")

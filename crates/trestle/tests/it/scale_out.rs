@@ -80,6 +80,22 @@ async fn changes_on_one_node_are_enforced_by_the_other() {
     .await;
     within_bound(|| async { projects(&a, &token, w.a).await.1 == vec![w.a2, w.a3] }).await;
 
+    // a token revoked through A is refused by B
+    let doomed = a.token(&w.app).await;
+    assert_eq!(projects(&b, &doomed, w.a).await.0, StatusCode::OK);
+    let res = a
+        .post("/oauth/revoke")
+        .form(&[
+            ("token", doomed.as_str()),
+            ("client_id", w.app.client_id.as_str()),
+            ("client_secret", w.app.client_secret.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    expect(res, StatusCode::OK).await;
+    within_bound(|| async { projects(&b, &doomed, w.a).await.0 == StatusCode::UNAUTHORIZED }).await;
+
     // uninstall through A: B refuses the same token, and lists only the other company
     a.api_delete(
         &w.admin_a,
