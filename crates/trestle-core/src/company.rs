@@ -1,5 +1,6 @@
 //! Company administration: projects, directory members, app installs and permitted projects.
 
+use crate::error::not_found;
 use crate::operator::clean_name;
 use crate::portal::stored_manifest;
 use crate::secrets::random_bytes;
@@ -342,10 +343,7 @@ impl Trestle {
                 &self.audit(actor),
             )
             .await
-            .map_err(|e| match e {
-                StoreError::NotFound => CoreError::NotFound("update"),
-                other => other.into(),
-            })?;
+            .map_err(not_found("update"))?;
         let now = self
             .store
             .find_install(company, install)
@@ -371,7 +369,7 @@ impl Trestle {
             .store
             .uninstall(company, install, &self.audit(actor))
             .await
-            .map_err(not_found_install)?;
+            .map_err(not_found("install"))?;
         self.install_view(company, done).await
     }
 
@@ -397,7 +395,7 @@ impl Trestle {
         self.store
             .add_permitted_projects(company, install, ids, &self.audit(actor))
             .await
-            .map_err(not_found_install)?;
+            .map_err(not_found("install"))?;
         Ok(self.store.list_permitted_projects(company, install).await?)
     }
 
@@ -412,7 +410,7 @@ impl Trestle {
         self.store
             .add_all_permitted_projects(company, install, &self.audit(actor))
             .await
-            .map_err(not_found_install)
+            .map_err(not_found("install"))
     }
 
     pub async fn remove_permitted_project(
@@ -430,17 +428,7 @@ impl Trestle {
         self.store
             .remove_permitted_project(company, install, project, &self.audit(actor))
             .await
-            .map_err(|e| match e {
-                StoreError::NotFound => CoreError::NotFound("permitted project"),
-                other => other.into(),
-            })
-    }
-}
-
-fn not_found_install(e: StoreError) -> CoreError {
-    match e {
-        StoreError::NotFound => CoreError::NotFound("install"),
-        other => other.into(),
+            .map_err(not_found("permitted project"))
     }
 }
 
@@ -478,10 +466,7 @@ impl Trestle {
         self.store
             .update_company_member(company, &member, &self.audit(actor))
             .await
-            .map_err(|e| match e {
-                StoreError::NotFound => CoreError::NotFound("company user"),
-                other => other.into(),
-            })
+            .map_err(not_found("company user"))
     }
 
     /// Adds a company member to a project with project permissions.
@@ -497,10 +482,7 @@ impl Trestle {
         self.store
             .add_project_member(company, project, user, &permissions.to_json(), &self.audit(actor))
             .await
-            .map_err(|e| match e {
-                StoreError::NotFound => CoreError::NotFound("project"),
-                other => other.into(),
-            })
+            .map_err(not_found("project"))
     }
 
     pub async fn admin_remove_project_member(
@@ -514,10 +496,7 @@ impl Trestle {
         self.store
             .remove_project_member(company, project, user, &self.audit(actor))
             .await
-            .map_err(|e| match e {
-                StoreError::NotFound => CoreError::NotFound("project user"),
-                other => other.into(),
-            })
+            .map_err(not_found("project user"))
     }
 
     /// "Add to all new projects": projects created later include the app's bot.
@@ -533,10 +512,7 @@ impl Trestle {
             .store
             .set_add_to_new_projects(company, install, on, &self.audit(actor))
             .await
-            .map_err(|e| match e {
-                StoreError::NotFound => CoreError::NotFound("install"),
-                other => other.into(),
-            })?;
+            .map_err(not_found("install"))?;
         self.install_view(company, done).await
     }
 

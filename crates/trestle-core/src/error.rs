@@ -51,6 +51,14 @@ impl CoreError {
     }
 }
 
+/// Maps a store error, naming what was not found: `.map_err(not_found("install"))`.
+pub fn not_found(what: &'static str) -> impl Fn(StoreError) -> CoreError {
+    move |e| match e {
+        StoreError::NotFound => CoreError::NotFound(what),
+        other => other.into(),
+    }
+}
+
 impl From<StoreError> for CoreError {
     fn from(e: StoreError) -> Self {
         match e {

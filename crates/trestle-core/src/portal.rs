@@ -1,6 +1,7 @@
 //! The developer portal: apps and their development sandboxes, manifest versions, promotion
 //! (with update offers to installed companies), credentials and secret rotation.
 
+use crate::error::not_found;
 use crate::operator::clean_name;
 use crate::secrets::{random_bytes, random_hex_256};
 use crate::{CoreError, Result, Trestle};
@@ -216,10 +217,7 @@ impl Trestle {
         self.store
             .delete_app(app, &self.audit(actor))
             .await
-            .map_err(|e| match e {
-                StoreError::NotFound => CoreError::NotFound("app"),
-                other => other.into(),
-            })
+            .map_err(not_found("app"))
     }
 
     /// The app's production client (never its secret).
@@ -291,10 +289,7 @@ impl Trestle {
         self.store
             .revoke_secret(client.pk, secret_id, &self.audit(actor))
             .await
-            .map_err(|e| match e {
-                StoreError::NotFound => CoreError::NotFound("secret"),
-                other => other.into(),
-            })
+            .map_err(not_found("secret"))
     }
 
     /// Creates a version in status `ready_for_testing`. The version must be semver and greater
@@ -368,10 +363,7 @@ impl Trestle {
         self.store
             .update_version(app, version, &manifest.to_json().to_string(), &key, &self.audit(actor))
             .await
-            .map_err(|e| match e {
-                StoreError::NotFound => CoreError::NotFound("version"),
-                other => other.into(),
-            })
+            .map_err(not_found("version"))
     }
 
     pub async fn list_versions(&self, actor: Actor, app: AppId) -> Result<Vec<AppVersion>> {
@@ -466,10 +458,7 @@ impl Trestle {
             .store
             .promote_version(app, version, &uuid, new_client.as_ref(), &plan, &self.audit(actor))
             .await
-            .map_err(|e| match e {
-                StoreError::NotFound => CoreError::NotFound("version"),
-                other => other.into(),
-            })?;
+            .map_err(not_found("version"))?;
         let credentials = match (promotion.created_client, fresh) {
             (Some(_), Some(c)) => Some(c),
             _ => None,

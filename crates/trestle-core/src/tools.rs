@@ -2,6 +2,7 @@
 //! Directory and the project Documents tool. Every call resolves the caller inside the project's
 //! company and asks the policy for the tool level the operation needs.
 
+use crate::error::not_found;
 use crate::{Caller, CoreError, Result, Trestle};
 use trestle_domain::page::{Page, PageRequest};
 use trestle_domain::permissions::ToolPermissions;
@@ -15,13 +16,6 @@ struct ProjectScope {
     actor: Actor,
     company_membership: Option<CompanyMembership>,
     project_membership: Option<ProjectMembership>,
-}
-
-fn not_found_document(e: StoreError) -> CoreError {
-    match e {
-        StoreError::NotFound => CoreError::NotFound("document"),
-        other => other.into(),
-    }
 }
 
 impl Trestle {
@@ -131,10 +125,7 @@ impl Trestle {
                 &self.audit(scope.actor),
             )
             .await
-            .map_err(|e| match e {
-                StoreError::NotFound => CoreError::NotFound("project"),
-                other => other.into(),
-            })
+            .map_err(not_found("project"))
     }
 
     /// Removes someone from the project directory: needs `admin` on Directory.
@@ -150,10 +141,7 @@ impl Trestle {
         self.store
             .remove_project_member(scope.company, project, user, &self.audit(scope.actor))
             .await
-            .map_err(|e| match e {
-                StoreError::NotFound => CoreError::NotFound("project user"),
-                other => other.into(),
-            })
+            .map_err(not_found("project user"))
     }
 
     /// Lists a folder (or the project root): needs `read_only` on Documents.
@@ -251,7 +239,7 @@ impl Trestle {
                 &self.audit(scope.actor),
             )
             .await
-            .map_err(not_found_document)
+            .map_err(not_found("document"))
     }
 
     /// Deletes a folder (with its contents) or a file: needs `admin` on Documents.
@@ -272,6 +260,6 @@ impl Trestle {
         self.store
             .delete_document(scope.company, project, id, &self.audit(scope.actor))
             .await
-            .map_err(not_found_document)
+            .map_err(not_found("document"))
     }
 }

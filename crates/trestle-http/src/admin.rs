@@ -4,7 +4,7 @@
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiActor, ApiJson, ApiPath};
 use crate::manage::{app_out, AppOut, InstallOut};
-use crate::paging::{origin, page_request, paged, query_pairs};
+use crate::paging::{origin, page_request, paged, paged_as, query_pairs};
 use crate::portal::csv_response;
 use crate::AppState;
 use axum::extract::State;
@@ -89,17 +89,7 @@ pub(crate) async fn list_directory(
     let pairs = query_pairs(&uri);
     let req = page_request(&pairs)?;
     let page = s.core.admin_directory(actor, CompanyId(company), req).await?;
-    let page = Page {
-        items: page.items.into_iter().map(DirectoryUserOut::from).collect::<Vec<_>>(),
-        total: page.total,
-    };
-    Ok(paged(
-        &origin(s.public_url.as_deref(), &headers),
-        &uri,
-        &pairs,
-        req,
-        page,
-    ))
+    Ok(paged_as(&s, &headers, &uri, &pairs, req, page, DirectoryUserOut::from))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -247,17 +237,7 @@ pub(crate) async fn company_audit(
     let pairs = query_pairs(&uri);
     let req = page_request(&pairs)?;
     let page = s.core.company_audit(actor, CompanyId(company), req).await?;
-    let page = Page {
-        items: page.items.into_iter().map(AuditOut::from).collect::<Vec<_>>(),
-        total: page.total,
-    };
-    Ok(paged(
-        &origin(s.public_url.as_deref(), &headers),
-        &uri,
-        &pairs,
-        req,
-        page,
-    ))
+    Ok(paged_as(&s, &headers, &uri, &pairs, req, page, AuditOut::from))
 }
 
 /// Company admin: the whole audit log as CSV.
@@ -336,17 +316,7 @@ pub(crate) async fn app_audit(
     let pairs = query_pairs(&uri);
     let req = page_request(&pairs)?;
     let page = s.core.app_audit(actor, AppId(app), req).await?;
-    let page = Page {
-        items: page.items.into_iter().map(AuditOut::from).collect::<Vec<_>>(),
-        total: page.total,
-    };
-    Ok(paged(
-        &origin(s.public_url.as_deref(), &headers),
-        &uri,
-        &pairs,
-        req,
-        page,
-    ))
+    Ok(paged_as(&s, &headers, &uri, &pairs, req, page, AuditOut::from))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -3,7 +3,7 @@
 
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiActor, ApiJson, ApiPath};
-use crate::paging::{origin, page_request, paged, query_pairs};
+use crate::paging::{origin, page_request, paged, paged_as, query_pairs};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
@@ -592,17 +592,7 @@ async fn list_company_projects(
     let pairs = query_pairs(&uri);
     let req = page_request(&pairs)?;
     let page = s.core.list_company_projects(actor, CompanyId(company), req).await?;
-    let page = Page {
-        items: page.items.into_iter().map(ProjectOut::from).collect::<Vec<_>>(),
-        total: page.total,
-    };
-    Ok(paged(
-        &origin(s.public_url.as_deref(), &headers),
-        &uri,
-        &pairs,
-        req,
-        page,
-    ))
+    Ok(paged_as(&s, &headers, &uri, &pairs, req, page, ProjectOut::from))
 }
 
 /// Company admin: add a person to the company directory.

@@ -119,3 +119,20 @@ fn page_url(origin: &str, uri: &Uri, pairs: &[(String, String)], req: PageReques
     let q = serde_urlencoded::to_string(&params).unwrap_or_default();
     format!("{origin}{}?{q}", uri.path())
 }
+
+/// A page of management-API results, each shown through `view`, with the pagination headers.
+pub fn paged_as<T, J: Serialize>(
+    state: &crate::AppState,
+    headers: &axum::http::HeaderMap,
+    uri: &Uri,
+    pairs: &[(String, String)],
+    req: PageRequest,
+    page: Page<T>,
+    view: impl FnMut(T) -> J,
+) -> Response {
+    let page = Page {
+        items: page.items.into_iter().map(view).collect::<Vec<_>>(),
+        total: page.total,
+    };
+    paged(&origin(state.public_url.as_deref(), headers), uri, pairs, req, page)
+}
