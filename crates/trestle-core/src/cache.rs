@@ -23,6 +23,9 @@ const SLOTS: usize = 1 << 14;
 
 /// Generation counters.
 pub struct Generations {
+    /// Answers served from a cache, and answers that had to be read from storage.
+    pub hits: AtomicU64,
+    pub misses: AtomicU64,
     epoch: AtomicU64,
     any_app: AtomicU64,
     feed_ok: AtomicBool,
@@ -49,6 +52,8 @@ fn counters() -> Box<[AtomicU64]> {
 impl Generations {
     fn new() -> Self {
         Generations {
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
             epoch: AtomicU64::new(0),
             any_app: AtomicU64::new(0),
             feed_ok: AtomicBool::new(true),
@@ -75,7 +80,8 @@ impl Generations {
         }
     }
 
-    fn usable(&self) -> bool {
+    /// Whether the change feed works (caches are bypassed while it does not).
+    pub fn usable(&self) -> bool {
         self.feed_ok.load(Ordering::Acquire)
     }
 }
@@ -143,10 +149,12 @@ where
         if usable {
             if let Some(hit) = self.cache.get(&key) {
                 if hit.stamp == stamp {
+                    gens.hits.fetch_add(1, Ordering::Relaxed);
                     return Ok(hit.value.clone());
                 }
             }
         }
+        gens.misses.fetch_add(1, Ordering::Relaxed);
         let value = load().await?;
         if usable && gens.usable() {
             self.cache.insert(

@@ -60,6 +60,24 @@ pub struct Trestle {
     clock: Arc<dyn Clock>,
     config: CoreConfig,
     caches: Arc<Caches>,
+    counters: Arc<Counters>,
+}
+
+/// Event counters of this node.
+#[derive(Default)]
+struct Counters {
+    tokens_issued: std::sync::atomic::AtomicU64,
+    token_failures: std::sync::atomic::AtomicU64,
+}
+
+/// A snapshot of this node's counters.
+#[derive(Clone, Copy, Debug)]
+pub struct Stats {
+    pub cache_hits: u64,
+    pub cache_misses: u64,
+    pub change_feed_ok: bool,
+    pub tokens_issued: u64,
+    pub token_failures: u64,
 }
 
 impl Trestle {
@@ -74,6 +92,7 @@ impl Trestle {
             clock,
             config,
             caches,
+            counters: Arc::default(),
         }
     }
 
@@ -87,6 +106,19 @@ impl Trestle {
 
     pub fn now(&self) -> i64 {
         self.clock.now()
+    }
+
+    /// Counters for `/metrics`.
+    pub fn stats(&self) -> Stats {
+        use std::sync::atomic::Ordering::Relaxed;
+        let g = &self.caches.gens;
+        Stats {
+            cache_hits: g.hits.load(Relaxed),
+            cache_misses: g.misses.load(Relaxed),
+            change_feed_ok: g.usable(),
+            tokens_issued: self.counters.tokens_issued.load(Relaxed),
+            token_failures: self.counters.token_failures.load(Relaxed),
+        }
     }
 
     fn audit(&self, actor: Actor) -> AuditContext {

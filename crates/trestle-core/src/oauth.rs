@@ -55,6 +55,16 @@ impl Trestle {
         auth: &ClientAuth,
         scope: Option<&str>,
     ) -> Result<IssuedToken, OAuthError> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let issued = self.client_credentials(auth, scope).await;
+        match &issued {
+            Ok(_) => self.counters.tokens_issued.fetch_add(1, Relaxed),
+            Err(_) => self.counters.token_failures.fetch_add(1, Relaxed),
+        };
+        issued
+    }
+
+    async fn client_credentials(&self, auth: &ClientAuth, scope: Option<&str>) -> Result<IssuedToken, OAuthError> {
         let now = self.now();
         let (creds, secret_id) = self.authenticate_client(auth, now).await?;
         let gens = &self.caches.gens;

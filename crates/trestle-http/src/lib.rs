@@ -6,6 +6,7 @@ mod admin;
 mod error;
 mod extract;
 mod manage;
+pub mod metrics;
 mod oauth;
 mod paging;
 mod portal;
@@ -34,6 +35,7 @@ pub struct Shared {
     /// Absolute base URL used in `Link` headers (e.g. behind a proxy); else `http://<Host>`.
     pub public_url: Option<String>,
     pub rate_limiter: ratelimit::RateLimiter,
+    pub http_counters: std::sync::Arc<metrics::HttpCounters>,
 }
 
 impl std::ops::Deref for AppState {
@@ -49,6 +51,7 @@ impl AppState {
             core,
             public_url,
             rate_limiter: ratelimit::RateLimiter::new(rate_limit),
+            http_counters: Default::default(),
         }))
     }
 }
@@ -62,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(manage::routes())
         .route("/openapi.json", get(openapi))
         .route("/health/live", get(live))
+        .route("/metrics", get(metrics::metrics))
         .route("/health/ready", get(ready))
         .fallback(error::no_route);
     // Layers cost on every request, so only what is switched on is added.
@@ -70,6 +74,7 @@ pub fn router(state: AppState) -> Router {
     } else {
         router
     };
+    let router = router.layer(metrics::CountLayer(state.http_counters.clone()));
     let router = if tracing::level_enabled!(tracing::Level::DEBUG) {
         router.layer(tower_http::trace::TraceLayer::new_for_http())
     } else {

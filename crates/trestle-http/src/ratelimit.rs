@@ -155,7 +155,12 @@ fn caller_key(state: &AppState, req: &Request) -> String {
 pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let limiter = &state.rate_limiter;
     let path = req.uri().path();
-    if !limiter.enabled() || path.starts_with("/health") || path == "/openapi.json" || path.starts_with("/schemas/") {
+    if !limiter.enabled()
+        || path.starts_with("/health")
+        || path == "/metrics"
+        || path == "/openapi.json"
+        || path.starts_with("/schemas/")
+    {
         return next.run(req).await;
     }
     let d = limiter.hit(caller_key(&state, &req), state.core.now());

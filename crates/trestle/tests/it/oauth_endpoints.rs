@@ -226,3 +226,57 @@ async fn metadata_lists_the_endpoints(app: TestApp) {
         .unwrap()
         .contains(&json!("client_secret_basic")));
 }
+
+mod metrics {
+    use crate::support::{expect, TestApp};
+    use reqwest::StatusCode;
+
+    fn value(text: &str, series: &str) -> u64 {
+        text.lines()
+            .find(|l| l.starts_with(series))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {series} in {text}"))
+    }
+
+    #[tokio::test]
+    async fn metrics_count_responses_tokens_and_cache_use() {
+        crate::support::run(trestle_store::testing::Backend::Sqlite, |app: TestApp| async move {
+            let w = app.world().await;
+            let token = app.token(&w.app).await;
+            for _ in 0..3 {
+                expect(
+                    app.get("/rest/v1.0/companies")
+                        .bearer_auth(&token)
+                        .send()
+                        .await
+                        .unwrap(),
+                    StatusCode::OK,
+                )
+                .await;
+            }
+            let bad = app.post("/oauth/token").form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", "x"),
+                ("client_secret", "y"),
+            ]);
+            expect(bad.send().await.unwrap(), StatusCode::UNAUTHORIZED).await;
+            let res = app.get("/metrics").send().await.unwrap();
+            assert!(res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/plain"));
+            let text = res.text().await.unwrap();
+            assert_eq!(value(&text, "trestle_tokens_issued_total"), 1);
+            assert_eq!(value(&text, "trestle_token_failures_total"), 1);
+            assert!(value(&text, "trestle_http_responses_total{class=\"2xx\"}") >= 4);
+            assert!(value(&text, "trestle_http_responses_total{class=\"4xx\"}") >= 1);
+            assert!(
+                value(&text, "trestle_cache_lookups_total{result=\"hit\"}") >= 2,
+                "repeated calls are answered from memory"
+            );
+            assert_eq!(value(&text, "trestle_change_feed_up"), 1);
+        })
+        .await;
+    }
+}
