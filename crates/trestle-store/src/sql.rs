@@ -22,7 +22,10 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(d) => {
                 // PostgreSQL: admin shutdown, cannot connect now, too many connections.
                 match d.code().as_deref() {
-                    Some("57P01" | "57P02" | "57P03" | "53300") => StoreError::Unavailable(d.message().to_string()),
+                    // ... and a statement that ran into the statement timeout.
+                    Some("57P01" | "57P02" | "57P03" | "53300" | "57014") => {
+                        StoreError::Unavailable(d.message().to_string())
+                    }
                     // SQLite: busy / locked.
                     Some("5" | "6" | "517" | "261") => StoreError::Unavailable(d.message().to_string()),
                     _ => StoreError::Other(e.to_string()),
@@ -81,12 +84,17 @@ pub struct PgStore {
     read: PgPool,
     write: PgPool,
     sink: OnceLock<Arc<dyn ChangeSink>>,
+    /// The change feed listens on its own connection, outside the pool.
+    url: String,
 }
 
 impl PgStore {
     pub async fn connect(config: &StoreConfig) -> Result<Self> {
         let opts =
             PgConnectOptions::from_str(&config.url).map_err(|e| StoreError::Other(format!("bad postgres URL: {e}")))?;
+        // No statement may hold a pooled connection for long: a stuck query becomes a clear
+        // 503 instead of a hung request.
+        let opts = opts.options([("statement_timeout", "10s")]);
         let pool = PgPoolOptions::new()
             .max_connections(config.max_connections.max(1))
             .acquire_timeout(config.acquire_timeout)
@@ -97,6 +105,7 @@ impl PgStore {
             read: pool.clone(),
             write: pool,
             sink: OnceLock::new(),
+            url: config.url.clone(),
         })
     }
 }
@@ -521,14 +530,14 @@ impl ChangeStore for SqliteStore {
 impl ChangeStore for PgStore {
     fn watch_changes(&self, sink: Arc<dyn ChangeSink>) -> bool {
         let _ = self.sink.set(sink.clone());
-        let pool = self.read.clone();
+        let url = self.url.clone();
         tokio::spawn(async move {
             // Each pass: connect, LISTEN, then relay until the connection breaks. A break (or a
             // failed connect) means notifications may have been missed: tell the sink.
             let mut connected_before = false;
             loop {
                 let listener = async {
-                    let mut l = sqlx::postgres::PgListener::connect_with(&pool).await?;
+                    let mut l = sqlx::postgres::PgListener::connect(&url).await?;
                     l.listen(CHANGE_CHANNEL).await?;
                     Ok::<_, sqlx::Error>(l)
                 }

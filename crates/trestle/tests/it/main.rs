@@ -6,6 +6,7 @@ mod support;
 mod cli;
 mod company_admin;
 mod dmsa_loop;
+mod faults;
 mod management;
 mod oauth_endpoints;
 mod portal;

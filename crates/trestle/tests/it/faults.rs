@@ -1,0 +1,181 @@
+//! Faults: an exhausted connection pool answers fast with a clear 503 and recovers by itself;
+//! a SQLite node killed mid-write keeps every acknowledged change and an intact database.
+
+use crate::support::{expect, TestApp};
+use reqwest::StatusCode;
+use sqlx::Connection;
+use std::time::{Duration, Instant};
+use trestle_store::testing::{Backend, TestDb};
+
+#[tokio::test]
+async fn an_exhausted_pool_answers_503_quickly_and_recovers() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let app = TestApp::spawn_with(&db.url, |c| {
+        c.max_connections = 2;
+        c.acquire_timeout = Duration::from_millis(500);
+    })
+    .await;
+    let (_, admin) = app.company("Acme").await;
+    let company = app.api_get(&admin, "/api/v1/me", StatusCode::OK).await;
+    assert_eq!(company["kind"], "person");
+    // Another session locks the companies table: requests that read it hold their pooled
+    // connection while they wait.
+    let mut locker = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    sqlx::query("BEGIN").execute(&mut locker).await.unwrap();
+    sqlx::query("LOCK TABLE companies IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut locker)
+        .await
+        .unwrap();
+    let blocked: Vec<_> = (0..2)
+        .map(|_| {
+            let req = app.get("/api/v1/companies/1").bearer_auth(&admin);
+            tokio::spawn(async move { req.send().await.map(|r| r.status()) })
+        })
+        .collect();
+    // wait until both connections are taken (bounded)
+    let started = Instant::now();
+    loop {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_locks WHERE NOT granted")
+            .fetch_one(&mut locker)
+            .await
+            .unwrap();
+        if n >= 2 {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(5) {
+            let rows: Vec<(String, bool, Option<String>)> =
+                sqlx::query_as("SELECT locktype, granted, mode FROM pg_locks")
+                    .fetch_all(&mut locker)
+                    .await
+                    .unwrap();
+            let mut done = vec![];
+            for b in blocked {
+                if b.is_finished() {
+                    done.push(format!("{:?}", b.await));
+                }
+            }
+            panic!("requests never blocked: {rows:?} finished: {done:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // the pool is empty: the next request fails fast, with a clear body, and liveness is fine
+    let t = Instant::now();
+    let res = app.get("/api/v1/me").bearer_auth(&admin).send().await.unwrap();
+    let took = t.elapsed();
+    assert_eq!(res.headers()["retry-after"], "1");
+    let body = expect(res, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert_eq!(body["code"], "unavailable");
+    assert!(body["message"].as_str().unwrap().contains("temporarily unavailable"));
+    assert!(
+        took < Duration::from_secs(3),
+        "answered after {took:?}, not after a long wait"
+    );
+    expect(app.get("/health/live").send().await.unwrap(), StatusCode::OK).await;
+    // release: the waiting requests finish and new ones succeed, without a restart
+    sqlx::query("COMMIT").execute(&mut locker).await.unwrap();
+    for b in blocked {
+        assert_eq!(b.await.unwrap().unwrap(), StatusCode::OK);
+    }
+    app.api_get(&admin, "/api/v1/me", StatusCode::OK).await;
+    app.stop().await;
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_killed_sqlite_node_keeps_every_acknowledged_write() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let start = || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_trestle"))
+            .args(["up", "--port", "0", "--rate-limit-hourly", "0", "--data-dir"])
+            .arg(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut sent = false;
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let (false, Some(url)) = (sent, line.strip_prefix("Trestle is running at ")) {
+                    let _ = tx.send(url.trim().to_string());
+                    sent = true;
+                }
+            }
+        });
+        let url = rx.recv_timeout(Duration::from_secs(60)).expect("server started");
+        (child, url)
+    };
+    let (mut child, url) = start();
+    let demo: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("demo.json")).unwrap()).unwrap();
+    let company = demo["companies"][0]["id"].as_i64().unwrap();
+    let admin = demo["companies"][0]["admin_api_token"].as_str().unwrap().to_string();
+    // write projects from several tasks; remember every acknowledged one; kill mid-stream
+    let http = reqwest::Client::new();
+    let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let (http, url, admin, acked) = (http.clone(), url.clone(), admin.clone(), acked.clone());
+            tokio::spawn(async move {
+                for i in 0..200 {
+                    let res = http
+                        .post(format!("{url}/api/v1/companies/{company}/projects"))
+                        .bearer_auth(&admin)
+                        .json(&serde_json::json!({"name": format!("w{w}-{i}")}))
+                        .send()
+                        .await;
+                    match res {
+                        Ok(r) if r.status() == StatusCode::CREATED => {
+                            let v: serde_json::Value = r.json().await.unwrap();
+                            acked.lock().unwrap().push(v["id"].as_i64().unwrap());
+                        }
+                        _ => break, // the server is gone
+                    }
+                }
+            })
+        })
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while acked.lock().unwrap().len() < 50 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    for w in writers {
+        w.await.unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(acked.len() >= 50, "only {} writes were acknowledged", acked.len());
+    // the database is intact and has every acknowledged project
+    let db = format!("sqlite://{}", dir.path().join("trestle.db").display());
+    let mut conn = sqlx::SqliteConnection::connect(&db).await.unwrap();
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(check, "ok");
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM projects")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    for id in &acked {
+        assert!(ids.contains(id), "acknowledged project {id} is missing");
+    }
+    drop(conn);
+    // and the server starts again on it
+    let (mut again, url2) = start();
+    let res = http
+        .get(format!("{url2}/api/v1/companies/{company}/projects?per_page=1"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let total: usize = res.headers()["total"].to_str().unwrap().parse().unwrap();
+    assert!(total >= acked.len());
+    again.kill().unwrap();
+    again.wait().unwrap();
+}
