@@ -47,7 +47,8 @@ impl TestDb {
                     .await
                     .expect("create schema");
                 let sep = if base.contains('?') { '&' } else { '?' };
-                let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+                // The application name marks this test's connections (to find or end them).
+                let url = format!("{base}{sep}options=-c%20search_path%3D{schema}&application_name={schema}");
                 TestDb {
                     url,
                     backend,
@@ -56,6 +57,11 @@ impl TestDb {
                 }
             }
         }
+    }
+
+    /// PostgreSQL: the application name of this database's connections (the schema name).
+    pub fn application_name(&self) -> Option<&str> {
+        self.schema.as_deref()
     }
 
     pub async fn cleanup(self) {

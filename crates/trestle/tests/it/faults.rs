@@ -179,3 +179,81 @@ async fn a_killed_sqlite_node_keeps_every_acknowledged_write() {
     again.kill().unwrap();
     again.wait().unwrap();
 }
+
+/// PostgreSQL drops every connection of the node (as in a restart): requests during the outage
+/// answer 503 (never 500 or a wrong 200), and the node recovers by itself — including its change
+/// feed, without which it bypasses its caches.
+#[tokio::test]
+async fn lost_database_connections_recover_without_a_restart() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let app = TestApp::spawn(&db.url).await;
+    let w = app.world().await;
+    let token = app.token(&w.app).await;
+    let path = format!("/rest/v1.0/projects?company_id={}", w.a);
+    assert_eq!(
+        app.get(&path).bearer_auth(&token).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    let name = db.application_name().unwrap().to_string();
+    let mut admin = sqlx::PgConnection::connect(&trestle_store::testing::pg_base_url())
+        .await
+        .unwrap();
+    let killed: Vec<bool> =
+        sqlx::query_scalar("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1")
+            .bind(&name)
+            .fetch_all(&mut admin)
+            .await
+            .unwrap();
+    assert!(!killed.is_empty(), "the node had connections to end");
+    // during and after: only 200 or 503, and back to 200 within a bounded time
+    let started = Instant::now();
+    let mut statuses = vec![];
+    loop {
+        let s = app
+            .get(&format!("/api/v1/companies/{}/installs", w.a))
+            .bearer_auth(&w.admin_a)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        statuses.push(s);
+        assert!(
+            s == StatusCode::OK || s == StatusCode::SERVICE_UNAVAILABLE,
+            "{s} during the outage"
+        );
+        if s == StatusCode::OK {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "no recovery: {statuses:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let started = Instant::now();
+    loop {
+        let text = app.get("/metrics").send().await.unwrap().text().await.unwrap();
+        if text.contains("trestle_change_feed_up 1") {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the change feed did not come back"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // correct answers again, and changes still reach the caches
+    assert_eq!(
+        app.get(&path).bearer_auth(&token).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    app.api_delete(
+        &w.admin_a,
+        &format!("/api/v1/companies/{}/installs/{}", w.a, w.install_a),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        app.get(&path).bearer_auth(&token).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    app.stop().await;
+    db.cleanup().await;
+}
