@@ -259,6 +259,22 @@ TOKEN=$T_TOKEN PATH_QUERY=$T_API \
   bench trestle_api_get "GET $T_API Bearer" "$BASE" bearer_get.lua
 stop_server
 
+# ---------------------------------------------------------------- 2b. Trestle with 100,000 installs
+# The same app installed in 100,000 more companies: token and API cost must not depend on it.
+if [[ "${BENCH_SKIP_SCALE:-}" != 1 ]]; then
+  log "adding 100,000 companies that install the demo app"
+  python3 "$BENCH_DIR/seed_installs.py" "$DATA_DIR/trestle.db" "$DATA_DIR/demo.json" 100000
+  TRESTLE_LOG=${TRESTLE_LOG:-warn} start_server trestle "$TRESTLE_BIN" up --port "$PORT" --data-dir "$DATA_DIR" \
+    --rate-limit-hourly "${BENCH_TRESTLE_RATE_LIMIT:-0}" --rate-limit-spike 0
+  wait_ready trestle "$BASE/health/ready" "$DATA_DIR/demo.json"
+  CLIENT_ID=$T_CLIENT_ID CLIENT_SECRET=$T_CLIENT_SECRET \
+    bench trestle_token_post_100k "POST /oauth/token, app installed in 100,002 companies" "$BASE" token_post.lua
+  probe trestle_api_get_100k -H "Authorization: Bearer $T_TOKEN" "$BASE$T_API"
+  TOKEN=$T_TOKEN PATH_QUERY=$T_API \
+    bench trestle_api_get_100k "GET $T_API Bearer, app installed in 100,002 companies" "$BASE" bearer_get.lua
+  stop_server
+fi
+
 # ---------------------------------------------------------------- 3. node oidc-provider peer
 PEER_ID=bench-client
 PEER_SECRET=bench-secret-0123456789abcdef0123456789abcdef
