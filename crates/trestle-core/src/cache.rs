@@ -214,6 +214,8 @@ pub struct Caches {
     pub clients: Memo<String, Option<Arc<trestle_store::ClientCredentials>>>,
     pub client_apps: Memo<(AppId, bool), Option<bool>>,
     pub secrets: Memo<i64, Option<Option<i64>>>,
+    /// People's grants (authorization_code), by id.
+    pub grants: Memo<i64, Option<trestle_store::Grant>>,
     /// Per app, the ids of its revoked, unexpired access tokens.
     pub revoked: Memo<AppId, Arc<std::collections::HashSet<String>>>,
     pub actors: Memo<(crate::api::Who, CompanyId), crate::api::CompanyActor>,
@@ -229,6 +231,7 @@ impl Caches {
             client_apps: Memo::new(100_000),
             secrets: Memo::new(100_000),
             revoked: Memo::new(100_000),
+            grants: Memo::new(100_000),
             actors: Memo::new(200_000),
             projects: Memo::new(50_000),
             app_companies: Memo::new(10_000),

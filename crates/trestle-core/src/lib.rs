@@ -12,6 +12,7 @@ mod oauth;
 mod operator;
 mod portal;
 pub mod secrets;
+mod signin;
 pub mod tokens;
 mod tools;
 
@@ -24,6 +25,7 @@ pub use metrics::*;
 pub use oauth::*;
 pub use operator::*;
 pub use portal::*;
+pub use signin::*;
 
 use cache::Caches;
 use secrets::Keys;

@@ -114,7 +114,7 @@ impl Trestle {
 
     /// Checks client credentials (keyed hash, constant-time); returns the client and the secret
     /// that matched.
-    async fn authenticate_client(
+    pub(crate) async fn authenticate_client(
         &self,
         auth: &ClientAuth,
         now: i64,
@@ -280,7 +280,22 @@ impl Trestle {
                     sandbox: claims.kind == TokenKind::SandboxApp,
                 })
             }
-            TokenKind::Person => Ok(Caller::Person(UserId(claims.subject))),
+            TokenKind::Person => {
+                // A person's token lives while its grant does (code replay and refresh-token
+                // reuse revoke the grant).
+                let gens = &self.caches.gens;
+                let grant = self
+                    .caches
+                    .grants
+                    .get_or_load(gens, claims.secret_id, gens.stamp_any_app(), || async {
+                        Ok::<_, CoreError>(self.store.find_grant(claims.secret_id).await?)
+                    })
+                    .await?;
+                match grant {
+                    Some(g) if !g.revoked && g.user_id.0 == claims.subject => Ok(Caller::Person(g.user_id)),
+                    _ => Err(CoreError::Unauthenticated("The access token was revoked".into())),
+                }
+            }
         }
     }
 }

@@ -12,6 +12,7 @@ mod paging;
 mod portal;
 pub mod ratelimit;
 mod rest;
+mod signin;
 mod tools;
 
 use axum::extract::State;
@@ -60,6 +61,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let router = Router::new()
         .merge(oauth::routes())
+        .merge(signin::routes())
         .merge(rest::routes())
         .merge(tools::routes())
         .merge(manage::routes())

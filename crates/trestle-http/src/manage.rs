@@ -8,7 +8,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -82,6 +82,11 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/companies/{company_id}/installs/{install_id}/updates/{update_id}/approve",
             post(approve_update),
         )
+        .route("/api/v1/people/{user_id}/password", put(set_password))
+        .route(
+            "/api/v1/apps/{app_id}/redirect_uris",
+            post(add_redirect_uri).get(list_redirect_uris),
+        )
         .merge(crate::portal::routes())
         .merge(crate::admin::routes())
 }
@@ -122,6 +127,8 @@ pub struct WhoAmI {
 pub struct CreatePerson {
     pub email: String,
     pub name: String,
+    /// Lets the person sign in to apps (authorization_code); at least 10 characters.
+    pub password: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -506,6 +513,9 @@ async fn create_person(
     ApiJson(body): ApiJson<CreatePerson>,
 ) -> Result<Response, ApiError> {
     let p = s.core.create_person(actor, &body.email, &body.name).await?;
+    if let Some(pw) = &body.password {
+        s.core.set_password(actor, p.user.id, pw).await?;
+    }
     Ok(secret_response(
         StatusCode::CREATED,
         PersonCreated {
@@ -957,6 +967,67 @@ async fn approve_update(
     ))
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetPassword {
+    /// At least 10 characters; stored as an Argon2id hash.
+    pub password: String,
+}
+
+/// Set a person's password (the operator for anyone, a person for themself).
+#[utoipa::path(put, path = "/api/v1/people/{user_id}/password", tag = "account", security(("api_token" = [])),
+    params(("user_id" = i64, Path)), request_body = SetPassword,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_password(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(user): ApiPath<i64>,
+    ApiJson(b): ApiJson<SetPassword>,
+) -> Result<StatusCode, ApiError> {
+    s.core.set_password(actor, UserId(user), &b.password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedirectUriIn {
+    /// An absolute http(s) URL without fragment (matched exactly), or urn:ietf:wg:oauth:2.0:oob.
+    pub uri: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RedirectUrisOut {
+    pub redirect_uris: Vec<String>,
+}
+
+/// Developer: register a redirect URI for the authorization-code flow.
+#[utoipa::path(post, path = "/api/v1/apps/{app_id}/redirect_uris", tag = "developer", security(("api_token" = [])),
+    params(("app_id" = i64, Path)), request_body = RedirectUriIn,
+    responses((status = 200, body = RedirectUrisOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn add_redirect_uri(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(app): ApiPath<i64>,
+    ApiJson(b): ApiJson<RedirectUriIn>,
+) -> Result<Json<RedirectUrisOut>, ApiError> {
+    Ok(Json(RedirectUrisOut {
+        redirect_uris: s.core.add_redirect_uri(actor, AppId(app), &b.uri).await?,
+    }))
+}
+
+/// Developer: the app's redirect URIs.
+#[utoipa::path(get, path = "/api/v1/apps/{app_id}/redirect_uris", tag = "developer", security(("api_token" = [])),
+    params(("app_id" = i64, Path)), responses((status = 200, body = RedirectUrisOut), (status = 404, body = ErrorBody)))]
+async fn list_redirect_uris(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(app): ApiPath<i64>,
+) -> Result<Json<RedirectUrisOut>, ApiError> {
+    Ok(Json(RedirectUrisOut {
+        redirect_uris: s.core.list_redirect_uris(actor, AppId(app)).await?,
+    }))
+}
+
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(title = "Trestle management API", description = "Operator, developer portal and company admin actions. \
@@ -972,7 +1043,8 @@ async fn approve_update(
         crate::portal::metrics_companies_csv, crate::portal::manifest_schema,
         crate::admin::list_directory, crate::admin::update_member, crate::admin::add_project_member,
         crate::admin::remove_project_member, crate::admin::update_install, crate::admin::company_audit,
-        crate::admin::company_audit_csv, crate::admin::publish_app, crate::admin::app_audit, crate::admin::marketplace),
+        crate::admin::company_audit_csv, crate::admin::publish_app, crate::admin::app_audit, crate::admin::marketplace,
+        set_password, add_redirect_uri, list_redirect_uris),
     components(schemas(ErrorBody, crate::error::ProblemSchema)),
     modifiers(&SecurityAddon)
 )]

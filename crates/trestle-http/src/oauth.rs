@@ -214,11 +214,25 @@ async fn handle_token(
             let auth = client_auth(headers, &params)?;
             state.core.issue_client_credentials(&auth, params.get("scope")).await
         }
-        "authorization_code" | "refresh_token" => Err(OAuthError::UnsupportedGrantType(format!(
-            "the {grant} grant is not available on this server; DMSA apps use client_credentials"
-        ))),
+        "authorization_code" => {
+            let auth = client_auth(headers, &params)?;
+            let code = params
+                .get("code")
+                .ok_or_else(|| OAuthError::InvalidRequest("code is required".into()))?;
+            state
+                .core
+                .exchange_code(&auth, code, params.get("redirect_uri"), params.get("code_verifier"))
+                .await
+        }
+        "refresh_token" => {
+            let auth = client_auth(headers, &params)?;
+            let token = params
+                .get("refresh_token")
+                .ok_or_else(|| OAuthError::InvalidRequest("refresh_token is required".into()))?;
+            state.core.refresh(&auth, token).await
+        }
         other => Err(OAuthError::UnsupportedGrantType(format!(
-            "grant_type {other:?} is not supported (supported: client_credentials)"
+            "grant_type {other:?} is not supported (supported: client_credentials, authorization_code, refresh_token)"
         ))),
     }
 }
@@ -310,8 +324,10 @@ async fn metadata(State(state): State<AppState>, headers: HeaderMap) -> Json<ser
         "token_endpoint": format!("{issuer}/oauth/token"),
         "revocation_endpoint": format!("{issuer}/oauth/revoke"),
         "introspection_endpoint": format!("{issuer}/oauth/introspect"),
-        "grant_types_supported": ["client_credentials"],
-        "response_types_supported": [],
+        "authorization_endpoint": format!("{issuer}/oauth/authorize"),
+        "grant_types_supported": ["client_credentials", "authorization_code", "refresh_token"],
+        "response_types_supported": ["code"],
+        "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],

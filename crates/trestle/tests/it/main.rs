@@ -13,3 +13,4 @@ mod portal;
 mod scale_out;
 mod token_endpoint;
 mod up;
+mod user_oauth;

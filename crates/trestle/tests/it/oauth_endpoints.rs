@@ -220,7 +220,12 @@ async fn metadata_lists_the_endpoints(app: TestApp) {
     assert_eq!(v["token_endpoint"], format!("{}/oauth/token", app.url));
     assert_eq!(v["revocation_endpoint"], format!("{}/oauth/revoke", app.url));
     assert_eq!(v["introspection_endpoint"], format!("{}/oauth/introspect", app.url));
-    assert_eq!(v["grant_types_supported"], json!(["client_credentials"]));
+    assert_eq!(
+        v["grant_types_supported"],
+        json!(["client_credentials", "authorization_code", "refresh_token"])
+    );
+    assert_eq!(v["authorization_endpoint"], format!("{}/oauth/authorize", app.url));
+    assert_eq!(v["code_challenge_methods_supported"], json!(["S256"]));
     assert!(v["token_endpoint_auth_methods_supported"]
         .as_array()
         .unwrap()

@@ -1,0 +1,294 @@
+//! The sign-in pages of the authorization-code flow: `GET /oauth/authorize` shows a login form
+//! or, once signed in, a consent form; their POSTs sign in (a `__Host-` session cookie) and
+//! record the decision (a 303 back to the app with a code, or the code shown for the
+//! out-of-band flow). Every form carries a CSRF token; pages cannot be framed or cached.
+
+use crate::AppState;
+use axum::extract::{Form, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use std::collections::HashMap;
+use trestle_core::{AuthorizeError, AuthorizeParams, CoreError, ValidAuthorize, OOB};
+
+const SESSION_COOKIE: &str = "__Host-trestle_session";
+const CSRF_COOKIE: &str = "__Host-trestle_csrf";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/oauth/authorize", get(authorize))
+        .route("/oauth/authorize/login", post(login))
+        .route("/oauth/authorize/decision", post(decision))
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{t} · Trestle</title><style>body{{font-family:system-ui,sans-serif;background:#f4f5f7;margin:0}}\
+         main{{max-width:26rem;margin:4rem auto;background:#fff;padding:2rem;border-radius:12px;box-shadow:0 2px 12px #0002}}\
+         h1{{font-size:1.3rem;margin-top:0}}label{{display:block;margin:.8rem 0 .3rem;font-weight:600}}\
+         input[type=email],input[type=password]{{width:100%;padding:.6rem;border:1px solid #bbb;border-radius:6px;box-sizing:border-box}}\
+         button{{margin-top:1.2rem;padding:.6rem 1.2rem;border:0;border-radius:6px;background:#1f5fbf;color:#fff;font-size:1rem;cursor:pointer}}\
+         button.secondary{{background:#e4e7ec;color:#222}}.error{{color:#b00020}}code{{word-break:break-all}}</style></head>\
+         <body><main><h1>{t}</h1>{body}</main></body></html>",
+        t = esc(title),
+    );
+    let mut res = (status, html).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    res
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn set_cookie(res: &mut Response, name: &str, value: &str, max_age: i64) {
+    let v = format!("{name}={value}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age={max_age}");
+    if let Ok(v) = HeaderValue::from_str(&v) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+fn params_of(query: &str) -> AuthorizeParams {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    AuthorizeParams {
+        response_type: get("response_type"),
+        client_id: get("client_id"),
+        redirect_uri: get("redirect_uri"),
+        state: get("state"),
+        code_challenge: get("code_challenge"),
+        code_challenge_method: get("code_challenge_method"),
+    }
+}
+
+fn with_params(uri: &str, params: &[(&str, &str)]) -> String {
+    let q = serde_urlencoded::to_string(params).unwrap_or_default();
+    format!("{uri}{}{q}", if uri.contains('?') { '&' } else { '?' })
+}
+
+fn see_other(location: &str) -> Response {
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// The answer to a refused request: a page (never a redirect) when the client or redirect URI
+/// is not trusted, else the error at the redirect URI.
+fn refused(e: AuthorizeError) -> Response {
+    match e {
+        AuthorizeError::NoRedirect(m) => page(
+            StatusCode::BAD_REQUEST,
+            "This sign-in link is not valid",
+            &format!("<p class=\"error\">{}</p>", esc(&m)),
+        ),
+        AuthorizeError::Redirect {
+            redirect_uri,
+            error,
+            description,
+            state,
+        } => {
+            if redirect_uri == OOB {
+                return page(
+                    StatusCode::BAD_REQUEST,
+                    "Sign-in refused",
+                    &format!("<p class=\"error\">{error}: {}</p>", esc(&description)),
+                );
+            }
+            let mut p = vec![("error", error), ("error_description", description.as_str())];
+            if let Some(s) = &state {
+                p.push(("state", s));
+            }
+            let mut res = StatusCode::FOUND.into_response();
+            if let Ok(v) = HeaderValue::from_str(&with_params(&redirect_uri, &p)) {
+                res.headers_mut().insert(header::LOCATION, v);
+            }
+            res
+        }
+    }
+}
+
+fn login_page(status: StatusCode, valid: &ValidAuthorize, query: &str, error: Option<&str>) -> Response {
+    let csrf = trestle_core::secrets::random_hex_256();
+    let err = error
+        .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", esc(e)))
+        .unwrap_or_default();
+    let body = format!(
+        "<p>Sign in to continue to <strong>{app}</strong>.</p>{err}\
+         <form method=\"post\" action=\"/oauth/authorize/login\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"q\" value=\"{q}\">\
+         <label for=\"email\">E-mail</label><input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"username\" required autofocus>\
+         <label for=\"password\">Password</label><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>\
+         <button type=\"submit\">Sign in</button></form>",
+        app = esc(&valid.app.name),
+        q = esc(query),
+    );
+    let mut res = page(status, "Sign in", &body);
+    set_cookie(&mut res, CSRF_COOKIE, &csrf, 3600);
+    res
+}
+
+fn consent_page(valid: &ValidAuthorize, query: &str, csrf: &str) -> Response {
+    let body = format!(
+        "<p><strong>{app}</strong> wants to act as you: to see the companies and projects you can see, \
+         with your permissions.</p><form method=\"post\" action=\"/oauth/authorize/decision\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"q\" value=\"{q}\">\
+         <button type=\"submit\" name=\"decision\" value=\"approve\">Allow</button> \
+         <button type=\"submit\" name=\"decision\" value=\"deny\" class=\"secondary\">Deny</button></form>",
+        app = esc(&valid.app.name),
+        q = esc(query),
+    );
+    page(StatusCode::OK, "Allow access?", &body)
+}
+
+async fn authorize(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
+    let query = uri.query().unwrap_or("").to_string();
+    let valid = match state.core.validate_authorize(&params_of(&query)).await {
+        Ok(v) => v,
+        Err(e) => return refused(e),
+    };
+    let session = match cookie(&headers, SESSION_COOKIE) {
+        Some(token) => state.core.session(token).await.ok().flatten(),
+        None => None,
+    };
+    match session {
+        Some((_, csrf)) => consent_page(&valid, &query, &csrf),
+        None => login_page(StatusCode::OK, &valid, &query, None),
+    }
+}
+
+fn csrf_ok(sent: Option<&String>, expected: Option<&str>) -> bool {
+    match (sent, expected) {
+        (Some(a), Some(b)) => !b.is_empty() && trestle_core::secrets::hashes_equal(a, b),
+        _ => false,
+    }
+}
+
+fn forbidden() -> Response {
+    page(
+        StatusCode::FORBIDDEN,
+        "Request refused",
+        "<p class=\"error\">The form expired or was not sent from this site. Go back and try again.</p>",
+    )
+}
+
+async fn login(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<HashMap<String, String>>) -> Response {
+    if !csrf_ok(f.get("csrf"), cookie(&headers, CSRF_COOKIE)) {
+        return forbidden();
+    }
+    let query = f.get("q").cloned().unwrap_or_default();
+    let valid = match state.core.validate_authorize(&params_of(&query)).await {
+        Ok(v) => v,
+        Err(e) => return refused(e),
+    };
+    let (email, password) = (
+        f.get("email").map_or("", String::as_str),
+        f.get("password").map_or("", String::as_str),
+    );
+    match state.core.login(email, password).await {
+        Ok((session, _)) => {
+            let mut res = see_other(&format!("/oauth/authorize?{query}"));
+            set_cookie(&mut res, SESSION_COOKIE, &session, 12 * 3600);
+            res
+        }
+        Err(CoreError::Unauthenticated(m)) => login_page(StatusCode::UNAUTHORIZED, &valid, &query, Some(&m)),
+        Err(_) => page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Try again",
+            "<p class=\"error\">The service is temporarily unavailable.</p>",
+        ),
+    }
+}
+
+async fn decision(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    let session = match cookie(&headers, SESSION_COOKIE) {
+        Some(token) => state.core.session(token).await.ok().flatten(),
+        None => None,
+    };
+    let Some((user, csrf)) = session else {
+        return page(
+            StatusCode::UNAUTHORIZED,
+            "Sign in again",
+            "<p class=\"error\">Your session ended. Start again from the app.</p>",
+        );
+    };
+    if !csrf_ok(f.get("csrf"), Some(&csrf)) {
+        return forbidden();
+    }
+    let query = f.get("q").cloned().unwrap_or_default();
+    let valid = match state.core.validate_authorize(&params_of(&query)).await {
+        Ok(v) => v,
+        Err(e) => return refused(e),
+    };
+    if f.get("decision").map(String::as_str) != Some("approve") {
+        return refused(AuthorizeError::Redirect {
+            redirect_uri: valid.redirect_uri,
+            error: "access_denied",
+            description: "the person denied access".into(),
+            state: valid.state,
+        });
+    }
+    let code = match state.core.approve(&valid, user).await {
+        Ok(c) => c,
+        Err(_) => {
+            return page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Try again",
+                "<p class=\"error\">The service is temporarily unavailable.</p>",
+            )
+        }
+    };
+    if valid.redirect_uri == OOB {
+        return page(
+            StatusCode::OK,
+            "Authorization code",
+            &format!(
+                "<p>Copy this code into {}:</p><p><code id=\"code\">{}</code></p>",
+                esc(&valid.app.name),
+                esc(&code)
+            ),
+        );
+    }
+    let mut p = vec![("code", code.as_str())];
+    if let Some(s) = &valid.state {
+        p.push(("state", s));
+    }
+    see_other(&with_params(&valid.redirect_uri, &p))
+}

@@ -1,0 +1,642 @@
+//! People signing in to apps: login and consent pages, authorization codes with PKCE, refresh
+//! rotation with reuse detection, and person tokens that see what the person may see.
+
+use crate::support::{expect, ids, on_both_backends, TestApp, World};
+use base64::Engine;
+use reqwest::redirect::Policy;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use sha2::Digest;
+
+on_both_backends!(
+    a_person_signs_in_and_the_app_sees_what_they_see,
+    codes_are_single_use_and_bound,
+    pkce_is_s256_and_enforced,
+    refresh_tokens_rotate_and_reuse_revokes_the_chain,
+    the_pages_refuse_bad_requests,
+);
+
+const CALLBACK: &str = "https://client.example/cb";
+const PASSWORD: &str = "correct horse battery";
+
+/// A browser: keeps cookies, never follows redirects.
+struct Browser {
+    http: reqwest::Client,
+    cookies: Vec<(String, String)>,
+    base: String,
+}
+
+impl Browser {
+    fn new(app: &TestApp) -> Self {
+        Browser {
+            http: reqwest::Client::builder().redirect(Policy::none()).build().unwrap(),
+            cookies: vec![],
+            base: app.url.clone(),
+        }
+    }
+
+    fn keep(&mut self, res: &reqwest::Response) {
+        for v in res.headers().get_all("set-cookie") {
+            let v = v.to_str().unwrap();
+            assert!(
+                v.contains("Secure") && v.contains("HttpOnly") && v.contains("SameSite=Lax"),
+                "{v}"
+            );
+            let (k, rest) = v.split_once('=').unwrap();
+            let val = rest.split(';').next().unwrap().to_string();
+            self.cookies.retain(|(n, _)| n != k);
+            self.cookies.push((k.to_string(), val));
+        }
+    }
+
+    fn cookie(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn get(&mut self, path: &str) -> reqwest::Response {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", self.cookie())
+            .send()
+            .await
+            .unwrap();
+        self.keep(&res);
+        res
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie())
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        self.keep(&res);
+        res
+    }
+}
+
+fn field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in {html}")) + marker.len();
+    let end = start + html[start..].find('"').unwrap();
+    html[start..end]
+        .replace("&amp;", "&")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+}
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+fn query_param(url: &str, name: &str) -> Option<String> {
+    let q = url.split_once('?')?.1;
+    serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+/// A person in company A (project A1 only) with a password, and the app's redirect URI.
+async fn setup(app: &TestApp) -> (World, i64) {
+    let w = app.world().await;
+    app.api_post(
+        &w.dev,
+        &format!("/api/v1/apps/{}/redirect_uris", w.app.app_id),
+        json!({"uri": CALLBACK}),
+        StatusCode::OK,
+    )
+    .await;
+    let p = app
+        .api_post(
+            &app.operator,
+            "/api/v1/people",
+            json!({"email": "pat@example.com", "name": "Pat Person", "password": PASSWORD}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let pat = p["user"]["id"].as_i64().unwrap();
+    let res = app
+        .post(&format!("/api/v1/companies/{}/users", w.a))
+        .bearer_auth(&w.admin_a)
+        .json(&json!({"user_id": pat}))
+        .send()
+        .await
+        .unwrap();
+    expect(res, StatusCode::NO_CONTENT).await;
+    let res = app
+        .post(&format!("/api/v1/companies/{}/projects/{}/users", w.a, w.a1))
+        .bearer_auth(&w.admin_a)
+        .json(&json!({"user_id": pat, "permissions": {"documents": "read_only"}}))
+        .send()
+        .await
+        .unwrap();
+    expect(res, StatusCode::NO_CONTENT).await;
+    (w, pat)
+}
+
+fn authorize_path(w: &World, extra: &str) -> String {
+    let q = serde_urlencoded::to_string([
+        ("response_type", "code"),
+        ("client_id", w.app.client_id.as_str()),
+        ("redirect_uri", CALLBACK),
+        ("state", "xyz"),
+    ])
+    .unwrap();
+    format!("/oauth/authorize?{q}{extra}")
+}
+
+/// Signs in and approves; returns the code.
+async fn sign_in_and_approve(b: &mut Browser, path: &str) -> String {
+    let res = b.get(path).await;
+    assert_eq!(res.headers()["x-frame-options"], "DENY");
+    assert!(res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("frame-ancestors 'none'"));
+    let mut html = expect_html(res, StatusCode::OK).await;
+    if html.contains("/oauth/authorize/login") {
+        let res = b
+            .post(
+                "/oauth/authorize/login",
+                &[
+                    ("email", "pat@example.com"),
+                    ("password", PASSWORD),
+                    ("csrf", &field(&html, "csrf")),
+                    ("q", &field(&html, "q")),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "after a credential POST: 303");
+        let next = location(&res);
+        html = expect_html(b.get(&next).await, StatusCode::OK).await;
+    }
+    assert!(html.contains("Allow access?"), "{html}");
+    let res = b
+        .post(
+            "/oauth/authorize/decision",
+            &[
+                ("decision", "approve"),
+                ("csrf", &field(&html, "csrf")),
+                ("q", &field(&html, "q")),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = location(&res);
+    assert!(to.starts_with(CALLBACK), "{to}");
+    assert_eq!(query_param(&to, "state").as_deref(), Some("xyz"));
+    query_param(&to, "code").unwrap()
+}
+
+async fn expect_html(res: reqwest::Response, want: StatusCode) -> String {
+    assert_eq!(res.status(), want);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    res.text().await.unwrap()
+}
+
+async fn exchange(app: &TestApp, w: &World, code: &str, verifier: Option<&str>) -> (StatusCode, Value) {
+    let mut form = vec![
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", CALLBACK),
+        ("client_id", w.app.client_id.as_str()),
+        ("client_secret", w.app.client_secret.as_str()),
+    ];
+    if let Some(v) = verifier {
+        form.push(("code_verifier", v));
+    }
+    let res = app.post("/oauth/token").form(&form).send().await.unwrap();
+    let s = res.status();
+    (s, expect(res, s).await)
+}
+
+async fn a_person_signs_in_and_the_app_sees_what_they_see(app: TestApp) {
+    let (w, pat) = setup(&app).await;
+    let mut b = Browser::new(&app);
+    let code = sign_in_and_approve(&mut b, &authorize_path(&w, "")).await;
+    let (s, t) = exchange(&app, &w, &code, None).await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    assert_eq!(t["token_type"], "bearer");
+    assert_eq!(t["expires_in"], 5400);
+    assert!(t["refresh_token"].as_str().unwrap().len() >= 32);
+    let user_token = t["access_token"].as_str().unwrap();
+    // the person's view: company A only, project A1 only
+    let companies = expect(
+        app.get("/rest/v1.0/companies")
+            .bearer_auth(user_token)
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(ids(&companies), vec![w.a]);
+    let projects = expect(
+        app.get(&format!("/rest/v1.0/projects?company_id={}", w.a))
+            .bearer_auth(user_token)
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(ids(&projects), vec![w.a1]);
+    let me = expect(
+        app.get("/rest/v1.0/me").bearer_auth(user_token).send().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (me["id"].as_i64(), me["login"].as_str()),
+        (Some(pat), Some("pat@example.com"))
+    );
+    // the same credentials' bot sees A1 and A2 in A (the seeds' FAQ: compare both views)
+    let bot = app.token(&w.app).await;
+    let bot_projects = expect(
+        app.get(&format!("/rest/v1.0/projects?company_id={}", w.a))
+            .bearer_auth(&bot)
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(ids(&bot_projects), vec![w.a1, w.a2]);
+    // tool levels apply to people too: read_only documents may read, not write
+    let q = format!("project_id={}", w.a1);
+    assert_eq!(
+        app.get(&format!("/rest/v1.0/folders?{q}"))
+            .bearer_auth(user_token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let res = app
+        .post(&format!("/rest/v1.0/folders?{q}"))
+        .bearer_auth(user_token)
+        .json(&json!({"folder": {"name": "x"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get(&format!("/rest/v1.0/folders?project_id={}", w.a2))
+            .bearer_auth(user_token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    // token info names the person
+    let info = expect(
+        app.get("/oauth/token/info")
+            .bearer_auth(user_token)
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(info["resource_owner_id"], pat);
+    // out-of-band: the code is shown on a page
+    let mut b2 = Browser::new(&app);
+    b2.cookies = b.cookies.clone();
+    let q = serde_urlencoded::to_string([
+        ("response_type", "code"),
+        ("client_id", w.app.client_id.as_str()),
+        ("redirect_uri", "urn:ietf:wg:oauth:2.0:oob"),
+    ])
+    .unwrap();
+    let html = expect_html(b2.get(&format!("/oauth/authorize?{q}")).await, StatusCode::OK).await;
+    let res = b2
+        .post(
+            "/oauth/authorize/decision",
+            &[
+                ("decision", "approve"),
+                ("csrf", &field(&html, "csrf")),
+                ("q", &field(&html, "q")),
+            ],
+        )
+        .await;
+    let page = expect_html(res, StatusCode::OK).await;
+    assert!(page.contains("<code id=\"code\">"), "{page}");
+    // deny: back to the app with access_denied
+    let html = expect_html(b.get(&authorize_path(&w, "")).await, StatusCode::OK).await;
+    let res = b
+        .post(
+            "/oauth/authorize/decision",
+            &[
+                ("decision", "deny"),
+                ("csrf", &field(&html, "csrf")),
+                ("q", &field(&html, "q")),
+            ],
+        )
+        .await;
+    assert_eq!(query_param(&location(&res), "error").as_deref(), Some("access_denied"));
+}
+
+async fn codes_are_single_use_and_bound(app: TestApp) {
+    let (w, _) = setup(&app).await;
+    let mut b = Browser::new(&app);
+    let code = sign_in_and_approve(&mut b, &authorize_path(&w, "")).await;
+    let (s, t) = exchange(&app, &w, &code, None).await;
+    assert_eq!(s, StatusCode::OK);
+    let first = t["access_token"].as_str().unwrap().to_string();
+    assert_eq!(
+        app.get("/rest/v1.0/companies")
+            .bearer_auth(&first)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    // replay: refused, and what the code issued is revoked
+    let (s, e) = exchange(&app, &w, &code, None).await;
+    assert_eq!(
+        (s, e["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
+    assert_eq!(
+        app.get("/rest/v1.0/companies")
+            .bearer_auth(&first)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let refresh = t["refresh_token"].as_str().unwrap();
+    let res = app
+        .post("/oauth/token")
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh),
+            ("client_id", &w.app.client_id),
+            ("client_secret", &w.app.client_secret),
+        ])
+        .send()
+        .await
+        .unwrap();
+    expect(res, StatusCode::BAD_REQUEST).await;
+    // another client, a wrong redirect_uri, an expired code: invalid_grant
+    let (_, dev2) = app.person("d2@example.com", "D2").await;
+    let other = app.promoted_app(&dev2, "Other").await;
+    let code = sign_in_and_approve(&mut b, &authorize_path(&w, "")).await;
+    let res = app
+        .post("/oauth/token")
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", CALLBACK),
+            ("client_id", &other.client_id),
+            ("client_secret", &other.client_secret),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(expect(res, StatusCode::BAD_REQUEST).await["error"], "invalid_grant");
+    let code = sign_in_and_approve(&mut b, &authorize_path(&w, "")).await;
+    let res = app
+        .post("/oauth/token")
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", "https://client.example/other"),
+            ("client_id", &w.app.client_id),
+            ("client_secret", &w.app.client_secret),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(expect(res, StatusCode::BAD_REQUEST).await["error"], "invalid_grant");
+    let code = sign_in_and_approve(&mut b, &authorize_path(&w, "")).await;
+    app.clock.advance(601);
+    let (s, _) = exchange(&app, &w, &code, None).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "codes live ten minutes");
+}
+
+async fn pkce_is_s256_and_enforced(app: TestApp) {
+    let (w, _) = setup(&app).await;
+    let mut b = Browser::new(&app);
+    let verifier = "v".repeat(43) + "-good._~";
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
+    // plain is refused at the authorization endpoint (at the verified redirect URI)
+    let res = b
+        .get(&authorize_path(
+            &w,
+            &format!("&code_challenge={challenge}&code_challenge_method=plain"),
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert_eq!(
+        query_param(&location(&res), "error").as_deref(),
+        Some("invalid_request")
+    );
+    // S256: the verifier is required and must match; a wrong one burns the code
+    let path = authorize_path(&w, &format!("&code_challenge={challenge}&code_challenge_method=S256"));
+    let code = sign_in_and_approve(&mut b, &path).await;
+    assert_eq!(exchange(&app, &w, &code, None).await.0, StatusCode::BAD_REQUEST);
+    let code = sign_in_and_approve(&mut b, &path).await;
+    assert_eq!(
+        exchange(&app, &w, &code, Some(&"w".repeat(43))).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        exchange(&app, &w, &code, Some(&verifier)).await.0,
+        StatusCode::BAD_REQUEST,
+        "the code was burned"
+    );
+    let code = sign_in_and_approve(&mut b, &path).await;
+    let (s, t) = exchange(&app, &w, &code, Some(&verifier)).await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    // a verifier for a code issued without a challenge is refused
+    let code = sign_in_and_approve(&mut b, &authorize_path(&w, "")).await;
+    assert_eq!(
+        exchange(&app, &w, &code, Some(&verifier)).await.0,
+        StatusCode::BAD_REQUEST
+    );
+}
+
+async fn refresh_tokens_rotate_and_reuse_revokes_the_chain(app: TestApp) {
+    let (w, _) = setup(&app).await;
+    let mut b = Browser::new(&app);
+    let code = sign_in_and_approve(&mut b, &authorize_path(&w, "")).await;
+    let (_, t) = exchange(&app, &w, &code, None).await;
+    let refresh = |rt: String| {
+        let app = &app;
+        let (id, secret) = (w.app.client_id.clone(), w.app.client_secret.clone());
+        async move {
+            // JSON body, as @procore/js-sdk's refresh() sends it
+            let res = app
+                .post("/oauth/token")
+                .json(&json!({"grant_type": "refresh_token", "refresh_token": rt, "client_id": id, "client_secret": secret}))
+                .send()
+                .await
+                .unwrap();
+            let s = res.status();
+            (s, expect(res, s).await)
+        }
+    };
+    let r1 = t["refresh_token"].as_str().unwrap().to_string();
+    let (s, t2) = refresh(r1.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{t2}");
+    let r2 = t2["refresh_token"].as_str().unwrap().to_string();
+    assert_ne!(r1, r2, "rotated");
+    let at2 = t2["access_token"].as_str().unwrap().to_string();
+    assert_eq!(
+        app.get("/rest/v1.0/companies")
+            .bearer_auth(&at2)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    // reuse of R1: refused, and the whole chain dies (R2 and its access token)
+    let (s, e) = refresh(r1).await;
+    assert_eq!(
+        (s, e["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
+    assert_eq!(refresh(r2).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        app.get("/rest/v1.0/companies")
+            .bearer_auth(&at2)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(refresh("unknown".into()).await.0, StatusCode::BAD_REQUEST);
+}
+
+async fn the_pages_refuse_bad_requests(app: TestApp) {
+    let (w, _) = setup(&app).await;
+    let mut b = Browser::new(&app);
+    // an unregistered or altered redirect URI: an error page, never a redirect
+    for bad in [
+        "https://client.example/CB",
+        "https://client.example/cb/",
+        "https://client.example/cb?x=1",
+        "https://evil.example/cb",
+        "https://client.example@evil.example/cb",
+    ] {
+        let q = serde_urlencoded::to_string([
+            ("response_type", "code"),
+            ("client_id", w.app.client_id.as_str()),
+            ("redirect_uri", bad),
+        ])
+        .unwrap();
+        let res = b.get(&format!("/oauth/authorize?{q}")).await;
+        assert!(res.headers().get("location").is_none(), "{bad} redirected");
+        expect_html(res, StatusCode::BAD_REQUEST).await;
+    }
+    let res = b.get("/oauth/authorize?response_type=code&client_id=unknown").await;
+    expect_html(res, StatusCode::BAD_REQUEST).await;
+    // unsupported response_type: reported at the verified redirect URI
+    let q = serde_urlencoded::to_string([
+        ("response_type", "token"),
+        ("client_id", w.app.client_id.as_str()),
+        ("redirect_uri", CALLBACK),
+    ])
+    .unwrap();
+    let res = b.get(&format!("/oauth/authorize?{q}")).await;
+    assert_eq!(
+        query_param(&location(&res), "error").as_deref(),
+        Some("unsupported_response_type")
+    );
+    // a wrong password: the login page again, no session
+    let html = expect_html(b.get(&authorize_path(&w, "")).await, StatusCode::OK).await;
+    let res = b
+        .post(
+            "/oauth/authorize/login",
+            &[
+                ("email", "pat@example.com"),
+                ("password", "wrong password!"),
+                ("csrf", &field(&html, "csrf")),
+                ("q", &field(&html, "q")),
+            ],
+        )
+        .await;
+    let page = expect_html(res, StatusCode::UNAUTHORIZED).await;
+    assert!(page.contains("wrong e-mail address or password"));
+    assert!(!b.cookies.iter().any(|(k, _)| k == "__Host-trestle_session"));
+    // a login POST without the CSRF token (or from another site) is refused
+    let res = b
+        .post(
+            "/oauth/authorize/login",
+            &[
+                ("email", "pat@example.com"),
+                ("password", PASSWORD),
+                ("csrf", "forged"),
+                ("q", &field(&html, "q")),
+            ],
+        )
+        .await;
+    expect_html(res, StatusCode::FORBIDDEN).await;
+    // a decision without a session, or with a forged CSRF token
+    let mut stranger = Browser::new(&app);
+    let res = stranger
+        .post(
+            "/oauth/authorize/decision",
+            &[("decision", "approve"), ("csrf", "x"), ("q", &field(&html, "q"))],
+        )
+        .await;
+    expect_html(res, StatusCode::UNAUTHORIZED).await;
+    sign_in_and_approve(&mut b, &authorize_path(&w, "")).await;
+    let res = b
+        .post(
+            "/oauth/authorize/decision",
+            &[("decision", "approve"), ("csrf", "forged"), ("q", &field(&html, "q"))],
+        )
+        .await;
+    expect_html(res, StatusCode::FORBIDDEN).await;
+    // passwords are checked
+    let (id, token) = app.person("q@example.com", "Q").await;
+    let res = app
+        .http
+        .put(format!("{}/api/v1/people/{id}/password", app.url))
+        .bearer_auth(&token)
+        .json(&json!({"password": "short"}))
+        .send()
+        .await
+        .unwrap();
+    expect(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let res = app
+        .http
+        .put(format!("{}/api/v1/people/{id}/password", app.url))
+        .bearer_auth(&token)
+        .json(&json!({"password": "long enough now"}))
+        .send()
+        .await
+        .unwrap();
+    expect(res, StatusCode::NO_CONTENT).await;
+    // redirect URIs are validated
+    app.api_post(
+        &w.dev,
+        &format!("/api/v1/apps/{}/redirect_uris", w.app.app_id),
+        json!({"uri": "javascript:alert(1)"}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+}
