@@ -9,15 +9,15 @@
 // `defaultCompanyId`). Any non-2xx response rejects with `{ body, request, response }`.
 //
 // The SDK has no client_credentials helper (its token() is the authorization_code grant), so the
-// token is fetched by hand with a form POST and handed to oauth(token). The SDK's refresh() and
-// info() helpers are left out: they need the refresh_token grant and GET /oauth/token/info, which
-// Trestle does not implement yet.
+// token is fetched by hand with a form POST and handed to oauth(token). The SDK's own token(),
+// refresh() and info() helpers (JSON bodies) are exercised with a person's sign-in: the login and
+// consent pages are driven with fetch (out-of-band redirect URI, so the code is shown on a page).
 'use strict';
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const { client, oauth } = require('@procore/js-sdk');
+const { client, oauth, token: sdkToken, refresh: sdkRefresh, info: sdkInfo } = require('@procore/js-sdk');
 
 const demoPath = process.env.TRESTLE_DEMO_JSON;
 if (!demoPath) throw new Error('TRESTLE_DEMO_JSON is not set (path of the demo.json written by `trestle up`)');
@@ -145,4 +145,89 @@ test('GET /rest/v1.0/me without any company is a clear 400', async () => {
 
 test('an unknown bearer token is a 401 (JSON body, so the SDK rejects cleanly)', async () => {
   await rejection(sdkFor('not-a-real-token', { defaultCompanyId: companies[0].id }).get({ base: '/companies' }), 401);
+});
+
+// ---------------------------------------------------------------- a person signs in (authorization_code)
+const OOB = 'urn:ietf:wg:oauth:2.0:oob';
+
+// Minimal browser: keeps cookies, does not follow redirects.
+function browser() {
+  const jar = new Map();
+  const keep = (res) => {
+    for (const c of res.headers.getSetCookie ? res.headers.getSetCookie() : []) {
+      const [kv] = c.split(';');
+      const i = kv.indexOf('=');
+      jar.set(kv.slice(0, i), kv.slice(i + 1));
+    }
+  };
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  return {
+    async get(path) {
+      const res = await fetch(`${url}${path}`, { headers: { cookie: cookie() }, redirect: 'manual' });
+      keep(res);
+      return res;
+    },
+    async post(path, form) {
+      const res = await fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { cookie: cookie(), 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form),
+        redirect: 'manual',
+      });
+      keep(res);
+      return res;
+    },
+  };
+}
+
+const field = (html, name) => {
+  const m = html.match(new RegExp(`name="${name}" value="([^"]*)"`));
+  assert.ok(m, `no ${name} field in ${html}`);
+  return m[1].replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+};
+
+async function signInForCode(email) {
+  const b = browser();
+  const q = new URLSearchParams({ response_type: 'code', client_id: demo.client_id, redirect_uri: OOB });
+  let res = await b.get(`/oauth/authorize?${q}`);
+  assert.equal(res.status, 200);
+  let html = await res.text();
+  res = await b.post('/oauth/authorize/login', { email, password: demo.demo_password, csrf: field(html, 'csrf'), q: field(html, 'q') });
+  assert.equal(res.status, 303, 'a successful login answers 303');
+  res = await b.get(res.headers.get('location'));
+  html = await res.text();
+  res = await b.post('/oauth/authorize/decision', { decision: 'approve', csrf: field(html, 'csrf'), q: field(html, 'q') });
+  assert.equal(res.status, 200);
+  const m = (await res.text()).match(/<code id="code">([^<]+)<\/code>/);
+  assert.ok(m, 'the out-of-band page shows the code');
+  return m[1];
+}
+
+test('SDK token(), refresh() and info() for a signed-in company admin', async () => {
+  const admin = companies[0];
+  const code = await signInForCode(admin.admin_email);
+  const opts = { apiHostname: url };
+  const tok = await sdkToken({ id: demo.client_id, secret: demo.client_secret, code, uri: OOB }, opts);
+  assert.equal(tok.token_type, 'bearer', JSON.stringify(tok));
+  assert.ok(tok.refresh_token, 'the authorization_code grant returns a refresh_token');
+  const info = await sdkInfo(tok.access_token, opts);
+  assert.equal(info.application.uid, demo.client_id);
+  assert.ok(Number(info.resource_owner_id) > 0, 'the token belongs to the person');
+  // the person's own view: their company, and (as its admin) all its projects
+  const user = sdkFor(tok.access_token);
+  const mine = await sdk(user.get({ base: '/companies' }));
+  assert.deepEqual(sortedIds(mine.body), [admin.id]);
+  const projects = await sdk(user.get({ base: '/projects', qs: { company_id: admin.id } }));
+  assert.deepEqual(sortedIds(projects.body), sorted(admin.all_project_ids));
+  // refresh(): rotation, and the old refresh token is spent
+  const next = await sdkRefresh({ id: demo.client_id, secret: demo.client_secret, uri: OOB, token: tok.access_token, refresh: tok.refresh_token }, opts);
+  assert.ok(next.access_token && next.refresh_token && next.refresh_token !== tok.refresh_token, JSON.stringify(next));
+  const again = await sdkRefresh({ id: demo.client_id, secret: demo.client_secret, uri: OOB, token: tok.access_token, refresh: tok.refresh_token }, opts);
+  assert.equal(again.error, 'invalid_grant', 'a spent refresh token is refused');
+});
+
+test('SDK info() for a client_credentials token', async () => {
+  const info = await sdkInfo(accessToken, { apiHostname: url });
+  assert.equal(info.application.uid, demo.client_id);
+  assert.ok(info.expires_in_seconds > 0 && info.expires_in_seconds <= 5400);
 });

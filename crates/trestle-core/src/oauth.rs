@@ -197,7 +197,26 @@ impl Trestle {
                 Some(app),
                 self.store.find_client_by_secret(secret_id).await?.map(|c| c.client_id),
             ),
-            Caller::Person(_) => (None, None),
+            Caller::Person(_) => match self.store.find_grant(claims.secret_id).await? {
+                Some(g) => {
+                    let mut client_id = None;
+                    for env in [
+                        trestle_store::Environment::Production,
+                        trestle_store::Environment::Sandbox,
+                    ] {
+                        if let Some(c) = self
+                            .store
+                            .find_client(env, g.app_id)
+                            .await?
+                            .filter(|c| c.pk == g.client)
+                        {
+                            client_id = Some(c.client_id);
+                        }
+                    }
+                    (Some(g.app_id), client_id)
+                }
+                None => (None, None),
+            },
         };
         Ok(TokenInfo {
             app,

@@ -306,7 +306,7 @@ async fn introspect(State(state): State<AppState>, req: Request) -> Response {
                 "token_type": "bearer",
                 "iat": info.issued_at,
                 "exp": info.expires_at,
-                "sub": info.app.map(|a| format!("app:{a}")).or(info.person.map(|p| format!("user:{p}"))),
+                "sub": info.person.map(|p| format!("user:{p}")).or(info.app.map(|a| format!("app:{a}"))),
                 "environment": if info.sandbox { "sandbox" } else { "production" },
             }))
             .into_response(),

@@ -83,6 +83,15 @@ pub enum PeopleCmd {
         #[arg(long)]
         name: String,
     },
+    /// Set a person's password (to sign in to apps); the operator for anyone, a person for themself.
+    Password {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        user: i64,
+        #[arg(long, env = "TRESTLE_NEW_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
     /// Issue another API token for a person.
     Token {
         #[command(flatten)]
@@ -249,6 +258,15 @@ pub enum AppsCmd {
         conn: Conn,
         #[arg(long)]
         app: i64,
+    },
+    /// Register a redirect URI for the authorization-code flow (exact match).
+    AddRedirectUri {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        app: i64,
+        #[arg(long)]
+        uri: String,
     },
     /// List the app in the marketplace.
     Publish {
@@ -612,6 +630,24 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
                 Method::DELETE,
                 &format!("/api/v1/apps/{app}"),
                 Some(json!({"confirm": confirm})),
+            )
+            .await
+        }
+        C::People(PeopleCmd::Password { conn, user, password }) => {
+            call(
+                &conn,
+                Method::PUT,
+                &format!("/api/v1/people/{user}/password"),
+                Some(json!({"password": password})),
+            )
+            .await
+        }
+        C::Apps(AppsCmd::AddRedirectUri { conn, app, uri }) => {
+            call(
+                &conn,
+                Method::POST,
+                &format!("/api/v1/apps/{app}/redirect_uris"),
+                Some(json!({"uri": uri})),
             )
             .await
         }

@@ -18,6 +18,8 @@ pub struct DemoCompany {
     pub all_project_ids: Vec<i64>,
     /// API token of the company's admin.
     pub admin_api_token: String,
+    /// The admin signs in to apps (authorization_code) with this e-mail and `demo_password`.
+    pub admin_email: String,
 }
 
 /// What `<data-dir>/demo.json` holds.
@@ -35,7 +37,14 @@ pub struct Demo {
     pub sandbox_company_id: Option<i64>,
     pub sandbox_client_id: String,
     pub sandbox_client_secret: String,
+    /// The password of every demo person (for the login page of the authorization-code flow).
+    pub demo_password: String,
+    /// The redirect URIs registered for the demo app (urn:ietf:wg:oauth:2.0:oob works too).
+    pub redirect_uris: Vec<String>,
 }
+
+/// The password of the demo people.
+pub const DEMO_PASSWORD: &str = "trestle-demo-password";
 
 pub fn demo_manifest() -> serde_json::Value {
     json!({
@@ -66,6 +75,8 @@ pub async fn seed(core: &Trestle, base_url: &str) -> Result<Demo> {
     let dev_actor = Actor::Person(dev.user.id);
     let created = core.create_app(dev_actor, "Demo Data Sync").await?;
     let app = created.app;
+    core.set_password(op, dev.user.id, DEMO_PASSWORD).await?;
+    let redirect_uris = core.add_redirect_uri(dev_actor, app.id, "http://localhost").await?;
     let version = core
         .create_version(dev_actor, app.id, "1.0.0", &demo_manifest())
         .await?;
@@ -97,6 +108,7 @@ pub async fn seed(core: &Trestle, base_url: &str) -> Result<Demo> {
     for (name, email, admin_name, projects, permitted) in plan {
         let admin = core.create_person(op, email, admin_name).await?;
         let admin_actor = Actor::Person(admin.user.id);
+        core.set_password(op, admin.user.id, DEMO_PASSWORD).await?;
         let company = core.create_company(op, name, admin.user.id).await?;
         let mut ids = Vec::new();
         for (i, p) in projects.iter().enumerate() {
@@ -130,6 +142,7 @@ pub async fn seed(core: &Trestle, base_url: &str) -> Result<Demo> {
             permitted_project_ids: permitted_ids.iter().map(|p| p.0).collect(),
             all_project_ids: ids.iter().map(|p| p.0).collect(),
             admin_api_token: admin.api_token,
+            admin_email: email.to_string(),
         });
     }
     Ok(Demo {
@@ -144,6 +157,8 @@ pub async fn seed(core: &Trestle, base_url: &str) -> Result<Demo> {
         sandbox_company_id: app.sandbox_company_id.map(|c| c.0),
         sandbox_client_id: created.sandbox_credentials.client_id,
         sandbox_client_secret: created.sandbox_credentials.client_secret,
+        demo_password: DEMO_PASSWORD.into(),
+        redirect_uris,
     })
 }
 
