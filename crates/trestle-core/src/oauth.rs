@@ -151,28 +151,39 @@ impl Trestle {
     pub async fn revoke_token(&self, auth: &ClientAuth, token: &str) -> Result<(), OAuthError> {
         let now = self.now();
         let (creds, _) = self.authenticate_client(auth, now).await?;
+        let audit = trestle_store::AuditContext {
+            actor_kind: "client",
+            actor_user: None,
+            at: now,
+        };
+        let not_yours = || OAuthError::UnauthorizedClient("the token was not issued to this client".into());
+        // A refresh token: revoke its grant, which ends every access token issued under it.
+        if let Some(grant) = self.store.find_refresh_grant(&self.keys.hash_secret(token)).await? {
+            if grant.client != creds.client.pk {
+                return Err(not_yours());
+            }
+            self.store
+                .revoke_grant(grant.id, "refresh token revoked", &audit)
+                .await?;
+            return Ok(());
+        }
         let Ok(claims) = tokens::decode(&self.keys, token, now) else {
             return Ok(());
         };
         let Some(id) = tokens::token_id(token) else {
             return Ok(());
         };
-        match claims.kind {
-            TokenKind::App | TokenKind::SandboxApp if claims.subject == creds.client.app_id.0 => {
-                let audit = trestle_store::AuditContext {
-                    actor_kind: "client",
-                    actor_user: None,
-                    at: now,
-                };
-                self.store
-                    .revoke_token(creds.client.app_id, id, claims.expires_at, &audit)
-                    .await?;
-                Ok(())
-            }
-            _ => Err(OAuthError::UnauthorizedClient(
-                "the token was not issued to this client".into(),
-            )),
-        }
+        let app = match claims.kind {
+            TokenKind::App | TokenKind::SandboxApp if claims.subject == creds.client.app_id.0 => creds.client.app_id,
+            TokenKind::Person => match self.store.find_grant(claims.secret_id).await? {
+                Some(g) if g.client == creds.client.pk => g.app_id,
+                Some(_) => return Err(not_yours()),
+                None => return Ok(()),
+            },
+            _ => return Err(not_yours()),
+        };
+        self.store.revoke_token(app, id, claims.expires_at, &audit).await?;
+        Ok(())
     }
 
     /// RFC 7662 introspection for a resource server authenticated as a client of the same app.
@@ -259,6 +270,20 @@ impl Trestle {
             .map(|c| (c.kind, c.subject))
     }
 
+    /// Whether the app's revocation list names this token.
+    async fn is_revoked(&self, app: AppId, token: &str, now: i64) -> Result<bool> {
+        let gens = &self.caches.gens;
+        let revoked = self
+            .caches
+            .revoked
+            .get_or_load(gens, app, gens.stamp(None, Some(app)), || async {
+                let ids = self.store.list_revoked_tokens(app, now).await?;
+                Ok::<_, CoreError>(Arc::new(ids.into_iter().collect::<std::collections::HashSet<_>>()))
+            })
+            .await?;
+        Ok(tokens::token_id(token).is_some_and(|id| revoked.contains(id)))
+    }
+
     /// Authenticates `Authorization: Bearer <token>`: MAC, expiry, and that the client secret
     /// behind it is still live (a revoked or rotated-out secret ends its tokens at once).
     pub async fn authenticate_bearer(&self, token: &str) -> Result<Caller> {
@@ -282,15 +307,7 @@ impl Trestle {
                     Some(expires_at) => expires_at.is_none_or(|e| e > now),
                     None => false,
                 };
-                let revoked = self
-                    .caches
-                    .revoked
-                    .get_or_load(gens, app, gens.stamp(None, Some(app)), || async {
-                        let ids = self.store.list_revoked_tokens(app, now).await?;
-                        Ok::<_, CoreError>(Arc::new(ids.into_iter().collect::<std::collections::HashSet<_>>()))
-                    })
-                    .await?;
-                if !live || tokens::token_id(token).is_some_and(|id| revoked.contains(id)) {
+                if !live || self.is_revoked(app, token, now).await? {
                     return Err(CoreError::Unauthenticated("The access token was revoked".into()));
                 }
                 Ok(Caller::App {
@@ -310,10 +327,14 @@ impl Trestle {
                         Ok::<_, CoreError>(self.store.find_grant(claims.secret_id).await?)
                     })
                     .await?;
-                match grant {
-                    Some(g) if !g.revoked && g.user_id.0 == claims.subject => Ok(Caller::Person(g.user_id)),
-                    _ => Err(CoreError::Unauthenticated("The access token was revoked".into())),
+                let g = match grant {
+                    Some(g) if !g.revoked && g.user_id.0 == claims.subject => g,
+                    _ => return Err(CoreError::Unauthenticated("The access token was revoked".into())),
+                };
+                if self.is_revoked(g.app_id, token, now).await? {
+                    return Err(CoreError::Unauthenticated("The access token was revoked".into()));
                 }
+                Ok(Caller::Person(g.user_id))
             }
         }
     }

@@ -2803,6 +2803,17 @@ macro_rules! sql_store {
                 }))
             }
 
+            async fn find_refresh_grant(&self, token_hash: &str) -> Result<Option<Grant>> {
+                let id: Option<i64> = sqlx::query_scalar("SELECT grant_id FROM refresh_tokens WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .fetch_optional(&self.read)
+                    .await?;
+                match id {
+                    Some(id) => self.find_grant(id).await,
+                    None => Ok(None),
+                }
+            }
+
             async fn revoke_grant(&self, id: i64, reason: &str, audit: &AuditContext) -> Result<()> {
                 let mut tx = self.begin().await?;
                 let app: Option<i64> =

@@ -14,6 +14,8 @@ on_both_backends!(
     pkce_is_s256_and_enforced,
     refresh_tokens_rotate_and_reuse_revokes_the_chain,
     the_pages_refuse_bad_requests,
+    revocation_of_person_tokens,
+    concurrent_redemptions_have_one_winner,
 );
 
 const CALLBACK: &str = "https://client.example/cb";
@@ -639,4 +641,100 @@ async fn the_pages_refuse_bad_requests(app: TestApp) {
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
+}
+
+async fn revocation_of_person_tokens(app: TestApp) {
+    let (w, _) = setup(&app).await;
+    let mut b = Browser::new(&app);
+    let revoke = |token: String| {
+        let app = &app;
+        let (id, secret) = (w.app.client_id.clone(), w.app.client_secret.clone());
+        async move {
+            let res = app
+                .post("/oauth/revoke")
+                .form(&[("token", token), ("client_id", id), ("client_secret", secret)])
+                .send()
+                .await
+                .unwrap();
+            expect(res, StatusCode::OK).await
+        }
+    };
+    let companies = |token: String| {
+        let app = &app;
+        async move {
+            app.get("/rest/v1.0/companies")
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    // revoking an access token ends it; its refresh token still works
+    let code = sign_in_and_approve(&mut b, &authorize_path(&w, "")).await;
+    let (_, t) = exchange(&app, &w, &code, None).await;
+    let (at, rt) = (
+        t["access_token"].as_str().unwrap().to_string(),
+        t["refresh_token"].as_str().unwrap().to_string(),
+    );
+    assert_eq!(revoke(at.clone()).await, json!({}));
+    assert_eq!(companies(at).await, StatusCode::UNAUTHORIZED);
+    let res = app
+        .post("/oauth/token")
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", rt.as_str()),
+            ("client_id", &w.app.client_id),
+            ("client_secret", &w.app.client_secret),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let t2 = expect(res, StatusCode::OK).await;
+    // revoking a refresh token ends the whole grant: its access tokens too
+    let (at2, rt2) = (
+        t2["access_token"].as_str().unwrap().to_string(),
+        t2["refresh_token"].as_str().unwrap().to_string(),
+    );
+    assert_eq!(companies(at2.clone()).await, StatusCode::OK);
+    assert_eq!(revoke(rt2.clone()).await, json!({}));
+    assert_eq!(companies(at2).await, StatusCode::UNAUTHORIZED);
+    let res = app
+        .post("/oauth/token")
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", rt2.as_str()),
+            ("client_id", &w.app.client_id),
+            ("client_secret", &w.app.client_secret),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(expect(res, StatusCode::BAD_REQUEST).await["error"], "invalid_grant");
+}
+
+async fn concurrent_redemptions_have_one_winner(app: TestApp) {
+    let (w, _) = setup(&app).await;
+    let mut b = Browser::new(&app);
+    let code = sign_in_and_approve(&mut b, &authorize_path(&w, "")).await;
+    let tries: Vec<_> = (0..20)
+        .map(|_| {
+            let req = app.post("/oauth/token").form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", CALLBACK),
+                ("client_id", w.app.client_id.as_str()),
+                ("client_secret", w.app.client_secret.as_str()),
+            ]);
+            tokio::spawn(async move { req.send().await.unwrap().status() })
+        })
+        .collect();
+    let mut ok = 0;
+    for t in tries {
+        match t.await.unwrap() {
+            StatusCode::OK => ok += 1,
+            s => assert_eq!(s, StatusCode::BAD_REQUEST),
+        }
+    }
+    assert_eq!(ok, 1, "exactly one redemption wins");
 }
