@@ -78,7 +78,12 @@ pub fn router(state: AppState) -> Router {
     };
     let router = router.layer(metrics::CountLayer(state.http_counters.clone()));
     let router = if tracing::level_enabled!(tracing::Level::DEBUG) {
-        router.layer(tower_http::trace::TraceLayer::new_for_http())
+        // Spans record the path only: a query string may carry a token some client put there.
+        router.layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(
+            |req: &axum::http::Request<axum::body::Body>| {
+                tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
+            },
+        ))
     } else {
         router
     };

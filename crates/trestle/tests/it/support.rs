@@ -318,6 +318,12 @@ pub async fn snapshot(url: &str) -> String {
         "install_updates",
         "documents",
         "audit_events",
+        "revoked_tokens",
+        "redirect_uris",
+        "web_sessions",
+        "grants",
+        "auth_codes",
+        "refresh_tokens",
     ];
     macro_rules! dump {
         ($pool:expr) => {{

@@ -165,3 +165,91 @@ async fn up_seeds_demo_data_and_prints_a_working_token_command() {
         .unwrap();
     assert_eq!(res.status(), 200);
 }
+
+/// Security checklist: no issued token or secret ever appears in the logs, even at debug level.
+#[tokio::test]
+async fn logs_never_contain_secrets_or_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("server.log");
+    let mut child = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_trestle"))
+            .args(["up", "--port", "0", "--data-dir"])
+            .arg(dir.path())
+            .env("TRESTLE_LOG", "debug")
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let lines = read_until(child.0.stdout.take().unwrap(), |l| {
+        l.starts_with("Trestle is running at ")
+    })
+    .await;
+    let base = lines
+        .last()
+        .unwrap()
+        .trim_start_matches("Trestle is running at ")
+        .trim()
+        .to_string();
+    let demo: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("demo.json")).unwrap()).unwrap();
+    let http = reqwest::Client::new();
+    let (id, secret) = (
+        demo["client_id"].as_str().unwrap(),
+        demo["client_secret"].as_str().unwrap(),
+    );
+    let t: serde_json::Value = http
+        .post(format!("{base}/oauth/token"))
+        .basic_auth(id, Some(secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = t["access_token"].as_str().unwrap().to_string();
+    let admin = demo["companies"][0]["admin_api_token"].as_str().unwrap();
+    for path in [
+        "/rest/v1.0/companies",
+        "/rest/v1.0/me?company_id=1",
+        "/oauth/token/info",
+    ] {
+        http.get(format!("{base}{path}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+    }
+    http.get(format!("{base}/api/v1/me"))
+        .bearer_auth(admin)
+        .send()
+        .await
+        .unwrap();
+    // a wrong secret and a token in a URL are logged as failures, without the values
+    http.post(format!("{base}/oauth/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", id),
+            ("client_secret", "nope-secret-value"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    http.get(format!("{base}/rest/v1.0/companies?access_token={token}"))
+        .send()
+        .await
+        .unwrap();
+    drop(child);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("GET"), "debug logging records requests: {text}");
+    for s in [
+        secret,
+        token.as_str(),
+        admin,
+        demo["operator_api_token"].as_str().unwrap(),
+        "nope-secret-value",
+    ] {
+        assert!(!text.contains(s), "a secret or token leaked into the logs: {}", &s[..8]);
+    }
+}

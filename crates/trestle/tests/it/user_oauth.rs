@@ -237,6 +237,19 @@ async fn a_person_signs_in_and_the_app_sees_what_they_see(app: TestApp) {
     assert_eq!(t["expires_in"], 5400);
     assert!(t["refresh_token"].as_str().unwrap().len() >= 32);
     let user_token = t["access_token"].as_str().unwrap();
+    // nothing of the flow is stored in clear: not the code, the tokens, the password or the session
+    let dump = crate::support::snapshot(&app.db_url).await;
+    for secret in [
+        code.as_str(),
+        user_token,
+        t["refresh_token"].as_str().unwrap(),
+        PASSWORD,
+    ] {
+        assert!(!dump.contains(secret), "stored in clear: {secret}");
+    }
+    for (_, v) in &b.cookies {
+        assert!(!dump.contains(v.as_str()), "a cookie value is stored in clear");
+    }
     // the person's view: company A only, project A1 only
     let companies = expect(
         app.get("/rest/v1.0/companies")
