@@ -37,6 +37,14 @@ impl Trestle {
         let (key, stamp) = match caller {
             Caller::App { app, sandbox, .. } => (Who::App(*app, *sandbox), gens.stamp(Some(company), Some(*app))),
             Caller::Person(u) => (Who::Person(*u), gens.stamp(Some(company), None)),
+            // A traditional service account acts only in its own company (legacy path, uncached).
+            Caller::Service { company: own, user, .. } => {
+                if *own != company {
+                    return Err(CoreError::Forbidden(policy::Denied::NotInCompany));
+                }
+                let m = self.store.company_membership(company, *user).await?;
+                return Ok((Actor::Bot(*user), m));
+            }
         };
         let found = self
             .caches
@@ -116,6 +124,14 @@ impl Trestle {
                     .await?
             }
             Caller::Person(user) => Arc::new(Shared::new(self.store.list_user_companies(*user, page).await?)),
+            Caller::Service { company, .. } => {
+                let found = self.store.find_company(*company).await?.filter(|c| c.is_active);
+                let items: Vec<Company> = found.into_iter().collect();
+                let total = items.len() as i64;
+                let start = (page.offset() as usize).min(items.len());
+                let items = items.into_iter().skip(start).take(page.limit() as usize).collect();
+                Arc::new(Shared::new(Page { items, total }))
+            }
         })
     }
 
@@ -154,7 +170,9 @@ impl Trestle {
     /// `GET /rest/v1.0/me`: a DMSA app must name the company, and gets that company's bot.
     pub async fn me(&self, caller: &Caller, company: Option<CompanyId>) -> Result<User> {
         let user = match (caller, company) {
-            (Caller::App { .. }, None) => return Err(CoreError::BadRequest(MISSING_COMPANY_HEADER.into())),
+            (Caller::App { .. } | Caller::Service { .. }, None) => {
+                return Err(CoreError::BadRequest(MISSING_COMPANY_HEADER.into()))
+            }
             (_, Some(c)) => {
                 let (actor, m) = self.company_actor(caller, c).await?;
                 self.require(actor, Request::ViewCompany { company: m.as_ref() })?;

@@ -60,7 +60,7 @@ fn slug(name: &str) -> String {
 }
 
 impl Trestle {
-    async fn administer(&self, actor: Actor, company: CompanyId) -> Result<Company> {
+    pub(crate) async fn administer(&self, actor: Actor, company: CompanyId) -> Result<Company> {
         let found = self.store.find_company(company).await?;
         let m = match actor.user_id() {
             Some(u) => self.store.company_membership(company, u).await?,

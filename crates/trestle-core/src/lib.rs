@@ -12,6 +12,7 @@ mod oauth;
 mod operator;
 mod portal;
 pub mod secrets;
+mod service_accounts;
 mod signin;
 pub mod tokens;
 mod tools;
@@ -25,6 +26,7 @@ pub use metrics::*;
 pub use oauth::*;
 pub use operator::*;
 pub use portal::*;
+pub use service_accounts::*;
 pub use signin::*;
 
 use cache::Caches;
@@ -43,6 +45,8 @@ pub struct CoreConfig {
     /// Require `Procore-Company-Id` on every company-scoped call, as Procore documents.
     /// Off by default because common clients omit it.
     pub strict_company_header: bool,
+    /// The deprecation timeline of traditional service accounts.
+    pub service_accounts: service_accounts::Timeline,
 }
 
 impl Default for CoreConfig {
@@ -50,6 +54,7 @@ impl Default for CoreConfig {
         CoreConfig {
             access_token_ttl: 5400,
             strict_company_header: false,
+            service_accounts: Default::default(),
         }
     }
 }

@@ -4,7 +4,7 @@ use crate::tokens::{self, Claims, TokenError, TokenKind};
 use crate::{CoreError, OAuthError, Result, Trestle};
 use std::sync::Arc;
 use trestle_domain::manifest::{GrantType, Manifest};
-use trestle_domain::{AppId, UserId};
+use trestle_domain::{AppId, CompanyId, UserId};
 use trestle_store::Environment;
 
 /// Client credentials as presented (body or HTTP Basic).
@@ -43,6 +43,12 @@ pub enum Caller {
     App { app: AppId, secret_id: i64, sandbox: bool },
     /// A person.
     Person(UserId),
+    /// A traditional service account: acts as its directory contact, in its one company only.
+    Service {
+        account: i64,
+        company: CompanyId,
+        user: UserId,
+    },
 }
 
 const INVALID_CLIENT: &str = "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.";
@@ -66,6 +72,9 @@ impl Trestle {
 
     async fn client_credentials(&self, auth: &ClientAuth, scope: Option<&str>) -> Result<IssuedToken, OAuthError> {
         let now = self.now();
+        if !self.is_app_client(&auth.client_id).await? {
+            return self.service_account_token(auth, scope, now).await;
+        }
         let (creds, secret_id) = self.authenticate_client(auth, now).await?;
         let gens = &self.caches.gens;
         let app = creds.client.app_id;
@@ -208,6 +217,13 @@ impl Trestle {
                 Some(app),
                 self.store.find_client_by_secret(secret_id).await?.map(|c| c.client_id),
             ),
+            Caller::Service { .. } => (
+                None,
+                self.store
+                    .find_service_account_by_secret(claims.secret_id)
+                    .await?
+                    .map(|a| a.client_id),
+            ),
             Caller::Person(_) => match self.store.find_grant(claims.secret_id).await? {
                 Some(g) => {
                     let mut client_id = None;
@@ -234,7 +250,7 @@ impl Trestle {
             client_id,
             person: match caller {
                 Caller::Person(u) => Some(u),
-                Caller::App { .. } => None,
+                Caller::App { .. } | Caller::Service { .. } => None,
             },
             sandbox: matches!(caller, Caller::App { sandbox: true, .. }),
             issued_at: claims.issued_at,
@@ -268,6 +284,64 @@ impl Trestle {
         tokens::decode(&self.keys, token, self.now())
             .ok()
             .map(|c| (c.kind, c.subject))
+    }
+
+    /// Whether a client id belongs to an app (cached; unknown ids are remembered too).
+    async fn is_app_client(&self, client_id: &str) -> Result<bool, OAuthError> {
+        let gens = &self.caches.gens;
+        let creds = self
+            .caches
+            .clients
+            .get_or_load(gens, client_id.to_string(), gens.stamp_any_app(), || async {
+                Ok::<_, OAuthError>(self.store.find_client_by_client_id(client_id).await?.map(Arc::new))
+            })
+            .await?;
+        Ok(creds.is_some())
+    }
+
+    /// `client_credentials` for a traditional service account (legacy, outside the hot path).
+    async fn service_account_token(
+        &self,
+        auth: &ClientAuth,
+        scope: Option<&str>,
+        now: i64,
+    ) -> Result<IssuedToken, OAuthError> {
+        let presented = self.keys.hash_secret(&auth.client_secret);
+        let found = self.store.find_service_account_by_client_id(&auth.client_id).await?;
+        let Some((account, secrets)) = found else {
+            return Err(OAuthError::InvalidClient(INVALID_CLIENT.into()));
+        };
+        let Some((secret_id, _)) = secrets
+            .iter()
+            .find(|(_, h)| crate::secrets::hashes_equal(&presented, h))
+        else {
+            return Err(OAuthError::InvalidClient(INVALID_CLIENT.into()));
+        };
+        if account.retired_at.is_some() {
+            return Err(OAuthError::InvalidClient("this service account was retired".into()));
+        }
+        if let Some(sunset) = self.timeline().sunset.filter(|s| now >= *s) {
+            return Err(OAuthError::InvalidClient(format!(
+                "traditional service accounts were sunset on {}; use a DMSA app (developer managed service account)",
+                crate::service_accounts::day(sunset)
+            )));
+        }
+        if scope.is_some_and(|s| !s.trim().is_empty()) {
+            return Err(OAuthError::InvalidScope("scopes are not used".into()));
+        }
+        let claims = Claims {
+            kind: TokenKind::ServiceAccount,
+            subject: account.id,
+            secret_id: *secret_id,
+            issued_at: now,
+            expires_at: now + self.config.access_token_ttl,
+        };
+        Ok(IssuedToken {
+            access_token: tokens::encode(&self.keys, &claims),
+            expires_in: self.config.access_token_ttl,
+            created_at: now,
+            refresh_token: None,
+        })
     }
 
     /// Whether the app's revocation list names this token.
@@ -314,6 +388,24 @@ impl Trestle {
                     app,
                     secret_id: claims.secret_id,
                     sandbox: claims.kind == TokenKind::SandboxApp,
+                })
+            }
+            TokenKind::ServiceAccount => {
+                let account = self.store.find_service_account_by_secret(claims.secret_id).await?;
+                let account = match account {
+                    Some(a) if a.id == claims.subject && a.retired_at.is_none() => a,
+                    _ => return Err(CoreError::Unauthenticated("The access token was revoked".into())),
+                };
+                if let Some(sunset) = self.timeline().sunset.filter(|s| now >= *s) {
+                    return Err(CoreError::Unauthenticated(format!(
+                        "traditional service accounts were sunset on {}",
+                        crate::service_accounts::day(sunset)
+                    )));
+                }
+                Ok(Caller::Service {
+                    account: account.id,
+                    company: account.company_id,
+                    user: account.user_id,
                 })
             }
             TokenKind::Person => {

@@ -22,6 +22,8 @@ pub enum TokenKind {
     Person = 2,
     /// A DMSA app through its sandbox client: acts only in the app's development sandbox.
     SandboxApp = 3,
+    /// A traditional service account: `subject` is the account id.
+    ServiceAccount = 4,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,6 +81,7 @@ pub fn decode(keys: &Keys, token: &str, now: i64) -> Result<Claims, TokenError> 
         1 => TokenKind::App,
         2 => TokenKind::Person,
         3 => TokenKind::SandboxApp,
+        4 => TokenKind::ServiceAccount,
         _ => return Err(TokenError::Malformed),
     };
     let int = |r: std::ops::Range<usize>| i64::from_be_bytes(buf[r].try_into().expect("8 bytes"));

@@ -12,6 +12,7 @@ mod paging;
 mod portal;
 pub mod ratelimit;
 mod rest;
+mod service_accounts;
 mod signin;
 mod tools;
 
@@ -73,6 +74,15 @@ pub fn router(state: AppState) -> Router {
     // Layers cost on every request, so only what is switched on is added.
     let router = if state.rate_limiter.enabled() {
         router.layer(axum::middleware::from_fn_with_state(state.clone(), ratelimit::limit))
+    } else {
+        router
+    };
+    let t = state.core.timeline();
+    let router = if t.deprecated_on.is_some() || t.sunset.is_some() {
+        router.layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            service_accounts::warn_service_accounts,
+        ))
     } else {
         router
     };

@@ -89,6 +89,7 @@ pub fn routes() -> Router<AppState> {
         )
         .merge(crate::portal::routes())
         .merge(crate::admin::routes())
+        .merge(crate::service_accounts::routes())
 }
 
 // ----- bodies -----
@@ -1044,7 +1045,11 @@ async fn list_redirect_uris(
         crate::admin::list_directory, crate::admin::update_member, crate::admin::add_project_member,
         crate::admin::remove_project_member, crate::admin::update_install, crate::admin::company_audit,
         crate::admin::company_audit_csv, crate::admin::publish_app, crate::admin::app_audit, crate::admin::marketplace,
-        set_password, add_redirect_uri, list_redirect_uris),
+        set_password, add_redirect_uri, list_redirect_uris,
+        crate::service_accounts::create, crate::service_accounts::list, crate::service_accounts::set_permissions,
+        crate::service_accounts::add_project, crate::service_accounts::reset_secret, crate::service_accounts::retire,
+        crate::service_accounts::company_report, crate::service_accounts::company_report_csv,
+        crate::service_accounts::operator_report, crate::service_accounts::operator_report_csv),
     components(schemas(ErrorBody, crate::error::ProblemSchema)),
     modifiers(&SecurityAddon)
 )]

@@ -443,3 +443,30 @@ pub enum RefreshRotation {
     },
     Unknown,
 }
+
+/// A traditional service account (legacy): one company, its own client id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceAccount {
+    pub id: i64,
+    pub company_id: CompanyId,
+    /// Its directory contact (a bot user).
+    pub user_id: UserId,
+    pub name: String,
+    /// `custom` or `marketplace`.
+    pub app_type: String,
+    pub app_id: Option<AppId>,
+    pub client_id: String,
+    pub created_at: i64,
+    pub retired_at: Option<i64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewServiceAccount {
+    pub company: CompanyId,
+    pub name: String,
+    pub app_type: String,
+    pub app_id: Option<AppId>,
+    pub client_id: String,
+    pub secret_hash: String,
+    pub contact_email: String,
+}

@@ -37,6 +37,8 @@ on_both_backends!(
     documents_are_scoped_to_their_project,
     directories_and_project_members,
     marketplace_publishing,
+    service_accounts_lifecycle,
+    sign_in_codes_and_refresh_tokens,
 );
 
 async fn run<F, Fut>(backend: Backend, test: F)
@@ -1085,4 +1087,154 @@ async fn marketplace_publishing(s: Arc<dyn Store>) {
     assert!(published.published_at.is_some());
     let listed = s.list_published_apps(page()).await.unwrap();
     assert_eq!(listed.items.iter().map(|a| a.id).collect::<Vec<_>>(), vec![w.app.id]);
+}
+
+async fn service_accounts_lifecycle(s: Arc<dyn Store>) {
+    let w = world(&s).await;
+    let new = NewServiceAccount {
+        company: w.company_a.id,
+        name: "Legacy".into(),
+        app_type: "custom".into(),
+        app_id: None,
+        client_id: "sa-client".into(),
+        secret_hash: "sa-hash-1".into(),
+        contact_email: "sa@service.invalid".into(),
+    };
+    let a = s.create_service_account(&new, &ctx()).await.unwrap();
+    assert_eq!(
+        s.list_service_accounts(Some(w.company_a.id)).await.unwrap(),
+        vec![a.clone()]
+    );
+    assert!(s.list_service_accounts(Some(w.company_b.id)).await.unwrap().is_empty());
+    assert!(
+        s.find_service_account(w.company_b.id, a.id).await.unwrap().is_none(),
+        "tenant scoped"
+    );
+    let (found, secrets) = s.find_service_account_by_client_id("sa-client").await.unwrap().unwrap();
+    assert_eq!((found.id, secrets.len()), (a.id, 1));
+    // its contact can be given permissions and projects by the admin (unlike an app's bot)
+    s.update_company_member(
+        w.company_a.id,
+        &NewMember {
+            user: a.user_id,
+            is_admin: false,
+            permissions_json: r#"{"directory":"read_only"}"#.into(),
+        },
+        &ctx(),
+    )
+    .await
+    .unwrap();
+    s.add_project_member(w.company_a.id, w.a1.id, a.user_id, "{}", &ctx())
+        .await
+        .unwrap();
+    // reset: new secret only, permissions and projects gone
+    s.reset_service_account(w.company_a.id, a.id, "sa-hash-2", &ctx())
+        .await
+        .unwrap();
+    let (_, secrets) = s.find_service_account_by_client_id("sa-client").await.unwrap().unwrap();
+    assert_eq!(
+        secrets.iter().map(|x| x.1.as_str()).collect::<Vec<_>>(),
+        vec!["sa-hash-2"]
+    );
+    assert!(s.find_service_account_by_secret(secrets[0].0).await.unwrap().is_some());
+    let m = s.company_membership(w.company_a.id, a.user_id).await.unwrap().unwrap();
+    assert_eq!(
+        m.permissions.level("directory"),
+        trestle_domain::permissions::Level::None
+    );
+    assert!(s
+        .project_membership(w.company_a.id, w.a1.id, a.user_id)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(matches!(
+        s.reset_service_account(w.company_b.id, a.id, "x", &ctx()).await,
+        Err(StoreError::NotFound)
+    ));
+    s.retire_service_account(w.company_a.id, a.id, &ctx()).await.unwrap();
+    assert!(s.find_service_account_by_secret(secrets[0].0).await.unwrap().is_none());
+    assert!(
+        !s.company_membership(w.company_a.id, a.user_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .is_active
+    );
+    assert!(matches!(
+        s.retire_service_account(w.company_a.id, a.id, &ctx()).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn sign_in_codes_and_refresh_tokens(s: Arc<dyn Store>) {
+    let w = world(&s).await;
+    let person = w.admin_a.id;
+    s.set_password(person, "argon-hash", &ctx()).await.unwrap();
+    assert_eq!(
+        s.find_login("a@example.com").await.unwrap(),
+        Some((person, "argon-hash".to_string()))
+    );
+    let client = NewClient {
+        environment: Environment::Production,
+        client_id: "c1".into(),
+        secret_hash: "h".into(),
+    };
+    let v2 = s.create_version(w.app.id, "2.0.0", "{}", "k2", &ctx()).await.unwrap();
+    let p = s
+        .promote_version(w.app.id, v2.id, "u2", Some(&client), &[], &ctx())
+        .await
+        .unwrap();
+    let client = p.created_client.unwrap();
+    let code = NewCode {
+        code_hash: "code1".into(),
+        client: client.pk,
+        user: person,
+        redirect_uri: "https://x/cb".into(),
+        code_challenge: None,
+        expires_at: 2_000_000_000,
+    };
+    s.create_code(&code).await.unwrap();
+    let CodeRedemption::Redeemed(found) = s.redeem_code("code1").await.unwrap() else {
+        panic!("first redemption wins")
+    };
+    assert_eq!(found.user, person);
+    assert_eq!(
+        s.redeem_code("code1").await.unwrap(),
+        CodeRedemption::Replayed { grant: None }
+    );
+    assert_eq!(s.redeem_code("nope").await.unwrap(), CodeRedemption::Unknown);
+    let grant = s.create_grant("code1", &found, w.app.id, "rt1", &ctx()).await.unwrap();
+    assert_eq!(
+        s.redeem_code("code1").await.unwrap(),
+        CodeRedemption::Replayed { grant: Some(grant.id) }
+    );
+    let RefreshRotation::Rotated(g) = s.rotate_refresh("rt1", "rt2", &ctx()).await.unwrap() else {
+        panic!("rotates")
+    };
+    assert_eq!(g.id, grant.id);
+    assert_eq!(s.find_refresh_grant("rt1").await.unwrap().unwrap().id, grant.id);
+    assert_eq!(
+        s.rotate_refresh("rt1", "rt3", &ctx()).await.unwrap(),
+        RefreshRotation::Reused { grant: grant.id }
+    );
+    assert!(
+        s.find_grant(grant.id).await.unwrap().unwrap().revoked,
+        "reuse revoked the grant"
+    );
+    assert_eq!(
+        s.rotate_refresh("unknown", "rt4", &ctx()).await.unwrap(),
+        RefreshRotation::Unknown
+    );
+    s.create_web_session("sess", person, "csrf", 100, 200).await.unwrap();
+    assert_eq!(
+        s.find_web_session("sess", 150).await.unwrap(),
+        Some((person, "csrf".into()))
+    );
+    assert_eq!(s.find_web_session("sess", 200).await.unwrap(), None, "expired");
+    s.add_redirect_uri(w.app.id, "https://x/cb", &ctx()).await.unwrap();
+    s.add_redirect_uri(w.app.id, "https://x/cb", &ctx()).await.unwrap();
+    assert_eq!(
+        s.list_redirect_uris(w.app.id).await.unwrap(),
+        vec!["https://x/cb".to_string()]
+    );
 }

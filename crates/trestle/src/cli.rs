@@ -61,6 +61,9 @@ pub enum ClientCommand {
     /// Company admins: installs and permitted projects.
     #[command(subcommand)]
     Installs(InstallsCmd),
+    /// Company admins: traditional service accounts (legacy) and the migration report.
+    #[command(subcommand)]
+    ServiceAccounts(ServiceAccountsCmd),
     /// Get an access token with client credentials (POST /oauth/token).
     Token {
         #[command(flatten)]
@@ -281,6 +284,82 @@ pub enum AppsCmd {
         conn: Conn,
         #[arg(long)]
         app: i64,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ServiceAccountsCmd {
+    /// Create one (prints its secret once); --app-type custom, or marketplace with --app.
+    Create {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: i64,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "custom")]
+        app_type: String,
+        #[arg(long)]
+        app: Option<i64>,
+    },
+    List {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: i64,
+    },
+    /// Grant company permissions, e.g. --permissions '{"directory":"read_only"}'.
+    Permissions {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: i64,
+        #[arg(long)]
+        account: i64,
+        #[arg(long)]
+        permissions: String,
+    },
+    /// Add the account to a project.
+    AddProject {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: i64,
+        #[arg(long)]
+        account: i64,
+        #[arg(long)]
+        project: i64,
+        #[arg(long)]
+        permissions: Option<String>,
+    },
+    /// New secret (printed once); resets every permission and project membership.
+    ResetSecret {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: i64,
+        #[arg(long)]
+        account: i64,
+    },
+    /// Retire once a DMSA install covers it (--force to retire anyway).
+    Retire {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: i64,
+        #[arg(long)]
+        account: i64,
+        #[arg(long)]
+        force: bool,
+    },
+    /// The migration report of a company, or of every company (operator) without --company.
+    Report {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        company: Option<i64>,
+        #[arg(long)]
+        csv: bool,
     },
 }
 
@@ -511,6 +590,89 @@ async fn print_response(res: reqwest::Response) -> Result<()> {
     }
 }
 
+async fn service_accounts(cmd: ServiceAccountsCmd) -> Result<()> {
+    use ServiceAccountsCmd as S;
+    let base = |c: i64| format!("/api/v1/companies/{c}/service_accounts");
+    match cmd {
+        S::Create {
+            conn,
+            company,
+            name,
+            app_type,
+            app,
+        } => {
+            let body = json!({"name": name, "app_type": app_type, "app_id": app});
+            call(&conn, Method::POST, &base(company), Some(body)).await
+        }
+        S::List { conn, company } => call(&conn, Method::GET, &base(company), None).await,
+        S::Permissions {
+            conn,
+            company,
+            account,
+            permissions,
+        } => {
+            let body = json!({"permissions": json_arg(Some(&permissions))?});
+            call(
+                &conn,
+                Method::PUT,
+                &format!("{}/{account}/permissions", base(company)),
+                Some(body),
+            )
+            .await
+        }
+        S::AddProject {
+            conn,
+            company,
+            account,
+            project,
+            permissions,
+        } => {
+            let body = json!({"project_id": project, "permissions": json_arg(permissions.as_deref())?});
+            call(
+                &conn,
+                Method::POST,
+                &format!("{}/{account}/projects", base(company)),
+                Some(body),
+            )
+            .await
+        }
+        S::ResetSecret { conn, company, account } => {
+            call(
+                &conn,
+                Method::POST,
+                &format!("{}/{account}/reset_secret", base(company)),
+                None,
+            )
+            .await
+        }
+        S::Retire {
+            conn,
+            company,
+            account,
+            force,
+        } => {
+            call(
+                &conn,
+                Method::POST,
+                &format!("{}/{account}/retire", base(company)),
+                Some(json!({"force": force})),
+            )
+            .await
+        }
+        S::Report { conn, company, csv } => {
+            let path = match company {
+                Some(c) => format!("{}/migration_report", base(c)),
+                None => "/api/v1/service_accounts/migration_report".into(),
+            };
+            if csv {
+                print_text(send(&conn, Method::GET, &format!("{path}.csv"), None).await?).await
+            } else {
+                call(&conn, Method::GET, &path, None).await
+            }
+        }
+    }
+}
+
 /// Prints a non-JSON answer (CSV) as is.
 async fn print_text(res: reqwest::Response) -> Result<()> {
     let status = res.status();
@@ -633,6 +795,7 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
             )
             .await
         }
+        C::ServiceAccounts(cmd) => service_accounts(cmd).await,
         C::People(PeopleCmd::Password { conn, user, password }) => {
             call(
                 &conn,

@@ -65,6 +65,16 @@ struct ServerArgs {
     /// Requests per caller per 10 seconds (0 = no spike limit).
     #[arg(long, env = "TRESTLE_RATE_LIMIT_SPIKE", default_value_t = 0)]
     rate_limit_spike: u32,
+    /// Traditional service accounts are deprecated from this day (YYYY-MM-DD, UTC): responses
+    /// to their tokens carry `Deprecation` and `Sunset` headers.
+    #[arg(long, env = "TRESTLE_SERVICE_ACCOUNT_DEPRECATION")]
+    service_account_deprecation: Option<String>,
+    /// No new traditional service accounts from this day (YYYY-MM-DD, UTC).
+    #[arg(long, env = "TRESTLE_SERVICE_ACCOUNT_CUTOFF")]
+    service_account_cutoff: Option<String>,
+    /// Traditional service accounts' tokens are refused from this day (YYYY-MM-DD, UTC).
+    #[arg(long, env = "TRESTLE_SERVICE_ACCOUNT_SUNSET")]
+    service_account_sunset: Option<String>,
     /// Log format: `text` or `json`.
     #[arg(long, env = "TRESTLE_LOG_FORMAT", default_value = "text")]
     log_format: String,
@@ -86,6 +96,20 @@ impl ServerArgs {
         c.public_url = self.public_url.clone();
         c.strict_company_header = self.strict_company_header;
         c.max_connections = self.max_connections;
+        let day = |flag: &str, v: &Option<String>| -> Result<Option<i64>> {
+            v.as_deref()
+                .map(|d| {
+                    trestle_core::parse_day(d)
+                        .map(|n| n * 86_400)
+                        .with_context(|| format!("--{flag} takes a date as YYYY-MM-DD, not {d:?}"))
+                })
+                .transpose()
+        };
+        c.service_accounts = trestle_core::Timeline {
+            deprecated_on: day("service-account-deprecation", &self.service_account_deprecation)?,
+            creation_cutoff: day("service-account-cutoff", &self.service_account_cutoff)?,
+            sunset: day("service-account-sunset", &self.service_account_sunset)?,
+        };
         c.rate_limit = trestle_http::ratelimit::RateLimitConfig {
             per_hour: self.rate_limit_hourly,
             per_spike: self.rate_limit_spike,

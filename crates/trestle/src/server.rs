@@ -21,6 +21,8 @@ pub struct ServerConfig {
     pub acquire_timeout: Duration,
     pub clock: Arc<dyn Clock>,
     pub rate_limit: RateLimitConfig,
+    /// The deprecation timeline of traditional service accounts.
+    pub service_accounts: trestle_core::Timeline,
 }
 
 impl ServerConfig {
@@ -34,6 +36,7 @@ impl ServerConfig {
             acquire_timeout: Duration::from_secs(3),
             clock: Arc::new(SystemClock),
             rate_limit: RateLimitConfig::default(),
+            service_accounts: Default::default(),
         }
     }
 }
@@ -49,6 +52,7 @@ pub async fn build(config: &ServerConfig) -> Result<Trestle> {
     .with_context(|| format!("opening the database {}", redact(&config.database_url)))?;
     let core_config = CoreConfig {
         strict_company_header: config.strict_company_header,
+        service_accounts: config.service_accounts,
         ..CoreConfig::default()
     };
     Ok(Trestle::new(

@@ -187,6 +187,47 @@ async fn cli_runs_the_dmsa_setup_end_to_end(app: TestApp) {
         assert_eq!(market[0]["id"].to_string(), app_id);
         let secrets = trestle(&app, &dev_token, &["secrets", "list", "--app", &app_id]);
         assert_eq!(secrets.as_array().unwrap().len(), 2, "production and sandbox clients");
+        // service accounts (legacy)
+        let sa = trestle(
+            &app,
+            &admin_token,
+            &["service-accounts", "create", "--company", &cid, "--name", "Legacy"],
+        );
+        assert!(sa["client_secret"].as_str().unwrap().len() == 64);
+        let sa_id = sa["account"]["id"].to_string();
+        trestle(
+            &app,
+            &admin_token,
+            &[
+                "service-accounts",
+                "permissions",
+                "--company",
+                &cid,
+                "--account",
+                &sa_id,
+                "--permissions",
+                r#"{"directory":"read_only"}"#,
+            ],
+        );
+        let report = trestle_text(
+            &app,
+            &admin_token,
+            &["service-accounts", "report", "--company", &cid, "--csv"],
+        );
+        assert!(report.contains("Legacy"), "{report}");
+        trestle(
+            &app,
+            &admin_token,
+            &[
+                "service-accounts",
+                "retire",
+                "--company",
+                &cid,
+                "--account",
+                &sa_id,
+                "--force",
+            ],
+        );
         let daily = trestle_text(&app, &dev_token, &["metrics", "--app", &app_id, "--csv", "daily"]);
         assert!(daily.starts_with("date,installs,uninstalls,active"), "{daily}");
 

@@ -11,6 +11,7 @@ mod management;
 mod oauth_endpoints;
 mod portal;
 mod scale_out;
+mod service_accounts;
 mod token_endpoint;
 mod up;
 mod user_oauth;
