@@ -33,10 +33,18 @@ if [ "$rust_status" -eq 0 ] && [ -z "${SKIP_REAL_CLIENTS:-}" ]; then
   clients_status=${PIPESTATUS[0]}
 fi
 
+# 3. Faults: PostgreSQL stops mid-load (503s, then recovery without a restart). It restarts the
+#    local cluster, so it runs last, and only where that cluster is ours to restart.
+faults_status=0
+if [ "$rust_status" -eq 0 ] && [ -z "${SKIP_FAULTS:-}" ] && command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
+  TRESTLE_BIN="$PWD/target/debug/trestle" scripts/faults.sh 2>&1 | tee -a "$log"
+  faults_status=${PIPESTATUS[0]}
+fi
+
 count() { { grep -Eo "[0-9]+ $1" "$log" || true; } | awk '{s+=$1} END {print s+0}'; }
 passed=$(count passed)
 failed=$(count failed)
-if [ "$rust_status" -ne 0 ] || [ "$clients_status" -ne 0 ]; then
+if [ "$rust_status" -ne 0 ] || [ "$clients_status" -ne 0 ] || [ "$faults_status" -ne 0 ]; then
   failed=$(( failed > 0 ? failed : 1 ))
 fi
 echo
