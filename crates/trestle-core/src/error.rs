@@ -87,6 +87,9 @@ pub enum OAuthError {
     InvalidScope(String),
     #[error("{0}")]
     TemporarilyUnavailable(String),
+    /// Too many failed client authentications from one address: wait this many seconds.
+    #[error("too many failed attempts for this client from this address; retry in {0} seconds")]
+    TooManyAttempts(i64),
     #[error("{0}")]
     ServerError(String),
 }
@@ -100,7 +103,7 @@ impl OAuthError {
             OAuthError::UnauthorizedClient(_) => "unauthorized_client",
             OAuthError::UnsupportedGrantType(_) => "unsupported_grant_type",
             OAuthError::InvalidScope(_) => "invalid_scope",
-            OAuthError::TemporarilyUnavailable(_) => "temporarily_unavailable",
+            OAuthError::TemporarilyUnavailable(_) | OAuthError::TooManyAttempts(_) => "temporarily_unavailable",
             OAuthError::ServerError(_) => "server_error",
         }
     }

@@ -132,8 +132,13 @@ struct OAuthErrorBody {
 
 impl IntoResponse for OAuthErrorResponse {
     fn into_response(self) -> Response {
+        let retry_after = match &self.0 {
+            OAuthError::TooManyAttempts(wait) => Some(*wait),
+            _ => None,
+        };
         let status = match &self.0 {
             OAuthError::InvalidClient(_) => StatusCode::UNAUTHORIZED,
+            OAuthError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             OAuthError::TemporarilyUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             OAuthError::ServerError(_) => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::BAD_REQUEST,
@@ -168,6 +173,9 @@ impl IntoResponse for OAuthErrorResponse {
         }
         if status == StatusCode::SERVICE_UNAVAILABLE {
             h.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        if let Some(wait) = retry_after {
+            h.insert(header::RETRY_AFTER, HeaderValue::from(wait));
         }
         res
     }

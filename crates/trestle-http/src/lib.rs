@@ -38,6 +38,7 @@ pub struct Shared {
     pub public_url: Option<String>,
     pub rate_limiter: ratelimit::RateLimiter,
     pub http_counters: std::sync::Arc<metrics::HttpCounters>,
+    pub failed_auth: ratelimit::FailedAuth,
 }
 
 impl std::ops::Deref for AppState {
@@ -54,6 +55,7 @@ impl AppState {
             public_url,
             rate_limiter: ratelimit::RateLimiter::new(rate_limit),
             http_counters: Default::default(),
+            failed_auth: Default::default(),
         }))
     }
 }
@@ -133,7 +135,11 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    // The peer address reaches handlers (rate limits and lockouts are per address).
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

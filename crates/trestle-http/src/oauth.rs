@@ -180,7 +180,12 @@ fn client_auth(headers: &HeaderMap, params: &Params) -> Result<ClientAuth, OAuth
 
 async fn token(State(state): State<AppState>, req: Request) -> Response {
     let headers = req.headers().clone();
-    match handle_token(&state, &headers, req).await {
+    let ip = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    match handle_token(&state, &headers, ip, req).await {
         Ok(issued) => {
             let mut res = Json(TokenResponse {
                 access_token: issued.access_token,
@@ -200,9 +205,29 @@ async fn token(State(state): State<AppState>, req: Request) -> Response {
     }
 }
 
+/// Runs a grant unless this client is locked out from this address, and counts a failed
+/// client authentication.
+async fn guarded(
+    state: &AppState,
+    auth: &ClientAuth,
+    ip: std::net::IpAddr,
+    grant: impl std::future::Future<Output = Result<trestle_core::IssuedToken, OAuthError>>,
+) -> Result<trestle_core::IssuedToken, OAuthError> {
+    let now = state.core.now();
+    if let Some(wait) = state.failed_auth.locked(&auth.client_id, ip, now) {
+        return Err(OAuthError::TooManyAttempts(wait));
+    }
+    let result = grant.await;
+    if matches!(result, Err(OAuthError::InvalidClient(_))) {
+        state.failed_auth.failed(&auth.client_id, ip, now);
+    }
+    result
+}
+
 async fn handle_token(
     state: &AppState,
     headers: &HeaderMap,
+    ip: std::net::IpAddr,
     req: Request,
 ) -> Result<trestle_core::IssuedToken, OAuthError> {
     let params = read_params(req).await?;
@@ -212,24 +237,31 @@ async fn handle_token(
     match grant {
         "client_credentials" => {
             let auth = client_auth(headers, &params)?;
-            state.core.issue_client_credentials(&auth, params.get("scope")).await
+            guarded(
+                state,
+                &auth,
+                ip,
+                state.core.issue_client_credentials(&auth, params.get("scope")),
+            )
+            .await
         }
         "authorization_code" => {
             let auth = client_auth(headers, &params)?;
             let code = params
                 .get("code")
                 .ok_or_else(|| OAuthError::InvalidRequest("code is required".into()))?;
-            state
-                .core
-                .exchange_code(&auth, code, params.get("redirect_uri"), params.get("code_verifier"))
-                .await
+            let exchange =
+                state
+                    .core
+                    .exchange_code(&auth, code, params.get("redirect_uri"), params.get("code_verifier"));
+            guarded(state, &auth, ip, exchange).await
         }
         "refresh_token" => {
             let auth = client_auth(headers, &params)?;
             let token = params
                 .get("refresh_token")
                 .ok_or_else(|| OAuthError::InvalidRequest("refresh_token is required".into()))?;
-            state.core.refresh(&auth, token).await
+            guarded(state, &auth, ip, state.core.refresh(&auth, token)).await
         }
         other => Err(OAuthError::UnsupportedGrantType(format!(
             "grant_type {other:?} is not supported (supported: client_credentials, authorization_code, refresh_token)"

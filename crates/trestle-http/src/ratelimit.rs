@@ -183,6 +183,42 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
     res
 }
 
+/// Failed client authentications per (client_id, address): after `FAILED_AUTH_LIMIT` in an hour
+/// that client is refused from that address until the hour ends — other addresses are not
+/// affected, so the lockout cannot be used to lock a client out everywhere.
+pub const FAILED_AUTH_LIMIT: u32 = 20;
+
+#[derive(Default)]
+pub struct FailedAuth {
+    counts: Mutex<HashMap<(String, std::net::IpAddr), (i64, u32)>>,
+}
+
+impl FailedAuth {
+    /// Seconds to wait, when this client is locked out from this address.
+    pub fn locked(&self, client_id: &str, ip: std::net::IpAddr, now: i64) -> Option<i64> {
+        let map = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        match map.get(&(client_id.to_string(), ip)) {
+            Some((window, n)) if *window == now.div_euclid(HOUR) && *n >= FAILED_AUTH_LIMIT => {
+                Some((window + 1) * HOUR - now)
+            }
+            _ => None,
+        }
+    }
+
+    pub fn failed(&self, client_id: &str, ip: std::net::IpAddr, now: i64) {
+        let mut map = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        let window = now.div_euclid(HOUR);
+        if map.len() > 100_000 {
+            map.retain(|_, (w, _)| *w == window);
+        }
+        let e = map.entry((client_id.to_string(), ip)).or_insert((window, 0));
+        if e.0 != window {
+            *e = (window, 0);
+        }
+        e.1 += 1;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

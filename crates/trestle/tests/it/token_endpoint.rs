@@ -410,3 +410,67 @@ async fn unsupported_grants_and_scopes(app: TestApp) {
         .unwrap();
     assert_oauth_error(res, StatusCode::BAD_REQUEST, "unauthorized_client").await;
 }
+
+mod lockout {
+    use crate::support::{expect, TestApp};
+    use reqwest::StatusCode;
+
+    /// Security checklist #30: 20 bad secrets from one address lock that client out there (429 +
+    /// Retry-After); the same client from another address still works.
+    #[tokio::test]
+    async fn failed_secrets_lock_a_client_out_from_one_address_only() {
+        crate::support::run(trestle_store::testing::Backend::Sqlite, |app: TestApp| async move {
+            let w = app.world().await;
+            let form = |secret: &str| {
+                vec![
+                    ("grant_type", "client_credentials".to_string()),
+                    ("client_id", w.app.client_id.clone()),
+                    ("client_secret", secret.to_string()),
+                ]
+            };
+            for _ in 0..20 {
+                let res = app.post("/oauth/token").form(&form("wrong")).send().await.unwrap();
+                assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+            }
+            let res = app
+                .post("/oauth/token")
+                .form(&form(&w.app.client_secret))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                res.status(),
+                StatusCode::TOO_MANY_REQUESTS,
+                "even the right secret waits"
+            );
+            let wait: i64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+            assert!((1..=3600).contains(&wait));
+            assert_eq!(
+                expect(res, StatusCode::TOO_MANY_REQUESTS).await["error"],
+                "temporarily_unavailable"
+            );
+            // another address (127.0.0.2 is loopback too) is not locked out
+            let other = reqwest::Client::builder()
+                .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+                .build()
+                .unwrap();
+            let res = other
+                .post(format!("{}/oauth/token", app.url))
+                .form(&form(&w.app.client_secret))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            // the next hour the lock is gone
+            app.clock.advance(3600);
+            let res = app
+                .post("/oauth/token")
+                .form(&form(&w.app.client_secret))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+        })
+        .await;
+    }
+}
