@@ -190,14 +190,15 @@ pub const FAILED_AUTH_LIMIT: u32 = 20;
 
 #[derive(Default)]
 pub struct FailedAuth {
-    counts: Mutex<HashMap<(String, std::net::IpAddr), (i64, u32)>>,
+    /// Per address, per client id: (hour window, failures). Looked up without allocating.
+    counts: Mutex<HashMap<std::net::IpAddr, HashMap<String, (i64, u32)>>>,
 }
 
 impl FailedAuth {
     /// Seconds to wait, when this client is locked out from this address.
     pub fn locked(&self, client_id: &str, ip: std::net::IpAddr, now: i64) -> Option<i64> {
         let map = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        match map.get(&(client_id.to_string(), ip)) {
+        match map.get(&ip).and_then(|m| m.get(client_id)) {
             Some((window, n)) if *window == now.div_euclid(HOUR) && *n >= FAILED_AUTH_LIMIT => {
                 Some((window + 1) * HOUR - now)
             }
@@ -208,10 +209,11 @@ impl FailedAuth {
     pub fn failed(&self, client_id: &str, ip: std::net::IpAddr, now: i64) {
         let mut map = self.counts.lock().unwrap_or_else(|p| p.into_inner());
         let window = now.div_euclid(HOUR);
-        if map.len() > 100_000 {
-            map.retain(|_, (w, _)| *w == window);
+        if map.len() > 10_000 {
+            map.retain(|_, m| m.values().any(|(w, _)| *w == window));
         }
-        let e = map.entry((client_id.to_string(), ip)).or_insert((window, 0));
+        let per_ip = map.entry(ip).or_default();
+        let e = per_ip.entry(client_id.to_string()).or_insert((window, 0));
         if e.0 != window {
             *e = (window, 0);
         }
