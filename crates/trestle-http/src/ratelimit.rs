@@ -188,10 +188,13 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
 /// affected, so the lockout cannot be used to lock a client out everywhere.
 pub const FAILED_AUTH_LIMIT: u32 = 20;
 
+/// Per client id: (hour window, failures).
+type Failures = HashMap<String, (i64, u32)>;
+
 #[derive(Default)]
 pub struct FailedAuth {
     /// Per address, per client id: (hour window, failures). Looked up without allocating.
-    counts: Mutex<HashMap<std::net::IpAddr, HashMap<String, (i64, u32)>>>,
+    counts: Mutex<HashMap<std::net::IpAddr, Failures>>,
 }
 
 impl FailedAuth {
