@@ -195,11 +195,16 @@ type Failures = HashMap<String, (i64, u32)>;
 pub struct FailedAuth {
     /// Per address, per client id: (hour window, failures). Looked up without allocating.
     counts: Mutex<HashMap<std::net::IpAddr, Failures>>,
+    /// Whether any failure is recorded: the common case answers without taking the lock.
+    any: std::sync::atomic::AtomicBool,
 }
 
 impl FailedAuth {
     /// Seconds to wait, when this client is locked out from this address.
     pub fn locked(&self, client_id: &str, ip: std::net::IpAddr, now: i64) -> Option<i64> {
+        if !self.any.load(std::sync::atomic::Ordering::Relaxed) {
+            return None;
+        }
         let map = self.counts.lock().unwrap_or_else(|p| p.into_inner());
         match map.get(&ip).and_then(|m| m.get(client_id)) {
             Some((window, n)) if *window == now.div_euclid(HOUR) && *n >= FAILED_AUTH_LIMIT => {
@@ -215,6 +220,7 @@ impl FailedAuth {
         if map.len() > 10_000 {
             map.retain(|_, m| m.values().any(|(w, _)| *w == window));
         }
+        self.any.store(true, std::sync::atomic::Ordering::Relaxed);
         let per_ip = map.entry(ip).or_default();
         let e = per_ip.entry(client_id.to_string()).or_insert((window, 0));
         if e.0 != window {
