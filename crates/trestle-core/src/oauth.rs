@@ -3,7 +3,7 @@
 use crate::tokens::{self, Claims, TokenError, TokenKind};
 use crate::{CoreError, OAuthError, Result, Trestle};
 use std::sync::Arc;
-use trestle_domain::manifest::{GrantType, Manifest};
+use trestle_domain::manifest::GrantType;
 use trestle_domain::{AppId, CompanyId, UserId};
 use trestle_store::Environment;
 
@@ -72,10 +72,10 @@ impl Trestle {
 
     async fn client_credentials(&self, auth: &ClientAuth, scope: Option<&str>) -> Result<IssuedToken, OAuthError> {
         let now = self.now();
-        if !self.is_app_client(&auth.client_id).await? {
+        let Some(creds) = self.find_app_client(&auth.client_id).await? else {
             return self.service_account_token(auth, scope, now).await;
-        }
-        let (creds, secret_id) = self.authenticate_client(auth, now).await?;
+        };
+        let secret_id = self.matching_secret(&creds, &self.keys.hash_secret(&auth.client_secret), now)?;
         let gens = &self.caches.gens;
         let app = creds.client.app_id;
         let sandbox = creds.client.environment == Environment::Sandbox;
@@ -129,30 +129,27 @@ impl Trestle {
         now: i64,
     ) -> Result<(Arc<trestle_store::ClientCredentials>, i64), OAuthError> {
         let presented = self.keys.hash_secret(&auth.client_secret);
-        let gens = &self.caches.gens;
-        let creds = self
-            .caches
-            .clients
-            .get_or_load(gens, auth.client_id.clone(), gens.stamp_any_app(), || async {
-                Ok::<_, OAuthError>(
-                    self.store
-                        .find_client_by_client_id(&auth.client_id)
-                        .await?
-                        .map(Arc::new),
-                )
-            })
-            .await?;
-        let Some(creds) = creds else {
+        let Some(creds) = self.find_app_client(&auth.client_id).await? else {
             return Err(OAuthError::InvalidClient(INVALID_CLIENT.into()));
         };
-        let secret = creds
+        let secret = self.matching_secret(&creds, &presented, now)?;
+        Ok((creds, secret))
+    }
+
+    /// The unexpired secret of the client whose keyed hash equals `presented` (constant-time).
+    fn matching_secret(
+        &self,
+        creds: &trestle_store::ClientCredentials,
+        presented: &str,
+        now: i64,
+    ) -> Result<i64, OAuthError> {
+        creds
             .secrets
             .iter()
             .filter(|s| s.expires_at.is_none_or(|e| e > now))
-            .find(|s| crate::secrets::hashes_equal(&presented, &s.secret_hash))
+            .find(|s| crate::secrets::hashes_equal(presented, &s.secret_hash))
             .map(|s| s.id)
-            .ok_or_else(|| OAuthError::InvalidClient(INVALID_CLIENT.into()))?;
-        Ok((creds, secret))
+            .ok_or_else(|| OAuthError::InvalidClient(INVALID_CLIENT.into()))
     }
 
     /// `POST /oauth/revoke` (RFC 7009): the client must authenticate and may revoke only tokens
@@ -270,10 +267,7 @@ impl Trestle {
         let Some(version) = latest else {
             return Ok(None);
         };
-        let manifest = serde_json::from_str::<serde_json::Value>(&version.manifest_json)
-            .ok()
-            .and_then(|v| Manifest::parse(&v).ok())
-            .ok_or_else(|| OAuthError::ServerError("stored manifest is unreadable".into()))?;
+        let manifest = crate::portal::stored_manifest(&version).map_err(|e| OAuthError::ServerError(e.to_string()))?;
         Ok(Some(manifest.allows(GrantType::ClientCredentials)))
     }
 
@@ -286,17 +280,18 @@ impl Trestle {
             .map(|c| (c.kind, c.subject))
     }
 
-    /// Whether a client id belongs to an app (cached; unknown ids are remembered too).
-    async fn is_app_client(&self, client_id: &str) -> Result<bool, OAuthError> {
+    /// The app client with this client id (cached; unknown ids are remembered too).
+    async fn find_app_client(
+        &self,
+        client_id: &str,
+    ) -> Result<Option<Arc<trestle_store::ClientCredentials>>, OAuthError> {
         let gens = &self.caches.gens;
-        let creds = self
-            .caches
+        self.caches
             .clients
             .get_or_load(gens, client_id.to_string(), gens.stamp_any_app(), || async {
                 Ok::<_, OAuthError>(self.store.find_client_by_client_id(client_id).await?.map(Arc::new))
             })
-            .await?;
-        Ok(creds.is_some())
+            .await
     }
 
     /// `client_credentials` for a traditional service account (legacy, outside the hot path).

@@ -220,12 +220,6 @@ impl Trestle {
             .map_err(not_found("app"))
     }
 
-    /// The app's production client (never its secret).
-    pub async fn production_client(&self, actor: Actor, app: AppId) -> Result<Option<OAuthClient>> {
-        self.owned_app(actor, app).await?;
-        Ok(self.store.find_client(Environment::Production, app).await?)
-    }
-
     /// Both clients of the app with their secrets' metadata.
     pub async fn list_clients(&self, actor: Actor, app: AppId) -> Result<Vec<ClientView>> {
         self.owned_app(actor, app).await?;
