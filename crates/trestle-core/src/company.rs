@@ -7,7 +7,7 @@ use crate::secrets::random_bytes;
 use crate::{CoreError, Result, Trestle};
 use trestle_domain::manifest::{Manifest, Problem};
 use trestle_domain::permissions::ToolPermissions;
-use trestle_domain::policy::{Actor, Request};
+use trestle_domain::policy::{decide, Actor, Request};
 use trestle_domain::*;
 use trestle_store::{
     App, AppVersion, Company, Install, InstallStatus, InstallUpdate, NewInstall, NewMember, NewProject, Project,
@@ -90,6 +90,47 @@ impl Trestle {
     ) -> Result<trestle_domain::page::Page<Project>> {
         self.administer(actor, company).await?;
         Ok(self.store.list_projects(company, None, page).await?)
+    }
+
+    /// Active projects whose name or number contains `query` (admins only; the web UI's
+    /// permitted-projects search). An empty query lists every project.
+    pub async fn search_company_projects(
+        &self,
+        actor: Actor,
+        company: CompanyId,
+        query: &str,
+        page: trestle_domain::page::PageRequest,
+    ) -> Result<trestle_domain::page::Page<Project>> {
+        self.administer(actor, company).await?;
+        let query = query.trim();
+        if query.chars().count() > 200 {
+            return Err(CoreError::invalid_field("$.q", "must be at most 200 characters"));
+        }
+        Ok(self.store.search_projects(company, query, page).await?)
+    }
+
+    /// The companies a person belongs to, each with whether they administer it (for the web
+    /// UI's navigation). Bots and the operator belong to none here.
+    pub async fn my_companies(&self, actor: Actor) -> Result<Vec<(Company, bool)>> {
+        let Actor::Person(user) = actor else {
+            return Ok(vec![]);
+        };
+        let mut out = Vec::new();
+        let mut page = trestle_domain::page::PageRequest { page: 1, per_page: 100 };
+        loop {
+            let found = self.store.list_user_companies(user, page).await?;
+            let n = found.items.len();
+            for c in found.items {
+                let m = self.store.company_membership(c.id, user).await?;
+                let admin = decide(actor, Request::AdministerCompany { company: m.as_ref() }).is_ok();
+                out.push((c, admin));
+            }
+            if n < page.per_page as usize || out.len() >= 1000 {
+                break;
+            }
+            page.page += 1;
+        }
+        Ok(out)
     }
 
     /// Adds a person to the company directory.
@@ -350,6 +391,26 @@ impl Trestle {
             .await?
             .ok_or(CoreError::NotFound("install"))?;
         self.install_view(company, now).await
+    }
+
+    /// A version of an installed app (e.g. the target of a pending upgrade), for its admins.
+    pub async fn install_update_version(
+        &self,
+        actor: Actor,
+        company: CompanyId,
+        install: InstallId,
+        version: VersionId,
+    ) -> Result<AppVersion> {
+        self.administer(actor, company).await?;
+        let found = self
+            .store
+            .find_install(company, install)
+            .await?
+            .ok_or(CoreError::NotFound("install"))?;
+        self.store
+            .find_version(found.app_id, version)
+            .await?
+            .ok_or(CoreError::NotFound("version"))
     }
 
     pub async fn get_install(&self, actor: Actor, company: CompanyId, install: InstallId) -> Result<InstallView> {

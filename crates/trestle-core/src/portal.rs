@@ -71,7 +71,7 @@ pub struct RotatedSecret {
     pub client_secret: String,
 }
 
-pub(crate) fn stored_manifest(version: &AppVersion) -> Result<Manifest> {
+pub fn stored_manifest(version: &AppVersion) -> Result<Manifest> {
     serde_json::from_str::<Value>(&version.manifest_json)
         .ok()
         .and_then(|v| Manifest::parse(&v).ok())

@@ -227,6 +227,11 @@ impl Trestle {
             .await?)
     }
 
+    /// Signs out: the session ends on the server, not only in the browser.
+    pub async fn logout(&self, token: &str) -> Result<()> {
+        Ok(self.store.end_web_session(&self.keys.hash_secret(token)).await?)
+    }
+
     /// The person approved: mint a single-use code bound to client, redirect URI and challenge.
     pub async fn approve(&self, valid: &ValidAuthorize, user: UserId) -> Result<String> {
         let code = random_hex_256();

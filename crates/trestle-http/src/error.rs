@@ -1,6 +1,6 @@
 //! The one place where errors become HTTP responses.
 //!
-//! API errors (REST and management) are JSON `{"code", "message", "errors"?}`; OAuth token
+//! Web UI errors are HTML pages (`WebError`) with the same statuses. API errors (REST and management) are JSON `{"code", "message", "errors"?}`; OAuth token
 //! errors follow RFC 6749 §5.2; bearer-token failures carry `WWW-Authenticate` per RFC 6750.
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -47,29 +47,73 @@ impl ApiError {
     }
 }
 
+/// The status and machine-readable code of a use-case error.
+fn status_of(e: &CoreError) -> (StatusCode, &'static str) {
+    match e {
+        CoreError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+        CoreError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+        CoreError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+        CoreError::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+        CoreError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+        CoreError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+        CoreError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+        CoreError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
+    }
+}
+
+/// The message a caller may see: internal details are logged, never returned.
+fn public_message(e: &CoreError) -> String {
+    match e {
+        CoreError::Internal(detail) => {
+            tracing::error!(error = %detail, "internal error");
+            "something went wrong; the error has been logged".to_string()
+        }
+        CoreError::Unavailable(detail) => {
+            tracing::warn!(error = %detail, "database unavailable");
+            "the service is temporarily unavailable; retry shortly".to_string()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// An error of a web UI page: an HTML page with the same status the API would give, and a
+/// way back (`back`, a path of the UI).
+#[derive(Debug)]
+pub struct WebError {
+    pub error: CoreError,
+    pub back: String,
+}
+
+impl WebError {
+    pub fn new(error: CoreError, back: impl Into<String>) -> Self {
+        WebError {
+            error,
+            back: back.into(),
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, _) = status_of(&self.error);
+        let message = public_message(&self.error);
+        let problems = match &self.error {
+            CoreError::Invalid { problems, .. } => problems.as_slice(),
+            _ => &[],
+        };
+        let mut res = crate::web::layout::error_page(status, &message, problems, &self.back);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        res
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code) = match &self.0 {
-            CoreError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
-            CoreError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-            CoreError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            CoreError::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
-            CoreError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-            CoreError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            CoreError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
-            CoreError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
-        };
-        let message = match &self.0 {
-            CoreError::Internal(detail) => {
-                tracing::error!(error = %detail, "internal error");
-                "something went wrong; the error has been logged".to_string()
-            }
-            CoreError::Unavailable(detail) => {
-                tracing::warn!(error = %detail, "database unavailable");
-                "the service is temporarily unavailable; retry shortly".to_string()
-            }
-            other => other.to_string(),
-        };
+        let (status, code) = status_of(&self.0);
+        let message = public_message(&self.0);
         let errors = match self.0 {
             CoreError::Invalid { problems, .. } => problems,
             _ => vec![],

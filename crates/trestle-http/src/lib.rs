@@ -15,6 +15,7 @@ mod rest;
 mod service_accounts;
 mod signin;
 mod tools;
+mod web;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -65,6 +66,7 @@ pub fn router(state: AppState) -> Router {
     let router = Router::new()
         .merge(oauth::routes())
         .merge(signin::routes())
+        .merge(web::routes())
         .merge(rest::routes())
         .merge(tools::routes())
         .merge(manage::routes())

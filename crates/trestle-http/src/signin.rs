@@ -12,8 +12,9 @@ use axum::Router;
 use std::collections::HashMap;
 use trestle_core::{AuthorizeError, AuthorizeParams, CoreError, ValidAuthorize, OOB};
 
-const SESSION_COOKIE: &str = "__Host-trestle_session";
-const CSRF_COOKIE: &str = "__Host-trestle_csrf";
+use crate::web::{cookie, csrf_ok, login_failed, login_locked, see_other, set_cookie, CSRF_COOKIE, SESSION_COOKIE};
+use axum::extract::ConnectInfo;
+use std::net::SocketAddr;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -60,24 +61,6 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
     res
 }
 
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
-fn set_cookie(res: &mut Response, name: &str, value: &str, max_age: i64) {
-    let v = format!("{name}={value}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age={max_age}");
-    if let Ok(v) = HeaderValue::from_str(&v) {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
-}
-
 fn params_of(query: &str) -> AuthorizeParams {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
@@ -94,16 +77,6 @@ fn params_of(query: &str) -> AuthorizeParams {
 fn with_params(uri: &str, params: &[(&str, &str)]) -> String {
     let q = serde_urlencoded::to_string(params).unwrap_or_default();
     format!("{uri}{}{q}", if uri.contains('?') { '&' } else { '?' })
-}
-
-fn see_other(location: &str) -> Response {
-    let mut res = StatusCode::SEE_OTHER.into_response();
-    if let Ok(v) = HeaderValue::from_str(location) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
 }
 
 /// The answer to a refused request: a page (never a redirect) when the client or redirect URI
@@ -190,13 +163,6 @@ async fn authorize(State(state): State<AppState>, headers: HeaderMap, uri: Uri) 
     }
 }
 
-fn csrf_ok(sent: Option<&String>, expected: Option<&str>) -> bool {
-    match (sent, expected) {
-        (Some(a), Some(b)) => !b.is_empty() && trestle_core::secrets::hashes_equal(a, b),
-        _ => false,
-    }
-}
-
 fn forbidden() -> Response {
     page(
         StatusCode::FORBIDDEN,
@@ -205,8 +171,13 @@ fn forbidden() -> Response {
     )
 }
 
-async fn login(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<HashMap<String, String>>) -> Response {
-    if !csrf_ok(f.get("csrf"), cookie(&headers, CSRF_COOKIE)) {
+async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    if !csrf_ok(f.get("csrf").map(String::as_str), cookie(&headers, CSRF_COOKIE)) {
         return forbidden();
     }
     let query = f.get("q").cloned().unwrap_or_default();
@@ -218,13 +189,22 @@ async fn login(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<
         f.get("email").map_or("", String::as_str),
         f.get("password").map_or("", String::as_str),
     );
+    if let Some(wait) = login_locked(&state, email, peer.ip()) {
+        let msg = format!("Too many failed attempts. Try again in {wait} seconds.");
+        let mut res = login_page(StatusCode::TOO_MANY_REQUESTS, &valid, &query, Some(&msg));
+        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        return res;
+    }
     match state.core.login(email, password).await {
         Ok((session, _)) => {
             let mut res = see_other(&format!("/oauth/authorize?{query}"));
             set_cookie(&mut res, SESSION_COOKIE, &session, 12 * 3600);
             res
         }
-        Err(CoreError::Unauthenticated(m)) => login_page(StatusCode::UNAUTHORIZED, &valid, &query, Some(&m)),
+        Err(CoreError::Unauthenticated(m)) => {
+            login_failed(&state, email, peer.ip());
+            login_page(StatusCode::UNAUTHORIZED, &valid, &query, Some(&m))
+        }
         Err(_) => page(
             StatusCode::SERVICE_UNAVAILABLE,
             "Try again",
@@ -249,7 +229,7 @@ async fn decision(
             "<p class=\"error\">Your session ended. Start again from the app.</p>",
         );
     };
-    if !csrf_ok(f.get("csrf"), Some(&csrf)) {
+    if !csrf_ok(f.get("csrf").map(String::as_str), Some(&csrf)) {
         return forbidden();
     }
     let query = f.get("q").cloned().unwrap_or_default();

@@ -97,6 +97,9 @@ pub trait DirectoryStore: Send + Sync {
         member: Option<UserId>,
         page: PageRequest,
     ) -> Result<Page<Project>>;
+    /// Active projects of `company` whose name or number contains `query` (case-insensitive),
+    /// in id order.
+    async fn search_projects(&self, company: CompanyId, query: &str, page: PageRequest) -> Result<Page<Project>>;
 }
 
 /// The Documents tool: folders and files per project. Every method is scoped to one company
@@ -150,6 +153,8 @@ pub trait SignInStore: Send + Sync {
     async fn create_web_session(&self, hash: &str, user: UserId, csrf: &str, now: i64, expires_at: i64) -> Result<()>;
     /// A live session: (user, CSRF token).
     async fn find_web_session(&self, hash: &str, now: i64) -> Result<Option<(UserId, String)>>;
+    /// Ends a session (sign-out). Ending an unknown session is not an error.
+    async fn end_web_session(&self, hash: &str) -> Result<()>;
     async fn create_code(&self, code: &NewCode) -> Result<()>;
     /// Spends a code atomically: exactly one redemption wins.
     async fn redeem_code(&self, code_hash: &str) -> Result<CodeRedemption>;

@@ -1279,6 +1279,32 @@ macro_rules! sql_store {
                 };
                 Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
             }
+
+            async fn search_projects(&self, company: CompanyId, query: &str, page: PageRequest) -> Result<Page<Project>> {
+                // LIKE with the pattern's own wildcards escaped, so "50%" finds "50%".
+                let pattern = format!(
+                    "%{}%",
+                    query.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+                );
+                const FILTER: &str = "p.company_id = $1 AND p.active = TRUE AND \
+                     (LOWER(p.name) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(p.project_number, '')) LIKE $2 ESCAPE '\\')";
+                let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM projects p WHERE {FILTER}"))
+                    .bind(company.0)
+                    .bind(&pattern)
+                    .fetch_one(&self.read)
+                    .await?;
+                let rows: Vec<ProjectRow> = sqlx::query_as(&format!(
+                    "SELECT {PROJECT_COLUMNS} FROM projects p JOIN companies c ON c.id = p.company_id \
+                     WHERE {FILTER} ORDER BY p.id LIMIT $3 OFFSET $4"
+                ))
+                .bind(company.0)
+                .bind(&pattern)
+                .bind(page.limit())
+                .bind(page.offset())
+                .fetch_all(&self.read)
+                .await?;
+                Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
+            }
         }
 
         #[async_trait]
@@ -2678,6 +2704,14 @@ macro_rules! sql_store {
                         .fetch_optional(&self.read)
                         .await?;
                 Ok(row.map(|(u, c)| (UserId(u), c)))
+            }
+
+            async fn end_web_session(&self, hash: &str) -> Result<()> {
+                sqlx::query("DELETE FROM web_sessions WHERE session_hash = $1")
+                    .bind(hash)
+                    .execute(&self.write)
+                    .await?;
+                Ok(())
             }
 
             async fn create_code(&self, code: &NewCode) -> Result<()> {

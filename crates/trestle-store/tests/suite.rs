@@ -39,6 +39,7 @@ on_both_backends!(
     marketplace_publishing,
     service_accounts_lifecycle,
     sign_in_codes_and_refresh_tokens,
+    project_search_is_scoped_and_literal,
 );
 
 async fn run<F, Fut>(backend: Backend, test: F)
@@ -1231,10 +1232,69 @@ async fn sign_in_codes_and_refresh_tokens(s: Arc<dyn Store>) {
         Some((person, "csrf".into()))
     );
     assert_eq!(s.find_web_session("sess", 200).await.unwrap(), None, "expired");
+    s.create_web_session("sess2", person, "csrf2", 100, 200).await.unwrap();
+    s.end_web_session("sess2").await.unwrap();
+    assert_eq!(s.find_web_session("sess2", 150).await.unwrap(), None, "signed out");
+    s.end_web_session("sess2").await.unwrap();
     s.add_redirect_uri(w.app.id, "https://x/cb", &ctx()).await.unwrap();
     s.add_redirect_uri(w.app.id, "https://x/cb", &ctx()).await.unwrap();
     assert_eq!(
         s.list_redirect_uris(w.app.id).await.unwrap(),
         vec!["https://x/cb".to_string()]
     );
+}
+
+async fn project_search_is_scoped_and_literal(s: Arc<dyn Store>) {
+    let admin = s
+        .create_person(
+            &NewPerson {
+                email: "admin@example.com".into(),
+                name: "Admin".into(),
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    let a = s.create_company("Acme", admin.id, &ctx()).await.unwrap();
+    let b = s.create_company("Beta", admin.id, &ctx()).await.unwrap();
+    let np = |n: &str, number: Option<&str>| NewProject {
+        name: n.into(),
+        project_number: number.map(Into::into),
+        ..Default::default()
+    };
+    let tower = s
+        .create_project(a.id, &np("Harbor Tower", Some("HT-1")), &ctx())
+        .await
+        .unwrap();
+    let clinic = s
+        .create_project(a.id, &np("Main Street Clinic", None), &ctx())
+        .await
+        .unwrap();
+    let pct = s
+        .create_project(a.id, &np("50% Fit-out", Some("X_9")), &ctx())
+        .await
+        .unwrap();
+    s.create_project(b.id, &np("Harbor Bridge", None), &ctx())
+        .await
+        .unwrap();
+    let ids = |p: trestle_domain::page::Page<Project>| p.items.iter().map(|p| p.id).collect::<Vec<_>>();
+    let page = PageRequest { page: 1, per_page: 100 };
+
+    // Case-insensitive, on name or number, inside the company only.
+    assert_eq!(
+        ids(s.search_projects(a.id, "harbor", page).await.unwrap()),
+        vec![tower.id]
+    );
+    assert_eq!(ids(s.search_projects(a.id, "ht-", page).await.unwrap()), vec![tower.id]);
+    assert_eq!(ids(s.search_projects(b.id, "tower", page).await.unwrap()), vec![]);
+    // Wildcards in the query are literal characters.
+    assert_eq!(ids(s.search_projects(a.id, "%", page).await.unwrap()), vec![pct.id]);
+    assert_eq!(ids(s.search_projects(a.id, "x_", page).await.unwrap()), vec![pct.id]);
+    // Empty query: every active project, paged, with the total.
+    let all = s
+        .search_projects(a.id, "", PageRequest { page: 1, per_page: 2 })
+        .await
+        .unwrap();
+    assert_eq!(all.total, 3);
+    assert_eq!(ids(all), vec![tower.id, clinic.id]);
 }

@@ -1,0 +1,638 @@
+//! Company App Management: installed apps, installing (marketplace or custom by App Version
+//! ID), permitted projects, permission upgrades, the directory and the audit log.
+
+use super::layout::{csrf, notice, page, pager, when, Section};
+use super::{see_other, Posted, WebSession};
+use crate::error::WebError;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use maud::{html, Markup};
+use std::collections::{HashMap, HashSet};
+use trestle_core::{CoreError, InstallRequest, InstallView};
+use trestle_domain::page::PageRequest;
+use trestle_domain::permissions::Level;
+use trestle_domain::*;
+use trestle_store::{InstallStatus, UserKind};
+
+type Page = Result<Response, WebError>;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/ui/companies/{company}", get(overview))
+        .route("/ui/companies/{company}/install", get(install_form).post(install))
+        .route("/ui/companies/{company}/installs/{install}", get(install_page))
+        .route(
+            "/ui/companies/{company}/installs/{install}/projects",
+            post(add_projects),
+        )
+        .route(
+            "/ui/companies/{company}/installs/{install}/projects/{project}/remove",
+            post(remove_project),
+        )
+        .route("/ui/companies/{company}/installs/{install}/add-all", post(add_all))
+        .route(
+            "/ui/companies/{company}/installs/{install}/add-to-new",
+            post(add_to_new),
+        )
+        .route(
+            "/ui/companies/{company}/installs/{install}/updates/{update}/approve",
+            post(approve),
+        )
+        .route("/ui/companies/{company}/installs/{install}/uninstall", post(uninstall))
+        .route("/ui/companies/{company}/directory", get(directory))
+        .route("/ui/companies/{company}/audit", get(audit))
+}
+
+fn company_path(c: i64) -> String {
+    format!("/ui/companies/{c}")
+}
+
+fn install_path(c: i64, i: i64) -> String {
+    format!("/ui/companies/{c}/installs/{i}")
+}
+
+#[derive(serde::Deserialize, Default)]
+struct Listing {
+    done: Option<String>,
+    q: Option<String>,
+    page: Option<u32>,
+}
+
+fn done_message(code: Option<&str>) -> Option<&'static str> {
+    Some(match code? {
+        "installed" => "The app is installed. Choose the projects it may work in.",
+        "added" => "The projects were permitted.",
+        "removed" => "The project was removed: the app lost access to it now.",
+        "all" => "Every project is permitted.",
+        "new-on" => "New projects will include this app.",
+        "new-off" => "New projects will not include this app.",
+        "approved" => "The upgrade was approved: the app has the new version's permissions now.",
+        "uninstalled" => "The app was uninstalled: it lost access to this company now.",
+        _ => return None,
+    })
+}
+
+/// Company tabs shown on every company page.
+fn tabs(c: i64, current: &str) -> Markup {
+    let cur = |t: &str| if t == current { Some("page") } else { None };
+    html! {
+        nav.row aria-label="Company" style="margin-bottom:1rem" {
+            a.button.small.secondary href=(company_path(c)) aria-current=[cur("apps")] { "Installed apps" }
+            a.button.small.secondary href={ (company_path(c)) "/install" } aria-current=[cur("install")] { "Install an app" }
+            a.button.small.secondary href={ (company_path(c)) "/directory" } aria-current=[cur("directory")] { "Directory" }
+            a.button.small.secondary href={ (company_path(c)) "/audit" } aria-current=[cur("audit")] { "Audit log" }
+        }
+    }
+}
+
+async fn overview(
+    State(s): State<AppState>,
+    session: WebSession,
+    Path(c): Path<i64>,
+    Query(l): Query<Listing>,
+) -> Page {
+    let actor = session.actor();
+    let err = |e| WebError::new(e, "/ui");
+    let company = s.core.get_company(actor, CompanyId(c)).await.map_err(err)?;
+    let installs = s.core.list_installs(actor, CompanyId(c)).await.map_err(err)?;
+    let (active, gone): (Vec<&InstallView>, Vec<&InstallView>) = installs
+        .iter()
+        .partition(|v| v.install.status == InstallStatus::Installed);
+    let body = html! {
+        h1 { (company.name) }
+        (tabs(c, "apps"))
+        (notice(done_message(l.done.as_deref())))
+        section.card aria-labelledby="installed-h" {
+            div.spread {
+                h2 #installed-h { "Installed apps" }
+                a.button.small href={ (company_path(c)) "/install" } { "Install an app" }
+            }
+            @if active.is_empty() {
+                p.empty { "No apps installed." }
+            } @else {
+                div.table-wrap { table {
+                    thead { tr { th { "App" } th { "Version" } th.num { "Permitted projects" } th { "Bot user" } th { "Installed" } } }
+                    tbody {
+                        @for v in &active {
+                            tr {
+                                td {
+                                    a href=(install_path(c, v.install.id.0)) { (v.app.name) }
+                                    @if v.pending_update.is_some() { " " span.badge.warn { "Upgrade pending" } }
+                                }
+                                td { (v.version.version) }
+                                td.num { (v.permitted_project_ids.len()) @if v.install.add_to_new_projects { " + new" } }
+                                td { (v.bot.name) " " span.badge.bot { "Bot" } }
+                                td { (when(v.install.installed_at)) }
+                            }
+                        }
+                    }
+                } }
+            }
+        }
+        @if !gone.is_empty() {
+            section.card {
+                h2 { "Uninstalled" }
+                ul { @for v in &gone {
+                    li { a href=(install_path(c, v.install.id.0)) { (v.app.name) } " "
+                        span.muted { "uninstalled " @if let Some(t) = v.install.uninstalled_at { (when(t)) } } }
+                } }
+            }
+        }
+    };
+    Ok(page(
+        &session.chrome(Section::Company(c)),
+        StatusCode::OK,
+        &company.name,
+        body,
+    ))
+}
+
+async fn install_form(State(s): State<AppState>, session: WebSession, Path(c): Path<i64>) -> Page {
+    let actor = session.actor();
+    let err = |e| WebError::new(e, company_path(c));
+    let company = s.core.get_company(actor, CompanyId(c)).await.map_err(err)?;
+    let market = s
+        .core
+        .marketplace(actor, PageRequest { page: 1, per_page: 100 })
+        .await
+        .map_err(err)?;
+    let body = html! {
+        p.crumbs { a href=(company_path(c)) { (company.name) } }
+        h1 { "Install an app" }
+        (tabs(c, "install"))
+        section.card aria-labelledby="custom-h" {
+            h2 #custom-h { "Custom install" }
+            p.muted { "Enter the App Version ID the app's developer gave you." }
+            form method="post" action={ (company_path(c)) "/install" } {
+                (csrf(&session.csrf))
+                label for="app_version_id" { "App Version ID" }
+                div.row {
+                    input #app_version_id type="text" name="app_version_id" required autocomplete="off"
+                        placeholder="e.g. 3f1c9a2e-…" style="max-width:28rem";
+                    button type="submit" { "Install" }
+                }
+            }
+        }
+        section.card aria-labelledby="market-h" {
+            h2 #market-h { "Marketplace" }
+            @if market.items.is_empty() {
+                p.empty { "No apps are listed yet." }
+            } @else {
+                div.table-wrap { table {
+                    thead { tr { th { "App" } th { "Listed" } th { span.sr-only { "Install" } } } }
+                    tbody {
+                        @for a in &market.items {
+                            tr {
+                                td { (a.name) }
+                                td { @if let Some(t) = a.published_at { (when(t)) } }
+                                td {
+                                    form.inline method="post" action={ (company_path(c)) "/install" } {
+                                        (csrf(&session.csrf))
+                                        input type="hidden" name="app_id" value=(a.id.0);
+                                        button.small type="submit" aria-label={ "Install " (a.name) } { "Install" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                } }
+            }
+        }
+    };
+    Ok(page(
+        &session.chrome(Section::Company(c)),
+        StatusCode::OK,
+        "Install an app",
+        body,
+    ))
+}
+
+async fn install(State(s): State<AppState>, Path(c): Path<i64>, posted: Posted) -> Page {
+    let Posted { session, form } = posted;
+    let back = format!("{}/install", company_path(c));
+    let marketplace_app = match form.get("app_id") {
+        None | Some("") => None,
+        Some(v) => Some(AppId(v.parse().map_err(|_| {
+            WebError::new(CoreError::invalid_field("$.app_id", "must be an app id"), &back)
+        })?)),
+    };
+    let req = InstallRequest {
+        app_version_id: form.text("app_version_id").trim().to_string(),
+        marketplace_app,
+        permitted_project_ids: vec![],
+        add_to_new_projects: false,
+    };
+    let done = s
+        .core
+        .install_app(session.actor(), CompanyId(c), &req)
+        .await
+        .map_err(|e| WebError::new(e, &back))?;
+    Ok(see_other(&format!(
+        "{}?done=installed",
+        install_path(c, done.install.id.0)
+    )))
+}
+
+fn level_name(l: Level) -> &'static str {
+    match l {
+        Level::None => "None",
+        Level::ReadOnly => "Read only",
+        Level::Standard => "Standard",
+        Level::Admin => "Admin",
+    }
+}
+
+async fn install_page(
+    State(s): State<AppState>,
+    session: WebSession,
+    Path((c, i)): Path<(i64, i64)>,
+    Query(l): Query<Listing>,
+) -> Page {
+    let actor = session.actor();
+    let err = |e| WebError::new(e, company_path(c));
+    let company = s.core.get_company(actor, CompanyId(c)).await.map_err(err)?;
+    let v = s
+        .core
+        .get_install(actor, CompanyId(c), InstallId(i))
+        .await
+        .map_err(err)?;
+    let q = l.q.clone().unwrap_or_default();
+    let page_no = l.page.unwrap_or(1).max(1);
+    let per_page = 25;
+    let projects = s
+        .core
+        .search_company_projects(
+            actor,
+            CompanyId(c),
+            &q,
+            PageRequest {
+                page: page_no,
+                per_page,
+            },
+        )
+        .await
+        .map_err(err)?;
+    let permitted: HashSet<i64> = v.permitted_project_ids.iter().map(|p| p.0).collect();
+    let installed = v.install.status == InstallStatus::Installed;
+    let pending = match &v.pending_update {
+        Some(u) => {
+            let to = s
+                .core
+                .install_update_version(actor, CompanyId(c), InstallId(i), u.to_version_id)
+                .await
+                .map_err(err)?;
+            Some((u, to))
+        }
+        None => None,
+    };
+    let here = install_path(c, i);
+    let cs = &session.csrf;
+    let m = &v.manifest;
+    let body = html! {
+        p.crumbs { a href=(company_path(c)) { (company.name) } " / Installed apps" }
+        div.spread {
+            h1 { (v.app.name) }
+            @if installed { span.badge.ok { "Installed" } } @else { span.badge { "Uninstalled" } }
+        }
+        (tabs(c, ""))
+        (notice(done_message(l.done.as_deref())))
+        @if let Some((u, to)) = &pending {
+            section.card aria-labelledby="upgrade-h" {
+                h2 #upgrade-h { "Permission upgrade pending" }
+                p { "Version " strong { (to.version) } " asks for more than the installed version " (v.version.version) ":" }
+                @let widened: Vec<serde_json::Value> = serde_json::from_str(&u.widened_json).unwrap_or_default();
+                ul {
+                    @for w in &widened {
+                        li {
+                            (w["scope"].as_str().unwrap_or("")) " " code { (w["tool"].as_str().unwrap_or("")) } ": "
+                            (w["from"].as_str().and_then(Level::parse).map_or("?", level_name)) " → "
+                            strong { (w["to"].as_str().and_then(Level::parse).map_or("?", level_name)) }
+                        }
+                    }
+                }
+                form method="post" action={ (here) "/updates/" (u.id) "/approve" } {
+                    (csrf(cs))
+                    button type="submit" { "Approve upgrade to " (to.version) }
+                }
+            }
+        }
+        div.grid {
+            section.card aria-labelledby="about-h" {
+                h2 #about-h { "About this install" }
+                dl.facts {
+                    dt { "Version" } dd { (v.version.version) }
+                    dt { "Bot user" } dd { (v.bot.name) " " span.badge.bot { "Bot" } br; span.mono.muted { (v.bot.email) } }
+                    dt { "Installed" } dd { (when(v.install.installed_at)) }
+                    @if let Some(t) = v.install.uninstalled_at { dt { "Uninstalled" } dd { (when(t)) } }
+                }
+                @if m.post_installation_notes.is_some() || m.instructions_url.is_some() {
+                    h3 { "Post-installation notes" }
+                    @if let Some(n) = &m.post_installation_notes { p #post-install-notes { (n) } }
+                    @if let Some(url) = &m.instructions_url {
+                        @if url.starts_with("https://") || url.starts_with("http://") {
+                            p { a href=(url) rel="noopener noreferrer" target="_blank" { (m.instructions_page_name.as_deref().unwrap_or("Setup page")) } }
+                        }
+                    }
+                }
+            }
+            section.card aria-labelledby="perms-h" {
+                h2 #perms-h { "What the app may do" }
+                @let rows: Vec<(&str, &String, &Level)> = m.company_permissions.0.iter().map(|(t, l)| ("Company", t, l))
+                    .chain(m.project_permissions.0.iter().map(|(t, l)| ("Permitted projects", t, l)))
+                    .filter(|(_, _, l)| **l > Level::None).collect();
+                @if rows.is_empty() { p.empty { "No tool permissions." } } @else {
+                    table { tbody { @for (scope, tool, level) in rows { tr { td { (scope) } td.mono { (tool) } td { (level_name(*level)) } } } } }
+                }
+            }
+        }
+        @if installed {
+            section.card aria-labelledby="projects-h" {
+                div.spread {
+                    h2 #projects-h { "Permitted projects" }
+                    span.muted #permitted-count { (permitted.len()) " permitted" }
+                }
+                div.row {
+                    form.inline method="post" action={ (here) "/add-all" } data-confirm="Permit every project of the company?" {
+                        (csrf(cs))
+                        button.secondary type="submit" { "Add all projects" }
+                    }
+                    form.inline method="post" action={ (here) "/add-to-new" } {
+                        (csrf(cs))
+                        input type="hidden" name="on" value=(if v.install.add_to_new_projects { "false" } else { "true" });
+                        @if v.install.add_to_new_projects {
+                            button.secondary type="submit" aria-pressed="true" { "Add to all new projects: on" }
+                        } @else {
+                            button.secondary type="submit" aria-pressed="false" { "Add to all new projects: off" }
+                        }
+                    }
+                }
+                form.row method="get" action=(here) role="search" style="margin-top:1rem" {
+                    div style="flex:1;min-width:12rem" {
+                        label for="q" { "Search projects" }
+                        input #q type="search" name="q" value=(q) placeholder="Name or number";
+                    }
+                    button.secondary type="submit" { "Search" }
+                }
+                form #add-projects method="post" action={ (here) "/projects" } {}
+                @if projects.items.is_empty() {
+                    p.empty { @if q.is_empty() { "The company has no projects." } @else { "No project matches." } }
+                } @else {
+                    div.table-wrap { table {
+                        thead { tr { th { span.sr-only { "Select" } } th { "Project" } th { "Number" } th { "Access" } th { span.sr-only { "Actions" } } } }
+                        tbody {
+                            @for p in &projects.items {
+                                @let on = permitted.contains(&p.id.0);
+                                tr {
+                                    td { @if !on {
+                                        input type="checkbox" name="project_id" value=(p.id.0) form="add-projects"
+                                            id={ "pick-" (p.id.0) } aria-label={ "Select " (p.name) };
+                                    } }
+                                    td { label for={ "pick-" (p.id.0) } style="display:inline;font-weight:500;margin:0" { (p.name) } }
+                                    td { (p.project_number.as_deref().unwrap_or("")) }
+                                    td { @if on { span.badge.ok { "Permitted" } } @else { span.muted { "No access" } } }
+                                    td {
+                                        @if on {
+                                            form.inline method="post" action={ (here) "/projects/" (p.id.0) "/remove" } {
+                                                (csrf(cs))
+                                                button.small.secondary type="submit" aria-label={ "Remove " (p.name) } { "Remove" }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    } }
+                    @if projects.items.iter().any(|p| !permitted.contains(&p.id.0)) { p {
+                        input type="hidden" name="csrf" value=(cs) form="add-projects";
+                        button type="submit" form="add-projects" { "Add selected projects" }
+                    } }
+                    (pager(&here, page_no, per_page, projects.total, &[("q", &q)]))
+                }
+            }
+            section.card.danger-zone aria-labelledby="uninstall-h" {
+                h2 #uninstall-h { "Uninstall" }
+                p.muted { "The app's bot loses access to every project and to the company at once. Reinstalling later starts over." }
+                form method="post" action={ (here) "/uninstall" } data-confirm="Uninstall this app? It loses access at once." {
+                    (csrf(cs))
+                    button.danger type="submit" { "Uninstall " (v.app.name) }
+                }
+            }
+        }
+    };
+    Ok(page(
+        &session.chrome(Section::Company(c)),
+        StatusCode::OK,
+        &v.app.name,
+        body,
+    ))
+}
+
+async fn add_projects(State(s): State<AppState>, Path((c, i)): Path<(i64, i64)>, posted: Posted) -> Page {
+    let Posted { session, form } = posted;
+    let back = install_path(c, i);
+    let mut ids = Vec::new();
+    for v in form.all("project_id") {
+        ids.push(ProjectId(v.parse().map_err(|_| {
+            WebError::new(CoreError::invalid_field("$.project_ids", "must be project ids"), &back)
+        })?));
+    }
+    if ids.is_empty() {
+        return Err(WebError::new(
+            CoreError::invalid_field("$.project_ids", "select at least one project"),
+            back,
+        ));
+    }
+    s.core
+        .add_permitted_projects(session.actor(), CompanyId(c), InstallId(i), &ids)
+        .await
+        .map_err(|e| WebError::new(e, &back))?;
+    Ok(see_other(&format!("{back}?done=added")))
+}
+
+async fn remove_project(State(s): State<AppState>, Path((c, i, p)): Path<(i64, i64, i64)>, posted: Posted) -> Page {
+    let back = install_path(c, i);
+    s.core
+        .remove_permitted_project(posted.session.actor(), CompanyId(c), InstallId(i), ProjectId(p))
+        .await
+        .map_err(|e| WebError::new(e, &back))?;
+    Ok(see_other(&format!("{back}?done=removed")))
+}
+
+async fn add_all(State(s): State<AppState>, Path((c, i)): Path<(i64, i64)>, posted: Posted) -> Page {
+    let back = install_path(c, i);
+    s.core
+        .add_all_permitted_projects(posted.session.actor(), CompanyId(c), InstallId(i))
+        .await
+        .map_err(|e| WebError::new(e, &back))?;
+    Ok(see_other(&format!("{back}?done=all")))
+}
+
+async fn add_to_new(State(s): State<AppState>, Path((c, i)): Path<(i64, i64)>, posted: Posted) -> Page {
+    let Posted { session, form } = posted;
+    let back = install_path(c, i);
+    let on = match form.text("on") {
+        "true" => true,
+        "false" => false,
+        other => {
+            return Err(WebError::new(
+                CoreError::BadRequest(format!("on must be true or false, not {other:?}")),
+                back,
+            ))
+        }
+    };
+    s.core
+        .set_add_to_new_projects(session.actor(), CompanyId(c), InstallId(i), on)
+        .await
+        .map_err(|e| WebError::new(e, &back))?;
+    Ok(see_other(&format!(
+        "{back}?done={}",
+        if on { "new-on" } else { "new-off" }
+    )))
+}
+
+async fn approve(State(s): State<AppState>, Path((c, i, u)): Path<(i64, i64, i64)>, posted: Posted) -> Page {
+    let back = install_path(c, i);
+    s.core
+        .approve_update(posted.session.actor(), CompanyId(c), InstallId(i), u)
+        .await
+        .map_err(|e| WebError::new(e, &back))?;
+    Ok(see_other(&format!("{back}?done=approved")))
+}
+
+async fn uninstall(State(s): State<AppState>, Path((c, i)): Path<(i64, i64)>, posted: Posted) -> Page {
+    let back = install_path(c, i);
+    s.core
+        .uninstall(posted.session.actor(), CompanyId(c), InstallId(i))
+        .await
+        .map_err(|e| WebError::new(e, &back))?;
+    Ok(see_other(&format!("{}?done=uninstalled", company_path(c))))
+}
+
+async fn directory(
+    State(s): State<AppState>,
+    session: WebSession,
+    Path(c): Path<i64>,
+    Query(l): Query<Listing>,
+) -> Page {
+    let actor = session.actor();
+    let err = |e| WebError::new(e, company_path(c));
+    let company = s.core.get_company(actor, CompanyId(c)).await.map_err(err)?;
+    let page_no = l.page.unwrap_or(1).max(1);
+    let per_page = 50;
+    let people = s
+        .core
+        .admin_directory(
+            actor,
+            CompanyId(c),
+            PageRequest {
+                page: page_no,
+                per_page,
+            },
+        )
+        .await
+        .map_err(err)?;
+    let body = html! {
+        p.crumbs { a href=(company_path(c)) { (company.name) } }
+        h1 { "Directory" }
+        (tabs(c, "directory"))
+        section.card {
+            div.table-wrap { table {
+                thead { tr { th { "Name" } th { "E-mail" } th { "Kind" } th { "Role" } th { "State" } } }
+                tbody {
+                    @for e in &people.items {
+                        tr {
+                            td { (e.user.name) }
+                            td.mono { (e.user.email) }
+                            td { @match e.user.kind { UserKind::Bot => span.badge.bot { "Bot" }, UserKind::Person => span.muted { "Person" } } }
+                            td { @if e.is_admin { span.badge.brand { "Admin" } } @else { "Member" } }
+                            td { @if e.is_active { "Active" } @else { span.muted { "Inactive" } } }
+                        }
+                    }
+                }
+            } }
+            (pager(&format!("{}/directory", company_path(c)), page_no, per_page, people.total, &[]))
+        }
+    };
+    Ok(page(
+        &session.chrome(Section::Company(c)),
+        StatusCode::OK,
+        "Directory",
+        body,
+    ))
+}
+
+async fn audit(State(s): State<AppState>, session: WebSession, Path(c): Path<i64>, Query(l): Query<Listing>) -> Page {
+    let actor = session.actor();
+    let err = |e| WebError::new(e, company_path(c));
+    let company = s.core.get_company(actor, CompanyId(c)).await.map_err(err)?;
+    let per_page = 50;
+    // Newest first: the last page of the (oldest-first) log comes first.
+    let first = s
+        .core
+        .company_audit(actor, CompanyId(c), PageRequest { page: 1, per_page })
+        .await
+        .map_err(err)?;
+    let pages = (first.total.max(1) as u64).div_ceil(per_page as u64) as u32;
+    let page_no = l.page.unwrap_or(1).clamp(1, pages.max(1));
+    let log_page = pages + 1 - page_no;
+    let events = if log_page == 1 {
+        first
+    } else {
+        s.core
+            .company_audit(
+                actor,
+                CompanyId(c),
+                PageRequest {
+                    page: log_page,
+                    per_page,
+                },
+            )
+            .await
+            .map_err(err)?
+    };
+    let names: HashMap<i64, String> = s
+        .core
+        .admin_directory(actor, CompanyId(c), PageRequest { page: 1, per_page: 500 })
+        .await
+        .map_err(err)?
+        .items
+        .into_iter()
+        .map(|e| (e.user.id.0, e.user.name))
+        .collect();
+    let body = html! {
+        p.crumbs { a href=(company_path(c)) { (company.name) } }
+        h1 { "Audit log" }
+        (tabs(c, "audit"))
+        section.card {
+            @if events.items.is_empty() { p.empty { "Nothing recorded yet." } } @else {
+                div.table-wrap { table {
+                    thead { tr { th { "When" } th { "Who" } th { "Action" } th { "Target" } } }
+                    tbody {
+                        @for e in events.items.iter().rev() {
+                            tr {
+                                td { (when(e.at)) }
+                                td { @match e.actor_user_id {
+                                    Some(u) => { (names.get(&u.0).map_or(format!("user #{}", u.0), Clone::clone)) }
+                                    None => { (e.actor_kind) }
+                                } }
+                                td.mono { (e.action) }
+                                td { (e.target_type) " #" (e.target_id) }
+                            }
+                        }
+                    }
+                } }
+            }
+            (pager(&format!("{}/audit", company_path(c)), page_no, per_page, events.total, &[]))
+        }
+    };
+    Ok(page(
+        &session.chrome(Section::Company(c)),
+        StatusCode::OK,
+        "Audit log",
+        body,
+    ))
+}

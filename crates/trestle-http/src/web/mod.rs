@@ -1,0 +1,313 @@
+//! The web UI: server-rendered pages (maud) for developers (apps, manifests, versions,
+//! promotion, secrets, metrics) and company admins (installs, permitted projects, upgrades,
+//! directory, audit), under `/ui`. Plain HTML forms; `assets/app.js` only adds copy buttons and
+//! confirmations. Pages call the same `Trestle` use cases as the management API, as the
+//! signed-in person, so every decision still goes through `policy::decide`.
+//!
+//! Sessions are the `__Host-` cookie of the sign-in pages; every POST carries the session's
+//! CSRF token (checked by [`Posted`] before a handler runs). Pages are never cached or framed.
+
+mod company;
+mod developer;
+pub(crate) mod layout;
+
+use crate::error::WebError;
+use crate::AppState;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use layout::Chrome;
+use maud::html;
+use std::net::SocketAddr;
+use trestle_core::CoreError;
+use trestle_domain::policy::Actor;
+use trestle_store::User;
+
+pub(crate) const SESSION_COOKIE: &str = "__Host-trestle_session";
+pub(crate) const CSRF_COOKIE: &str = "__Host-trestle_csrf";
+const SESSION_MAX_AGE: i64 = 12 * 3600;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/ui", get(developer::home))
+        .route("/ui/", get(developer::home))
+        .route("/ui/login", get(login_form).post(login))
+        .route("/ui/logout", post(logout))
+        .route("/ui/assets/app.css", get(css))
+        .route("/ui/assets/app.js", get(js))
+        .merge(developer::routes())
+        .merge(company::routes())
+}
+
+/// The signed-in person of a page request. Without a live session the request is answered
+/// with a redirect to the login page that comes back here afterwards.
+pub(crate) struct WebSession {
+    pub user: User,
+    pub csrf: String,
+}
+
+impl WebSession {
+    pub fn actor(&self) -> Actor {
+        Actor::Person(self.user.id)
+    }
+
+    pub fn chrome(&self, section: layout::Section) -> Chrome<'_> {
+        Chrome {
+            user: &self.user,
+            csrf: &self.csrf,
+            section,
+        }
+    }
+}
+
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+pub(crate) fn set_cookie(res: &mut Response, name: &str, value: &str, max_age: i64) {
+    let v = format!("{name}={value}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age={max_age}");
+    if let Ok(v) = HeaderValue::from_str(&v) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+pub(crate) fn see_other(location: &str) -> Response {
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// Only same-site paths are followed after login (no open redirect).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with("/ui") && !n.contains("//") && !n.contains('\\') => n.to_string(),
+        _ => "/ui".to_string(),
+    }
+}
+
+impl FromRequestParts<AppState> for WebSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let back = parts
+            .uri
+            .path_and_query()
+            .map_or("/ui".to_string(), |p| p.as_str().to_string());
+        let login = || {
+            let q = serde_urlencoded::to_string([("next", back.as_str())]).unwrap_or_default();
+            see_other(&format!("/ui/login?{q}"))
+        };
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(login());
+        };
+        let found = state
+            .core
+            .session(token)
+            .await
+            .map_err(|e| WebError::new(e, "/ui").into_response())?;
+        let Some((user_id, csrf)) = found else {
+            return Err(login());
+        };
+        let user = state
+            .core
+            .whoami(Actor::Person(user_id))
+            .await
+            .map_err(|e| WebError::new(e, "/ui").into_response())?;
+        match user {
+            Some(user) => Ok(WebSession { user, csrf }),
+            None => Err(login()),
+        }
+    }
+}
+
+/// The fields of a submitted form (repeated names kept, in order).
+pub(crate) struct Fields(pub Vec<(String, String)>);
+
+impl Fields {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self, name: &str) -> &str {
+        self.get(name).unwrap_or("")
+    }
+
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A form POSTed by a signed-in person, with its CSRF token checked. Handlers that change
+/// anything take this, so none can forget the check.
+pub(crate) struct Posted {
+    pub session: WebSession,
+    pub form: Fields,
+}
+
+impl FromRequest<AppState> for Posted {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let session = WebSession::from_request_parts(&mut parts, state).await?;
+        let req = Request::from_parts(parts, body);
+        let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
+            .await
+            .map_err(|e| {
+                WebError::new(
+                    CoreError::BadRequest(format!("unreadable form: {}", e.body_text())),
+                    "/ui",
+                )
+                .into_response()
+            })?;
+        let form = Fields(pairs);
+        if !csrf_ok(form.get("csrf"), Some(&session.csrf)) {
+            return Err(layout::refused_form());
+        }
+        Ok(Posted { session, form })
+    }
+}
+
+pub(crate) fn csrf_ok(sent: Option<&str>, expected: Option<&str>) -> bool {
+    match (sent, expected) {
+        (Some(a), Some(b)) => !b.is_empty() && trestle_core::secrets::hashes_equal(a, b),
+        _ => false,
+    }
+}
+
+/// Password sign-in is locked for an e-mail address and client address after repeated
+/// failures, like client authentication at the token endpoint.
+pub(crate) fn login_locked(state: &AppState, email: &str, ip: std::net::IpAddr) -> Option<i64> {
+    let key = format!("login:{}", email.trim().to_ascii_lowercase());
+    state.failed_auth.locked(&key, ip, state.core.now())
+}
+
+pub(crate) fn login_failed(state: &AppState, email: &str, ip: std::net::IpAddr) {
+    let key = format!("login:{}", email.trim().to_ascii_lowercase());
+    state.failed_auth.failed(&key, ip, state.core.now());
+}
+
+#[derive(serde::Deserialize)]
+struct LoginQuery {
+    next: Option<String>,
+}
+
+fn login_page(status: StatusCode, next: &str, email: &str, error: Option<&str>) -> Response {
+    let csrf = trestle_core::secrets::random_hex_256();
+    let body = html! {
+        div.card.narrow {
+            h1 { "Sign in to Trestle" }
+            p.muted { "Developers manage their apps here; company admins manage installed apps." }
+            @if let Some(e) = error {
+                div.notice.error role="alert" { (e) }
+            }
+            form method="post" action="/ui/login" {
+                input type="hidden" name="csrf" value=(csrf);
+                input type="hidden" name="next" value=(next);
+                label for="email" { "E-mail" }
+                input #email type="email" name="email" value=(email) autocomplete="username" required autofocus;
+                label for="password" { "Password" }
+                input #password type="password" name="password" autocomplete="current-password" required;
+                p { button type="submit" { "Sign in" } }
+            }
+        }
+    };
+    let mut res = layout::bare_page(status, "Sign in", body);
+    set_cookie(&mut res, CSRF_COOKIE, &csrf, 3600);
+    res
+}
+
+async fn login_form(
+    state: axum::extract::State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<LoginQuery>,
+) -> Response {
+    let next = safe_next(q.next.as_deref());
+    // Already signed in: straight on.
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        if let Ok(Some(_)) = state.core.session(token).await {
+            return see_other(&next);
+        }
+    }
+    login_page(StatusCode::OK, &next, "", None)
+}
+
+async fn login(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    axum::Form(f): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let f = Fields(f);
+    let next = safe_next(f.get("next"));
+    if !csrf_ok(f.get("csrf"), cookie(&headers, CSRF_COOKIE)) {
+        return layout::refused_form();
+    }
+    let email = f.text("email");
+    if let Some(wait) = login_locked(&state, email, peer.ip()) {
+        let msg = format!("Too many failed attempts. Try again in {wait} seconds.");
+        let mut res = login_page(StatusCode::TOO_MANY_REQUESTS, &next, email, Some(&msg));
+        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        return res;
+    }
+    match state.core.login(email, f.text("password")).await {
+        Ok((session, _)) => {
+            let mut res = see_other(&next);
+            set_cookie(&mut res, SESSION_COOKIE, &session, SESSION_MAX_AGE);
+            set_cookie(&mut res, CSRF_COOKIE, "", 0);
+            res
+        }
+        Err(CoreError::Unauthenticated(m)) => {
+            login_failed(&state, email, peer.ip());
+            login_page(StatusCode::UNAUTHORIZED, &next, email, Some(&m))
+        }
+        Err(e) => WebError::new(e, "/ui/login").into_response(),
+    }
+}
+
+async fn logout(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    headers: HeaderMap,
+    posted: Posted,
+) -> Response {
+    drop(posted); // the CSRF check is what matters: no other site can sign a person out
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        if let Err(e) = state.core.logout(token).await {
+            return WebError::new(e, "/ui").into_response();
+        }
+    }
+    let mut res = see_other("/ui/login");
+    set_cookie(&mut res, SESSION_COOKIE, "", 0);
+    res
+}
+
+async fn css() -> Response {
+    asset("text/css; charset=utf-8", include_str!("assets/app.css"))
+}
+
+async fn js() -> Response {
+    asset("text/javascript; charset=utf-8", include_str!("assets/app.js"))
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    res
+}
