@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs Trestle's whole test suite: unit tests, the storage conformance suite and the HTTP
-# integration tests, each on SQLite and on PostgreSQL.
+# integration tests, each on SQLite and on PostgreSQL; then real Procore client libraries, the
+# web UI's journeys in headless Chromium, and PostgreSQL fault checks.
 #
 # PostgreSQL: TRESTLE_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/test). When that
 # server is local and not answering, this script starts the machine's PostgreSQL cluster.
@@ -33,7 +34,14 @@ if [ "$rust_status" -eq 0 ] && [ -z "${SKIP_REAL_CLIENTS:-}" ]; then
   clients_status=${PIPESTATUS[0]}
 fi
 
-# 3. Faults: PostgreSQL stops mid-load (503s, then recovery without a restart). It restarts the
+# 3. The web UI's journeys in headless Chromium (screenshots in target/ui-artifacts).
+ui_status=0
+if [ "$rust_status" -eq 0 ] && [ -z "${SKIP_UI:-}" ]; then
+  TRESTLE_BIN="$PWD/target/debug/trestle" scripts/ui-tests.sh 2>&1 | tee -a "$log"
+  ui_status=${PIPESTATUS[0]}
+fi
+
+# 4. Faults: PostgreSQL stops mid-load (503s, then recovery without a restart). It restarts the
 #    local cluster, so it runs last, and only where that cluster is ours to restart.
 faults_status=0
 if [ "$rust_status" -eq 0 ] && [ -z "${SKIP_FAULTS:-}" ] && command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
@@ -44,7 +52,7 @@ fi
 count() { { grep -Eo "[0-9]+ $1" "$log" || true; } | awk '{s+=$1} END {print s+0}'; }
 passed=$(count passed)
 failed=$(count failed)
-if [ "$rust_status" -ne 0 ] || [ "$clients_status" -ne 0 ] || [ "$faults_status" -ne 0 ]; then
+if [ "$rust_status" -ne 0 ] || [ "$clients_status" -ne 0 ] || [ "$ui_status" -ne 0 ] || [ "$faults_status" -ne 0 ]; then
   failed=$(( failed > 0 ? failed : 1 ))
 fi
 echo

@@ -199,7 +199,11 @@ pub fn instructions(demo: &Demo, demo_path: &Path) -> String {
          curl -s \"{base}/rest/v1.0/projects?company_id={cid}\" -H \"Authorization: Bearer $TOKEN\" -H \"Procore-Company-Id: {cid}\"\n\n\
          Or in one line:\n\n  \
          TOKEN=$(curl -s -X POST {base}/oauth/token -d grant_type=client_credentials -d client_id={id} -d client_secret={secret} | sed 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/') && \
-         curl -s {base}/rest/v1.0/companies -H \"Authorization: Bearer $TOKEN\"\n",
+         curl -s {base}/rest/v1.0/companies -H \"Authorization: Bearer $TOKEN\"\n\n\
+         Web UI: {base}/ui — sign in as the developer dana.developer@demo.trestle.test or as the\n\
+         admin {admin}, password {password}\n",
+        admin = c.admin_email,
+        password = demo.demo_password,
         base = demo.base_url,
         path = demo_path.display(),
         id = demo.client_id,

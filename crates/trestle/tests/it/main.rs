@@ -15,3 +15,4 @@ mod service_accounts;
 mod token_endpoint;
 mod up;
 mod user_oauth;
+mod web_ui;

@@ -1,9 +1,8 @@
 //! People signing in to apps: login and consent pages, authorization codes with PKCE, refresh
 //! rotation with reuse detection, and person tokens that see what the person may see.
 
-use crate::support::{expect, ids, on_both_backends, TestApp, World};
+use crate::support::{expect, field, ids, location, on_both_backends, query_param, Browser, TestApp, World};
 use base64::Engine;
-use reqwest::redirect::Policy;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sha2::Digest;
@@ -20,98 +19,6 @@ on_both_backends!(
 
 const CALLBACK: &str = "https://client.example/cb";
 const PASSWORD: &str = "correct horse battery";
-
-/// A browser: keeps cookies, never follows redirects.
-struct Browser {
-    http: reqwest::Client,
-    cookies: Vec<(String, String)>,
-    base: String,
-}
-
-impl Browser {
-    fn new(app: &TestApp) -> Self {
-        Browser {
-            http: reqwest::Client::builder().redirect(Policy::none()).build().unwrap(),
-            cookies: vec![],
-            base: app.url.clone(),
-        }
-    }
-
-    fn keep(&mut self, res: &reqwest::Response) {
-        for v in res.headers().get_all("set-cookie") {
-            let v = v.to_str().unwrap();
-            assert!(
-                v.contains("Secure") && v.contains("HttpOnly") && v.contains("SameSite=Lax"),
-                "{v}"
-            );
-            let (k, rest) = v.split_once('=').unwrap();
-            let val = rest.split(';').next().unwrap().to_string();
-            self.cookies.retain(|(n, _)| n != k);
-            self.cookies.push((k.to_string(), val));
-        }
-    }
-
-    fn cookie(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    async fn get(&mut self, path: &str) -> reqwest::Response {
-        let res = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header("cookie", self.cookie())
-            .send()
-            .await
-            .unwrap();
-        self.keep(&res);
-        res
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        let res = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("cookie", self.cookie())
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        self.keep(&res);
-        res
-    }
-}
-
-fn field(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in {html}")) + marker.len();
-    let end = start + html[start..].find('"').unwrap();
-    html[start..end]
-        .replace("&amp;", "&")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-}
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default()
-}
-
-fn query_param(url: &str, name: &str) -> Option<String> {
-    let q = url.split_once('?')?.1;
-    serde_urlencoded::from_str::<Vec<(String, String)>>(q)
-        .ok()?
-        .into_iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v)
-}
 
 /// A person in company A (project A1 only) with a password, and the app's redirect URI.
 async fn setup(app: &TestApp) -> (World, i64) {
