@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { createHash, randomBytes } from "node:crypto";
 
 const BASE = process.env.TRESTLE_URL;
 const DEMO = JSON.parse(readFileSync(process.env.TRESTLE_DEMO_JSON, "utf8"));
@@ -301,5 +302,54 @@ test("sign out ends the session on the server", async () => {
   const again = await context.newPage();
   await again.goto(`${BASE}/ui`);
   assert.match(again.url(), /\/ui\/login/);
+  await context.close();
+});
+
+test("a person signs in to an app: login, consent, redirect with a code", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  // The demo app's registered redirect URI; the browser's arrival there is the result.
+  await page.route("http://localhost/**", (route) => route.fulfill({ body: "app callback", contentType: "text/plain" }));
+  const verifier = randomBytes(32).toString("base64url");
+  const challenge = createHash("sha256").update(verifier).digest("base64url");
+  const q = new URLSearchParams({
+    response_type: "code",
+    client_id: DEMO.client_id,
+    redirect_uri: "http://localhost",
+    state: "journey-state",
+    code_challenge: challenge,
+    code_challenge_method: "S256",
+  });
+  await page.goto(`${BASE}/oauth/authorize?${q}`);
+  await snap(page, "oauth-login");
+  const acme = DEMO.companies.find((c) => c.name === "Acme Construction");
+  await page.getByLabel("E-mail").fill(acme.admin_email);
+  await page.getByLabel("Password").fill(DEMO.demo_password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Allow" }).waitFor();
+  assert.match(await page.locator("main").textContent(), /Demo Data Sync/);
+  await snap(page, "oauth-consent");
+  await page.getByRole("button", { name: "Allow" }).click();
+  await page.waitForURL(/^http:\/\/localhost\/\?/);
+  const back = new URL(page.url());
+  assert.equal(back.searchParams.get("state"), "journey-state");
+  const code = back.searchParams.get("code");
+  assert.ok(code);
+  const res = await fetch(`${BASE}/oauth/token`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: "http://localhost",
+      client_id: DEMO.client_id,
+      client_secret: DEMO.client_secret,
+      code_verifier: verifier,
+    }),
+  });
+  const token = await res.json();
+  assert.equal(res.status, 200, JSON.stringify(token));
+  const companies = await api("/rest/v1.0/companies", token.access_token);
+  assert.deepEqual(companies.body.map((c) => c.name), ["Acme Construction"], "the person's view");
   await context.close();
 });

@@ -31,34 +31,18 @@ fn esc(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
+/// A sign-in page in the web UI's look; `body` is HTML whose values went through [`esc`].
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    let html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{t} · Trestle</title><style>body{{font-family:system-ui,sans-serif;background:#f4f5f7;margin:0}}\
-         main{{max-width:26rem;margin:4rem auto;background:#fff;padding:2rem;border-radius:12px;box-shadow:0 2px 12px #0002}}\
-         h1{{font-size:1.3rem;margin-top:0}}label{{display:block;margin:.8rem 0 .3rem;font-weight:600}}\
-         input[type=email],input[type=password]{{width:100%;padding:.6rem;border:1px solid #bbb;border-radius:6px;box-sizing:border-box}}\
-         button{{margin-top:1.2rem;padding:.6rem 1.2rem;border:0;border-radius:6px;background:#1f5fbf;color:#fff;font-size:1rem;cursor:pointer}}\
-         button.secondary{{background:#e4e7ec;color:#222}}.error{{color:#b00020}}code{{word-break:break-all}}</style></head>\
-         <body><main><h1>{t}</h1>{body}</main></body></html>",
-        t = esc(title),
-    );
-    let mut res = (status, html).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-        ),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    res
+    crate::web::layout::bare_page(
+        status,
+        title,
+        maud::html! {
+            div.card.narrow {
+                h1 { (title) }
+                (maud::PreEscaped(body))
+            }
+        },
+    )
 }
 
 fn params_of(query: &str) -> AuthorizeParams {
@@ -144,7 +128,13 @@ fn consent_page(valid: &ValidAuthorize, query: &str, csrf: &str) -> Response {
         app = esc(&valid.app.name),
         q = esc(query),
     );
-    page(StatusCode::OK, "Allow access?", &body)
+    let mut res = page(StatusCode::OK, "Allow access?", &body);
+    // Approving redirects to the app: the form's journey may end at its origin.
+    if let Some((scheme, rest)) = valid.redirect_uri.split_once("://") {
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        crate::web::layout::allow_form_target(&mut res, &format!("{scheme}://{host}"));
+    }
+    res
 }
 
 async fn authorize(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {

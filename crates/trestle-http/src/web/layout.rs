@@ -54,6 +54,24 @@ fn shell(title: &str, header: Markup, body: Markup) -> Markup {
     }
 }
 
+const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; \
+                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Lets the page's forms end at `origin` too (the consent form redirects to the app). An
+/// origin that is not plainly `scheme://host[:port]` is not added.
+pub fn allow_form_target(res: &mut Response, origin: &str) {
+    let plain = origin
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '/' | '-' | '[' | ']'));
+    if !plain || origin.is_empty() {
+        return;
+    }
+    let csp = CSP.replace("form-action 'self'", &format!("form-action 'self' {origin}"));
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+}
+
 fn respond(status: StatusCode, markup: Markup) -> Response {
     let mut res = (status, markup.into_string()).into_response();
     let h = res.headers_mut();
@@ -63,13 +81,7 @@ fn respond(status: StatusCode, markup: Markup) -> Response {
     );
     // Pages carry CSRF tokens and sometimes a secret shown once: never stored anywhere.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; \
-             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        ),
-    );
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
