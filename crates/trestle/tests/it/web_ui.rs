@@ -12,6 +12,7 @@ on_both_backends!(
     admins_and_developers_see_only_their_own,
     the_admin_journey_through_the_forms,
     login_is_locked_after_repeated_failures_and_sign_out_ends_the_session,
+    secrets_rotate_and_retire_and_marketplace_installs_through_the_forms,
 );
 
 const PASSWORD: &str = "a long enough password";
@@ -479,4 +480,125 @@ async fn login_is_locked_after_repeated_failures_and_sign_out_ends_the_session(a
     // Another person is not locked out by Pat's failures.
     person(&app, "quinn@example.com", "Quinn").await;
     sign_in(&app, "quinn@example.com").await;
+}
+
+/// The secret on a page that shows one once.
+fn shown_secret(page: &str) -> String {
+    let marker = "id=\"client-secret\" type=\"text\" readonly value=\"";
+    let start = page.find(marker).expect("a secret is shown") + marker.len();
+    page[start..start + 64].to_string()
+}
+
+async fn token_status(app: &TestApp, client_id: &str, secret: &str) -> StatusCode {
+    app.post("/oauth/token")
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", client_id),
+            ("client_secret", secret),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+async fn secrets_rotate_and_retire_and_marketplace_installs_through_the_forms(app: TestApp) {
+    let (_, dev_token) = person(&app, "dev@example.com", "Dev").await;
+    let promoted = app.promoted_app(&dev_token, "Rotor").await;
+    let id = promoted.app_id;
+    let mut dev = sign_in(&app, "dev@example.com").await;
+    let csrf = csrf_of(&mut dev).await;
+    let old = promoted.client_secret.clone();
+
+    // A new secret beside the old one: both work.
+    let res = dev
+        .post(
+            &format!("/ui/apps/{id}/secrets"),
+            &[("csrf", &csrf), ("environment", "production"), ("expire_others_in", "")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let second = shown_secret(&res.text().await.unwrap());
+    assert_ne!(second, old);
+    assert_eq!(token_status(&app, &promoted.client_id, &old).await, StatusCode::OK);
+    assert_eq!(token_status(&app, &promoted.client_id, &second).await, StatusCode::OK);
+
+    // Retire the old one from its row: it stops at once.
+    let creds = app
+        .api_get(&dev_token, &format!("/api/v1/apps/{id}/credentials"), StatusCode::OK)
+        .await;
+    let prod = creds
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["environment"] == "production")
+        .unwrap();
+    let old_id = prod["secrets"][0]["id"].as_i64().unwrap().to_string();
+    let res = dev
+        .post(
+            &format!("/ui/apps/{id}/secrets/{old_id}/retire"),
+            &[("csrf", &csrf), ("environment", "production")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        token_status(&app, &promoted.client_id, &old).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(token_status(&app, &promoted.client_id, &second).await, StatusCode::OK);
+
+    // A third secret that expires the others now.
+    let res = dev
+        .post(
+            &format!("/ui/apps/{id}/secrets"),
+            &[
+                ("csrf", &csrf),
+                ("environment", "production"),
+                ("expire_others_in", "0"),
+            ],
+        )
+        .await;
+    let third = shown_secret(&res.text().await.unwrap());
+    assert_eq!(
+        token_status(&app, &promoted.client_id, &second).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(token_status(&app, &promoted.client_id, &third).await, StatusCode::OK);
+    // Bad input is a clear refusal that changes nothing.
+    for (env, expire) in [("staging", ""), ("production", "soon"), ("production", "-5")] {
+        let res = dev
+            .post(
+                &format!("/ui/apps/{id}/secrets"),
+                &[("csrf", &csrf), ("environment", env), ("expire_others_in", expire)],
+            )
+            .await;
+        assert!(res.status().is_client_error(), "{env} {expire}: {}", res.status());
+    }
+    assert_eq!(token_status(&app, &promoted.client_id, &third).await, StatusCode::OK);
+
+    // List in the marketplace; an admin installs from there.
+    let res = dev.post(&format!("/ui/apps/{id}/publish"), &[("csrf", &csrf)]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (c, _, admin_token) = company(&app, "Epsilon", "eps-admin@example.com").await;
+    let mut admin = sign_in(&app, "eps-admin@example.com").await;
+    let acsrf = csrf_of(&mut admin).await;
+    let page = admin
+        .get(&format!("/ui/companies/{c}/install"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Install Rotor"), "the marketplace lists the app");
+    let res = admin
+        .post(
+            &format!("/ui/companies/{c}/install"),
+            &[("csrf", &acsrf), ("app_id", &id.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let installs = app
+        .api_get(&admin_token, &format!("/api/v1/companies/{c}/installs"), StatusCode::OK)
+        .await;
+    assert_eq!(installs.as_array().unwrap().len(), 1);
+    assert_eq!(installs[0]["app"]["id"], id);
 }
