@@ -987,6 +987,13 @@ fn chart(m: &AppMetrics) -> Markup {
                 polygon.area points=(area) {}
                 polyline.line points=(points.join(" ")) {}
             }
+            @if n <= 62 {
+                @for (i, d) in m.daily.iter().enumerate() {
+                    circle.dot cx=(x(i)) cy=(y(d.active)) r="3.5" {
+                        title { (d.date) ": " (d.active) " active, " (d.installs) " installed, " (d.uninstalls) " uninstalled" }
+                    }
+                }
+            }
             @for (i, d) in m.daily.iter().enumerate() {
                 @if i % label_every == 0 || i + 1 == n {
                     text x=(x(i)) y=(h - 8.0) text-anchor="middle" { (d.date.get(5..).unwrap_or(&d.date)) }

@@ -1,5 +1,6 @@
 //! Faults: an exhausted connection pool answers fast with a clear 503 and recovers by itself;
-//! a SQLite node killed mid-write keeps every acknowledged change and an intact database.
+//! a node killed mid-write (SQLite or PostgreSQL) keeps every acknowledged change and an
+//! intact database.
 
 use crate::support::{expect, TestApp};
 use reqwest::StatusCode;
@@ -83,31 +84,8 @@ async fn an_exhausted_pool_answers_503_quickly_and_recovers() {
 
 #[tokio::test]
 async fn a_killed_sqlite_node_keeps_every_acknowledged_write() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
     let dir = tempfile::tempdir().unwrap();
-    let start = || {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_trestle"))
-            .args(["up", "--port", "0", "--rate-limit-hourly", "0", "--data-dir"])
-            .arg(dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut sent = false;
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let (false, Some(url)) = (sent, line.strip_prefix("Trestle is running at ")) {
-                    let _ = tx.send(url.trim().to_string());
-                    sent = true;
-                }
-            }
-        });
-        let url = rx.recv_timeout(Duration::from_secs(60)).expect("server started");
-        (child, url)
-    };
+    let start = || start_node(dir.path(), &[]);
     let (mut child, url) = start();
     let demo: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("demo.json")).unwrap()).unwrap();
@@ -178,6 +156,209 @@ async fn a_killed_sqlite_node_keeps_every_acknowledged_write() {
     assert!(total >= acked.len());
     again.kill().unwrap();
     again.wait().unwrap();
+}
+
+/// Starts `trestle up` as a process (so it can be SIGKILLed) on `data_dir`; returns the child
+/// and its base URL.
+fn start_node(data_dir: &std::path::Path, extra: &[&str]) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trestle"))
+        .args(["up", "--port", "0", "--rate-limit-hourly", "0", "--data-dir"])
+        .arg(data_dir)
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut sent = false;
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let (false, Some(url)) = (sent, line.strip_prefix("Trestle is running at ")) {
+                let _ = tx.send(url.trim().to_string());
+                sent = true;
+            }
+        }
+    });
+    let url = rx.recv_timeout(Duration::from_secs(60)).expect("server started");
+    (child, url)
+}
+
+/// A node on PostgreSQL is SIGKILLed while it writes projects, permitted projects and client
+/// secrets from several connections: a new node on the same database finds every change the
+/// killed one acknowledged.
+#[tokio::test]
+async fn a_killed_postgres_node_keeps_every_acknowledged_write() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["--database-url", db.url.as_str()];
+    let (mut child, url) = start_node(dir.path(), &args);
+    let demo: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("demo.json")).unwrap()).unwrap();
+    let company = demo["companies"][0]["id"].as_i64().unwrap();
+    let install = demo["companies"][0]["install_id"].as_i64().unwrap();
+    let admin = demo["companies"][0]["admin_api_token"].as_str().unwrap().to_string();
+    let dev = demo["developer_api_token"].as_str().unwrap().to_string();
+    let app_id = demo["app_id"].as_i64().unwrap();
+    let http = reqwest::Client::new();
+    #[derive(Default)]
+    struct Acked {
+        projects: Vec<i64>,
+        permitted: Vec<i64>,
+        secrets: Vec<i64>,
+    }
+    let acked = std::sync::Arc::new(std::sync::Mutex::new(Acked::default()));
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let (http, url, admin, dev, acked) = (http.clone(), url.clone(), admin.clone(), dev.clone(), acked.clone());
+            tokio::spawn(async move {
+                for i in 0..300 {
+                    if w == 3 {
+                        let r = http
+                            .post(format!("{url}/api/v1/apps/{app_id}/credentials/production/secrets"))
+                            .bearer_auth(&dev)
+                            .send()
+                            .await;
+                        match r {
+                            Ok(r) if r.status() == StatusCode::CREATED => {
+                                let v: serde_json::Value = r.json().await.unwrap();
+                                acked.lock().unwrap().secrets.push(v["secret_id"].as_i64().unwrap());
+                            }
+                            _ => break,
+                        }
+                        continue;
+                    }
+                    let r = http
+                        .post(format!("{url}/api/v1/companies/{company}/projects"))
+                        .bearer_auth(&admin)
+                        .json(&serde_json::json!({"name": format!("w{w}-{i}")}))
+                        .send()
+                        .await;
+                    let id = match r {
+                        Ok(r) if r.status() == StatusCode::CREATED => {
+                            let v: serde_json::Value = r.json().await.unwrap();
+                            v["id"].as_i64().unwrap()
+                        }
+                        _ => break,
+                    };
+                    acked.lock().unwrap().projects.push(id);
+                    if w == 2 {
+                        let r = http
+                            .post(format!(
+                                "{url}/api/v1/companies/{company}/installs/{install}/permitted_projects"
+                            ))
+                            .bearer_auth(&admin)
+                            .json(&serde_json::json!({"project_ids": [id]}))
+                            .send()
+                            .await;
+                        match r {
+                            Ok(r) if r.status() == StatusCode::OK => acked.lock().unwrap().permitted.push(id),
+                            _ => break,
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let done = {
+            let a = acked.lock().unwrap();
+            a.projects.len() >= 60 && a.permitted.len() >= 10 && a.secrets.len() >= 10
+        };
+        if done || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    child.kill().unwrap(); // SIGKILL, mid-stream
+    child.wait().unwrap();
+    for w in writers {
+        w.await.unwrap();
+    }
+    let acked = std::mem::take(&mut *acked.lock().unwrap());
+    assert!(
+        acked.projects.len() >= 60 && acked.permitted.len() >= 10 && acked.secrets.len() >= 10,
+        "too few acknowledged writes before the kill: {} projects, {} permitted, {} secrets",
+        acked.projects.len(),
+        acked.permitted.len(),
+        acked.secrets.len()
+    );
+
+    // A new node on the same database sees every acknowledged change.
+    let (mut again, url) = start_node(dir.path(), &args);
+    let mut have = Vec::new();
+    for page in 1.. {
+        let projects = expect(
+            http.get(format!(
+                "{url}/api/v1/companies/{company}/projects?per_page=100&page={page}"
+            ))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        let items = projects.as_array().unwrap();
+        if items.is_empty() {
+            break;
+        }
+        have.extend(items.iter().map(|p| p["id"].as_i64().unwrap()));
+    }
+    for id in &acked.projects {
+        assert!(have.contains(id), "acknowledged project {id} is missing");
+    }
+    let permitted = expect(
+        http.get(format!(
+            "{url}/api/v1/companies/{company}/installs/{install}/permitted_projects"
+        ))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let have: Vec<i64> = permitted["permitted_project_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_i64().unwrap())
+        .collect();
+    for id in &acked.permitted {
+        assert!(have.contains(id), "acknowledged permitted project {id} is missing");
+    }
+    let creds = expect(
+        http.get(format!("{url}/api/v1/apps/{app_id}/credentials"))
+            .bearer_auth(&dev)
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let have: Vec<i64> = creds
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["environment"] == "production")
+        .flat_map(|c| {
+            c["secrets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["id"].as_i64().unwrap())
+        })
+        .collect();
+    for id in &acked.secrets {
+        assert!(have.contains(id), "acknowledged secret {id} is missing");
+    }
+    again.kill().unwrap();
+    again.wait().unwrap();
+    db.cleanup().await;
 }
 
 /// PostgreSQL drops every connection of the node (as in a restart): requests during the outage
