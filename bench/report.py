@@ -22,6 +22,10 @@ RATIOS = [
     # cost independent of the number of installs: 100,000 installs vs the demo's two (within 10%)
     ("trestle_token_post_100k", "trestle_token_post", 0.9, "token, 100k installs / demo"),
     ("trestle_api_get_100k", "trestle_api_get", 0.9, "API, 100k installs / demo"),
+    # the same load split over two nodes on one PostgreSQL (both on the server core) costs
+    # no more than one node's
+    ("trestle_2node_token_post", "trestle_pg_token_post", 0.9, "token, 2 nodes / 1 node"),
+    ("trestle_2node_api_get", "trestle_pg_api_get", 0.9, "API, 2 nodes / 1 node"),
 ]
 P99_TARGET_MS = 5.0
 # other processes using this much of the server's core during a run make its figures unreliable

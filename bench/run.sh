@@ -46,6 +46,8 @@ cleanup() {
     fi
   done
   if [[ -n "$DATA_DIR" && -d "$DATA_DIR" ]]; then rm -rf "$DATA_DIR"; fi
+  if [[ -n "${PG_DIR:-}" && -d "$PG_DIR" ]]; then rm -rf "$PG_DIR"; fi
+  if [[ -n "${PG_SCHEMA:-}" ]]; then psql "$PG_URL" -qc "DROP SCHEMA IF EXISTS $PG_SCHEMA CASCADE" >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -210,6 +212,32 @@ bench() {
 
 export WRK_DIR="$BENCH_DIR/wrk"
 
+# demo_vars DEMO_JSON — sets T_CLIENT_ID, T_CLIENT_SECRET, T_COMPANY_ID and T_API from demo.json
+demo_vars() {
+  eval "$(python3 - "$1" <<'EOF'
+import json, shlex, sys
+d = json.load(open(sys.argv[1]))
+print("T_CLIENT_ID=" + shlex.quote(d["client_id"]))
+print("T_CLIENT_SECRET=" + shlex.quote(d["client_secret"]))
+print("T_COMPANY_ID=" + shlex.quote(str(d["companies"][0]["id"])))
+EOF
+)"
+  T_API="/rest/v1.0/projects?company_id=$T_COMPANY_ID"
+}
+
+# fetch_token BASE — a client_credentials access token of the demo app (empty on failure)
+fetch_token() {
+  curl -s --max-time 5 --data-urlencode grant_type=client_credentials \
+    --data-urlencode "client_id=$T_CLIENT_ID" --data-urlencode "client_secret=$T_CLIENT_SECRET" "$1/oauth/token" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin).get("access_token",""))' || true
+}
+
+# token_probe NAME BASE — the probe of a client_secret_post token request
+token_probe() {
+  probe "$1" --data-urlencode grant_type=client_credentials \
+    --data-urlencode "client_id=$T_CLIENT_ID" --data-urlencode "client_secret=$T_CLIENT_SECRET" "$2/oauth/token"
+}
+
 # ---------------------------------------------------------------- 1. HTTP ceiling
 PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
@@ -232,27 +260,16 @@ TRESTLE_LOG=${TRESTLE_LOG:-warn} start_server trestle "$TRESTLE_BIN" up --port "
   --rate-limit-hourly "${BENCH_TRESTLE_RATE_LIMIT:-0}" --rate-limit-spike 0
 wait_ready trestle "$BASE/health/ready" "$DATA_DIR/demo.json"
 cp "$DATA_DIR/demo.json" "$RESULTS/trestle.demo.json"
-eval "$(python3 - "$DATA_DIR/demo.json" <<'EOF'
-import json, shlex, sys
-d = json.load(open(sys.argv[1]))
-print("T_CLIENT_ID=" + shlex.quote(d["client_id"]))
-print("T_CLIENT_SECRET=" + shlex.quote(d["client_secret"]))
-print("T_COMPANY_ID=" + shlex.quote(str(d["companies"][0]["id"])))
-EOF
-)"
-T_API="/rest/v1.0/projects?company_id=$T_COMPANY_ID"
+demo_vars "$DATA_DIR/demo.json"
 
-probe trestle_token_post --data-urlencode grant_type=client_credentials \
-  --data-urlencode "client_id=$T_CLIENT_ID" --data-urlencode "client_secret=$T_CLIENT_SECRET" "$BASE/oauth/token"
+token_probe trestle_token_post "$BASE"
 CLIENT_ID=$T_CLIENT_ID CLIENT_SECRET=$T_CLIENT_SECRET \
   bench trestle_token_post "POST /oauth/token client_secret_post" "$BASE" token_post.lua
 probe trestle_token_basic -u "$T_CLIENT_ID:$T_CLIENT_SECRET" -d grant_type=client_credentials "$BASE/oauth/token"
 CLIENT_ID=$T_CLIENT_ID CLIENT_SECRET=$T_CLIENT_SECRET \
   bench trestle_token_basic "POST /oauth/token client_secret_basic" "$BASE" token_basic.lua
 # a fresh token for the API run, taken after the token runs
-T_TOKEN=$(curl -s --max-time 5 --data-urlencode grant_type=client_credentials \
-  --data-urlencode "client_id=$T_CLIENT_ID" --data-urlencode "client_secret=$T_CLIENT_SECRET" "$BASE/oauth/token" \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin).get("access_token",""))' || true)
+T_TOKEN=$(fetch_token "$BASE")
 [[ -n "$T_TOKEN" ]] || log "WARNING: could not get a Trestle access token"
 probe trestle_api_get -H "Authorization: Bearer $T_TOKEN" "$BASE$T_API"
 TOKEN=$T_TOKEN PATH_QUERY=$T_API \
@@ -273,6 +290,86 @@ if [[ "${BENCH_SKIP_SCALE:-}" != 1 ]]; then
   TOKEN=$T_TOKEN PATH_QUERY=$T_API \
     bench trestle_api_get_100k "GET $T_API Bearer, app installed in 100,002 companies" "$BASE" bearer_get.lua
   stop_server
+fi
+
+# ---------------------------------------------------------------- 2c. Two nodes on PostgreSQL
+# One node on PostgreSQL, then a second node on the same database (both pinned to the server
+# core, so the figures compare like with like on a 2-core machine): a load split over two nodes
+# must cost no more than one node's. Skipped when PostgreSQL does not answer (BENCH_PG_URL).
+PG_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/test}
+PG_SCHEMA=""
+if [[ "${BENCH_SKIP_PG:-}" != 1 ]] && command -v psql >/dev/null && psql "$PG_URL" -qAtc 'SELECT 1' >/dev/null 2>&1; then
+  PG_SCHEMA="bench_$(date +%s)_$$"
+  psql "$PG_URL" -qc "CREATE SCHEMA $PG_SCHEMA" >/dev/null
+  case "$PG_URL" in *\?*) SEP='&' ;; *) SEP='?' ;; esac
+  NODE_DB="$PG_URL${SEP}options=-c%20search_path%3D$PG_SCHEMA"
+  PG_DIR=$(mktemp -d -t trestle-bench-pg.XXXXXX)
+  PORT_A=$(free_port); BASE_A="http://127.0.0.1:$PORT_A"
+  TRESTLE_LOG=${TRESTLE_LOG:-warn} start_server node_a "$TRESTLE_BIN" up --port "$PORT_A" --data-dir "$PG_DIR" \
+    --database-url "$NODE_DB" --rate-limit-hourly "${BENCH_TRESTLE_RATE_LIMIT:-0}" --rate-limit-spike 0
+  NODE_A=$SERVER_PID
+  wait_ready node_a "$BASE_A/health/ready" "$PG_DIR/demo.json"
+  demo_vars "$PG_DIR/demo.json"
+  token_probe trestle_pg_token_post "$BASE_A"
+  CLIENT_ID=$T_CLIENT_ID CLIENT_SECRET=$T_CLIENT_SECRET \
+    bench trestle_pg_token_post "POST /oauth/token, 1 node on PostgreSQL" "$BASE_A" token_post.lua
+  P_TOKEN=$(fetch_token "$BASE_A")
+  probe trestle_pg_api_get -H "Authorization: Bearer $P_TOKEN" "$BASE_A$T_API"
+  TOKEN=$P_TOKEN PATH_QUERY=$T_API \
+    bench trestle_pg_api_get "GET $T_API Bearer, 1 node on PostgreSQL" "$BASE_A" bearer_get.lua
+
+  PORT_B=$(free_port); BASE_B="http://127.0.0.1:$PORT_B"
+  TRESTLE_LOG=${TRESTLE_LOG:-warn} start_server node_b "$TRESTLE_BIN" serve --port "$PORT_B" --data-dir "$PG_DIR" \
+    --database-url "$NODE_DB" --rate-limit-hourly "${BENCH_TRESTLE_RATE_LIMIT:-0}" --rate-limit-spike 0
+  NODE_B=$SERVER_PID
+  wait_ready node_b "$BASE_B/health/ready"
+
+  # bench_pair NAME LABEL SCRIPT — half the connections to each node at once; one combined result
+  bench_pair() {
+    local name=$1 label=$2 script=$3 half=$((CONNECTIONS / 2)) c0 c1 t0 t1 cpu
+    wait_quiet
+    taskset -c "$WRK_CPU" wrk -t1 -c"$half" -d"$WARMUP" -s "$BENCH_DIR/wrk/$script" "$BASE_A" >/dev/null 2>&1 &
+    taskset -c "$WRK_CPU" wrk -t1 -c"$half" -d"$WARMUP" -s "$BENCH_DIR/wrk/$script" "$BASE_B" >/dev/null 2>&1
+    wait
+    log "wrk $name ($DURATION): $BASE_A + $BASE_B"
+    c0=$(( $(cpu_ticks "$NODE_A") + $(cpu_ticks "$NODE_B") )); t0=$(date +%s.%N)
+    taskset -c "$WRK_CPU" wrk -t1 -c"$half" -d"$DURATION" --latency -s "$BENCH_DIR/wrk/$script" "$BASE_A" >"$RESULTS/$name.a.txt" 2>&1 &
+    taskset -c "$WRK_CPU" wrk -t1 -c"$half" -d"$DURATION" --latency -s "$BENCH_DIR/wrk/$script" "$BASE_B" >"$RESULTS/$name.b.txt" 2>&1
+    wait
+    t1=$(date +%s.%N); c1=$(( $(cpu_ticks "$NODE_A") + $(cpu_ticks "$NODE_B") ))
+    cpu=$(python3 -c "print('%.0f' % (100 * ($c1 - $c0) / $(getconf CLK_TCK) / ($t1 - $t0)))")
+    python3 - "$RESULTS/$name.a.txt" "$RESULTS/$name.b.txt" >"$RESULTS/$name.txt" <<'PYEOF'
+import re, sys
+sys.path.insert(0, __import__("os").environ["BENCH_DIR"])
+from report import parse_wrk
+a, b = (parse_wrk(open(f).read()) for f in sys.argv[1:3])
+# the sum of both loads; the worse latency of the two
+print(f"  {a['requests'] + b['requests']} requests in (two wrk processes, one per node)")
+print("  Latency Distribution")
+print(f"     50%    {max(a['p50'], b['p50']):.3f}ms")
+print(f"     99%    {max(a['p99'], b['p99']):.3f}ms")
+if a["non2xx"] + b["non2xx"]:
+    print(f"  Non-2xx or 3xx responses: {a['non2xx'] + b['non2xx']}")
+print(f"Requests/sec: {a['rps'] + b['rps']:.2f}")
+PYEOF
+    echo "servers' CPU (both nodes): $cpu% of one core" >>"$RESULTS/$name.txt"
+    grep -E 'Requests/sec|Non-2xx' "$RESULTS/$name.txt" | sed 's/^/    /' >&2 || true
+    printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$label" "$PROBE" "$cpu" "" >>"$RESULTS/scenarios.tsv"
+  }
+  export BENCH_DIR
+  token_probe trestle_2node_token_post "$BASE_B"
+  CLIENT_ID=$T_CLIENT_ID CLIENT_SECRET=$T_CLIENT_SECRET \
+    bench_pair trestle_2node_token_post "POST /oauth/token, 2 nodes on PostgreSQL (same core)" token_post.lua
+  probe trestle_2node_api_get -H "Authorization: Bearer $P_TOKEN" "$BASE_B$T_API"
+  TOKEN=$P_TOKEN PATH_QUERY=$T_API \
+    bench_pair trestle_2node_api_get "GET $T_API Bearer, 2 nodes on PostgreSQL (same core)" bearer_get.lua
+  stop_server                       # node B
+  SERVER_PID=$NODE_A; stop_server   # node A
+  psql "$PG_URL" -qc "DROP SCHEMA $PG_SCHEMA CASCADE" >/dev/null 2>&1 || true
+  PG_SCHEMA=""
+  rm -rf "$PG_DIR"
+else
+  log "PostgreSQL does not answer at $PG_URL (or BENCH_SKIP_PG=1): skipping the 2-node scenarios"
 fi
 
 # ---------------------------------------------------------------- 3. node oidc-provider peer

@@ -60,6 +60,16 @@ fn slug(name: &str) -> String {
 }
 
 impl Trestle {
+    /// An install of a company the actor administers; an install of another company is "not
+    /// found".
+    async fn administered_install(&self, actor: Actor, company: CompanyId, install: InstallId) -> Result<Install> {
+        self.administer(actor, company).await?;
+        self.store
+            .find_install(company, install)
+            .await?
+            .ok_or(CoreError::NotFound("install"))
+    }
+
     pub(crate) async fn administer(&self, actor: Actor, company: CompanyId) -> Result<Company> {
         let found = self.store.find_company(company).await?;
         let m = match actor.user_id() {
@@ -340,11 +350,7 @@ impl Trestle {
         company: CompanyId,
         install: InstallId,
     ) -> Result<Vec<InstallUpdate>> {
-        self.administer(actor, company).await?;
-        self.store
-            .find_install(company, install)
-            .await?
-            .ok_or(CoreError::NotFound("install"))?;
+        self.administered_install(actor, company, install).await?;
         Ok(self.store.list_updates(UpdateFilter::Install(install)).await?)
     }
 
@@ -356,12 +362,7 @@ impl Trestle {
         install: InstallId,
         update: i64,
     ) -> Result<InstallView> {
-        self.administer(actor, company).await?;
-        let found = self
-            .store
-            .find_install(company, install)
-            .await?
-            .ok_or(CoreError::NotFound("install"))?;
+        let found = self.administered_install(actor, company, install).await?;
         let offer = self
             .store
             .list_updates(UpdateFilter::Install(install))
@@ -401,12 +402,7 @@ impl Trestle {
         install: InstallId,
         version: VersionId,
     ) -> Result<AppVersion> {
-        self.administer(actor, company).await?;
-        let found = self
-            .store
-            .find_install(company, install)
-            .await?
-            .ok_or(CoreError::NotFound("install"))?;
+        let found = self.administered_install(actor, company, install).await?;
         self.store
             .find_version(found.app_id, version)
             .await?
@@ -414,12 +410,7 @@ impl Trestle {
     }
 
     pub async fn get_install(&self, actor: Actor, company: CompanyId, install: InstallId) -> Result<InstallView> {
-        self.administer(actor, company).await?;
-        let found = self
-            .store
-            .find_install(company, install)
-            .await?
-            .ok_or(CoreError::NotFound("install"))?;
+        let found = self.administered_install(actor, company, install).await?;
         self.install_view(company, found).await
     }
 
@@ -441,11 +432,7 @@ impl Trestle {
         install: InstallId,
         ids: &[ProjectId],
     ) -> Result<Vec<ProjectId>> {
-        self.administer(actor, company).await?;
-        self.store
-            .find_install(company, install)
-            .await?
-            .ok_or(CoreError::NotFound("install"))?;
+        self.administered_install(actor, company, install).await?;
         if ids.is_empty() {
             return Err(CoreError::invalid_field(
                 "$.project_ids",
@@ -481,11 +468,7 @@ impl Trestle {
         install: InstallId,
         project: ProjectId,
     ) -> Result<()> {
-        self.administer(actor, company).await?;
-        self.store
-            .find_install(company, install)
-            .await?
-            .ok_or(CoreError::NotFound("install"))?;
+        self.administered_install(actor, company, install).await?;
         self.store
             .remove_permitted_project(company, install, project, &self.audit(actor))
             .await
