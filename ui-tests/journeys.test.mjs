@@ -26,7 +26,26 @@ let browser, dev, admin;
 const state = {};
 let shot = 0;
 
+// Every screen: one h1, a main landmark, and every control with an accessible name.
+async function assertAccessible(page, name) {
+  const found = await page.evaluate(() => {
+    const unnamed = [...document.querySelectorAll("input:not([type=hidden]), select, textarea, button")]
+      .filter((el) => {
+        if (el.getAttribute("aria-label") || el.getAttribute("aria-labelledby")) return false;
+        if (el.tagName === "BUTTON") return !el.textContent.trim();
+        const label = (el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`)) || el.closest("label");
+        return !label;
+      })
+      .map((el) => el.outerHTML.slice(0, 120));
+    return { h1: document.querySelectorAll("h1").length, main: document.querySelectorAll("main").length, unnamed };
+  });
+  assert.equal(found.h1, 1, `${name}: one h1`);
+  assert.equal(found.main, 1, `${name}: one main landmark`);
+  assert.deepEqual(found.unnamed, [], `${name}: controls without an accessible name`);
+}
+
 async function snap(page, name) {
+  await assertAccessible(page, name);
   shot += 1;
   await page.screenshot({ path: join(ARTIFACTS, `${String(shot).padStart(2, "0")}-${name}.png`), fullPage: true });
 }
