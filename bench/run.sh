@@ -326,16 +326,18 @@ if [[ "${BENCH_SKIP_PG:-}" != 1 ]] && command -v psql >/dev/null && psql "$PG_UR
 
   # bench_pair NAME LABEL SCRIPT — half the connections to each node at once; one combined result
   bench_pair() {
-    local name=$1 label=$2 script=$3 half=$((CONNECTIONS / 2)) c0 c1 t0 t1 cpu
+    local name=$1 label=$2 script=$3 half=$((CONNECTIONS / 2)) c0 c1 t0 t1 cpu other
     wait_quiet
     taskset -c "$WRK_CPU" wrk -t1 -c"$half" -d"$WARMUP" -s "$BENCH_DIR/wrk/$script" "$BASE_A" >/dev/null 2>&1 &
-    taskset -c "$WRK_CPU" wrk -t1 -c"$half" -d"$WARMUP" -s "$BENCH_DIR/wrk/$script" "$BASE_B" >/dev/null 2>&1
-    wait
+    other=$!
+    taskset -c "$WRK_CPU" wrk -t1 -c"$half" -d"$WARMUP" -s "$BENCH_DIR/wrk/$script" "$BASE_B" >/dev/null 2>&1 || true
+    wait "$other" || true
     log "wrk $name ($DURATION): $BASE_A + $BASE_B"
     c0=$(( $(cpu_ticks "$NODE_A") + $(cpu_ticks "$NODE_B") )); t0=$(date +%s.%N)
     taskset -c "$WRK_CPU" wrk -t1 -c"$half" -d"$DURATION" --latency -s "$BENCH_DIR/wrk/$script" "$BASE_A" >"$RESULTS/$name.a.txt" 2>&1 &
-    taskset -c "$WRK_CPU" wrk -t1 -c"$half" -d"$DURATION" --latency -s "$BENCH_DIR/wrk/$script" "$BASE_B" >"$RESULTS/$name.b.txt" 2>&1
-    wait
+    other=$!
+    taskset -c "$WRK_CPU" wrk -t1 -c"$half" -d"$DURATION" --latency -s "$BENCH_DIR/wrk/$script" "$BASE_B" >"$RESULTS/$name.b.txt" 2>&1 || true
+    wait "$other" || true
     t1=$(date +%s.%N); c1=$(( $(cpu_ticks "$NODE_A") + $(cpu_ticks "$NODE_B") ))
     cpu=$(python3 -c "print('%.0f' % (100 * ($c1 - $c0) / $(getconf CLK_TCK) / ($t1 - $t0)))")
     python3 - "$RESULTS/$name.a.txt" "$RESULTS/$name.b.txt" >"$RESULTS/$name.txt" <<'PYEOF'
