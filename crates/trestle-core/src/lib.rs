@@ -42,6 +42,9 @@ pub type Result<T, E = CoreError> = std::result::Result<T, E>;
 pub struct CoreConfig {
     /// Lifetime of access tokens in seconds (Procore: 5400).
     pub access_token_ttl: i64,
+    /// Absolute lifetime of a person's authorization (its refresh tokens), in seconds from the
+    /// approval: after it the person signs in again, however often the tokens were refreshed.
+    pub refresh_token_max_age: i64,
     /// Require `Procore-Company-Id` on every company-scoped call, as Procore documents.
     /// Off by default because common clients omit it.
     pub strict_company_header: bool,
@@ -53,6 +56,7 @@ impl Default for CoreConfig {
     fn default() -> Self {
         CoreConfig {
             access_token_ttl: 5400,
+            refresh_token_max_age: 90 * 24 * 3600,
             strict_company_header: false,
             service_accounts: Default::default(),
         }

@@ -371,6 +371,15 @@ impl Trestle {
         if grant.revoked {
             return Err(OAuthError::InvalidGrant("The refresh token is invalid".into()));
         }
+        if now >= grant.created_at + self.config.refresh_token_max_age {
+            self.store
+                .revoke_grant(grant.id, "the authorization reached its maximum age", &audit)
+                .await?;
+            return Err(OAuthError::InvalidGrant(format!(
+                "The authorization is older than {} days; the person must sign in again",
+                self.config.refresh_token_max_age / 86_400
+            )));
+        }
         Ok(IssuedToken {
             access_token: self.person_token(grant.user_id, grant.id, now),
             expires_in: self.config.access_token_ttl,

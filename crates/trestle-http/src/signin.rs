@@ -12,7 +12,10 @@ use axum::Router;
 use std::collections::HashMap;
 use trestle_core::{AuthorizeError, AuthorizeParams, CoreError, ValidAuthorize, OOB};
 
-use crate::web::{cookie, csrf_ok, login_failed, login_locked, see_other, set_cookie, CSRF_COOKIE, SESSION_COOKIE};
+use crate::web::{
+    cookie, csrf_ok, end_previous_session, login_failed, login_locked, same_origin, see_other, set_cookie, CSRF_COOKIE,
+    SESSION_COOKIE,
+};
 use axum::extract::ConnectInfo;
 use std::net::SocketAddr;
 
@@ -167,7 +170,7 @@ async fn login(
     headers: HeaderMap,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    if !csrf_ok(f.get("csrf").map(String::as_str), cookie(&headers, CSRF_COOKIE)) {
+    if !same_origin(&state, &headers) || !csrf_ok(f.get("csrf").map(String::as_str), cookie(&headers, CSRF_COOKIE)) {
         return forbidden();
     }
     let query = f.get("q").cloned().unwrap_or_default();
@@ -187,6 +190,7 @@ async fn login(
     }
     match state.core.login(email, password).await {
         Ok((session, _)) => {
+            end_previous_session(&state, &headers).await;
             let mut res = see_other(&format!("/oauth/authorize?{query}"));
             set_cookie(&mut res, SESSION_COOKIE, &session, 12 * 3600);
             res
@@ -219,7 +223,7 @@ async fn decision(
             "<p class=\"error\">Your session ended. Start again from the app.</p>",
         );
     };
-    if !csrf_ok(f.get("csrf").map(String::as_str), Some(&csrf)) {
+    if !same_origin(&state, &headers) || !csrf_ok(f.get("csrf").map(String::as_str), Some(&csrf)) {
         return forbidden();
     }
     let query = f.get("q").cloned().unwrap_or_default();

@@ -431,6 +431,8 @@ pub struct Grant {
     pub app_id: AppId,
     pub user_id: UserId,
     pub revoked: bool,
+    /// When the person approved (the start of the refresh tokens' absolute lifetime).
+    pub created_at: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2799,7 +2799,7 @@ macro_rules! sql_store {
                 })
                 .await?;
                 tx.commit().await?;
-                Ok(Grant { id, client: code.client, app_id: app, user_id: code.user, revoked: false })
+                Ok(Grant { id, client: code.client, app_id: app, user_id: code.user, revoked: false, created_at: audit.at })
             }
 
             async fn rotate_refresh(&self, old_hash: &str, new_hash: &str, audit: &AuditContext) -> Result<RefreshRotation> {
@@ -2838,8 +2838,8 @@ macro_rules! sql_store {
                     tx.commit().await?;
                     return Ok(RefreshRotation::Reused { grant });
                 };
-                let row: (i64, i64, i64, Option<i64>) =
-                    sqlx::query_as("SELECT client_pk, app_id, user_id, revoked_at FROM grants WHERE id = $1")
+                let row: (i64, i64, i64, Option<i64>, i64) =
+                    sqlx::query_as("SELECT client_pk, app_id, user_id, revoked_at, created_at FROM grants WHERE id = $1")
                         .bind(grant)
                         .fetch_one(&mut *tx)
                         .await?;
@@ -2856,12 +2856,13 @@ macro_rules! sql_store {
                     app_id: AppId(row.1),
                     user_id: UserId(row.2),
                     revoked: row.3.is_some(),
+                    created_at: row.4,
                 }))
             }
 
             async fn find_grant(&self, id: i64) -> Result<Option<Grant>> {
-                let row: Option<(i64, i64, i64, Option<i64>)> =
-                    sqlx::query_as("SELECT client_pk, app_id, user_id, revoked_at FROM grants WHERE id = $1")
+                let row: Option<(i64, i64, i64, Option<i64>, i64)> =
+                    sqlx::query_as("SELECT client_pk, app_id, user_id, revoked_at, created_at FROM grants WHERE id = $1")
                         .bind(id)
                         .fetch_optional(&self.read)
                         .await?;
@@ -2871,6 +2872,7 @@ macro_rules! sql_store {
                     app_id: AppId(r.1),
                     user_id: UserId(r.2),
                     revoked: r.3.is_some(),
+                    created_at: r.4,
                 }))
             }
 

@@ -56,6 +56,11 @@ struct ServerArgs {
     /// Require the Procore-Company-Id header on every company-scoped call.
     #[arg(long, env = "TRESTLE_STRICT_COMPANY_HEADER")]
     strict_company_header: bool,
+    /// Days a person's authorization of an app lasts from the approval; after that its
+    /// refresh tokens are refused and the person signs in again.
+    #[arg(long, env = "TRESTLE_REFRESH_TOKEN_MAX_AGE_DAYS", default_value_t = 90,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    refresh_token_max_age_days: u32,
     /// Largest database connection pool.
     #[arg(long, env = "TRESTLE_MAX_CONNECTIONS", default_value_t = 16)]
     max_connections: u32,
@@ -95,6 +100,7 @@ impl ServerArgs {
         let mut c = server::ServerConfig::new(url, key);
         c.public_url = self.public_url.clone();
         c.strict_company_header = self.strict_company_header;
+        c.refresh_token_max_age = i64::from(self.refresh_token_max_age_days) * 86_400;
         c.max_connections = self.max_connections;
         let day = |flag: &str, v: &Option<String>| -> Result<Option<i64>> {
             v.as_deref()

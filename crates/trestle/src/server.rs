@@ -17,6 +17,8 @@ pub struct ServerConfig {
     pub master_key: Vec<u8>,
     pub public_url: Option<String>,
     pub strict_company_header: bool,
+    /// Absolute lifetime of a person's authorization, in seconds.
+    pub refresh_token_max_age: i64,
     pub max_connections: u32,
     pub acquire_timeout: Duration,
     pub clock: Arc<dyn Clock>,
@@ -32,6 +34,7 @@ impl ServerConfig {
             master_key,
             public_url: None,
             strict_company_header: false,
+            refresh_token_max_age: CoreConfig::default().refresh_token_max_age,
             max_connections: 16,
             acquire_timeout: Duration::from_secs(3),
             clock: Arc::new(SystemClock),
@@ -52,6 +55,7 @@ pub async fn build(config: &ServerConfig) -> Result<Trestle> {
     .with_context(|| format!("opening the database {}", redact(&config.database_url)))?;
     let core_config = CoreConfig {
         strict_company_header: config.strict_company_header,
+        refresh_token_max_age: config.refresh_token_max_age,
         service_accounts: config.service_accounts,
         ..CoreConfig::default()
     };

@@ -163,6 +163,9 @@ impl FromRequest<AppState> for Posted {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
+        if !same_origin(state, &parts.headers) {
+            return Err(layout::refused_form());
+        }
         let session = WebSession::from_request_parts(&mut parts, state).await?;
         let req = Request::from_parts(parts, body);
         let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
@@ -180,6 +183,26 @@ impl FromRequest<AppState> for Posted {
         }
         Ok(Posted { session, form })
     }
+}
+
+/// A browser's `Origin`, when it sends one, must be this server — the `Host` it asked for, or
+/// the configured public URL (behind a proxy): a second line of defence beside the CSRF token.
+pub(crate) fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let Some(origin) = origin.to_str().ok().map(|o| o.trim_end_matches('/')) else {
+        return false;
+    };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let by_host = origin
+        .split_once("://")
+        .is_some_and(|(_, rest)| host.is_some_and(|h| rest.eq_ignore_ascii_case(h)));
+    let by_public = state
+        .public_url
+        .as_deref()
+        .is_some_and(|p| p.trim_end_matches('/').eq_ignore_ascii_case(origin));
+    by_host || by_public
 }
 
 pub(crate) fn csrf_ok(sent: Option<&str>, expected: Option<&str>) -> bool {
@@ -254,7 +277,7 @@ async fn login(
 ) -> Response {
     let f = Fields(f);
     let next = safe_next(f.get("next"));
-    if !csrf_ok(f.get("csrf"), cookie(&headers, CSRF_COOKIE)) {
+    if !same_origin(&state, &headers) || !csrf_ok(f.get("csrf"), cookie(&headers, CSRF_COOKIE)) {
         return layout::refused_form();
     }
     let email = f.text("email");
@@ -266,6 +289,7 @@ async fn login(
     }
     match state.core.login(email, f.text("password")).await {
         Ok((session, _)) => {
+            end_previous_session(&state, &headers).await;
             let mut res = see_other(&next);
             set_cookie(&mut res, SESSION_COOKIE, &session, SESSION_MAX_AGE);
             set_cookie(&mut res, CSRF_COOKIE, "", 0);
@@ -276,6 +300,15 @@ async fn login(
             login_page(StatusCode::UNAUTHORIZED, &next, email, Some(&m))
         }
         Err(e) => WebError::new(e, "/ui/login").into_response(),
+    }
+}
+
+/// A sign-in gives a new session id: the one the browser had before (if any) ends.
+pub(crate) async fn end_previous_session(state: &AppState, headers: &HeaderMap) {
+    if let Some(old) = cookie(headers, SESSION_COOKIE) {
+        if let Err(e) = state.core.logout(old).await {
+            tracing::warn!(error = %e, "could not end the previous session at sign-in");
+        }
     }
 }
 

@@ -15,6 +15,7 @@ on_both_backends!(
     the_pages_refuse_bad_requests,
     revocation_of_person_tokens,
     concurrent_redemptions_have_one_winner,
+    refresh_tokens_have_an_absolute_lifetime,
 );
 
 const CALLBACK: &str = "https://client.example/cb";
@@ -657,4 +658,38 @@ async fn concurrent_redemptions_have_one_winner(app: TestApp) {
         }
     }
     assert_eq!(ok, 1, "exactly one redemption wins");
+}
+
+async fn refresh_tokens_have_an_absolute_lifetime(app: TestApp) {
+    let (w, _) = setup(&app).await;
+    let mut b = Browser::new(&app);
+    let code = sign_in_and_approve(&mut b, &authorize_path(&w, "")).await;
+    let (_, t) = exchange(&app, &w, &code, None).await;
+    let refresh = |rt: String| {
+        let app = &app;
+        let form = [
+            ("grant_type", "refresh_token".to_string()),
+            ("refresh_token", rt),
+            ("client_id", w.app.client_id.clone()),
+            ("client_secret", w.app.client_secret.clone()),
+        ];
+        async move {
+            let res = app.post("/oauth/token").form(&form).send().await.unwrap();
+            let s = res.status();
+            (s, expect(res, s).await)
+        }
+    };
+    // Refreshing keeps working within the 90 days from the approval…
+    app.clock.advance(89 * 86_400);
+    let (s, t2) = refresh(t["refresh_token"].as_str().unwrap().to_string()).await;
+    assert_eq!(s, StatusCode::OK, "{t2}");
+    // …but not past them, however recently the token was rotated.
+    app.clock.advance(2 * 86_400);
+    let (s, e) = refresh(t2["refresh_token"].as_str().unwrap().to_string()).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(e["error"], "invalid_grant");
+    assert!(
+        e["error_description"].as_str().unwrap().contains("sign in again"),
+        "{e}"
+    );
 }

@@ -121,13 +121,44 @@ async fn pages_need_a_session_and_forms_need_the_session_csrf_token(app: TestApp
         let res = dev.post("/ui/apps", &form).await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
     }
+    // The right token from a foreign page (its Origin) is refused too.
+    let res = dev
+        .http
+        .post(format!("{}/ui/apps", dev.base))
+        .header("cookie", dev.cookie())
+        .header("origin", "https://evil.example")
+        .form(&[("csrf", csrf.as_str()), ("name", "Foreign")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let apps = app.api_get(&dev_token, "/api/v1/apps", StatusCode::OK).await;
     assert_eq!(apps.as_array().unwrap().len(), 0, "nothing was created: {apps}");
+    // This server's own Origin is fine.
+    let res = dev
+        .http
+        .post(format!("{}/ui/apps", dev.base))
+        .header("cookie", dev.cookie())
+        .header("origin", dev.base.clone())
+        .form(&[("csrf", csrf.as_str()), ("name", "Same Origin")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
     // With it, the app is created.
     let res = dev.post("/ui/apps", &[("csrf", &csrf), ("name", "Real App")]).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let apps = app.api_get(&dev_token, "/api/v1/apps", StatusCode::OK).await;
-    assert_eq!(apps[0]["name"], "Real App");
+    let names: Vec<&str> = apps
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"Real App") && names.contains(&"Same Origin"),
+        "{names:?}"
+    );
     // Another session's token is not this session's token.
     let mut other = sign_in(&app, "dev@example.com").await;
     let other_csrf = csrf_of(&mut other).await;
@@ -445,6 +476,34 @@ async fn the_admin_journey_through_the_forms(app: TestApp) {
 async fn login_is_locked_after_repeated_failures_and_sign_out_ends_the_session(app: TestApp) {
     person(&app, "pat@example.com", "Pat").await;
     let mut b = sign_in(&app, "pat@example.com").await;
+    // Signing in again gives a new session id and ends the one the browser had.
+    let before = b.cookie();
+    // (a signed-in browser is sent on from the login page, so take a login form elsewhere)
+    let mut fresh = Browser::new(&app);
+    let page = fresh.get("/ui/login").await.text().await.unwrap();
+    let login_csrf = field(&page, "csrf");
+    let csrf_cookie = fresh
+        .cookies
+        .iter()
+        .find(|(k, _)| k == "__Host-trestle_csrf")
+        .unwrap()
+        .clone();
+    b.cookies.retain(|(k, _)| k != "__Host-trestle_csrf");
+    b.cookies.push(csrf_cookie);
+    let res = b
+        .post(
+            "/ui/login",
+            &[
+                ("csrf", &login_csrf),
+                ("email", "pat@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_ne!(b.cookie(), before);
+    let res = app.get("/ui/apps").header("cookie", &before).send().await.unwrap();
+    assert!(res.url().path().starts_with("/ui/login"), "the old session id is dead");
     let csrf = csrf_of(&mut b).await;
     let session = b.cookie();
     let res = b.post("/ui/logout", &[("csrf", &csrf)]).await;
