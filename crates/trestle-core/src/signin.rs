@@ -219,8 +219,8 @@ impl Trestle {
         Ok((session, csrf))
     }
 
-    /// The person and CSRF token of a live browser session.
-    pub async fn session(&self, token: &str) -> Result<Option<(UserId, String)>> {
+    /// A live browser session: its person, CSRF token and sign-in time.
+    pub async fn session(&self, token: &str) -> Result<Option<trestle_store::WebSession>> {
         Ok(self
             .store
             .find_web_session(&self.keys.hash_secret(token), self.now())

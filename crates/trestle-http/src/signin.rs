@@ -151,7 +151,7 @@ async fn authorize(State(state): State<AppState>, headers: HeaderMap, uri: Uri) 
         None => None,
     };
     match session {
-        Some((_, csrf)) => consent_page(&valid, &query, &csrf),
+        Some(found) => consent_page(&valid, &query, &found.csrf),
         None => login_page(StatusCode::OK, &valid, &query, None),
     }
 }
@@ -216,7 +216,7 @@ async fn decision(
         Some(token) => state.core.session(token).await.ok().flatten(),
         None => None,
     };
-    let Some((user, csrf)) = session else {
+    let Some(trestle_store::WebSession { user, csrf, .. }) = session else {
         return page(
             StatusCode::UNAUTHORIZED,
             "Sign in again",

@@ -151,8 +151,8 @@ pub trait SignInStore: Send + Sync {
     async fn add_redirect_uri(&self, app: AppId, uri: &str, audit: &AuditContext) -> Result<()>;
     async fn list_redirect_uris(&self, app: AppId) -> Result<Vec<String>>;
     async fn create_web_session(&self, hash: &str, user: UserId, csrf: &str, now: i64, expires_at: i64) -> Result<()>;
-    /// A live session: (user, CSRF token).
-    async fn find_web_session(&self, hash: &str, now: i64) -> Result<Option<(UserId, String)>>;
+    /// A live session.
+    async fn find_web_session(&self, hash: &str, now: i64) -> Result<Option<WebSession>>;
     /// Ends a session (sign-out). Ending an unknown session is not an error.
     async fn end_web_session(&self, hash: &str) -> Result<()>;
     async fn create_code(&self, code: &NewCode) -> Result<()>;

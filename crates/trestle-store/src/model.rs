@@ -472,3 +472,13 @@ pub struct NewServiceAccount {
     pub secret_hash: String,
     pub contact_email: String,
 }
+
+/// A live browser session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WebSession {
+    pub user: UserId,
+    /// The session's CSRF token (every form carries it).
+    pub csrf: String,
+    /// When the person signed in (sensitive actions want a recent sign-in).
+    pub created_at: i64,
+}

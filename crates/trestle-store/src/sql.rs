@@ -2696,14 +2696,15 @@ macro_rules! sql_store {
                 Ok(())
             }
 
-            async fn find_web_session(&self, hash: &str, now: i64) -> Result<Option<(UserId, String)>> {
-                let row: Option<(i64, String)> =
-                    sqlx::query_as("SELECT user_id, csrf FROM web_sessions WHERE session_hash = $1 AND expires_at > $2")
-                        .bind(hash)
-                        .bind(now)
-                        .fetch_optional(&self.read)
-                        .await?;
-                Ok(row.map(|(u, c)| (UserId(u), c)))
+            async fn find_web_session(&self, hash: &str, now: i64) -> Result<Option<WebSession>> {
+                let row: Option<(i64, String, i64)> = sqlx::query_as(
+                    "SELECT user_id, csrf, created_at FROM web_sessions WHERE session_hash = $1 AND expires_at > $2",
+                )
+                .bind(hash)
+                .bind(now)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(row.map(|(u, csrf, created_at)| WebSession { user: UserId(u), csrf, created_at }))
             }
 
             async fn end_web_session(&self, hash: &str) -> Result<()> {

@@ -1229,7 +1229,11 @@ async fn sign_in_codes_and_refresh_tokens(s: Arc<dyn Store>) {
     s.create_web_session("sess", person, "csrf", 100, 200).await.unwrap();
     assert_eq!(
         s.find_web_session("sess", 150).await.unwrap(),
-        Some((person, "csrf".into()))
+        Some(WebSession {
+            user: person,
+            csrf: "csrf".into(),
+            created_at: 100
+        })
     );
     assert_eq!(s.find_web_session("sess", 200).await.unwrap(), None, "expired");
     s.create_web_session("sess2", person, "csrf2", 100, 200).await.unwrap();

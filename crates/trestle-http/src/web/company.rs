@@ -214,6 +214,9 @@ async fn install_form(State(s): State<AppState>, session: WebSession, Path(c): P
 async fn install(State(s): State<AppState>, Path(c): Path<i64>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
     let back = format!("{}/install", company_path(c));
+    if let Err(confirm) = session.require_recent(&s, &back) {
+        return Ok(confirm);
+    }
     let marketplace_app = match form.get("app_id") {
         None | Some("") => None,
         Some(v) => Some(AppId(v.parse().map_err(|_| {

@@ -47,9 +47,24 @@ pub fn routes() -> Router<AppState> {
 pub(crate) struct WebSession {
     pub user: User,
     pub csrf: String,
+    pub signed_in_at: i64,
 }
 
+/// How recent a sign-in must be for actions that reveal or hand out credentials (new secrets,
+/// the first promotion) or give an app access to a company (installing).
+pub(crate) const RECENT_SIGN_IN: i64 = 15 * 60;
+
 impl WebSession {
+    /// `Ok` when the person signed in recently; else the answer that sends them to confirm
+    /// their password and come back to `back`.
+    pub fn require_recent(&self, state: &AppState, back: &str) -> Result<(), Response> {
+        if state.core.now() - self.signed_in_at <= RECENT_SIGN_IN {
+            return Ok(());
+        }
+        let q = serde_urlencoded::to_string([("next", back), ("confirm", "1")]).unwrap_or_default();
+        Err(see_other(&format!("/ui/login?{q}")))
+    }
+
     pub fn actor(&self) -> Actor {
         Actor::Person(self.user.id)
     }
@@ -119,16 +134,20 @@ impl FromRequestParts<AppState> for WebSession {
             .session(token)
             .await
             .map_err(|e| WebError::new(e, "/ui").into_response())?;
-        let Some((user_id, csrf)) = found else {
+        let Some(found) = found else {
             return Err(login());
         };
         let user = state
             .core
-            .whoami(Actor::Person(user_id))
+            .whoami(Actor::Person(found.user))
             .await
             .map_err(|e| WebError::new(e, "/ui").into_response())?;
         match user {
-            Some(user) => Ok(WebSession { user, csrf }),
+            Some(user) => Ok(WebSession {
+                user,
+                csrf: found.csrf,
+                signed_in_at: found.created_at,
+            }),
             None => Err(login()),
         }
     }
@@ -227,14 +246,24 @@ pub(crate) fn login_failed(state: &AppState, email: &str, ip: std::net::IpAddr) 
 #[derive(serde::Deserialize)]
 struct LoginQuery {
     next: Option<String>,
+    /// Set when a sensitive action asks for a recent sign-in.
+    confirm: Option<String>,
 }
 
 fn login_page(status: StatusCode, next: &str, email: &str, error: Option<&str>) -> Response {
+    login_form_page(status, next, email, error, false)
+}
+
+fn login_form_page(status: StatusCode, next: &str, email: &str, error: Option<&str>, confirm: bool) -> Response {
     let csrf = trestle_core::secrets::random_hex_256();
     let body = html! {
         div.card.narrow {
-            h1 { "Sign in to Trestle" }
-            p.muted { "Developers manage their apps here; company admins manage installed apps." }
+            h1 { @if confirm { "Confirm it is you" } @else { "Sign in to Trestle" } }
+            @if confirm {
+                p.notice.warn { "This action hands out credentials or gives an app access, so it needs a recent sign-in. Enter your password to continue." }
+            } @else {
+                p.muted { "Developers manage their apps here; company admins manage installed apps." }
+            }
             @if let Some(e) = error {
                 div.notice.error role="alert" { (e) }
             }
@@ -260,13 +289,20 @@ async fn login_form(
     axum::extract::Query(q): axum::extract::Query<LoginQuery>,
 ) -> Response {
     let next = safe_next(q.next.as_deref());
-    // Already signed in: straight on.
+    let confirm = q.confirm.is_some();
+    // Already signed in: straight on (unless a recent sign-in is asked for).
+    let mut email = String::new();
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
-        if let Ok(Some(_)) = state.core.session(token).await {
-            return see_other(&next);
+        if let Ok(Some(found)) = state.core.session(token).await {
+            if !confirm {
+                return see_other(&next);
+            }
+            if let Ok(Some(user)) = state.core.whoami(Actor::Person(found.user)).await {
+                email = user.email;
+            }
         }
     }
-    login_page(StatusCode::OK, &next, "", None)
+    login_form_page(StatusCode::OK, &next, &email, None, confirm)
 }
 
 async fn login(

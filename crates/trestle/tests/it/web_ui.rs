@@ -569,6 +569,42 @@ async fn secrets_rotate_and_retire_and_marketplace_installs_through_the_forms(ap
     let csrf = csrf_of(&mut dev).await;
     let old = promoted.client_secret.clone();
 
+    // A sign-in older than 15 minutes must be confirmed before a new secret is handed out.
+    app.clock.advance(16 * 60);
+    let res = dev
+        .post(
+            &format!("/ui/apps/{id}/secrets"),
+            &[
+                ("csrf", &csrf),
+                ("environment", "production"),
+                ("expire_others_in", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let confirm = location(&res);
+    assert_eq!(confirm, format!("/ui/login?next=%2Fui%2Fapps%2F{id}&confirm=1"));
+    assert_eq!(
+        token_status(&app, &promoted.client_id, &old).await,
+        StatusCode::OK,
+        "nothing rotated"
+    );
+    let page = dev.get(&confirm).await.text().await.unwrap();
+    assert!(page.contains("Confirm it is you") && page.contains("dev@example.com"));
+    let res = dev
+        .post(
+            "/ui/login",
+            &[
+                ("csrf", &field(&page, "csrf")),
+                ("next", &field(&page, "next")),
+                ("email", "dev@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(location(&res), format!("/ui/apps/{id}"));
+    let csrf = csrf_of(&mut dev).await;
+
     // A new secret beside the old one: both work.
     let res = dev
         .post(
