@@ -214,7 +214,7 @@ async fn install_form(State(s): State<AppState>, session: WebSession, Path(c): P
 async fn install(State(s): State<AppState>, Path(c): Path<i64>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
     let back = format!("{}/install", company_path(c));
-    if let Err(confirm) = session.require_recent(&s, &back) {
+    if let Some(confirm) = session.confirmation_needed(&s, &back) {
         return Ok(confirm);
     }
     let marketplace_app = match form.get("app_id") {

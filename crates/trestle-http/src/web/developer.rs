@@ -389,7 +389,7 @@ async fn add_redirect_uri(State(s): State<AppState>, Path(app): Path<i64>, poste
 async fn rotate_secret(State(s): State<AppState>, Path(app): Path<i64>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
     let back = app_path(app);
-    if let Err(confirm) = session.require_recent(&s, &back) {
+    if let Some(confirm) = session.confirmation_needed(&s, &back) {
         return Ok(confirm);
     }
     let env = env_of(&form).map_err(|e| WebError::new(e, &back))?;
@@ -902,7 +902,7 @@ async fn promote(State(s): State<AppState>, Path((app, version)): Path<(i64, i64
     let Posted { session, .. } = posted;
     let actor = session.actor();
     let back = format!("{}/versions/{version}", app_path(app));
-    if let Err(confirm) = session.require_recent(&s, &back) {
+    if let Some(confirm) = session.confirmation_needed(&s, &back) {
         return Ok(confirm);
     }
     let found = s

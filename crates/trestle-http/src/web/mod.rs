@@ -55,14 +55,14 @@ pub(crate) struct WebSession {
 pub(crate) const RECENT_SIGN_IN: i64 = 15 * 60;
 
 impl WebSession {
-    /// `Ok` when the person signed in recently; else the answer that sends them to confirm
+    /// `None` when the person signed in recently; else the answer that sends them to confirm
     /// their password and come back to `back`.
-    pub fn require_recent(&self, state: &AppState, back: &str) -> Result<(), Response> {
+    pub fn confirmation_needed(&self, state: &AppState, back: &str) -> Option<Response> {
         if state.core.now() - self.signed_in_at <= RECENT_SIGN_IN {
-            return Ok(());
+            return None;
         }
         let q = serde_urlencoded::to_string([("next", back), ("confirm", "1")]).unwrap_or_default();
-        Err(see_other(&format!("/ui/login?{q}")))
+        Some(see_other(&format!("/ui/login?{q}")))
     }
 
     pub fn actor(&self) -> Actor {
