@@ -505,7 +505,13 @@ fn manifest_from_builder(form: &Fields) -> Value {
     }
     json!({
         "schema_version": "4.1",
-        "components": { "oauth": { "grant_type": form.get("grant_type").unwrap_or("client_credentials") } },
+        "components": { "oauth": match form.get("grant_type").unwrap_or("client_credentials") {
+            "both" => json!({ "instances": [
+                { "grant_type": "client_credentials" },
+                { "grant_type": "authorization_code" },
+            ] }),
+            one => json!({ "grant_type": one }),
+        } },
         "permissions": { "company": tools("company", COMPANY_TOOLS), "project": tools("project", PROJECT_TOOLS) },
         "post_installation_instruction": Value::Object(pii),
     })
@@ -550,14 +556,17 @@ fn builder(m: &Manifest) -> Markup {
         }
         t
     };
+    let has = |g: GrantType| m.grant_types.contains(&g);
+    let both = has(GrantType::ClientCredentials) && has(GrantType::AuthorizationCode);
     let grant = m.grant_types.first().copied().unwrap_or(GrantType::ClientCredentials);
     html! {
         fieldset.card {
             legend { "How the app connects" }
             label for="grant_type" { "Grant type" }
             select #grant_type name="grant_type" {
-                option value="client_credentials" selected[grant == GrantType::ClientCredentials] { "client_credentials — the app acts as its own bot in each company (DMSA)" }
-                option value="authorization_code" selected[grant == GrantType::AuthorizationCode] { "authorization_code — the app acts as a signed-in person" }
+                option value="client_credentials" selected[!both && grant == GrantType::ClientCredentials] { "client_credentials — the app acts as its own bot in each company (DMSA)" }
+                option value="authorization_code" selected[!both && grant == GrantType::AuthorizationCode] { "authorization_code — the app acts as a signed-in person" }
+                option value="both" selected[both] { "both — a bot in each company, and on behalf of signed-in people" }
             }
         }
         fieldset.card {

@@ -282,6 +282,55 @@ async fn a_secret_is_shown_once_and_names_are_escaped(app: TestApp) {
         .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     assert!(res.text().await.unwrap().contains("already promoted"));
+
+    // The builder can declare both grant types; the editor shows them again as chosen.
+    let res = dev
+        .post(
+            &format!("/ui/apps/{app_id}/versions"),
+            &[
+                ("csrf", &csrf),
+                ("version", "1.1.0"),
+                ("grant_type", "both"),
+                ("project.documents", "read_only"),
+                ("editor", "builder"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let next = location(&res);
+    let v2: i64 = next
+        .split('/')
+        .next_back()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let v = app
+        .api_get(
+            &dev_token,
+            &format!("/api/v1/apps/{app_id}/versions/{v2}"),
+            StatusCode::OK,
+        )
+        .await;
+    let grants: Vec<&str> = v["manifest"]["components"]["oauth"]["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["grant_type"].as_str().unwrap())
+        .collect();
+    assert_eq!(grants, vec!["client_credentials", "authorization_code"]);
+    let page = dev
+        .get(&format!("/ui/apps/{app_id}/versions/{v2}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("value=\"both\" selected"),
+        "the editor keeps both grant types"
+    );
 }
 
 async fn admins_and_developers_see_only_their_own(app: TestApp) {
