@@ -560,6 +560,26 @@ impl Trestle {
         self.install_view(company, done).await
     }
 
+    /// The whole platform's audit log, oldest first (the operator only): every company's events
+    /// and the sign-in attempts.
+    pub async fn platform_audit(
+        &self,
+        actor: Actor,
+        page: trestle_domain::page::PageRequest,
+    ) -> Result<trestle_domain::page::Page<trestle_store::AuditEvent>> {
+        self.require(actor, Request::OperatePlatform)?;
+        Ok(self
+            .store
+            .list_audit(
+                trestle_store::AuditFilter {
+                    company: None,
+                    app: None,
+                },
+                page,
+            )
+            .await?)
+    }
+
     /// The company's audit log, oldest first.
     pub async fn company_audit(
         &self,

@@ -192,8 +192,9 @@ impl Trestle {
         })
     }
 
-    /// Signs a person in: returns a session token (for a cookie) and its CSRF token.
-    pub async fn login(&self, email: &str, password: &str) -> Result<(String, String)> {
+    /// Signs a person in: returns a session token (for a cookie) and its CSRF token. Every
+    /// attempt, successful or not, is written to the platform's audit log with `address`.
+    pub async fn login(&self, email: &str, password: &str, address: Option<&str>) -> Result<(String, String)> {
         let email = email.trim().to_ascii_lowercase();
         let found = self.store.find_login(&email).await?;
         // Unknown people cost the same work as a wrong password.
@@ -207,10 +208,23 @@ impl Trestle {
         })
         .await
         .map_err(|e| CoreError::Internal(e.to_string()))?;
+        let attempt = |user: Option<UserId>, success: bool| trestle_store::SignInAttempt {
+            user,
+            email: email.chars().take(320).collect(),
+            success,
+            address: address.map(str::to_string),
+            at: self.now(),
+        };
         let user = match (found, ok) {
             (Some((user, _)), true) => user,
-            _ => return Err(CoreError::Unauthenticated("wrong e-mail address or password".into())),
+            (found, _) => {
+                self.store
+                    .record_sign_in(&attempt(found.map(|(u, _)| u), false))
+                    .await?;
+                return Err(CoreError::Unauthenticated("wrong e-mail address or password".into()));
+            }
         };
+        self.store.record_sign_in(&attempt(Some(user), true)).await?;
         let (session, csrf) = (random_hex_256(), random_hex_256());
         let now = self.now();
         self.store

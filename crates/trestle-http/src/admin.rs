@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/companies/{company_id}/projects/{project_id}/users/{user_id}",
             axum::routing::delete(remove_project_member),
         )
+        .route("/api/v1/audit", get(platform_audit))
         .route("/api/v1/companies/{company_id}/audit", get(company_audit))
         .route("/api/v1/companies/{company_id}/audit.csv", get(company_audit_csv))
         .route("/api/v1/apps/{app_id}/publish", post(publish_app))
@@ -190,7 +191,8 @@ pub struct AuditOut {
     pub id: i64,
     /// Unix seconds.
     pub at: i64,
-    /// `operator`, `person`, `bot` or `system`.
+    /// `operator`, `person`, `bot`, `system`, `client` or `anonymous` (a sign-in with an
+    /// unknown e-mail address).
     pub actor_kind: String,
     pub actor_user_id: Option<i64>,
     pub company_id: Option<i64>,
@@ -237,6 +239,23 @@ pub(crate) async fn company_audit(
     let pairs = query_pairs(&uri);
     let req = page_request(&pairs)?;
     let page = s.core.company_audit(actor, CompanyId(company), req).await?;
+    Ok(paged_as(&s, &headers, &uri, &pairs, req, page, AuditOut::from))
+}
+
+/// Operator: the whole platform's audit log, oldest first — every company's events and every
+/// sign-in attempt (`signin.success`, `signin.failure`, with the e-mail and client address).
+#[utoipa::path(get, path = "/api/v1/audit", tag = "operator", security(("api_token" = [])),
+    params(("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    responses((status = 200, body = [AuditOut]), (status = 403, body = ErrorBody)))]
+pub(crate) async fn platform_audit(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let pairs = query_pairs(&uri);
+    let req = page_request(&pairs)?;
+    let page = s.core.platform_audit(actor, req).await?;
     Ok(paged_as(&s, &headers, &uri, &pairs, req, page, AuditOut::from))
 }
 

@@ -1043,7 +1043,7 @@ async fn list_redirect_uris(
         crate::portal::list_app_updates, crate::portal::metrics, crate::portal::metrics_daily_csv,
         crate::portal::metrics_companies_csv, crate::portal::manifest_schema,
         crate::admin::list_directory, crate::admin::update_member, crate::admin::add_project_member,
-        crate::admin::remove_project_member, crate::admin::update_install, crate::admin::company_audit,
+        crate::admin::remove_project_member, crate::admin::update_install, crate::admin::company_audit, crate::admin::platform_audit,
         crate::admin::company_audit_csv, crate::admin::publish_app, crate::admin::app_audit, crate::admin::marketplace,
         set_password, add_redirect_uri, list_redirect_uris,
         crate::service_accounts::create, crate::service_accounts::list, crate::service_accounts::set_permissions,

@@ -188,7 +188,8 @@ async fn login(
         res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
         return res;
     }
-    match state.core.login(email, password).await {
+    let address = peer.ip().to_string();
+    match state.core.login(email, password, Some(&address)).await {
         Ok((session, _)) => {
             end_previous_session(&state, &headers).await;
             let mut res = see_other(&format!("/oauth/authorize?{query}"));

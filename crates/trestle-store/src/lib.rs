@@ -362,6 +362,8 @@ pub trait AccessStore: Send + Sync {
 #[async_trait]
 pub trait AuditStore: Send + Sync {
     async fn list_audit(&self, filter: AuditFilter, page: PageRequest) -> Result<Page<AuditEvent>>;
+    /// Records a password sign-in attempt (successful or not) in the platform's audit log.
+    async fn record_sign_in(&self, attempt: &SignInAttempt) -> Result<()>;
 }
 
 /// Liveness of the database itself.

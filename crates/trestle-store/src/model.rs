@@ -482,3 +482,16 @@ pub struct WebSession {
     /// When the person signed in (sensitive actions want a recent sign-in).
     pub created_at: i64,
 }
+
+/// A password sign-in attempt, for the audit log. Never carries the password.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignInAttempt {
+    /// The person, when the e-mail address is one.
+    pub user: Option<UserId>,
+    /// The e-mail address as typed (normalised).
+    pub email: String,
+    pub success: bool,
+    /// The client's network address.
+    pub address: Option<String>,
+    pub at: i64,
+}

@@ -3134,6 +3134,24 @@ macro_rules! sql_store {
                 .await?;
                 Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
             }
+
+            async fn record_sign_in(&self, attempt: &SignInAttempt) -> Result<()> {
+                let after = serde_json::json!({ "email": attempt.email, "address": attempt.address }).to_string();
+                sqlx::query(
+                    "INSERT INTO audit_events (at, actor_kind, actor_user_id, company_id, app_id, action, \
+                     target_type, target_id, before_json, after_json) VALUES ($1,$2,$3,NULL,NULL,$4,$5,$6,NULL,$7)",
+                )
+                .bind(attempt.at)
+                .bind(if attempt.user.is_some() { "person" } else { "anonymous" })
+                .bind(attempt.user.map(|u| u.0))
+                .bind(if attempt.success { "signin.success" } else { "signin.failure" })
+                .bind(if attempt.user.is_some() { "user" } else { "email" })
+                .bind(attempt.user.map_or_else(|| attempt.email.clone(), |u| u.0.to_string()))
+                .bind(after)
+                .execute(&self.write)
+                .await?;
+                Ok(())
+            }
         }
     };
 }

@@ -323,7 +323,8 @@ async fn login(
         res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
         return res;
     }
-    match state.core.login(email, f.text("password")).await {
+    let address = peer.ip().to_string();
+    match state.core.login(email, f.text("password"), Some(&address)).await {
         Ok((session, _)) => {
             end_previous_session(&state, &headers).await;
             let mut res = see_other(&next);

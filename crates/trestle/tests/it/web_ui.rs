@@ -586,8 +586,64 @@ async fn login_is_locked_after_repeated_failures_and_sign_out_ends_the_session(a
     assert!(res.headers()["retry-after"].to_str().unwrap().parse::<i64>().unwrap() > 0);
     assert!(res.text().await.unwrap().contains("Too many failed attempts"));
     // Another person is not locked out by Pat's failures.
-    person(&app, "quinn@example.com", "Quinn").await;
+    let (_, quinn_token) = person(&app, "quinn@example.com", "Quinn").await;
     sign_in(&app, "quinn@example.com").await;
+    let mut anon = Browser::new(&app);
+    let page = anon.get("/ui/login").await.text().await.unwrap();
+    let res = anon
+        .post(
+            "/ui/login",
+            &[
+                ("csrf", &field(&page, "csrf")),
+                ("email", "nobody@example.com"),
+                ("password", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+    // Every attempt is in the platform's audit log, for the operator only.
+    let mut events = Vec::new();
+    for page in 1.. {
+        let v = app
+            .api_get(
+                &app.operator,
+                &format!("/api/v1/audit?per_page=100&page={page}"),
+                StatusCode::OK,
+            )
+            .await;
+        let items = v.as_array().unwrap().clone();
+        if items.is_empty() {
+            break;
+        }
+        events.extend(items);
+    }
+    let count = |action: &str, email: &str| {
+        events
+            .iter()
+            .filter(|e| e["action"] == action && e["after"]["email"] == email)
+            .inspect(|e| assert_eq!(e["after"]["address"], "127.0.0.1", "{e}"))
+            .count()
+    };
+    assert_eq!(
+        count("signin.failure", "pat@example.com"),
+        20,
+        "the locked-out attempt is not a check"
+    );
+    assert_eq!(count("signin.success", "pat@example.com"), 2);
+    assert_eq!(count("signin.success", "quinn@example.com"), 1);
+    let unknown: Vec<_> = events
+        .iter()
+        .filter(|e| e["after"]["email"] == "nobody@example.com")
+        .collect();
+    assert_eq!(unknown.len(), 1);
+    assert_eq!(unknown[0]["actor_kind"], "anonymous");
+    assert_eq!(unknown[0]["action"], "signin.failure");
+    assert!(
+        events.iter().all(|e| !e.to_string().contains(PASSWORD)),
+        "no password in the log"
+    );
+    app.api_get(&quinn_token, "/api/v1/audit", StatusCode::FORBIDDEN).await;
 }
 
 /// The secret on a page that shows one once.
