@@ -26,6 +26,15 @@ let browser, dev, admin;
 const state = {};
 let shot = 0;
 
+// Anything the browser refused under the Content-Security-Policy, or any script error.
+const browserErrors = [];
+function watch(page) {
+  page.on("console", (m) => {
+    if (m.type() === "error") browserErrors.push(m.text());
+  });
+  page.on("pageerror", (e) => browserErrors.push(String(e)));
+}
+
 // Every screen: one h1, a main landmark, and every control with an accessible name.
 async function assertAccessible(page, name) {
   const found = await page.evaluate(() => {
@@ -46,6 +55,9 @@ async function assertAccessible(page, name) {
 
 async function snap(page, name) {
   await assertAccessible(page, name);
+  // (error statuses the journeys expect, such as a 401 sign-in page, are not errors here)
+  const errors = browserErrors.splice(0).filter((e) => !/^Failed to load resource/.test(e));
+  assert.deepEqual(errors, [], `${name}: the browser reported errors`);
   shot += 1;
   await page.screenshot({ path: join(ARTIFACTS, `${String(shot).padStart(2, "0")}-${name}.png`), fullPage: true });
 }
@@ -55,6 +67,7 @@ async function newSession() {
   const page = await context.newPage();
   // Destructive forms ask for confirmation: the journeys confirm.
   page.on("dialog", (d) => d.accept());
+  watch(page);
   return page;
 }
 
@@ -291,6 +304,7 @@ test("developer: metrics chart shows the install", async () => {
 test("the UI fits a phone screen", async () => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
   const phone = await context.newPage();
+  watch(phone);
   await phone.context().addCookies(await admin.context().cookies());
   await phone.goto(state.installUrl);
   await phone.getByRole("heading", { name: "Field Photo Sync" }).waitFor();
@@ -327,6 +341,7 @@ test("sign out ends the session on the server", async () => {
 test("a person signs in to an app: login, consent, redirect with a code", async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
+  watch(page);
   // The demo app's registered redirect URI; the browser's arrival there is the result.
   await page.route("http://localhost/**", (route) => route.fulfill({ body: "app callback", contentType: "text/plain" }));
   const verifier = randomBytes(32).toString("base64url");

@@ -80,7 +80,7 @@ fn done_message(code: Option<&str>) -> Option<&'static str> {
 fn tabs(c: i64, current: &str) -> Markup {
     let cur = |t: &str| if t == current { Some("page") } else { None };
     html! {
-        nav.row aria-label="Company" style="margin-bottom:1rem" {
+        nav.row.tabs aria-label="Company" {
             a.button.small.secondary href=(company_path(c)) aria-current=[cur("apps")] { "Installed apps" }
             a.button.small.secondary href={ (company_path(c)) "/install" } aria-current=[cur("install")] { "Install an app" }
             a.button.small.secondary href={ (company_path(c)) "/directory" } aria-current=[cur("directory")] { "Directory" }
@@ -171,8 +171,8 @@ async fn install_form(State(s): State<AppState>, session: WebSession, Path(c): P
                 (csrf(&session.csrf))
                 label for="app_version_id" { "App Version ID" }
                 div.row {
-                    input #app_version_id type="text" name="app_version_id" required autocomplete="off"
-                        placeholder="e.g. 3f1c9a2e-…" style="max-width:28rem";
+                    input #app_version_id.medium type="text" name="app_version_id" required autocomplete="off"
+                        placeholder="e.g. 3f1c9a2e-…";
                     button type="submit" { "Install" }
                 }
             }
@@ -373,8 +373,8 @@ async fn install_page(
                         }
                     }
                 }
-                form.row method="get" action=(here) role="search" style="margin-top:1rem" {
-                    div style="flex:1;min-width:12rem" {
+                form.row.search method="get" action=(here) role="search" {
+                    div.grow {
                         label for="q" { "Search projects" }
                         input #q type="search" name="q" value=(q) placeholder="Name or number";
                     }
@@ -394,7 +394,7 @@ async fn install_page(
                                         input type="checkbox" name="project_id" value=(p.id.0) form="add-projects"
                                             id={ "pick-" (p.id.0) } aria-label={ "Select " (p.name) };
                                     } }
-                                    td { label for={ "pick-" (p.id.0) } style="display:inline;font-weight:500;margin:0" { (p.name) } }
+                                    td { label.cell for={ "pick-" (p.id.0) } { (p.name) } }
                                     td { (p.project_number.as_deref().unwrap_or("")) }
                                     td { @if on { span.badge.ok { "Permitted" } } @else { span.muted { "No access" } } }
                                     td {

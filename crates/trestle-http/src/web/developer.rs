@@ -592,7 +592,7 @@ fn builder(m: &Manifest) -> Markup {
         fieldset.card {
             legend { "After installation" }
             label for="notes" { "Post-installation notes" span.hint { "Shown to the company admin after installing." } }
-            textarea #notes name="notes" rows="3" style="min-height:5rem" { (m.post_installation_notes.as_deref().unwrap_or("")) }
+            textarea #notes.short name="notes" rows="3" { (m.post_installation_notes.as_deref().unwrap_or("")) }
             label for="setup_url" { "Setup page URL" }
             input #setup_url type="text" name="setup_url" value=(m.instructions_url.as_deref().unwrap_or("")) placeholder="https://";
             label for="setup_label" { "Setup page label" }
