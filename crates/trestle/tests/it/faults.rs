@@ -1,6 +1,6 @@
 //! Faults: an exhausted connection pool answers fast with a clear 503 and recovers by itself;
 //! a node killed mid-write (SQLite or PostgreSQL) keeps every acknowledged change and an
-//! intact database.
+//! intact database; a revocation the database cannot store is never reported as done.
 
 use crate::support::{expect, TestApp};
 use reqwest::StatusCode;
@@ -434,6 +434,55 @@ async fn lost_database_connections_recover_without_a_restart() {
     assert_eq!(
         app.get(&path).bearer_auth(&token).send().await.unwrap().status(),
         StatusCode::FORBIDDEN
+    );
+    app.stop().await;
+    db.cleanup().await;
+}
+
+/// A revocation the database cannot store is never reported as done (RFC 7009 answers 200 for
+/// success): the client gets an error, the token stays live, and a retry once the database
+/// is back revokes it.
+#[tokio::test]
+async fn a_revocation_that_cannot_be_stored_is_not_reported_as_done() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let app = TestApp::spawn(&db.url).await;
+    let w = app.world().await;
+    let token = app.token(&w.app).await;
+    let path = format!("/rest/v1.0/projects?company_id={}", w.a);
+    let revoke = || {
+        app.post("/oauth/revoke")
+            .form(&[
+                ("token", token.as_str()),
+                ("client_id", w.app.client_id.as_str()),
+                ("client_secret", w.app.client_secret.as_str()),
+            ])
+            .send()
+    };
+    // The table revocations go to disappears for a moment (the node's own connections stay).
+    let mut admin = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    sqlx::query("ALTER TABLE revoked_tokens RENAME TO revoked_tokens_away")
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let res = revoke().await.unwrap();
+    let status = res.status();
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert!(status.is_server_error(), "{status}: {body}");
+    assert!(body["error"].is_string(), "an RFC 6749 error body: {body}");
+    sqlx::query("ALTER TABLE revoked_tokens_away RENAME TO revoked_tokens")
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    // Nothing was revoked: the token still works.
+    assert_eq!(
+        app.get(&path).bearer_auth(&token).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    // The retry succeeds, and only now is the token dead.
+    assert_eq!(revoke().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        app.get(&path).bearer_auth(&token).send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
     );
     app.stop().await;
     db.cleanup().await;
