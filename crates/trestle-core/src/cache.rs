@@ -212,7 +212,7 @@ pub type SharedPage<T> = Arc<Shared<trestle_domain::page::Page<T>>>;
 pub struct Caches {
     pub gens: Arc<Generations>,
     pub clients: Memo<String, Option<Arc<trestle_store::ClientCredentials>>>,
-    pub client_apps: Memo<(AppId, bool), Option<bool>>,
+    pub client_apps: Memo<(AppId, bool), crate::oauth::AppGrant>,
     pub secrets: Memo<i64, Option<Option<i64>>>,
     /// People's grants (authorization_code), by id.
     pub grants: Memo<i64, Option<trestle_store::Grant>>,

@@ -51,6 +51,15 @@ pub enum Caller {
     },
 }
 
+/// Whether an app may get `client_credentials` tokens now (cached per app and environment).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AppGrant {
+    NoVersion,
+    NotDeclared,
+    Suspended,
+    Allowed,
+}
+
 const INVALID_CLIENT: &str = "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.";
 
 impl Trestle {
@@ -87,19 +96,24 @@ impl Trestle {
             })
             .await?;
         match allows {
-            None => {
+            AppGrant::NoVersion => {
                 return Err(OAuthError::UnauthorizedClient(if sandbox {
                     "the app has no version yet".into()
                 } else {
                     "the app has no promoted version".into()
                 }))
             }
-            Some(false) => {
+            AppGrant::NotDeclared => {
                 return Err(OAuthError::UnauthorizedClient(
                     "the app's manifest does not declare the client_credentials grant".into(),
                 ))
             }
-            Some(true) => {}
+            AppGrant::Suspended => {
+                return Err(OAuthError::UnauthorizedClient(
+                    "the app is suspended by the platform operator".into(),
+                ))
+            }
+            AppGrant::Allowed => {}
         }
         if scope.is_some_and(|s| !s.trim().is_empty()) {
             return Err(OAuthError::InvalidScope(
@@ -258,17 +272,24 @@ impl Trestle {
 
     /// Whether the app's newest promoted version declares client_credentials (`None`: no
     /// promoted version).
-    async fn allows_client_credentials(&self, app: AppId, sandbox: bool) -> Result<Option<bool>, OAuthError> {
+    async fn allows_client_credentials(&self, app: AppId, sandbox: bool) -> Result<AppGrant, OAuthError> {
+        if self.store.find_app(app).await?.is_none_or(|a| a.suspended_at.is_some()) {
+            return Ok(AppGrant::Suspended);
+        }
         let latest = if sandbox {
             self.store.latest_version(app).await?
         } else {
             self.store.latest_promoted_version(app).await?
         };
         let Some(version) = latest else {
-            return Ok(None);
+            return Ok(AppGrant::NoVersion);
         };
         let manifest = crate::portal::stored_manifest(&version).map_err(|e| OAuthError::ServerError(e.to_string()))?;
-        Ok(Some(manifest.allows(GrantType::ClientCredentials)))
+        Ok(if manifest.allows(GrantType::ClientCredentials) {
+            AppGrant::Allowed
+        } else {
+            AppGrant::NotDeclared
+        })
     }
 
     /// Who a bearer token names, checked only for authenticity (MAC and expiry) — cheap, no

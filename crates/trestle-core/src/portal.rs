@@ -485,6 +485,27 @@ impl Trestle {
         Ok(self.store.publish_app(app, &self.audit(actor)).await?)
     }
 
+    /// The operator's kill switch: the app gets no tokens and every token it holds (its own
+    /// and those of people who signed in to it) stops working on the next request, on every
+    /// node. Its installs are kept, so lifting the suspension restores them.
+    pub async fn suspend_app(&self, actor: Actor, app: AppId, reason: &str) -> Result<App> {
+        self.require(actor, Request::OperatePlatform)?;
+        let reason = clean_name("$.reason", reason, 500)?;
+        self.store
+            .set_app_suspension(app, Some(&reason), &self.audit(actor))
+            .await
+            .map_err(not_found("app"))
+    }
+
+    /// Lifts a suspension: the app's live secrets and grants work again.
+    pub async fn resume_app(&self, actor: Actor, app: AppId) -> Result<App> {
+        self.require(actor, Request::OperatePlatform)?;
+        self.store
+            .set_app_suspension(app, None, &self.audit(actor))
+            .await
+            .map_err(not_found("app"))
+    }
+
     /// The marketplace: published apps (any signed-in person may browse it).
     pub async fn marketplace(&self, actor: Actor, page: PageRequest) -> Result<Page<App>> {
         if actor.user_id().is_none() && actor != Actor::Operator {

@@ -147,6 +147,9 @@ impl Trestle {
             .await
             .map_err(|_| fatal("the service is temporarily unavailable"))?
             .ok_or_else(|| fatal("unknown client_id"))?;
+        if app.suspended_at.is_some() {
+            return Err(fatal("this app is suspended by the platform operator"));
+        }
         let registered = self
             .store
             .list_redirect_uris(app.id)
@@ -241,6 +244,16 @@ impl Trestle {
             .await?)
     }
 
+    /// A suspended app redeems no codes and refreshes no tokens.
+    async fn refuse_if_suspended(&self, app: AppId) -> Result<(), OAuthError> {
+        match self.store.find_app(app).await? {
+            Some(a) if a.suspended_at.is_none() => Ok(()),
+            _ => Err(OAuthError::UnauthorizedClient(
+                "the app is suspended by the platform operator".into(),
+            )),
+        }
+    }
+
     /// Signs out: the session ends on the server, not only in the browser.
     pub async fn logout(&self, token: &str) -> Result<()> {
         Ok(self.store.end_web_session(&self.keys.hash_secret(token)).await?)
@@ -284,6 +297,7 @@ impl Trestle {
     ) -> Result<IssuedToken, OAuthError> {
         let now = self.now();
         let (creds, _) = self.authenticate_client(auth, now).await?;
+        self.refuse_if_suspended(creds.client.app_id).await?;
         let hash = self.keys.hash_secret(code);
         let invalid = |m: &str| OAuthError::InvalidGrant(m.to_string());
         let found = match self.store.redeem_code(&hash).await? {
@@ -353,6 +367,8 @@ impl Trestle {
     pub async fn refresh(&self, auth: &ClientAuth, refresh_token: &str) -> Result<IssuedToken, OAuthError> {
         let now = self.now();
         let (creds, _) = self.authenticate_client(auth, now).await?;
+        // Checked before the token is spent, so it works again once the suspension is lifted.
+        self.refuse_if_suspended(creds.client.app_id).await?;
         let next = random_hex_256();
         let audit = trestle_store::AuditContext {
             actor_kind: "client",

@@ -37,6 +37,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/companies/{company_id}/audit", get(company_audit))
         .route("/api/v1/companies/{company_id}/audit.csv", get(company_audit_csv))
         .route("/api/v1/apps/{app_id}/publish", post(publish_app))
+        .route("/api/v1/apps/{app_id}/suspend", post(suspend_app))
+        .route("/api/v1/apps/{app_id}/resume", post(resume_app))
         .route("/api/v1/apps/{app_id}/audit", get(app_audit))
         .route("/api/v1/marketplace", get(marketplace))
 }
@@ -307,6 +309,56 @@ pub(crate) async fn company_audit_csv(
         page.page += 1;
     }
     Ok(csv_response(&format!("company-{company}-audit.csv"), rows))
+}
+
+/// Why the operator suspends an app.
+#[derive(serde::Deserialize, ToSchema)]
+pub struct SuspendIn {
+    /// Shown to the app's developer and recorded in the audit log.
+    pub reason: String,
+}
+
+/// An app's suspension state.
+#[derive(Serialize, ToSchema)]
+pub struct SuspensionOut {
+    pub app_id: i64,
+    pub suspended_at: Option<i64>,
+    pub suspended_reason: Option<String>,
+}
+
+fn suspension_out(app: trestle_store::App) -> Json<SuspensionOut> {
+    Json(SuspensionOut {
+        app_id: app.id.0,
+        suspended_at: app.suspended_at,
+        suspended_reason: app.suspended_reason,
+    })
+}
+
+/// Operator: suspend an app — the kill switch. It gets no tokens, and every token it holds (its
+/// own and those of people who signed in to it) is refused from the next request, on every
+/// node. Installs are kept; resuming restores everything.
+#[utoipa::path(post, path = "/api/v1/apps/{app_id}/suspend", tag = "operator", security(("api_token" = [])),
+    params(("app_id" = i64, Path)), request_body = SuspendIn,
+    responses((status = 200, body = SuspensionOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn suspend_app(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(app): ApiPath<i64>,
+    ApiJson(b): ApiJson<SuspendIn>,
+) -> Result<Json<SuspensionOut>, ApiError> {
+    Ok(suspension_out(s.core.suspend_app(actor, AppId(app), &b.reason).await?))
+}
+
+/// Operator: lift an app's suspension.
+#[utoipa::path(post, path = "/api/v1/apps/{app_id}/resume", tag = "operator", security(("api_token" = [])),
+    params(("app_id" = i64, Path)),
+    responses((status = 200, body = SuspensionOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn resume_app(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(app): ApiPath<i64>,
+) -> Result<Json<SuspensionOut>, ApiError> {
+    Ok(suspension_out(s.core.resume_app(actor, AppId(app)).await?))
 }
 
 /// Developer: list the app in the marketplace (it needs a promoted version).

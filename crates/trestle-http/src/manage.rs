@@ -242,6 +242,9 @@ pub struct AppOut {
     pub sandbox_client_id: Option<String>,
     /// The app's development sandbox company.
     pub sandbox_company_id: Option<i64>,
+    /// When the platform operator suspended the app (it gets no tokens meanwhile), and why.
+    pub suspended_at: Option<i64>,
+    pub suspended_reason: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -781,6 +784,8 @@ pub(crate) async fn app_out(s: &AppState, actor: trestle_domain::policy::Actor, 
         production_client_id: client_of(trestle_store::Environment::Production),
         sandbox_client_id: client_of(trestle_store::Environment::Sandbox),
         sandbox_company_id: app.sandbox_company_id.map(|c| c.0),
+        suspended_at: app.suspended_at,
+        suspended_reason: app.suspended_reason,
     })
 }
 
@@ -1043,7 +1048,7 @@ async fn list_redirect_uris(
         crate::portal::list_app_updates, crate::portal::metrics, crate::portal::metrics_daily_csv,
         crate::portal::metrics_companies_csv, crate::portal::manifest_schema,
         crate::admin::list_directory, crate::admin::update_member, crate::admin::add_project_member,
-        crate::admin::remove_project_member, crate::admin::update_install, crate::admin::company_audit, crate::admin::platform_audit,
+        crate::admin::remove_project_member, crate::admin::update_install, crate::admin::company_audit, crate::admin::platform_audit, crate::admin::suspend_app, crate::admin::resume_app,
         crate::admin::company_audit_csv, crate::admin::publish_app, crate::admin::app_audit, crate::admin::marketplace,
         set_password, add_redirect_uri, list_redirect_uris,
         crate::service_accounts::create, crate::service_accounts::list, crate::service_accounts::set_permissions,

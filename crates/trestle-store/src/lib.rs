@@ -229,6 +229,9 @@ pub trait AppStore: Send + Sync {
     async fn list_secrets(&self, client: ClientPk) -> Result<Vec<SecretInfo>>;
     async fn find_app(&self, id: AppId) -> Result<Option<App>>;
     async fn list_apps(&self, owner: UserId, page: PageRequest) -> Result<Page<App>>;
+    /// Suspends the app (`Some(reason)`) or lifts the suspension (`None`). A suspended app's
+    /// secrets and grants stop counting as live.
+    async fn set_app_suspension(&self, app: AppId, reason: Option<&str>, audit: &AuditContext) -> Result<App>;
     /// Lists the app in the marketplace (`Conflict` without a promoted version).
     async fn publish_app(&self, app: AppId, audit: &AuditContext) -> Result<App>;
     /// Published apps that have a promoted version.

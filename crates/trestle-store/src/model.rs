@@ -78,6 +78,9 @@ pub struct App {
     pub sandbox_company_id: Option<CompanyId>,
     /// When the developer listed the app in the marketplace.
     pub published_at: Option<i64>,
+    /// When the operator suspended the app (no tokens, its tokens refused), and why.
+    pub suspended_at: Option<i64>,
+    pub suspended_reason: Option<String>,
 }
 
 /// A person or bot in a company directory, with their membership.

@@ -201,6 +201,8 @@ struct AppRow {
     created_at: i64,
     sandbox_company_id: Option<i64>,
     published_at: Option<i64>,
+    suspended_at: Option<i64>,
+    suspended_reason: Option<String>,
 }
 
 impl From<AppRow> for App {
@@ -212,6 +214,8 @@ impl From<AppRow> for App {
             created_at: r.created_at,
             sandbox_company_id: r.sandbox_company_id.map(CompanyId),
             published_at: r.published_at,
+            suspended_at: r.suspended_at,
+            suspended_reason: r.suspended_reason,
         }
     }
 }
@@ -372,7 +376,8 @@ const PROJECT_COLUMNS: &str = "p.id, p.company_id, c.name AS company_name, p.nam
 const VERSION_COLUMNS: &str =
     "id, app_id, version, manifest, status, app_version_uuid, created_at, updated_at, promoted_at, sandbox_key";
 const APP_COLUMNS: &str = "a.id, a.owner_id, a.name, a.created_at, \
-     (SELECT c.id FROM companies c WHERE c.sandbox_of_app = a.id) AS sandbox_company_id, a.published_at";
+     (SELECT c.id FROM companies c WHERE c.sandbox_of_app = a.id) AS sandbox_company_id, a.published_at, \
+     a.suspended_at, a.suspended_reason";
 const DOCUMENT_COLUMNS: &str =
     "id, company_id, project_id, parent_id, kind, name, data, created_by, created_at, updated_at";
 const DIRECTORY_COLUMNS: &str = "u.id, u.kind, u.email, u.name, u.created_at, cu.is_active, cu.is_admin";
@@ -1450,6 +1455,37 @@ macro_rules! sql_store {
                 Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
             }
 
+            async fn set_app_suspension(&self, app: AppId, reason: Option<&str>, audit: &AuditContext) -> Result<App> {
+                let mut tx = self.begin().await?;
+                let done = sqlx::query(
+                    "UPDATE apps SET suspended_at = $1, suspended_reason = $2 WHERE id = $3 AND deleted_at IS NULL",
+                )
+                .bind(reason.map(|_| audit.at))
+                .bind(reason)
+                .bind(app.0)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Self::audit(&mut tx, audit, Audit {
+                    company: None,
+                    app: Some(app),
+                    action: if reason.is_some() { "app.suspend" } else { "app.resume" },
+                    target_type: "app",
+                    target_id: app.to_string(),
+                    before: None,
+                    after: reason.and_then(|r| json_of(&[("reason", r.into())])),
+                })
+                .await?;
+                let row: AppRow = sqlx::query_as(&format!("SELECT {APP_COLUMNS} FROM apps a WHERE a.id = $1"))
+                    .bind(app.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
             async fn publish_app(&self, app: AppId, audit: &AuditContext) -> Result<App> {
                 let mut tx = self.begin().await?;
                 let promoted: Option<i64> = sqlx::query_scalar(
@@ -1995,7 +2031,10 @@ macro_rules! sql_store {
 
             async fn find_live_secret(&self, secret_id: i64) -> Result<Option<Option<i64>>> {
                 let row: Option<(Option<i64>,)> =
-                    sqlx::query_as("SELECT expires_at FROM client_secrets WHERE id = $1 AND revoked_at IS NULL")
+                    sqlx::query_as(
+                        "SELECT s.expires_at FROM client_secrets s JOIN oauth_clients c ON c.id = s.client_pk \
+                         JOIN apps a ON a.id = c.app_id WHERE s.id = $1 AND s.revoked_at IS NULL AND a.suspended_at IS NULL",
+                    )
                         .bind(secret_id)
                         .fetch_optional(&self.read)
                         .await?;
@@ -2840,7 +2879,10 @@ macro_rules! sql_store {
                     return Ok(RefreshRotation::Reused { grant });
                 };
                 let row: (i64, i64, i64, Option<i64>, i64) =
-                    sqlx::query_as("SELECT client_pk, app_id, user_id, revoked_at, created_at FROM grants WHERE id = $1")
+                    sqlx::query_as(
+                        "SELECT g.client_pk, g.app_id, g.user_id, COALESCE(g.revoked_at, a.suspended_at), g.created_at \
+                         FROM grants g JOIN apps a ON a.id = g.app_id WHERE g.id = $1",
+                    )
                         .bind(grant)
                         .fetch_one(&mut *tx)
                         .await?;
@@ -2863,7 +2905,10 @@ macro_rules! sql_store {
 
             async fn find_grant(&self, id: i64) -> Result<Option<Grant>> {
                 let row: Option<(i64, i64, i64, Option<i64>, i64)> =
-                    sqlx::query_as("SELECT client_pk, app_id, user_id, revoked_at, created_at FROM grants WHERE id = $1")
+                    sqlx::query_as(
+                        "SELECT g.client_pk, g.app_id, g.user_id, COALESCE(g.revoked_at, a.suspended_at), g.created_at \
+                         FROM grants g JOIN apps a ON a.id = g.app_id WHERE g.id = $1",
+                    )
                         .bind(id)
                         .fetch_optional(&self.read)
                         .await?;

@@ -218,6 +218,13 @@ async fn app(State(s): State<AppState>, session: WebSession, Path(app): Path<i64
             }
         }
         (notice(done_message(d.done.as_deref())))
+        @if let Some(t) = found.suspended_at {
+            div.notice.error role="alert" {
+                strong { "Suspended by the platform operator" } " since " (when(t))
+                @if let Some(r) = &found.suspended_reason { ": " (r) }
+                ". The app gets no tokens, and the tokens it holds are refused, until the suspension is lifted."
+            }
+        }
         section.card aria-labelledby="versions-h" {
             h2 #versions-h { "Versions" }
             @if versions.is_empty() {

@@ -16,6 +16,7 @@ on_both_backends!(
     revocation_of_person_tokens,
     concurrent_redemptions_have_one_winner,
     refresh_tokens_have_an_absolute_lifetime,
+    an_operator_suspension_stops_the_app_until_lifted,
 );
 
 const CALLBACK: &str = "https://client.example/cb";
@@ -691,5 +692,118 @@ async fn refresh_tokens_have_an_absolute_lifetime(app: TestApp) {
     assert!(
         e["error_description"].as_str().unwrap().contains("sign in again"),
         "{e}"
+    );
+}
+
+async fn an_operator_suspension_stops_the_app_until_lifted(app: TestApp) {
+    let (w, _) = setup(&app).await;
+    let id = w.app.app_id;
+    let mut b = Browser::new(&app);
+    let code = sign_in_and_approve(&mut b, &authorize_path(&w, "")).await;
+    let (_, person) = exchange(&app, &w, &code, None).await;
+    let person_token = person["access_token"].as_str().unwrap().to_string();
+    let refresh_token = person["refresh_token"].as_str().unwrap().to_string();
+    let app_token = app.token(&w.app).await;
+    let api = |token: String| {
+        let app = &app;
+        let path = format!("/rest/v1.0/projects?company_id={}", w.a);
+        async move { app.get(&path).bearer_auth(&token).send().await.unwrap().status() }
+    };
+    let client_credentials = || {
+        app.post("/oauth/token")
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", w.app.client_id.as_str()),
+                ("client_secret", w.app.client_secret.as_str()),
+            ])
+            .send()
+    };
+    let refresh = || {
+        app.post("/oauth/token")
+            .form(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token.as_str()),
+                ("client_id", w.app.client_id.as_str()),
+                ("client_secret", w.app.client_secret.as_str()),
+            ])
+            .send()
+    };
+    assert_eq!(api(app_token.clone()).await, StatusCode::OK);
+    assert_eq!(api(person_token.clone()).await, StatusCode::OK);
+
+    // Only the operator may suspend, and only with a reason.
+    app.api_post(
+        &w.dev,
+        &format!("/api/v1/apps/{id}/suspend"),
+        json!({"reason": "mine"}),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    app.api_post(
+        &app.operator,
+        &format!("/api/v1/apps/{id}/suspend"),
+        json!({"reason": " "}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    app.api_post(
+        &app.operator,
+        "/api/v1/apps/999999/suspend",
+        json!({"reason": "x"}),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let s = app
+        .api_post(
+            &app.operator,
+            &format!("/api/v1/apps/{id}/suspend"),
+            json!({"reason": "leaked credentials"}),
+            StatusCode::OK,
+        )
+        .await;
+    assert!(s["suspended_at"].is_i64(), "{s}");
+
+    // Everything stops at once: its tokens, new tokens, refreshes, sign-ins.
+    assert_eq!(api(app_token.clone()).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(api(person_token.clone()).await, StatusCode::UNAUTHORIZED);
+    let res = client_credentials().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let e = expect(res, StatusCode::BAD_REQUEST).await;
+    assert_eq!(e["error"], "unauthorized_client");
+    assert!(e["error_description"].as_str().unwrap().contains("suspended"), "{e}");
+    let e = expect(refresh().await.unwrap(), StatusCode::BAD_REQUEST).await;
+    assert_eq!(e["error"], "unauthorized_client");
+    let res = Browser::new(&app).get(&authorize_path(&w, "")).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(location(&res).is_empty(), "no redirect to the app");
+    assert!(res.text().await.unwrap().contains("suspended"));
+    // The developer sees why.
+    let a = app.api_get(&w.dev, &format!("/api/v1/apps/{id}"), StatusCode::OK).await;
+    assert_eq!(a["suspended_reason"], "leaked credentials");
+
+    // Lifting it restores everything, including the refresh token tried meanwhile.
+    app.api_post(
+        &app.operator,
+        &format!("/api/v1/apps/{id}/resume"),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(api(app_token).await, StatusCode::OK);
+    assert_eq!(api(person_token).await, StatusCode::OK);
+    expect(client_credentials().await.unwrap(), StatusCode::OK).await;
+    expect(refresh().await.unwrap(), StatusCode::OK).await;
+    let audit = app
+        .api_get(&w.dev, &format!("/api/v1/apps/{id}/audit?per_page=100"), StatusCode::OK)
+        .await;
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"app.suspend") && actions.contains(&"app.resume"),
+        "{actions:?}"
     );
 }

@@ -1,0 +1,3 @@
+-- The operator's kill switch: a suspended app gets no tokens and its tokens stop working.
+ALTER TABLE apps ADD COLUMN suspended_at INTEGER;
+ALTER TABLE apps ADD COLUMN suspended_reason TEXT;
