@@ -285,6 +285,23 @@ pub enum AppsCmd {
         #[arg(long)]
         app: i64,
     },
+    /// Operator: suspend an app (no tokens; its tokens are refused) until resumed.
+    Suspend {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        app: i64,
+        /// Why (shown to the developer, kept in the audit log).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Operator: lift an app's suspension.
+    Resume {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        app: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -819,6 +836,18 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
         }
         C::Apps(AppsCmd::Audit { conn, app }) => {
             call(&conn, Method::GET, &format!("/api/v1/apps/{app}/audit"), None).await
+        }
+        C::Apps(AppsCmd::Suspend { conn, app, reason }) => {
+            call(
+                &conn,
+                Method::POST,
+                &format!("/api/v1/apps/{app}/suspend"),
+                Some(json!({ "reason": reason })),
+            )
+            .await
+        }
+        C::Apps(AppsCmd::Resume { conn, app }) => {
+            call(&conn, Method::POST, &format!("/api/v1/apps/{app}/resume"), None).await
         }
         C::Companies(CompaniesCmd::Users { conn, company }) => {
             call(&conn, Method::GET, &format!("/api/v1/companies/{company}/users"), None).await

@@ -183,6 +183,15 @@ async fn cli_runs_the_dmsa_setup_end_to_end(app: TestApp) {
         assert!(csv.contains("app.install"));
         // developer commands
         trestle(&app, &dev_token, &["apps", "publish", "--app", &app_id]);
+        // the operator's kill switch
+        let s = trestle(
+            &app,
+            &op,
+            &["apps", "suspend", "--app", &app_id, "--reason", "investigation"],
+        );
+        assert_eq!(s["suspended_reason"], "investigation");
+        let s = trestle(&app, &op, &["apps", "resume", "--app", &app_id]);
+        assert!(s["suspended_at"].is_null(), "{s}");
         let market = trestle(&app, &admin_token, &["companies", "marketplace"]);
         assert_eq!(market[0]["id"].to_string(), app_id);
         let secrets = trestle(&app, &dev_token, &["secrets", "list", "--app", &app_id]);
