@@ -10,11 +10,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use std::collections::HashMap;
-use trestle_core::{AuthorizeError, AuthorizeParams, CoreError, ValidAuthorize, OOB};
+use trestle_core::{AuthorizeError, AuthorizeParams, ValidAuthorize, OOB};
 
 use crate::web::{
-    cookie, csrf_ok, end_previous_session, login_failed, login_locked, same_origin, see_other, set_cookie, CSRF_COOKIE,
-    SESSION_COOKIE,
+    cookie, csrf_ok, locked_out, same_origin, see_other, set_cookie, sign_in, SignIn, CSRF_COOKIE, SESSION_COOKIE,
+    SESSION_MAX_AGE,
 };
 use axum::extract::ConnectInfo;
 use std::net::SocketAddr;
@@ -182,25 +182,17 @@ async fn login(
         f.get("email").map_or("", String::as_str),
         f.get("password").map_or("", String::as_str),
     );
-    if let Some(wait) = login_locked(&state, email, peer.ip()) {
-        let msg = format!("Too many failed attempts. Try again in {wait} seconds.");
-        let mut res = login_page(StatusCode::TOO_MANY_REQUESTS, &valid, &query, Some(&msg));
-        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
-        return res;
-    }
-    let address = peer.ip().to_string();
-    match state.core.login(email, password, Some(&address)).await {
-        Ok((session, _)) => {
-            end_previous_session(&state, &headers).await;
+    match sign_in(&state, &headers, peer, email, password).await {
+        SignIn::Session(session) => {
             let mut res = see_other(&format!("/oauth/authorize?{query}"));
-            set_cookie(&mut res, SESSION_COOKIE, &session, 12 * 3600);
+            set_cookie(&mut res, SESSION_COOKIE, &session, SESSION_MAX_AGE);
             res
         }
-        Err(CoreError::Unauthenticated(m)) => {
-            login_failed(&state, email, peer.ip());
-            login_page(StatusCode::UNAUTHORIZED, &valid, &query, Some(&m))
-        }
-        Err(_) => page(
+        SignIn::Locked(wait) => locked_out(wait, |m| {
+            login_page(StatusCode::TOO_MANY_REQUESTS, &valid, &query, Some(m))
+        }),
+        SignIn::Refused(m) => login_page(StatusCode::UNAUTHORIZED, &valid, &query, Some(&m)),
+        SignIn::Failed(_) => page(
             StatusCode::SERVICE_UNAVAILABLE,
             "Try again",
             "<p class=\"error\">The service is temporarily unavailable.</p>",

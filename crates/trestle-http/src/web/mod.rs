@@ -28,7 +28,7 @@ use trestle_store::User;
 
 pub(crate) const SESSION_COOKIE: &str = "__Host-trestle_session";
 pub(crate) const CSRF_COOKIE: &str = "__Host-trestle_csrf";
-const SESSION_MAX_AGE: i64 = 12 * 3600;
+pub(crate) const SESSION_MAX_AGE: i64 = 12 * 3600;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -231,16 +231,55 @@ pub(crate) fn csrf_ok(sent: Option<&str>, expected: Option<&str>) -> bool {
     }
 }
 
-/// Password sign-in is locked for an e-mail address and client address after repeated
-/// failures, like client authentication at the token endpoint.
-pub(crate) fn login_locked(state: &AppState, email: &str, ip: std::net::IpAddr) -> Option<i64> {
-    let key = format!("login:{}", email.trim().to_ascii_lowercase());
-    state.failed_auth.locked(&key, ip, state.core.now())
+/// What a password sign-in came to.
+pub(crate) enum SignIn {
+    /// Signed in: the new session's cookie is to be set (the browser's previous one ended).
+    Session(String),
+    /// Locked out for this many seconds (too many failures for this e-mail and address).
+    Locked(i64),
+    /// Wrong e-mail address or password: the message to show.
+    Refused(String),
+    Failed(CoreError),
 }
 
-pub(crate) fn login_failed(state: &AppState, email: &str, ip: std::net::IpAddr) {
+/// The password sign-in of both login forms (the web UI's and the OAuth flow's). It is locked
+/// for an e-mail address and client address after repeated failures, like client
+/// authentication at the token endpoint; the core audits every attempt; a success ends the
+/// session the browser had before, so every sign-in gets a new session id.
+pub(crate) async fn sign_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    email: &str,
+    password: &str,
+) -> SignIn {
     let key = format!("login:{}", email.trim().to_ascii_lowercase());
-    state.failed_auth.failed(&key, ip, state.core.now());
+    let ip = peer.ip();
+    if let Some(wait) = state.failed_auth.locked(&key, ip, state.core.now()) {
+        return SignIn::Locked(wait);
+    }
+    match state.core.login(email, password, Some(&ip.to_string())).await {
+        Ok((session, _)) => {
+            if let Some(old) = cookie(headers, SESSION_COOKIE) {
+                if let Err(e) = state.core.logout(old).await {
+                    tracing::warn!(error = %e, "could not end the previous session at sign-in");
+                }
+            }
+            SignIn::Session(session)
+        }
+        Err(CoreError::Unauthenticated(m)) => {
+            state.failed_auth.failed(&key, ip, state.core.now());
+            SignIn::Refused(m)
+        }
+        Err(e) => SignIn::Failed(e),
+    }
+}
+
+/// The message of a locked-out sign-in page, and its `Retry-After`.
+pub(crate) fn locked_out(wait: i64, page: impl FnOnce(&str) -> Response) -> Response {
+    let mut res = page(&format!("Too many failed attempts. Try again in {wait} seconds."));
+    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
+    res
 }
 
 #[derive(serde::Deserialize)]
@@ -317,35 +356,18 @@ async fn login(
         return layout::refused_form();
     }
     let email = f.text("email");
-    if let Some(wait) = login_locked(&state, email, peer.ip()) {
-        let msg = format!("Too many failed attempts. Try again in {wait} seconds.");
-        let mut res = login_page(StatusCode::TOO_MANY_REQUESTS, &next, email, Some(&msg));
-        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
-        return res;
-    }
-    let address = peer.ip().to_string();
-    match state.core.login(email, f.text("password"), Some(&address)).await {
-        Ok((session, _)) => {
-            end_previous_session(&state, &headers).await;
+    match sign_in(&state, &headers, peer, email, f.text("password")).await {
+        SignIn::Session(session) => {
             let mut res = see_other(&next);
             set_cookie(&mut res, SESSION_COOKIE, &session, SESSION_MAX_AGE);
             set_cookie(&mut res, CSRF_COOKIE, "", 0);
             res
         }
-        Err(CoreError::Unauthenticated(m)) => {
-            login_failed(&state, email, peer.ip());
-            login_page(StatusCode::UNAUTHORIZED, &next, email, Some(&m))
-        }
-        Err(e) => WebError::new(e, "/ui/login").into_response(),
-    }
-}
-
-/// A sign-in gives a new session id: the one the browser had before (if any) ends.
-pub(crate) async fn end_previous_session(state: &AppState, headers: &HeaderMap) {
-    if let Some(old) = cookie(headers, SESSION_COOKIE) {
-        if let Err(e) = state.core.logout(old).await {
-            tracing::warn!(error = %e, "could not end the previous session at sign-in");
-        }
+        SignIn::Locked(wait) => locked_out(wait, |m| {
+            login_page(StatusCode::TOO_MANY_REQUESTS, &next, email, Some(m))
+        }),
+        SignIn::Refused(m) => login_page(StatusCode::UNAUTHORIZED, &next, email, Some(&m)),
+        SignIn::Failed(e) => WebError::new(e, "/ui/login").into_response(),
     }
 }
 
