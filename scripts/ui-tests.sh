@@ -4,6 +4,8 @@
 # ui-tests/journeys.test.mjs, saves a screenshot of every screen to $UI_ARTIFACTS
 # (default target/ui-artifacts), stops the server.
 #
+# Debian's chromium is installed with apt-get when it is missing (as root).
+#
 # Environment:
 #   TRESTLE_BIN   use this trestle binary instead of building one
 #   CHROMIUM      browser binary (default /usr/bin/chromium)
@@ -28,6 +30,10 @@ cleanup() {
 trap cleanup EXIT
 fail() { warn "$*"; echo "ui: 0 passed, 1 failed"; exit 1; }
 
+if [ ! -x "$CHROMIUM" ] && [ "$CHROMIUM" = /usr/bin/chromium ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  echo "installing Debian's chromium for the browser tests…"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || true
+fi
 [ -x "$CHROMIUM" ] || fail "no browser at $CHROMIUM (apt-get install -y chromium)"
 command -v node >/dev/null || fail "node is required"
 if [ ! -f "$DIR/node_modules/.package-lock.json" ] || [ "$DIR/package-lock.json" -nt "$DIR/node_modules/.package-lock.json" ]; then
