@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Trestle benchmark harness: one command.
 #
-#   bench/run.sh                       # 10 s per scenario
+#   bench/run.sh                       # 3 runs of 5 s per scenario, the median kept
 #   BENCH_DURATION=3s bench/run.sh     # shorter runs
-#   BENCH_QUICK=1 bench/run.sh         # 3 s runs, 1 s warm-up (all scenarios still run)
+#   BENCH_QUICK=1 bench/run.sh         # one 3 s run, 1 s warm-up (all scenarios still run)
 #
 # Builds Trestle and the HTTP ceiling in release mode, then for each server (ceiling, Trestle with
 # demo data, node oidc-provider peer): starts it pinned to one core, waits for readiness, runs wrk
@@ -19,10 +19,13 @@ ROOT=$(dirname "$BENCH_DIR")
 if [[ "${BENCH_QUICK:-0}" == "1" ]]; then
   DURATION=${BENCH_DURATION:-3s}
   WARMUP=${BENCH_WARMUP:-1s}
+  ROUNDS=${BENCH_ROUNDS:-1}
 else
-  DURATION=${BENCH_DURATION:-10s}
+  DURATION=${BENCH_DURATION:-5s}
   WARMUP=${BENCH_WARMUP:-2s}
+  ROUNDS=${BENCH_ROUNDS:-3}
 fi
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_ROUNDS must be a positive integer" >&2; exit 2; }
 THREADS=${BENCH_THREADS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 SERVER_CPU=${BENCH_SERVER_CPU:-0}
@@ -98,7 +101,7 @@ mkdir -p "$RESULTS"
   echo "git: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?') $(cd "$ROOT" && git status --porcelain 2>/dev/null | grep -q . && echo '(dirty tree)')"
   echo "wrk: $(wrk --version 2>&1 | head -1)"
   echo "node: $(node --version), oidc-provider $(node -p "require('$BENCH_DIR/peer/node_modules/oidc-provider/package.json').version" 2>/dev/null || echo '?')"
-  echo "load: taskset -c $WRK_CPU wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (warm-up $WARMUP); servers: taskset -c $SERVER_CPU"
+  echo "load: taskset -c $WRK_CPU wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, $ROUNDS run(s) per scenario, the median kept (warm-up $WARMUP); servers: taskset -c $SERVER_CPU"
 } >"$RESULTS/env.txt"
 log "results go to $RESULTS"
 
@@ -185,11 +188,34 @@ bench() {
     taskset -c "$WRK_CPU" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" \
       -s "$BENCH_DIR/wrk/$script" "$url" >"$RESULTS/$name.warmup.txt" 2>&1 || true
   fi
-  log "wrk $name ($DURATION): $url"
+  log "wrk $name ($ROUNDS × $DURATION): $url"
   c0=$(cpu_ticks "$SERVER_PID"); k0=$(core_ticks "$SERVER_CPU"); w0=$(core_ticks "$WRK_CPU")
   t0=$(date +%s.%N)
-  taskset -c "$WRK_CPU" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
-    -s "$BENCH_DIR/wrk/$script" "$url" >"$RESULTS/$name.txt" 2>&1 || log "wrk failed for $name"
+  local round
+  for round in $(seq "$ROUNDS"); do
+    taskset -c "$WRK_CPU" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
+      -s "$BENCH_DIR/wrk/$script" "$url" >"$RESULTS/$name.round$round.txt" 2>&1 || log "wrk failed for $name"
+  done
+  # The run with the median req/s stands for the scenario (a burst of other load on this machine
+  # moves one run, not the median); every run is kept as <name>.roundN.txt.
+  python3 - "$RESULTS" "$name" "$ROUNDS" <<'PYEOF'
+import shutil, sys
+sys.path.insert(0, __import__("os").environ["BENCH_DIR"])
+from report import parse_wrk
+res, name, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
+runs = []
+for k in range(1, rounds + 1):
+    path = f"{res}/{name}.round{k}.txt"
+    runs.append((parse_wrk(open(path).read())["rps"] or 0.0, path))
+ordered = sorted(runs)
+shutil.copyfile(ordered[len(ordered) // 2][1], f"{res}/{name}.txt")
+failed = sum(parse_wrk(open(path).read())["non2xx"] for _, path in runs)
+with open(f"{res}/{name}.txt", "a") as out:
+    out.write("rounds (req/s): " + ", ".join(f"{r:.0f}" for r, _ in runs) + "; the median run is shown\n")
+    if failed:
+        # an error response in any run makes the scenario INVALID, not only in the median one
+        out.write(f"Non-2xx or 3xx responses: {failed}\n")
+PYEOF
   t1=$(date +%s.%N)
   k1=$(core_ticks "$SERVER_CPU"); w1=$(core_ticks "$WRK_CPU")
   wrkcore=$(python3 -c "print('%.0f' % (100 * ($w1 - $w0) / $(getconf CLK_TCK) / ($t1 - $t0)))")
@@ -210,7 +236,7 @@ bench() {
   printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$label" "$PROBE" "$cpu" "$other" >>"$RESULTS/scenarios.tsv"
 }
 
-export WRK_DIR="$BENCH_DIR/wrk"
+export WRK_DIR="$BENCH_DIR/wrk" BENCH_DIR
 
 # demo_vars DEMO_JSON — sets T_CLIENT_ID, T_CLIENT_SECRET, T_COMPANY_ID and T_API from demo.json
 demo_vars() {

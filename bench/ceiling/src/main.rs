@@ -12,6 +12,10 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 
+/// The same allocator as Trestle, so the ceiling stays the same stack.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A fixed JSON body of about 200 bytes, shaped like a token response.
 const BODY: &str = concat!(
     r#"{"access_token":"ceiling0123456789abcdef0123456789abcdef0123456789abcdef","#,

@@ -8,7 +8,6 @@ use trestle_domain::policy::{decide, Actor, CompanyMembership, Request};
 use trestle_domain::*;
 use trestle_store::{Company, Environment, Project, User};
 
-/// The message Procore gives when a DMSA call lacks the company header.
 /// Whom a company-scoped answer is for, as a cache key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Who {
@@ -18,8 +17,10 @@ pub enum Who {
 }
 
 /// The caller's identity and membership in a company; `None` when a DMSA app is not installed.
-pub type CompanyActor = Option<(Actor, Option<CompanyMembership>)>;
+/// The membership is shared with the cache, not copied per request.
+pub type CompanyActor = Option<(Actor, Option<Arc<CompanyMembership>>)>;
 
+/// The message Procore gives when a DMSA call lacks the company header.
 pub const MISSING_COMPANY_HEADER: &str = "Missing Procore-Company-Id header! Each call your application makes \
      on behalf of a service account or DMSA must name the company it acts in, with the Procore-Company-Id header \
      (or a company_id parameter).";
@@ -32,7 +33,7 @@ impl Trestle {
         &self,
         caller: &Caller,
         company: CompanyId,
-    ) -> Result<(Actor, Option<CompanyMembership>)> {
+    ) -> Result<(Actor, Option<Arc<CompanyMembership>>)> {
         let gens = &self.caches.gens;
         let (key, stamp) = match caller {
             Caller::App { app, sandbox, .. } => (Who::App(*app, *sandbox), gens.stamp(Some(company), Some(*app))),
@@ -42,14 +43,14 @@ impl Trestle {
                 if *own != company {
                     return Err(CoreError::Forbidden(policy::Denied::NotInCompany));
                 }
-                let m = self.store.company_membership(company, *user).await?;
+                let m = self.store.company_membership(company, *user).await?.map(Arc::new);
                 return Ok((Actor::Bot(*user), m));
             }
         };
         let found = self
             .caches
             .actors
-            .get_or_load(gens, (key, company), stamp, || self.load_company_actor(key, company))
+            .get_or_load(gens, &(key, company), stamp, || self.load_company_actor(key, company))
             .await?;
         found.ok_or(CoreError::Forbidden(policy::Denied::NotInCompany))
     }
@@ -73,7 +74,7 @@ impl Trestle {
                 self.load_bot(company, app).await
             }
             Who::Person(user) => {
-                let m = self.store.company_membership(company, user).await?;
+                let m = self.store.company_membership(company, user).await?.map(Arc::new);
                 Ok(Some((Actor::Person(user), m)))
             }
         }
@@ -82,7 +83,11 @@ impl Trestle {
     async fn load_bot(&self, company: CompanyId, app: AppId) -> Result<CompanyActor> {
         match self.store.find_active_install(company, app).await? {
             Some(install) => {
-                let m = self.store.company_membership(company, install.bot_user_id).await?;
+                let m = self
+                    .store
+                    .company_membership(company, install.bot_user_id)
+                    .await?
+                    .map(Arc::new);
                 Ok(Some((Actor::Bot(install.bot_user_id), m)))
             }
             None => Ok(None),
@@ -99,7 +104,7 @@ impl Trestle {
     ) -> Result<Arc<Shared<Page<Company>>>> {
         if let Some(c) = company {
             let (actor, m) = self.company_actor(caller, c).await?;
-            self.require(actor, Request::ViewCompany { company: m.as_ref() })?;
+            self.require(actor, Request::ViewCompany { company: m.as_deref() })?;
         }
         Ok(match caller {
             Caller::App { app, sandbox, .. } => {
@@ -113,7 +118,7 @@ impl Trestle {
                     .app_companies
                     .get_or_load(
                         gens,
-                        (*app, *sandbox, page.page, page.per_page),
+                        &(*app, *sandbox, page.page, page.per_page),
                         gens.stamp(None, Some(*app)),
                         || async {
                             Ok::<_, CoreError>(Arc::new(Shared::new(
@@ -144,8 +149,8 @@ impl Trestle {
         page: PageRequest,
     ) -> Result<Arc<Shared<Page<Project>>>> {
         let (actor, m) = self.company_actor(caller, company).await?;
-        self.require(actor, Request::ViewCompany { company: m.as_ref() })?;
-        let member = match decide(actor, Request::SeeAllProjects { company: m.as_ref() }) {
+        self.require(actor, Request::ViewCompany { company: m.as_deref() })?;
+        let member = match decide(actor, Request::SeeAllProjects { company: m.as_deref() }) {
             Ok(()) => None,
             Err(_) => actor.user_id(),
         };
@@ -159,7 +164,7 @@ impl Trestle {
         );
         self.caches
             .projects
-            .get_or_load(gens, key, gens.stamp(Some(company), None), || async {
+            .get_or_load(gens, &key, gens.stamp(Some(company), None), || async {
                 Ok(Arc::new(Shared::new(
                     self.store.list_projects(company, member, page).await?,
                 )))
@@ -175,7 +180,7 @@ impl Trestle {
             }
             (_, Some(c)) => {
                 let (actor, m) = self.company_actor(caller, c).await?;
-                self.require(actor, Request::ViewCompany { company: m.as_ref() })?;
+                self.require(actor, Request::ViewCompany { company: m.as_deref() })?;
                 actor.user_id().expect("company actors are users")
             }
             (Caller::Person(u), None) => *u,

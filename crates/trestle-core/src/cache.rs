@@ -10,12 +10,13 @@
 //! Generations live in fixed arrays of counters indexed by a hash of the id: two ids that share
 //! a slot only invalidate each other more often, never less.
 
-use moka::sync::Cache;
+use quick_cache::sync::Cache;
+use std::borrow::Borrow;
 use std::future::Future;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use trestle_domain::{AppId, CompanyId};
 use trestle_store::{Change, ChangeSink};
 
@@ -115,52 +116,58 @@ impl ChangeSink for Generations {
 
 struct Stamped<V> {
     stamp: Stamp,
+    born: Instant,
     value: V,
 }
 
-/// One bounded cache of stamped answers.
+/// How long an answer may be used at most. Only a backstop: generations do the real
+/// invalidation.
+const TIME_TO_LIVE: Duration = Duration::from_secs(300);
+
+/// One bounded cache of stamped answers (quick_cache: S3-FIFO eviction, no background work).
 pub struct Memo<K, V> {
     cache: Cache<K, Arc<Stamped<V>>>,
 }
 
 impl<K, V> Memo<K, V>
 where
-    K: Hash + Eq + Send + Sync + 'static,
+    K: Hash + Eq + Clone + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
 {
-    fn new(capacity: u64) -> Self {
-        // The time-to-live is only a backstop; generations do the real invalidation.
+    fn new(capacity: usize) -> Self {
         Memo {
-            cache: Cache::builder()
-                .max_capacity(capacity)
-                .time_to_live(Duration::from_secs(300))
-                .build(),
+            cache: Cache::new(capacity),
         }
     }
 
     /// The cached answer if its stamp is current, else `load()` (and remember it under the
-    /// stamp taken before loading).
-    pub async fn get_or_load<E, F, Fut>(&self, gens: &Generations, key: K, stamp: Stamp, load: F) -> Result<V, E>
+    /// stamp taken before loading). `key` may be borrowed (`&str` for a `String` key), so a
+    /// hit allocates nothing.
+    pub async fn get_or_load<Q, E, F, Fut>(&self, gens: &Generations, key: &Q, stamp: Stamp, load: F) -> Result<V, E>
     where
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+        K: Borrow<Q>,
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<V, E>>,
     {
         let usable = gens.usable();
         if usable {
-            if let Some(hit) = self.cache.get(&key) {
-                if hit.stamp == stamp {
+            if let Some(hit) = self.cache.get(key) {
+                if hit.stamp == stamp && hit.born.elapsed() < TIME_TO_LIVE {
                     gens.hits.fetch_add(1, Ordering::Relaxed);
                     return Ok(hit.value.clone());
                 }
             }
         }
         gens.misses.fetch_add(1, Ordering::Relaxed);
+        let born = Instant::now();
         let value = load().await?;
         if usable && gens.usable() {
             self.cache.insert(
-                key,
+                key.to_owned(),
                 Arc::new(Stamped {
                     stamp,
+                    born,
                     value: value.clone(),
                 }),
             );
@@ -250,37 +257,37 @@ mod tests {
         let memo: Memo<i64, i64> = Memo::new(10);
         let c = Some(CompanyId(5));
         let load = |v: i64| move || async move { Ok::<_, ()>(v) };
-        assert_eq!(memo.get_or_load(g, 1, g.stamp(c, None), load(10)).await, Ok(10));
+        assert_eq!(memo.get_or_load(g, &1, g.stamp(c, None), load(10)).await, Ok(10));
         assert_eq!(
-            memo.get_or_load(g, 1, g.stamp(c, None), load(11)).await,
+            memo.get_or_load(g, &1, g.stamp(c, None), load(11)).await,
             Ok(10),
             "cached"
         );
         g.changed(Change::Company(CompanyId(6)));
         assert_eq!(
-            memo.get_or_load(g, 1, g.stamp(c, None), load(12)).await,
+            memo.get_or_load(g, &1, g.stamp(c, None), load(12)).await,
             Ok(10),
             "another company"
         );
         g.changed(Change::Company(CompanyId(5)));
         assert_eq!(
-            memo.get_or_load(g, 1, g.stamp(c, None), load(13)).await,
+            memo.get_or_load(g, &1, g.stamp(c, None), load(13)).await,
             Ok(13),
             "invalidated"
         );
         g.changed(Change::Everything);
         assert_eq!(
-            memo.get_or_load(g, 1, g.stamp(c, None), load(14)).await,
+            memo.get_or_load(g, &1, g.stamp(c, None), load(14)).await,
             Ok(14),
             "epoch"
         );
         // while the feed is down nothing is served from or stored in the cache
         g.feed_lost();
-        assert_eq!(memo.get_or_load(g, 1, g.stamp(c, None), load(15)).await, Ok(15));
-        assert_eq!(memo.get_or_load(g, 1, g.stamp(c, None), load(16)).await, Ok(16));
+        assert_eq!(memo.get_or_load(g, &1, g.stamp(c, None), load(15)).await, Ok(15));
+        assert_eq!(memo.get_or_load(g, &1, g.stamp(c, None), load(16)).await, Ok(16));
         g.feed_restored();
-        assert_eq!(memo.get_or_load(g, 1, g.stamp(c, None), load(17)).await, Ok(17));
-        assert_eq!(memo.get_or_load(g, 1, g.stamp(c, None), load(18)).await, Ok(17));
+        assert_eq!(memo.get_or_load(g, &1, g.stamp(c, None), load(17)).await, Ok(17));
+        assert_eq!(memo.get_or_load(g, &1, g.stamp(c, None), load(18)).await, Ok(17));
     }
 
     #[test]
@@ -310,14 +317,14 @@ mod tests {
         // the app changes while the (old) value is being read
         let g2 = g.clone();
         let v = memo
-            .get_or_load(&g, 1, stamp, move || async move {
+            .get_or_load(&g, &1, stamp, move || async move {
                 g2.changed(Change::App(AppId(9)));
                 Ok::<_, ()>(1)
             })
             .await;
         assert_eq!(v, Ok(1));
         assert_eq!(
-            memo.get_or_load(&g, 1, g.stamp(None, a), || async { Ok::<_, ()>(2) })
+            memo.get_or_load(&g, &1, g.stamp(None, a), || async { Ok::<_, ()>(2) })
                 .await,
             Ok(2)
         );

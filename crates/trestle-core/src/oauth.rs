@@ -91,7 +91,7 @@ impl Trestle {
         let allows = self
             .caches
             .client_apps
-            .get_or_load(gens, (app, sandbox), gens.stamp(None, Some(app)), || {
+            .get_or_load(gens, &(app, sandbox), gens.stamp(None, Some(app)), || {
                 self.allows_client_credentials(app, sandbox)
             })
             .await?;
@@ -309,7 +309,7 @@ impl Trestle {
         let gens = &self.caches.gens;
         self.caches
             .clients
-            .get_or_load(gens, client_id.to_string(), gens.stamp_any_app(), || async {
+            .get_or_load(gens, client_id, gens.stamp_any_app(), || async {
                 Ok::<_, OAuthError>(self.store.find_client_by_client_id(client_id).await?.map(Arc::new))
             })
             .await
@@ -366,7 +366,7 @@ impl Trestle {
         let revoked = self
             .caches
             .revoked
-            .get_or_load(gens, app, gens.stamp(None, Some(app)), || async {
+            .get_or_load(gens, &app, gens.stamp(None, Some(app)), || async {
                 let ids = self.store.list_revoked_tokens(app, now).await?;
                 Ok::<_, CoreError>(Arc::new(ids.into_iter().collect::<std::collections::HashSet<_>>()))
             })
@@ -389,7 +389,7 @@ impl Trestle {
                 let live = self
                     .caches
                     .secrets
-                    .get_or_load(gens, claims.secret_id, gens.stamp(None, Some(app)), || async {
+                    .get_or_load(gens, &claims.secret_id, gens.stamp(None, Some(app)), || async {
                         Ok::<_, CoreError>(self.store.find_live_secret(claims.secret_id).await?)
                     })
                     .await?;
@@ -431,7 +431,7 @@ impl Trestle {
                 let grant = self
                     .caches
                     .grants
-                    .get_or_load(gens, claims.secret_id, gens.stamp_any_app(), || async {
+                    .get_or_load(gens, &claims.secret_id, gens.stamp_any_app(), || async {
                         Ok::<_, CoreError>(self.store.find_grant(claims.secret_id).await?)
                     })
                     .await?;

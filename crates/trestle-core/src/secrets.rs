@@ -52,6 +52,16 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
     b
 }
 
+/// A per-token nonce: 8 bytes from this thread's CSPRNG (ChaCha, seeded and periodically
+/// reseeded from the operating system), so issuing a token costs no system call. Secrets and
+/// ids still come straight from the OS ([`random_bytes`]).
+pub fn nonce() -> [u8; 8] {
+    use rand::RngCore;
+    let mut b = [0u8; 8];
+    rand::thread_rng().fill_bytes(&mut b);
+    b
+}
+
 /// A 256-bit random value as 64 lowercase hex characters (client ids and secrets).
 pub fn random_hex_256() -> String {
     hex::encode(random_bytes::<32>())

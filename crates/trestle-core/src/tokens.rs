@@ -4,7 +4,7 @@
 //! Layout before base64url: `version(1) kind(1) subject(8) secret_id(8) issued_at(8)
 //! expires_at(8) nonce(8)` followed by the first 16 bytes of HMAC-SHA256 over those 42 bytes.
 
-use crate::secrets::{random_bytes, Keys};
+use crate::secrets::{nonce, Keys};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use subtle::ConstantTimeEq;
@@ -44,7 +44,7 @@ pub fn encode(keys: &Keys, claims: &Claims) -> String {
     buf[10..18].copy_from_slice(&claims.secret_id.to_be_bytes());
     buf[18..26].copy_from_slice(&claims.issued_at.to_be_bytes());
     buf[26..34].copy_from_slice(&claims.expires_at.to_be_bytes());
-    buf[34..42].copy_from_slice(&random_bytes::<8>());
+    buf[34..42].copy_from_slice(&nonce());
     let mac = keys.token_mac(&buf[..PAYLOAD]);
     buf[PAYLOAD..].copy_from_slice(&mac[..MAC]);
     URL_SAFE_NO_PAD.encode(buf)

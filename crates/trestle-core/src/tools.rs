@@ -14,7 +14,7 @@ use trestle_store::{DirectoryEntry, Document, DocumentKind, NewDocument, StoreEr
 struct ProjectScope {
     company: CompanyId,
     actor: Actor,
-    company_membership: Option<CompanyMembership>,
+    company_membership: Option<std::sync::Arc<CompanyMembership>>,
     project_membership: Option<ProjectMembership>,
 }
 
@@ -48,7 +48,7 @@ impl Trestle {
         decide(
             actor,
             Request::ViewProject {
-                company: company_membership.as_ref(),
+                company: company_membership.as_deref(),
                 project: project_membership.as_ref(),
             },
         )
@@ -65,7 +65,7 @@ impl Trestle {
         self.require(
             scope.actor,
             Request::UseProjectTool {
-                company: scope.company_membership.as_ref(),
+                company: scope.company_membership.as_deref(),
                 project: scope.project_membership.as_ref(),
                 tool,
                 op,
@@ -84,7 +84,7 @@ impl Trestle {
         self.require(
             actor,
             Request::UseCompanyTool {
-                company: m.as_ref(),
+                company: m.as_deref(),
                 tool: "directory",
                 op: Operation::Read,
             },

@@ -141,9 +141,10 @@ impl Denied {
 
 /// The authorization decision.
 pub fn decide(actor: Actor, request: Request<'_>) -> Result<(), Denied> {
-    let active = |m: Option<&CompanyMembership>| m.filter(|m| m.is_active).cloned();
-    let is_admin_person =
-        |m: &Option<CompanyMembership>| matches!(actor, Actor::Person(_)) && m.as_ref().is_some_and(|m| m.is_admin);
+    fn active(m: Option<&CompanyMembership>) -> Option<&CompanyMembership> {
+        m.filter(|m| m.is_active)
+    }
+    let is_admin_person = |m: &CompanyMembership| matches!(actor, Actor::Person(_)) && m.is_admin;
     match request {
         Request::OperatePlatform => match actor {
             Actor::Operator => Ok(()),
@@ -163,19 +164,16 @@ pub fn decide(actor: Actor, request: Request<'_>) -> Result<(), Denied> {
             if matches!(actor, Actor::Bot(_)) {
                 return Err(Denied::NotForBots);
             }
-            let m = active(company);
-            if m.is_none() {
-                Err(Denied::NotInCompany)
-            } else if is_admin_person(&m) {
-                Ok(())
-            } else {
-                Err(Denied::NotCompanyAdmin)
+            match active(company) {
+                None => Err(Denied::NotInCompany),
+                Some(m) if is_admin_person(m) => Ok(()),
+                Some(_) => Err(Denied::NotCompanyAdmin),
             }
         }
         Request::ViewCompany { company } => active(company).map(|_| ()).ok_or(Denied::NotInCompany),
         Request::SeeAllProjects { company } => {
             let m = active(company).ok_or(Denied::NotInCompany)?;
-            if is_admin_person(&Some(m)) {
+            if is_admin_person(m) {
                 Ok(())
             } else {
                 Err(Denied::NotCompanyAdmin)
@@ -183,7 +181,7 @@ pub fn decide(actor: Actor, request: Request<'_>) -> Result<(), Denied> {
         }
         Request::ViewProject { company, project } => {
             let m = active(company).ok_or(Denied::NotInCompany)?;
-            if project.is_some() || is_admin_person(&Some(m)) {
+            if project.is_some() || is_admin_person(m) {
                 Ok(())
             } else {
                 Err(Denied::NotInProject)
@@ -191,7 +189,7 @@ pub fn decide(actor: Actor, request: Request<'_>) -> Result<(), Denied> {
         }
         Request::UseCompanyTool { company, tool, op } => {
             let m = active(company).ok_or(Denied::NotInCompany)?;
-            if is_admin_person(&Some(m.clone())) {
+            if is_admin_person(m) {
                 return Ok(());
             }
             check_level(&m.permissions, tool, op)
@@ -203,7 +201,7 @@ pub fn decide(actor: Actor, request: Request<'_>) -> Result<(), Denied> {
             op,
         } => {
             let m = active(company).ok_or(Denied::NotInCompany)?;
-            if is_admin_person(&Some(m.clone())) {
+            if is_admin_person(m) {
                 return Ok(());
             }
             let project = project.ok_or(Denied::NotInProject)?;

@@ -11,7 +11,7 @@ use trestle_domain::page::{Page, PageRequest};
 /// Query parameters as sent, in order, decoded.
 pub fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
     uri.query()
-        .map(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).unwrap_or_default())
+        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
         .unwrap_or_default()
 }
 
@@ -62,47 +62,56 @@ pub fn paged<T: Serialize>(
     res
 }
 
-/// A page already serialized, with its `Link` header, for one request URL.
-#[derive(Clone)]
+/// A page already serialized, with its `Link` header, for one request: the links depend on
+/// the `Host` header and the path and query it was asked with.
 struct RenderedPage {
-    url: String,
+    host: Option<HeaderValue>,
+    path_and_query: String,
     body: axum::body::Bytes,
     link: Option<HeaderValue>,
     total: i64,
 }
 
+fn path_and_query(uri: &Uri) -> &str {
+    uri.path_and_query().map_or(uri.path(), |pq| pq.as_str())
+}
+
 /// Like [`paged`], for a cached page: the JSON body and `Link` header are made once per cached
-/// answer (and request URL) and reused until the answer changes.
+/// answer (and request URL) and reused until the answer changes. Reusing them allocates
+/// nothing.
 pub fn paged_shared<T>(
-    origin: &str,
+    public_url: Option<&str>,
+    headers: &HeaderMap,
     uri: &Uri,
     pairs: &[(String, String)],
     req: PageRequest,
     shared: &trestle_core::Shared<Page<T>>,
     to_json: impl Fn(&[T]) -> serde_json::Result<Vec<u8>>,
 ) -> Response {
-    let url = format!("{origin}{uri}");
+    let host = headers.get(header::HOST);
     let render = |page: &Page<T>| {
+        let origin = origin(public_url, headers);
         let body = to_json(&page.items).unwrap_or_else(|_| b"[]".to_vec());
-        let link = req.link_header(page.total, |n| page_url(origin, uri, pairs, req, n));
-        RenderedPage {
-            url: url.clone(),
+        let link = req.link_header(page.total, |n| page_url(&origin, uri, pairs, req, n));
+        std::sync::Arc::new(RenderedPage {
+            host: host.cloned(),
+            path_and_query: path_and_query(uri).to_string(),
             body: body.into(),
             link: HeaderValue::from_str(&link).ok(),
             total: page.total,
-        }
+        })
     };
     let mut r = shared.rendering(render);
-    if r.url != url {
+    if r.host.as_ref() != host || r.path_and_query != path_and_query(uri) {
         r = render(&shared.value);
     }
-    let mut res = r.body.into_response();
+    let mut res = r.body.clone().into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     h.insert("total", HeaderValue::from(r.total));
     h.insert("per-page", HeaderValue::from(req.per_page));
-    if let Some(link) = r.link {
-        h.insert(header::LINK, link);
+    if let Some(link) = &r.link {
+        h.insert(header::LINK, link.clone());
     }
     res
 }

@@ -2,9 +2,9 @@
 
 use crate::error::ApiError;
 use crate::extract::{ApiPath, RestCaller};
-use crate::paging::{origin, page_request, paged_shared, query_pairs, single};
+use crate::paging::{page_request, paged_shared, query_pairs, single};
 use crate::AppState;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -157,17 +157,14 @@ impl From<User> for MeJson {
     }
 }
 
-async fn me(
-    State(state): State<AppState>,
-    RestCaller(caller): RestCaller,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Result<Response, ApiError> {
-    let pairs = query_pairs(&uri);
+// The REST handlers take the request itself (its headers and URI are only read, not copied).
+
+async fn me(State(state): State<AppState>, RestCaller(caller): RestCaller, req: Request) -> Result<Response, ApiError> {
+    let pairs = query_pairs(req.uri());
     let explicit = single(&pairs, "company_id")?
         .map(|v| parse_company("company_id", v))
         .transpose()?;
-    let company = company_of(&state, &headers, explicit)?;
+    let company = company_of(&state, req.headers(), explicit)?;
     let user = state.core.me(&caller, company).await?;
     Ok(Json(MeJson::from(user)).into_response())
 }
@@ -175,16 +172,17 @@ async fn me(
 async fn companies(
     State(state): State<AppState>,
     RestCaller(caller): RestCaller,
-    headers: HeaderMap,
-    uri: Uri,
+    request: Request,
 ) -> Result<Response, ApiError> {
-    let pairs = query_pairs(&uri);
+    let (headers, uri) = (request.headers(), request.uri());
+    let pairs = query_pairs(uri);
     let req = page_request(&pairs)?;
-    let company = company_of(&state, &headers, None)?;
+    let company = company_of(&state, headers, None)?;
     let page = state.core.list_companies(&caller, company, req).await?;
     Ok(paged_shared(
-        &origin(state.public_url.as_deref(), &headers),
-        &uri,
+        state.public_url.as_deref(),
+        headers,
+        uri,
         &pairs,
         req,
         &page,
@@ -197,17 +195,18 @@ async fn list_projects_of(
     caller: trestle_core::Caller,
     headers: &HeaderMap,
     uri: &Uri,
+    pairs: &[(String, String)],
     explicit: Option<CompanyId>,
 ) -> Result<Response, ApiError> {
-    let pairs = query_pairs(uri);
-    let req = page_request(&pairs)?;
+    let req = page_request(pairs)?;
     let company = company_of(state, headers, explicit)?
         .ok_or_else(|| ApiError::bad_request("company_id is required: /rest/v1.0/projects?company_id=<id>"))?;
     let page = state.core.list_projects(&caller, company, req).await?;
     Ok(paged_shared(
-        &origin(state.public_url.as_deref(), headers),
+        state.public_url.as_deref(),
+        headers,
         uri,
-        &pairs,
+        pairs,
         req,
         &page,
         |items| serde_json::to_vec(&items.iter().map(ProjectJson::from).collect::<Vec<_>>()),
@@ -217,24 +216,23 @@ async fn list_projects_of(
 async fn projects(
     State(state): State<AppState>,
     RestCaller(caller): RestCaller,
-    headers: HeaderMap,
-    uri: Uri,
+    req: Request,
 ) -> Result<Response, ApiError> {
-    let pairs = query_pairs(&uri);
+    let pairs = query_pairs(req.uri());
     let explicit = match single(&pairs, "company_id")? {
         Some(v) => Some(parse_company("company_id", v)?),
         None => None,
     };
-    list_projects_of(&state, caller, &headers, &uri, explicit).await
+    list_projects_of(&state, caller, req.headers(), req.uri(), &pairs, explicit).await
 }
 
 async fn company_projects(
     State(state): State<AppState>,
     RestCaller(caller): RestCaller,
     ApiPath(company_id): ApiPath<String>,
-    headers: HeaderMap,
-    uri: Uri,
+    req: Request,
 ) -> Result<Response, ApiError> {
     let company = parse_company("the company id in the path", &company_id)?;
-    list_projects_of(&state, caller, &headers, &uri, Some(company)).await
+    let pairs = query_pairs(req.uri());
+    list_projects_of(&state, caller, req.headers(), req.uri(), &pairs, Some(company)).await
 }

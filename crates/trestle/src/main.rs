@@ -8,6 +8,10 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use trestle::{demo, keys, server};
 
+/// mimalloc: fewer cycles per allocation than the system allocator on the request path.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "trestle",
