@@ -2,11 +2,18 @@
 //! absolute `Link` built from the request's host (or the configured public URL).
 
 use crate::error::ApiError;
-use axum::http::{header, HeaderMap, HeaderValue, Uri};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 use trestle_domain::page::{Page, PageRequest};
+
+/// Procore's pagination headers (names made once, not parsed per response).
+const TOTAL: HeaderName = HeaderName::from_static("total");
+const PER_PAGE: HeaderName = HeaderName::from_static("per-page");
+
+/// The header that names the company a DMSA or service-account call acts in.
+pub const PROCORE_COMPANY_ID: HeaderName = HeaderName::from_static("procore-company-id");
 
 /// Query parameters as sent, in order, decoded.
 pub fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
@@ -54,8 +61,8 @@ pub fn paged<T: Serialize>(
     let link = req.link_header(page.total, |n| page_url(origin, uri, pairs, req, n));
     let mut res = Json(page.items).into_response();
     let h = res.headers_mut();
-    h.insert("total", HeaderValue::from(page.total));
-    h.insert("per-page", HeaderValue::from(req.per_page));
+    h.insert(TOTAL, HeaderValue::from(page.total));
+    h.insert(PER_PAGE, HeaderValue::from(req.per_page));
     if let Ok(v) = HeaderValue::from_str(&link) {
         h.insert(header::LINK, v);
     }
@@ -108,8 +115,8 @@ pub fn paged_shared<T>(
     let mut res = r.body.clone().into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    h.insert("total", HeaderValue::from(r.total));
-    h.insert("per-page", HeaderValue::from(req.per_page));
+    h.insert(TOTAL, HeaderValue::from(r.total));
+    h.insert(PER_PAGE, HeaderValue::from(req.per_page));
     if let Some(link) = &r.link {
         h.insert(header::LINK, link.clone());
     }

@@ -128,7 +128,7 @@ impl RateLimiter {
 fn caller_key(state: &AppState, req: &Request) -> String {
     let headers = req.headers();
     let company = headers
-        .get("procore-company-id")
+        .get(crate::paging::PROCORE_COMPANY_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if let Some(token) = headers

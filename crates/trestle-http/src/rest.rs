@@ -39,7 +39,7 @@ pub(crate) fn company_of(
     headers: &HeaderMap,
     explicit: Option<CompanyId>,
 ) -> Result<Option<CompanyId>, ApiError> {
-    let header = match headers.get("procore-company-id") {
+    let header = match headers.get(crate::paging::PROCORE_COMPANY_ID) {
         Some(v) => Some(parse_company(
             "the Procore-Company-Id header",
             v.to_str().unwrap_or(""),
