@@ -35,7 +35,10 @@ impl Keys {
     pub fn hash_secret(&self, secret: &str) -> String {
         let mut m = self.secret_pepper.clone();
         m.update(secret.as_bytes());
-        hex::encode(m.finalize().into_bytes())
+        // On every token request: hex into a buffer (`hex::encode` goes char by char).
+        let mut out = [0u8; 64];
+        hex::encode_to_slice(m.finalize().into_bytes(), &mut out).expect("32 bytes are 64 hex digits");
+        String::from_utf8(out.to_vec()).expect("hex digits are ASCII")
     }
 
     pub(crate) fn token_mac(&self, payload: &[u8]) -> [u8; 32] {

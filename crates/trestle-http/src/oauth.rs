@@ -133,17 +133,17 @@ async fn read_params(headers: &HeaderMap, body: Body) -> Result<Params, OAuthErr
 /// A body with nothing to decode (no `%`, no `+`: client ids and secrets are hex) is split as it
 /// is, which is several times cheaper than decoding each value.
 fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
-    if !body.iter().any(|b| matches!(b, b'%' | b'+')) {
-        if let Ok(text) = std::str::from_utf8(body) {
-            return text
-                .split('&')
-                .filter(|p| !p.is_empty())
-                .map(|p| {
-                    let (k, v) = p.split_once('=').unwrap_or((p, ""));
-                    (k.to_owned(), v.to_owned())
-                })
-                .collect();
-        }
+    if !body.iter().any(|b| matches!(b, b'%' | b'+')) && std::str::from_utf8(body).is_ok() {
+        // Valid UTF-8 split at ASCII bytes stays valid UTF-8, so each part converts.
+        let text = |b: &[u8]| std::str::from_utf8(b).unwrap_or_default().to_owned();
+        return body
+            .split(|&b| b == b'&')
+            .filter(|p| !p.is_empty())
+            .map(|p| match p.iter().position(|&b| b == b'=') {
+                Some(i) => (text(&p[..i]), text(&p[i + 1..])),
+                None => (text(p), String::new()),
+            })
+            .collect();
     }
     form_urlencoded::parse(body).into_owned().collect()
 }
