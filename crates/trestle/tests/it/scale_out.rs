@@ -1,8 +1,10 @@
 //! Two Trestle nodes on one PostgreSQL database: a change made through one node is enforced by
 //! the other within a bounded time, although both answer from their caches.
 
-use crate::support::{expect, ids, TestApp};
+use crate::support::{expect, ids, Browser, TestApp};
+use crate::user_oauth::{authorize_path, setup, sign_in_and_approve, CALLBACK};
 use reqwest::StatusCode;
+use serde_json::json;
 use std::time::{Duration, Instant};
 use trestle_store::testing::{Backend, TestDb};
 
@@ -113,6 +115,146 @@ async fn changes_on_one_node_are_enforced_by_the_other() {
     // company B still works on both nodes
     assert_eq!(projects(&a, &token, w.b).await.1, vec![w.b1]);
     assert_eq!(projects(&b, &token, w.b).await.1, vec![w.b1]);
+
+    a.stop().await;
+    b.stop().await;
+    db.cleanup().await;
+}
+
+/// `client_credentials` on `node` with this secret of the app; the status.
+async fn client_credentials(node: &TestApp, client_id: &str, secret: &str) -> (StatusCode, String) {
+    let res = node
+        .post("/oauth/token")
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", client_id),
+            ("client_secret", secret),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let body = expect(res, status).await;
+    (status, body["access_token"].as_str().unwrap_or_default().to_string())
+}
+
+/// The rest of the changes a node must learn from another (security checklist F7): a retired
+/// secret, an operator's suspension and its lifting, and one code or refresh token sent to both
+/// nodes at the same moment (exactly one wins).
+#[tokio::test]
+async fn secrets_suspensions_and_redemptions_hold_across_nodes() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let a = TestApp::spawn(&db.url).await;
+    let b = TestApp::spawn(&db.url).await;
+    let (w, _) = setup(&a).await;
+    let (id, client_id) = (w.app.app_id, w.app.client_id.as_str());
+
+    // B has seen the first secret and a token made with it.
+    let (status, old_token) = client_credentials(&b, client_id, &w.app.client_secret).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(projects(&b, &old_token, w.a).await.0, StatusCode::OK);
+
+    // Rotation through A: a second secret, then the first one retired.
+    let rotated = a
+        .api_post(
+            &w.dev,
+            &format!("/api/v1/apps/{id}/credentials/production/secrets"),
+            json!({}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let new_secret = rotated["client_secret"].as_str().unwrap().to_string();
+    let new_id = rotated["secret_id"].as_i64().unwrap();
+    let creds = a
+        .api_get(&w.dev, &format!("/api/v1/apps/{id}/credentials"), StatusCode::OK)
+        .await;
+    let old_id = creds
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["environment"] == "production")
+        .and_then(|c| c["secrets"].as_array())
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .find(|s| *s != new_id)
+        .expect("the first secret is listed");
+    let res = a
+        .delete(&format!("/api/v1/apps/{id}/credentials/production/secrets/{old_id}"))
+        .bearer_auth(&w.dev)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    within_bound(|| async { projects(&b, &old_token, w.a).await.0 == StatusCode::UNAUTHORIZED }).await;
+    within_bound(|| async {
+        client_credentials(&b, client_id, &w.app.client_secret).await.0 == StatusCode::UNAUTHORIZED
+    })
+    .await;
+    let (status, token) = client_credentials(&b, client_id, &new_secret).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(projects(&b, &token, w.a).await.0, StatusCode::OK);
+
+    // The operator suspends the app through A: B stops issuing and accepting its tokens.
+    a.api_post(
+        &a.operator,
+        &format!("/api/v1/apps/{id}/suspend"),
+        json!({"reason": "incident"}),
+        StatusCode::OK,
+    )
+    .await;
+    within_bound(|| async { client_credentials(&b, client_id, &new_secret).await.0 == StatusCode::BAD_REQUEST }).await;
+    within_bound(|| async { projects(&b, &token, w.a).await.0 == StatusCode::UNAUTHORIZED }).await;
+    // ... and lifting it through A restores both on B.
+    a.api_post(
+        &a.operator,
+        &format!("/api/v1/apps/{id}/resume"),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    within_bound(|| async { client_credentials(&b, client_id, &new_secret).await.0 == StatusCode::OK }).await;
+    within_bound(|| async { projects(&b, &token, w.a).await.0 == StatusCode::OK }).await;
+
+    // One code, then one refresh token, sent to both nodes at once: exactly one 200 each.
+    let code = sign_in_and_approve(&mut Browser::new(&a), &authorize_path(&w, "")).await;
+    let race = |grant: &'static str, field: &'static str, value: String| {
+        let tries: Vec<_> = (0..16)
+            .map(|i| {
+                let node = if i % 2 == 0 { &a } else { &b };
+                let mut form = vec![
+                    ("grant_type", grant),
+                    (field, value.as_str()),
+                    ("client_id", client_id),
+                    ("client_secret", new_secret.as_str()),
+                ];
+                if grant == "authorization_code" {
+                    form.push(("redirect_uri", CALLBACK));
+                }
+                let req = node.post("/oauth/token").form(&form);
+                tokio::spawn(async move {
+                    let res = req.send().await.unwrap();
+                    let status = res.status();
+                    (status, expect(res, status).await)
+                })
+            })
+            .collect();
+        async move {
+            let mut wins = Vec::new();
+            for t in tries {
+                let (status, body) = t.await.unwrap();
+                match status {
+                    StatusCode::OK => wins.push(body),
+                    other => assert_eq!(other, StatusCode::BAD_REQUEST, "{body}"),
+                }
+            }
+            assert_eq!(wins.len(), 1, "exactly one {grant} redemption wins across the nodes");
+            wins.pop().unwrap()
+        }
+    };
+    let won = race("authorization_code", "code", code).await;
+    let refresh = won["refresh_token"].as_str().unwrap().to_string();
+    race("refresh_token", "refresh_token", refresh).await;
 
     a.stop().await;
     b.stop().await;

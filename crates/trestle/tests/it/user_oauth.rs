@@ -19,11 +19,11 @@ on_both_backends!(
     an_operator_suspension_stops_the_app_until_lifted,
 );
 
-const CALLBACK: &str = "https://client.example/cb";
+pub(crate) const CALLBACK: &str = "https://client.example/cb";
 const PASSWORD: &str = "correct horse battery";
 
 /// A person in company A (project A1 only) with a password, and the app's redirect URI.
-async fn setup(app: &TestApp) -> (World, i64) {
+pub(crate) async fn setup(app: &TestApp) -> (World, i64) {
     let w = app.world().await;
     app.api_post(
         &w.dev,
@@ -60,7 +60,7 @@ async fn setup(app: &TestApp) -> (World, i64) {
     (w, pat)
 }
 
-fn authorize_path(w: &World, extra: &str) -> String {
+pub(crate) fn authorize_path(w: &World, extra: &str) -> String {
     let q = serde_urlencoded::to_string([
         ("response_type", "code"),
         ("client_id", w.app.client_id.as_str()),
@@ -72,7 +72,7 @@ fn authorize_path(w: &World, extra: &str) -> String {
 }
 
 /// Signs in and approves; returns the code.
-async fn sign_in_and_approve(b: &mut Browser, path: &str) -> String {
+pub(crate) async fn sign_in_and_approve(b: &mut Browser, path: &str) -> String {
     let res = b.get(path).await;
     assert_eq!(res.headers()["x-frame-options"], "DENY");
     assert!(res.headers()["content-security-policy"]
