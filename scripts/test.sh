@@ -20,6 +20,15 @@ if command -v pg_isready >/dev/null && ! pg_up; then
   pg_up || { echo "PostgreSQL is not answering at 127.0.0.1:5432; the PostgreSQL tests need it" >&2; exit 1; }
 fi
 
+# The disk-full fault test injects ENOSPC into a node's writes with strace.
+if ! command -v strace >/dev/null; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    echo "installing strace…"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace >/dev/null; } || true
+  fi
+  command -v strace >/dev/null || { echo "strace is required by the fault tests (apt-get install strace)" >&2; exit 1; }
+fi
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 

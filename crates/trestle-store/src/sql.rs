@@ -26,8 +26,21 @@ impl From<sqlx::Error> for StoreError {
                     Some("57P01" | "57P02" | "57P03" | "53300" | "57014") => {
                         StoreError::Unavailable(d.message().to_string())
                     }
+                    // PostgreSQL: disk full, out of memory. Nothing was written; it may work
+                    // again once an operator frees space.
+                    Some("53100" | "53200") => StoreError::Unavailable(d.message().to_string()),
                     // SQLite: busy / locked.
                     Some("5" | "6" | "517" | "261") => StoreError::Unavailable(d.message().to_string()),
+                    // SQLite: disk full (SQLITE_FULL) or failing (SQLITE_IOERR and its extended
+                    // codes); the transaction was rolled back.
+                    Some(code)
+                        if d.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() && {
+                            let primary = code.parse::<i32>().unwrap_or(0) & 0xff;
+                            primary == 13 || primary == 10
+                        } =>
+                    {
+                        StoreError::Unavailable(format!("storage full or failing: {}", d.message()))
+                    }
                     _ => StoreError::Other(e.to_string()),
                 }
             }
@@ -527,28 +540,59 @@ pub const CHANGE_CHANNEL: &str = "trestle_changes";
 
 /// A write transaction that remembers what its audit rows touched and, once committed, tells
 /// this node's change sink. It dereferences to the connection, so queries run on `&mut *tx`.
-struct Tx<'c, DB: sqlx::Database> {
-    inner: sqlx::Transaction<'c, DB>,
+/// A write transaction on a connection of the write pool. It runs plain `BEGIN` / `COMMIT` on a
+/// connection it owns, so that a connection whose transaction did not commit is never reused:
+/// after a failed `COMMIT` (a full disk, an I/O error) the database may or may not have rolled
+/// the transaction back by itself, and a connection left in that state could later acknowledge
+/// writes it never stored. Such a connection is closed, which rolls back whatever it holds; the
+/// pool opens a fresh one.
+struct Tx<DB: sqlx::Database> {
+    conn: sqlx::pool::PoolConnection<DB>,
+    committed: bool,
     changes: Vec<Change>,
     sink: Option<Arc<dyn ChangeSink>>,
 }
 
-impl<DB: sqlx::Database> std::ops::Deref for Tx<'_, DB> {
+impl<DB: sqlx::Database> std::ops::Deref for Tx<DB> {
     type Target = DB::Connection;
     fn deref(&self) -> &DB::Connection {
-        &self.inner
+        &self.conn
     }
 }
 
-impl<DB: sqlx::Database> std::ops::DerefMut for Tx<'_, DB> {
+impl<DB: sqlx::Database> std::ops::DerefMut for Tx<DB> {
     fn deref_mut(&mut self) -> &mut DB::Connection {
-        &mut self.inner
+        &mut self.conn
     }
 }
 
-impl<DB: sqlx::Database> Tx<'_, DB> {
-    async fn commit(self) -> Result<()> {
-        self.inner.commit().await?;
+impl<DB: sqlx::Database> Drop for Tx<DB> {
+    fn drop(&mut self) {
+        if !self.committed {
+            self.conn.close_on_drop();
+        }
+    }
+}
+
+impl<DB: sqlx::Database> Tx<DB>
+where
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
+    async fn begin(pool: &sqlx::Pool<DB>, sink: Option<Arc<dyn ChangeSink>>) -> Result<Self> {
+        let mut tx = Tx {
+            conn: pool.acquire().await?,
+            committed: true, // nothing to undo until BEGIN has run
+            changes: Vec::new(),
+            sink,
+        };
+        sqlx::Executor::execute(&mut *tx.conn, "BEGIN").await?;
+        tx.committed = false;
+        Ok(tx)
+    }
+
+    async fn commit(mut self) -> Result<()> {
+        sqlx::Executor::execute(&mut *self.conn, "COMMIT").await?;
+        self.committed = true;
         if let Some(sink) = &self.sink {
             for c in &self.changes {
                 sink.changed(*c);
@@ -612,11 +656,11 @@ impl ChangeStore for PgStore {
 macro_rules! sql_store {
     ($store:ident, $db:ty, notify = $notify:expr) => {
         impl $store {
-            async fn begin(&self) -> Result<Tx<'static, $db>> {
-                Ok(Tx { inner: self.write.begin().await?, changes: Vec::new(), sink: self.sink.get().cloned() })
+            async fn begin(&self) -> Result<Tx<$db>> {
+                Tx::begin(&self.write, self.sink.get().cloned()).await
             }
 
-            async fn audit(tx: &mut Tx<'_, $db>, ctx: &AuditContext, a: Audit<'_>) -> Result<()> {
+            async fn audit(tx: &mut Tx<$db>, ctx: &AuditContext, a: Audit<'_>) -> Result<()> {
                 tx.changes.extend(a.company.map(Change::Company));
                 tx.changes.extend(a.app.map(Change::App));
                 if $notify {
@@ -664,7 +708,7 @@ macro_rules! sql_store {
             }
 
             async fn active_install_in_tx(
-                tx: &mut Tx<'_, $db>,
+                tx: &mut Tx<$db>,
                 company: CompanyId,
                 install: InstallId,
             ) -> Result<InstallRow> {
@@ -685,7 +729,7 @@ macro_rules! sql_store {
             /// Adds the bot to one project of the company. `NotFound` when the project is not
             /// an active project of that company.
             async fn permit_project_in_tx(
-                tx: &mut Tx<'_, $db>,
+                tx: &mut Tx<$db>,
                 company: CompanyId,
                 bot: i64,
                 project: ProjectId,
@@ -715,7 +759,7 @@ macro_rules! sql_store {
             /// Records an update for one install; applies it at once when it does not widen
             /// permissions. An older pending update of the install is superseded.
             async fn offer_update_in_tx(
-                tx: &mut Tx<'_, $db>,
+                tx: &mut Tx<$db>,
                 app: AppId,
                 to: VersionId,
                 u: &PlannedUpdate,
@@ -773,7 +817,7 @@ macro_rules! sql_store {
 
             /// Moves an install to a version: the install row and the bot's permissions.
             async fn apply_version_in_tx(
-                tx: &mut Tx<'_, $db>,
+                tx: &mut Tx<$db>,
                 company: CompanyId,
                 install: InstallId,
                 to: VersionId,

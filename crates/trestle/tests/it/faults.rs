@@ -1,6 +1,7 @@
 //! Faults: an exhausted connection pool answers fast with a clear 503 and recovers by itself;
 //! a node killed mid-write (SQLite or PostgreSQL) keeps every acknowledged change and an
-//! intact database; a revocation the database cannot store is never reported as done.
+//! intact database; a revocation the database cannot store is never reported as done; a full
+//! disk refuses writes with 503, keeps reads going and recovers without a restart.
 
 use crate::support::{expect, TestApp};
 use reqwest::StatusCode;
@@ -486,4 +487,189 @@ async fn a_revocation_that_cannot_be_stored_is_not_reported_as_done() {
     );
     app.stop().await;
     db.cleanup().await;
+}
+
+/// Security checklist F6, the disk fills up, on SQLite: while every write to the database files
+/// fails with ENOSPC (strace injects the error into the node's `pwrite64` calls), writes answer a
+/// server error and change nothing, reads and token issuance keep working, and a revocation is
+/// never reported as done. Once there is space again the same node writes again without a
+/// restart, and the database is intact with every acknowledged change.
+#[tokio::test]
+async fn a_full_disk_refuses_writes_keeps_reads_and_recovers() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let (node, url) = start_node(dir.path(), &[]);
+    let mut node = Reaped(node);
+    let demo: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("demo.json")).unwrap()).unwrap();
+    let company = demo["companies"][0]["id"].as_i64().unwrap();
+    let admin = demo["companies"][0]["admin_api_token"].as_str().unwrap().to_string();
+    let (client_id, client_secret) = (
+        demo["client_id"].as_str().unwrap().to_string(),
+        demo["client_secret"].as_str().unwrap().to_string(),
+    );
+    let http = reqwest::Client::new();
+    let token = || {
+        http.post(format!("{url}/oauth/token"))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", client_id.as_str()),
+                ("client_secret", client_secret.as_str()),
+            ])
+            .send()
+    };
+    let create = |name: String| {
+        http.post(format!("{url}/api/v1/companies/{company}/projects"))
+            .bearer_auth(&admin)
+            .json(&serde_json::json!({ "name": name }))
+            .send()
+    };
+    let bot_read = |token: String| {
+        http.get(format!("{url}/rest/v1.0/projects?company_id={company}"))
+            .bearer_auth(token)
+            .send()
+    };
+    let revoke = |t: String| {
+        http.post(format!("{url}/oauth/revoke"))
+            .form(&[
+                ("token", t.as_str()),
+                ("client_id", client_id.as_str()),
+                ("client_secret", client_secret.as_str()),
+            ])
+            .send()
+    };
+    let all_projects = || {
+        http.get(format!("{url}/api/v1/companies/{company}/projects?per_page=100"))
+            .bearer_auth(&admin)
+            .send()
+    };
+    let mut acked = Vec::new();
+    let res = create("before".into()).await.unwrap();
+    acked.push(expect(res, StatusCode::CREATED).await["id"].as_i64().unwrap());
+    let bot = expect(token().await.unwrap(), StatusCode::OK).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // The disk fills up: every pwrite64 of the node fails with ENOSPC, from the moment strace
+    // has attached to all of the node's threads (it says so on stderr: "Process N attached with
+    // M threads"; threads started later are followed too).
+    let pid = node.0.id();
+    let mut strace = Reaped(
+        Command::new("strace")
+            .args([
+                "-f",
+                "-o",
+                "/dev/null",
+                "-e",
+                "trace=pwrite64",
+                "-e",
+                "inject=pwrite64:error=ENOSPC",
+                "-p",
+            ])
+            .arg(pid.to_string())
+            .stdin(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("strace is installed (scripts/test.sh installs it)"),
+    );
+    let stderr = strace.0.stderr.take().unwrap();
+    let (attached, attaches) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("attached") {
+                let _ = attached.send(());
+            }
+        }
+    });
+    attaches
+        .recv_timeout(Duration::from_secs(20))
+        .expect("strace attaches to the node");
+    let res = create("refused".into()).await.unwrap();
+    let body = expect(res, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert!(
+        body["message"].as_str().unwrap().contains("temporarily unavailable"),
+        "a clear error body: {body}"
+    );
+    // Further writes fail the same way and leave nothing behind.
+    let res = create("during".into()).await.unwrap();
+    expect(res, StatusCode::SERVICE_UNAVAILABLE).await;
+    // Reads and token issuance need no write: they keep working.
+    let res = bot_read(bot.clone()).await.unwrap();
+    expect(res, StatusCode::OK).await;
+    let fresh = expect(token().await.unwrap(), StatusCode::OK).await;
+    assert!(fresh["access_token"].is_string());
+    // A revocation that cannot be stored is not reported as done, and the token still works.
+    let res = revoke(bot.clone()).await.unwrap();
+    let body = expect(res, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert_eq!(body["error"], "temporarily_unavailable", "{body}");
+    expect(bot_read(bot.clone()).await.unwrap(), StatusCode::OK).await;
+
+    // Space again: strace detaches on SIGINT; the same node writes again.
+    let stopped = Command::new("kill")
+        .args(["-INT", &strace.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    strace.0.wait().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let res = create("after".into()).await.unwrap();
+        if res.status() == StatusCode::CREATED {
+            acked.push(expect(res, StatusCode::CREATED).await["id"].as_i64().unwrap());
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the node did not write again after space came back"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    expect(revoke(bot.clone()).await.unwrap(), StatusCode::OK).await;
+    expect(bot_read(bot).await.unwrap(), StatusCode::UNAUTHORIZED).await;
+    let listed = expect(all_projects().await.unwrap(), StatusCode::OK).await;
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        !names.contains(&"during") && !names.contains(&"refused"),
+        "a refused write left a project behind: {names:?}"
+    );
+
+    // The database is intact and holds every acknowledged project, and none of the refused.
+    node.0.kill().unwrap();
+    node.0.wait().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("trestle.db").display());
+    let mut conn = sqlx::SqliteConnection::connect(&db).await.unwrap();
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(check, "ok");
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM projects")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    for id in &acked {
+        assert!(ids.contains(id), "acknowledged project {id} is missing");
+    }
+    let during: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM projects WHERE name IN ('during', 'refused')")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(during, 0);
+}
+
+/// A child process that is killed when the test ends, also when it fails half-way.
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
