@@ -129,21 +129,7 @@ async fn a_killed_sqlite_node_keeps_every_acknowledged_write() {
     let acked = acked.lock().unwrap().clone();
     assert!(acked.len() >= 50, "only {} writes were acknowledged", acked.len());
     // the database is intact and has every acknowledged project
-    let db = format!("sqlite://{}", dir.path().join("trestle.db").display());
-    let mut conn = sqlx::SqliteConnection::connect(&db).await.unwrap();
-    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(check, "ok");
-    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM projects")
-        .fetch_all(&mut conn)
-        .await
-        .unwrap();
-    for id in &acked {
-        assert!(ids.contains(id), "acknowledged project {id} is missing");
-    }
-    drop(conn);
+    drop(intact_with_projects(dir.path(), &acked).await);
     // and the server starts again on it
     let (mut again, url2) = start();
     let res = http
@@ -157,6 +143,26 @@ async fn a_killed_sqlite_node_keeps_every_acknowledged_write() {
     assert!(total >= acked.len());
     again.kill().unwrap();
     again.wait().unwrap();
+}
+
+/// Opens a stopped node's SQLite database, checks its integrity and that it holds every
+/// acknowledged project; returns the connection for more checks.
+async fn intact_with_projects(data_dir: &std::path::Path, acked: &[i64]) -> sqlx::SqliteConnection {
+    let db = format!("sqlite://{}", data_dir.join("trestle.db").display());
+    let mut conn = sqlx::SqliteConnection::connect(&db).await.unwrap();
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(check, "ok");
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM projects")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    for id in acked {
+        assert!(ids.contains(id), "acknowledged project {id} is missing");
+    }
+    conn
 }
 
 /// Starts `trestle up` as a process (so it can be SIGKILLed) on `data_dir`; returns the child
@@ -643,20 +649,7 @@ async fn a_full_disk_refuses_writes_keeps_reads_and_recovers() {
     // The database is intact and holds every acknowledged project, and none of the refused.
     node.0.kill().unwrap();
     node.0.wait().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("trestle.db").display());
-    let mut conn = sqlx::SqliteConnection::connect(&db).await.unwrap();
-    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(check, "ok");
-    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM projects")
-        .fetch_all(&mut conn)
-        .await
-        .unwrap();
-    for id in &acked {
-        assert!(ids.contains(id), "acknowledged project {id} is missing");
-    }
+    let mut conn = intact_with_projects(dir.path(), &acked).await;
     let during: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM projects WHERE name IN ('during', 'refused')")
         .fetch_one(&mut conn)
         .await
