@@ -296,9 +296,15 @@ impl Trestle {
     /// storage. For keying rate limits; authorization still goes through
     /// [`Trestle::authenticate_bearer`].
     pub fn token_subject(&self, token: &str) -> Option<(TokenKind, i64)> {
-        tokens::decode(&self.keys, token, self.now())
-            .ok()
-            .map(|c| (c.kind, c.subject))
+        self.check_token(token).map(|c| (c.0.kind, c.0.subject))
+    }
+
+    /// Checks a bearer token's MAC and expiry only (no storage, no revocation): what an outer
+    /// layer (the rate limiter) may learn about the caller before the request is handled. Hand
+    /// the result to [`Trestle::authenticate_checked`] to finish authenticating the same token
+    /// without checking it twice.
+    pub fn check_token(&self, token: &str) -> Option<CheckedToken> {
+        tokens::decode(&self.keys, token, self.now()).ok().map(CheckedToken)
     }
 
     /// The app client with this client id (cached; unknown ids are remembered too).
@@ -377,11 +383,21 @@ impl Trestle {
     /// Authenticates `Authorization: Bearer <token>`: MAC, expiry, and that the client secret
     /// behind it is still live (a revoked or rotated-out secret ends its tokens at once).
     pub async fn authenticate_bearer(&self, token: &str) -> Result<Caller> {
-        let now = self.now();
-        let claims = tokens::decode(&self.keys, token, now).map_err(|e| match e {
+        let claims = tokens::decode(&self.keys, token, self.now()).map_err(|e| match e {
             TokenError::Expired => CoreError::Unauthenticated("The access token expired".into()),
             TokenError::Malformed => CoreError::Unauthenticated("The access token is invalid".into()),
         })?;
+        self.authenticate_checked(token, CheckedToken(claims)).await
+    }
+
+    /// [`Trestle::authenticate_bearer`] for a token already checked by [`Trestle::check_token`]
+    /// (`checked` must come from this very `token`): the secret, grant and revocation checks.
+    pub async fn authenticate_checked(&self, token: &str, checked: CheckedToken) -> Result<Caller> {
+        let now = self.now();
+        let claims = checked.0;
+        if now >= claims.expires_at {
+            return Err(CoreError::Unauthenticated("The access token expired".into()));
+        }
         match claims.kind {
             TokenKind::App | TokenKind::SandboxApp => {
                 let app = AppId(claims.subject);
@@ -445,5 +461,16 @@ impl Trestle {
                 Ok(Caller::Person(g.user_id))
             }
         }
+    }
+}
+
+/// A bearer token whose MAC and expiry have been checked; see [`Trestle::check_token`].
+#[derive(Clone, Copy, Debug)]
+pub struct CheckedToken(tokens::Claims);
+
+impl CheckedToken {
+    /// Whom the token stands for: its kind and subject (an app, person or service account id).
+    pub fn subject(&self) -> (TokenKind, i64) {
+        (self.0.kind, self.0.subject)
     }
 }

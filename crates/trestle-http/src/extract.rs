@@ -79,12 +79,16 @@ impl FromRequestParts<AppState> for RestCaller {
         let token = bearer(parts)
             .map_err(IntoResponse::into_response)?
             .ok_or_else(missing_token)?;
-        state
-            .core
-            .authenticate_bearer(token)
-            .await
-            .map(RestCaller)
-            .map_err(|e| ApiError(e).into_response())
+        // The rate limiter may have checked this very header's token already.
+        let checked = parts
+            .extensions
+            .get::<crate::ratelimit::CheckedBearer>()
+            .filter(|c| parts.headers.get(header::AUTHORIZATION) == Some(&c.header));
+        let caller = match checked {
+            Some(c) => state.core.authenticate_checked(token, c.token).await,
+            None => state.core.authenticate_bearer(token).await,
+        };
+        caller.map(RestCaller).map_err(|e| ApiError(e).into_response())
     }
 }
 

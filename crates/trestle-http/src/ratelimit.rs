@@ -48,7 +48,7 @@ struct Counter {
 /// The counters, sharded to keep lock contention low.
 pub struct RateLimiter {
     config: RateLimitConfig,
-    shards: Vec<Mutex<HashMap<String, Counter>>>,
+    shards: Vec<Mutex<HashMap<CallerKey, Counter>>>,
 }
 
 /// What one request used.
@@ -71,7 +71,7 @@ impl RateLimiter {
         self.config.per_hour > 0 || self.config.per_spike > 0
     }
 
-    fn hit(&self, key: String, now: i64) -> Decision {
+    fn hit(&self, key: CallerKey, now: i64) -> Decision {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         key.hash(&mut h);
         let shard = &self.shards[(h.finish() as usize) % SHARDS];
@@ -125,34 +125,64 @@ impl RateLimiter {
     }
 }
 
-fn caller_key(state: &AppState, req: &Request) -> String {
+/// Whom a request is counted against.
+#[derive(Hash, PartialEq, Eq)]
+enum CallerKey {
+    /// The app, person or service account a valid access token names, per company named by
+    /// `Procore-Company-Id` (0: none, or not a company id).
+    Token { kind: u8, subject: i64, company: i64 },
+    /// A management API token.
+    ApiToken(String),
+    /// Anyone else, by client address.
+    Address(Option<std::net::IpAddr>),
+}
+
+/// A bearer token the rate limiter has already checked, for the request's authentication
+/// (`extract::RestCaller`), with the `Authorization` header it came from.
+#[derive(Clone)]
+pub(crate) struct CheckedBearer {
+    pub header: HeaderValue,
+    pub token: trestle_core::CheckedToken,
+}
+
+fn caller_key(state: &AppState, req: &Request) -> (CallerKey, Option<CheckedBearer>) {
     let headers = req.headers();
-    let company = headers
-        .get(crate::paging::PROCORE_COMPANY_ID)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if let Some(token) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-    {
-        if let Some((kind, subject)) = state.core.token_subject(token.trim()) {
-            return format!("{kind:?}:{subject}:{company}");
-        }
-        if token.starts_with("trs_") && token.len() < 100 {
-            return format!("api:{}", token.trim());
+    if let Some(value) = headers.get(header::AUTHORIZATION) {
+        if let Some(token) = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::trim)
+        {
+            if let Some(checked) = state.core.check_token(token) {
+                let company = headers
+                    .get(crate::paging::PROCORE_COMPANY_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0);
+                let (kind, subject) = checked.subject();
+                let key = CallerKey::Token {
+                    kind: kind as u8,
+                    subject,
+                    company,
+                };
+                let bearer = CheckedBearer {
+                    header: value.clone(),
+                    token: checked,
+                };
+                return (key, Some(bearer));
+            }
+            if token.starts_with("trs_") && token.len() < 100 {
+                return (CallerKey::ApiToken(token.to_string()), None);
+            }
         }
     }
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_default();
-    format!("ip:{ip}")
+    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    (CallerKey::Address(ip), None)
 }
 
 /// The middleware.
-pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn limit(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let limiter = &state.rate_limiter;
     let path = req.uri().path();
     if !limiter.enabled()
@@ -163,8 +193,12 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
     {
         return next.run(req).await;
     }
-    let d = limiter.hit(caller_key(&state, &req), state.core.now());
+    let (key, checked) = caller_key(&state, &req);
+    let d = limiter.hit(key, state.core.now());
     let mut res = if d.allowed {
+        if let Some(checked) = checked {
+            req.extensions_mut().insert(checked);
+        }
         next.run(req).await
     } else {
         let mut r = (
@@ -233,6 +267,13 @@ impl FailedAuth {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Tests name callers by a string.
+    impl From<&str> for CallerKey {
+        fn from(name: &str) -> Self {
+            CallerKey::ApiToken(name.to_string())
+        }
+    }
 
     #[test]
     fn counts_per_caller_and_resets_with_the_window() {
