@@ -131,7 +131,7 @@ pub struct Memo<K, V> {
 
 impl<K, V> Memo<K, V>
 where
-    K: Hash + Eq + Clone + Send + Sync + 'static,
+    K: Hash + Eq + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
 {
     fn new(capacity: usize) -> Self {

@@ -292,13 +292,6 @@ impl Trestle {
         })
     }
 
-    /// Who a bearer token names, checked only for authenticity (MAC and expiry) — cheap, no
-    /// storage. For keying rate limits; authorization still goes through
-    /// [`Trestle::authenticate_bearer`].
-    pub fn token_subject(&self, token: &str) -> Option<(TokenKind, i64)> {
-        self.check_token(token).map(|c| (c.0.kind, c.0.subject))
-    }
-
     /// Checks a bearer token's MAC and expiry only (no storage, no revocation): what an outer
     /// layer (the rate limiter) may learn about the caller before the request is handled. Hand
     /// the result to [`Trestle::authenticate_checked`] to finish authenticating the same token

@@ -90,8 +90,8 @@ pub async fn warn_service_accounts(State(state): State<AppState>, req: Request, 
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split_once(' ').map(|(_, t)| t.trim()))
-        .and_then(|t| state.core.token_subject(t))
-        .is_some_and(|(kind, _)| kind == trestle_core::tokens::TokenKind::ServiceAccount);
+        .and_then(|t| state.core.check_token(t))
+        .is_some_and(|c| c.subject().0 == trestle_core::tokens::TokenKind::ServiceAccount);
     let res = next.run(req).await;
     if is_service {
         with_warnings(&state, res)
