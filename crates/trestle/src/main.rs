@@ -90,6 +90,32 @@ struct ServerArgs {
 }
 
 impl ServerArgs {
+    /// The SQLite file of the data dir, unless a database URL is given.
+    fn sqlite_file(&self) -> Option<PathBuf> {
+        match &self.database_url {
+            None => Some(self.data_dir.join("trestle.db")),
+            Some(u) => u
+                .strip_prefix("sqlite://")
+                .or_else(|| u.strip_prefix("sqlite:"))
+                .map(|p| PathBuf::from(p.split('?').next().unwrap_or(p))),
+        }
+    }
+
+    /// Refuses to go on when the SQLite database does not exist yet (a typo in `--data-dir`
+    /// must not create an empty database and hand out a token for it).
+    fn existing_database(&self) -> Result<()> {
+        if let Some(file) = self.sqlite_file() {
+            if !file.exists() {
+                anyhow::bail!(
+                    "no database at {}: start the server once (`trestle up` or `trestle migrate`) \
+                     or pass the --data-dir / --database-url it uses",
+                    file.display()
+                );
+            }
+        }
+        Ok(())
+    }
+
     fn config(&self) -> Result<server::ServerConfig> {
         std::fs::create_dir_all(&self.data_dir).with_context(|| format!("creating {}", self.data_dir.display()))?;
         let url = match &self.database_url {
@@ -131,8 +157,11 @@ impl ServerArgs {
 fn init_logging(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("TRESTLE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    // Colour codes only on a terminal: logs piped to a file or a collector stay plain text.
+    use std::io::IsTerminal;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();
@@ -186,9 +215,27 @@ async fn run_server(args: ServerArgs, with_demo: bool) -> Result<()> {
     Ok(())
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
+/// Errors are printed as one readable chain (`error: … : …`), never with a backtrace, whatever
+/// `RUST_BACKTRACE` says.
+fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: starting the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Up(args) => run_server(args, true).await,
         Command::Serve(args) => run_server(args, false).await,
@@ -199,6 +246,7 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::OperatorToken(args) => {
+            args.existing_database()?;
             let core = server::build(&args.config()?).await?;
             println!("{}", core.create_operator_token("cli operator-token").await?);
             Ok(())
