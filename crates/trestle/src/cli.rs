@@ -46,6 +46,7 @@ pub enum ClientCommand {
     Metrics {
         #[command(flatten)]
         conn: Conn,
+        /// App id (a number, as `apps list` prints it; `app_id` in demo.json).
         #[arg(long)]
         app: i64,
         /// First day (YYYY-MM-DD, UTC).
@@ -68,8 +69,10 @@ pub enum ClientCommand {
     Token {
         #[command(flatten)]
         conn: Conn,
+        /// The app's client_id.
         #[arg(long, env = "TRESTLE_CLIENT_ID")]
         client_id: String,
+        /// The app's client_secret.
         #[arg(long, env = "TRESTLE_CLIENT_SECRET", hide_env_values = true)]
         client_secret: String,
     },
@@ -81,8 +84,10 @@ pub enum PeopleCmd {
     Create {
         #[command(flatten)]
         conn: Conn,
+        /// The person's e-mail address.
         #[arg(long)]
         email: String,
+        /// The person's full name.
         #[arg(long)]
         name: String,
     },
@@ -90,8 +95,10 @@ pub enum PeopleCmd {
     Password {
         #[command(flatten)]
         conn: Conn,
+        /// Person id (a number: the `user.id` that `people create` prints, or an `id` of `companies users`).
         #[arg(long)]
         user: i64,
+        /// The new password (or set TRESTLE_NEW_PASSWORD).
         #[arg(long, env = "TRESTLE_NEW_PASSWORD", hide_env_values = true)]
         password: String,
     },
@@ -99,8 +106,10 @@ pub enum PeopleCmd {
     Token {
         #[command(flatten)]
         conn: Conn,
+        /// Person id (a number: the `user.id` that `people create` prints, or an `id` of `companies users`).
         #[arg(long)]
         user: i64,
+        /// A label for the new token (shown in the audit log).
         #[arg(long, default_value = "cli")]
         label: String,
     },
@@ -112,8 +121,10 @@ pub enum CompaniesCmd {
     Create {
         #[command(flatten)]
         conn: Conn,
+        /// The company's name.
         #[arg(long)]
         name: String,
+        /// Person id (a number) of the company's first admin.
         #[arg(long)]
         admin_user: i64,
     },
@@ -121,6 +132,7 @@ pub enum CompaniesCmd {
     Show {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number; `companies[].id` in demo.json).
         #[arg(long)]
         company: i64,
     },
@@ -128,10 +140,13 @@ pub enum CompaniesCmd {
     AddUser {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number; `companies[].id` in demo.json).
         #[arg(long)]
         company: i64,
+        /// Person id (a number: the `user.id` that `people create` prints, or an `id` of `companies users`).
         #[arg(long)]
         user: i64,
+        /// Make the person a company admin.
         #[arg(long)]
         admin: bool,
     },
@@ -139,6 +154,7 @@ pub enum CompaniesCmd {
     Users {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number; `companies[].id` in demo.json).
         #[arg(long)]
         company: i64,
     },
@@ -146,10 +162,13 @@ pub enum CompaniesCmd {
     SetUser {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number; `companies[].id` in demo.json).
         #[arg(long)]
         company: i64,
+        /// Person id (a number: the `user.id` that `people create` prints, or an `id` of `companies users`).
         #[arg(long)]
         user: i64,
+        /// Make the person a company admin.
         #[arg(long)]
         admin: bool,
         /// JSON object of tool: level.
@@ -160,23 +179,30 @@ pub enum CompaniesCmd {
     AddProjectUser {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number; `companies[].id` in demo.json).
         #[arg(long)]
         company: i64,
+        /// Project id (a number, as `projects list` prints it).
         #[arg(long)]
         project: i64,
+        /// Person id (a number: the `user.id` that `people create` prints, or an `id` of `companies users`).
         #[arg(long)]
         user: i64,
         /// JSON object of tool: level.
         #[arg(long)]
         permissions: Option<String>,
     },
+    /// Remove a person from a project (admin).
     RemoveProjectUser {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number; `companies[].id` in demo.json).
         #[arg(long)]
         company: i64,
+        /// Project id (a number, as `projects list` prints it).
         #[arg(long)]
         project: i64,
+        /// Person id (a number: the `user.id` that `people create` prints, or an `id` of `companies users`).
         #[arg(long)]
         user: i64,
     },
@@ -184,8 +210,10 @@ pub enum CompaniesCmd {
     Audit {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number; `companies[].id` in demo.json).
         #[arg(long)]
         company: i64,
+        /// Print CSV instead of JSON.
         #[arg(long)]
         csv: bool,
     },
@@ -198,23 +226,31 @@ pub enum CompaniesCmd {
 
 #[derive(Subcommand)]
 pub enum ProjectsCmd {
+    /// Create a project in a company (admin).
     Create {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number; `companies[].id` in demo.json).
         #[arg(long)]
         company: i64,
+        /// The project's name.
         #[arg(long)]
         name: String,
+        /// Project number (free text, e.g. 001).
         #[arg(long)]
         number: Option<String>,
     },
+    /// A company's projects, a page at a time (admin).
     List {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number; `companies[].id` in demo.json).
         #[arg(long)]
         company: i64,
+        /// Page number, from 1.
         #[arg(long, default_value_t = 1)]
         page: u32,
+        /// Items per page.
         #[arg(long, default_value_t = 100)]
         per_page: u32,
     },
@@ -222,27 +258,35 @@ pub enum ProjectsCmd {
 
 #[derive(Subcommand)]
 pub enum AppsCmd {
+    /// Create an app with its development sandbox (prints the sandbox secret once).
     Create {
         #[command(flatten)]
         conn: Conn,
+        /// The app's name.
         #[arg(long)]
         name: String,
     },
+    /// Your apps.
     List {
         #[command(flatten)]
         conn: Conn,
     },
+    /// Show an app, its clients and its status.
     Show {
         #[command(flatten)]
         conn: Conn,
+        /// App id (a number, as `apps list` prints it; `app_id` in demo.json).
         #[arg(long)]
         app: i64,
     },
+    /// Rename an app.
     Rename {
         #[command(flatten)]
         conn: Conn,
+        /// App id (a number, as `apps list` prints it; `app_id` in demo.json).
         #[arg(long)]
         app: i64,
+        /// The app's name.
         #[arg(long)]
         name: String,
     },
@@ -250,8 +294,10 @@ pub enum AppsCmd {
     Delete {
         #[command(flatten)]
         conn: Conn,
+        /// App id (a number, as `apps list` prints it; `app_id` in demo.json).
         #[arg(long)]
         app: i64,
+        /// The app's name, repeated (anything else is refused).
         #[arg(long)]
         confirm: String,
     },
@@ -259,6 +305,7 @@ pub enum AppsCmd {
     Updates {
         #[command(flatten)]
         conn: Conn,
+        /// App id (a number, as `apps list` prints it; `app_id` in demo.json).
         #[arg(long)]
         app: i64,
     },
@@ -266,8 +313,10 @@ pub enum AppsCmd {
     AddRedirectUri {
         #[command(flatten)]
         conn: Conn,
+        /// App id (a number, as `apps list` prints it; `app_id` in demo.json).
         #[arg(long)]
         app: i64,
+        /// The redirect URI (matched exactly at sign-in).
         #[arg(long)]
         uri: String,
     },
@@ -275,6 +324,7 @@ pub enum AppsCmd {
     Publish {
         #[command(flatten)]
         conn: Conn,
+        /// App id (a number, as `apps list` prints it; `app_id` in demo.json).
         #[arg(long)]
         app: i64,
     },
@@ -282,6 +332,7 @@ pub enum AppsCmd {
     Audit {
         #[command(flatten)]
         conn: Conn,
+        /// App id (a number, as `apps list` prints it; `app_id` in demo.json).
         #[arg(long)]
         app: i64,
     },
@@ -289,6 +340,7 @@ pub enum AppsCmd {
     Suspend {
         #[command(flatten)]
         conn: Conn,
+        /// App id (a number, as `apps list` prints it; `app_id` in demo.json).
         #[arg(long)]
         app: i64,
         /// Why (shown to the developer, kept in the audit log).
@@ -299,6 +351,7 @@ pub enum AppsCmd {
     Resume {
         #[command(flatten)]
         conn: Conn,
+        /// App id (a number, as `apps list` prints it; `app_id` in demo.json).
         #[arg(long)]
         app: i64,
     },
@@ -310,18 +363,24 @@ pub enum ServiceAccountsCmd {
     Create {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number; `companies[].id` in demo.json).
         #[arg(long)]
         company: i64,
+        /// The service account's name.
         #[arg(long)]
         name: String,
+        /// `custom`, or `marketplace` (then --app names the published app).
         #[arg(long, default_value = "custom")]
         app_type: String,
+        /// With --app-type marketplace: the published app's id (a number).
         #[arg(long)]
         app: Option<i64>,
     },
+    /// The company's traditional service accounts (admin).
     List {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number; `companies[].id` in demo.json).
         #[arg(long)]
         company: i64,
     },
@@ -329,10 +388,13 @@ pub enum ServiceAccountsCmd {
     Permissions {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number; `companies[].id` in demo.json).
         #[arg(long)]
         company: i64,
+        /// Service account id (a number, as `service-accounts list` prints it).
         #[arg(long)]
         account: i64,
+        /// JSON object of tool: level, e.g. '{"directory":"read_only"}'.
         #[arg(long)]
         permissions: String,
     },
@@ -340,12 +402,16 @@ pub enum ServiceAccountsCmd {
     AddProject {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number; `companies[].id` in demo.json).
         #[arg(long)]
         company: i64,
+        /// Service account id (a number, as `service-accounts list` prints it).
         #[arg(long)]
         account: i64,
+        /// Project id (a number, as `projects list` prints it).
         #[arg(long)]
         project: i64,
+        /// JSON object of tool: level, e.g. '{"documents":"standard"}'.
         #[arg(long)]
         permissions: Option<String>,
     },
@@ -353,8 +419,10 @@ pub enum ServiceAccountsCmd {
     ResetSecret {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number; `companies[].id` in demo.json).
         #[arg(long)]
         company: i64,
+        /// Service account id (a number, as `service-accounts list` prints it).
         #[arg(long)]
         account: i64,
     },
@@ -362,10 +430,13 @@ pub enum ServiceAccountsCmd {
     Retire {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number; `companies[].id` in demo.json).
         #[arg(long)]
         company: i64,
+        /// Service account id (a number, as `service-accounts list` prints it).
         #[arg(long)]
         account: i64,
+        /// Retire even where the DMSA app does not cover the account yet.
         #[arg(long)]
         force: bool,
     },
@@ -373,8 +444,10 @@ pub enum ServiceAccountsCmd {
     Report {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number); without it, the operator's report across every company.
         #[arg(long)]
         company: Option<i64>,
+        /// Print CSV instead of JSON.
         #[arg(long)]
         csv: bool,
     },
@@ -386,6 +459,7 @@ pub enum SecretsCmd {
     List {
         #[command(flatten)]
         conn: Conn,
+        /// App id (a number, as `apps list` prints it; `app_id` in demo.json).
         #[arg(long)]
         app: i64,
     },
@@ -393,6 +467,7 @@ pub enum SecretsCmd {
     Rotate {
         #[command(flatten)]
         conn: Conn,
+        /// App id (a number, as `apps list` prints it; `app_id` in demo.json).
         #[arg(long)]
         app: i64,
         /// `production` or `sandbox`.
@@ -406,10 +481,13 @@ pub enum SecretsCmd {
     Retire {
         #[command(flatten)]
         conn: Conn,
+        /// App id (a number, as `apps list` prints it; `app_id` in demo.json).
         #[arg(long)]
         app: i64,
+        /// `production` or `sandbox`.
         #[arg(long, default_value = "production")]
         environment: String,
+        /// Secret id (a number, as `secrets list` prints it).
         #[arg(long)]
         secret: i64,
     },
@@ -421,10 +499,13 @@ pub enum VersionsCmd {
     Create {
         #[command(flatten)]
         conn: Conn,
+        /// App id (a number, as `apps list` prints it; `app_id` in demo.json).
         #[arg(long)]
         app: i64,
+        /// Semantic version, e.g. 1.0.0 (higher than every earlier version).
         #[arg(long)]
         version: String,
+        /// Path of the manifest file (JSON).
         #[arg(long)]
         manifest: PathBuf,
     },
@@ -432,16 +513,21 @@ pub enum VersionsCmd {
     Update {
         #[command(flatten)]
         conn: Conn,
+        /// App id (a number, as `apps list` prints it; `app_id` in demo.json).
         #[arg(long)]
         app: i64,
+        /// Version id (a number, the `id` that `versions list` prints; not the App Version ID).
         #[arg(long)]
         version_id: i64,
+        /// Path of the manifest file (JSON).
         #[arg(long)]
         manifest: PathBuf,
     },
+    /// An app's versions and their status.
     List {
         #[command(flatten)]
         conn: Conn,
+        /// App id (a number, as `apps list` prints it; `app_id` in demo.json).
         #[arg(long)]
         app: i64,
     },
@@ -449,10 +535,13 @@ pub enum VersionsCmd {
     Diff {
         #[command(flatten)]
         conn: Conn,
+        /// App id (a number, as `apps list` prints it; `app_id` in demo.json).
         #[arg(long)]
         app: i64,
+        /// Version id (a number) to compare from.
         #[arg(long)]
         from: i64,
+        /// Version id (a number) to compare to.
         #[arg(long)]
         to: i64,
     },
@@ -460,8 +549,10 @@ pub enum VersionsCmd {
     Promote {
         #[command(flatten)]
         conn: Conn,
+        /// App id (a number, as `apps list` prints it; `app_id` in demo.json).
         #[arg(long)]
         app: i64,
+        /// Version id (a number, the `id` that `versions list` prints; not the App Version ID).
         #[arg(long)]
         version_id: i64,
     },
@@ -473,8 +564,10 @@ pub enum InstallsCmd {
     Create {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number; `companies[].id` in demo.json).
         #[arg(long)]
         company: i64,
+        /// Custom install: a promoted version's App Version ID (a 36-character UUID), or a version's `sandbox_key` to install it into the app's development sandbox.
         #[arg(long, default_value = "")]
         app_version_id: String,
         /// A published app's id (marketplace install).
@@ -483,28 +576,37 @@ pub enum InstallsCmd {
         /// A permitted project (repeat for several).
         #[arg(long = "project")]
         projects: Vec<i64>,
+        /// Also permit every project created later.
         #[arg(long)]
         add_to_new_projects: bool,
     },
+    /// The company's installed apps (admin).
     List {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number; `companies[].id` in demo.json).
         #[arg(long)]
         company: i64,
     },
+    /// Show an install: version, bot, permitted projects (admin).
     Show {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number; `companies[].id` in demo.json).
         #[arg(long)]
         company: i64,
+        /// Install id (a number, as `installs list` prints it; `companies[].install_id` in demo.json).
         #[arg(long)]
         install: i64,
     },
+    /// Uninstall the app: its tokens stop acting in the company at once (admin).
     Uninstall {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number; `companies[].id` in demo.json).
         #[arg(long)]
         company: i64,
+        /// Install id (a number, as `installs list` prints it; `companies[].install_id` in demo.json).
         #[arg(long)]
         install: i64,
     },
@@ -512,10 +614,13 @@ pub enum InstallsCmd {
     AddProjects {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number; `companies[].id` in demo.json).
         #[arg(long)]
         company: i64,
+        /// Install id (a number, as `installs list` prints it; `companies[].install_id` in demo.json).
         #[arg(long)]
         install: i64,
+        /// A project id to permit (a number; repeat for several).
         #[arg(long = "project", required = true)]
         projects: Vec<i64>,
     },
@@ -523,18 +628,24 @@ pub enum InstallsCmd {
     AddAllProjects {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number; `companies[].id` in demo.json).
         #[arg(long)]
         company: i64,
+        /// Install id (a number, as `installs list` prints it; `companies[].install_id` in demo.json).
         #[arg(long)]
         install: i64,
     },
+    /// Stop permitting a project (admin).
     RemoveProject {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number; `companies[].id` in demo.json).
         #[arg(long)]
         company: i64,
+        /// Install id (a number, as `installs list` prints it; `companies[].install_id` in demo.json).
         #[arg(long)]
         install: i64,
+        /// Project id (a number, as `projects list` prints it).
         #[arg(long)]
         project: i64,
     },
@@ -542,8 +653,10 @@ pub enum InstallsCmd {
     Updates {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number; `companies[].id` in demo.json).
         #[arg(long)]
         company: i64,
+        /// Install id (a number, as `installs list` prints it; `companies[].install_id` in demo.json).
         #[arg(long)]
         install: i64,
     },
@@ -551,8 +664,10 @@ pub enum InstallsCmd {
     AddToNewProjects {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number; `companies[].id` in demo.json).
         #[arg(long)]
         company: i64,
+        /// Install id (a number, as `installs list` prints it; `companies[].install_id` in demo.json).
         #[arg(long)]
         install: i64,
         /// `on` or `off`.
@@ -563,17 +678,25 @@ pub enum InstallsCmd {
     Approve {
         #[command(flatten)]
         conn: Conn,
+        /// Company id (a number; `companies[].id` in demo.json).
         #[arg(long)]
         company: i64,
+        /// Install id (a number, as `installs list` prints it; `companies[].install_id` in demo.json).
         #[arg(long)]
         install: i64,
+        /// Update offer id (a number, as `installs updates` prints it).
         #[arg(long)]
         update: i64,
     },
 }
 
 async fn call(conn: &Conn, method: Method, path: &str, body: Option<Value>) -> Result<()> {
-    let res = send(conn, method, path, body).await?;
+    let res = send(conn, method.clone(), path, body).await?;
+    if res.status() == reqwest::StatusCode::NO_CONTENT {
+        // Nothing to print from the server: say what was done, so a script's log shows it.
+        println!("done: {method} {path} ({})", res.status());
+        return Ok(());
+    }
     print_response(res).await
 }
 
