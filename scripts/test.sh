@@ -29,6 +29,15 @@ if ! command -v strace >/dev/null; then
   command -v strace >/dev/null || { echo "strace is required by the fault tests (apt-get install strace)" >&2; exit 1; }
 fi
 
+# The README test runs the README's examples as written; they read data/demo.json with jq.
+if ! command -v jq >/dev/null; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    echo "installing jq…"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null; } || true
+  fi
+  command -v jq >/dev/null || { echo "jq is required by the README test (apt-get install jq)" >&2; exit 1; }
+fi
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
