@@ -17,7 +17,7 @@ use trestle_domain::manifest::parse_tool_permissions;
 use trestle_domain::page::Page;
 use trestle_domain::permissions::ToolScope;
 use trestle_domain::*;
-use trestle_store::{App, AppVersion, Company, NewProject, Project, User, UserKind, VersionStatus};
+use trestle_store::{App, AppVersion, Company, NewProject, Project, User, VersionStatus};
 use utoipa::ToSchema;
 
 pub fn routes() -> Router<AppState> {
@@ -97,7 +97,7 @@ pub fn routes() -> Router<AppState> {
 #[derive(Serialize, ToSchema)]
 pub struct UserOut {
     pub id: i64,
-    /// `person` or `bot`.
+    /// `person`, `bot` (an app's DMSA user) or `service_account`.
     pub kind: &'static str,
     pub email: String,
     pub name: String,
@@ -108,7 +108,7 @@ impl From<User> for UserOut {
     fn from(u: User) -> Self {
         UserOut {
             id: u.id.0,
-            kind: if u.kind == UserKind::Bot { "bot" } else { "person" },
+            kind: u.kind.as_str(),
             email: u.email,
             name: u.name,
             created_at: u.created_at,
