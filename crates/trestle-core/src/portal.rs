@@ -7,10 +7,10 @@ use crate::secrets::{random_bytes, random_hex_256};
 use crate::{CoreError, Result, Trestle};
 use serde_json::Value;
 use trestle_domain::manifest::{Manifest, Problem};
-use trestle_domain::version::{check_new_version, offers_update, parse_version, NewVersionRefused};
 use trestle_domain::page::{Page, PageRequest};
 use trestle_domain::permissions::{Level, ToolPermissions};
 use trestle_domain::policy::{decide, Actor, Request};
+use trestle_domain::version::{check_new_version, offers_update, parse_version, NewVersionRefused};
 use trestle_domain::*;
 use trestle_store::{
     App, AppVersion, Environment, InstallStatus, InstallUpdate, NewClient, NewProject, NewSandbox, OAuthClient,
@@ -442,7 +442,10 @@ impl Trestle {
                 continue;
             }
             let mut offered_newer = false;
-            for u in pending.iter().filter(|u| u.install_id == install.id && u.status == "pending") {
+            for u in pending
+                .iter()
+                .filter(|u| u.install_id == install.id && u.status == "pending")
+            {
                 if let Some(to) = versions.get(&u.to_version_id) {
                     offered_newer |= !offers_update(&stored_version(to)?, &promoted);
                 }

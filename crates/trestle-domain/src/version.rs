@@ -31,12 +31,10 @@ pub fn precedence(a: &Version, b: &Version) -> Ordering {
 
 /// The version with the highest precedence (the first one seen among equals).
 pub fn newest<'a>(versions: impl IntoIterator<Item = &'a Version>) -> Option<&'a Version> {
-    versions
-        .into_iter()
-        .fold(None, |best: Option<&Version>, v| match best {
-            Some(b) if precedence(v, b) != Ordering::Greater => Some(b),
-            _ => Some(v),
-        })
+    versions.into_iter().fold(None, |best: Option<&Version>, v| match best {
+        Some(b) if precedence(v, b) != Ordering::Greater => Some(b),
+        _ => Some(v),
+    })
 }
 
 /// Why a new version number is refused.
@@ -50,7 +48,10 @@ pub enum NewVersionRefused {
 
 /// A new version must order above every existing version of the app (the existing ones as
 /// stored; unreadable ones are skipped).
-pub fn check_new_version<'a>(new: &Version, existing: impl IntoIterator<Item = &'a str>) -> Result<(), NewVersionRefused> {
+pub fn check_new_version<'a>(
+    new: &Version,
+    existing: impl IntoIterator<Item = &'a str>,
+) -> Result<(), NewVersionRefused> {
     let parsed: Vec<(Version, &str)> = existing
         .into_iter()
         .filter_map(|s| Version::parse(s).ok().map(|v| (v, s)))
@@ -85,18 +86,41 @@ mod tests {
 
     #[test]
     fn parses_only_strict_semver() {
-        for ok in ["0.1.0", "1.0.0", "1.0.0-rc.1", "1.0.0+build.7", "1.0.0-alpha-1.x+001", "10.20.30"] {
+        for ok in [
+            "0.1.0",
+            "1.0.0",
+            "1.0.0-rc.1",
+            "1.0.0+build.7",
+            "1.0.0-alpha-1.x+001",
+            "10.20.30",
+        ] {
             assert!(parse_version(ok).is_ok(), "{ok}");
         }
         for bad in [
-            "", "1", "1.0", "v1.0.0", "1.0.0.0", " 1.0.0", "1.0.0 ", "01.0.0", "1.0.0-01", "1.0.0-", "1.0.0+",
-            "1.0.0-a..b", "1.0.0\0", "1.0.0-é", "99999999999999999999.0.0",
+            "",
+            "1",
+            "1.0",
+            "v1.0.0",
+            "1.0.0.0",
+            " 1.0.0",
+            "1.0.0 ",
+            "01.0.0",
+            "1.0.0-01",
+            "1.0.0-",
+            "1.0.0+",
+            "1.0.0-a..b",
+            "1.0.0\0",
+            "1.0.0-é",
+            "99999999999999999999.0.0",
         ] {
             assert!(parse_version(bad).is_err(), "{bad:?} must be refused");
         }
         let long = format!("1.0.0-{}", "a".repeat(MAX_VERSION_LEN));
         assert!(parse_version(&long).unwrap_err().contains("longer than"));
-        assert!(!parse_version("1.0.0\u{7}").unwrap_err().contains('\u{7}'), "control characters are not echoed");
+        assert!(
+            !parse_version("1.0.0\u{7}").unwrap_err().contains('\u{7}'),
+            "control characters are not echoed"
+        );
     }
 
     /// SemVer 2.0.0 §11, case by case.
@@ -147,7 +171,10 @@ mod tests {
 
     #[test]
     fn newest_is_by_precedence_and_keeps_the_first_of_equals() {
-        let vs: Vec<Version> = ["1.0.0+b", "1.0.0-rc.9", "1.0.0+a", "0.9.0"].iter().map(|s| v(s)).collect();
+        let vs: Vec<Version> = ["1.0.0+b", "1.0.0-rc.9", "1.0.0+a", "0.9.0"]
+            .iter()
+            .map(|s| v(s))
+            .collect();
         assert_eq!(newest(&vs).unwrap().to_string(), "1.0.0+b");
         assert!(newest(&[]).is_none());
     }
@@ -160,13 +187,48 @@ mod tests {
             ("1.1.0", Ok(())),
             ("1.1.0-rc.2", Ok(())),
             ("2.0.0+anything", Ok(())),
-            ("1.1.0-rc.1", Err(Exists { existing: "1.1.0-rc.1".into() })),
-            ("1.1.0-rc.1+other", Err(Exists { existing: "1.1.0-rc.1".into() })),
-            ("1.0.0", Err(Exists { existing: "1.0.0+build.1".into() })),
-            ("1.0.0+build.2", Err(Exists { existing: "1.0.0+build.1".into() })),
-            ("1.1.0-beta", Err(NotNewer { newest: "1.1.0-rc.1".into() })),
-            ("1.0.1-rc.1", Err(NotNewer { newest: "1.1.0-rc.1".into() })),
-            ("0.9.0", Err(NotNewer { newest: "1.1.0-rc.1".into() })),
+            (
+                "1.1.0-rc.1",
+                Err(Exists {
+                    existing: "1.1.0-rc.1".into(),
+                }),
+            ),
+            (
+                "1.1.0-rc.1+other",
+                Err(Exists {
+                    existing: "1.1.0-rc.1".into(),
+                }),
+            ),
+            (
+                "1.0.0",
+                Err(Exists {
+                    existing: "1.0.0+build.1".into(),
+                }),
+            ),
+            (
+                "1.0.0+build.2",
+                Err(Exists {
+                    existing: "1.0.0+build.1".into(),
+                }),
+            ),
+            (
+                "1.1.0-beta",
+                Err(NotNewer {
+                    newest: "1.1.0-rc.1".into(),
+                }),
+            ),
+            (
+                "1.0.1-rc.1",
+                Err(NotNewer {
+                    newest: "1.1.0-rc.1".into(),
+                }),
+            ),
+            (
+                "0.9.0",
+                Err(NotNewer {
+                    newest: "1.1.0-rc.1".into(),
+                }),
+            ),
         ];
         for (new, want) in table {
             assert_eq!(&check_new_version(&v(new), existing), want, "{new}");
@@ -188,7 +250,11 @@ mod tests {
             ("1.0.0", "1.0.0", false),
         ];
         for (installed, promoted, want) in table {
-            assert_eq!(offers_update(&v(installed), &v(promoted)), *want, "{installed} -> {promoted}");
+            assert_eq!(
+                offers_update(&v(installed), &v(promoted)),
+                *want,
+                "{installed} -> {promoted}"
+            );
         }
     }
 }

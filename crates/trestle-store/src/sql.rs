@@ -405,8 +405,11 @@ macro_rules! user_kind_sql {
          THEN 'service' ELSE u.kind END"
     };
 }
-const DIRECTORY_COLUMNS: &str =
-    concat!("u.id, ", user_kind_sql!(), " AS kind, u.email, u.name, u.created_at, cu.is_active, cu.is_admin");
+const DIRECTORY_COLUMNS: &str = concat!(
+    "u.id, ",
+    user_kind_sql!(),
+    " AS kind, u.email, u.name, u.created_at, cu.is_active, cu.is_admin"
+);
 
 const SA_COLUMNS: &str = "id, company_id, user_id, name, app_type, app_id, client_id, created_at, retired_at";
 const SA_COLUMNS_A: &str =

@@ -104,7 +104,10 @@ mod tests {
 
     #[test]
     fn finds_the_database_file_of_a_sqlite_url() {
-        assert_eq!(sqlite_path("sqlite:///tmp/x/trestle.db"), Some("/tmp/x/trestle.db".into()));
+        assert_eq!(
+            sqlite_path("sqlite:///tmp/x/trestle.db"),
+            Some("/tmp/x/trestle.db".into())
+        );
         assert_eq!(sqlite_path("sqlite://data/t.db?mode=rwc"), Some("data/t.db".into()));
         assert_eq!(sqlite_path("sqlite:t.db"), Some("t.db".into()));
         assert_eq!(sqlite_path("sqlite::memory:"), None);

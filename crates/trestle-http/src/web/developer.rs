@@ -884,10 +884,12 @@ async fn promote_card(
         .iter()
         .filter(|x| x.status == VersionStatus::Promoted)
         // the newest promoted version by precedence: what new installs get
-        .max_by(|a, b| match (semver::Version::parse(&a.version), semver::Version::parse(&b.version)) {
-            (Ok(a), Ok(b)) => trestle_domain::version::precedence(&a, &b),
-            _ => a.id.0.cmp(&b.id.0),
-        });
+        .max_by(
+            |a, b| match (semver::Version::parse(&a.version), semver::Version::parse(&b.version)) {
+                (Ok(a), Ok(b)) => trestle_domain::version::precedence(&a, &b),
+                _ => a.id.0.cmp(&b.id.0),
+            },
+        );
     let diff = match current {
         Some(c) => Some(s.core.diff_versions(actor, AppId(app), c.id, v.id).await.map_err(err)?),
         None => None,

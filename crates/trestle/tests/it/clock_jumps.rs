@@ -59,7 +59,10 @@ impl Server {
             .await
             .unwrap();
         let v = expect(res, StatusCode::OK).await;
-        (v["access_token"].as_str().unwrap().to_string(), v["expires_in"].as_i64().unwrap())
+        (
+            v["access_token"].as_str().unwrap().to_string(),
+            v["expires_in"].as_i64().unwrap(),
+        )
     }
 
     /// The status of a REST call with `token`.
@@ -86,7 +89,10 @@ impl Server {
             return None;
         }
         let v: Value = res.json().await.unwrap();
-        Some((v["created_at"].as_i64().unwrap(), v["expires_in_seconds"].as_i64().unwrap()))
+        Some((
+            v["created_at"].as_i64().unwrap(),
+            v["expires_in_seconds"].as_i64().unwrap(),
+        ))
     }
 
     async fn revoke(&self, token: &str) {
@@ -118,7 +124,8 @@ async fn clock_jumps_never_extend_a_token(app: TestApp) {
     set_clock(&control, "+0");
     let stderr = tmp.path().join("stderr.log");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_trestle"));
-    cmd.args(["up", "--port", "0", "--data-dir"]).arg(tmp.path().join("data"));
+    cmd.args(["up", "--port", "0", "--data-dir"])
+        .arg(tmp.path().join("data"));
     if !app.db_url.starts_with("sqlite:") {
         cmd.args(["--database-url", &app.db_url]);
     }
@@ -181,12 +188,23 @@ async fn clock_jumps_never_extend_a_token(app: TestApp) {
     // back by an hour (before A's expiry again): A is accepted until its own exp, but never
     // reported as valid for longer than it was issued for; the revoked R stays revoked
     set_clock(&control, "-3600");
-    assert_eq!(s.status(&r).await, StatusCode::UNAUTHORIZED, "a revoked token never comes back");
-    assert_eq!(s.status(&x).await, StatusCode::UNAUTHORIZED, "a revoked token never comes back");
+    assert_eq!(
+        s.status(&r).await,
+        StatusCode::UNAUTHORIZED,
+        "a revoked token never comes back"
+    );
+    assert_eq!(
+        s.status(&x).await,
+        StatusCode::UNAUTHORIZED,
+        "a revoked token never comes back"
+    );
     assert_eq!(s.status(&a).await, StatusCode::OK, "valid until its exp");
     let (created, left) = s.info(&a).await.expect("a token before its exp");
     assert_eq!(created, a_created, "the token's times do not move");
-    assert!(left <= TTL, "reported valid for {left}s, longer than the {TTL}s it was issued for");
+    assert!(
+        left <= TTL,
+        "reported valid for {left}s, longer than the {TTL}s it was issued for"
+    );
     let (_, left) = s.info(&b).await.expect("issued 'in the future', still before its exp");
     assert!(left <= TTL, "reported valid for {left}s");
     let (c, expires_in) = s.token().await;

@@ -47,7 +47,11 @@ async fn service_accounts_are_not_shown_as_dmsa_bots(app: TestApp) {
     let dmsa = app.promoted_app(&dev, "Kinds Sync").await;
     let install = app.install(&admin_token, c, &dmsa.app_version_id, &[project]).await;
     let bot_id = app
-        .api_get(&admin_token, &format!("/api/v1/companies/{c}/installs/{install}"), StatusCode::OK)
+        .api_get(
+            &admin_token,
+            &format!("/api/v1/companies/{c}/installs/{install}"),
+            StatusCode::OK,
+        )
         .await["bot"]["id"]
         .as_i64()
         .unwrap();
@@ -126,7 +130,10 @@ async fn service_accounts_are_not_shown_as_dmsa_bots(app: TestApp) {
         assert_eq!(b["job_title"], "DMSA app user", "{b}");
     }
     let a = by_id(&company_users, admin_id);
-    assert_eq!((a["is_dmsa"].clone(), a["is_employee"].clone()), (json!(false), json!(true)));
+    assert_eq!(
+        (a["is_dmsa"].clone(), a["is_employee"].clone()),
+        (json!(false), json!(true))
+    );
 
     // management API: the company directory names the kind
     let dir = app
@@ -161,7 +168,10 @@ async fn service_accounts_are_not_shown_as_dmsa_bots(app: TestApp) {
         html[at..end].to_string()
     };
     let sa_row = row("@service.trestle.invalid");
-    assert!(sa_row.contains("Service account") && !sa_row.contains(">Bot<"), "{sa_row}");
+    assert!(
+        sa_row.contains("Service account") && !sa_row.contains(">Bot<"),
+        "{sa_row}"
+    );
     let bot_row = row("@dmsa.trestle.invalid");
     assert!(bot_row.contains(">Bot<"), "{bot_row}");
 }

@@ -163,8 +163,13 @@ async fn populate(app: &TestApp) -> Value {
         )
         .await;
     assert_eq!(promoted["updates"][0]["status"], "pending", "{promoted}");
-    app.api_post(&w.dev, &format!("/api/v1/apps/{}/publish", w.app.app_id), json!({}), StatusCode::OK)
-        .await;
+    app.api_post(
+        &w.dev,
+        &format!("/api/v1/apps/{}/publish", w.app.app_id),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
     // the app: a folder and a file in A1, one token kept, one revoked
     let token = app.token(&w.app).await;
     let call = |method: reqwest::Method, path: String, body: Value| {
@@ -326,7 +331,10 @@ async fn make_upgrade_fixture() {
     std::fs::write(out.join("sqlite.json"), serde_json::to_string_pretty(&facts).unwrap()).unwrap();
 
     // PostgreSQL: the world in a schema of a known name, dumped as plain SQL
-    pg_exec(&format!("DROP SCHEMA IF EXISTS {FIXTURE_SCHEMA} CASCADE; CREATE SCHEMA {FIXTURE_SCHEMA}")).await;
+    pg_exec(&format!(
+        "DROP SCHEMA IF EXISTS {FIXTURE_SCHEMA} CASCADE; CREATE SCHEMA {FIXTURE_SCHEMA}"
+    ))
+    .await;
     let url = pg_url(FIXTURE_SCHEMA);
     let app = TestApp::spawn_with(&url, |c| c.master_key = key.clone()).await;
     let facts = populate(&app).await;
@@ -388,9 +396,14 @@ async fn upgrade_keeps_data(backend: Backend, release: &str) {
         assert!(count_rows(&url, t).await > 0, "{release}: the fixture has no {t} row");
     }
 
-    // the newest code migrates it on start
-    let app = TestApp::spawn_with(&url, |c| c.master_key = key.clone()).await;
-    app.clock.set(i(&f, "made_at") + 60);
+    // the newest code migrates it on start, its clock a minute after the fixture was made
+    // (from the first instant: nothing at start-up may judge the fixture by today's date)
+    let clock = std::sync::Arc::new(trestle_core::ManualClock::new(i(&f, "made_at") + 60));
+    let app = TestApp::spawn_with(&url, |c| {
+        c.master_key = key.clone();
+        c.clock = clock.clone();
+    })
+    .await;
     check(&app, &f).await;
     app.stop().await;
     if let Some(schema) = schema {
@@ -438,9 +451,13 @@ async fn check(app: &TestApp, f: &Value) {
     let (st, t) = client_token(app, &s(f, "suspended_client_id"), &s(f, "suspended_client_secret")).await;
     assert!(st.is_client_error(), "{st} {t}");
     // API tokens: operator, developer, company admin
-    let audit = app.api_get(&s(f, "operator_token"), "/api/v1/audit", StatusCode::OK).await;
+    let audit = app
+        .api_get(&s(f, "operator_token"), "/api/v1/audit", StatusCode::OK)
+        .await;
     assert!(!audit.as_array().unwrap().is_empty(), "{audit}");
-    let apps = app.api_get(&s(f, "developer_token"), "/api/v1/apps", StatusCode::OK).await;
+    let apps = app
+        .api_get(&s(f, "developer_token"), "/api/v1/apps", StatusCode::OK)
+        .await;
     assert!(ids(&apps).contains(&i(f, "app_id")), "{apps}");
     // the install, its permitted projects and its pending update (which can still be approved)
     let admin = s(f, "admin_a_token");
@@ -448,13 +465,27 @@ async fn check(app: &TestApp, f: &Value) {
     let install = app.api_get(&admin, &inst, StatusCode::OK).await;
     assert_eq!(install["version"], "1.0.0");
     assert_eq!(install["app_version_id"], f["app_version_id"]);
-    assert_eq!(install["pending_update"]["to_version_id"], f["pending_version_id"], "{install}");
+    assert_eq!(
+        install["pending_update"]["to_version_id"], f["pending_version_id"],
+        "{install}"
+    );
     let update = i(&install["pending_update"], "id");
-    app.api_post(&admin, &format!("{inst}/updates/{update}/approve"), json!({}), StatusCode::OK)
-        .await;
+    app.api_post(
+        &admin,
+        &format!("{inst}/updates/{update}/approve"),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(app.api_get(&admin, &inst, StatusCode::OK).await["version"], "1.1.0");
     // the person: the access token, the refresh token, the web session and the password
-    let (st, me) = rest(app, &s(f, "person_access_token"), a, &format!("/rest/v1.0/me?company_id={a}")).await;
+    let (st, me) = rest(
+        app,
+        &s(f, "person_access_token"),
+        a,
+        &format!("/rest/v1.0/me?company_id={a}"),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK, "{me}");
     assert_eq!(me["id"], f["person_id"]);
     let res = app
@@ -469,7 +500,13 @@ async fn check(app: &TestApp, f: &Value) {
         .await
         .unwrap();
     let refreshed = expect(res, StatusCode::OK).await;
-    let (st, _) = rest(app, &s(&refreshed, "access_token"), a, &format!("/rest/v1.0/me?company_id={a}")).await;
+    let (st, _) = rest(
+        app,
+        &s(&refreshed, "access_token"),
+        a,
+        &format!("/rest/v1.0/me?company_id={a}"),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK);
     let res = app
         .get("/ui")

@@ -37,10 +37,7 @@ async fn version_numbers_follow_semver_precedence(app: TestApp) {
     assert_eq!(reason(&e), "already exists");
     // a pre-release orders below its release
     let e = create("1.0.0-rc.1", StatusCode::UNPROCESSABLE_ENTITY).await;
-    assert!(
-        reason(&e).contains("must be greater than 1.0.0+build.1"),
-        "{e}"
-    );
+    assert!(reason(&e).contains("must be greater than 1.0.0+build.1"), "{e}");
     create("1.1.0-beta.2", StatusCode::CREATED).await;
     // numeric identifiers compare as numbers, not as text ("11" > "2")
     create("1.1.0-beta.11", StatusCode::CREATED).await;
@@ -68,7 +65,14 @@ async fn version_numbers_follow_semver_precedence(app: TestApp) {
         .collect();
     assert_eq!(
         versions,
-        ["1.0.0+build.1", "1.1.0-beta.2", "1.1.0-beta.11", "1.1.0-rc", "1.1.0", "1.10.0"]
+        [
+            "1.0.0+build.1",
+            "1.1.0-beta.2",
+            "1.1.0-beta.11",
+            "1.1.0-rc",
+            "1.1.0",
+            "1.10.0"
+        ]
     );
 }
 
@@ -81,7 +85,11 @@ fn widened() -> Value {
 /// The install's version number and its pending update's target version id, if any.
 async fn install_state(app: &TestApp, admin: &str, company: i64, install: i64) -> (String, Option<i64>) {
     let v = app
-        .api_get(admin, &format!("/api/v1/companies/{company}/installs/{install}"), StatusCode::OK)
+        .api_get(
+            admin,
+            &format!("/api/v1/companies/{company}/installs/{install}"),
+            StatusCode::OK,
+        )
         .await;
     (
         v["version"].as_str().unwrap().to_string(),
@@ -104,7 +112,12 @@ async fn promotion_never_moves_a_company_down(app: TestApp) {
         ("2.0.0", widened()),
     ] {
         let v = app
-            .api_post(&dev, &base, json!({"version": version, "manifest": manifest}), StatusCode::CREATED)
+            .api_post(
+                &dev,
+                &base,
+                json!({"version": version, "manifest": manifest}),
+                StatusCode::CREATED,
+            )
             .await;
         ids.insert(version, v["id"].as_i64().unwrap());
     }
@@ -152,10 +165,7 @@ async fn promotion_never_moves_a_company_down(app: TestApp) {
     // A pre-release of 1.1.0 orders below 1.1.0: nobody is offered it.
     let p4 = promote("1.1.0-rc.1").await;
     assert_eq!(p4["updates"], json!([]), "{p4}");
-    assert_eq!(
-        install_state(&app, &admin_fresh, fresh, install_fresh).await.0,
-        "1.1.0"
-    );
+    assert_eq!(install_state(&app, &admin_fresh, fresh, install_fresh).await.0, "1.1.0");
     let offers = app
         .api_get(&dev, &format!("/api/v1/apps/{app_id}/updates"), StatusCode::OK)
         .await;
@@ -168,8 +178,13 @@ async fn promotion_never_moves_a_company_down(app: TestApp) {
     assert!(!to.contains(&ids["1.1.0-rc.1"]), "{offers}");
 
     // The marketplace installs the newest version by precedence, not the last promoted one.
-    app.api_post(&dev, &format!("/api/v1/apps/{app_id}/publish"), json!({}), StatusCode::OK)
-        .await;
+    app.api_post(
+        &dev,
+        &format!("/api/v1/apps/{app_id}/publish"),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
     let (late, admin_late) = app.company("Late").await;
     let v = app
         .api_post(
