@@ -56,6 +56,23 @@ async fn version_numbers_follow_semver_precedence(app: TestApp) {
         assert!(reason(&e).contains("not a semantic version"), "{bad:?}: {e}");
     }
 
+    // two requests at once for one precedence: exactly one version is created
+    for major in 2..7 {
+        let send = |build: &str| {
+            app.post(&base)
+                .bearer_auth(&dev)
+                .json(&json!({"version": format!("{major}.0.0+{build}"), "manifest": dmsa_manifest()}))
+                .send()
+        };
+        let (x, y) = futures::join!(send("x"), send("y"));
+        let mut statuses = [x.unwrap().status(), y.unwrap().status()];
+        statuses.sort();
+        assert_eq!(statuses[0], StatusCode::CREATED, "{major}: {statuses:?}");
+        assert!(
+            matches!(statuses[1], StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY),
+            "{major}: {statuses:?}"
+        );
+    }
     let listed = app.api_get(&dev, &base, StatusCode::OK).await;
     let versions: Vec<&str> = listed
         .as_array()
@@ -63,8 +80,9 @@ async fn version_numbers_follow_semver_precedence(app: TestApp) {
         .iter()
         .map(|v| v["version"].as_str().unwrap())
         .collect();
+    assert_eq!(versions.len(), 11, "one of each 2.0.0 … 6.0.0: {versions:?}");
     assert_eq!(
-        versions,
+        versions[..6],
         [
             "1.0.0+build.1",
             "1.1.0-beta.2",
