@@ -211,6 +211,16 @@ async fn clock_jumps_never_extend_a_token(app: TestApp) {
     assert_eq!(expires_in, TTL, "a token issued now lives TTL seconds from now");
     assert_eq!(s.status(&c).await, StatusCode::OK);
 
+    // just past A's own exp (half a minute): A is refused, B (issued later) is not
+    let real_now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    set_clock(&control, &format!("{:+}", a_exp + 30 - real_now));
+    assert_eq!(s.status(&a).await, StatusCode::UNAUTHORIZED, "not a second past its exp");
+    assert_eq!(s.info(&a).await, None);
+    assert_eq!(s.status(&b).await, StatusCode::OK);
+
     // forward past every token's exp: all of them are refused, by their absolute expiry
     set_clock(&control, &format!("+{}", 2 * TTL + 120));
     for (name, t) in [("A", &a), ("B", &b), ("C", &c)] {
