@@ -14,7 +14,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-on_both_backends!(clock_jumps_never_extend_a_token);
+on_both_backends!(clock_jumps_never_extend_a_token, people_sign_in_across_clock_jumps);
 
 /// The access-token lifetime (`expires_in` of the token endpoint).
 const TTL: i64 = 5400;
@@ -111,13 +111,15 @@ impl Server {
     }
 }
 
-async fn clock_jumps_never_extend_a_token(app: TestApp) {
+/// `trestle up` under libfaketime on the test's database, its clock at real time; None (and a
+/// message) without libfaketime.
+async fn start(app: &TestApp) -> Option<Faked> {
     let Some(lib) = libfaketime() else {
         eprintln!(
             "SKIPPED clock_jumps: libfaketime is not installed (apt-get install faketime libfaketime; \
              scripts/test.sh installs it)"
         );
-        return;
+        return None;
     };
     let tmp = tempfile::tempdir().unwrap();
     let control = tmp.path().join("faketime.rc");
@@ -153,11 +155,42 @@ async fn clock_jumps_never_extend_a_token(app: TestApp) {
         .to_string();
     let demo: Value =
         serde_json::from_str(&std::fs::read_to_string(tmp.path().join("data/demo.json")).unwrap()).unwrap();
-    let s = Server {
-        base,
-        demo,
-        http: reqwest::Client::new(),
-    };
+    Some(Faked {
+        s: Server {
+            base,
+            demo,
+            http: reqwest::Client::new(),
+        },
+        child,
+        control,
+        stderr,
+        _tmp: tmp,
+    })
+}
+
+struct Faked {
+    s: Server,
+    child: KillOnDrop,
+    control: PathBuf,
+    stderr: PathBuf,
+    _tmp: tempfile::TempDir,
+}
+
+impl Faked {
+    /// The same process served everything, without a panic.
+    fn assert_healthy(&mut self) {
+        assert!(
+            self.child.0.try_wait().unwrap().is_none(),
+            "the server is still running"
+        );
+        let log = std::fs::read_to_string(&self.stderr).unwrap();
+        assert!(!log.contains("panicked"), "{log}");
+    }
+}
+
+async fn clock_jumps_never_extend_a_token(app: TestApp) {
+    let Some(mut f) = start(&app).await else { return };
+    let (s, control) = (&f.s, f.control.clone());
 
     // real time: a token lives TTL seconds; a revoked one is refused
     let (a, expires_in) = s.token().await;
@@ -217,7 +250,11 @@ async fn clock_jumps_never_extend_a_token(app: TestApp) {
         .unwrap()
         .as_secs() as i64;
     set_clock(&control, &format!("{:+}", a_exp + 30 - real_now));
-    assert_eq!(s.status(&a).await, StatusCode::UNAUTHORIZED, "not a second past its exp");
+    assert_eq!(
+        s.status(&a).await,
+        StatusCode::UNAUTHORIZED,
+        "not a second past its exp"
+    );
     assert_eq!(s.info(&a).await, None);
     assert_eq!(s.status(&b).await, StatusCode::OK);
 
@@ -229,8 +266,145 @@ async fn clock_jumps_never_extend_a_token(app: TestApp) {
     let (d, _) = s.token().await;
     assert_eq!(s.status(&d).await, StatusCode::OK);
 
-    // the same process served all of it, without a panic
-    assert!(child.0.try_wait().unwrap().is_none(), "the server is still running");
-    let log = std::fs::read_to_string(&stderr).unwrap();
-    assert!(!log.contains("panicked"), "{log}");
+    f.assert_healthy();
+}
+
+/// A person's sign-in under the moved clock: codes live 10 minutes, refresh tokens work while the
+/// authorization is younger than its maximum age (90 days), and an authorization that ended
+/// stays ended when the clock goes back.
+async fn people_sign_in_across_clock_jumps(app: TestApp) {
+    let Some(mut f) = start(&app).await else { return };
+    let (s, control) = (&f.s, f.control.clone());
+    let demo = &s.demo;
+    let (client_id, client_secret) = (
+        demo["client_id"].as_str().unwrap(),
+        demo["client_secret"].as_str().unwrap(),
+    );
+    let redirect = demo["redirect_uris"][0].as_str().unwrap().to_string();
+    let mut b = Browser {
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        cookies: vec![],
+        base: s.base.clone(),
+    };
+    let authorize = format!(
+        "/oauth/authorize?{}",
+        serde_urlencoded::to_string([
+            ("response_type", "code"),
+            ("client_id", client_id),
+            ("redirect_uri", redirect.as_str()),
+            ("state", "xyz"),
+        ])
+        .unwrap()
+    );
+    let code = async |b: &mut Browser| -> String {
+        let mut html = b.get(&authorize).await.text().await.unwrap();
+        if html.contains("/oauth/authorize/login") {
+            let res = b
+                .post(
+                    "/oauth/authorize/login",
+                    &[
+                        ("email", demo["companies"][0]["admin_email"].as_str().unwrap()),
+                        ("password", demo["demo_password"].as_str().unwrap()),
+                        ("csrf", &field(&html, "csrf")),
+                        ("q", &field(&html, "q")),
+                    ],
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::SEE_OTHER);
+            html = b.get(&location(&res)).await.text().await.unwrap();
+        }
+        let res = b
+            .post(
+                "/oauth/authorize/decision",
+                &[
+                    ("decision", "approve"),
+                    ("csrf", &field(&html, "csrf")),
+                    ("q", &field(&html, "q")),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{html}");
+        query_param(&location(&res), "code").expect("a code")
+    };
+    let grant = |form: Vec<(&'static str, String)>| {
+        let (http, base) = (s.http.clone(), s.base.clone());
+        let mut form = form;
+        form.push(("client_id", client_id.to_string()));
+        form.push(("client_secret", client_secret.to_string()));
+        async move {
+            let res = http
+                .post(format!("{base}/oauth/token"))
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            let st = res.status();
+            (st, res.json::<Value>().await.unwrap())
+        }
+    };
+    let exchange = |c: String| {
+        grant(vec![
+            ("grant_type", "authorization_code".to_string()),
+            ("code", c),
+            ("redirect_uri", redirect.clone()),
+        ])
+    };
+    let refresh = |t: &Value| {
+        grant(vec![
+            ("grant_type", "refresh_token".to_string()),
+            ("refresh_token", t["refresh_token"].as_str().unwrap().to_string()),
+        ])
+    };
+
+    let first = code(&mut b).await;
+    let late = code(&mut b).await;
+    let (st, t1) = exchange(first).await;
+    assert_eq!(st, StatusCode::OK, "{t1}");
+    let p1 = t1["access_token"].as_str().unwrap().to_string();
+    assert_eq!(s.status(&p1).await, StatusCode::OK);
+
+    // a code is good for 10 minutes by the clock
+    set_clock(&control, "+700");
+    let (st, e) = exchange(late).await;
+    assert_eq!(
+        (st, e["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant")),
+        "{e}"
+    );
+
+    // past the access token's lifetime: refused; the refresh token still works
+    set_clock(&control, &format!("+{}", TTL + 60));
+    assert_eq!(s.status(&p1).await, StatusCode::UNAUTHORIZED);
+    let (st, t2) = refresh(&t1).await;
+    assert_eq!(st, StatusCode::OK, "{t2}");
+    assert_eq!(t2["expires_in"], TTL);
+    assert_eq!(s.status(t2["access_token"].as_str().unwrap()).await, StatusCode::OK);
+
+    // past the authorization's maximum age: the refresh token is refused and the grant ends
+    set_clock(&control, &format!("+{}", 91 * 86_400));
+    let (st, e) = refresh(&t2).await;
+    assert_eq!(
+        (st, e["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant")),
+        "{e}"
+    );
+
+    // back to an hour before the start: what ended stays ended
+    set_clock(&control, "-3600");
+    let (st, e) = refresh(&t2).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
+    assert_eq!(
+        s.status(t2["access_token"].as_str().unwrap()).await,
+        StatusCode::UNAUTHORIZED,
+        "its authorization ended: not valid again"
+    );
+    assert_eq!(
+        s.status(&p1).await,
+        StatusCode::UNAUTHORIZED,
+        "its authorization ended: not valid again"
+    );
+    f.assert_healthy();
 }
