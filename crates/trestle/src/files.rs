@@ -48,9 +48,17 @@ pub fn tighten(path: &Path) -> Result<()> {
         };
         let mode = meta.permissions().mode() & 0o777;
         if meta.is_file() && mode & !FILE_MODE != 0 {
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(FILE_MODE))
-                .with_context(|| format!("making {} private (0600)", path.display()))?;
-            tracing::warn!(path = %path.display(), was = format!("{mode:o}"), "tightened a file to 0600");
+            // Best effort: a file the server's user does not own (e.g. a key file an operator
+            // shares with a group on purpose) is used as it is, with a warning.
+            match std::fs::set_permissions(path, std::fs::Permissions::from_mode(FILE_MODE)) {
+                Ok(()) => tracing::warn!(path = %path.display(), was = format!("{mode:o}"), "tightened a file to 0600"),
+                Err(e) => tracing::warn!(
+                    path = %path.display(),
+                    mode = format!("{mode:o}"),
+                    error = %e,
+                    "a file holding secrets is readable by others and cannot be made 0600"
+                ),
+            }
         }
     }
     #[cfg(not(unix))]
