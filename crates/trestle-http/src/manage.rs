@@ -266,7 +266,10 @@ pub struct AppCreated {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateVersion {
-    /// Semantic version, greater than every existing version, e.g. `1.0.0`.
+    /// SemVer 2.0.0 version (e.g. `1.0.0`, `1.1.0-rc.1`), at most 100 characters, ordering above
+    /// every existing version by SemVer precedence: build metadata (`+…`) is ignored, so
+    /// `1.0.0+b` already exists when `1.0.0+a` does.
+    #[schema(max_length = 100, example = "1.0.0")]
     pub version: String,
     /// The app manifest (see the README for its shape).
     #[schema(value_type = Object)]
