@@ -6,10 +6,11 @@ use crate::operator::clean_name;
 use crate::secrets::{random_bytes, random_hex_256};
 use crate::{CoreError, Result, Trestle};
 use serde_json::Value;
-use trestle_domain::manifest::{parse_version, Manifest, Problem};
+use trestle_domain::manifest::{Manifest, Problem};
 use trestle_domain::page::{Page, PageRequest};
 use trestle_domain::permissions::{Level, ToolPermissions};
 use trestle_domain::policy::{decide, Actor, Request};
+use trestle_domain::version::{check_new_version, offers_update, parse_version, NewVersionRefused};
 use trestle_domain::*;
 use trestle_store::{
     App, AppVersion, Environment, InstallStatus, InstallUpdate, NewClient, NewProject, NewSandbox, OAuthClient,
@@ -76,6 +77,12 @@ pub fn stored_manifest(version: &AppVersion) -> Result<Manifest> {
         .ok()
         .and_then(|v| Manifest::parse(&v).ok())
         .ok_or_else(|| CoreError::Internal(format!("stored manifest of version {} is unreadable", version.id)))
+}
+
+/// The stored version number (every stored version was checked on creation).
+fn stored_version(version: &AppVersion) -> Result<semver::Version> {
+    semver::Version::parse(&version.version)
+        .map_err(|_| CoreError::Internal(format!("stored version number of version {} is unreadable", version.id)))
 }
 
 fn changes(from: &ToolPermissions, to: &ToolPermissions) -> Vec<ToolChange> {
@@ -286,8 +293,10 @@ impl Trestle {
             .map_err(not_found("secret"))
     }
 
-    /// Creates a version in status `ready_for_testing`. The version must be semver and greater
-    /// than every existing version; the manifest must validate. All problems are reported.
+    /// Creates a version in status `ready_for_testing`. The version must be semver and order
+    /// above every existing version by SemVer precedence (build metadata ignored, so `1.0.0+b`
+    /// "already exists" when `1.0.0+a` does); the manifest must validate. All problems are
+    /// reported.
     pub async fn create_version(
         &self,
         actor: Actor,
@@ -298,25 +307,25 @@ impl Trestle {
         self.owned_app(actor, app).await?;
         let mut problems: Vec<Problem> = Vec::new();
         let existing = self.store.list_versions(app).await?;
-        match parse_version(version) {
-            Ok(v) => {
-                if let Some(newest) = existing
-                    .iter()
-                    .filter_map(|e| semver::Version::parse(&e.version).ok())
-                    .max()
-                {
-                    if v <= newest {
-                        problems.push(Problem {
-                            path: "$.version".into(),
-                            reason: format!("must be greater than {newest}, the newest version"),
-                        });
+        let reason = match parse_version(version) {
+            Ok(v) => check_new_version(&v, existing.iter().map(|e| e.version.as_str()))
+                .err()
+                .map(|refused| match refused {
+                    NewVersionRefused::Exists { existing } if existing == version => "already exists".to_string(),
+                    NewVersionRefused::Exists { existing } => format!(
+                        "already exists as {existing} (versions that differ only in build metadata are the same version)"
+                    ),
+                    NewVersionRefused::NotNewer { newest } => {
+                        format!("must be greater than {newest}, the newest version")
                     }
-                }
-            }
-            Err(reason) => problems.push(Problem {
+                }),
+            Err(reason) => Some(reason),
+        };
+        if let Some(reason) = reason {
+            problems.push(Problem {
                 path: "$.version".into(),
                 reason,
-            }),
+            });
         }
         let manifest = match parse_manifest_at(manifest) {
             Ok(m) => Some(m),
@@ -337,7 +346,8 @@ impl Trestle {
             .create_version(app, version, &manifest.to_json().to_string(), &key, &self.audit(actor))
             .await
             .map_err(|e| match e {
-                StoreError::Conflict(_) => CoreError::Conflict(format!("version {version} already exists")),
+                // Another version of the app was created at the same moment.
+                StoreError::Conflict(m) => CoreError::Conflict(m),
                 other => other.into(),
             })
     }
@@ -404,6 +414,15 @@ impl Trestle {
             return Err(CoreError::Conflict("this version is already promoted".into()));
         }
         let new_manifest = stored_manifest(&target)?;
+        let promoted = stored_version(&target)?;
+        let versions: std::collections::HashMap<VersionId, AppVersion> = self
+            .store
+            .list_versions(app)
+            .await?
+            .into_iter()
+            .map(|v| (v.id, v))
+            .collect();
+        let pending = self.store.list_updates(UpdateFilter::App(app)).await?;
         let mut plan = Vec::new();
         for install in self.store.list_app_installs(app).await? {
             if install.status != InstallStatus::Installed {
@@ -413,12 +432,28 @@ impl Trestle {
             if company.is_none_or(|c| c.sandbox_of_app.is_some()) {
                 continue; // sandbox installs follow the sandbox keys, not promotion
             }
-            let current = self
-                .store
-                .find_version(app, install.version_id)
-                .await?
+            let current = versions
+                .get(&install.version_id)
                 .ok_or_else(|| CoreError::Internal(format!("install {} has no version", install.id)))?;
-            let diff = diff_manifests(&stored_manifest(&current)?, &new_manifest);
+            // Promotion never moves a company down: a company that runs this version or a
+            // newer one is not offered it, and neither is one already offered a newer version
+            // (that offer stays pending).
+            if !offers_update(&stored_version(current)?, &promoted) {
+                continue;
+            }
+            let mut offered_newer = false;
+            for u in pending
+                .iter()
+                .filter(|u| u.install_id == install.id && u.status == "pending")
+            {
+                if let Some(to) = versions.get(&u.to_version_id) {
+                    offered_newer |= !offers_update(&stored_version(to)?, &promoted);
+                }
+            }
+            if offered_newer {
+                continue;
+            }
+            let diff = diff_manifests(&stored_manifest(current)?, &new_manifest);
             let widened: Vec<Value> = diff
                 .company
                 .iter()

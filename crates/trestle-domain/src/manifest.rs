@@ -402,10 +402,8 @@ pub fn parse_tool_permissions(value: &Value, scope: ToolScope, path: &str) -> Re
     }
 }
 
-/// Parses a strict `MAJOR.MINOR.PATCH` semantic version (pre-release and build tags allowed).
-pub fn parse_version(s: &str) -> Result<semver::Version, String> {
-    semver::Version::parse(s).map_err(|e| format!("{s:?} is not a semantic version (e.g. 1.0.0): {e}"))
-}
+/// Versions live in [`crate::version`] (SemVer precedence); re-exported for existing callers.
+pub use crate::version::parse_version;
 
 #[cfg(test)]
 mod tests {

@@ -19,7 +19,7 @@ use trestle_domain::manifest::parse_tool_permissions;
 use trestle_domain::page::Page;
 use trestle_domain::permissions::{ToolPermissions, ToolScope};
 use trestle_domain::*;
-use trestle_store::{AuditEvent, DirectoryEntry, UserKind};
+use trestle_store::{AuditEvent, DirectoryEntry};
 use utoipa::ToSchema;
 
 pub fn routes() -> Router<AppState> {
@@ -56,7 +56,8 @@ pub struct DirectoryUserOut {
     pub id: i64,
     pub name: String,
     pub email_address: String,
-    /// `person`, or `bot` for an app's DMSA user.
+    /// `person`, `bot` for an app's DMSA user, or `service_account` for a traditional service
+    /// account's directory contact.
     pub kind: &'static str,
     pub is_active: bool,
     pub is_admin: bool,
@@ -70,7 +71,7 @@ impl From<DirectoryEntry> for DirectoryUserOut {
             id: e.user.id.0,
             name: e.user.name,
             email_address: e.user.email,
-            kind: if e.user.kind == UserKind::Bot { "bot" } else { "person" },
+            kind: e.user.kind.as_str(),
             is_active: e.is_active,
             is_admin: e.is_admin,
             permissions: serde_json::from_str(&e.permissions_json).unwrap_or(Value::Null),
@@ -78,7 +79,8 @@ impl From<DirectoryEntry> for DirectoryUserOut {
     }
 }
 
-/// Company admin: the company directory; app bots are marked `kind: "bot"`.
+/// Company admin: the company directory; app bots are marked `kind: "bot"`, traditional
+/// service accounts `kind: "service_account"`.
 #[utoipa::path(get, path = "/api/v1/companies/{company_id}/users", tag = "company admin", security(("api_token" = [])),
     params(("company_id" = i64, Path), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
     responses((status = 200, body = [DirectoryUserOut]), (status = 403, body = ErrorBody)))]

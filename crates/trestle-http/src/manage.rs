@@ -17,7 +17,7 @@ use trestle_domain::manifest::parse_tool_permissions;
 use trestle_domain::page::Page;
 use trestle_domain::permissions::ToolScope;
 use trestle_domain::*;
-use trestle_store::{App, AppVersion, Company, NewProject, Project, User, UserKind, VersionStatus};
+use trestle_store::{App, AppVersion, Company, NewProject, Project, User, VersionStatus};
 use utoipa::ToSchema;
 
 pub fn routes() -> Router<AppState> {
@@ -97,7 +97,7 @@ pub fn routes() -> Router<AppState> {
 #[derive(Serialize, ToSchema)]
 pub struct UserOut {
     pub id: i64,
-    /// `person` or `bot`.
+    /// `person`, `bot` (an app's DMSA user) or `service_account`.
     pub kind: &'static str,
     pub email: String,
     pub name: String,
@@ -108,7 +108,7 @@ impl From<User> for UserOut {
     fn from(u: User) -> Self {
         UserOut {
             id: u.id.0,
-            kind: if u.kind == UserKind::Bot { "bot" } else { "person" },
+            kind: u.kind.as_str(),
             email: u.email,
             name: u.name,
             created_at: u.created_at,
@@ -266,7 +266,10 @@ pub struct AppCreated {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateVersion {
-    /// Semantic version, greater than every existing version, e.g. `1.0.0`.
+    /// SemVer 2.0.0 version (e.g. `1.0.0`, `1.1.0-rc.1`), at most 100 characters, ordering above
+    /// every existing version by SemVer precedence: build metadata (`+…`) is ignored, so
+    /// `1.0.0+b` already exists when `1.0.0+a` does.
+    #[schema(max_length = 100, example = "1.0.0")]
     pub version: String,
     /// The app manifest (see the README for its shape).
     #[schema(value_type = Object)]

@@ -327,7 +327,8 @@ async fn token_info(State(state): State<AppState>, headers: HeaderMap) -> Result
     let body = serde_json::json!({
         "resource_owner_id": info.person.map(|p| p.0),
         "scopes": [],
-        "expires_in_seconds": (info.expires_at - info.now).max(0),
+        // never more than the token was issued for, even with the clock set back
+        "expires_in_seconds": (info.expires_at - info.now).min(info.expires_at - info.issued_at).max(0),
         "application": { "uid": info.client_id },
         "created_at": info.issued_at,
     });

@@ -91,7 +91,8 @@ struct DirectoryUserJson {
     last_login_at: Option<String>,
     permission_template: Option<Value>,
     vendor: Option<Value>,
-    /// Trestle: the user is an app's DMSA bot.
+    /// Trestle: the user is an app's DMSA bot (a traditional service account is not: its job
+    /// title is "Service account").
     is_dmsa: bool,
 }
 
@@ -102,6 +103,11 @@ impl From<DirectoryEntry> for DirectoryUserJson {
             None => (e.user.name.clone(), String::new()),
         };
         let bot = e.user.kind == UserKind::Bot;
+        let job_title = match e.user.kind {
+            UserKind::Bot => Some("DMSA app user".to_string()),
+            UserKind::ServiceAccount => Some("Service account".to_string()),
+            UserKind::Person => None,
+        };
         DirectoryUserJson {
             id: e.user.id.0,
             name: e.user.name,
@@ -109,8 +115,8 @@ impl From<DirectoryEntry> for DirectoryUserJson {
             last_name: last,
             email_address: e.user.email,
             is_active: e.is_active,
-            is_employee: !bot,
-            job_title: bot.then(|| "DMSA app user".to_string()),
+            is_employee: e.user.kind == UserKind::Person,
+            job_title,
             last_login_at: None,
             permission_template: Some(
                 json!({"permissions": serde_json::from_str::<Value>(&e.permissions_json).unwrap_or(Value::Null)}),

@@ -33,6 +33,11 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// How long a revocation is remembered after the revoked token's own expiry (seconds). Tokens
+/// expire by the clock, so a revocation forgotten at expiry would bring the token back if the
+/// system clock were then set back; with this margin a clock set back by up to a day cannot.
+pub const REVOCATION_GRACE: i64 = 86_400;
+
 /// Companies, projects, people and their memberships.
 #[async_trait]
 pub trait DirectoryStore: Send + Sync {
@@ -236,7 +241,9 @@ pub trait AppStore: Send + Sync {
     async fn publish_app(&self, app: AppId, audit: &AuditContext) -> Result<App>;
     /// Published apps that have a promoted version.
     async fn list_published_apps(&self, page: PageRequest) -> Result<Page<App>>;
-    /// Adds a version in status `ready_for_testing`. `Conflict` if the version string exists.
+    /// Adds a version in status `ready_for_testing`. `Conflict` unless the version orders
+    /// above every version of the app by SemVer precedence (checked under a lock on the app, so
+    /// concurrent creations cannot both pass).
     async fn create_version(
         &self,
         app: AppId,
@@ -274,9 +281,11 @@ pub trait AppStore: Send + Sync {
     async fn find_client(&self, environment: Environment, app: AppId) -> Result<Option<OAuthClient>>;
     /// A client and its live (not revoked) secrets, by public client_id.
     async fn find_client_by_client_id(&self, client_id: &str) -> Result<Option<ClientCredentials>>;
-    /// Remembers a revoked access token until `expires_at`. Revoking twice is harmless.
+    /// Remembers a revoked access token until [`REVOCATION_GRACE`] after `expires_at`.
+    /// Revoking twice is harmless.
     async fn revoke_token(&self, app: AppId, token_id: &str, expires_at: i64, audit: &AuditContext) -> Result<()>;
-    /// Ids of the app's revoked tokens that have not expired by `now`.
+    /// Ids of the app's revoked tokens that had not expired [`REVOCATION_GRACE`] before `now`
+    /// (a token that expired a moment ago is still listed: the clock may be set back).
     async fn list_revoked_tokens(&self, app: AppId, now: i64) -> Result<Vec<String>>;
     /// The client a secret belongs to.
     async fn find_client_by_secret(&self, secret_id: i64) -> Result<Option<OAuthClient>>;

@@ -5,7 +5,21 @@ use trestle_domain::*;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UserKind {
     Person,
+    /// An app's DMSA bot (one per install).
     Bot,
+    /// The directory contact of a traditional service account (not an app's bot).
+    ServiceAccount,
+}
+
+impl UserKind {
+    /// The kind as the management API names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserKind::Person => "person",
+            UserKind::Bot => "bot",
+            UserKind::ServiceAccount => "service_account",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

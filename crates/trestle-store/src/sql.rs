@@ -132,15 +132,19 @@ struct UserRow {
     created_at: i64,
 }
 
+fn user_kind(kind: &str) -> UserKind {
+    match kind {
+        "bot" => UserKind::Bot,
+        "service" => UserKind::ServiceAccount,
+        _ => UserKind::Person,
+    }
+}
+
 impl From<UserRow> for User {
     fn from(r: UserRow) -> Self {
         User {
             id: UserId(r.id),
-            kind: if r.kind == "bot" {
-                UserKind::Bot
-            } else {
-                UserKind::Person
-            },
+            kind: user_kind(&r.kind),
             email: r.email,
             name: r.name,
             created_at: r.created_at,
@@ -393,7 +397,19 @@ const APP_COLUMNS: &str = "a.id, a.owner_id, a.name, a.created_at, \
      a.suspended_at, a.suspended_reason";
 const DOCUMENT_COLUMNS: &str =
     "id, company_id, project_id, parent_id, kind, name, data, created_by, created_at, updated_at";
-const DIRECTORY_COLUMNS: &str = "u.id, u.kind, u.email, u.name, u.created_at, cu.is_active, cu.is_admin";
+/// A user's kind as the rest of the system sees it: a traditional service account's contact is
+/// stored as a bot but is reported as `service` (not an app's DMSA bot).
+macro_rules! user_kind_sql {
+    () => {
+        "CASE WHEN u.kind = 'bot' AND EXISTS (SELECT 1 FROM service_accounts sa WHERE sa.user_id = u.id) \
+         THEN 'service' ELSE u.kind END"
+    };
+}
+const DIRECTORY_COLUMNS: &str = concat!(
+    "u.id, ",
+    user_kind_sql!(),
+    " AS kind, u.email, u.name, u.created_at, cu.is_active, cu.is_admin"
+);
 
 const SA_COLUMNS: &str = "id, company_id, user_id, name, app_type, app_id, client_id, created_at, retired_at";
 const SA_COLUMNS_A: &str =
@@ -480,11 +496,7 @@ impl From<DirectoryRow> for DirectoryEntry {
         DirectoryEntry {
             user: User {
                 id: UserId(r.id),
-                kind: if r.kind == "bot" {
-                    UserKind::Bot
-                } else {
-                    UserKind::Person
-                },
+                kind: user_kind(&r.kind),
                 email: r.email,
                 name: r.name,
                 created_at: r.created_at,
@@ -879,7 +891,11 @@ macro_rules! sql_store {
 
             async fn find_user(&self, id: UserId) -> Result<Option<User>> {
                 let row: Option<UserRow> =
-                    sqlx::query_as("SELECT id, kind, email, name, created_at FROM users WHERE id = $1")
+                    sqlx::query_as(concat!(
+                        "SELECT u.id, ",
+                        user_kind_sql!(),
+                        " AS kind, u.email, u.name, u.created_at FROM users u WHERE u.id = $1"
+                    ))
                         .bind(id.0)
                         .fetch_optional(&self.read)
                         .await?;
@@ -1788,6 +1804,28 @@ macro_rules! sql_store {
                 audit: &AuditContext,
             ) -> Result<AppVersion> {
                 let mut tx = self.begin().await?;
+                // The app's row is the lock that orders concurrent creations (PostgreSQL; SQLite
+                // has one writer): the newest-version rule is checked again inside the transaction,
+                // so two versions of one precedence (e.g. 1.0.0+a and 1.0.0+b) can never both exist.
+                sqlx::query("UPDATE apps SET name = name WHERE id = $1")
+                    .bind(app.0)
+                    .execute(&mut *tx)
+                    .await?;
+                let existing: Vec<String> = sqlx::query_scalar("SELECT version FROM app_versions WHERE app_id = $1")
+                    .bind(app.0)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let parsed = trestle_domain::version::parse_version(version).map_err(StoreError::Conflict)?;
+                trestle_domain::version::check_new_version(&parsed, existing.iter().map(String::as_str)).map_err(|e| {
+                    StoreError::Conflict(match e {
+                        trestle_domain::version::NewVersionRefused::Exists { existing } => {
+                            format!("version {version} already exists (as {existing})")
+                        }
+                        trestle_domain::version::NewVersionRefused::NotNewer { newest } => {
+                            format!("version {version} is not greater than {newest}, the newest version")
+                        }
+                    })
+                })?;
                 let row: VersionRow = sqlx::query_as(&format!(
                     "INSERT INTO app_versions (app_id, version, manifest, status, created_at, updated_at, sandbox_key) \
                      VALUES ($1, $2, $3, 'ready_for_testing', $4, $4, $5) RETURNING {VERSION_COLUMNS}"
@@ -2033,10 +2071,11 @@ macro_rules! sql_store {
                 .bind(audit.at)
                 .execute(&mut *tx)
                 .await?;
-                // Forget revocations of tokens that have expired on their own.
+                // Forget revocations of tokens that expired on their own, a margin ago (the clock
+                // may be set back: a forgotten revocation must not bring a token back).
                 sqlx::query("DELETE FROM revoked_tokens WHERE app_id = $1 AND expires_at <= $2")
                     .bind(app.0)
-                    .bind(audit.at)
+                    .bind(audit.at.saturating_sub(REVOCATION_GRACE))
                     .execute(&mut *tx)
                     .await?;
                 if done.rows_affected() > 0 {
@@ -2057,7 +2096,7 @@ macro_rules! sql_store {
             async fn list_revoked_tokens(&self, app: AppId, now: i64) -> Result<Vec<String>> {
                 Ok(sqlx::query_scalar("SELECT token_id FROM revoked_tokens WHERE app_id = $1 AND expires_at > $2")
                     .bind(app.0)
-                    .bind(now)
+                    .bind(now.saturating_sub(REVOCATION_GRACE))
                     .fetch_all(&self.read)
                     .await?)
             }

@@ -288,6 +288,13 @@ async fn versions_and_promotion(s: Arc<dyn Store>) {
     assert_eq!(v1.status, VersionStatus::ReadyForTesting);
     let dup = s.create_version(app.id, "0.1.0", "{}", "sk-3", &ctx()).await;
     assert!(matches!(dup, Err(StoreError::Conflict(_))));
+    // by SemVer precedence, not the raw string: build metadata does not make a new version
+    for same_or_lower in ["0.1.0+build.9", "0.1.0-rc.1", "0.0.9"] {
+        let r = s
+            .create_version(app.id, same_or_lower, "{}", &format!("sk-{same_or_lower}"), &ctx())
+            .await;
+        assert!(matches!(r, Err(StoreError::Conflict(_))), "{same_or_lower}: {r:?}");
+    }
     let v1 = s
         .update_version(app.id, v1.id, r#"{"a":2}"#, "sk-2b", &ctx())
         .await

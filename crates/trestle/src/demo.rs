@@ -165,11 +165,14 @@ pub async fn seed(core: &Trestle, base_url: &str) -> Result<Demo> {
 pub fn write(path: &Path, demo: &Demo) -> Result<()> {
     let text = serde_json::to_string_pretty(demo)?;
     let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
-    #[cfg(unix)]
+    // 0600 from the first byte: it holds secrets.
+    let _ = std::fs::remove_file(&tmp);
     {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
+        use std::io::Write;
+        let mut f = crate::files::create_private(&tmp).with_context(|| format!("writing {}", tmp.display()))?;
+        f.write_all(text.as_bytes())
+            .and_then(|_| f.sync_all())
+            .with_context(|| format!("writing {}", tmp.display()))?;
     }
     std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
     Ok(())

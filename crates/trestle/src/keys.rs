@@ -9,11 +9,12 @@ pub fn load_or_create(env_value: Option<&str>, file: &Path) -> Result<Vec<u8>> {
         return parse(v).context("TRESTLE_SECRET_KEY");
     }
     if file.exists() {
+        crate::files::tighten(file)?;
         let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
         return parse(text.trim()).with_context(|| format!("key file {}", file.display()));
     }
     if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        crate::files::data_dir(dir)?;
     }
     let key = trestle_core::secrets::random_hex_256();
     write_private(file, &key).with_context(|| format!("writing {}", file.display()))?;
@@ -30,22 +31,11 @@ fn parse(v: &str) -> Result<Vec<u8>> {
         .collect())
 }
 
-#[cfg(unix)]
 fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
     use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
+    let mut f = crate::files::create_private(path)?;
     f.write_all(content.as_bytes())?;
     f.sync_all()
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
-    std::fs::write(path, content)
 }
 
 #[cfg(test)]

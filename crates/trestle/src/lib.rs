@@ -2,5 +2,6 @@
 //! tests start exactly what the binary starts.
 
 pub mod demo;
+pub mod files;
 pub mod keys;
 pub mod server;

@@ -6,7 +6,7 @@ mod cli;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
-use trestle::{demo, keys, server};
+use trestle::{demo, files, keys, server};
 
 /// mimalloc: fewer cycles per allocation than the system allocator on the request path.
 #[global_allocator]
@@ -117,7 +117,7 @@ impl ServerArgs {
     }
 
     fn config(&self) -> Result<server::ServerConfig> {
-        std::fs::create_dir_all(&self.data_dir).with_context(|| format!("creating {}", self.data_dir.display()))?;
+        files::data_dir(&self.data_dir)?;
         let url = match &self.database_url {
             Some(u) => u.clone(),
             None => format!("sqlite://{}", self.data_dir.join("trestle.db").display()),

@@ -46,6 +46,8 @@ impl ServerConfig {
 
 /// Opens the database (running migrations) and builds the core.
 pub async fn build(config: &ServerConfig) -> Result<Trestle> {
+    // SQLite: the database (and so its WAL and SHM) is created 0600, or tightened to it.
+    crate::files::private_sqlite(&config.database_url)?;
     let store = trestle_store::connect(&StoreConfig {
         url: config.database_url.clone(),
         max_connections: config.max_connections,

@@ -550,7 +550,7 @@ async fn directory(
                         tr {
                             td { (e.user.name) }
                             td.mono { (e.user.email) }
-                            td { @match e.user.kind { UserKind::Bot => span.badge.bot { "Bot" }, UserKind::Person => span.muted { "Person" } } }
+                            td { @match e.user.kind { UserKind::Bot => span.badge.bot { "Bot" }, UserKind::ServiceAccount => span.badge { "Service account" }, UserKind::Person => span.muted { "Person" } } }
                             td { @if e.is_admin { span.badge.brand { "Admin" } } @else { "Member" } }
                             td { @if e.is_active { "Active" } @else { span.muted { "Inactive" } } }
                         }

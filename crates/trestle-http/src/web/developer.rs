@@ -646,11 +646,11 @@ fn editor(at: &EditorAt<'_>, draft: &Draft, error: Option<Markup>) -> Markup {
 }
 
 fn suggest_next(versions: &[AppVersion]) -> String {
-    versions
+    let parsed: Vec<semver::Version> = versions
         .iter()
         .filter_map(|v| semver::Version::parse(&v.version).ok())
-        .max()
-        .map_or("1.0.0".to_string(), |v| format!("{}.{}.0", v.major, v.minor + 1))
+        .collect();
+    trestle_domain::version::newest(&parsed).map_or("1.0.0".to_string(), |v| format!("{}.{}.0", v.major, v.minor + 1))
 }
 
 async fn new_version(State(s): State<AppState>, session: WebSession, Path(app): Path<i64>) -> Page {
@@ -883,7 +883,13 @@ async fn promote_card(
     let current = versions
         .iter()
         .filter(|x| x.status == VersionStatus::Promoted)
-        .max_by_key(|x| x.promoted_at);
+        // the newest promoted version by precedence: what new installs get
+        .max_by(
+            |a, b| match (semver::Version::parse(&a.version), semver::Version::parse(&b.version)) {
+                (Ok(a), Ok(b)) => trestle_domain::version::precedence(&a, &b),
+                _ => a.id.0.cmp(&b.id.0),
+            },
+        );
     let diff = match current {
         Some(c) => Some(s.core.diff_versions(actor, AppId(app), c.id, v.id).await.map_err(err)?),
         None => None,
@@ -895,7 +901,9 @@ async fn promote_card(
                 (Some(d), Some(c)) => {
                     p { "Compared with " strong { (c.version) } ", the version in production now:" }
                     (diff_table(d))
-                    @if d.widens {
+                    @if older_than(v, c) {
+                        p.notice.warn { "This version is older than " (c.version) ". Promoting it never moves a company down: it is offered only to companies that run an older version, and new installs still get " (c.version) "." }
+                    } @else if d.widens {
                         p.notice.warn { "This version asks for more than the promoted one. Companies that installed the app keep the old permissions until their admin approves the upgrade." }
                     } @else {
                         p.muted { "It asks for nothing new, so installed companies move to it at once." }
@@ -912,6 +920,14 @@ async fn promote_card(
             }
         }
     })
+}
+
+/// Whether `v` orders below `c` by SemVer precedence.
+fn older_than(v: &AppVersion, c: &AppVersion) -> bool {
+    match (semver::Version::parse(&v.version), semver::Version::parse(&c.version)) {
+        (Ok(v), Ok(c)) => trestle_domain::version::precedence(&v, &c) == std::cmp::Ordering::Less,
+        _ => false,
+    }
 }
 
 async fn promote(State(s): State<AppState>, Path((app, version)): Path<(i64, i64)>, posted: Posted) -> Page {

@@ -4,9 +4,12 @@
 mod support;
 
 mod cli;
+mod clock_jumps;
 mod company_admin;
+mod directory_kinds;
 mod dmsa_loop;
 mod faults;
+mod files_at_rest;
 mod management;
 mod oauth_endpoints;
 mod portal;
@@ -15,5 +18,7 @@ mod scale_out;
 mod service_accounts;
 mod token_endpoint;
 mod up;
+mod upgrade;
 mod user_oauth;
+mod versions;
 mod web_ui;

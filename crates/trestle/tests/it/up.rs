@@ -4,7 +4,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStdout, Command, Stdio};
 
 /// Kills the server when the test ends, even on failure.
-struct KillOnDrop(Child);
+pub(crate) struct KillOnDrop(pub(crate) Child);
 
 impl Drop for KillOnDrop {
     fn drop(&mut self) {
@@ -15,7 +15,7 @@ impl Drop for KillOnDrop {
 
 /// Reads stdout up to the line `stop` matches (returning the lines so far), and keeps draining
 /// the rest in the background so the server never writes into a closed pipe.
-async fn read_until(stdout: ChildStdout, stop: fn(&str) -> bool) -> Vec<String> {
+pub(crate) async fn read_until(stdout: ChildStdout, stop: fn(&str) -> bool) -> Vec<String> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     std::thread::spawn(move || {
         let mut lines = vec![];
