@@ -70,6 +70,9 @@ pub fn check_redirect_uri(uri: &str) -> Result<()> {
     if uri == OOB {
         return Ok(());
     }
+    if let Err(p) = trestle_domain::text::check("$.uri", uri, trestle_domain::text::URL) {
+        return Err(CoreError::invalid_field(&p.path, p.reason));
+    }
     let Some(rest) = uri.strip_prefix("https://").or_else(|| uri.strip_prefix("http://")) else {
         return bad("must be an absolute http(s) URL or urn:ietf:wg:oauth:2.0:oob");
     };
@@ -90,6 +93,9 @@ impl Trestle {
     pub async fn set_password(&self, actor: Actor, user: UserId, password: &str) -> Result<()> {
         if actor != Actor::Person(user) {
             self.require(actor, Request::OperatePlatform)?;
+        }
+        if let Err(p) = trestle_domain::text::check("$.password", password, trestle_domain::text::PASSWORD) {
+            return Err(CoreError::invalid_field(&p.path, p.reason));
         }
         if password.chars().count() < MIN_PASSWORD {
             return Err(CoreError::invalid_field(

@@ -194,7 +194,7 @@ impl Trestle {
     ) -> Result<Document> {
         let scope = self.project_scope(caller, project, hint).await?;
         self.require_project_tool(&scope, "documents", Operation::Write)?;
-        new.name = crate::operator::clean_name("$.name", &new.name, 255)?;
+        new.name = crate::operator::clean_name("$.name", &new.name, trestle_domain::text::DOCUMENT_NAME)?;
         if new.data.as_ref().is_some_and(|d| d.len() > 1_000_000) {
             return Err(CoreError::invalid_field("$.data", "must be at most 1,000,000 bytes"));
         }
@@ -227,8 +227,11 @@ impl Trestle {
             _ => return Err(CoreError::NotFound("document")),
         }
         let name = name
-            .map(|n| crate::operator::clean_name("$.name", n, 255))
+            .map(|n| crate::operator::clean_name("$.name", n, trestle_domain::text::DOCUMENT_NAME))
             .transpose()?;
+        if data.is_some_and(|d| d.len() > 1_000_000) {
+            return Err(CoreError::invalid_field("$.data", "must be at most 1,000,000 bytes"));
+        }
         self.store
             .update_document(
                 scope.company,

@@ -126,9 +126,12 @@ pub struct WhoAmI {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreatePerson {
+    #[schema(max_length = 254)]
     pub email: String,
+    #[schema(max_length = 200)]
     pub name: String,
     /// Lets the person sign in to apps (authorization_code); at least 10 characters.
+    #[schema(max_length = 1000)]
     pub password: Option<String>,
 }
 
@@ -142,6 +145,7 @@ pub struct PersonCreated {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApiToken {
+    #[schema(max_length = 100)]
     pub label: String,
 }
 
@@ -154,6 +158,7 @@ pub struct ApiTokenCreated {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateCompany {
+    #[schema(max_length = 200)]
     pub name: String,
     /// An existing person who becomes the company's first admin.
     pub admin_user_id: i64,
@@ -181,12 +186,19 @@ impl From<Company> for CompanyOut {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProject {
+    #[schema(max_length = 200)]
     pub name: String,
+    #[schema(max_length = 100)]
     pub project_number: Option<String>,
+    #[schema(max_length = 300)]
     pub address: Option<String>,
+    #[schema(max_length = 300)]
     pub city: Option<String>,
+    #[schema(max_length = 100)]
     pub state_code: Option<String>,
+    #[schema(max_length = 100)]
     pub country_code: Option<String>,
+    #[schema(max_length = 100)]
     pub zip: Option<String>,
 }
 
@@ -228,6 +240,7 @@ pub struct AddMember {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApp {
+    #[schema(max_length = 100)]
     pub name: String,
 }
 
@@ -267,6 +280,7 @@ pub struct AppCreated {
 #[serde(deny_unknown_fields)]
 pub struct CreateVersion {
     /// Semantic version, greater than every existing version, e.g. `1.0.0`.
+    #[schema(max_length = 100)]
     pub version: String,
     /// The app manifest (see the README for its shape).
     #[schema(value_type = Object)]
@@ -338,6 +352,7 @@ pub struct InstallIn {
     /// Custom install: the 36-character App Version ID of a promoted version (or, in a
     /// development sandbox, a version's sandbox key).
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub app_version_id: String,
     /// Marketplace install: a published app's id (installs its newest promoted version).
     #[serde(default)]
@@ -977,6 +992,7 @@ async fn approve_update(
 #[serde(deny_unknown_fields)]
 pub struct SetPassword {
     /// At least 10 characters; stored as an Argon2id hash.
+    #[schema(max_length = 1000)]
     pub password: String,
 }
 
@@ -998,6 +1014,7 @@ async fn set_password(
 #[serde(deny_unknown_fields)]
 pub struct RedirectUriIn {
     /// An absolute http(s) URL without fragment (matched exactly), or urn:ietf:wg:oauth:2.0:oob.
+    #[schema(max_length = 2000)]
     pub uri: String,
 }
 

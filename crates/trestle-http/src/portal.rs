@@ -54,6 +54,7 @@ fn environment(s: &str) -> Result<Environment, ApiError> {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RenameApp {
+    #[schema(max_length = 100)]
     pub name: String,
 }
 
