@@ -87,10 +87,16 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
             Err(PathRejection::FailedToDeserializePathParams(e)) => {
+                let names: Vec<String> = axum::extract::RawPathParams::from_request_parts(parts, state)
+                    .await
+                    .map(|raw| raw.iter().map(|(k, _)| k.to_string()).collect())
+                    .unwrap_or_default();
                 let key = match e.kind() {
                     ErrorKind::ParseErrorAtKey { key, .. }
                     | ErrorKind::InvalidUtf8InPathParam { key }
                     | ErrorKind::DeserializeError { key, .. } => Some(key.clone()),
+                    ErrorKind::ParseErrorAtIndex { index, .. } => names.get(*index).cloned(),
+                    ErrorKind::ParseError { .. } if names.len() == 1 => names.first().cloned(),
                     _ => None,
                 };
                 let (path, reason) = match key {
@@ -98,7 +104,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
                         (format!("{{{k}}}"), "must be a number (an id)".to_string())
                     }
                     Some(k) => (format!("{{{k}}}"), "has a value this URL does not take".to_string()),
-                    None => ("{}".to_string(), "this URL has a part that is not valid".to_string()),
+                    None => ("{}".to_string(), "a part of this URL is not valid".to_string()),
                 };
                 Err(RequestError::malformed(vec![Problem { path, reason }]))
             }

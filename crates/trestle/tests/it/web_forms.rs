@@ -94,7 +94,7 @@ async fn refused_developer_forms_come_back_with_what_was_typed(app: TestApp) {
     // Create an app: too long a name.
     let long = "Long name ".repeat(11);
     let res = b.post("/ui/apps", &[("csrf", &csrf), ("name", &long)]).await;
-    refused_page(res, "name", &long, "At most 100 characters").await;
+    refused_page(res, "name", &long, "at most 100 characters").await;
     // A control character, with markup in what was typed: kept, and escaped.
     let typed = "<b>Bell\u{7}</b>";
     let res = b.post("/ui/apps", &[("csrf", &csrf), ("name", typed)]).await;
@@ -110,7 +110,7 @@ async fn refused_developer_forms_come_back_with_what_was_typed(app: TestApp) {
     let at = format!("/ui/apps/{a}");
     // Rename: empty after trimming.
     let res = b.post(&format!("{at}/rename"), &[("csrf", &csrf), ("name", "   ")]).await;
-    refused_page(res, "app-name", "   ", "Must not be empty").await;
+    refused_page(res, "app-name", "   ", "not be empty").await;
     // A redirect URI that is not http(s).
     let res = b
         .post(&format!("{at}/redirect-uris"), &[("csrf", &csrf), ("uri", "ftp://files.example.com/cb")])
@@ -148,7 +148,7 @@ async fn refused_company_forms_come_back_with_what_was_typed(app: TestApp) {
     let install = format!("/ui/companies/{c}/install");
     for (typed, reason) in [
         ("not-a-version-id", "36-character App Version ID"),
-        ("3f1c9a2e-0000-4000-8000-000000000000", "no app version has this App Version ID"),
+        ("3f1c9a2e-0000-4000-8000-000000000000", "App Version ID (or sandbox key)"),
     ] {
         let res = b.post(&install, &[("csrf", &csrf), ("app_version_id", typed)]).await;
         let page = refused_page(res, "app_version_id", typed, reason).await;
