@@ -3,8 +3,8 @@
 use crate::secrets::new_api_token;
 use crate::{CoreError, Result, Trestle};
 use trestle_domain::policy::{Actor, Request};
-use trestle_domain::*;
 use trestle_domain::text;
+use trestle_domain::*;
 use trestle_store::{ApiTokenOwner, Company, NewApiToken, NewPerson, User, UserKind};
 
 /// A person created with their first API token (shown once).
@@ -43,7 +43,7 @@ pub fn normalize_email(path: &str, email: &str) -> Result<String> {
 pub fn clean_name(path: &str, name: &str, kind: text::Text) -> Result<String> {
     let mut f = text::Fields::new();
     let v = f.required(path, name, kind);
-    f.finish().map_err(|ps| invalid_fields(ps))?;
+    f.finish().map_err(invalid_fields)?;
     Ok(v)
 }
 

@@ -77,7 +77,10 @@ pub fn refusal(value: &str, kind: Text) -> Option<String> {
         None => None,
         Some('\0') => Some("must not contain NUL characters".into()),
         Some('\n' | '\r') => Some("must be a single line".into()),
-        Some(c) if c.is_control() => Some(format!("must not contain control characters (found U+{:04X})", c as u32)),
+        Some(c) if c.is_control() => Some(format!(
+            "must not contain control characters (found U+{:04X})",
+            c as u32
+        )),
         Some(c) => Some(format!(
             "must not contain invisible text-direction characters (found U+{:04X})",
             c as u32
@@ -161,7 +164,17 @@ mod tests {
 
     #[test]
     fn single_lines_refuse_every_control_character() {
-        for bad in ["a\0b", "a\nb", "a\rb", "a\tb", "a\u{1b}[31mb", "a\u{7f}", "a\u{85}b", "a\u{202E}b", "a\u{2066}b"] {
+        for bad in [
+            "a\0b",
+            "a\nb",
+            "a\rb",
+            "a\tb",
+            "a\u{1b}[31mb",
+            "a\u{7f}",
+            "a\u{85}b",
+            "a\u{202E}b",
+            "a\u{2066}b",
+        ] {
             assert!(refusal(bad, NAME).is_some(), "{bad:?}");
         }
         assert_eq!(refusal("Zoë Ångström-Ōta (北京)", NAME), None);

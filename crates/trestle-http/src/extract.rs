@@ -3,8 +3,8 @@
 use crate::error::{missing_token, ApiError, RequestError};
 use crate::AppState;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::{header, StatusCode};
 use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use trestle_core::Caller;
@@ -171,8 +171,7 @@ pub async fn limit_body(req: Request, next: axum::middleware::Next) -> Response 
     if total > MAX_BODY {
         return RequestError::too_large(MAX_BODY).respond_to(&path);
     }
-    next.run(Request::from_parts(parts, axum::body::Body::from(kept)))
-        .await
+    next.run(Request::from_parts(parts, axum::body::Body::from(kept))).await
 }
 
 /// The bearer token of `Authorization: Bearer …`. Tokens in the URL are refused (RFC 9700 §4.3.2).

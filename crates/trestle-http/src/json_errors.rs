@@ -101,7 +101,10 @@ fn data_reason(msg: &str) -> (Option<String>, String) {
     }
     if let Some(rest) = msg.strip_prefix("invalid type: ") {
         let (got, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
-        return (None, format!("must be {}, not {}", expected_words(expected), got_words(got)));
+        return (
+            None,
+            format!("must be {}, not {}", expected_words(expected), got_words(got)),
+        );
     }
     if let Some(rest) = msg.strip_prefix("invalid value: ") {
         let (_, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
@@ -120,7 +123,9 @@ fn data_reason(msg: &str) -> (Option<String>, String) {
 /// What serde expected, in JSON words.
 fn expected_words(expected: &str) -> String {
     let e = expected.trim();
-    let integer = ["i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize"];
+    let integer = [
+        "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+    ];
     if integer.contains(&e) || e.contains("integer") {
         if e.starts_with('u') {
             "a whole number, zero or more".into()
@@ -200,7 +205,18 @@ mod tests {
     }
 
     fn framework_free(p: &Problem) {
-        for bad in ["line ", "column", "struct", "Body", "Inner", "u32", "i64", "expected", "`", "deserialize"] {
+        for bad in [
+            "line ",
+            "column",
+            "struct",
+            "Body",
+            "Inner",
+            "u32",
+            "i64",
+            "expected",
+            "`",
+            "deserialize",
+        ] {
             assert!(!p.reason.contains(bad) && !p.path.contains(bad), "{bad:?} in {p:?}");
         }
     }
@@ -219,9 +235,17 @@ mod tests {
             ("{\"name\":\"a\",\"count\":\"7\"}", "$.count", "must be a whole number"),
             ("{\"name\":\"a\",\"colour\":1}", "$.colour", "not a field"),
             ("{}", "$.name", "is required"),
-            ("{\"name\":\"a\",\"inner\":{\"ids\":[1,\"x\"]}}", "$.inner.ids[1]", "whole number"),
+            (
+                "{\"name\":\"a\",\"inner\":{\"ids\":[1,\"x\"]}}",
+                "$.inner.ids[1]",
+                "whole number",
+            ),
             ("{\"name\":\"a\",\"inner\":{}}", "$.inner.ids", "is required"),
-            ("{\"name\":\"a\",\"inner\":{\"ids\":[1], \"a b\":1}}", "$.inner[\"a b\"]", "not a field"),
+            (
+                "{\"name\":\"a\",\"inner\":{\"ids\":[1], \"a b\":1}}",
+                "$.inner[\"a b\"]",
+                "not a field",
+            ),
             ("{\"name\":\"a\",\"count\":1e400}", "$", "too large"),
         ];
         for (json, path, reason) in cases {

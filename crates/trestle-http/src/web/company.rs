@@ -1,12 +1,12 @@
 //! Company App Management: installed apps, installing (marketplace or custom by App Version
 //! ID), permitted projects, permission upgrades, the directory and the audit log.
 
-use super::layout::{csrf, notice, page, pager, when, Section};
 use super::forms::{chosen, described_by, field_error, form_notice, problem, value, Refusal};
+use super::forms::{WebPath as Path, WebQuery as Query};
+use super::layout::{csrf, notice, page, pager, when, Section};
 use super::{see_other, Posted, WebSession};
 use crate::error::WebError;
 use crate::AppState;
-use super::forms::{WebPath as Path, WebQuery as Query};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -231,7 +231,11 @@ async fn install(State(s): State<AppState>, Path(c): Path<i64>, posted: Posted) 
     if let Some(confirm) = session.confirmation_needed(&s, &back) {
         return Ok(confirm);
     }
-    let which = if form.get("app_id").is_some() { "marketplace" } else { "install" };
+    let which = if form.get("app_id").is_some() {
+        "marketplace"
+    } else {
+        "install"
+    };
     let marketplace_app = match form.get("app_id") {
         None | Some("") => None,
         Some(v) => match v.parse() {

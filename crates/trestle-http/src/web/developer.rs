@@ -1,13 +1,12 @@
 //! Developer pages: apps, the manifest editor with its permission builder, versions,
 //! promotion, credentials and metrics.
 
-use super::layout::{copyable, csrf, notice, page, problems, secret_once, when, Section};
 use super::forms::{described_by, field_error, form_notice, problem, value, Refusal};
+use super::forms::{WebPath as Path, WebQuery as Query};
+use super::layout::{copyable, csrf, notice, page, problems, secret_once, when, Section};
 use super::{see_other, Fields, Posted, WebSession};
-use trestle_domain::text;
 use crate::error::WebError;
 use crate::AppState;
-use super::forms::{WebPath as Path, WebQuery as Query};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -20,6 +19,7 @@ use trestle_core::{CoreError, VersionDiff};
 use trestle_domain::manifest::{GrantType, Manifest, Problem};
 use trestle_domain::page::PageRequest;
 use trestle_domain::permissions::{Level, ToolPermissions, COMPANY_TOOLS, PROJECT_TOOLS};
+use trestle_domain::text;
 use trestle_domain::*;
 use trestle_store::{AppVersion, Environment, VersionStatus};
 
@@ -403,7 +403,14 @@ async fn app_page(
 }
 
 /// Shows the app page again with the refused form `form`, or the error page for other errors.
-async fn refused_on_app(s: &AppState, session: &WebSession, app: i64, form: &'static str, values: &Fields, e: CoreError) -> Page {
+async fn refused_on_app(
+    s: &AppState,
+    session: &WebSession,
+    app: i64,
+    form: &'static str,
+    values: &Fields,
+    e: CoreError,
+) -> Page {
     let refused = Refusal::of(form, values, e).map_err(|e| WebError::new(e, app_path(app)))?;
     app_page(s, session, app, None, Some(&refused)).await
 }
@@ -418,7 +425,11 @@ async fn rename(State(s): State<AppState>, Path(app): Path<i64>, posted: Posted)
 
 async fn delete(State(s): State<AppState>, Path(app): Path<i64>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
-    if let Err(e) = s.core.delete_app(session.actor(), AppId(app), form.text("confirm")).await {
+    if let Err(e) = s
+        .core
+        .delete_app(session.actor(), AppId(app), form.text("confirm"))
+        .await
+    {
         return refused_on_app(&s, &session, app, "delete", &form, e).await;
     }
     Ok(see_other("/ui/apps?done=deleted"))
@@ -434,7 +445,11 @@ async fn publish(State(s): State<AppState>, Path(app): Path<i64>, posted: Posted
 
 async fn add_redirect_uri(State(s): State<AppState>, Path(app): Path<i64>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
-    if let Err(e) = s.core.add_redirect_uri(session.actor(), AppId(app), form.text("uri").trim()).await {
+    if let Err(e) = s
+        .core
+        .add_redirect_uri(session.actor(), AppId(app), form.text("uri").trim())
+        .await
+    {
         return refused_on_app(&s, &session, app, "redirect", &form, e).await;
     }
     Ok(see_other(&format!("{}?done=redirect", app_path(app))))

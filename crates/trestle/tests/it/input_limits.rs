@@ -43,12 +43,36 @@ async fn management_strings_are_bounded_and_refused_whole(app: TestApp) {
     let op = app.operator.clone();
     // People: name, e-mail, password.
     for (body, at, why) in [
-        (json!({"email": "a@example.com", "name": "x".repeat(201)}), "$.name", "at most 200"),
-        (json!({"email": "a@example.com", "name": "Ann\u{0}Lee"}), "$.name", "NUL"),
-        (json!({"email": "a@example.com", "name": "Ann\nLee"}), "$.name", "single line"),
-        (json!({"email": "a@example.com", "name": "\u{1b}[31mAnn"}), "$.name", "control"),
-        (json!({"email": "a@example.com", "name": "Ann\u{202e}eeL"}), "$.name", "invisible"),
-        (json!({"email": format!("{}@example.com", "a".repeat(250)), "name": "Ann"}), "$.email", "at most 254"),
+        (
+            json!({"email": "a@example.com", "name": "x".repeat(201)}),
+            "$.name",
+            "at most 200",
+        ),
+        (
+            json!({"email": "a@example.com", "name": "Ann\u{0}Lee"}),
+            "$.name",
+            "NUL",
+        ),
+        (
+            json!({"email": "a@example.com", "name": "Ann\nLee"}),
+            "$.name",
+            "single line",
+        ),
+        (
+            json!({"email": "a@example.com", "name": "\u{1b}[31mAnn"}),
+            "$.name",
+            "control",
+        ),
+        (
+            json!({"email": "a@example.com", "name": "Ann\u{202e}eeL"}),
+            "$.name",
+            "invisible",
+        ),
+        (
+            json!({"email": format!("{}@example.com", "a".repeat(250)), "name": "Ann"}),
+            "$.email",
+            "at most 254",
+        ),
         (json!({"email": "a\u{0}@example.com", "name": "Ann"}), "$.email", "NUL"),
     ] {
         let v = refused(&app, &op, "POST", "/api/v1/people", body, &[at]).await;
@@ -119,12 +143,28 @@ async fn management_strings_are_bounded_and_refused_whole(app: TestApp) {
         .await;
     assert_eq!(p["name"].as_str().unwrap().chars().count(), 200);
     // Apps: names, renames, redirect URIs, versions.
-    refused(&app, &dev, "POST", "/api/v1/apps", json!({"name": "a".repeat(101)}), &["$.name"]).await;
+    refused(
+        &app,
+        &dev,
+        "POST",
+        "/api/v1/apps",
+        json!({"name": "a".repeat(101)}),
+        &["$.name"],
+    )
+    .await;
     let created = app
         .api_post(&dev, "/api/v1/apps", json!({"name": "Sync"}), StatusCode::CREATED)
         .await;
     let a = created["app"]["id"].as_i64().unwrap();
-    refused(&app, &dev, "PATCH", &format!("/api/v1/apps/{a}"), json!({"name": "Sy\rnc"}), &["$.name"]).await;
+    refused(
+        &app,
+        &dev,
+        "PATCH",
+        &format!("/api/v1/apps/{a}"),
+        json!({"name": "Sy\rnc"}),
+        &["$.name"],
+    )
+    .await;
     refused(
         &app,
         &dev,
@@ -210,15 +250,27 @@ async fn manifest_and_rest_tool_strings_are_bounded(app: TestApp) {
         &dev,
         "POST",
         &versions,
-        with_page("bell \u{7}", "Setup\n", &format!("https://example.com/{}", "p".repeat(2000))),
-        &[&format!("{base}.notes"), &format!("{base}.page.url"), &format!("{base}.page.label")],
+        with_page(
+            "bell \u{7}",
+            "Setup\n",
+            &format!("https://example.com/{}", "p".repeat(2000)),
+        ),
+        &[
+            &format!("{base}.notes"),
+            &format!("{base}.page.url"),
+            &format!("{base}.page.label"),
+        ],
     )
     .await;
     // Notes may span lines.
     app.api_post(
         &dev,
         &versions,
-        with_page("Step 1: pick projects.\nStep 2:\tsync.", "Setup", "https://example.com/setup"),
+        with_page(
+            "Step 1: pick projects.\nStep 2:\tsync.",
+            "Setup",
+            "https://example.com/setup",
+        ),
         StatusCode::CREATED,
     )
     .await;
@@ -227,7 +279,11 @@ async fn manifest_and_rest_tool_strings_are_bounded(app: TestApp) {
     let w = app.world().await;
     let token = app.token(&w.app).await;
     let folders = format!("/rest/v1.0/folders?project_id={}", w.a1);
-    for (name, why) in [("f".repeat(256), "at most 255"), ("a\u{0}b".to_string(), "NUL"), ("a\nb".to_string(), "single line")] {
+    for (name, why) in [
+        ("f".repeat(256), "at most 255"),
+        ("a\u{0}b".to_string(), "NUL"),
+        ("a\nb".to_string(), "single line"),
+    ] {
         let before = snapshot(&app.db_url).await;
         let res = app
             .post(&folders)

@@ -63,7 +63,9 @@ async fn error_shape(res: reqwest::Response, want: StatusCode) -> Value {
 }
 
 fn first_path(v: &Value) -> &str {
-    v["errors"][0]["path"].as_str().unwrap_or_else(|| panic!("no errors[0].path in {v}"))
+    v["errors"][0]["path"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no errors[0].path in {v}"))
 }
 
 async fn malformed_bodies_on_every_management_route_get_the_one_error_shape(app: TestApp) {
@@ -86,7 +88,12 @@ async fn malformed_bodies_on_every_management_route_get_the_one_error_shape(app:
         (&dev, "POST", format!("/api/v1/apps/{a}/redirect_uris"), "uri"),
         (&op, "PUT", format!("/api/v1/people/{user}/password"), "password"),
         (&op, "POST", format!("/api/v1/apps/{a}/suspend"), "reason"),
-        (&admin, "POST", format!("/api/v1/companies/{company}/service_accounts"), "name"),
+        (
+            &admin,
+            "POST",
+            format!("/api/v1/companies/{company}/service_accounts"),
+            "name",
+        ),
     ];
     let before = crate::support::snapshot(&app.db_url).await;
     for (token, method, path, field) in &routes {
@@ -108,9 +115,21 @@ async fn malformed_bodies_on_every_management_route_get_the_one_error_shape(app:
             ("{".into(), StatusCode::BAD_REQUEST, "$".into()),
             ("[1, 2]".into(), StatusCode::BAD_REQUEST, "$".into()),
             ("\"text\"".into(), StatusCode::BAD_REQUEST, "$".into()),
-            (json!({ (*field): 5 }).to_string(), StatusCode::BAD_REQUEST, format!("$.{field}")),
-            (json!({ (*field): {"deep": [1]} }).to_string(), StatusCode::BAD_REQUEST, format!("$.{field}")),
-            (json!({ (*field): "x", "colour": "red" }).to_string(), StatusCode::BAD_REQUEST, "$.colour".into()),
+            (
+                json!({ (*field): 5 }).to_string(),
+                StatusCode::BAD_REQUEST,
+                format!("$.{field}"),
+            ),
+            (
+                json!({ (*field): {"deep": [1]} }).to_string(),
+                StatusCode::BAD_REQUEST,
+                format!("$.{field}"),
+            ),
+            (
+                json!({ (*field): "x", "colour": "red" }).to_string(),
+                StatusCode::BAD_REQUEST,
+                "$.colour".into(),
+            ),
         ];
         for (body, status, at) in cases {
             let v = error_shape(send(body.clone(), json).await.unwrap(), status).await;
@@ -145,7 +164,10 @@ async fn malformed_bodies_on_every_management_route_get_the_one_error_shape(app:
     )
     .await;
     assert_eq!(first_path(&v), "$.permitted_project_ids[1]");
-    assert!(v["errors"][0]["reason"].as_str().unwrap().contains("whole number"), "{v}");
+    assert!(
+        v["errors"][0]["reason"].as_str().unwrap().contains("whole number"),
+        "{v}"
+    );
     assert!(v["message"].as_str().unwrap().contains("permitted_project_ids"), "{v}");
     // None of it wrote anything.
     assert_eq!(crate::support::snapshot(&app.db_url).await, before);
@@ -209,7 +231,12 @@ async fn path_ids_routes_methods_and_media_types_get_the_one_error_shape(app: Te
     // A body over the limit: 413 in the same shape.
     let big = json!({"name": "x".repeat(3 * 1024 * 1024)});
     let v = error_shape(
-        app.post("/api/v1/apps").bearer_auth(&dev).json(&big).send().await.unwrap(),
+        app.post("/api/v1/apps")
+            .bearer_auth(&dev)
+            .json(&big)
+            .send()
+            .await
+            .unwrap(),
         StatusCode::PAYLOAD_TOO_LARGE,
     )
     .await;
@@ -237,7 +264,11 @@ async fn read_response(conn: &mut tokio::net::tcp::OwnedReadHalf) -> (u16, Strin
         }
         let mut chunk = [0u8; 4096];
         let n = conn.read(&mut chunk).await.unwrap();
-        assert!(n > 0, "connection closed before a response: {:?}", String::from_utf8_lossy(&buf));
+        assert!(
+            n > 0,
+            "connection closed before a response: {:?}",
+            String::from_utf8_lossy(&buf)
+        );
         buf.extend_from_slice(&chunk[..n]);
     };
     let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
@@ -317,13 +348,55 @@ async fn rest_and_oauth_refusals_carry_no_framework_wording(app: TestApp) {
     // REST: malformed bodies, non-numeric ids, wrong media types, no route, wrong method.
     let folders = format!("/rest/v1.0/folders?project_id={}", w.a1);
     let cases: Vec<(&str, String, Option<&str>, &str, StatusCode)> = vec![
-        ("POST", folders.clone(), Some("application/json"), "{oops", StatusCode::BAD_REQUEST),
-        ("POST", folders.clone(), Some("application/json"), "{\"folder\":{\"name\":5}}", StatusCode::BAD_REQUEST),
-        ("POST", folders.clone(), Some("application/json"), "{\"folder\":{\"name\":\"x\",\"size\":1}}", StatusCode::BAD_REQUEST),
-        ("POST", folders.clone(), Some("text/plain"), "{\"folder\":{\"name\":\"x\"}}", StatusCode::UNSUPPORTED_MEDIA_TYPE),
-        ("GET", format!("/rest/v1.0/folders/abc?project_id={}", w.a1), None, "", StatusCode::BAD_REQUEST),
-        ("GET", "/rest/v1.0/companies/abc/projects".into(), None, "", StatusCode::NOT_FOUND),
-        ("DELETE", "/rest/v1.0/me".into(), None, "", StatusCode::METHOD_NOT_ALLOWED),
+        (
+            "POST",
+            folders.clone(),
+            Some("application/json"),
+            "{oops",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "POST",
+            folders.clone(),
+            Some("application/json"),
+            "{\"folder\":{\"name\":5}}",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "POST",
+            folders.clone(),
+            Some("application/json"),
+            "{\"folder\":{\"name\":\"x\",\"size\":1}}",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "POST",
+            folders.clone(),
+            Some("text/plain"),
+            "{\"folder\":{\"name\":\"x\"}}",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+        (
+            "GET",
+            format!("/rest/v1.0/folders/abc?project_id={}", w.a1),
+            None,
+            "",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "GET",
+            "/rest/v1.0/companies/abc/projects".into(),
+            None,
+            "",
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "DELETE",
+            "/rest/v1.0/me".into(),
+            None,
+            "",
+            StatusCode::METHOD_NOT_ALLOWED,
+        ),
     ];
     for (method, path, ct, body, want) in cases {
         let mut req = app
@@ -371,7 +444,10 @@ async fn rest_and_oauth_refusals_carry_no_framework_wording(app: TestApp) {
     // A too-large token request is an RFC 6749 error too.
     let res = app
         .post("/oauth/token")
-        .form(&[("grant_type", "client_credentials"), ("client_id", &"x".repeat(3 * 1024 * 1024))])
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &"x".repeat(3 * 1024 * 1024)),
+        ])
         .send()
         .await
         .unwrap();

@@ -62,7 +62,12 @@ async fn sign_in(app: &TestApp, email: &str) -> (Browser, String) {
     let res = b
         .post(
             "/ui/login",
-            &[("csrf", &csrf), ("next", "/ui"), ("email", email), ("password", PASSWORD)],
+            &[
+                ("csrf", &csrf),
+                ("next", "/ui"),
+                ("email", email),
+                ("password", PASSWORD),
+            ],
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -76,7 +81,10 @@ async fn refused_page(res: reqwest::Response, input: &str, typed: &str, reason: 
     let status = res.status();
     let page = res.text().await.unwrap();
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
-    assert!(page.contains("<nav aria-label=\"Main\""), "the navigation stays: {page}");
+    assert!(
+        page.contains("<nav aria-label=\"Main\""),
+        "the navigation stays: {page}"
+    );
     assert_eq!(attr_of(&page, input, "value").as_deref(), Some(typed), "{page}");
     assert_eq!(attr_of(&page, input, "aria-invalid").as_deref(), Some("true"), "{page}");
     let error_id = attr_of(&page, input, "aria-describedby").expect("the field points at its error");
@@ -109,27 +117,46 @@ async fn refused_developer_forms_come_back_with_what_was_typed(app: TestApp) {
     let a = created["app"]["id"].as_i64().unwrap();
     let at = format!("/ui/apps/{a}");
     // Rename: empty after trimming.
-    let res = b.post(&format!("{at}/rename"), &[("csrf", &csrf), ("name", "   ")]).await;
+    let res = b
+        .post(&format!("{at}/rename"), &[("csrf", &csrf), ("name", "   ")])
+        .await;
     refused_page(res, "app-name", "   ", "not be empty").await;
     // A redirect URI that is not http(s).
     let res = b
-        .post(&format!("{at}/redirect-uris"), &[("csrf", &csrf), ("uri", "ftp://files.example.com/cb")])
+        .post(
+            &format!("{at}/redirect-uris"),
+            &[("csrf", &csrf), ("uri", "ftp://files.example.com/cb")],
+        )
         .await;
-    let page = refused_page(res, "redirect-uri", "ftp://files.example.com/cb", "absolute http(s) URL").await;
+    let page = refused_page(
+        res,
+        "redirect-uri",
+        "ftp://files.example.com/cb",
+        "absolute http(s) URL",
+    )
+    .await;
     // The other forms of the page show what is stored, not what was typed elsewhere.
     assert_eq!(attr_of(&page, "app-name", "value").as_deref(), Some("Sync"));
     // Delete: the confirmation does not repeat the name.
-    let res = b.post(&format!("{at}/delete"), &[("csrf", &csrf), ("confirm", "Snyc")]).await;
+    let res = b
+        .post(&format!("{at}/delete"), &[("csrf", &csrf), ("confirm", "Snyc")])
+        .await;
     refused_page(res, "confirm", "Snyc", "repeat its exact name").await;
     let got = app.api_get(&dev, &format!("/api/v1/apps/{a}"), StatusCode::OK).await;
     assert_eq!(got["name"], "Sync", "nothing changed");
     // A tampered secret form is told so on the app page, with its navigation.
     let res = b
-        .post(&format!("{at}/secrets/1/retire"), &[("csrf", &csrf), ("environment", "staging")])
+        .post(
+            &format!("{at}/secrets/1/retire"),
+            &[("csrf", &csrf), ("environment", "staging")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = res.text().await.unwrap();
-    assert!(page.contains("<nav aria-label=\"Main\"") && page.contains("production or sandbox"), "{page}");
+    assert!(
+        page.contains("<nav aria-label=\"Main\"") && page.contains("production or sandbox"),
+        "{page}"
+    );
 }
 
 async fn refused_company_forms_come_back_with_what_was_typed(app: TestApp) {
@@ -148,7 +175,10 @@ async fn refused_company_forms_come_back_with_what_was_typed(app: TestApp) {
     let install = format!("/ui/companies/{c}/install");
     for (typed, reason) in [
         ("not-a-version-id", "36-character App Version ID"),
-        ("3f1c9a2e-0000-4000-8000-000000000000", "App Version ID (or sandbox key)"),
+        (
+            "3f1c9a2e-0000-4000-8000-000000000000",
+            "App Version ID (or sandbox key)",
+        ),
     ] {
         let res = b.post(&install, &[("csrf", &csrf), ("app_version_id", typed)]).await;
         let page = refused_page(res, "app_version_id", typed, reason).await;
@@ -158,7 +188,10 @@ async fn refused_company_forms_come_back_with_what_was_typed(app: TestApp) {
     let res = b.post(&install, &[("csrf", &csrf), ("app_id", "abc")]).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = res.text().await.unwrap();
-    assert!(page.contains("<nav aria-label=\"Main\"") && page.contains("must be an app id"), "{page}");
+    assert!(
+        page.contains("<nav aria-label=\"Main\"") && page.contains("must be an app id"),
+        "{page}"
+    );
 }
 
 async fn pages_with_bad_addresses_or_bodies_answer_in_words(app: TestApp) {
@@ -168,8 +201,14 @@ async fn pages_with_bad_addresses_or_bodies_answer_in_words(app: TestApp) {
         let res = b.get(path).await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
         let page = res.text().await.unwrap();
-        assert!(page.contains("<html") && page.contains("not a valid id"), "{path}: {page}");
-        assert!(!page.contains("Invalid URL") && !page.contains("Cannot parse"), "{page}");
+        assert!(
+            page.contains("<html") && page.contains("not a valid id"),
+            "{path}: {page}"
+        );
+        assert!(
+            !page.contains("Invalid URL") && !page.contains("Cannot parse"),
+            "{page}"
+        );
     }
     let res = b.get("/ui/apps/1/metrics?days=lots").await;
     let status = res.status();
