@@ -294,6 +294,7 @@ async fn manifest_and_rest_tool_strings_are_bounded(app: TestApp) {
             .await
             .unwrap();
         let v = expect(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(v["errors"][0]["path"], "$.folder.name", "{v}");
         assert!(v["errors"][0]["reason"].as_str().unwrap().contains(why), "{v}");
         assert_eq!(snapshot(&app.db_url).await, before);
     }
@@ -315,7 +316,42 @@ async fn manifest_and_rest_tool_strings_are_bounded(app: TestApp) {
         .send()
         .await
         .unwrap();
-    expect(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let v = expect(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(v["errors"][0]["path"], "$.folder.name", "{v}");
+    // A file's content is bounded too (bytes), on create and on update.
+    let files = format!("/rest/v1.0/files?project_id={}", w.a1);
+    let big = "d".repeat(1_000_001);
+    let res = app
+        .post(&files)
+        .bearer_auth(&token)
+        .header("Procore-Company-Id", w.a.to_string())
+        .json(&json!({"file": {"name": "notes.txt", "data": big}}))
+        .send()
+        .await
+        .unwrap();
+    let v = expect(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(v["errors"][0]["path"], "$.file.data", "{v}");
+    let res = app
+        .post(&files)
+        .bearer_auth(&token)
+        .header("Procore-Company-Id", w.a.to_string())
+        .json(&json!({"file": {"name": "notes.txt", "data": "v1"}}))
+        .send()
+        .await
+        .unwrap();
+    let file = expect(res, StatusCode::CREATED).await;
+    let before = snapshot(&app.db_url).await;
+    let res = app
+        .patch(&format!("/rest/v1.0/files/{}?project_id={}", file["id"], w.a1))
+        .bearer_auth(&token)
+        .header("Procore-Company-Id", w.a.to_string())
+        .json(&json!({"file": {"data": big}}))
+        .send()
+        .await
+        .unwrap();
+    let v = expect(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(v["errors"][0]["path"], "$.file.data", "{v}");
+    assert_eq!(snapshot(&app.db_url).await, before);
 }
 
 async fn the_openapi_document_states_the_limits(app: TestApp) {

@@ -191,6 +191,24 @@ async fn path_ids_routes_methods_and_media_types_get_the_one_error_shape(app: Te
         assert_eq!(first_path(&v), param, "{path}: {v}");
         assert!(v["errors"][0]["reason"].as_str().unwrap().contains("number"), "{v}");
     }
+    // Query parameters that do not fit.
+    for q in [
+        "per_page=abc",
+        "page=0",
+        "page=1&page=2",
+        &format!("page={}", "9".repeat(5000)),
+    ] {
+        let v = error_shape(
+            app.get(&format!("/api/v1/apps?{q}"))
+                .bearer_auth(&dev)
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+        assert!(v["message"].as_str().unwrap().len() < 300, "{v}");
+    }
     // No route: 404, whatever the method.
     for method in ["GET", "POST", "DELETE"] {
         let v = error_shape(

@@ -229,4 +229,14 @@ async fn pages_with_bad_addresses_or_bodies_answer_in_words(app: TestApp) {
     let page = res.text().await.unwrap();
     assert!(page.contains("<html") && page.contains("as an HTML form"), "{page}");
     assert!(!page.contains("Content-Type"), "{page}");
+    // A form too large is a page in words too (413).
+    let res = b
+        .post("/ui/apps", &[("csrf", &csrf), ("name", &"x".repeat(3 * 1024 * 1024))])
+        .await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("<html") && page.contains("larger than the limit"),
+        "{page}"
+    );
 }
