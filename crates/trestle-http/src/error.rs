@@ -13,11 +13,12 @@ use trestle_domain::manifest::Problem;
 /// The JSON body of every API error.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// Machine-readable code, e.g. `forbidden`, `invalid`, `not_found`.
+    /// Machine-readable code, e.g. `forbidden`, `invalid`, `not_found`, `bad_request`,
+    /// `method_not_allowed`, `payload_too_large`, `unsupported_media_type`.
     pub code: &'static str,
     /// Human-readable explanation.
     pub message: String,
-    /// For `invalid`: every problem, with its JSON path.
+    /// For `invalid` and `bad_request`: every problem, with its JSON path.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(value_type = Vec<ProblemSchema>)]
     pub errors: Vec<Problem>,
@@ -26,7 +27,8 @@ pub struct ErrorBody {
 /// One problem in a request body.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ProblemSchema {
-    /// JSONPath of the offending value, e.g. `$.manifest.permissions.company.foo`.
+    /// JSONPath of the offending value, e.g. `$.manifest.permissions.company.foo`; a path
+    /// parameter by its name in the URL template, e.g. `{app_id}`.
     pub path: String,
     pub reason: String,
 }
@@ -269,6 +271,11 @@ impl RequestError {
             _ => format!("the request has {} problems", errors.len()),
         };
         RequestError::new(StatusCode::BAD_REQUEST, "bad_request", message, errors)
+    }
+
+    /// 404 for a URL no route takes.
+    pub fn no_route() -> Self {
+        RequestError::new(StatusCode::NOT_FOUND, "not_found", "no route for this URL", vec![])
     }
 
     /// 413: the body is larger than `limit` bytes.

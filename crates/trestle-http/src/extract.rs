@@ -108,12 +108,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
                 };
                 Err(RequestError::malformed(vec![Problem { path, reason }]))
             }
-            Err(_) => Err(RequestError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "no route for this URL",
-                vec![],
-            )),
+            Err(_) => Err(RequestError::no_route()),
         }
     }
 }

@@ -1055,7 +1055,13 @@ async fn list_redirect_uris(
 #[openapi(
     info(title = "Trestle management API", description = "Operator, developer portal and company admin actions. \
         Authenticate with an API token: `Authorization: Bearer trs_…`. The Procore-compatible OAuth and REST \
-        endpoints (`/oauth/token`, `/rest/v1.0/…`) are described in the README."),
+        endpoints (`/oauth/token`, `/rest/v1.0/…`) are described in the README. \
+        Every error is an `ErrorBody`: 400 for a body that is not well-formed JSON or not of the documented \
+        shape (wrong types, unknown or missing fields; each problem named by its JSONPath, e.g. `$.name`) and \
+        for a path parameter that is not a number (named `{app_id}` and so on), 404 for no route, 405 for a \
+        method the path does not take, 413 for a body over 2 MiB (2097152 bytes), 415 for a body that is not \
+        `application/json`, 422 for values the rules refuse (lengths are the `maxLength` of each field; \
+        single-line text refuses control characters)."),
     paths(whoami, create_person, create_api_token, create_company, get_company, create_project, list_company_projects,
         add_company_member, install_app, list_installs, get_install, uninstall, list_permitted, add_permitted,
         add_all_permitted, remove_permitted, create_app, list_apps, get_app, create_version, list_versions,
