@@ -141,6 +141,9 @@ impl Trestle {
             .as_deref()
             .filter(|c| !c.is_empty())
             .ok_or_else(|| fatal("client_id is missing"))?;
+        if !trestle_domain::text::storable(client_id) {
+            return Err(fatal("unknown client_id"));
+        }
         let creds = self
             .store
             .find_client_by_client_id(client_id)
@@ -205,7 +208,12 @@ impl Trestle {
     /// attempt, successful or not, is written to the platform's audit log with `address`.
     pub async fn login(&self, email: &str, password: &str, address: Option<&str>) -> Result<(String, String)> {
         let email = email.trim().to_ascii_lowercase();
-        let found = self.store.find_login(&email).await?;
+        // An address no one can have (too long, control characters) is looked up by no one;
+        // it costs the same work below as any unknown address.
+        let found = match trestle_domain::text::refusal(&email, trestle_domain::text::EMAIL) {
+            None => self.store.find_login(&email).await?,
+            Some(_) => None,
+        };
         // Unknown people cost the same work as a wrong password.
         let stored = match &found {
             Some((_, h)) => h.clone(),
@@ -219,7 +227,7 @@ impl Trestle {
         .map_err(|e| CoreError::Internal(e.to_string()))?;
         let attempt = |user: Option<UserId>, success: bool| trestle_store::SignInAttempt {
             user,
-            email: email.chars().take(320).collect(),
+            email: email.chars().filter(|c| !c.is_control()).take(320).collect(),
             success,
             address: address.map(str::to_string),
             at: self.now(),

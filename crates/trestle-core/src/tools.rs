@@ -195,8 +195,8 @@ impl Trestle {
         let scope = self.project_scope(caller, project, hint).await?;
         self.require_project_tool(&scope, "documents", Operation::Write)?;
         new.name = crate::operator::clean_name("$.name", &new.name, trestle_domain::text::DOCUMENT_NAME)?;
-        if new.data.as_ref().is_some_and(|d| d.len() > 1_000_000) {
-            return Err(CoreError::invalid_field("$.data", "must be at most 1,000,000 bytes"));
+        if let Some(reason) = new.data.as_deref().and_then(trestle_domain::text::content_refusal) {
+            return Err(CoreError::invalid_field("$.data", reason));
         }
         new.created_by = scope.actor.user_id();
         self.store
@@ -229,8 +229,8 @@ impl Trestle {
         let name = name
             .map(|n| crate::operator::clean_name("$.name", n, trestle_domain::text::DOCUMENT_NAME))
             .transpose()?;
-        if data.is_some_and(|d| d.len() > 1_000_000) {
-            return Err(CoreError::invalid_field("$.data", "must be at most 1,000,000 bytes"));
+        if let Some(reason) = data.and_then(trestle_domain::text::content_refusal) {
+            return Err(CoreError::invalid_field("$.data", reason));
         }
         self.store
             .update_document(

@@ -88,6 +88,26 @@ pub fn refusal(value: &str, kind: Text) -> Option<String> {
     }
 }
 
+/// Whether `s` can be a database value at all (PostgreSQL's text takes no NUL): a lookup of a
+/// value that cannot be stored is a lookup of nothing.
+pub fn storable(s: &str) -> bool {
+    !s.contains('\0')
+}
+
+/// A file's content: any text but NUL (no database column stores it), at most this many bytes.
+pub const MAX_CONTENT_BYTES: usize = 1_000_000;
+
+/// Why `data` is not acceptable as a file's content, if it is not.
+pub fn content_refusal(data: &str) -> Option<String> {
+    if data.len() > MAX_CONTENT_BYTES {
+        Some("must be at most 1,000,000 bytes".into())
+    } else if data.contains('\0') {
+        Some("must not contain NUL characters".into())
+    } else {
+        None
+    }
+}
+
 /// Checks `value` as `kind` at `path` (a JSONPath such as `$.name`).
 pub fn check(path: &str, value: &str, kind: Text) -> Result<(), Problem> {
     match refusal(value, kind) {

@@ -352,6 +352,45 @@ async fn manifest_and_rest_tool_strings_are_bounded(app: TestApp) {
     let v = expect(res, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(v["errors"][0]["path"], "$.file.data", "{v}");
     assert_eq!(snapshot(&app.db_url).await, before);
+    // Content may hold any text but NUL (which no database column takes).
+    let res = app
+        .post(&files)
+        .bearer_auth(&token)
+        .header("Procore-Company-Id", w.a.to_string())
+        .json(&json!({"file": {"name": "nul.txt", "data": "a\u{0}b"}}))
+        .send()
+        .await
+        .unwrap();
+    let v = expect(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(v["errors"][0]["path"], "$.file.data", "{v}");
+    let res = app
+        .post(&files)
+        .bearer_auth(&token)
+        .header("Procore-Company-Id", w.a.to_string())
+        .json(&json!({"file": {"name": "tabs.txt", "data": "a\tb\r\nc\u{1b}"}}))
+        .send()
+        .await
+        .unwrap();
+    expect(res, StatusCode::CREATED).await;
+    // A sign-in with a NUL in the e-mail address is a wrong sign-in, not a failure.
+    let long = "e".repeat(5000);
+    for email in ["a\u{0}@example.com", long.as_str()] {
+        let mut b = crate::support::Browser::new(&app);
+        let page = b.get("/ui/login").await.text().await.unwrap();
+        let csrf = crate::support::field(&page, "csrf");
+        let res = b
+            .post(
+                "/ui/login",
+                &[
+                    ("csrf", &csrf),
+                    ("next", "/ui"),
+                    ("email", email),
+                    ("password", "whatever it is"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
 }
 
 async fn the_openapi_document_states_the_limits(app: TestApp) {

@@ -459,6 +459,24 @@ async fn rest_and_oauth_refusals_carry_no_framework_wording(app: TestApp) {
             assert!(!text.contains(bad), "{ct:?}: {bad:?} in {text}");
         }
     }
+    // A NUL in what the token endpoint or the authorize page looks up is refused, not a failure.
+    let res = app
+        .post("/oauth/token")
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "a\u{0}b"),
+            ("client_secret", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_client_error(), "{}", res.status());
+    let res = app
+        .get("/oauth/authorize?response_type=code&client_id=a%00b&redirect_uri=https%3A%2F%2Fexample.com%2Fcb")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_client_error(), "{}", res.status());
     // A too-large token request is an RFC 6749 error too.
     let res = app
         .post("/oauth/token")
