@@ -68,11 +68,12 @@ impl Trestle {
 
     /// Mints an operator API token (used by `trestle up` and `trestle operator-token`).
     pub async fn create_operator_token(&self, label: &str) -> Result<String> {
+        let label = clean_name("$.label", label, text::LABEL)?;
         let token = new_api_token();
         let new = NewApiToken {
             token_hash: self.keys.hash_secret(&token),
             user: None,
-            label: label.into(),
+            label,
         };
         self.store.create_api_token(&new, &self.system_audit()).await?;
         Ok(token)
