@@ -304,7 +304,7 @@ async fn install_page_at(
     let q = l.q.clone().unwrap_or_default();
     let page_no = l.page.unwrap_or(1).max(1);
     let per_page = 25;
-    let projects = s
+    let searched = s
         .core
         .search_company_projects(
             actor,
@@ -315,8 +315,19 @@ async fn install_page_at(
                 per_page,
             },
         )
-        .await
-        .map_err(err)?;
+        .await;
+    // A search term the rules refuse is said next to the search field; the page stays.
+    let (projects, q_problem) = match searched {
+        Ok(found) => (found, None),
+        Err(CoreError::Invalid { problems, .. }) => (
+            trestle_domain::page::Page {
+                items: vec![],
+                total: 0,
+            },
+            problems.into_iter().next().map(|p| p.reason),
+        ),
+        Err(e) => return Err(err(e)),
+    };
     let permitted: HashSet<i64> = v.permitted_project_ids.iter().map(|p| p.0).collect();
     let installed = v.install.status == InstallStatus::Installed;
     let pending = match &v.pending_update {
@@ -414,7 +425,11 @@ async fn install_page_at(
                 form.row.search method="get" action=(here) role="search" {
                     div.grow {
                         label for="q" { "Search projects" }
-                        input #q type="search" name="q" value=(q) placeholder="Name or number";
+                        input #q type="search" name="q" value=(q) placeholder="Name or number"
+                            maxlength=(trestle_domain::text::SEARCH.max)
+                            aria-invalid=[q_problem.as_ref().map(|_| "true")]
+                            aria-describedby=[q_problem.as_ref().map(|_| "q-error")];
+                        @if let Some(reason) = &q_problem { p.field-error #q-error { "The search " (reason) "." } }
                     }
                     button.secondary type="submit" { "Search" }
                 }
@@ -470,7 +485,11 @@ async fn install_page_at(
     };
     Ok(page(
         &session.chrome(Section::Company(c)),
-        r.map_or(StatusCode::OK, Refusal::status),
+        if r.is_some() || q_problem.is_some() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        },
         &v.app.name,
         body,
     ))

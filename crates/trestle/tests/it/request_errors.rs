@@ -154,16 +154,68 @@ async fn malformed_bodies_on_every_management_route_get_the_one_error_shape(app:
     }
     // Fields of other types: a value of the wrong type is named, in JSON words.
     for (method, path, body, at, words) in [
-        ("POST", format!("/api/v1/companies/{company}/users"), json!({"user_id": "7"}), "$.user_id", "whole number"),
-        ("POST", format!("/api/v1/companies/{company}/users"), json!({"user_id": 7, "is_admin": "yes"}), "$.is_admin", "true or false"),
-        ("PUT", format!("/api/v1/companies/{company}/users/{user}"), json!({"is_admin": 1}), "$.is_admin", "true or false"),
-        ("PATCH", format!("/api/v1/companies/{company}/installs/1"), json!({"add_to_new_projects": null}), "$.add_to_new_projects", "true or false"),
-        ("POST", format!("/api/v1/companies/{company}/installs/1/permitted_projects"), json!({"project_ids": 3}), "$.project_ids", "an array"),
-        ("POST", format!("/api/v1/companies/{company}/installs/1/permitted_projects"), json!({"project_ids": [1.5]}), "$.project_ids[0]", "whole number"),
-        ("POST", format!("/api/v1/companies/{company}/installs"), json!({"app_id": "seven"}), "$.app_id", "whole number"),
-        ("POST", "/api/v1/companies".to_string(), json!({"name": "C", "admin_user_id": -1.0}), "$.admin_user_id", "whole number"),
+        (
+            "POST",
+            format!("/api/v1/companies/{company}/users"),
+            json!({"user_id": "7"}),
+            "$.user_id",
+            "whole number",
+        ),
+        (
+            "POST",
+            format!("/api/v1/companies/{company}/users"),
+            json!({"user_id": 7, "is_admin": "yes"}),
+            "$.is_admin",
+            "true or false",
+        ),
+        (
+            "PUT",
+            format!("/api/v1/companies/{company}/users/{user}"),
+            json!({"is_admin": 1}),
+            "$.is_admin",
+            "true or false",
+        ),
+        (
+            "PATCH",
+            format!("/api/v1/companies/{company}/installs/1"),
+            json!({"add_to_new_projects": null}),
+            "$.add_to_new_projects",
+            "true or false",
+        ),
+        (
+            "POST",
+            format!("/api/v1/companies/{company}/installs/1/permitted_projects"),
+            json!({"project_ids": 3}),
+            "$.project_ids",
+            "an array",
+        ),
+        (
+            "POST",
+            format!("/api/v1/companies/{company}/installs/1/permitted_projects"),
+            json!({"project_ids": [1.5]}),
+            "$.project_ids[0]",
+            "whole number",
+        ),
+        (
+            "POST",
+            format!("/api/v1/companies/{company}/installs"),
+            json!({"app_id": "seven"}),
+            "$.app_id",
+            "whole number",
+        ),
+        (
+            "POST",
+            "/api/v1/companies".to_string(),
+            json!({"name": "C", "admin_user_id": -1.0}),
+            "$.admin_user_id",
+            "whole number",
+        ),
     ] {
-        let token = if path.starts_with("/api/v1/companies/") { &admin } else { &op };
+        let token = if path.starts_with("/api/v1/companies/") {
+            &admin
+        } else {
+            &op
+        };
         let v = error_shape(
             app.http
                 .request(method.parse().unwrap(), format!("{}{path}", app.url))
@@ -176,7 +228,10 @@ async fn malformed_bodies_on_every_management_route_get_the_one_error_shape(app:
         )
         .await;
         assert_eq!(first_path(&v), at, "{method} {path} {body}: {v}");
-        assert!(v["errors"][0]["reason"].as_str().unwrap().contains(words), "{method} {path} {body}: {v}");
+        assert!(
+            v["errors"][0]["reason"].as_str().unwrap().contains(words),
+            "{method} {path} {body}: {v}"
+        );
     }
     // Wrong types deeper down are named by their JSONPath.
     let v = error_shape(

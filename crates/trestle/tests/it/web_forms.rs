@@ -184,6 +184,22 @@ async fn refused_company_forms_come_back_with_what_was_typed(app: TestApp) {
         let page = refused_page(res, "app_version_id", typed, reason).await;
         assert!(page.contains("Install an app"), "the install page itself: {page}");
     }
+    // A search term the rules refuse: said next to the search field, on the install page.
+    let (_, dev) = person(&app, "dev@example.com").await;
+    let promoted = app.promoted_app(&dev, "Sync").await;
+    let res = b
+        .post(
+            &install,
+            &[("csrf", &csrf), ("app_version_id", &promoted.app_version_id)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let installed = crate::support::location(&res);
+    let installed = installed.split('?').next().unwrap();
+    let typed = "Tower\u{1}";
+    let res = b.get(&format!("{installed}?q={}", "Tower%01")).await;
+    let page = refused_page(res, "q", typed, "control characters").await;
+    assert!(page.contains("Permitted projects"), "{page}");
     // A marketplace install of an app id that is not a number: told on the install page.
     let res = b.post(&install, &[("csrf", &csrf), ("app_id", "abc")]).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
