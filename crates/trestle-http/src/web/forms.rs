@@ -193,3 +193,17 @@ impl<S: Send + Sync> FromRequest<S> for WebForm {
             .map_err(|_| super::unreadable_form())
     }
 }
+
+/// A page's form decoded as `T`; a body that is not a form is answered with a page in words.
+pub(crate) struct PageForm<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::Form::<T>::from_request(req, state)
+            .await
+            .map(|axum::Form(v)| PageForm(v))
+            .map_err(|_| super::unreadable_form())
+    }
+}

@@ -558,6 +558,23 @@ async fn rest_and_oauth_refusals_carry_no_framework_wording(app: TestApp) {
         .await
         .unwrap();
     assert!(res.status().is_client_error(), "{}", res.status());
+    // The sign-in and consent forms of the authorize flow: a body that is not a form is a page
+    // in words.
+    for path in ["/oauth/authorize/login", "/oauth/authorize/decision"] {
+        let res = app
+            .post(path)
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_client_error(), "{path}");
+        let text = res.text().await.unwrap();
+        assert!(text.contains("as an HTML form"), "{path}: {text}");
+        for bad in FRAMEWORK_WORDING {
+            assert!(!text.contains(bad), "{path}: {bad:?} in {text}");
+        }
+    }
     // A too-large token request is an RFC 6749 error too.
     let res = app
         .post("/oauth/token")
