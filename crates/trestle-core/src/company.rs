@@ -1,7 +1,6 @@
 //! Company administration: projects, directory members, app installs and permitted projects.
 
 use crate::error::not_found;
-use crate::operator::clean_name;
 use crate::portal::stored_manifest;
 use crate::secrets::random_bytes;
 use crate::{CoreError, Result, Trestle};
@@ -87,7 +86,7 @@ impl Trestle {
 
     pub async fn create_project(&self, actor: Actor, company: CompanyId, mut new: NewProject) -> Result<Project> {
         self.administer(actor, company).await?;
-        new.name = clean_name("$.name", &new.name, 200)?;
+        new = checked_project(new)?;
         Ok(self.store.create_project(company, &new, &self.audit(actor)).await?)
     }
 
@@ -113,8 +112,8 @@ impl Trestle {
     ) -> Result<trestle_domain::page::Page<Project>> {
         self.administer(actor, company).await?;
         let query = query.trim();
-        if query.chars().count() > 200 {
-            return Err(CoreError::invalid_field("$.q", "must be at most 200 characters"));
+        if let Err(p) = text::check("$.q", query, text::SEARCH) {
+            return Err(CoreError::invalid_field(&p.path, p.reason));
         }
         Ok(self.store.search_projects(company, query, page).await?)
     }
@@ -599,4 +598,21 @@ impl Trestle {
             )
             .await?)
     }
+}
+
+/// A new project's fields, trimmed and checked (`trestle_domain::text`); every problem at once.
+pub fn checked_project(new: NewProject) -> Result<NewProject> {
+    use trestle_domain::text::{self, Fields};
+    let mut f = Fields::new();
+    let checked = NewProject {
+        name: f.required("$.name", &new.name, text::NAME),
+        project_number: f.optional("$.project_number", new.project_number.as_deref(), text::CODE),
+        address: f.optional("$.address", new.address.as_deref(), text::ADDRESS),
+        city: f.optional("$.city", new.city.as_deref(), text::ADDRESS),
+        state_code: f.optional("$.state_code", new.state_code.as_deref(), text::CODE),
+        country_code: f.optional("$.country_code", new.country_code.as_deref(), text::CODE),
+        zip: f.optional("$.zip", new.zip.as_deref(), text::CODE),
+    };
+    f.finish().map_err(crate::operator::invalid_fields)?;
+    Ok(checked)
 }

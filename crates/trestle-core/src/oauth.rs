@@ -309,6 +309,9 @@ impl Trestle {
         self.caches
             .clients
             .get_or_load(gens, client_id, gens.stamp_any_app(), || async {
+                if !trestle_domain::text::storable(client_id) {
+                    return Ok(None);
+                }
                 Ok::<_, OAuthError>(self.store.find_client_by_client_id(client_id).await?.map(Arc::new))
             })
             .await
@@ -322,7 +325,10 @@ impl Trestle {
         now: i64,
     ) -> Result<IssuedToken, OAuthError> {
         let presented = self.keys.hash_secret(&auth.client_secret);
-        let found = self.store.find_service_account_by_client_id(&auth.client_id).await?;
+        let found = match trestle_domain::text::storable(&auth.client_id) {
+            true => self.store.find_service_account_by_client_id(&auth.client_id).await?,
+            false => None,
+        };
         let Some((account, secrets)) = found else {
             return Err(OAuthError::InvalidClient(INVALID_CLIENT.into()));
         };

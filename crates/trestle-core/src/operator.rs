@@ -3,6 +3,7 @@
 use crate::secrets::new_api_token;
 use crate::{CoreError, Result, Trestle};
 use trestle_domain::policy::{Actor, Request};
+use trestle_domain::text;
 use trestle_domain::*;
 use trestle_store::{ApiTokenOwner, Company, NewApiToken, NewPerson, User, UserKind};
 
@@ -16,8 +17,10 @@ pub struct NewPersonWithToken {
 /// Checks an e-mail address and returns it in lower case.
 pub fn normalize_email(path: &str, email: &str) -> Result<String> {
     let e = email.trim().to_ascii_lowercase();
-    let ok = e.len() <= 254
-        && !e.contains(char::is_whitespace)
+    if let Some(reason) = text::refusal(&e, text::EMAIL) {
+        return Err(CoreError::invalid_field(path, reason));
+    }
+    let ok = !e.contains(char::is_whitespace)
         && e.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()
                 && domain.contains('.')
@@ -30,23 +33,25 @@ pub fn normalize_email(path: &str, email: &str) -> Result<String> {
     } else {
         Err(CoreError::invalid_field(
             path,
-            format!("{email:?} is not an e-mail address"),
+            format!("{e:?} is not an e-mail address"),
         ))
     }
 }
 
-/// Checks a display name: trimmed, 1 to `max` characters.
-pub fn clean_name(path: &str, name: &str, max: usize) -> Result<String> {
-    let n = name.trim();
-    if n.is_empty() {
-        Err(CoreError::invalid_field(path, "must not be empty"))
-    } else if n.chars().count() > max {
-        Err(CoreError::invalid_field(
-            path,
-            format!("must be at most {max} characters"),
-        ))
-    } else {
-        Ok(n.to_string())
+/// Checks a single-line text field such as a name: trimmed, not empty, within `kind`'s
+/// length and without control characters (`trestle_domain::text`).
+pub fn clean_name(path: &str, name: &str, kind: text::Text) -> Result<String> {
+    let mut f = text::Fields::new();
+    let v = f.required(path, name, kind);
+    f.finish().map_err(invalid_fields)?;
+    Ok(v)
+}
+
+/// The 422 for the problems of several text fields.
+pub fn invalid_fields(problems: Vec<trestle_domain::manifest::Problem>) -> CoreError {
+    match problems.as_slice() {
+        [one] => CoreError::invalid_field(&one.path, one.reason.clone()),
+        _ => CoreError::invalid(format!("{} fields have problems", problems.len()), problems),
     }
 }
 
@@ -63,11 +68,12 @@ impl Trestle {
 
     /// Mints an operator API token (used by `trestle up` and `trestle operator-token`).
     pub async fn create_operator_token(&self, label: &str) -> Result<String> {
+        let label = clean_name("$.label", label, text::LABEL)?;
         let token = new_api_token();
         let new = NewApiToken {
             token_hash: self.keys.hash_secret(&token),
             user: None,
-            label: label.into(),
+            label,
         };
         self.store.create_api_token(&new, &self.system_audit()).await?;
         Ok(token)
@@ -77,7 +83,7 @@ impl Trestle {
     pub async fn create_person(&self, actor: Actor, email: &str, name: &str) -> Result<NewPersonWithToken> {
         self.require(actor, Request::OperatePlatform)?;
         let email = normalize_email("$.email", email)?;
-        let name = clean_name("$.name", name, 200)?;
+        let name = clean_name("$.name", name, text::NAME)?;
         let user = self
             .store
             .create_person(
@@ -103,7 +109,7 @@ impl Trestle {
         if actor != Actor::Person(user) {
             self.require(actor, Request::OperatePlatform)?;
         }
-        let label = clean_name("$.label", label, 100)?;
+        let label = clean_name("$.label", label, text::LABEL)?;
         let target = self.store.find_user(user).await?.ok_or(CoreError::NotFound("user"))?;
         if target.kind != UserKind::Person {
             return Err(CoreError::Conflict("bot users cannot log in or hold API tokens".into()));
@@ -121,7 +127,7 @@ impl Trestle {
     /// Operator: creates a company whose first admin is `admin`.
     pub async fn create_company(&self, actor: Actor, name: &str, admin: UserId) -> Result<Company> {
         self.require(actor, Request::OperatePlatform)?;
-        let name = clean_name("$.name", name, 200)?;
+        let name = clean_name("$.name", name, text::NAME)?;
         let user = self.store.find_user(admin).await?;
         match user {
             Some(u) if u.kind == UserKind::Person => {}

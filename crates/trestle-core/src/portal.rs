@@ -168,7 +168,7 @@ impl Trestle {
     /// administers, with sample projects and people, and sandbox credentials.
     pub async fn create_app(&self, actor: Actor, name: &str) -> Result<CreatedApp> {
         self.require(actor, Request::CreateApp)?;
-        let name = clean_name("$.name", name, 100)?;
+        let name = clean_name("$.name", name, trestle_domain::text::APP_NAME)?;
         let owner = actor.user_id().expect("CreateApp is for people");
         let creds = NewCredentials {
             client_id: random_hex_256(),
@@ -207,7 +207,7 @@ impl Trestle {
 
     pub async fn rename_app(&self, actor: Actor, app: AppId, name: &str) -> Result<App> {
         self.owned_app(actor, app).await?;
-        let name = clean_name("$.name", name, 100)?;
+        let name = clean_name("$.name", name, trestle_domain::text::APP_NAME)?;
         Ok(self.store.rename_app(app, &name, &self.audit(actor)).await?)
     }
 
@@ -305,6 +305,8 @@ impl Trestle {
         manifest: &Value,
     ) -> Result<AppVersion> {
         self.owned_app(actor, app).await?;
+        let version = clean_name("$.version", version, trestle_domain::text::VERSION)?;
+        let version = version.as_str();
         let mut problems: Vec<Problem> = Vec::new();
         let existing = self.store.list_versions(app).await?;
         let reason = match parse_version(version) {
@@ -525,7 +527,7 @@ impl Trestle {
     /// node. Its installs are kept, so lifting the suspension restores them.
     pub async fn suspend_app(&self, actor: Actor, app: AppId, reason: &str) -> Result<App> {
         self.require(actor, Request::OperatePlatform)?;
-        let reason = clean_name("$.reason", reason, 500)?;
+        let reason = clean_name("$.reason", reason, trestle_domain::text::REASON)?;
         self.store
             .set_app_suspension(app, Some(&reason), &self.audit(actor))
             .await

@@ -71,7 +71,7 @@ impl Trestle {
                 day(cutoff)
             )));
         }
-        let name = clean_name("$.name", name, 200)?;
+        let name = clean_name("$.name", name, trestle_domain::text::NAME)?;
         match (app_type, app) {
             ("custom", None) => {}
             ("custom", Some(_)) => return Err(CoreError::invalid_field("$.app_id", "a Custom account names no app")),

@@ -70,6 +70,9 @@ pub fn check_redirect_uri(uri: &str) -> Result<()> {
     if uri == OOB {
         return Ok(());
     }
+    if let Err(p) = trestle_domain::text::check("$.uri", uri, trestle_domain::text::URL) {
+        return Err(CoreError::invalid_field(&p.path, p.reason));
+    }
     let Some(rest) = uri.strip_prefix("https://").or_else(|| uri.strip_prefix("http://")) else {
         return bad("must be an absolute http(s) URL or urn:ietf:wg:oauth:2.0:oob");
     };
@@ -90,6 +93,9 @@ impl Trestle {
     pub async fn set_password(&self, actor: Actor, user: UserId, password: &str) -> Result<()> {
         if actor != Actor::Person(user) {
             self.require(actor, Request::OperatePlatform)?;
+        }
+        if let Err(p) = trestle_domain::text::check("$.password", password, trestle_domain::text::PASSWORD) {
+            return Err(CoreError::invalid_field(&p.path, p.reason));
         }
         if password.chars().count() < MIN_PASSWORD {
             return Err(CoreError::invalid_field(
@@ -135,6 +141,9 @@ impl Trestle {
             .as_deref()
             .filter(|c| !c.is_empty())
             .ok_or_else(|| fatal("client_id is missing"))?;
+        if !trestle_domain::text::storable(client_id) {
+            return Err(fatal("unknown client_id"));
+        }
         let creds = self
             .store
             .find_client_by_client_id(client_id)
@@ -199,7 +208,12 @@ impl Trestle {
     /// attempt, successful or not, is written to the platform's audit log with `address`.
     pub async fn login(&self, email: &str, password: &str, address: Option<&str>) -> Result<(String, String)> {
         let email = email.trim().to_ascii_lowercase();
-        let found = self.store.find_login(&email).await?;
+        // An address no one can have (too long, control characters) is looked up by no one;
+        // it costs the same work below as any unknown address.
+        let found = match trestle_domain::text::refusal(&email, trestle_domain::text::EMAIL) {
+            None => self.store.find_login(&email).await?,
+            Some(_) => None,
+        };
         // Unknown people cost the same work as a wrong password.
         let stored = match &found {
             Some((_, h)) => h.clone(),
@@ -213,7 +227,7 @@ impl Trestle {
         .map_err(|e| CoreError::Internal(e.to_string()))?;
         let attempt = |user: Option<UserId>, success: bool| trestle_store::SignInAttempt {
             user,
-            email: email.chars().take(320).collect(),
+            email: email.chars().filter(|c| !c.is_control()).take(320).collect(),
             success,
             address: address.map(str::to_string),
             at: self.now(),

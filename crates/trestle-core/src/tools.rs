@@ -194,9 +194,9 @@ impl Trestle {
     ) -> Result<Document> {
         let scope = self.project_scope(caller, project, hint).await?;
         self.require_project_tool(&scope, "documents", Operation::Write)?;
-        new.name = crate::operator::clean_name("$.name", &new.name, 255)?;
-        if new.data.as_ref().is_some_and(|d| d.len() > 1_000_000) {
-            return Err(CoreError::invalid_field("$.data", "must be at most 1,000,000 bytes"));
+        new.name = crate::operator::clean_name("$.name", &new.name, trestle_domain::text::DOCUMENT_NAME)?;
+        if let Some(reason) = new.data.as_deref().and_then(trestle_domain::text::content_refusal) {
+            return Err(CoreError::invalid_field("$.data", reason));
         }
         new.created_by = scope.actor.user_id();
         self.store
@@ -227,8 +227,11 @@ impl Trestle {
             _ => return Err(CoreError::NotFound("document")),
         }
         let name = name
-            .map(|n| crate::operator::clean_name("$.name", n, 255))
+            .map(|n| crate::operator::clean_name("$.name", n, trestle_domain::text::DOCUMENT_NAME))
             .transpose()?;
+        if let Some(reason) = data.and_then(trestle_domain::text::content_refusal) {
+            return Err(CoreError::invalid_field("$.data", reason));
+        }
         self.store
             .update_document(
                 scope.company,

@@ -60,9 +60,9 @@ impl fmt::Display for Problem {
 }
 
 const SCHEMA_VERSIONS: &[&str] = &["3", "4", "4.0", "4.1"];
-const MAX_NOTES: usize = 10_000;
-const MAX_LABEL: usize = 200;
-const MAX_URL: usize = 2_000;
+const MAX_NOTES: crate::text::Text = crate::text::NOTES;
+const MAX_LABEL: crate::text::Text = crate::text::Text::line(200);
+const MAX_URL: crate::text::Text = crate::text::URL;
 
 impl Manifest {
     /// Validates `value`, returning every problem found (never only the first).
@@ -245,18 +245,26 @@ impl Problems {
     }
 }
 
-fn string_field(obj: &Map<String, Value>, key: &str, path: &str, max: usize, p: &mut Problems) -> Option<String> {
+fn string_field(
+    obj: &Map<String, Value>,
+    key: &str,
+    path: &str,
+    kind: crate::text::Text,
+    p: &mut Problems,
+) -> Option<String> {
     match obj.get(key) {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if s.trim().is_empty() => {
             p.add(path, "must not be empty");
             None
         }
-        Some(Value::String(s)) if s.chars().count() > max => {
-            p.add(path, format!("is longer than {max} characters"));
-            None
-        }
-        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::String(s)) => match crate::text::refusal(s, kind) {
+            Some(reason) => {
+                p.add(path, reason);
+                None
+            }
+            None => Some(s.clone()),
+        },
         Some(_) => {
             p.add(path, "must be a string");
             None

@@ -30,7 +30,11 @@ impl PageRequest {
                 None | Some("") => Ok(default),
                 Some(s) => match s.parse::<u64>() {
                     Ok(n) if n >= 1 => Ok(n.min(u32::MAX as u64) as u32),
-                    _ => Err(format!("{name} must be a positive integer, got {s:?}")),
+                    _ => {
+                        let shown: String = s.chars().take(40).collect();
+                        let more = if s.chars().count() > 40 { "…" } else { "" };
+                        Err(format!("{name} must be a positive integer, got {shown:?}{more}"))
+                    }
                 },
             }
         }

@@ -315,8 +315,10 @@ pub(crate) async fn company_audit_csv(
 
 /// Why the operator suspends an app.
 #[derive(serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SuspendIn {
     /// Shown to the app's developer and recorded in the audit log.
+    #[schema(max_length = 500)]
     pub reason: String,
 }
 

@@ -13,11 +13,12 @@ use trestle_domain::manifest::Problem;
 /// The JSON body of every API error.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// Machine-readable code, e.g. `forbidden`, `invalid`, `not_found`.
+    /// Machine-readable code, e.g. `forbidden`, `invalid`, `not_found`, `bad_request`,
+    /// `method_not_allowed`, `payload_too_large`, `unsupported_media_type`.
     pub code: &'static str,
     /// Human-readable explanation.
     pub message: String,
-    /// For `invalid`: every problem, with its JSON path.
+    /// For `invalid` and `bad_request`: every problem, with its JSON path.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(value_type = Vec<ProblemSchema>)]
     pub errors: Vec<Problem>,
@@ -26,7 +27,8 @@ pub struct ErrorBody {
 /// One problem in a request body.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ProblemSchema {
-    /// JSONPath of the offending value, e.g. `$.manifest.permissions.company.foo`.
+    /// JSONPath of the offending value, e.g. `$.manifest.permissions.company.foo`; a path
+    /// parameter by its name in the URL template, e.g. `{app_id}`.
     pub path: String,
     pub reason: String,
 }
@@ -231,9 +233,136 @@ pub async fn no_route(method: axum::http::Method, uri: axum::http::Uri) -> Respo
         StatusCode::NOT_FOUND,
         Json(ErrorBody {
             code: "not_found",
-            message: format!("no route for {method} {}", uri.path()),
+            message: format!("no route for {method} {}", shorten(uri.path(), 200)),
             errors: vec![],
         }),
     )
         .into_response()
+}
+
+/// A refusal of the request itself — its URL, method, content type, size or body shape —
+/// found before any use case runs. Answered in the error shape of the surface it was sent to:
+/// the management and REST APIs' JSON, RFC 6749's for `/oauth/`, an HTML page for `/ui`.
+#[derive(Debug)]
+pub struct RequestError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub errors: Vec<Problem>,
+    /// Close the connection after answering (a body too large to read to its end).
+    pub close: bool,
+}
+
+impl RequestError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>, errors: Vec<Problem>) -> Self {
+        RequestError {
+            status,
+            code,
+            message: message.into(),
+            errors,
+            close: false,
+        }
+    }
+
+    /// A body, URL or query that does not have the expected shape (400), with every problem.
+    pub fn malformed(errors: Vec<Problem>) -> Self {
+        let message = match errors.as_slice() {
+            [one] => format!("{}: {}", one.path, one.reason),
+            _ => format!("the request has {} problems", errors.len()),
+        };
+        RequestError::new(StatusCode::BAD_REQUEST, "bad_request", message, errors)
+    }
+
+    /// 404 for a URL no route takes.
+    pub fn no_route() -> Self {
+        RequestError::new(StatusCode::NOT_FOUND, "not_found", "no route for this URL", vec![])
+    }
+
+    /// 413: the body is larger than `limit` bytes.
+    pub fn too_large(limit: usize) -> Self {
+        RequestError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the request body is larger than the limit of {limit} bytes"),
+            vec![Problem {
+                path: "$".into(),
+                reason: format!("must be at most {limit} bytes"),
+            }],
+        )
+    }
+
+    /// 415: a body that is not `application/json` where JSON is expected.
+    pub fn not_json() -> Self {
+        RequestError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as JSON with the header Content-Type: application/json",
+            vec![],
+        )
+    }
+
+    /// The answer for a request to `path` (which decides the error shape).
+    pub fn respond_to(self, path: &str) -> Response {
+        let close = self.close;
+        let mut res = if path == "/ui" || path.starts_with("/ui/") {
+            crate::web::layout::error_page(self.status, &self.message, &self.errors, "/ui")
+        } else if path.starts_with("/oauth/") {
+            let mut res = (
+                self.status,
+                Json(OAuthErrorBody {
+                    error: "invalid_request",
+                    error_description: self.message,
+                }),
+            )
+                .into_response();
+            res.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res
+        } else {
+            self.into_response()
+        };
+        if close {
+            res.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        res
+    }
+}
+
+impl IntoResponse for RequestError {
+    fn into_response(self) -> Response {
+        let mut res = (
+            self.status,
+            Json(ErrorBody {
+                code: self.code,
+                message: self.message,
+                errors: self.errors,
+            }),
+        )
+            .into_response();
+        if self.close {
+            res.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        res
+    }
+}
+
+/// 405 for a known path with a method it does not answer (axum adds the `Allow` header).
+pub async fn wrong_method(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    RequestError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{method} is not allowed here; the Allow header lists the methods that are"),
+        vec![],
+    )
+    .respond_to(uri.path())
+}
+
+/// `s` cut to at most `max` characters (an echo of the caller's input stays small).
+pub fn shorten(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        None => s.into(),
+        Some((at, _)) => format!("{}…", &s[..at]).into(),
+    }
 }

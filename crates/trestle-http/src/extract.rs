@@ -1,47 +1,172 @@
 //! Request extractors whose failures answer in Trestle's error format instead of axum's text.
 
-use crate::error::{missing_token, ApiError};
+use crate::error::{missing_token, ApiError, RequestError};
 use crate::AppState;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use trestle_core::Caller;
+use trestle_domain::manifest::Problem;
 use trestle_domain::policy::Actor;
 
-/// A JSON body; malformed JSON is a 400 naming the problem.
+/// A JSON body. A body that is not `application/json` is a 415; one that is not well-formed
+/// JSON, or does not have the shape the endpoint takes (wrong types, unknown or missing
+/// fields), is a 400 naming each offending value by its JSONPath, in plain words.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
-    type Rejection = ApiError;
+    type Rejection = RequestError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(rejection) => Err(ApiError::bad_request(format!(
-                "invalid JSON body: {}",
-                rejection.body_text()
-            ))),
+        if !is_json(req.headers()) {
+            return Err(RequestError::not_json());
+        }
+        let bytes = body_bytes(req, state).await?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Whether the request says its body is JSON (`application/json` or `application/…+json`).
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(ct) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<axum::body::Bytes, RequestError> {
+    axum::body::Bytes::from_request(req, state).await.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            RequestError::too_large(MAX_BODY)
+        } else {
+            RequestError::malformed(vec![Problem {
+                path: "$".into(),
+                reason: "the request body could not be read".into(),
+            }])
+        }
+    })
+}
+
+/// Parses a JSON body into `T`, describing any failure in the caller's terms.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, RequestError> {
+    // Every body of these APIs is an object (serde would also take a struct as an array).
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        None | Some(b'{') => {}
+        Some(_) if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() => {
+            return Err(RequestError::malformed(vec![Problem {
+                path: "$".into(),
+                reason: "must be a JSON object".into(),
+            }]));
+        }
+        Some(_) => {}
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let problem = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(e) => crate::json_errors::describe(Some(e.path()), e.inner()),
+        Ok(v) => match de.end() {
+            Ok(()) => return Ok(v),
+            Err(e) => crate::json_errors::describe(None, &e),
+        },
+    };
+    Err(RequestError::malformed(vec![problem]))
+}
+
+/// Path parameters; a value that does not fit (e.g. an id that is not a number) is a 400 naming
+/// the parameter as `{name}`.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = RequestError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::path::ErrorKind;
+        use axum::extract::rejection::PathRejection;
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(PathRejection::FailedToDeserializePathParams(e)) => {
+                let names: Vec<String> = axum::extract::RawPathParams::from_request_parts(parts, state)
+                    .await
+                    .map(|raw| raw.iter().map(|(k, _)| k.to_string()).collect())
+                    .unwrap_or_default();
+                let key = match e.kind() {
+                    ErrorKind::ParseErrorAtKey { key, .. }
+                    | ErrorKind::InvalidUtf8InPathParam { key }
+                    | ErrorKind::DeserializeError { key, .. } => Some(key.clone()),
+                    ErrorKind::ParseErrorAtIndex { index, .. } => names.get(*index).cloned(),
+                    ErrorKind::ParseError { .. } if names.len() == 1 => names.first().cloned(),
+                    _ => None,
+                };
+                let (path, reason) = match key {
+                    Some(k) if k.ends_with("_id") || k == "id" => {
+                        (format!("{{{k}}}"), "must be a number (an id)".to_string())
+                    }
+                    Some(k) => (format!("{{{k}}}"), "has a value this URL does not take".to_string()),
+                    None => ("{}".to_string(), "a part of this URL is not valid".to_string()),
+                };
+                Err(RequestError::malformed(vec![Problem { path, reason }]))
+            }
+            Err(_) => Err(RequestError::no_route()),
         }
     }
 }
 
-/// Path parameters; a non-numeric id is a 400.
-pub struct ApiPath<T>(pub T);
+/// Request bodies are read whole, up to this many bytes; a longer one is a 413.
+pub const MAX_BODY: usize = 2 * 1024 * 1024;
+/// A body over the limit is still read (and dropped) up to this size, so that the connection
+/// stays usable for the next request; beyond it the answer says `Connection: close`.
+const DRAIN_UP_TO: usize = 16 * 1024 * 1024;
 
-impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
-            Err(rejection) => Err(ApiError::bad_request(format!(
-                "invalid path: {}",
-                rejection.body_text()
-            ))),
+/// Middleware: reads every request body up to [`MAX_BODY`] before the handler runs. A larger
+/// body is answered 413 in the error shape of the surface it was sent to, after reading it to
+/// its end (the keep-alive connection stays usable) — or, when it is huge, with
+/// `Connection: close`.
+pub async fn limit_body(req: Request, next: axum::middleware::Next) -> Response {
+    use axum::body::HttpBody;
+    use futures::StreamExt;
+    if req.body().is_end_stream() {
+        return next.run(req).await;
+    }
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let path = req.uri().path().to_string();
+    if declared.is_some_and(|n| n > DRAIN_UP_TO as u64) {
+        let mut e = RequestError::too_large(MAX_BODY);
+        e.close = true;
+        return e.respond_to(&path);
+    }
+    let (parts, body) = req.into_parts();
+    let mut stream = body.into_data_stream();
+    let mut kept = Vec::with_capacity(declared.map_or(0, |n| n.min(MAX_BODY as u64) as usize));
+    let mut total = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else {
+            let mut e = RequestError::malformed(vec![Problem {
+                path: "$".into(),
+                reason: "the request body could not be read to its end".into(),
+            }]);
+            e.close = true;
+            return e.respond_to(&path);
+        };
+        total += chunk.len();
+        if total > DRAIN_UP_TO {
+            let mut e = RequestError::too_large(MAX_BODY);
+            e.close = true;
+            return e.respond_to(&path);
+        }
+        if total <= MAX_BODY {
+            kept.extend_from_slice(&chunk);
         }
     }
+    if total > MAX_BODY {
+        return RequestError::too_large(MAX_BODY).respond_to(&path);
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(kept))).await
 }
 
 /// The bearer token of `Authorization: Bearer …`. Tokens in the URL are refused (RFC 9700 §4.3.2).
@@ -115,17 +240,17 @@ impl FromRequestParts<AppState> for ApiActor {
 pub struct OptionalJson<T>(pub Option<T>);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
-    type Rejection = ApiError;
+    type Rejection = RequestError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ApiError::bad_request(format!("unreadable body: {}", e.body_text())))?;
+        let json = is_json(req.headers());
+        let bytes = body_bytes(req, state).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptionalJson(None));
         }
-        serde_json::from_slice(&bytes)
-            .map(|v| OptionalJson(Some(v)))
-            .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
+        if !json {
+            return Err(RequestError::not_json());
+        }
+        parse_json(&bytes).map(|v| OptionalJson(Some(v)))
     }
 }

@@ -5,6 +5,7 @@
 mod admin;
 mod error;
 mod extract;
+mod json_errors;
 mod manage;
 pub mod metrics;
 mod oauth;
@@ -74,7 +75,9 @@ pub fn router(state: AppState) -> Router {
         .route("/health/live", get(live))
         .route("/metrics", get(metrics::metrics))
         .route("/health/ready", get(ready))
-        .fallback(error::no_route);
+        .method_not_allowed_fallback(error::wrong_method)
+        .fallback(error::no_route)
+        .layer(axum::middleware::from_fn(extract::limit_body));
     // Layers cost on every request, so only what is switched on is added.
     let router = if state.rate_limiter.enabled() {
         router.layer(axum::middleware::from_fn_with_state(state.clone(), ratelimit::limit))

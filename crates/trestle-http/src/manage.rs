@@ -126,9 +126,12 @@ pub struct WhoAmI {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreatePerson {
+    #[schema(max_length = 254)]
     pub email: String,
+    #[schema(max_length = 200)]
     pub name: String,
     /// Lets the person sign in to apps (authorization_code); at least 10 characters.
+    #[schema(max_length = 1000)]
     pub password: Option<String>,
 }
 
@@ -142,6 +145,7 @@ pub struct PersonCreated {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApiToken {
+    #[schema(max_length = 100)]
     pub label: String,
 }
 
@@ -154,6 +158,7 @@ pub struct ApiTokenCreated {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateCompany {
+    #[schema(max_length = 200)]
     pub name: String,
     /// An existing person who becomes the company's first admin.
     pub admin_user_id: i64,
@@ -181,12 +186,19 @@ impl From<Company> for CompanyOut {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProject {
+    #[schema(max_length = 200)]
     pub name: String,
+    #[schema(max_length = 100)]
     pub project_number: Option<String>,
+    #[schema(max_length = 300)]
     pub address: Option<String>,
+    #[schema(max_length = 300)]
     pub city: Option<String>,
+    #[schema(max_length = 100)]
     pub state_code: Option<String>,
+    #[schema(max_length = 100)]
     pub country_code: Option<String>,
+    #[schema(max_length = 100)]
     pub zip: Option<String>,
 }
 
@@ -228,6 +240,7 @@ pub struct AddMember {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApp {
+    #[schema(max_length = 100)]
     pub name: String,
 }
 
@@ -341,6 +354,7 @@ pub struct InstallIn {
     /// Custom install: the 36-character App Version ID of a promoted version (or, in a
     /// development sandbox, a version's sandbox key).
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub app_version_id: String,
     /// Marketplace install: a published app's id (installs its newest promoted version).
     #[serde(default)]
@@ -980,6 +994,7 @@ async fn approve_update(
 #[serde(deny_unknown_fields)]
 pub struct SetPassword {
     /// At least 10 characters; stored as an Argon2id hash.
+    #[schema(max_length = 1000)]
     pub password: String,
 }
 
@@ -1001,6 +1016,7 @@ async fn set_password(
 #[serde(deny_unknown_fields)]
 pub struct RedirectUriIn {
     /// An absolute http(s) URL without fragment (matched exactly), or urn:ietf:wg:oauth:2.0:oob.
+    #[schema(max_length = 2000)]
     pub uri: String,
 }
 
@@ -1041,7 +1057,13 @@ async fn list_redirect_uris(
 #[openapi(
     info(title = "Trestle management API", description = "Operator, developer portal and company admin actions. \
         Authenticate with an API token: `Authorization: Bearer trs_…`. The Procore-compatible OAuth and REST \
-        endpoints (`/oauth/token`, `/rest/v1.0/…`) are described in the README."),
+        endpoints (`/oauth/token`, `/rest/v1.0/…`) are described in the README. \
+        Every error is an `ErrorBody`: 400 for a body that is not well-formed JSON or not of the documented \
+        shape (wrong types, unknown or missing fields; each problem named by its JSONPath, e.g. `$.name`) and \
+        for a path parameter that is not a number (named `{app_id}` and so on), 404 for no route, 405 for a \
+        method the path does not take, 413 for a body over 2 MiB (2097152 bytes), 415 for a body that is not \
+        `application/json`, 422 for values the rules refuse (lengths are the `maxLength` of each field; \
+        single-line text refuses control characters)."),
     paths(whoami, create_person, create_api_token, create_company, get_company, create_project, list_company_projects,
         add_company_member, install_app, list_installs, get_install, uninstall, list_permitted, add_permitted,
         add_all_permitted, remove_permitted, create_app, list_apps, get_app, create_version, list_versions,

@@ -80,18 +80,18 @@ async fn read_params(headers: &HeaderMap, body: Body) -> Result<Params, OAuthErr
             }
             let mut mp = Multipart::from_request(req, &())
                 .await
-                .map_err(|e| OAuthError::InvalidRequest(format!("invalid multipart body: {}", e.body_text())))?;
+                .map_err(|_| OAuthError::InvalidRequest("the multipart body could not be read".into()))?;
             let mut pairs = Vec::new();
             while let Some(field) = mp
                 .next_field()
                 .await
-                .map_err(|e| OAuthError::InvalidRequest(format!("invalid multipart body: {e}")))?
+                .map_err(|_| OAuthError::InvalidRequest("the multipart body could not be read".into()))?
             {
                 let name = field.name().unwrap_or("").to_string();
                 let value = field
                     .text()
                     .await
-                    .map_err(|e| OAuthError::InvalidRequest(format!("invalid multipart field: {e}")))?;
+                    .map_err(|_| OAuthError::InvalidRequest("a multipart field is not text".into()))?;
                 pairs.push((name, value));
             }
             Params::from_pairs(pairs)
@@ -102,7 +102,7 @@ async fn read_params(headers: &HeaderMap, body: Body) -> Result<Params, OAuthErr
                 .map_err(|_| OAuthError::InvalidRequest(format!("the request body is larger than {MAX_BODY} bytes")))?;
             if mime == "application/json" || (mime.is_empty() && body.first() == Some(&b'{')) {
                 let value: serde_json::Value = serde_json::from_slice(&body)
-                    .map_err(|e| OAuthError::InvalidRequest(format!("invalid JSON body: {e}")))?;
+                    .map_err(|_| OAuthError::InvalidRequest("the request body is not well-formed JSON".into()))?;
                 let obj = value
                     .as_object()
                     .ok_or_else(|| OAuthError::InvalidRequest("the JSON body must be an object".into()))?;

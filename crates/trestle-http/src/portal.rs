@@ -54,6 +54,7 @@ fn environment(s: &str) -> Result<Environment, ApiError> {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RenameApp {
+    #[schema(max_length = 100)]
     pub name: String,
 }
 
@@ -134,8 +135,12 @@ pub(crate) async fn diff_versions(
     let id = |name: &str| -> Result<i64, ApiError> {
         let v =
             single(&pairs, name)?.ok_or_else(|| ApiError::bad_request(format!("{name} (a version id) is required")))?;
-        v.parse()
-            .map_err(|_| ApiError::bad_request(format!("{name} must be a version id, got {v:?}")))
+        v.parse().map_err(|_| {
+            ApiError::bad_request(format!(
+                "{name} must be a version id, got {:?}",
+                crate::error::shorten(v, 40)
+            ))
+        })
     };
     let (from, to) = (id("from")?, id("to")?);
     let d = s

@@ -29,7 +29,12 @@ pub(crate) fn parse_company(what: &str, v: &str) -> Result<CompanyId, ApiError> 
         .ok()
         .filter(|n| *n > 0)
         .map(CompanyId)
-        .ok_or_else(|| ApiError::bad_request(format!("{what} must be a positive integer company id, got {v:?}")))
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "{what} must be a positive integer company id, got {:?}",
+                crate::error::shorten(v, 40)
+            ))
+        })
 }
 
 /// The company a call acts in: from the path or `company_id` parameter and the

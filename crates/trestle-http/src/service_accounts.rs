@@ -134,6 +134,7 @@ impl From<ServiceAccount> for ServiceAccountOut {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateServiceAccount {
+    #[schema(max_length = 200)]
     pub name: String,
     /// `custom` or `marketplace`.
     pub app_type: String,

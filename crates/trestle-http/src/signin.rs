@@ -4,7 +4,7 @@
 //! out-of-band flow). Every form carries a CSRF token; pages cannot be framed or cached.
 
 use crate::AppState;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -168,7 +168,7 @@ async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
+    crate::web::forms::PageForm(f): crate::web::forms::PageForm<HashMap<String, String>>,
 ) -> Response {
     if !same_origin(&state, &headers) || !csrf_ok(f.get("csrf").map(String::as_str), cookie(&headers, CSRF_COOKIE)) {
         return forbidden();
@@ -203,7 +203,7 @@ async fn login(
 async fn decision(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
+    crate::web::forms::PageForm(f): crate::web::forms::PageForm<HashMap<String, String>>,
 ) -> Response {
     let session = match cookie(&headers, SESSION_COOKIE) {
         Some(token) => state.core.session(token).await.ok().flatten(),

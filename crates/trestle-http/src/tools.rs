@@ -45,11 +45,12 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn positive(what: &str, v: &str) -> Result<i64, ApiError> {
-    v.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| ApiError::bad_request(format!("{what} must be a positive integer id, got {v:?}")))
+    v.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "{what} must be a positive integer id, got {:?}",
+            crate::error::shorten(v, 40)
+        ))
+    })
 }
 
 /// The project named by `project_id` (query) and the company hint from the header or
@@ -331,7 +332,11 @@ async fn create(
         data: c.data,
         created_by: None,
     };
-    let d = state.core.create_document(caller, project, hint, new).await?;
+    let d = state
+        .core
+        .create_document(caller, project, hint, new)
+        .await
+        .map_err(|e| in_body(e, kind))?;
     let body = if kind == DocumentKind::Folder {
         folder_json(Some(&d), &[])
     } else {
@@ -398,7 +403,8 @@ async fn update_folder(
             b.folder.name.as_deref(),
             None,
         )
-        .await?;
+        .await
+        .map_err(|e| in_body(e, DocumentKind::Folder))?;
     Ok(Json(folder_json(Some(&d), &[])))
 }
 
@@ -428,7 +434,8 @@ async fn update_file(
             b.file.name.as_deref(),
             b.file.data.as_deref(),
         )
-        .await?;
+        .await
+        .map_err(|e| in_body(e, DocumentKind::File))?;
     Ok(Json(file_json(&d, true)))
 }
 
@@ -478,4 +485,28 @@ async fn delete_file(
     uri: Uri,
 ) -> Result<Response, ApiError> {
     delete_doc(&state, &caller, &headers, &uri, id, DocumentKind::File).await
+}
+
+/// A use case's field paths (`$.name`) as they are in the REST body (`$.folder.name`).
+fn in_body(e: CoreError, kind: DocumentKind) -> ApiError {
+    let wrapper = if kind == DocumentKind::Folder {
+        "$.folder."
+    } else {
+        "$.file."
+    };
+    match e {
+        CoreError::Invalid { message, problems } => ApiError(CoreError::Invalid {
+            message: message.replacen("$.", wrapper, 1),
+            problems: problems
+                .into_iter()
+                .map(|mut p| {
+                    if !p.path.starts_with(wrapper) {
+                        p.path = p.path.replacen("$.", wrapper, 1);
+                    }
+                    p
+                })
+                .collect(),
+        }),
+        other => ApiError(other),
+    }
 }

@@ -1,11 +1,13 @@
 //! Company App Management: installed apps, installing (marketplace or custom by App Version
 //! ID), permitted projects, permission upgrades, the directory and the audit log.
 
+use super::forms::{chosen, described_by, field_error, form_notice, problem, value, Refusal};
+use super::forms::{WebPath as Path, WebQuery as Query};
 use super::layout::{csrf, notice, page, pager, when, Section};
 use super::{see_other, Posted, WebSession};
 use crate::error::WebError;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -152,6 +154,12 @@ async fn overview(
 }
 
 async fn install_form(State(s): State<AppState>, session: WebSession, Path(c): Path<i64>) -> Page {
+    install_form_page(&s, &session, c, None).await
+}
+
+/// The install page; `refused` shows the custom-install form again with what was typed.
+async fn install_form_page(s: &AppState, session: &WebSession, c: i64, refused: Option<&Refusal<'_>>) -> Page {
+    let r = refused;
     let actor = session.actor();
     let err = |e| WebError::new(e, company_path(c));
     let company = s.core.get_company(actor, CompanyId(c)).await.map_err(err)?;
@@ -169,16 +177,22 @@ async fn install_form(State(s): State<AppState>, session: WebSession, Path(c): P
             p.muted { "Enter the App Version ID the app's developer gave you." }
             form method="post" action={ (company_path(c)) "/install" } {
                 (csrf(&session.csrf))
+                (form_notice(r, "install", &["app_version_id"]))
                 label for="app_version_id" { "App Version ID" }
                 div.row {
                     input #app_version_id.medium type="text" name="app_version_id" required autocomplete="off"
-                        placeholder="e.g. 3f1c9a2e-…";
+                        placeholder="e.g. 3f1c9a2e-…" maxlength=(trestle_domain::text::KEY.max)
+                        value=(value(r, "install", "app_version_id", ""))
+                        aria-invalid=[problem(r, "install", "app_version_id").map(|_| "true")]
+                        aria-describedby=[described_by(r, "install", "app_version_id")];
                     button type="submit" { "Install" }
                 }
+                (field_error(r, "install", "app_version_id"))
             }
         }
         section.card aria-labelledby="market-h" {
             h2 #market-h { "Marketplace" }
+            (form_notice(r, "marketplace", &[]))
             @if market.items.is_empty() {
                 p.empty { "No apps are listed yet." }
             } @else {
@@ -205,7 +219,7 @@ async fn install_form(State(s): State<AppState>, session: WebSession, Path(c): P
     };
     Ok(page(
         &session.chrome(Section::Company(c)),
-        StatusCode::OK,
+        r.map_or(StatusCode::OK, Refusal::status),
         "Install an app",
         body,
     ))
@@ -217,11 +231,20 @@ async fn install(State(s): State<AppState>, Path(c): Path<i64>, posted: Posted) 
     if let Some(confirm) = session.confirmation_needed(&s, &back) {
         return Ok(confirm);
     }
+    let which = if form.get("app_id").is_some() {
+        "marketplace"
+    } else {
+        "install"
+    };
     let marketplace_app = match form.get("app_id") {
         None | Some("") => None,
-        Some(v) => Some(AppId(v.parse().map_err(|_| {
-            WebError::new(CoreError::invalid_field("$.app_id", "must be an app id"), &back)
-        })?)),
+        Some(v) => match v.parse() {
+            Ok(id) => Some(AppId(id)),
+            Err(_) => {
+                let refused = Refusal::field(which, &form, "app_id", "must be an app id");
+                return install_form_page(&s, &session, c, Some(&refused)).await;
+            }
+        },
     };
     let req = InstallRequest {
         app_version_id: form.text("app_version_id").trim().to_string(),
@@ -229,11 +252,13 @@ async fn install(State(s): State<AppState>, Path(c): Path<i64>, posted: Posted) 
         permitted_project_ids: vec![],
         add_to_new_projects: false,
     };
-    let done = s
-        .core
-        .install_app(session.actor(), CompanyId(c), &req)
-        .await
-        .map_err(|e| WebError::new(e, &back))?;
+    let done = match s.core.install_app(session.actor(), CompanyId(c), &req).await {
+        Ok(done) => done,
+        Err(e) => {
+            let refused = Refusal::of(which, &form, e).map_err(|e| WebError::new(e, &back))?;
+            return install_form_page(&s, &session, c, Some(&refused)).await;
+        }
+    };
     Ok(see_other(&format!(
         "{}?done=installed",
         install_path(c, done.install.id.0)
@@ -255,6 +280,19 @@ async fn install_page(
     Path((c, i)): Path<(i64, i64)>,
     Query(l): Query<Listing>,
 ) -> Page {
+    install_page_at(&s, &session, c, i, &l, None).await
+}
+
+/// An install's page; `refused` shows the project selection again with what was chosen.
+async fn install_page_at(
+    s: &AppState,
+    session: &WebSession,
+    c: i64,
+    i: i64,
+    l: &Listing,
+    refused: Option<&Refusal<'_>>,
+) -> Page {
+    let r = refused;
     let actor = session.actor();
     let err = |e| WebError::new(e, company_path(c));
     let company = s.core.get_company(actor, CompanyId(c)).await.map_err(err)?;
@@ -266,7 +304,7 @@ async fn install_page(
     let q = l.q.clone().unwrap_or_default();
     let page_no = l.page.unwrap_or(1).max(1);
     let per_page = 25;
-    let projects = s
+    let searched = s
         .core
         .search_company_projects(
             actor,
@@ -277,8 +315,19 @@ async fn install_page(
                 per_page,
             },
         )
-        .await
-        .map_err(err)?;
+        .await;
+    // A search term the rules refuse is said next to the search field; the page stays.
+    let (projects, q_problem) = match searched {
+        Ok(found) => (found, None),
+        Err(CoreError::Invalid { problems, .. }) => (
+            trestle_domain::page::Page {
+                items: vec![],
+                total: 0,
+            },
+            problems.into_iter().next().map(|p| p.reason),
+        ),
+        Err(e) => return Err(err(e)),
+    };
     let permitted: HashSet<i64> = v.permitted_project_ids.iter().map(|p| p.0).collect();
     let installed = v.install.status == InstallStatus::Installed;
     let pending = match &v.pending_update {
@@ -376,11 +425,18 @@ async fn install_page(
                 form.row.search method="get" action=(here) role="search" {
                     div.grow {
                         label for="q" { "Search projects" }
-                        input #q type="search" name="q" value=(q) placeholder="Name or number";
+                        input #q type="search" name="q" value=(q) placeholder="Name or number"
+                            maxlength=(trestle_domain::text::SEARCH.max)
+                            aria-invalid=[q_problem.as_ref().map(|_| "true")]
+                            aria-describedby=[q_problem.as_ref().map(|_| "q-error")];
+                        @if let Some(reason) = &q_problem { p.field-error #q-error { "The search " (reason) "." } }
                     }
                     button.secondary type="submit" { "Search" }
                 }
-                form #add-projects method="post" action={ (here) "/projects" } {}
+                (form_notice(r, "add-projects", &[]))
+                form #add-projects method="post" action={ (here) "/projects" } {
+                    input type="hidden" name="q" value=(q);
+                }
                 @if projects.items.is_empty() {
                     p.empty { @if q.is_empty() { "The company has no projects." } @else { "No project matches." } }
                 } @else {
@@ -392,7 +448,8 @@ async fn install_page(
                                 tr {
                                     td { @if !on {
                                         input type="checkbox" name="project_id" value=(p.id.0) form="add-projects"
-                                            id={ "pick-" (p.id.0) } aria-label={ "Select " (p.name) };
+                                            id={ "pick-" (p.id.0) } aria-label={ "Select " (p.name) }
+                                            checked[chosen(r, "add-projects", "project_id", &p.id.0.to_string())];
                                     } }
                                     td { label.cell for={ "pick-" (p.id.0) } { (p.name) } }
                                     td { (p.project_number.as_deref().unwrap_or("")) }
@@ -428,7 +485,11 @@ async fn install_page(
     };
     Ok(page(
         &session.chrome(Section::Company(c)),
-        StatusCode::OK,
+        if r.is_some() || q_problem.is_some() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        },
         &v.app.name,
         body,
     ))
@@ -437,22 +498,32 @@ async fn install_page(
 async fn add_projects(State(s): State<AppState>, Path((c, i)): Path<(i64, i64)>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
     let back = install_path(c, i);
+    let listing = Listing {
+        q: form.get("q").map(str::to_string),
+        ..Listing::default()
+    };
     let mut ids = Vec::new();
     for v in form.all("project_id") {
-        ids.push(ProjectId(v.parse().map_err(|_| {
-            WebError::new(CoreError::invalid_field("$.project_ids", "must be project ids"), &back)
-        })?));
+        match v.parse() {
+            Ok(id) => ids.push(ProjectId(id)),
+            Err(_) => {
+                let refused = Refusal::field("add-projects", &form, "project_id", "must be project ids");
+                return install_page_at(&s, &session, c, i, &listing, Some(&refused)).await;
+            }
+        }
     }
     if ids.is_empty() {
-        return Err(WebError::new(
-            CoreError::invalid_field("$.project_ids", "select at least one project"),
-            back,
-        ));
+        let refused = Refusal::field("add-projects", &form, "project_id", "select at least one project");
+        return install_page_at(&s, &session, c, i, &listing, Some(&refused)).await;
     }
-    s.core
+    if let Err(e) = s
+        .core
         .add_permitted_projects(session.actor(), CompanyId(c), InstallId(i), &ids)
         .await
-        .map_err(|e| WebError::new(e, &back))?;
+    {
+        let refused = Refusal::of("add-projects", &form, e).map_err(|e| WebError::new(e, &back))?;
+        return install_page_at(&s, &session, c, i, &listing, Some(&refused)).await;
+    }
     Ok(see_other(&format!("{back}?done=added")))
 }
 
@@ -480,9 +551,9 @@ async fn add_to_new(State(s): State<AppState>, Path((c, i)): Path<(i64, i64)>, p
     let on = match form.text("on") {
         "true" => true,
         "false" => false,
-        other => {
+        _ => {
             return Err(WebError::new(
-                CoreError::BadRequest(format!("on must be true or false, not {other:?}")),
+                CoreError::BadRequest("on must be true or false".into()),
                 back,
             ))
         }

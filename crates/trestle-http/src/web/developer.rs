@@ -1,11 +1,13 @@
 //! Developer pages: apps, the manifest editor with its permission builder, versions,
 //! promotion, credentials and metrics.
 
+use super::forms::{described_by, field_error, form_notice, problem, value, Refusal};
+use super::forms::{WebPath as Path, WebQuery as Query};
 use super::layout::{copyable, csrf, notice, page, problems, secret_once, when, Section};
 use super::{see_other, Fields, Posted, WebSession};
 use crate::error::WebError;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -17,6 +19,7 @@ use trestle_core::{CoreError, VersionDiff};
 use trestle_domain::manifest::{GrantType, Manifest, Problem};
 use trestle_domain::page::PageRequest;
 use trestle_domain::permissions::{Level, ToolPermissions, COMPANY_TOOLS, PROJECT_TOOLS};
+use trestle_domain::text;
 use trestle_domain::*;
 use trestle_store::{AppVersion, Environment, VersionStatus};
 
@@ -111,6 +114,12 @@ pub async fn home(State(s): State<AppState>, session: WebSession) -> Page {
 }
 
 async fn apps(State(s): State<AppState>, session: WebSession, Query(d): Query<Done>) -> Page {
+    apps_page(&s, &session, d.done.as_deref(), None).await
+}
+
+/// The apps page; `refused` shows the create form again with what was typed.
+async fn apps_page(s: &AppState, session: &WebSession, done: Option<&str>, refused: Option<&Refusal<'_>>) -> Page {
+    let r = refused;
     let list = s
         .core
         .list_apps(session.actor(), PageRequest { page: 1, per_page: 100 })
@@ -118,7 +127,7 @@ async fn apps(State(s): State<AppState>, session: WebSession, Query(d): Query<Do
         .map_err(|e| WebError::new(e, "/ui"))?;
     let body = html! {
         h1 { "My apps" }
-        (notice(done_message(d.done.as_deref())))
+        (notice(done_message(done)))
         section.card {
             @if list.items.is_empty() {
                 p.empty { "You have no apps yet." }
@@ -142,22 +151,29 @@ async fn apps(State(s): State<AppState>, session: WebSession, Query(d): Query<Do
             p.muted { "Each app gets a development sandbox company with sample projects and people, and sandbox credentials." }
             form method="post" action="/ui/apps" {
                 (csrf(&session.csrf))
+                (form_notice(r, "new-app", &["name"]))
                 label for="name" { "App name" }
-                input #name type="text" name="name" required maxlength="100";
+                input #name type="text" name="name" required maxlength=(text::APP_NAME.max)
+                    value=(value(r, "new-app", "name", "")) aria-invalid=[problem(r, "new-app", "name").map(|_| "true")]
+                    aria-describedby=[described_by(r, "new-app", "name")];
+                (field_error(r, "new-app", "name"))
                 p { button type="submit" { "Create app" } }
             }
         }
     };
-    Ok(page(&session.chrome(Section::Apps), StatusCode::OK, "My apps", body))
+    let status = r.map_or(StatusCode::OK, Refusal::status);
+    Ok(page(&session.chrome(Section::Apps), status, "My apps", body))
 }
 
 async fn create_app(State(s): State<AppState>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
-    let created = s
-        .core
-        .create_app(session.actor(), form.text("name"))
-        .await
-        .map_err(|e| WebError::new(e, "/ui/apps"))?;
+    let created = match s.core.create_app(session.actor(), form.text("name")).await {
+        Ok(created) => created,
+        Err(e) => {
+            let refused = Refusal::of("new-app", &form, e).map_err(|e| WebError::new(e, "/ui/apps"))?;
+            return apps_page(&s, &session, None, Some(&refused)).await;
+        }
+    };
     let id = created.app.id.0;
     let body = html! {
         p.crumbs { a href="/ui/apps" { "My apps" } }
@@ -182,9 +198,10 @@ fn env_of(form: &Fields) -> Result<Environment, CoreError> {
     match form.text("environment") {
         "production" => Ok(Environment::Production),
         "sandbox" => Ok(Environment::Sandbox),
-        other => Err(CoreError::BadRequest(format!(
-            "unknown environment {other:?} (production or sandbox)"
-        ))),
+        _ => Err(CoreError::invalid_field(
+            "$.environment",
+            "must be production or sandbox",
+        )),
     }
 }
 
@@ -198,6 +215,18 @@ fn status_badge(v: &AppVersion) -> Markup {
 }
 
 async fn app(State(s): State<AppState>, session: WebSession, Path(app): Path<i64>, Query(d): Query<Done>) -> Page {
+    app_page(&s, &session, app, d.done.as_deref(), None).await
+}
+
+/// An app's page; `refused` shows one of its forms again with what was typed.
+async fn app_page(
+    s: &AppState,
+    session: &WebSession,
+    app: i64,
+    done: Option<&str>,
+    refused: Option<&Refusal<'_>>,
+) -> Page {
+    let r = refused;
     let actor = session.actor();
     let err = |e| WebError::new(e, "/ui/apps");
     let found = s.core.get_app(actor, AppId(app)).await.map_err(err)?;
@@ -217,7 +246,7 @@ async fn app(State(s): State<AppState>, session: WebSession, Path(app): Path<i64
                 a.button href={ (app_path(app)) "/versions/new" } { "New version" }
             }
         }
-        (notice(done_message(d.done.as_deref())))
+        (notice(done_message(done)))
         @if let Some(t) = found.suspended_at {
             div.notice.error role="alert" {
                 strong { "Suspended by the platform operator" } " since " (when(t))
@@ -250,6 +279,7 @@ async fn app(State(s): State<AppState>, session: WebSession, Path(app): Path<i64
         }
         section.card aria-labelledby="creds-h" {
             h2 #creds-h { "Credentials" }
+            (form_notice(r, "secrets", &[]))
             @if !clients.iter().any(|c| c.client.environment == Environment::Production) {
                 p.muted { "Production credentials are created when you promote your first version." }
             }
@@ -309,22 +339,31 @@ async fn app(State(s): State<AppState>, session: WebSession, Path(app): Path<i64
                 @if uris.is_empty() { p.empty { "None." } } @else { ul { @for u in &uris { li { code { (u) } } } } }
                 form method="post" action={ (app_path(app)) "/redirect-uris" } {
                     (csrf(c))
+                    (form_notice(r, "redirect", &["uri"]))
                     label for="redirect-uri" { "Add a redirect URI" }
                     div.row {
-                        input #redirect-uri type="text" name="uri" placeholder="https://example.com/callback" required;
+                        input #redirect-uri type="text" name="uri" placeholder="https://example.com/callback" required
+                            maxlength=(text::URL.max) value=(value(r, "redirect", "uri", ""))
+                            aria-invalid=[problem(r, "redirect", "uri").map(|_| "true")]
+                            aria-describedby=[described_by(r, "redirect", "uri")];
                         button.secondary type="submit" { "Add" }
                     }
+                    (field_error(r, "redirect", "uri"))
                 }
             }
             section.card aria-labelledby="settings-h" {
                 h2 #settings-h { "Settings" }
                 form method="post" action={ (app_path(app)) "/rename" } {
                     (csrf(c))
+                    (form_notice(r, "rename", &["name"]))
                     label for="app-name" { "Name" }
                     div.row {
-                        input #app-name type="text" name="name" value=(found.name) required maxlength="100";
+                        input #app-name type="text" name="name" value=(value(r, "rename", "name", &found.name)) required
+                            maxlength=(text::APP_NAME.max) aria-invalid=[problem(r, "rename", "name").map(|_| "true")]
+                            aria-describedby=[described_by(r, "rename", "name")];
                         button.secondary type="submit" { "Rename" }
                     }
+                    (field_error(r, "rename", "name"))
                 }
                 h3 { "Marketplace" }
                 @if let Some(t) = found.published_at {
@@ -347,32 +386,52 @@ async fn app(State(s): State<AppState>, session: WebSession, Path(app): Path<i64
             p.muted { "Only an app that no company has installed can be deleted. Type the app's name to confirm." }
             form method="post" action={ (app_path(app)) "/delete" } {
                 (csrf(c))
+                (form_notice(r, "delete", &["confirm"]))
                 label for="confirm" { "App name" }
                 div.row {
-                    input #confirm type="text" name="confirm" required autocomplete="off";
+                    input #confirm type="text" name="confirm" required autocomplete="off"
+                        value=(value(r, "delete", "confirm", "")) aria-invalid=[problem(r, "delete", "confirm").map(|_| "true")]
+                        aria-describedby=[described_by(r, "delete", "confirm")];
                     button.danger type="submit" { "Delete app" }
                 }
+                (field_error(r, "delete", "confirm"))
             }
         }
     };
-    Ok(page(&session.chrome(Section::Apps), StatusCode::OK, &found.name, body))
+    let status = r.map_or(StatusCode::OK, Refusal::status);
+    Ok(page(&session.chrome(Section::Apps), status, &found.name, body))
+}
+
+/// Shows the app page again with the refused form `form`, or the error page for other errors.
+async fn refused_on_app(
+    s: &AppState,
+    session: &WebSession,
+    app: i64,
+    form: &'static str,
+    values: &Fields,
+    e: CoreError,
+) -> Page {
+    let refused = Refusal::of(form, values, e).map_err(|e| WebError::new(e, app_path(app)))?;
+    app_page(s, session, app, None, Some(&refused)).await
 }
 
 async fn rename(State(s): State<AppState>, Path(app): Path<i64>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
-    s.core
-        .rename_app(session.actor(), AppId(app), form.text("name"))
-        .await
-        .map_err(|e| WebError::new(e, app_path(app)))?;
+    if let Err(e) = s.core.rename_app(session.actor(), AppId(app), form.text("name")).await {
+        return refused_on_app(&s, &session, app, "rename", &form, e).await;
+    }
     Ok(see_other(&format!("{}?done=renamed", app_path(app))))
 }
 
 async fn delete(State(s): State<AppState>, Path(app): Path<i64>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
-    s.core
+    if let Err(e) = s
+        .core
         .delete_app(session.actor(), AppId(app), form.text("confirm"))
         .await
-        .map_err(|e| WebError::new(e, app_path(app)))?;
+    {
+        return refused_on_app(&s, &session, app, "delete", &form, e).await;
+    }
     Ok(see_other("/ui/apps?done=deleted"))
 }
 
@@ -386,10 +445,13 @@ async fn publish(State(s): State<AppState>, Path(app): Path<i64>, posted: Posted
 
 async fn add_redirect_uri(State(s): State<AppState>, Path(app): Path<i64>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
-    s.core
+    if let Err(e) = s
+        .core
         .add_redirect_uri(session.actor(), AppId(app), form.text("uri").trim())
         .await
-        .map_err(|e| WebError::new(e, app_path(app)))?;
+    {
+        return refused_on_app(&s, &session, app, "redirect", &form, e).await;
+    }
     Ok(see_other(&format!("{}?done=redirect", app_path(app))))
 }
 
@@ -399,26 +461,29 @@ async fn rotate_secret(State(s): State<AppState>, Path(app): Path<i64>, posted: 
     if let Some(confirm) = session.confirmation_needed(&s, &back) {
         return Ok(confirm);
     }
-    let env = env_of(&form).map_err(|e| WebError::new(e, &back))?;
+    let env = match env_of(&form) {
+        Ok(env) => env,
+        Err(e) => return refused_on_app(&s, &session, app, "secrets", &form, e).await,
+    };
     let expire = match form.text("expire_others_in") {
         "" => None,
-        v => Some(v.parse::<i64>().map_err(|_| {
-            WebError::new(
-                CoreError::invalid_field("$.expire_others_in", "must be a number of seconds"),
-                &back,
-            )
-        })?),
+        v => match v.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                let e = CoreError::invalid_field("$.expire_others_in", "must be a number of seconds");
+                return refused_on_app(&s, &session, app, "secrets", &form, e).await;
+            }
+        },
     };
     let found = s
         .core
         .get_app(session.actor(), AppId(app))
         .await
         .map_err(|e| WebError::new(e, &back))?;
-    let rotated = s
-        .core
-        .rotate_secret(session.actor(), AppId(app), env, expire)
-        .await
-        .map_err(|e| WebError::new(e, &back))?;
+    let rotated = match s.core.rotate_secret(session.actor(), AppId(app), env, expire).await {
+        Ok(rotated) => rotated,
+        Err(e) => return refused_on_app(&s, &session, app, "secrets", &form, e).await,
+    };
     let body = html! {
         p.crumbs { a href="/ui/apps" { "My apps" } " / " a href=(back) { (found.name) } }
         h1 { "New " (env.as_str()) " secret" }
@@ -446,11 +511,13 @@ async fn rotate_secret(State(s): State<AppState>, Path(app): Path<i64>, posted: 
 async fn retire_secret(State(s): State<AppState>, Path((app, secret)): Path<(i64, i64)>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
     let back = app_path(app);
-    let env = env_of(&form).map_err(|e| WebError::new(e, &back))?;
-    s.core
-        .retire_secret(session.actor(), AppId(app), env, secret)
-        .await
-        .map_err(|e| WebError::new(e, &back))?;
+    let env = match env_of(&form) {
+        Ok(env) => env,
+        Err(e) => return refused_on_app(&s, &session, app, "secrets", &form, e).await,
+    };
+    if let Err(e) = s.core.retire_secret(session.actor(), AppId(app), env, secret).await {
+        return refused_on_app(&s, &session, app, "secrets", &form, e).await;
+    }
     Ok(see_other(&format!("{back}?done=retired")))
 }
 

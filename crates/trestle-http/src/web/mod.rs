@@ -9,6 +9,7 @@
 
 mod company;
 mod developer;
+pub(crate) mod forms;
 pub(crate) mod layout;
 
 use crate::error::WebError;
@@ -189,19 +190,24 @@ impl FromRequest<AppState> for Posted {
         let req = Request::from_parts(parts, body);
         let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
             .await
-            .map_err(|e| {
-                WebError::new(
-                    CoreError::BadRequest(format!("unreadable form: {}", e.body_text())),
-                    "/ui",
-                )
-                .into_response()
-            })?;
+            .map_err(|_| unreadable_form())?;
         let form = Fields(pairs);
         if !csrf_ok(form.get("csrf"), Some(&session.csrf)) {
             return Err(layout::refused_form());
         }
         Ok(Posted { session, form })
     }
+}
+
+/// A form body that is not an HTML form's (`application/x-www-form-urlencoded`).
+pub(crate) fn unreadable_form() -> Response {
+    WebError::new(
+        CoreError::BadRequest(
+            "the form could not be read: send it from the page (as an HTML form), not as another kind of body".into(),
+        ),
+        "/ui",
+    )
+    .into_response()
 }
 
 /// A browser's `Origin`, when it sends one, must be this server — the `Host` it asked for, or
@@ -325,7 +331,7 @@ fn login_form_page(status: StatusCode, next: &str, email: &str, error: Option<&s
 async fn login_form(
     state: axum::extract::State<AppState>,
     headers: HeaderMap,
-    axum::extract::Query(q): axum::extract::Query<LoginQuery>,
+    forms::WebQuery(q): forms::WebQuery<LoginQuery>,
 ) -> Response {
     let next = safe_next(q.next.as_deref());
     let confirm = q.confirm.is_some();
@@ -348,9 +354,8 @@ async fn login(
     axum::extract::State(state): axum::extract::State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    axum::Form(f): axum::Form<Vec<(String, String)>>,
+    forms::WebForm(f): forms::WebForm,
 ) -> Response {
-    let f = Fields(f);
     let next = safe_next(f.get("next"));
     if !same_origin(&state, &headers) || !csrf_ok(f.get("csrf"), cookie(&headers, CSRF_COOKIE)) {
         return layout::refused_form();
