@@ -12,6 +12,8 @@ mod oauth_endpoints;
 mod portal;
 mod scale_out;
 mod service_accounts;
+mod standards;
+mod timing;
 mod token_endpoint;
 mod up;
 mod user_oauth;
