@@ -82,6 +82,9 @@ pub fn check_redirect_uri(uri: &str) -> Result<()> {
         bad("must not contain a fragment")
     } else if uri.len() > 2000 || uri.contains(char::is_whitespace) {
         bad("must be at most 2000 characters, without spaces")
+    } else if !uri.is_ascii() || uri.contains(|c: char| c.is_ascii_control() || "\"<>\\^`{|}".contains(c)) {
+        // It becomes a `Location` header: only characters a URI may hold (RFC 3986).
+        bad("must contain only URI characters (percent-encode others; no quotes, <, >, backslashes or braces)")
     } else {
         Ok(())
     }
@@ -464,6 +467,10 @@ mod tests {
             "ftp://x",
             "https://",
             "/relative",
+            "https://x/cb\"><script>",
+            "https://x/cb?a=<b>",
+            "https://x/caf\u{e9}",
+            "https://x/a\\b",
         ] {
             assert!(check_redirect_uri(bad).is_err(), "{bad}");
         }

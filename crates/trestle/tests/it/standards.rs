@@ -460,6 +460,22 @@ async fn a_public_url_is_used_whatever_the_host(app: TestApp) {
 
 async fn redirects_never_echo_request_input(app: TestApp) {
     let (w, _) = setup(&app).await;
+    // a redirect URI becomes a Location header: one with characters no URI holds is refused
+    for uri in [
+        "https://client.example/cb\"><script>",
+        "https://client.example/cb?x=<y>",
+        "https://client.example/\u{e9}",
+    ] {
+        let v = app
+            .api_post(
+                &w.dev,
+                &format!("/api/v1/apps/{}/redirect_uris", w.app.app_id),
+                json!({ "uri": uri }),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        assert_eq!(v["errors"][0]["path"], "$.uri", "{v}");
+    }
     // the web UI's `next`: only a /ui path, and odd characters arrive percent-encoded
     let mut b = Browser::new(&app);
     let html = b.get("/ui/login").await.text().await.unwrap();
