@@ -680,6 +680,57 @@ async fn sandbox_credentials_say_they_need_a_version(app: TestApp) {
     assert_eq!(v["error"], "unauthorized_client");
     let d = v["error_description"].as_str().unwrap();
     assert!(d.contains("no version yet") && d.contains("versions"), "{d}");
+    // the credentials list and a new sandbox secret say it too, until there is a version
+    let creds = app
+        .api_get(&dev, &format!("/api/v1/apps/{id}/credentials"), StatusCode::OK)
+        .await;
+    let sandbox = creds
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["environment"] == "sandbox")
+        .unwrap();
+    assert!(
+        sandbox["note"]
+            .as_str()
+            .unwrap()
+            .contains("only once the app has a version"),
+        "{creds}"
+    );
+    let rotated = app
+        .api_post(
+            &dev,
+            &format!("/api/v1/apps/{id}/credentials/sandbox/secrets"),
+            json!({}),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert!(rotated["note"].as_str().unwrap().contains("version"), "{rotated}");
+    app.api_post(
+        &dev,
+        &format!("/api/v1/apps/{id}/versions"),
+        json!({"version": "0.1.0", "manifest": crate::support::dmsa_manifest()}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let creds = app
+        .api_get(&dev, &format!("/api/v1/apps/{id}/credentials"), StatusCode::OK)
+        .await;
+    assert!(
+        creds.as_array().unwrap().iter().all(|c| c.get("note").is_none()),
+        "{creds}"
+    );
+    let res = app
+        .post("/oauth/token")
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", created["sandbox"]["client_id"].as_str().unwrap()),
+            ("client_secret", rotated["client_secret"].as_str().unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    expect(res, StatusCode::OK).await;
     // the web UI says it where the sandbox credentials are shown
     let mut b = Browser::new(&app);
     app.api_post(
