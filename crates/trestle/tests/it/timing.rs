@@ -132,7 +132,7 @@ async fn unknown_client_ids_cost_what_wrong_secrets_cost(app: TestApp) {
         "token endpoint: wrong secret vs unknown client id",
         &wrong_secret,
         &unknown_id,
-        0.15,
+        0.2,
     );
 }
 
