@@ -52,7 +52,8 @@ impl Trestle {
             .actors
             .get_or_load(gens, &(key, company), stamp, || self.load_company_actor(key, company))
             .await?;
-        found.ok_or(CoreError::Forbidden(policy::Denied::NotInCompany))
+        // Only an app's bot can be missing: the app is not installed there (in this environment).
+        found.ok_or(CoreError::Forbidden(policy::Denied::NotInstalled))
     }
 
     async fn load_company_actor(&self, who: Who, company: CompanyId) -> Result<CompanyActor> {

@@ -60,6 +60,14 @@ pub(crate) enum AppGrant {
     Allowed,
 }
 
+/// What sandbox credentials need before they get a token: shown with the credentials and
+/// returned by the token endpoint while the app has no version.
+pub const SANDBOX_NEEDS_VERSION: &str = "the app has no version yet: sandbox credentials get a token only once the app has a version (create one with POST /api/v1/apps/{app_id}/versions, or on the app's page in the web UI)";
+
+/// Why a suspended app gets no token, and its tokens are refused (until the suspension ends).
+pub(crate) const APP_SUSPENDED: &str =
+    "the app is suspended by the platform operator; its tokens work again when the suspension is lifted";
+
 const INVALID_CLIENT: &str = "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.";
 
 impl Trestle {
@@ -81,10 +89,21 @@ impl Trestle {
 
     async fn client_credentials(&self, auth: &ClientAuth, scope: Option<&str>) -> Result<IssuedToken, OAuthError> {
         let now = self.now();
+        // Hashed first, whoever the client is: an unknown client id costs what a wrong secret
+        // costs (no timing oracle on which client ids exist).
+        let presented = self.keys.hash_secret(&auth.client_secret);
         let Some(creds) = self.find_app_client(&auth.client_id).await? else {
-            return self.service_account_token(auth, scope, now).await;
+            return self.service_account_token(auth, &presented, scope, now).await;
         };
-        let secret_id = self.matching_secret(&creds, &self.keys.hash_secret(&auth.client_secret), now)?;
+        let secret_id = match self.matching_secret(&creds, &presented, now) {
+            Ok(id) => id,
+            Err(e) => {
+                // An unknown client id goes on to the service-account lookup; a wrong secret
+                // makes the same lookup, so both refusals do the same work.
+                let _ = self.store.find_service_account_by_client_id(&auth.client_id).await;
+                return Err(e);
+            }
+        };
         let gens = &self.caches.gens;
         let app = creds.client.app_id;
         let sandbox = creds.client.environment == Environment::Sandbox;
@@ -98,9 +117,10 @@ impl Trestle {
         match allows {
             AppGrant::NoVersion => {
                 return Err(OAuthError::UnauthorizedClient(if sandbox {
-                    "the app has no version yet".into()
+                    SANDBOX_NEEDS_VERSION.into()
                 } else {
-                    "the app has no promoted version".into()
+                    "the app has no promoted version yet: production credentials get a token once a version is promoted"
+                        .into()
                 }))
             }
             AppGrant::NotDeclared => {
@@ -108,11 +128,7 @@ impl Trestle {
                     "the app's manifest does not declare the client_credentials grant".into(),
                 ))
             }
-            AppGrant::Suspended => {
-                return Err(OAuthError::UnauthorizedClient(
-                    "the app is suspended by the platform operator".into(),
-                ))
-            }
+            AppGrant::Suspended => return Err(OAuthError::UnauthorizedClient(APP_SUSPENDED.into())),
             AppGrant::Allowed => {}
         }
         if scope.is_some_and(|s| !s.trim().is_empty()) {
@@ -144,6 +160,8 @@ impl Trestle {
     ) -> Result<(Arc<trestle_store::ClientCredentials>, i64), OAuthError> {
         let presented = self.keys.hash_secret(&auth.client_secret);
         let Some(creds) = self.find_app_client(&auth.client_id).await? else {
+            // The comparison a known client's wrong secret gets, against a hash nothing has.
+            let _ = crate::secrets::hashes_equal(&presented, crate::secrets::DUMMY_HASH);
             return Err(OAuthError::InvalidClient(INVALID_CLIENT.into()));
         };
         let secret = self.matching_secret(&creds, &presented, now)?;
@@ -167,7 +185,9 @@ impl Trestle {
     }
 
     /// `POST /oauth/revoke` (RFC 7009): the client must authenticate and may revoke only tokens
-    /// issued to it. An unknown, malformed or expired token is not an error.
+    /// issued to it. Whatever the token is — revoked now, already dead, another client's (left
+    /// alone) or garbage — the answer is the same (§2.2), so the endpoint tells nobody which
+    /// tokens exist.
     pub async fn revoke_token(&self, auth: &ClientAuth, token: &str) -> Result<(), OAuthError> {
         let now = self.now();
         let (creds, _) = self.authenticate_client(auth, now).await?;
@@ -176,15 +196,13 @@ impl Trestle {
             actor_user: None,
             at: now,
         };
-        let not_yours = || OAuthError::UnauthorizedClient("the token was not issued to this client".into());
         // A refresh token: revoke its grant, which ends every access token issued under it.
         if let Some(grant) = self.store.find_refresh_grant(&self.keys.hash_secret(token)).await? {
-            if grant.client != creds.client.pk {
-                return Err(not_yours());
+            if grant.client == creds.client.pk {
+                self.store
+                    .revoke_grant(grant.id, "refresh token revoked", &audit)
+                    .await?;
             }
-            self.store
-                .revoke_grant(grant.id, "refresh token revoked", &audit)
-                .await?;
             return Ok(());
         }
         let Ok(claims) = tokens::decode(&self.keys, token, now) else {
@@ -197,10 +215,10 @@ impl Trestle {
             TokenKind::App | TokenKind::SandboxApp if claims.subject == creds.client.app_id.0 => creds.client.app_id,
             TokenKind::Person => match self.store.find_grant(claims.secret_id).await? {
                 Some(g) if g.client == creds.client.pk => g.app_id,
-                Some(_) => return Err(not_yours()),
-                None => return Ok(()),
+                _ => return Ok(()),
             },
-            _ => return Err(not_yours()),
+            // Another app's or a service account's token: not this client's to revoke.
+            _ => return Ok(()),
         };
         self.store.revoke_token(app, id, claims.expires_at, &audit).await?;
         Ok(())
@@ -321,21 +339,20 @@ impl Trestle {
     async fn service_account_token(
         &self,
         auth: &ClientAuth,
+        presented: &str,
         scope: Option<&str>,
         now: i64,
     ) -> Result<IssuedToken, OAuthError> {
-        let presented = self.keys.hash_secret(&auth.client_secret);
         let found = match trestle_domain::text::storable(&auth.client_id) {
             true => self.store.find_service_account_by_client_id(&auth.client_id).await?,
             false => None,
         };
         let Some((account, secrets)) = found else {
+            // The comparison a known client's wrong secret gets, against a hash nothing has.
+            let _ = crate::secrets::hashes_equal(presented, crate::secrets::DUMMY_HASH);
             return Err(OAuthError::InvalidClient(INVALID_CLIENT.into()));
         };
-        let Some((secret_id, _)) = secrets
-            .iter()
-            .find(|(_, h)| crate::secrets::hashes_equal(&presented, h))
-        else {
+        let Some((secret_id, _)) = secrets.iter().find(|(_, h)| crate::secrets::hashes_equal(presented, h)) else {
             return Err(OAuthError::InvalidClient(INVALID_CLIENT.into()));
         };
         if account.retired_at.is_some() {
@@ -363,6 +380,22 @@ impl Trestle {
             created_at: now,
             refresh_token: None,
         })
+    }
+
+    /// Why a token whose secret or grant the store no longer counts as live is refused: the
+    /// app's suspension (lifted, the token works again), else a revocation. Asked only on that
+    /// refusal.
+    async fn not_live(&self, app: AppId) -> CoreError {
+        match self.store.find_app(app).await {
+            Ok(Some(a)) if a.suspended_at.is_some() => {
+                CoreError::Unauthenticated(
+                "The access token's app is suspended by the platform operator; the token works again when the suspension is lifted"
+                    .into(),
+            )
+            }
+            Ok(_) => CoreError::Unauthenticated("The access token was revoked".into()),
+            Err(e) => e.into(),
+        }
     }
 
     /// Whether the app's revocation list names this token.
@@ -412,7 +445,10 @@ impl Trestle {
                     Some(expires_at) => expires_at.is_none_or(|e| e > now),
                     None => false,
                 };
-                if !live || self.is_revoked(app, token, now).await? {
+                if !live {
+                    return Err(self.not_live(app).await);
+                }
+                if self.is_revoked(app, token, now).await? {
                     return Err(CoreError::Unauthenticated("The access token was revoked".into()));
                 }
                 Ok(Caller::App {
@@ -452,6 +488,8 @@ impl Trestle {
                     .await?;
                 let g = match grant {
                     Some(g) if !g.revoked && g.user_id.0 == claims.subject => g,
+                    // The store counts a suspended app's grants as revoked; say which it is.
+                    Some(g) if g.user_id.0 == claims.subject => return Err(self.not_live(g.app_id).await),
                     _ => return Err(CoreError::Unauthenticated("The access token was revoked".into())),
                 };
                 if self.is_revoked(g.app_id, token, now).await? {

@@ -75,6 +75,10 @@ pub fn new_api_token() -> String {
     format!("trs_{}", random_hex_256())
 }
 
+/// A keyed-hash-shaped value no secret hashes to in practice: compared against when a client id
+/// is unknown, so that refusal does the work a wrong secret does.
+pub const DUMMY_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
 /// Constant-time equality of two hex hashes.
 pub fn hashes_equal(a: &str, b: &str) -> bool {
     a.as_bytes().ct_eq(b.as_bytes()).into()

@@ -33,6 +33,8 @@ pub struct AuthorizeParams {
     pub state: Option<String>,
     pub code_challenge: Option<String>,
     pub code_challenge_method: Option<String>,
+    /// Names of parameters given more than once (RFC 6749 §3.1 forbids it).
+    pub repeated: Vec<String>,
 }
 
 /// A valid authorization request.
@@ -83,6 +85,9 @@ pub fn check_redirect_uri(uri: &str) -> Result<()> {
         bad("must not contain a fragment")
     } else if uri.len() > 2000 || uri.contains(char::is_whitespace) {
         bad("must be at most 2000 characters, without spaces")
+    } else if !uri.is_ascii() || uri.contains(|c: char| c.is_ascii_control() || "\"<>\\^`{|}".contains(c)) {
+        // It becomes a `Location` header: only characters a URI may hold (RFC 3986).
+        bad("must contain only URI characters (percent-encode others; no quotes, <, >, backslashes or braces)")
     } else {
         Ok(())
     }
@@ -136,6 +141,14 @@ impl Trestle {
     /// Validates an authorization request: the client, the exact redirect URI, then the rest.
     pub async fn validate_authorize(&self, p: &AuthorizeParams) -> std::result::Result<ValidAuthorize, AuthorizeError> {
         let fatal = |m: &str| AuthorizeError::NoRedirect(m.to_string());
+        // Which client or redirect URI was meant cannot be known: never redirect then.
+        if let Some(name) = p
+            .repeated
+            .iter()
+            .find(|n| matches!(n.as_str(), "client_id" | "redirect_uri"))
+        {
+            return Err(fatal(&format!("the parameter {name} is given more than once")));
+        }
         let client_id = p
             .client_id
             .as_deref()
@@ -180,12 +193,25 @@ impl Trestle {
             description: description.to_string(),
             state: p.state.clone(),
         };
+        if let Some(name) = p.repeated.first() {
+            return Err(refuse(
+                "invalid_request",
+                &format!("the parameter {name} is given more than once"),
+            ));
+        }
         if p.response_type.as_deref() != Some("code") {
             return Err(refuse("unsupported_response_type", "response_type must be code"));
         }
         match (p.code_challenge.as_deref(), p.code_challenge_method.as_deref()) {
             (None, None) => {}
-            (Some(c), None | Some("S256")) if is_pkce_value(c) => {}
+            (Some(c), Some("S256")) if is_pkce_value(c) => {}
+            // RFC 7636 §4.3: without a method the challenge is `plain`, which is not accepted.
+            (Some(_), None) => {
+                return Err(refuse(
+                    "invalid_request",
+                    "code_challenge_method is missing, so the challenge would be plain (RFC 7636 §4.3), which is not accepted: send code_challenge_method=S256",
+                ))
+            }
             (_, Some(m)) if m != "S256" => {
                 return Err(refuse(
                     "invalid_request",
@@ -217,7 +243,7 @@ impl Trestle {
         // Unknown people cost the same work as a wrong password.
         let stored = match &found {
             Some((_, h)) => h.clone(),
-            None => dummy_hash(),
+            None => DUMMY_PASSWORD_HASH.to_string(),
         };
         let pw = password.to_string();
         let ok = tokio::task::spawn_blocking(move || {
@@ -262,9 +288,7 @@ impl Trestle {
     async fn refuse_if_suspended(&self, app: AppId) -> Result<(), OAuthError> {
         match self.store.find_app(app).await? {
             Some(a) if a.suspended_at.is_none() => Ok(()),
-            _ => Err(OAuthError::UnauthorizedClient(
-                "the app is suspended by the platform operator".into(),
-            )),
+            _ => Err(OAuthError::UnauthorizedClient(crate::oauth::APP_SUSPENDED.into())),
         }
     }
 
@@ -433,20 +457,12 @@ impl Trestle {
     }
 }
 
-/// An Argon2id hash of a random password, verified against for unknown e-mail addresses so
-/// they cost the same as known ones.
-fn dummy_hash() -> String {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY
-        .get_or_init(|| {
-            let salt = SaltString::encode_b64(&crate::secrets::random_bytes::<16>()).expect("16 bytes encode");
-            Argon2::default()
-                .hash_password(random_hex_256().as_bytes(), &salt)
-                .map(|h| h.to_string())
-                .unwrap_or_default()
-        })
-        .clone()
-}
+/// An Argon2id hash of a random password nobody kept, made with the parameters every stored
+/// password hash has (`Argon2::default()`): an unknown e-mail address is verified against it,
+/// so it costs exactly what a wrong password costs — from the first attempt on, with nothing
+/// computed lazily. What it verifies is never used: an unknown address is refused whatever.
+const DUMMY_PASSWORD_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$RF/amwS+lp9TKUvgiQK/Tw$/OxperLAwXu/wMDWhtXfRSiNITxZnrKhJZDAwrQFFHA";
 
 #[cfg(test)]
 mod tests {
@@ -465,9 +481,24 @@ mod tests {
             "ftp://x",
             "https://",
             "/relative",
+            "https://x/cb\"><script>",
+            "https://x/cb?a=<b>",
+            "https://x/caf\u{e9}",
+            "https://x/a\\b",
         ] {
             assert!(check_redirect_uri(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_dummy_password_hash_costs_what_real_ones_cost() {
+        let dummy = PasswordHash::new(DUMMY_PASSWORD_HASH).unwrap();
+        let salt = SaltString::encode_b64(&[7u8; 16]).unwrap();
+        let real = Argon2::default().hash_password(b"some password", &salt).unwrap();
+        assert_eq!(dummy.algorithm, real.algorithm);
+        assert_eq!(dummy.version, real.version);
+        assert_eq!(dummy.params, real.params, "same memory, time and parallelism");
+        assert!(Argon2::default().verify_password(b"some password", &dummy).is_err());
     }
 
     #[test]

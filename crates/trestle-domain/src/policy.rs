@@ -99,8 +99,10 @@ pub enum Request<'a> {
 /// Why a request was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Denied {
-    /// The actor is not an (active) member of the company, or the app is not installed there.
+    /// The person is not an (active) member of the company.
     NotInCompany,
+    /// The app (its bot) is not installed in the company.
+    NotInstalled,
     /// The actor is not a member of the project (for a bot: not a permitted project).
     NotInProject,
     /// The operation needs a higher level on a tool.
@@ -122,7 +124,8 @@ pub enum Denied {
 impl Denied {
     pub fn message(&self) -> String {
         match self {
-            Denied::NotInCompany => "the app is not installed in this company, or you are not a member of it".into(),
+            Denied::NotInCompany => "you are not a member of this company".into(),
+            Denied::NotInstalled => "the app is not installed in this company (a sandbox token acts only in the app's development sandbox, a production token only in the companies that installed the app)".into(),
             Denied::NotInProject => "you do not have access to this project".into(),
             Denied::InsufficientLevel {
                 tool,
@@ -144,6 +147,11 @@ pub fn decide(actor: Actor, request: Request<'_>) -> Result<(), Denied> {
     fn active(m: Option<&CompanyMembership>) -> Option<&CompanyMembership> {
         m.filter(|m| m.is_active)
     }
+    // Not an active member: for a bot, its app is not installed (or was uninstalled).
+    let not_in = || match actor {
+        Actor::Bot(_) => Denied::NotInstalled,
+        _ => Denied::NotInCompany,
+    };
     let is_admin_person = |m: &CompanyMembership| matches!(actor, Actor::Person(_)) && m.is_admin;
     match request {
         Request::OperatePlatform => match actor {
@@ -165,14 +173,14 @@ pub fn decide(actor: Actor, request: Request<'_>) -> Result<(), Denied> {
                 return Err(Denied::NotForBots);
             }
             match active(company) {
-                None => Err(Denied::NotInCompany),
+                None => Err(not_in()),
                 Some(m) if is_admin_person(m) => Ok(()),
                 Some(_) => Err(Denied::NotCompanyAdmin),
             }
         }
-        Request::ViewCompany { company } => active(company).map(|_| ()).ok_or(Denied::NotInCompany),
+        Request::ViewCompany { company } => active(company).map(|_| ()).ok_or_else(not_in),
         Request::SeeAllProjects { company } => {
-            let m = active(company).ok_or(Denied::NotInCompany)?;
+            let m = active(company).ok_or_else(not_in)?;
             if is_admin_person(m) {
                 Ok(())
             } else {
@@ -180,7 +188,7 @@ pub fn decide(actor: Actor, request: Request<'_>) -> Result<(), Denied> {
             }
         }
         Request::ViewProject { company, project } => {
-            let m = active(company).ok_or(Denied::NotInCompany)?;
+            let m = active(company).ok_or_else(not_in)?;
             if project.is_some() || is_admin_person(m) {
                 Ok(())
             } else {
@@ -188,7 +196,7 @@ pub fn decide(actor: Actor, request: Request<'_>) -> Result<(), Denied> {
             }
         }
         Request::UseCompanyTool { company, tool, op } => {
-            let m = active(company).ok_or(Denied::NotInCompany)?;
+            let m = active(company).ok_or_else(not_in)?;
             if is_admin_person(m) {
                 return Ok(());
             }
@@ -200,7 +208,7 @@ pub fn decide(actor: Actor, request: Request<'_>) -> Result<(), Denied> {
             tool,
             op,
         } => {
-            let m = active(company).ok_or(Denied::NotInCompany)?;
+            let m = active(company).ok_or_else(not_in)?;
             if is_admin_person(m) {
                 return Ok(());
             }
@@ -316,7 +324,7 @@ mod tests {
                 },
                 Err(Denied::NotInCompany),
             ),
-            (BOT, Request::ViewCompany { company: None }, Err(Denied::NotInCompany)),
+            (BOT, Request::ViewCompany { company: None }, Err(Denied::NotInstalled)),
             (BOT, Request::ViewCompany { company: Some(&bot) }, Ok(())),
             (PERSON, Request::SeeAllProjects { company: Some(&admin) }, Ok(())),
             (
@@ -375,7 +383,7 @@ mod tests {
                     company: None,
                     project: Some(&p),
                 },
-                Err(Denied::NotInCompany),
+                Err(Denied::NotInstalled),
             ),
         ];
         for (i, (actor, req, want)) in cases.into_iter().enumerate() {

@@ -116,6 +116,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = status_of(&self.0);
         let message = public_message(&self.0);
+        let tool_level = matches!(
+            self.0,
+            CoreError::Forbidden(trestle_domain::policy::Denied::InsufficientLevel { .. })
+        );
         let errors = match self.0 {
             CoreError::Invalid { problems, .. } => problems,
             _ => vec![],
@@ -131,13 +135,15 @@ impl IntoResponse for ApiError {
             .into_response();
         match status {
             StatusCode::UNAUTHORIZED => {
-                let v = format!(
-                    "Bearer realm=\"trestle\", error=\"invalid_token\", error_description=\"{}\"",
-                    message.replace('"', "'")
+                res.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, bearer_challenge("invalid_token", &message));
+            }
+            // RFC 6750 §3.1: the token is fine, its tool level is not enough.
+            StatusCode::FORBIDDEN if tool_level => {
+                res.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    bearer_challenge("insufficient_scope", &message),
                 );
-                if let Ok(v) = HeaderValue::from_str(&v) {
-                    res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
-                }
             }
             StatusCode::SERVICE_UNAVAILABLE => {
                 res.headers_mut()
@@ -164,6 +170,39 @@ pub fn missing_token() -> Response {
         header::WWW_AUTHENTICATE,
         HeaderValue::from_static("Bearer realm=\"trestle\""),
     );
+    res
+}
+
+/// `Bearer realm="trestle", error="…", error_description="…"` (RFC 6750 §3), the description
+/// reduced to the characters §3 allows in it (printable ASCII without `"` or backslash).
+fn bearer_challenge(error: &'static str, description: &str) -> HeaderValue {
+    let description: String = description
+        .chars()
+        .map(|c| match c {
+            '"' => '\'',
+            '\\' => '/',
+            ' '..='~' => c,
+            _ => '?',
+        })
+        .collect();
+    let v = format!("Bearer realm=\"trestle\", error=\"{error}\", error_description=\"{description}\"");
+    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static("Bearer realm=\"trestle\""))
+}
+
+/// 400 for a malformed `Authorization` header on a bearer-protected endpoint (RFC 6750 §3.1
+/// `invalid_request`).
+pub fn malformed_authorization(message: &str) -> Response {
+    let mut res = (
+        StatusCode::BAD_REQUEST,
+        Json(ErrorBody {
+            code: "invalid_request",
+            message: message.to_string(),
+            errors: vec![],
+        }),
+    )
+        .into_response();
+    res.headers_mut()
+        .insert(header::WWW_AUTHENTICATE, bearer_challenge("invalid_request", message));
     res
 }
 

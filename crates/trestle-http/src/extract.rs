@@ -1,10 +1,10 @@
 //! Request extractors whose failures answer in Trestle's error format instead of axum's text.
 
-use crate::error::{missing_token, ApiError, RequestError};
+use crate::error::{malformed_authorization, missing_token, ApiError, RequestError};
 use crate::AppState;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use trestle_core::Caller;
@@ -169,28 +169,86 @@ pub async fn limit_body(req: Request, next: axum::middleware::Next) -> Response 
     next.run(Request::from_parts(parts, axum::body::Body::from(kept))).await
 }
 
-/// The bearer token of `Authorization: Bearer …`. Tokens in the URL are refused (RFC 9700 §4.3.2).
-fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
-    if parts
-        .uri
+/// Whether `t` is an RFC 6750 §2.1 `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" /
+/// "+" / "/" ) *"="`.
+fn is_b64token(t: &str) -> bool {
+    let body = t.trim_end_matches('=');
+    !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/'))
+}
+
+/// The bearer token of `Authorization: Bearer <token>` (RFC 6750 §2.1), for every
+/// bearer-protected endpoint (REST, management API, token info).
+///
+/// - no `Authorization` header, or another scheme (`Basic …`): `Ok(None)`, answered 401 with a
+///   bare `Bearer` challenge (§3.1: no error code for a request without a bearer token);
+/// - a `Bearer` credential that is not one `b64token` (missing, spaces or other characters in
+///   it, non-ASCII bytes), several `Authorization` headers, or a token both in the header and in
+///   the URL: 400 `invalid_request` (§3.1);
+/// - a token in the URL only: 401, tokens are not accepted there (RFC 9700 §4.3.2).
+pub(crate) fn bearer_token<'a>(headers: &'a HeaderMap, uri: &Uri) -> Result<Option<&'a str>, BadBearer> {
+    let in_url = uri
         .query()
-        .is_some_and(|q| q.split('&').any(|kv| kv.starts_with("access_token=")))
-    {
-        return Err(ApiError(trestle_core::CoreError::Unauthenticated(
-            "access tokens are not accepted in the URL; send Authorization: Bearer <token>".into(),
-        )));
-    }
-    let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+        .is_some_and(|q| q.split('&').any(|kv| kv.starts_with("access_token=")));
+    let mut all = headers.get_all(header::AUTHORIZATION).iter();
+    let Some(value) = all.next() else {
+        if in_url {
+            return Err(BadBearer::InUrl);
+        }
         return Ok(None);
     };
-    let value = value.to_str().unwrap_or("");
-    match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
-            Ok(Some(token.trim()))
+    if all.next().is_some() {
+        return Err(BadBearer::Malformed("send one Authorization header, not several"));
+    }
+    let Ok(value) = value.to_str() else {
+        return Err(BadBearer::Malformed(
+            "the Authorization header must be \"Bearer <token>\" in plain ASCII",
+        ));
+    };
+    let (scheme, rest) = match value.split_once(' ') {
+        Some((scheme, rest)) => (scheme, rest),
+        None => (value, ""),
+    };
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Ok(None);
+    }
+    let token = rest.trim_start_matches(' ').trim_end();
+    if !is_b64token(token) {
+        return Err(BadBearer::Malformed(
+            "the Authorization header must be \"Bearer <token>\": one token of letters, digits and -._~+/ (then any =)",
+        ));
+    }
+    if in_url {
+        return Err(BadBearer::Malformed(
+            "send the access token in one place: the Authorization header, not also in the URL",
+        ));
+    }
+    Ok(Some(token))
+}
+
+fn bearer(parts: &Parts) -> Result<Option<&str>, BadBearer> {
+    bearer_token(&parts.headers, &parts.uri)
+}
+
+/// Why a request's bearer credentials are refused before any token is checked.
+pub(crate) enum BadBearer {
+    /// 400 `invalid_request`, with what is wrong.
+    Malformed(&'static str),
+    /// A token in the URL only: 401.
+    InUrl,
+}
+
+impl IntoResponse for BadBearer {
+    fn into_response(self) -> Response {
+        match self {
+            BadBearer::Malformed(m) => malformed_authorization(m),
+            BadBearer::InUrl => ApiError(trestle_core::CoreError::Unauthenticated(
+                "access tokens are not accepted in the URL; send Authorization: Bearer <token>".into(),
+            ))
+            .into_response(),
         }
-        _ => Err(ApiError(trestle_core::CoreError::Unauthenticated(
-            "the Authorization header must be \"Bearer <token>\"".into(),
-        ))),
     }
 }
 

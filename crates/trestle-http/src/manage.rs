@@ -267,6 +267,8 @@ pub struct SandboxCredentialsOut {
     /// Shown exactly once. Trestle keeps only a keyed hash and cannot show it again.
     pub client_secret: String,
     pub warning: &'static str,
+    /// What these credentials need before they get a token: a version of the app.
+    pub note: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -820,6 +822,10 @@ async fn create_app(
         client_id: created.sandbox_credentials.client_id,
         client_secret: created.sandbox_credentials.client_secret,
         warning: "Store this sandbox client_secret now: it is shown only once and cannot be recovered.",
+        note: format!(
+            "These credentials get a token only once the app has a version: create one with POST /api/v1/apps/{}/versions (it need not be promoted).",
+            created.app.id.0
+        ),
     };
     let app = app_out(&s, actor, created.app).await?;
     Ok(secret_response(StatusCode::CREATED, AppCreated { app, sandbox }))

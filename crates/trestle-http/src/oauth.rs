@@ -37,8 +37,8 @@ struct TokenResponse {
     refresh_token: Option<String>,
 }
 
-/// Token request parameters. Empty values count as absent (RFC 6749 §3.1); a repeated
-/// parameter is an error (§3.2). A request has a handful, so a list beats a map.
+/// Token request parameters. Empty values count as absent and a repeated parameter is an
+/// error (RFC 6749 §3.1), in every body format. A request has a handful, so a list beats a map.
 struct Params(Vec<(String, String)>);
 
 impl Params {
@@ -101,21 +101,25 @@ async fn read_params(headers: &HeaderMap, body: Body) -> Result<Params, OAuthErr
                 .await
                 .map_err(|_| OAuthError::InvalidRequest(format!("the request body is larger than {MAX_BODY} bytes")))?;
             if mime == "application/json" || (mime.is_empty() && body.first() == Some(&b'{')) {
-                let value: serde_json::Value = serde_json::from_slice(&body)
-                    .map_err(|_| OAuthError::InvalidRequest("the request body is not well-formed JSON".into()))?;
-                let obj = value
-                    .as_object()
-                    .ok_or_else(|| OAuthError::InvalidRequest("the JSON body must be an object".into()))?;
+                // Read as a list of members, not a map: a map would keep one of two members
+                // with the same name, and a repeated parameter must be refused.
+                let JsonMembers(obj) = serde_json::from_slice(&body).map_err(|e| {
+                    OAuthError::InvalidRequest(if e.is_data() {
+                        "the JSON body must be an object".into()
+                    } else {
+                        "the request body is not well-formed JSON".into()
+                    })
+                })?;
                 let mut pairs = Vec::new();
                 for (k, v) in obj {
                     let s = match v {
                         serde_json::Value::Null => continue,
-                        serde_json::Value::String(s) => s.clone(),
+                        serde_json::Value::String(s) => s,
                         serde_json::Value::Number(n) => n.to_string(),
                         serde_json::Value::Bool(b) => b.to_string(),
                         _ => return Err(OAuthError::InvalidRequest(format!("parameter {k} must be a string"))),
                     };
-                    pairs.push((k.clone(), s));
+                    pairs.push((k, s));
                 }
                 Params::from_pairs(pairs)
             } else if mime == "application/x-www-form-urlencoded" || mime.is_empty() {
@@ -126,6 +130,29 @@ async fn read_params(headers: &HeaderMap, body: Body) -> Result<Params, OAuthErr
                 )))
             }
         }
+    }
+}
+
+/// The members of a JSON object in the order sent, repeated names kept.
+struct JsonMembers(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for JsonMembers {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = JsonMembers;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<JsonMembers, A::Error> {
+                let mut members = Vec::new();
+                while let Some(member) = map.next_entry::<String, serde_json::Value>()? {
+                    members.push(member);
+                }
+                Ok(JsonMembers(members))
+            }
+        }
+        d.deserialize_map(Members)
     }
 }
 
@@ -313,17 +340,17 @@ fn no_store(mut res: Response) -> Response {
 }
 
 /// `GET /oauth/token/info`: the live token's owner, application and remaining lifetime.
-async fn token_info(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, crate::error::ApiError> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim().to_string());
-    let Some(token) = token else {
-        return Ok(crate::error::missing_token());
+async fn token_info(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Result<Response, crate::error::ApiError> {
+    let token = match crate::extract::bearer_token(&headers, &uri) {
+        Ok(Some(t)) => t,
+        Ok(None) => return Ok(crate::error::missing_token()),
+        Err(bad) => return Ok(bad.into_response()),
     };
-    let info = state.core.token_info(&token).await?;
+    let info = state.core.token_info(token).await?;
     let body = serde_json::json!({
         "resource_owner_id": info.person.map(|p| p.0),
         "scopes": [],
@@ -386,8 +413,15 @@ async fn introspect(State(state): State<AppState>, req: Request) -> Response {
     }
 }
 
-/// RFC 8414 authorization-server metadata.
-async fn metadata(State(state): State<AppState>, headers: HeaderMap) -> Json<serde_json::Value> {
+/// RFC 8414 authorization-server metadata. Its URLs must be absolute: without a configured
+/// public URL, a request whose `Host` is not a valid authority gets a 400.
+async fn metadata(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if state.public_url.is_none() && crate::paging::request_host(&headers).is_none() {
+        return crate::error::ApiError::bad_request(
+            "the Host header must be a valid host[:port] (or the server must be started with --public-url)",
+        )
+        .into_response();
+    }
     let issuer = crate::paging::origin(state.public_url.as_deref(), &headers);
     Json(serde_json::json!({
         "issuer": issuer,
@@ -404,6 +438,7 @@ async fn metadata(State(state): State<AppState>, headers: HeaderMap) -> Json<ser
         "scopes_supported": [],
         "service_documentation": format!("{issuer}/openapi.json"),
     }))
+    .into_response()
 }
 
 #[cfg(test)]

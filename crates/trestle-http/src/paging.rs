@@ -1,5 +1,6 @@
-//! Procore pagination on the wire: reads `page`/`per_page`, writes `Total`, `Per-Page` and an
-//! absolute `Link` built from the request's host (or the configured public URL).
+//! Procore pagination on the wire: reads `page`/`per_page`, writes `Total`, `Per-Page` and a
+//! `Link` built from the configured public URL, else from the request's `Host` when it is a
+//! valid authority (else relative).
 
 use crate::error::ApiError;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Uri};
@@ -38,16 +39,84 @@ pub fn page_request(pairs: &[(String, String)]) -> Result<PageRequest, ApiError>
     PageRequest::parse(single(pairs, "page")?, single(pairs, "per_page")?).map_err(ApiError::bad_request)
 }
 
-/// The absolute origin for links: the configured public URL, else `http://<Host>`.
+/// The origin for links: the configured public URL, else `http://<Host>` when the `Host` header
+/// is a valid `host[:port]` ([`valid_host`]). Otherwise (no or an invalid `Host`) it is empty,
+/// so links are relative references (RFC 8288 §3.1), resolved against the request's own URL:
+/// nothing of an invalid `Host` is ever written into a header.
 pub fn origin(public_url: Option<&str>, headers: &HeaderMap) -> String {
     if let Some(u) = public_url {
         return u.trim_end_matches('/').to_string();
     }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    format!("http://{host}")
+    match request_host(headers) {
+        Some(host) => format!("http://{host}"),
+        None => String::new(),
+    }
+}
+
+/// The request's `Host`, when it is exactly one valid `host[:port]`.
+pub fn request_host(headers: &HeaderMap) -> Option<&str> {
+    let mut all = headers.get_all(header::HOST).iter();
+    let host = all.next()?.to_str().ok()?;
+    (all.next().is_none() && valid_host(host)).then_some(host)
+}
+
+/// Whether `h` is a plain authority, `host[:port]`: a DNS name or IPv4 address (letters,
+/// digits, `-`, `.`, `_`) or a bracketed IPv6 address, and a port of 1 to 5 digits up to
+/// 65535. Anything else (`<>";`, spaces, user information, paths) is refused.
+pub fn valid_host(h: &str) -> bool {
+    if h.is_empty() || h.len() > 261 {
+        return false;
+    }
+    let (host, port) = if let Some(rest) = h.strip_prefix('[') {
+        let Some((ip, after)) = rest.split_once(']') else {
+            return false;
+        };
+        if ip.is_empty() || !ip.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') {
+            return false;
+        }
+        match after {
+            "" => ("ip", None),
+            p => match p.strip_prefix(':') {
+                Some(p) => ("ip", Some(p)),
+                None => return false,
+            },
+        }
+    } else {
+        match h.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (h, None),
+        }
+    };
+    let host_ok = !host.is_empty()
+        && host.len() <= 253
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+    let port_ok = port.is_none_or(|p| {
+        (1..=5).contains(&p.len())
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && p.parse::<u32>().is_ok_and(|n| n <= 65535)
+    });
+    host_ok && port_ok
+}
+
+/// `s` with every byte outside a plain URL path and query (letters, digits, `-._~/?=&+%:@!$*()`)
+/// percent-encoded: fit for `Location` and `Link`, where `<>";,'`, spaces or non-ASCII text of a
+/// request must never appear as sent.
+pub fn header_safe(s: &str) -> String {
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b"-._~/?=&+%:@!$*()".contains(&b);
+    if s.bytes().all(plain) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for b in s.bytes() {
+        if plain(b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// A JSON array response with the pagination headers.
@@ -133,7 +202,7 @@ fn page_url(origin: &str, uri: &Uri, pairs: &[(String, String)], req: PageReques
     params.push(("page", n.to_string()));
     params.push(("per_page", req.per_page.to_string()));
     let q = serde_urlencoded::to_string(&params).unwrap_or_default();
-    format!("{origin}{}?{q}", uri.path())
+    format!("{origin}{}?{q}", header_safe(uri.path()))
 }
 
 /// A page of management-API results, each shown through `view`, with the pagination headers.
@@ -151,4 +220,52 @@ pub fn paged_as<T, J: Serialize>(
         total: page.total,
     };
     paged(&origin(state.public_url.as_deref(), headers), uri, pairs, req, page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{header_safe, valid_host};
+
+    #[test]
+    fn hosts_are_plain_authorities() {
+        for ok in [
+            "localhost",
+            "api.example.com",
+            "10.0.0.7:8080",
+            "[::1]",
+            "[::1]:3000",
+            "my_host:1",
+            "a:65535",
+        ] {
+            assert!(valid_host(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "a b",
+            "a\"b",
+            "<a>",
+            "a;b",
+            "user@host",
+            "host/path",
+            "host:",
+            "host:65536",
+            "host:123456",
+            "host:80:80",
+            "[::1",
+            "[::1]x",
+            "[]",
+            "[zz::1]",
+            ":80",
+            "h\u{e9}",
+        ] {
+            assert!(!valid_host(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn header_safe_encodes_what_is_not_plain() {
+        assert_eq!(header_safe("/ui/apps/3?done=x&y=1"), "/ui/apps/3?done=x&y=1");
+        assert_eq!(header_safe("/ui/a\"<b>; c,'é"), "/ui/a%22%3Cb%3E%3B%20c%2C%27%C3%A9");
+        assert_eq!(header_safe("/ui/%41"), "/ui/%41");
+    }
 }

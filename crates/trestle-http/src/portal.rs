@@ -173,6 +173,26 @@ pub struct ClientOut {
     pub client_id: String,
     pub created_at: i64,
     pub secrets: Vec<SecretOut>,
+    /// Set on the sandbox client while the app has no version: it gets no token until then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// What `env`'s credentials of `app` say: the sandbox ones, while the app has no version, that
+/// they get no token until it has one.
+async fn sandbox_note(
+    s: &AppState,
+    actor: trestle_domain::policy::Actor,
+    app: AppId,
+    env: Environment,
+) -> Result<Option<String>, ApiError> {
+    if env != Environment::Sandbox || !s.core.list_versions(actor, app).await?.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(format!(
+        "These sandbox credentials get a token only once the app has a version: create one with POST /api/v1/apps/{}/versions (it need not be promoted).",
+        app.0
+    )))
 }
 
 /// Developer: the app's clients and their secrets (metadata only; secrets are never shown again).
@@ -185,10 +205,12 @@ pub(crate) async fn list_credentials(
 ) -> Result<Json<Vec<ClientOut>>, ApiError> {
     let now = s.core.now();
     let clients = s.core.list_clients(actor, AppId(app)).await?;
+    let note = sandbox_note(&s, actor, AppId(app), Environment::Sandbox).await?;
     Ok(Json(
         clients
             .into_iter()
             .map(|c| ClientOut {
+                note: note.clone().filter(|_| c.client.environment == Environment::Sandbox),
                 environment: c.client.environment.as_str(),
                 client_id: c.client.client_id,
                 created_at: c.client.created_at,
@@ -223,6 +245,9 @@ pub struct RotatedOut {
     /// Shown exactly once.
     pub client_secret: String,
     pub warning: &'static str,
+    /// Set for the sandbox client while the app has no version: it gets no token until then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Developer: add a secret to a client (rotation without downtime). Both secrets work until the
@@ -242,6 +267,7 @@ pub(crate) async fn rotate_secret(
         .core
         .rotate_secret(actor, AppId(app), env, b.expire_others_in_seconds)
         .await?;
+    let note = sandbox_note(&s, actor, AppId(app), env).await?;
     Ok(secret_response(
         StatusCode::CREATED,
         RotatedOut {
@@ -249,6 +275,7 @@ pub(crate) async fn rotate_secret(
             client_id: r.client_id,
             client_secret: r.client_secret,
             warning: "Store this client_secret now: it is shown only once and cannot be recovered.",
+            note,
         },
     ))
 }

@@ -48,9 +48,23 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
     )
 }
 
+/// The authorization request's parameters. An empty value counts as absent, a repeated one is
+/// named in `repeated` (RFC 6749 §3.1).
 fn params_of(query: &str) -> AuthorizeParams {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let mut repeated: Vec<String> = Vec::new();
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        let again = !v.is_empty() && pairs[..i].iter().any(|(seen, sv)| seen == k && !sv.is_empty());
+        if again && !repeated.contains(k) {
+            repeated.push(k.clone());
+        }
+    }
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, v)| n == k && !v.is_empty())
+            .map(|(_, v)| v.clone())
+    };
     AuthorizeParams {
         response_type: get("response_type"),
         client_id: get("client_id"),
@@ -58,7 +72,26 @@ fn params_of(query: &str) -> AuthorizeParams {
         state: get("state"),
         code_challenge: get("code_challenge"),
         code_challenge_method: get("code_challenge_method"),
+        repeated,
     }
+}
+
+/// The query of a validated authorization request, rebuilt from its parameters (form-encoded)
+/// rather than echoed: what the browser sent never reaches a `Location` header as it was.
+fn canonical_query(p: &AuthorizeParams) -> String {
+    let fields = [
+        ("response_type", &p.response_type),
+        ("client_id", &p.client_id),
+        ("redirect_uri", &p.redirect_uri),
+        ("state", &p.state),
+        ("code_challenge", &p.code_challenge),
+        ("code_challenge_method", &p.code_challenge_method),
+    ];
+    let present: Vec<(&str, &str)> = fields
+        .iter()
+        .filter_map(|(k, v)| v.as_deref().map(|v| (*k, v)))
+        .collect();
+    serde_urlencoded::to_string(present).unwrap_or_default()
 }
 
 fn with_params(uri: &str, params: &[(&str, &str)]) -> String {
@@ -141,11 +174,12 @@ fn consent_page(valid: &ValidAuthorize, query: &str, csrf: &str) -> Response {
 }
 
 async fn authorize(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
-    let query = uri.query().unwrap_or("").to_string();
-    let valid = match state.core.validate_authorize(&params_of(&query)).await {
+    let params = params_of(uri.query().unwrap_or(""));
+    let valid = match state.core.validate_authorize(&params).await {
         Ok(v) => v,
         Err(e) => return refused(e),
     };
+    let query = canonical_query(&params);
     let session = match cookie(&headers, SESSION_COOKIE) {
         Some(token) => state.core.session(token).await.ok().flatten(),
         None => None,
@@ -173,11 +207,12 @@ async fn login(
     if !same_origin(&state, &headers) || !csrf_ok(f.get("csrf").map(String::as_str), cookie(&headers, CSRF_COOKIE)) {
         return forbidden();
     }
-    let query = f.get("q").cloned().unwrap_or_default();
-    let valid = match state.core.validate_authorize(&params_of(&query)).await {
+    let params = params_of(f.get("q").map_or("", String::as_str));
+    let valid = match state.core.validate_authorize(&params).await {
         Ok(v) => v,
         Err(e) => return refused(e),
     };
+    let query = canonical_query(&params);
     let (email, password) = (
         f.get("email").map_or("", String::as_str),
         f.get("password").map_or("", String::as_str),

@@ -181,6 +181,7 @@ async fn create_app(State(s): State<AppState>, posted: Posted) -> Page {
         section.card {
             h2 { "Sandbox credentials" }
             p { "Use these to call Trestle as your app inside its development sandbox. Production credentials are created when you first promote a version." }
+            p.notice.warn { "These credentials get a token only once the app has a version: create a version on the app's page (it need not be promoted) before asking for a token." }
             (copyable("client-id", "Sandbox client ID", &created.sandbox_credentials.client_id))
             (secret_once("client-secret", "Sandbox client secret", &created.sandbox_credentials.client_secret))
             p { a.button href=(app_path(id)) data-secret-ack { "I have saved the secret — continue" } }
@@ -285,6 +286,9 @@ async fn app_page(
             }
             @for cv in &clients {
                 h3 { @if cv.client.environment == Environment::Production { "Production" } @else { "Sandbox" } }
+                @if cv.client.environment == Environment::Sandbox && versions.is_empty() {
+                    p.notice.warn { "The sandbox credentials get a token only once the app has a version: create one above (it need not be promoted)." }
+                }
                 (copyable(&format!("client-id-{}", cv.client.environment.as_str()), "Client ID", &cv.client.client_id))
                 div.table-wrap { table {
                     thead { tr { th { "Secret" } th { "Created" } th { "Expires" } th { "State" } th { span.sr-only { "Actions" } } } }

@@ -107,10 +107,11 @@ pub(crate) fn see_other(location: &str) -> Response {
     res
 }
 
-/// Only same-site paths are followed after login (no open redirect).
+/// Only same-site paths are followed after login (no open redirect), and any character outside
+/// a plain path and query is percent-encoded, so nothing sent reaches `Location` as it was.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with("/ui") && !n.contains("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if n.starts_with("/ui") && !n.contains("//") && !n.contains('\\') => crate::paging::header_safe(n),
         _ => "/ui".to_string(),
     }
 }

@@ -380,11 +380,10 @@ async fn bearer_token_errors(app: TestApp) {
     let res = app.get("/rest/v1.0/companies").send().await.unwrap();
     assert_eq!(res.headers()["www-authenticate"], "Bearer realm=\"trestle\"");
     expect(res, StatusCode::UNAUTHORIZED).await;
-    // a garbage token, a tampered token, the wrong scheme
+    // a garbage token, a tampered token
     for auth in [
         "Bearer garbage".to_string(),
         format!("Bearer {}x", &token[..token.len() - 1]),
-        format!("Basic {token}"),
     ] {
         let res = app
             .get("/rest/v1.0/companies")
@@ -396,6 +395,15 @@ async fn bearer_token_errors(app: TestApp) {
         assert!(challenge.contains("invalid_token"), "{auth}: {challenge}");
         expect(res, StatusCode::UNAUTHORIZED).await;
     }
+    // the wrong scheme is no bearer token at all (RFC 6750 §3.1: a bare challenge, issue 13)
+    let res = app
+        .get("/rest/v1.0/companies")
+        .header("authorization", format!("Basic {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["www-authenticate"], "Bearer realm=\"trestle\"");
+    expect(res, StatusCode::UNAUTHORIZED).await;
     // an API token is not an OAuth access token, and vice versa
     expect(
         app.get("/rest/v1.0/companies")

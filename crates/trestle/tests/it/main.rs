@@ -18,6 +18,8 @@ mod readme;
 mod request_errors;
 mod scale_out;
 mod service_accounts;
+mod standards;
+mod timing;
 mod token_endpoint;
 mod up;
 mod upgrade;
