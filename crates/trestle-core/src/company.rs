@@ -1,7 +1,6 @@
 //! Company administration: projects, directory members, app installs and permitted projects.
 
 use crate::error::not_found;
-use crate::operator::clean_name;
 use crate::portal::stored_manifest;
 use crate::secrets::random_bytes;
 use crate::{CoreError, Result, Trestle};
@@ -85,9 +84,10 @@ impl Trestle {
         self.administer(actor, company).await
     }
 
-    pub async fn create_project(&self, actor: Actor, company: CompanyId, mut new: NewProject) -> Result<Project> {
+    pub async fn create_project(&self, actor: Actor, company: CompanyId, new: NewProject) -> Result<Project> {
         self.administer(actor, company).await?;
-        new.name = clean_name("$.name", &new.name, 200)?;
+        let new = crate::projects::checked_project("$", &new)
+            .map_err(|ps| CoreError::invalid(format!("{} invalid field(s)", ps.len()), ps))?;
         Ok(self.store.create_project(company, &new, &self.audit(actor)).await?)
     }
 
@@ -141,30 +141,6 @@ impl Trestle {
             page.page += 1;
         }
         Ok(out)
-    }
-
-    /// Adds a person to the company directory.
-    pub async fn add_company_member(
-        &self,
-        actor: Actor,
-        company: CompanyId,
-        user: UserId,
-        is_admin: bool,
-        permissions: ToolPermissions,
-    ) -> Result<()> {
-        self.administer(actor, company).await?;
-        let member = NewMember {
-            user,
-            is_admin,
-            permissions_json: permissions.to_json(),
-        };
-        self.store
-            .add_company_member(company, &member, &self.audit(actor))
-            .await
-            .map_err(|e| match e {
-                StoreError::NotFound => CoreError::invalid_field("$.user_id", format!("no user {user}")),
-                other => other.into(),
-            })
     }
 
     /// Checks that every id is an active project of the company; lists every one that is not.

@@ -16,8 +16,11 @@ pub struct NewPersonWithToken {
 /// Checks an e-mail address and returns it in lower case.
 pub fn normalize_email(path: &str, email: &str) -> Result<String> {
     let e = email.trim().to_ascii_lowercase();
-    let ok = e.len() <= 254
-        && !e.contains(char::is_whitespace)
+    if e.chars().count() > 254 {
+        return Err(CoreError::invalid_field(path, "must be at most 254 characters"));
+    }
+    let ok = !e.contains(char::is_whitespace)
+        && !e.contains(char::is_control)
         && e.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()
                 && domain.contains('.')

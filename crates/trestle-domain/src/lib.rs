@@ -7,5 +7,6 @@ pub mod manifest;
 pub mod page;
 pub mod permissions;
 pub mod policy;
+pub mod project;
 
 pub use ids::*;

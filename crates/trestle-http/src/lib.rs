@@ -10,6 +10,7 @@ pub mod metrics;
 mod oauth;
 mod paging;
 mod portal;
+mod projects;
 pub mod ratelimit;
 mod rest;
 mod service_accounts;

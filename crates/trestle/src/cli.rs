@@ -7,6 +7,9 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
+mod manage;
+pub use manage::{InvitationsCmd, ProjectsCmd};
+
 #[derive(Args, Clone)]
 pub struct Conn {
     /// Trestle base URL.
@@ -30,9 +33,12 @@ pub enum ClientCommand {
     /// Operator and company admins: companies and their directory.
     #[command(subcommand)]
     Companies(CompaniesCmd),
-    /// Company admins: projects.
+    /// Company admins: projects (create, bulk create, change, deactivate, delete).
     #[command(subcommand)]
     Projects(ProjectsCmd),
+    /// Company admins invite people by e-mail address; people accept their own invitations.
+    #[command(subcommand)]
+    Invitations(InvitationsCmd),
     /// Developers: apps.
     #[command(subcommand)]
     Apps(AppsCmd),
@@ -95,6 +101,17 @@ pub enum PeopleCmd {
         #[arg(long, env = "TRESTLE_NEW_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// Every person (operator): --query matches a part of the name or e-mail address.
+    List {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        query: Option<String>,
+        #[arg(long, default_value_t = 1)]
+        page: u32,
+        #[arg(long, default_value_t = 100)]
+        per_page: u32,
+    },
     /// Issue another API token for a person.
     Token {
         #[command(flatten)]
@@ -124,16 +141,16 @@ pub enum CompaniesCmd {
         #[arg(long)]
         company: i64,
     },
-    /// Add a person to the company directory (admin).
-    AddUser {
+    /// Every company (operator), or the ones I belong to: --query matches a part of the name.
+    List {
         #[command(flatten)]
         conn: Conn,
         #[arg(long)]
-        company: i64,
-        #[arg(long)]
-        user: i64,
-        #[arg(long)]
-        admin: bool,
+        query: Option<String>,
+        #[arg(long, default_value_t = 1)]
+        page: u32,
+        #[arg(long, default_value_t = 100)]
+        per_page: u32,
     },
     /// The company directory; app bots are marked (admin).
     Users {
@@ -193,30 +210,6 @@ pub enum CompaniesCmd {
     Marketplace {
         #[command(flatten)]
         conn: Conn,
-    },
-}
-
-#[derive(Subcommand)]
-pub enum ProjectsCmd {
-    Create {
-        #[command(flatten)]
-        conn: Conn,
-        #[arg(long)]
-        company: i64,
-        #[arg(long)]
-        name: String,
-        #[arg(long)]
-        number: Option<String>,
-    },
-    List {
-        #[command(flatten)]
-        conn: Conn,
-        #[arg(long)]
-        company: i64,
-        #[arg(long, default_value_t = 1)]
-        page: u32,
-        #[arg(long, default_value_t = 100)]
-        per_page: u32,
     },
 }
 
@@ -750,45 +743,20 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
         C::Companies(CompaniesCmd::Show { conn, company }) => {
             call(&conn, Method::GET, &format!("/api/v1/companies/{company}"), None).await
         }
-        C::Companies(CompaniesCmd::AddUser {
+        C::Companies(CompaniesCmd::List {
             conn,
-            company,
-            user,
-            admin,
-        }) => {
-            let body = json!({"user_id": user, "is_admin": admin});
-            call(
-                &conn,
-                Method::POST,
-                &format!("/api/v1/companies/{company}/users"),
-                Some(body),
-            )
-            .await
-        }
-        C::Projects(ProjectsCmd::Create {
-            conn,
-            company,
-            name,
-            number,
-        }) => {
-            let body = json!({"name": name, "project_number": number});
-            call(
-                &conn,
-                Method::POST,
-                &format!("/api/v1/companies/{company}/projects"),
-                Some(body),
-            )
-            .await
-        }
-        C::Projects(ProjectsCmd::List {
-            conn,
-            company,
+            query,
             page,
             per_page,
-        }) => {
-            let path = format!("/api/v1/companies/{company}/projects?page={page}&per_page={per_page}");
-            call(&conn, Method::GET, &path, None).await
-        }
+        }) => manage::list(&conn, "/api/v1/companies", query, page, per_page).await,
+        C::People(PeopleCmd::List {
+            conn,
+            query,
+            page,
+            per_page,
+        }) => manage::list(&conn, "/api/v1/people", query, page, per_page).await,
+        C::Projects(cmd) => manage::projects(cmd).await,
+        C::Invitations(cmd) => manage::invitations(cmd).await,
         C::Apps(AppsCmd::Create { conn, name }) => {
             call(&conn, Method::POST, "/api/v1/apps", Some(json!({"name": name}))).await
         }

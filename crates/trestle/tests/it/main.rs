@@ -10,6 +10,7 @@ mod faults;
 mod management;
 mod oauth_endpoints;
 mod portal;
+mod projects;
 mod scale_out;
 mod service_accounts;
 mod token_endpoint;
