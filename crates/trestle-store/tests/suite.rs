@@ -1304,4 +1304,5 @@ async fn project_search_is_scoped_and_literal(s: Arc<dyn Store>) {
 }
 
 /// Project management, invitations and the operator's listings.
+#[path = "suite/manage.rs"]
 mod manage;

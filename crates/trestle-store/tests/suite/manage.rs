@@ -9,7 +9,7 @@ use trestle_store::*;
 on_both_backends!(
     projects_change_deactivate_and_reactivate,
     project_delete_is_guarded_and_scoped,
-    bulk_create_is_all_or_nothing,
+    bulk_create_adds_bots_with_one_audit_row,
     operator_listings_search_and_page,
     invitations_reveal_nothing_until_accepted,
 );
@@ -149,7 +149,7 @@ async fn project_delete_is_guarded_and_scoped(s: Arc<dyn Store>) {
     assert!(audit_actions(&s, w.company_a.id).await.iter().any(|a| a == "project.delete"));
 }
 
-async fn bulk_create_is_all_or_nothing(s: Arc<dyn Store>) {
+async fn bulk_create_adds_bots_with_one_audit_row(s: Arc<dyn Store>) {
     let w = world(&s).await;
     let mut inst = new_install(&w, w.company_a.id, vec![]);
     inst.add_to_new_projects = true;

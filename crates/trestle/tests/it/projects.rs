@@ -305,7 +305,7 @@ async fn invitations_by_email_reveal_nothing_about_outsiders(app: TestApp) {
     app.api_post(&w.admin_b, &accept, json!({}), StatusCode::NOT_FOUND).await;
     // now Beta's admin is in Acme's directory, with the invited permissions
     let now = app.api_get(&w.admin_a, &dir, StatusCode::OK).await;
-    let joined = now.as_array().unwrap().iter().find(|u| u["email"] == "admin@beta.test").expect("joined");
+    let joined = now.as_array().unwrap().iter().find(|u| u["email_address"] == "admin@beta.test").expect("joined");
     assert_eq!((joined["is_admin"].as_bool(), joined["permissions"]["documents"].as_str()), (Some(false), Some("read_only")));
     // inviting an active member is a conflict (they are in the directory anyway)
     app.api_post(&w.admin_a, &invitations, json!({"email": "admin@beta.test"}), StatusCode::CONFLICT).await;

@@ -201,6 +201,14 @@ async fn service_account_lifecycle(app: TestApp) {
 async fn migration_report_and_retire(app: TestApp) {
     let w = app.world().await;
     let base = format!("/api/v1/companies/{}/service_accounts", w.a);
+    // a marketplace account names a published app (issue 13: an unlisted app is invisible)
+    app.api_post(
+        &w.dev,
+        &format!("/api/v1/apps/{}/publish", w.app.app_id),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
     let m = app
         .api_post(
             &w.admin_a,
