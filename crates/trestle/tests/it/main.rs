@@ -16,4 +16,5 @@ mod service_accounts;
 mod token_endpoint;
 mod up;
 mod user_oauth;
+mod web_projects;
 mod web_ui;
