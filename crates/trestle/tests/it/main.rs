@@ -4,6 +4,7 @@
 mod support;
 
 mod cli;
+mod cli_projects;
 mod company_admin;
 mod dmsa_loop;
 mod faults;
