@@ -130,7 +130,12 @@ impl Trestle {
 
     /// Creates up to [`BULK_MAX`] projects at once, all or none (admins). Every problem is
     /// listed with its path (`$.projects[3].name`).
-    pub async fn create_projects(&self, actor: Actor, company: CompanyId, new: Vec<NewProject>) -> Result<Vec<Project>> {
+    pub async fn create_projects(
+        &self,
+        actor: Actor,
+        company: CompanyId,
+        new: Vec<NewProject>,
+    ) -> Result<Vec<Project>> {
         self.administer(actor, company).await?;
         if new.is_empty() {
             return Err(CoreError::invalid_field("$.projects", "must list at least one project"));
@@ -197,7 +202,10 @@ impl Trestle {
         };
         let name = clean_name("$.name", &name, 200)?;
         if name.chars().any(char::is_control) {
-            return Err(CoreError::invalid_field("$.name", "must not contain control characters"));
+            return Err(CoreError::invalid_field(
+                "$.name",
+                "must not contain control characters",
+            ));
         }
         let new = NewInvitation {
             email,
@@ -213,7 +221,12 @@ impl Trestle {
     }
 
     /// The company's pending invitations (admins).
-    pub async fn list_invitations(&self, actor: Actor, company: CompanyId, page: PageRequest) -> Result<Page<Invitation>> {
+    pub async fn list_invitations(
+        &self,
+        actor: Actor,
+        company: CompanyId,
+        page: PageRequest,
+    ) -> Result<Page<Invitation>> {
         self.administer(actor, company).await?;
         Ok(self.store.list_invitations(company, page).await?)
     }

@@ -39,7 +39,9 @@ pub fn one_line(path: &str, value: &str, max: usize) -> Result<String, Problem> 
         reason,
     };
     if v.chars().any(char::is_control) {
-        return Err(problem("must not contain control characters (such as line breaks or NUL)".into()));
+        return Err(problem(
+            "must not contain control characters (such as line breaks or NUL)".into(),
+        ));
     }
     if v.chars().count() > max {
         return Err(problem(format!("must be at most {max} characters")));
@@ -76,7 +78,10 @@ pub fn check_fields(prefix: &str, f: &ProjectFields) -> Result<ProjectFields, Ve
     let zip = optional("zip", &f.zip, ZIP_MAX);
     let state_code = optional("state_code", &f.state_code, 3).map(|s| s.to_ascii_uppercase());
     let country_code = optional("country_code", &f.country_code, 2).map(|s| s.to_ascii_uppercase());
-    if state_code.as_ref().is_some_and(|s| !s.chars().all(|c| c.is_ascii_alphanumeric())) {
+    if state_code
+        .as_ref()
+        .is_some_and(|s| !s.chars().all(|c| c.is_ascii_alphanumeric()))
+    {
         problems.push(Problem {
             path: path("state_code"),
             reason: "must be an ISO 3166-2 subdivision code such as CA (1 to 3 letters or digits)".into(),

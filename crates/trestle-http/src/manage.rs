@@ -23,7 +23,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/me", get(whoami))
         .route("/api/v1/people", post(create_person).get(crate::projects::list_people))
         .route("/api/v1/people/{user_id}/api_tokens", post(create_api_token))
-        .route("/api/v1/companies", post(create_company).get(crate::projects::list_companies))
+        .route(
+            "/api/v1/companies",
+            post(create_company).get(crate::projects::list_companies),
+        )
         .route("/api/v1/companies/{company_id}", get(get_company))
         .route(
             "/api/v1/companies/{company_id}/projects",
@@ -621,7 +624,10 @@ async fn list_company_projects(
     let pairs = query_pairs(&uri);
     let req = page_request(&pairs)?;
     let filter = crate::projects::project_filter(&pairs)?;
-    let page = s.core.find_company_projects(actor, CompanyId(company), filter, req).await?;
+    let page = s
+        .core
+        .find_company_projects(actor, CompanyId(company), filter, req)
+        .await?;
     Ok(paged_as(&s, &headers, &uri, &pairs, req, page, ProjectOut::from))
 }
 

@@ -87,7 +87,10 @@ pub(crate) async fn get_project(
     ApiActor(actor): ApiActor,
     ApiPath((company, project)): ApiPath<(i64, i64)>,
 ) -> Result<Json<ProjectOut>, ApiError> {
-    let p = s.core.get_project(actor, CompanyId(company), ProjectId(project)).await?;
+    let p = s
+        .core
+        .get_project(actor, CompanyId(company), ProjectId(project))
+        .await?;
     Ok(Json(p.into()))
 }
 
@@ -273,11 +276,23 @@ impl From<Invitation> for InvitationOut {
     }
 }
 
-async fn do_invite(s: &AppState, actor: trestle_domain::policy::Actor, company: i64, b: InviteIn) -> Result<Response, ApiError> {
+async fn do_invite(
+    s: &AppState,
+    actor: trestle_domain::policy::Actor,
+    company: i64,
+    b: InviteIn,
+) -> Result<Response, ApiError> {
     let perms = permissions(&b.permissions, ToolScope::Company)?;
     let inv = s
         .core
-        .invite_member(actor, CompanyId(company), &b.email, b.name.as_deref(), b.is_admin, perms)
+        .invite_member(
+            actor,
+            CompanyId(company),
+            &b.email,
+            b.name.as_deref(),
+            b.is_admin,
+            perms,
+        )
         .await?;
     Ok(created(InvitationOut::from(inv)))
 }
@@ -320,7 +335,8 @@ pub(crate) async fn add_member(
         )
         .into());
     }
-    let b: InviteIn = serde_json::from_value(b).map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?;
+    let b: InviteIn =
+        serde_json::from_value(b).map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?;
     do_invite(&s, actor, company, b).await
 }
 

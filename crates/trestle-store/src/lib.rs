@@ -377,8 +377,12 @@ pub trait ManageStore: Send + Sync {
     async fn delete_project(&self, company: CompanyId, project: ProjectId, audit: &AuditContext) -> Result<()>;
     /// Creates every project or none, in one transaction (one audit row); bots of installs
     /// marked "add to all new projects" join each.
-    async fn create_projects(&self, company: CompanyId, new: &[NewProject], audit: &AuditContext)
-        -> Result<Vec<Project>>;
+    async fn create_projects(
+        &self,
+        company: CompanyId,
+        new: &[NewProject],
+        audit: &AuditContext,
+    ) -> Result<Vec<Project>>;
     /// Every company, or (with `member`) the active ones the user actively belongs to; by a
     /// case-insensitive substring of the name.
     async fn list_companies(&self, member: Option<UserId>, query: &str, page: PageRequest) -> Result<Page<Company>>;

@@ -556,4 +556,3 @@ pub struct Invitation {
     pub created_at: i64,
     pub decided_at: Option<i64>,
 }
-

@@ -48,7 +48,9 @@ fn done_message(code: Option<&str>) -> Option<&'static str> {
     Some(match code? {
         "created" => "The project was created.",
         "saved" => "The project was saved.",
-        "deactivated" => "The project was deactivated: it is hidden from every project list and its tools until you reactivate it.",
+        "deactivated" => {
+            "The project was deactivated: it is hidden from every project list and its tools until you reactivate it."
+        }
         "reactivated" => "The project is active again.",
         "deleted" => "The project was deleted.",
         "invited" => "The invitation was sent. The person appears in the directory once they accept it.",
@@ -82,7 +84,10 @@ fn fields(p: Option<&Project>) -> Markup {
 }
 
 fn optional(form: &super::Fields, name: &str) -> Option<String> {
-    form.get(name).map(str::trim).filter(|v| !v.is_empty()).map(String::from)
+    form.get(name)
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(String::from)
 }
 
 async fn list(State(s): State<AppState>, session: WebSession, Path(c): Path<i64>, Query(l): Query<Listing>) -> Page {
@@ -108,7 +113,15 @@ async fn list(State(s): State<AppState>, session: WebSession, Path(c): Path<i64>
     };
     let found = s
         .core
-        .find_company_projects(actor, CompanyId(c), filter, PageRequest { page: page_no, per_page })
+        .find_company_projects(
+            actor,
+            CompanyId(c),
+            filter,
+            PageRequest {
+                page: page_no,
+                per_page,
+            },
+        )
         .await
         .map_err(|e| WebError::new(e, projects_path(c)))?;
     let here = projects_path(c);
@@ -162,7 +175,12 @@ async fn list(State(s): State<AppState>, session: WebSession, Path(c): Path<i64>
             }
         }
     };
-    Ok(page(&session.chrome(Section::Company(c)), StatusCode::OK, "Projects", body))
+    Ok(page(
+        &session.chrome(Section::Company(c)),
+        StatusCode::OK,
+        "Projects",
+        body,
+    ))
 }
 
 async fn create(State(s): State<AppState>, Path(c): Path<i64>, posted: Posted) -> Page {
@@ -192,7 +210,11 @@ async fn show(
 ) -> Page {
     let actor = session.actor();
     let back = projects_path(c);
-    let company = s.core.get_company(actor, CompanyId(c)).await.map_err(|e| WebError::new(e, "/ui"))?;
+    let company = s
+        .core
+        .get_company(actor, CompanyId(c))
+        .await
+        .map_err(|e| WebError::new(e, "/ui"))?;
     let project = s
         .core
         .get_project(actor, CompanyId(c), ProjectId(p))
@@ -239,7 +261,12 @@ async fn show(
             }
         }
     };
-    Ok(page(&session.chrome(Section::Company(c)), StatusCode::OK, &project.name, body))
+    Ok(page(
+        &session.chrome(Section::Company(c)),
+        StatusCode::OK,
+        &project.name,
+        body,
+    ))
 }
 
 async fn update(State(s): State<AppState>, Path((c, p)): Path<(i64, i64)>, posted: Posted) -> Page {
@@ -405,7 +432,12 @@ async fn mine(State(s): State<AppState>, session: WebSession, Query(l): Query<Li
             }
         }
     };
-    Ok(page(&session.chrome(Section::Home), StatusCode::OK, "Invitations", body))
+    Ok(page(
+        &session.chrome(Section::Home),
+        StatusCode::OK,
+        "Invitations",
+        body,
+    ))
 }
 
 async fn accept(State(s): State<AppState>, Path(i): Path<i64>, posted: Posted) -> Page {

@@ -7,7 +7,12 @@ use super::*;
 fn contains(query: &str) -> String {
     format!(
         "%{}%",
-        query.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+        query
+            .trim()
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
     )
 }
 

@@ -216,9 +216,7 @@ fn encode(v: &str) -> String {
 fn listing(path: String, params: &[(&str, Option<String>)]) -> String {
     let q: Vec<String> = params
         .iter()
-        .filter_map(|(k, v)| {
-            v.as_ref().map(|v| format!("{k}={}", encode(v)))
-        })
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", encode(v))))
         .collect();
     if q.is_empty() {
         path
@@ -263,7 +261,10 @@ pub async fn projects(cmd: ProjectsCmd) -> Result<()> {
             let body = match read_json(&file)? {
                 Value::Array(items) => json!({"projects": items}),
                 v @ Value::Object(_) => v,
-                _ => bail!("{} must hold an array of projects or {{\"projects\": [...]}}", file.display()),
+                _ => bail!(
+                    "{} must hold an array of projects or {{\"projects\": [...]}}",
+                    file.display()
+                ),
             };
             call(&conn, Method::POST, &format!("{}/bulk", base(company)), Some(body)).await
         }
@@ -361,7 +362,13 @@ pub async fn invitations(cmd: InvitationsCmd) -> Result<()> {
             invitation,
         } => {
             let path = format!("{}/{invitation}", base(company));
-            done(&conn, Method::DELETE, &path, format!("Cancelled invitation {invitation}.")).await
+            done(
+                &conn,
+                Method::DELETE,
+                &path,
+                format!("Cancelled invitation {invitation}."),
+            )
+            .await
         }
         I::Mine { conn } => call(&conn, Method::GET, "/api/v1/me/invitations", None).await,
         I::Accept { conn, invitation } => {
@@ -370,4 +377,3 @@ pub async fn invitations(cmd: InvitationsCmd) -> Result<()> {
         }
     }
 }
-

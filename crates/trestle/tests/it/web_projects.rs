@@ -21,7 +21,12 @@ async fn projects_are_managed_through_the_forms(app: TestApp) {
     let res = admin
         .post(
             &list,
-            &[("csrf", &csrf), ("name", "Harbor <Tower>"), ("city", "Oakland"), ("country_code", "us")],
+            &[
+                ("csrf", &csrf),
+                ("name", "Harbor <Tower>"),
+                ("city", "Oakland"),
+                ("country_code", "us"),
+            ],
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -29,7 +34,10 @@ async fn projects_are_managed_through_the_forms(app: TestApp) {
     let id: i64 = here.rsplit('/').next().unwrap().parse().unwrap();
     let api = format!("/api/v1/companies/{c}/projects/{id}");
     let p = app.api_get(&token, &api, StatusCode::OK).await;
-    assert_eq!((p["city"].as_str(), p["country_code"].as_str()), (Some("Oakland"), Some("US")));
+    assert_eq!(
+        (p["city"].as_str(), p["country_code"].as_str()),
+        (Some("Oakland"), Some("US"))
+    );
     let page = admin.get(&here).await.text().await.unwrap();
     assert!(page.contains("Harbor &lt;Tower&gt;") && !page.contains("Harbor <Tower>"));
     // a bad field is refused with its reason, and nothing is created
@@ -40,11 +48,17 @@ async fn projects_are_managed_through_the_forms(app: TestApp) {
     assert!(res.text().await.unwrap().contains("country"));
     // change: a blank field clears it
     let res = admin
-        .post(&here, &[("csrf", &csrf), ("name", "Harbor East"), ("city", ""), ("zip", "94607")])
+        .post(
+            &here,
+            &[("csrf", &csrf), ("name", "Harbor East"), ("city", ""), ("zip", "94607")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let p = app.api_get(&token, &api, StatusCode::OK).await;
-    assert_eq!((p["name"].as_str(), p["city"].as_str(), p["zip"].as_str()), (Some("Harbor East"), None, Some("94607")));
+    assert_eq!(
+        (p["name"].as_str(), p["city"].as_str(), p["zip"].as_str()),
+        (Some("Harbor East"), None, Some("94607"))
+    );
     // deactivate: gone from the default list, shown under "inactive"; then reactivate
     let res = admin
         .post(&format!("{here}/active"), &[("csrf", &csrf), ("active", "false")])
@@ -52,7 +66,12 @@ async fn projects_are_managed_through_the_forms(app: TestApp) {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.api_get(&token, &api, StatusCode::OK).await["active"], false);
     assert!(!admin.get(&list).await.text().await.unwrap().contains("Harbor East"));
-    let inactive = admin.get(&format!("{list}?status=inactive")).await.text().await.unwrap();
+    let inactive = admin
+        .get(&format!("{list}?status=inactive"))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(inactive.contains("Harbor East"));
     admin
         .post(&format!("{here}/active"), &[("csrf", &csrf), ("active", "true")])
@@ -70,20 +89,20 @@ async fn projects_are_managed_through_the_forms(app: TestApp) {
     assert_eq!(res.status(), StatusCode::CONFLICT);
     assert!(res.text().await.unwrap().contains("cannot be deleted"));
     let empty = app.project(&token, c, "Empty").await;
-    let res = admin
-        .post(&format!("{list}/{empty}/delete"), &[("csrf", &csrf)])
-        .await;
+    let res = admin.post(&format!("{list}/{empty}/delete"), &[("csrf", &csrf)]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    app.api_get(&token, &format!("/api/v1/companies/{c}/projects/{empty}"), StatusCode::NOT_FOUND)
-        .await;
+    app.api_get(
+        &token,
+        &format!("/api/v1/companies/{c}/projects/{empty}"),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
     // another company's admin cannot reach these pages
     let (_, _, _) = company(&app, "Echo", "echo-admin@example.com").await;
     let mut other = sign_in(&app, "echo-admin@example.com").await;
     let other_csrf = csrf_of(&mut other).await;
     assert!(other.get(&here).await.status().is_client_error());
-    let res = other
-        .post(&here, &[("csrf", &other_csrf), ("name", "Hacked")])
-        .await;
+    let res = other.post(&here, &[("csrf", &other_csrf), ("name", "Hacked")]).await;
     assert!(res.status().is_client_error());
     assert_eq!(app.api_get(&token, &api, StatusCode::OK).await["name"], "Harbor East");
 }
@@ -105,13 +124,18 @@ async fn people_are_invited_and_accept_through_the_forms(app: TestApp) {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let page = admin.get(&location(&res)).await.text().await.unwrap();
     assert!(page.contains("once they accept") && page.contains("pat@example.com"));
-    assert!(!page.contains("Pat Person"), "the invitee's name is not shown before they accept");
+    assert!(
+        !page.contains("Pat Person"),
+        "the invitee's name is not shown before they accept"
+    );
     // Pat sees and accepts the invitation
     let mut pat = sign_in(&app, "pat@example.com").await;
     let pat_csrf = csrf_of(&mut pat).await;
     let page = pat.get("/ui/invitations").await.text().await.unwrap();
     assert!(page.contains("Delta"));
-    let inv = app.api_get(&token, &format!("/api/v1/companies/{c}/invitations"), StatusCode::OK).await;
+    let inv = app
+        .api_get(&token, &format!("/api/v1/companies/{c}/invitations"), StatusCode::OK)
+        .await;
     let inv = inv[0]["id"].as_i64().unwrap();
     // the admin cannot accept it for Pat
     let res = admin
@@ -122,19 +146,35 @@ async fn people_are_invited_and_accept_through_the_forms(app: TestApp) {
         .post(&format!("/ui/invitations/{inv}/accept"), &[("csrf", &pat_csrf)])
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let dir = app.api_get(&token, &format!("/api/v1/companies/{c}/users"), StatusCode::OK).await;
-    assert!(dir.as_array().unwrap().iter().any(|u| u["email_address"] == "pat@example.com"));
+    let dir = app
+        .api_get(&token, &format!("/api/v1/companies/{c}/users"), StatusCode::OK)
+        .await;
+    assert!(dir
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|u| u["email_address"] == "pat@example.com"));
     assert!(admin.get(&directory).await.text().await.unwrap().contains("Pat Person"));
     // withdrawing a pending invitation
     admin
-        .post(&format!("/ui/companies/{c}/invitations"), &[("csrf", &csrf), ("email", "sam@example.com")])
+        .post(
+            &format!("/ui/companies/{c}/invitations"),
+            &[("csrf", &csrf), ("email", "sam@example.com")],
+        )
         .await;
-    let inv = app.api_get(&token, &format!("/api/v1/companies/{c}/invitations"), StatusCode::OK).await;
+    let inv = app
+        .api_get(&token, &format!("/api/v1/companies/{c}/invitations"), StatusCode::OK)
+        .await;
     let inv = inv[0]["id"].as_i64().unwrap();
     let res = admin
-        .post(&format!("/ui/companies/{c}/invitations/{inv}/cancel"), &[("csrf", &csrf)])
+        .post(
+            &format!("/ui/companies/{c}/invitations/{inv}/cancel"),
+            &[("csrf", &csrf)],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let left = app.api_get(&token, &format!("/api/v1/companies/{c}/invitations"), StatusCode::OK).await;
+    let left = app
+        .api_get(&token, &format!("/api/v1/companies/{c}/invitations"), StatusCode::OK)
+        .await;
     assert_eq!(left, json!([]));
 }
