@@ -184,18 +184,25 @@ impl From<Company> for CompanyOut {
 #[serde(deny_unknown_fields)]
 pub struct CreateProject {
     /// 1 to 200 characters, one line.
+    #[schema(max_length = 200)]
     pub name: String,
     /// At most 100 characters.
+    #[schema(max_length = 100)]
     pub project_number: Option<String>,
     /// At most 255 characters.
+    #[schema(max_length = 255)]
     pub address: Option<String>,
     /// At most 100 characters.
+    #[schema(max_length = 100)]
     pub city: Option<String>,
     /// ISO 3166-2 subdivision code without the country, e.g. `CA` (1 to 3 letters or digits).
+    #[schema(max_length = 3)]
     pub state_code: Option<String>,
     /// ISO 3166-1 alpha-2 country code, e.g. `US`.
+    #[schema(max_length = 2)]
     pub country_code: Option<String>,
     /// At most 20 characters.
+    #[schema(max_length = 20)]
     pub zip: Option<String>,
 }
 

@@ -49,30 +49,31 @@ fn set_or_clear<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>
 #[serde(deny_unknown_fields)]
 pub struct UpdateProject {
     /// 1 to 200 characters.
+    #[schema(max_length = 200)]
     pub name: Option<String>,
     /// At most 100 characters; `null` clears it.
     #[serde(default, deserialize_with = "set_or_clear")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 100)]
     pub project_number: Option<Option<String>>,
     /// At most 255 characters; `null` clears it.
     #[serde(default, deserialize_with = "set_or_clear")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 255)]
     pub address: Option<Option<String>>,
     /// At most 100 characters; `null` clears it.
     #[serde(default, deserialize_with = "set_or_clear")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 100)]
     pub city: Option<Option<String>>,
     /// ISO 3166-2 subdivision code without the country, e.g. `CA` (1 to 3 letters or digits).
     #[serde(default, deserialize_with = "set_or_clear")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 3)]
     pub state_code: Option<Option<String>>,
     /// ISO 3166-1 alpha-2 country code, e.g. `US`.
     #[serde(default, deserialize_with = "set_or_clear")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2)]
     pub country_code: Option<Option<String>>,
     /// At most 20 characters; `null` clears it.
     #[serde(default, deserialize_with = "set_or_clear")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 20)]
     pub zip: Option<Option<String>>,
     /// `false` deactivates the project, `true` reactivates it.
     pub active: Option<bool>,
@@ -147,6 +148,7 @@ pub(crate) async fn delete_project(
 #[serde(deny_unknown_fields)]
 pub struct BulkProjects {
     /// 1 to 1000 projects, each like `POST /api/v1/companies/{company_id}/projects`.
+    #[schema(min_items = 1, max_items = 1000)]
     pub projects: Vec<crate::manage::CreateProject>,
 }
 
@@ -232,10 +234,12 @@ pub(crate) async fn list_people(
 #[serde(deny_unknown_fields)]
 pub struct InviteIn {
     /// The person's e-mail address (at most 254 characters).
+    #[schema(max_length = 254)]
     pub email: String,
     /// The name given to a person created by this invitation (when no one has the address
     /// yet); at most 200 characters, defaults to the address's local part.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub name: Option<String>,
     #[serde(default)]
     pub is_admin: bool,

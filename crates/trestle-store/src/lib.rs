@@ -59,8 +59,8 @@ pub trait DirectoryStore: Send + Sync {
     async fn find_project(&self, company: CompanyId, project: ProjectId) -> Result<Option<Project>>;
     /// Companies where the user is an active member.
     async fn list_user_companies(&self, user: UserId, page: PageRequest) -> Result<Page<Company>>;
-    /// The company a project belongs to (for routing `/projects/{id}/…`; callers still check
-    /// access before answering).
+    /// The company an active project belongs to (for routing `/projects/{id}/…`; callers still
+    /// check access before answering). An inactive project routes nowhere: "not found".
     async fn find_project_company(&self, project: ProjectId) -> Result<Option<CompanyId>>;
     /// The company directory: people and bots with their memberships.
     async fn list_company_users(&self, company: CompanyId, page: PageRequest) -> Result<Page<DirectoryEntry>>;

@@ -1095,7 +1095,7 @@ macro_rules! sql_store {
             }
 
             async fn find_project_company(&self, project: ProjectId) -> Result<Option<CompanyId>> {
-                let c: Option<i64> = sqlx::query_scalar("SELECT company_id FROM projects WHERE id = $1")
+                let c: Option<i64> = sqlx::query_scalar("SELECT company_id FROM projects WHERE id = $1 AND active = TRUE")
                     .bind(project.0)
                     .fetch_optional(&self.read)
                     .await?;

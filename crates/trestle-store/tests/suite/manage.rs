@@ -105,6 +105,11 @@ async fn projects_change_deactivate_and_reactivate(s: Arc<dyn Store>) {
         .await
         .unwrap()
         .is_none());
+    assert_eq!(
+        s.find_project_company(w.a1.id).await.unwrap(),
+        None,
+        "an inactive project routes nowhere"
+    );
     let by = |status| ProjectFilter {
         status,
         query: String::new(),
@@ -124,6 +129,7 @@ async fn projects_change_deactivate_and_reactivate(s: Arc<dyn Store>) {
         ..Default::default()
     };
     s.update_project(w.company_a.id, w.a1.id, &on, &ctx()).await.unwrap();
+    assert_eq!(s.find_project_company(w.a1.id).await.unwrap(), Some(w.company_a.id));
     assert!(s
         .project_membership(w.company_a.id, w.a1.id, inst.bot_user_id)
         .await

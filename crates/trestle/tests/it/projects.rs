@@ -322,6 +322,13 @@ async fn bulk_create_is_all_or_nothing(app: TestApp) {
         .collect();
     assert_eq!(bulk_rows.len(), 1);
     assert_eq!(bulk_rows[0]["after"]["count"], 1000);
+    // the limits are in the OpenAPI document
+    let doc = expect(app.get("/openapi.json").send().await.unwrap(), StatusCode::OK).await;
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(schemas["BulkProjects"]["properties"]["projects"]["maxItems"], 1000);
+    assert_eq!(schemas["CreateProject"]["properties"]["name"]["maxLength"], 200);
+    assert_eq!(schemas["CreateProject"]["properties"]["country_code"]["maxLength"], 2);
+    assert_eq!(schemas["InviteIn"]["properties"]["email"]["maxLength"], 254);
 }
 
 async fn operator_lists_companies_and_people(app: TestApp) {
