@@ -166,6 +166,21 @@ async fn people_are_invited_and_accept_through_the_forms(app: TestApp) {
         .api_get(&token, &format!("/api/v1/companies/{c}/invitations"), StatusCode::OK)
         .await;
     let inv = inv[0]["id"].as_i64().unwrap();
+    // another company's admin cannot withdraw it, through their own company or this one
+    let (e, _, _) = company(&app, "Echo", "echo-admin@example.com").await;
+    let mut other = sign_in(&app, "echo-admin@example.com").await;
+    let other_csrf = csrf_of(&mut other).await;
+    for path in [
+        format!("/ui/companies/{e}/invitations/{inv}/cancel"),
+        format!("/ui/companies/{c}/invitations/{inv}/cancel"),
+    ] {
+        let res = other.post(&path, &[("csrf", &other_csrf)]).await;
+        assert!(res.status().is_client_error(), "{path}: {}", res.status());
+    }
+    let still = app
+        .api_get(&token, &format!("/api/v1/companies/{c}/invitations"), StatusCode::OK)
+        .await;
+    assert_eq!(still.as_array().unwrap().len(), 1);
     let res = admin
         .post(
             &format!("/ui/companies/{c}/invitations/{inv}/cancel"),
