@@ -13,6 +13,7 @@ on_both_backends!(
     invitations_by_email_reveal_nothing_about_outsiders,
     unlisted_apps_stay_invisible_to_company_admins,
     new_routes_are_tenant_isolated,
+    an_inactive_project_is_not_found_even_for_a_company_admin,
 );
 
 async fn call(app: &TestApp, token: &str, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
@@ -669,4 +670,66 @@ async fn new_routes_are_tenant_isolated(app: TestApp) {
         );
     }
     assert_eq!(snapshot(&app.db_url).await, before, "nothing changed");
+}
+
+async fn an_inactive_project_is_not_found_even_for_a_company_admin(app: TestApp) {
+    use crate::support::Browser;
+    use crate::user_oauth::{authorize_path, setup, sign_in_and_approve, CALLBACK};
+    let (w, pat) = setup(&app).await;
+    // Pat administers company A and signs in to the app: a person's token sees every project
+    app.http
+        .put(format!("{}/api/v1/companies/{}/users/{pat}", app.url, w.a))
+        .bearer_auth(&w.admin_a)
+        .json(&json!({"is_admin": true}))
+        .send()
+        .await
+        .unwrap();
+    let mut b = Browser::new(&app);
+    let code = sign_in_and_approve(&mut b, &authorize_path(&w, "")).await;
+    let res = app
+        .post("/oauth/token")
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", CALLBACK),
+            ("client_id", w.app.client_id.as_str()),
+            ("client_secret", w.app.client_secret.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let t = expect(res, StatusCode::OK).await;
+    let token = t["access_token"].as_str().unwrap().to_string();
+    let folders = format!("/rest/v1.0/folders?project_id={}", w.a3);
+    let (s, _) = call(&app, &token, Method::GET, &folders, None).await;
+    assert_eq!(s, StatusCode::OK, "an admin reaches every active project");
+    patch(
+        &app,
+        &w.admin_a,
+        &format!("/api/v1/companies/{}/projects/{}", w.a, w.a3),
+        json!({"active": false}),
+        StatusCode::OK,
+    )
+    .await;
+    let (s, e) = call(&app, &token, Method::GET, &folders, None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{e}");
+    let (_, listed) = call(
+        &app,
+        &token,
+        Method::GET,
+        &format!("/rest/v1.0/projects?company_id={}", w.a),
+        None,
+    )
+    .await;
+    assert!(!ids(&listed).contains(&w.a3), "{listed}");
+    patch(
+        &app,
+        &w.admin_a,
+        &format!("/api/v1/companies/{}/projects/{}", w.a, w.a3),
+        json!({"active": true}),
+        StatusCode::OK,
+    )
+    .await;
+    let (s, _) = call(&app, &token, Method::GET, &folders, None).await;
+    assert_eq!(s, StatusCode::OK);
 }
