@@ -84,9 +84,10 @@ impl Trestle {
         self.administer(actor, company).await
     }
 
-    pub async fn create_project(&self, actor: Actor, company: CompanyId, mut new: NewProject) -> Result<Project> {
+    pub async fn create_project(&self, actor: Actor, company: CompanyId, new: NewProject) -> Result<Project> {
         self.administer(actor, company).await?;
-        new = checked_project(new)?;
+        let new = crate::projects::checked_project("$", &new)
+            .map_err(|ps| CoreError::invalid(format!("{} invalid field(s)", ps.len()), ps))?;
         Ok(self.store.create_project(company, &new, &self.audit(actor)).await?)
     }
 
@@ -140,30 +141,6 @@ impl Trestle {
             page.page += 1;
         }
         Ok(out)
-    }
-
-    /// Adds a person to the company directory.
-    pub async fn add_company_member(
-        &self,
-        actor: Actor,
-        company: CompanyId,
-        user: UserId,
-        is_admin: bool,
-        permissions: ToolPermissions,
-    ) -> Result<()> {
-        self.administer(actor, company).await?;
-        let member = NewMember {
-            user,
-            is_admin,
-            permissions_json: permissions.to_json(),
-        };
-        self.store
-            .add_company_member(company, &member, &self.audit(actor))
-            .await
-            .map_err(|e| match e {
-                StoreError::NotFound => CoreError::invalid_field("$.user_id", format!("no user {user}")),
-                other => other.into(),
-            })
     }
 
     /// Checks that every id is an active project of the company; lists every one that is not.
@@ -598,21 +575,4 @@ impl Trestle {
             )
             .await?)
     }
-}
-
-/// A new project's fields, trimmed and checked (`trestle_domain::text`); every problem at once.
-pub fn checked_project(new: NewProject) -> Result<NewProject> {
-    use trestle_domain::text::{self, Fields};
-    let mut f = Fields::new();
-    let checked = NewProject {
-        name: f.required("$.name", &new.name, text::NAME),
-        project_number: f.optional("$.project_number", new.project_number.as_deref(), text::CODE),
-        address: f.optional("$.address", new.address.as_deref(), text::ADDRESS),
-        city: f.optional("$.city", new.city.as_deref(), text::ADDRESS),
-        state_code: f.optional("$.state_code", new.state_code.as_deref(), text::CODE),
-        country_code: f.optional("$.country_code", new.country_code.as_deref(), text::CODE),
-        zip: f.optional("$.zip", new.zip.as_deref(), text::CODE),
-    };
-    f.finish().map_err(crate::operator::invalid_fields)?;
-    Ok(checked)
 }

@@ -11,6 +11,7 @@ mod metrics;
 mod oauth;
 mod operator;
 mod portal;
+mod projects;
 pub mod secrets;
 mod service_accounts;
 mod signin;

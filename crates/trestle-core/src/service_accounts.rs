@@ -76,8 +76,9 @@ impl Trestle {
             ("custom", None) => {}
             ("custom", Some(_)) => return Err(CoreError::invalid_field("$.app_id", "a Custom account names no app")),
             ("marketplace", Some(a)) => {
-                if self.store.find_app(a).await?.is_none() {
-                    return Err(CoreError::invalid_field("$.app_id", format!("no app {a}")));
+                // Only a published (marketplace) app may be named: an unlisted app's id reveals nothing.
+                if self.store.find_app(a).await?.and_then(|a| a.published_at).is_none() {
+                    return Err(CoreError::invalid_field("$.app_id", "no published app has this id"));
                 }
             }
             ("marketplace", None) => {

@@ -7,6 +7,7 @@ pub mod manifest;
 pub mod page;
 pub mod permissions;
 pub mod policy;
+pub mod project;
 pub mod text;
 pub mod version;
 

@@ -87,6 +87,9 @@ pub enum Request<'a> {
         tool: &'a str,
         op: Operation,
     },
+    /// Read or accept one's own invitations to companies: people only, each their own (the
+    /// store looks invitations up by the person, so another person's is "not found").
+    AnswerInvitations,
     /// Use a project-level tool.
     UseProjectTool {
         company: Option<&'a CompanyMembership>,
@@ -119,6 +122,8 @@ pub enum Denied {
     NotOperator,
     /// Bots may not do this (management actions are for people).
     NotForBots,
+    /// Only a person may do this for themself (not the operator).
+    PeopleOnly,
 }
 
 impl Denied {
@@ -138,6 +143,7 @@ impl Denied {
             Denied::NotAppOwner => "only the app's developer may do this".into(),
             Denied::NotOperator => "only the platform operator may do this".into(),
             Denied::NotForBots => "this action is not available to app bots".into(),
+            Denied::PeopleOnly => "only a person can do this, for themself (not the platform operator)".into(),
         }
     }
 }
@@ -178,6 +184,11 @@ pub fn decide(actor: Actor, request: Request<'_>) -> Result<(), Denied> {
                 Some(_) => Err(Denied::NotCompanyAdmin),
             }
         }
+        Request::AnswerInvitations => match actor {
+            Actor::Person(_) => Ok(()),
+            Actor::Bot(_) => Err(Denied::NotForBots),
+            Actor::Operator => Err(Denied::PeopleOnly),
+        },
         Request::ViewCompany { company } => active(company).map(|_| ()).ok_or_else(not_in),
         Request::SeeAllProjects { company } => {
             let m = active(company).ok_or_else(not_in)?;
@@ -274,6 +285,9 @@ mod tests {
                 Err(Denied::NotAppOwner),
             ),
             (BOT, Request::ManageApp { owner: UserId(3) }, Err(Denied::NotForBots)),
+            (PERSON, Request::AnswerInvitations, Ok(())),
+            (BOT, Request::AnswerInvitations, Err(Denied::NotForBots)),
+            (Actor::Operator, Request::AnswerInvitations, Err(Denied::PeopleOnly)),
             (PERSON, Request::AdministerCompany { company: Some(&admin) }, Ok(())),
             (
                 PERSON,

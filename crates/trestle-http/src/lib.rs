@@ -11,6 +11,7 @@ pub mod metrics;
 mod oauth;
 mod paging;
 mod portal;
+mod projects;
 pub mod ratelimit;
 mod rest;
 mod service_accounts;

@@ -13,9 +13,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use trestle_core::{CoreError, InstallRequest, InstallView};
-use trestle_domain::manifest::parse_tool_permissions;
 use trestle_domain::page::Page;
-use trestle_domain::permissions::ToolScope;
 use trestle_domain::*;
 use trestle_store::{App, AppVersion, Company, NewProject, Project, User, VersionStatus};
 use utoipa::ToSchema;
@@ -23,9 +21,12 @@ use utoipa::ToSchema;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/me", get(whoami))
-        .route("/api/v1/people", post(create_person))
+        .route("/api/v1/people", post(create_person).get(crate::projects::list_people))
         .route("/api/v1/people/{user_id}/api_tokens", post(create_api_token))
-        .route("/api/v1/companies", post(create_company))
+        .route(
+            "/api/v1/companies",
+            post(create_company).get(crate::projects::list_companies),
+        )
         .route("/api/v1/companies/{company_id}", get(get_company))
         .route(
             "/api/v1/companies/{company_id}/projects",
@@ -33,7 +34,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/api/v1/companies/{company_id}/users",
-            post(add_company_member).get(crate::admin::list_directory),
+            post(crate::projects::add_member).get(crate::admin::list_directory),
         )
         .route(
             "/api/v1/companies/{company_id}/installs",
@@ -88,6 +89,7 @@ pub fn routes() -> Router<AppState> {
             post(add_redirect_uri).get(list_redirect_uris),
         )
         .merge(crate::portal::routes())
+        .merge(crate::projects::routes())
         .merge(crate::admin::routes())
         .merge(crate::service_accounts::routes())
 }
@@ -186,20 +188,41 @@ impl From<Company> for CompanyOut {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProject {
+    /// 1 to 200 characters, one line.
     #[schema(max_length = 200)]
     pub name: String,
+    /// At most 100 characters.
     #[schema(max_length = 100)]
     pub project_number: Option<String>,
-    #[schema(max_length = 300)]
+    /// At most 255 characters.
+    #[schema(max_length = 255)]
     pub address: Option<String>,
-    #[schema(max_length = 300)]
+    /// At most 100 characters.
+    #[schema(max_length = 100)]
     pub city: Option<String>,
-    #[schema(max_length = 100)]
+    /// ISO 3166-2 subdivision code without the country, e.g. `CA` (1 to 3 letters or digits).
+    #[schema(max_length = 3)]
     pub state_code: Option<String>,
-    #[schema(max_length = 100)]
+    /// ISO 3166-1 alpha-2 country code, e.g. `US`.
+    #[schema(max_length = 2)]
     pub country_code: Option<String>,
-    #[schema(max_length = 100)]
+    /// At most 20 characters.
+    #[schema(max_length = 20)]
     pub zip: Option<String>,
+}
+
+impl From<CreateProject> for NewProject {
+    fn from(b: CreateProject) -> Self {
+        NewProject {
+            name: b.name,
+            project_number: b.project_number,
+            address: b.address,
+            city: b.city,
+            state_code: b.state_code,
+            country_code: b.country_code,
+            zip: b.zip,
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -208,8 +231,15 @@ pub struct ProjectOut {
     pub company_id: i64,
     pub name: String,
     pub project_number: Option<String>,
+    pub address: Option<String>,
+    pub city: Option<String>,
+    pub state_code: Option<String>,
+    pub country_code: Option<String>,
+    pub zip: Option<String>,
+    /// `false` for a deactivated project.
     pub active: bool,
     pub created_at: i64,
+    pub updated_at: i64,
 }
 
 impl From<Project> for ProjectOut {
@@ -219,22 +249,16 @@ impl From<Project> for ProjectOut {
             company_id: p.company_id.0,
             name: p.name,
             project_number: p.project_number,
+            address: p.address,
+            city: p.city,
+            state_code: p.state_code,
+            country_code: p.country_code,
+            zip: p.zip,
             active: p.active,
             created_at: p.created_at,
+            updated_at: p.updated_at,
         }
     }
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AddMember {
-    pub user_id: i64,
-    #[serde(default)]
-    pub is_admin: bool,
-    /// Company tool permissions, `{tool: level}`.
-    #[serde(default)]
-    #[schema(value_type = Object)]
-    pub permissions: Option<Value>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -598,22 +622,16 @@ async fn create_project(
     ApiPath(company): ApiPath<i64>,
     ApiJson(b): ApiJson<CreateProject>,
 ) -> Result<Response, ApiError> {
-    let new = NewProject {
-        name: b.name,
-        project_number: b.project_number,
-        address: b.address,
-        city: b.city,
-        state_code: b.state_code,
-        country_code: b.country_code,
-        zip: b.zip,
-    };
-    let p = s.core.create_project(actor, CompanyId(company), new).await?;
+    let p = s.core.create_project(actor, CompanyId(company), b.into()).await?;
     Ok(created(ProjectOut::from(p)))
 }
 
-/// Company admin: list every active project (paginated: `page`, `per_page`).
+/// Company admin: list the projects (paginated: `page`, `per_page`): the active ones, or by
+/// `status` (`active`, `inactive`, `all`); `query` matches a part of the name or number.
 #[utoipa::path(get, path = "/api/v1/companies/{company_id}/projects", tag = "company admin", security(("api_token" = [])),
-    params(("company_id" = i64, Path), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    params(("company_id" = i64, Path), ("status" = Option<String>, Query, description = "active (default), inactive or all"),
+        ("query" = Option<String>, Query, description = "part of the name or number, at most 200 characters"),
+        ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
     responses((status = 200, body = [ProjectOut]), (status = 403, body = ErrorBody)))]
 async fn list_company_projects(
     State(s): State<AppState>,
@@ -624,29 +642,12 @@ async fn list_company_projects(
 ) -> Result<Response, ApiError> {
     let pairs = query_pairs(&uri);
     let req = page_request(&pairs)?;
-    let page = s.core.list_company_projects(actor, CompanyId(company), req).await?;
-    Ok(paged_as(&s, &headers, &uri, &pairs, req, page, ProjectOut::from))
-}
-
-/// Company admin: add a person to the company directory.
-#[utoipa::path(post, path = "/api/v1/companies/{company_id}/users", tag = "company admin", security(("api_token" = [])),
-    params(("company_id" = i64, Path)), request_body = AddMember,
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn add_company_member(
-    State(s): State<AppState>,
-    ApiActor(actor): ApiActor,
-    ApiPath(company): ApiPath<i64>,
-    ApiJson(b): ApiJson<AddMember>,
-) -> Result<StatusCode, ApiError> {
-    let perms = match &b.permissions {
-        None | Some(Value::Null) => Default::default(),
-        Some(v) => parse_tool_permissions(v, ToolScope::Company, "$.permissions")
-            .map_err(|ps| CoreError::invalid("invalid permissions", ps))?,
-    };
-    s.core
-        .add_company_member(actor, CompanyId(company), UserId(b.user_id), b.is_admin, perms)
+    let filter = crate::projects::project_filter(&pairs)?;
+    let page = s
+        .core
+        .find_company_projects(actor, CompanyId(company), filter, req)
         .await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(paged_as(&s, &headers, &uri, &pairs, req, page, ProjectOut::from))
 }
 
 /// Company admin: install an app version (custom install by App Version ID).
@@ -1071,7 +1072,7 @@ async fn list_redirect_uris(
         `application/json`, 422 for values the rules refuse (lengths are the `maxLength` of each field; \
         single-line text refuses control characters)."),
     paths(whoami, create_person, create_api_token, create_company, get_company, create_project, list_company_projects,
-        add_company_member, install_app, list_installs, get_install, uninstall, list_permitted, add_permitted,
+        crate::projects::add_member, install_app, list_installs, get_install, uninstall, list_permitted, add_permitted,
         add_all_permitted, remove_permitted, create_app, list_apps, get_app, create_version, list_versions,
         get_version, update_version, promote_version, list_install_updates, approve_update,
         crate::portal::rename_app, crate::portal::delete_app, crate::portal::diff_versions,
@@ -1082,6 +1083,10 @@ async fn list_redirect_uris(
         crate::admin::remove_project_member, crate::admin::update_install, crate::admin::company_audit, crate::admin::platform_audit, crate::admin::suspend_app, crate::admin::resume_app,
         crate::admin::company_audit_csv, crate::admin::publish_app, crate::admin::app_audit, crate::admin::marketplace,
         set_password, add_redirect_uri, list_redirect_uris,
+        crate::projects::get_project, crate::projects::update_project, crate::projects::delete_project,
+        crate::projects::bulk_create, crate::projects::list_companies, crate::projects::list_people,
+        crate::projects::invite, crate::projects::list_invitations, crate::projects::cancel_invitation,
+        crate::projects::my_invitations, crate::projects::accept_invitation,
         crate::service_accounts::create, crate::service_accounts::list, crate::service_accounts::set_permissions,
         crate::service_accounts::add_project, crate::service_accounts::reset_secret, crate::service_accounts::retire,
         crate::service_accounts::company_report, crate::service_accounts::company_report_csv,

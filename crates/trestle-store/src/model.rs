@@ -512,3 +512,61 @@ pub struct SignInAttempt {
     pub address: Option<String>,
     pub at: i64,
 }
+
+/// Which projects a company listing shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ProjectStatus {
+    #[default]
+    Active,
+    Inactive,
+    All,
+}
+
+/// A company's project listing: by status, optionally by a name-or-number search.
+#[derive(Clone, Debug, Default)]
+pub struct ProjectFilter {
+    pub status: ProjectStatus,
+    /// Case-insensitive substring of the name or number; empty for every project.
+    pub query: String,
+}
+
+/// A project change: `None` leaves a field as it is; `Some(None)` clears an optional field.
+#[derive(Clone, Debug, Default)]
+pub struct ProjectPatch {
+    pub name: Option<String>,
+    pub project_number: Option<Option<String>>,
+    pub address: Option<Option<String>>,
+    pub city: Option<Option<String>>,
+    pub state_code: Option<Option<String>>,
+    pub country_code: Option<Option<String>>,
+    pub zip: Option<Option<String>>,
+    pub active: Option<bool>,
+}
+
+/// What an admin asks for when inviting someone into the company directory.
+#[derive(Clone, Debug)]
+pub struct NewInvitation {
+    /// Normalised (lower case).
+    pub email: String,
+    /// The name a person created by this invitation gets (when no one has the address yet).
+    pub name: String,
+    pub is_admin: bool,
+    pub permissions_json: String,
+    pub invited_by: Option<UserId>,
+}
+
+/// An invitation as its company's admins and the invited person see it. It never says whether
+/// the address belongs to anyone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invitation {
+    pub id: i64,
+    pub company_id: CompanyId,
+    pub company_name: String,
+    pub email: String,
+    pub is_admin: bool,
+    pub permissions_json: String,
+    /// `pending`, `accepted` or `cancelled`.
+    pub status: String,
+    pub created_at: i64,
+    pub decided_at: Option<i64>,
+}

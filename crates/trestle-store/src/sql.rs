@@ -10,6 +10,8 @@ use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+mod admin;
+
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
@@ -1109,7 +1111,7 @@ macro_rules! sql_store {
             }
 
             async fn find_project_company(&self, project: ProjectId) -> Result<Option<CompanyId>> {
-                let c: Option<i64> = sqlx::query_scalar("SELECT company_id FROM projects WHERE id = $1")
+                let c: Option<i64> = sqlx::query_scalar("SELECT company_id FROM projects WHERE id = $1 AND active = TRUE")
                     .bind(project.0)
                     .fetch_optional(&self.read)
                     .await?;

@@ -1309,3 +1309,7 @@ async fn project_search_is_scoped_and_literal(s: Arc<dyn Store>) {
     assert_eq!(all.total, 3);
     assert_eq!(ids(all), vec![tower.id, clinic.id]);
 }
+
+/// Project management, invitations and the operator's listings.
+#[path = "suite/manage.rs"]
+mod manage;

@@ -7,6 +7,9 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
+mod manage;
+pub use manage::{InvitationsCmd, ProjectsCmd};
+
 #[derive(Args, Clone)]
 pub struct Conn {
     /// Trestle base URL.
@@ -30,9 +33,12 @@ pub enum ClientCommand {
     /// Operator and company admins: companies and their directory.
     #[command(subcommand)]
     Companies(CompaniesCmd),
-    /// Company admins: projects.
+    /// Company admins: projects (create, bulk create, change, deactivate, delete).
     #[command(subcommand)]
     Projects(ProjectsCmd),
+    /// Company admins invite people by e-mail address; people accept their own invitations.
+    #[command(subcommand)]
+    Invitations(InvitationsCmd),
     /// Developers: apps.
     #[command(subcommand)]
     Apps(AppsCmd),
@@ -102,6 +108,20 @@ pub enum PeopleCmd {
         #[arg(long, env = "TRESTLE_NEW_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// Every person (operator): --query matches a part of the name or e-mail address.
+    List {
+        #[command(flatten)]
+        conn: Conn,
+        /// A part of the name (or number) to search for.
+        #[arg(long)]
+        query: Option<String>,
+        /// Page number, from 1.
+        #[arg(long, default_value_t = 1)]
+        page: u32,
+        /// Items per page.
+        #[arg(long, default_value_t = 100)]
+        per_page: u32,
+    },
     /// Issue another API token for a person.
     Token {
         #[command(flatten)]
@@ -136,19 +156,19 @@ pub enum CompaniesCmd {
         #[arg(long)]
         company: i64,
     },
-    /// Add a person to the company directory (admin).
-    AddUser {
+    /// Every company (operator), or the ones I belong to: --query matches a part of the name.
+    List {
         #[command(flatten)]
         conn: Conn,
-        /// Company id (a number; `companies[].id` in demo.json).
+        /// A part of the company's name to search for.
         #[arg(long)]
-        company: i64,
-        /// Person id (a number: the `user.id` that `people create` prints, or an `id` of `companies users`).
-        #[arg(long)]
-        user: i64,
-        /// Make the person a company admin.
-        #[arg(long)]
-        admin: bool,
+        query: Option<String>,
+        /// Page number, from 1.
+        #[arg(long, default_value_t = 1)]
+        page: u32,
+        /// Items per page.
+        #[arg(long, default_value_t = 100)]
+        per_page: u32,
     },
     /// The company directory; app bots are marked (admin).
     Users {
@@ -221,38 +241,6 @@ pub enum CompaniesCmd {
     Marketplace {
         #[command(flatten)]
         conn: Conn,
-    },
-}
-
-#[derive(Subcommand)]
-pub enum ProjectsCmd {
-    /// Create a project in a company (admin).
-    Create {
-        #[command(flatten)]
-        conn: Conn,
-        /// Company id (a number; `companies[].id` in demo.json).
-        #[arg(long)]
-        company: i64,
-        /// The project's name.
-        #[arg(long)]
-        name: String,
-        /// Project number (free text, e.g. 001).
-        #[arg(long)]
-        number: Option<String>,
-    },
-    /// A company's projects, a page at a time (admin).
-    List {
-        #[command(flatten)]
-        conn: Conn,
-        /// Company id (a number; `companies[].id` in demo.json).
-        #[arg(long)]
-        company: i64,
-        /// Page number, from 1.
-        #[arg(long, default_value_t = 1)]
-        page: u32,
-        /// Items per page.
-        #[arg(long, default_value_t = 100)]
-        per_page: u32,
     },
 }
 
@@ -873,45 +861,20 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
         C::Companies(CompaniesCmd::Show { conn, company }) => {
             call(&conn, Method::GET, &format!("/api/v1/companies/{company}"), None).await
         }
-        C::Companies(CompaniesCmd::AddUser {
+        C::Companies(CompaniesCmd::List {
             conn,
-            company,
-            user,
-            admin,
-        }) => {
-            let body = json!({"user_id": user, "is_admin": admin});
-            call(
-                &conn,
-                Method::POST,
-                &format!("/api/v1/companies/{company}/users"),
-                Some(body),
-            )
-            .await
-        }
-        C::Projects(ProjectsCmd::Create {
-            conn,
-            company,
-            name,
-            number,
-        }) => {
-            let body = json!({"name": name, "project_number": number});
-            call(
-                &conn,
-                Method::POST,
-                &format!("/api/v1/companies/{company}/projects"),
-                Some(body),
-            )
-            .await
-        }
-        C::Projects(ProjectsCmd::List {
-            conn,
-            company,
+            query,
             page,
             per_page,
-        }) => {
-            let path = format!("/api/v1/companies/{company}/projects?page={page}&per_page={per_page}");
-            call(&conn, Method::GET, &path, None).await
-        }
+        }) => manage::list(&conn, "/api/v1/companies", query, page, per_page).await,
+        C::People(PeopleCmd::List {
+            conn,
+            query,
+            page,
+            per_page,
+        }) => manage::list(&conn, "/api/v1/people", query, page, per_page).await,
+        C::Projects(cmd) => manage::projects(cmd).await,
+        C::Invitations(cmd) => manage::invitations(cmd).await,
         C::Apps(AppsCmd::Create { conn, name }) => {
             call(&conn, Method::POST, "/api/v1/apps", Some(json!({"name": name}))).await
         }

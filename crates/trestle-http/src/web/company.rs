@@ -79,12 +79,13 @@ fn done_message(code: Option<&str>) -> Option<&'static str> {
 }
 
 /// Company tabs shown on every company page.
-fn tabs(c: i64, current: &str) -> Markup {
+pub(super) fn tabs(c: i64, current: &str) -> Markup {
     let cur = |t: &str| if t == current { Some("page") } else { None };
     html! {
         nav.row.tabs aria-label="Company" {
             a.button.small.secondary href=(company_path(c)) aria-current=[cur("apps")] { "Installed apps" }
             a.button.small.secondary href={ (company_path(c)) "/install" } aria-current=[cur("install")] { "Install an app" }
+            a.button.small.secondary href={ (company_path(c)) "/projects" } aria-current=[cur("projects")] { "Projects" }
             a.button.small.secondary href={ (company_path(c)) "/directory" } aria-current=[cur("directory")] { "Directory" }
             a.button.small.secondary href={ (company_path(c)) "/audit" } aria-current=[cur("audit")] { "Audit log" }
         }
@@ -609,10 +610,13 @@ async fn directory(
         )
         .await
         .map_err(err)?;
+    let invite = super::projects::invitations_card(&s, &session, c).await?;
     let body = html! {
         p.crumbs { a href=(company_path(c)) { (company.name) } }
         h1 { "Directory" }
         (tabs(c, "directory"))
+        (notice(super::projects::directory_message(l.done.as_deref())))
+        (invite)
         section.card {
             div.table-wrap { table {
                 thead { tr { th { "Name" } th { "E-mail" } th { "Kind" } th { "Role" } th { "State" } } }

@@ -89,7 +89,10 @@ pub async fn home(State(s): State<AppState>, session: WebSession) -> Page {
                 }
             }
             section.card aria-labelledby="companies-h" {
-                h2 #companies-h { "My companies" }
+                div.spread {
+                    h2 #companies-h { "My companies" }
+                    a.button.small.secondary href="/ui/invitations" { "Invitations" }
+                }
                 @if companies.is_empty() {
                     p.empty { "You are not in any company directory." }
                 } @else {

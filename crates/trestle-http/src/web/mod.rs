@@ -11,6 +11,7 @@ mod company;
 mod developer;
 pub(crate) mod forms;
 pub(crate) mod layout;
+mod projects;
 
 use crate::error::WebError;
 use crate::AppState;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/ui/assets/app.js", get(js))
         .merge(developer::routes())
         .merge(company::routes())
+        .merge(projects::routes())
 }
 
 /// The signed-in person of a page request. Without a live session the request is answered

@@ -7,7 +7,7 @@ use std::process::Command;
 on_both_backends!(cli_runs_the_dmsa_setup_end_to_end);
 
 /// Runs the CLI and returns what it printed, for non-JSON output.
-fn trestle_text(app: &TestApp, token: &str, args: &[&str]) -> String {
+pub(crate) fn trestle_text(app: &TestApp, token: &str, args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_trestle"))
         .args(args)
         .env("TRESTLE_URL", &app.url)
@@ -22,7 +22,7 @@ fn trestle_text(app: &TestApp, token: &str, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn trestle(app: &TestApp, token: &str, args: &[&str]) -> Value {
+pub(crate) fn trestle(app: &TestApp, token: &str, args: &[&str]) -> Value {
     let out = Command::new(env!("CARGO_BIN_EXE_trestle"))
         .args(args)
         .env("TRESTLE_URL", &app.url)

@@ -4,6 +4,7 @@
 mod support;
 
 mod cli;
+mod cli_projects;
 mod clock_jumps;
 mod company_admin;
 mod directory_kinds;
@@ -14,6 +15,7 @@ mod input_limits;
 mod management;
 mod oauth_endpoints;
 mod portal;
+mod projects;
 mod readme;
 mod request_errors;
 mod scale_out;
@@ -26,4 +28,5 @@ mod upgrade;
 mod user_oauth;
 mod versions;
 mod web_forms;
+mod web_projects;
 mod web_ui;

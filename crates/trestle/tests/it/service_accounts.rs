@@ -110,14 +110,30 @@ async fn service_account_lifecycle(app: TestApp) {
         StatusCode::OK
     );
     // its contact follows the bot rules
-    let res = app
-        .post(&format!("/api/v1/companies/{}/users", w.b))
-        .bearer_auth(&w.admin_b)
-        .json(&json!({"user_id": contact}))
-        .send()
-        .await
-        .unwrap();
-    expect(res, StatusCode::CONFLICT).await;
+    // (invited into another company by its address: pending forever, never in that directory)
+    let dir_a = app
+        .api_get(&w.admin_a, &format!("/api/v1/companies/{}/users", w.a), StatusCode::OK)
+        .await;
+    let contact_email = dir_a
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == contact)
+        .expect("the contact is in A's directory")["email_address"]
+        .clone();
+    let inv = app
+        .api_post(
+            &w.admin_b,
+            &format!("/api/v1/companies/{}/invitations", w.b),
+            json!({"email": contact_email}),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_eq!(inv["status"], "pending");
+    let dir_b = app
+        .api_get(&w.admin_b, &format!("/api/v1/companies/{}/users", w.b), StatusCode::OK)
+        .await;
+    assert!(dir_b.as_array().unwrap().iter().all(|u| u["id"] != contact));
     app.api_post(
         &app.operator,
         &format!("/api/v1/people/{contact}/api_tokens"),
@@ -185,6 +201,14 @@ async fn service_account_lifecycle(app: TestApp) {
 async fn migration_report_and_retire(app: TestApp) {
     let w = app.world().await;
     let base = format!("/api/v1/companies/{}/service_accounts", w.a);
+    // a marketplace account names a published app (issue 13: an unlisted app is invisible)
+    app.api_post(
+        &w.dev,
+        &format!("/api/v1/apps/{}/publish", w.app.app_id),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
     let m = app
         .api_post(
             &w.admin_a,

@@ -140,6 +140,25 @@ impl TestApp {
         (v["id"].as_i64().unwrap(), token)
     }
 
+    /// Invites `email` into `company` (as its admin) and accepts with the person's own token.
+    pub async fn join(&self, admin: &str, company: i64, email: &str, person_token: &str) {
+        let inv = self
+            .api_post(
+                admin,
+                &format!("/api/v1/companies/{company}/invitations"),
+                json!({"email": email}),
+                StatusCode::CREATED,
+            )
+            .await;
+        self.api_post(
+            person_token,
+            &format!("/api/v1/me/invitations/{}/accept", inv["id"]),
+            json!({}),
+            StatusCode::OK,
+        )
+        .await;
+    }
+
     pub async fn project(&self, admin: &str, company: i64, name: &str) -> i64 {
         let v = self
             .api_post(
@@ -324,6 +343,7 @@ pub async fn snapshot(url: &str) -> String {
         "grants",
         "auth_codes",
         "refresh_tokens",
+        "company_invitations",
     ];
     macro_rules! dump {
         ($pool:expr) => {{

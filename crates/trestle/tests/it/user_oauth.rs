@@ -41,14 +41,8 @@ pub(crate) async fn setup(app: &TestApp) -> (World, i64) {
         )
         .await;
     let pat = p["user"]["id"].as_i64().unwrap();
-    let res = app
-        .post(&format!("/api/v1/companies/{}/users", w.a))
-        .bearer_auth(&w.admin_a)
-        .json(&json!({"user_id": pat}))
-        .send()
-        .await
-        .unwrap();
-    expect(res, StatusCode::NO_CONTENT).await;
+    app.join(&w.admin_a, w.a, "pat@example.com", p["api_token"].as_str().unwrap())
+        .await;
     let res = app
         .post(&format!("/api/v1/companies/{}/projects/{}/users", w.a, w.a1))
         .bearer_auth(&w.admin_a)

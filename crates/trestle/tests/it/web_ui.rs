@@ -18,7 +18,7 @@ on_both_backends!(
 const PASSWORD: &str = "a long enough password";
 
 /// A person with a password; returns (user id, API token).
-async fn person(app: &TestApp, email: &str, name: &str) -> (i64, String) {
+pub(crate) async fn person(app: &TestApp, email: &str, name: &str) -> (i64, String) {
     let v = app
         .api_post(
             &app.operator,
@@ -34,7 +34,7 @@ async fn person(app: &TestApp, email: &str, name: &str) -> (i64, String) {
 }
 
 /// A company whose admin has a password; returns (company id, admin id, admin API token).
-async fn company(app: &TestApp, name: &str, admin_email: &str) -> (i64, i64, String) {
+pub(crate) async fn company(app: &TestApp, name: &str, admin_email: &str) -> (i64, i64, String) {
     let (admin, token) = person(app, admin_email, &format!("{name} Admin")).await;
     let v = app
         .api_post(
@@ -47,7 +47,7 @@ async fn company(app: &TestApp, name: &str, admin_email: &str) -> (i64, i64, Str
     (v["id"].as_i64().unwrap(), admin, token)
 }
 
-async fn sign_in(app: &TestApp, email: &str) -> Browser {
+pub(crate) async fn sign_in(app: &TestApp, email: &str) -> Browser {
     let mut b = Browser::new(app);
     let page = b.get("/ui/login").await.text().await.unwrap();
     let csrf = field(&page, "csrf");
@@ -68,7 +68,7 @@ async fn sign_in(app: &TestApp, email: &str) -> Browser {
 }
 
 /// The CSRF token of the signed-in session (every page's sign-out form carries it).
-async fn csrf_of(b: &mut Browser) -> String {
+pub(crate) async fn csrf_of(b: &mut Browser) -> String {
     let home = b.get("/ui").await;
     assert_eq!(home.status(), StatusCode::OK);
     field(&home.text().await.unwrap(), "csrf")
