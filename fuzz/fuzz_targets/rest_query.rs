@@ -15,7 +15,10 @@ fuzz_target!(|data: &[u8]| {
         Some(i) => (&data[..i], &data[i + 1..]),
         None => (&b"0"[..], data),
     };
-    let total = std::str::from_utf8(total).ok().and_then(|t| t.trim().parse::<i64>().ok()).unwrap_or(0);
+    let total = std::str::from_utf8(total)
+        .ok()
+        .and_then(|t| t.trim().parse::<i64>().ok())
+        .unwrap_or(0);
     let mut target = b"/rest/v1.0/projects?".to_vec();
     target.extend_from_slice(query);
     let Some(Ok(q)) = trestle_http::fuzzing::parse_rest_query(&target, total) else {
@@ -31,7 +34,10 @@ fuzz_target!(|data: &[u8]| {
     );
     assert!(q.link.contains("rel=\"first\"") && q.link.contains("rel=\"last\""));
     for part in q.link.split(", ") {
-        let url = part.strip_prefix('<').and_then(|p| p.split_once(">; rel=")).map(|(u, _)| u);
+        let url = part
+            .strip_prefix('<')
+            .and_then(|p| p.split_once(">; rel="))
+            .map(|(u, _)| u);
         let url = url.unwrap_or_else(|| panic!("Link part {part:?} is not <url>; rel=…"));
         assert!(!url.contains(['<', '>', '"', ' ']), "URL {url:?} in the Link header");
     }

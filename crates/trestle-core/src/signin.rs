@@ -229,7 +229,13 @@ impl Trestle {
         let (session, csrf) = (random_hex_256(), random_hex_256());
         let now = self.now();
         self.store
-            .create_web_session(&self.keys.hash_secret(&session), user, &csrf, now, now + self.config.session_ttl)
+            .create_web_session(
+                &self.keys.hash_secret(&session),
+                user,
+                &csrf,
+                now,
+                now + self.config.session_ttl,
+            )
             .await?;
         Ok((session, csrf))
     }

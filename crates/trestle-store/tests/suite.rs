@@ -1322,7 +1322,9 @@ async fn purge_removes_expired_rows_only(s: Arc<dyn Store>) {
         .unwrap();
     let client = p.created_client.unwrap().pk;
     for (hash, expires_at) in [("s-old1", NOW - 1), ("s-old2", NOW), ("s-live", NOW + 1)] {
-        s.create_web_session(hash, person, "csrf", 100, expires_at).await.unwrap();
+        s.create_web_session(hash, person, "csrf", 100, expires_at)
+            .await
+            .unwrap();
     }
     // A grant approved long ago (its code long expired) and a recent one (its code still live).
     let mut grants = Vec::new();
@@ -1341,8 +1343,15 @@ async fn purge_removes_expired_rows_only(s: Arc<dyn Store>) {
         let CodeRedemption::Redeemed(code) = s.redeem_code(&code_hash).await.unwrap() else {
             panic!("redeems")
         };
-        let at = AuditContext { at: approved_at, ..ctx() };
-        grants.push(s.create_grant(&code_hash, &code, w.app.id, &format!("rt-{tag}"), &at).await.unwrap());
+        let at = AuditContext {
+            at: approved_at,
+            ..ctx()
+        };
+        grants.push(
+            s.create_grant(&code_hash, &code, w.app.id, &format!("rt-{tag}"), &at)
+                .await
+                .unwrap(),
+        );
     }
     s.create_code(&NewCode {
         code_hash: "code-unused".into(),
@@ -1396,17 +1405,28 @@ async fn purge_removes_expired_rows_only(s: Arc<dyn Store>) {
     for gone in ["s-old1", "s-old2"] {
         assert_eq!(s.find_web_session(gone, 0).await.unwrap(), None, "{gone} purged");
     }
-    assert!(s.find_web_session("s-live", NOW).await.unwrap().is_some(), "live session kept");
+    assert!(
+        s.find_web_session("s-live", NOW).await.unwrap().is_some(),
+        "live session kept"
+    );
     assert_eq!(s.redeem_code("code-old").await.unwrap(), CodeRedemption::Unknown);
     assert_eq!(s.redeem_code("code-unused").await.unwrap(), CodeRedemption::Unknown);
     assert_eq!(
         s.redeem_code("code-live").await.unwrap(),
-        CodeRedemption::Replayed { grant: Some(grants[1].id) },
+        CodeRedemption::Replayed {
+            grant: Some(grants[1].id)
+        },
         "live code kept"
     );
-    assert_eq!(s.list_revoked_tokens(w.app.id, 0).await.unwrap(), vec!["t-live".to_string()]);
+    assert_eq!(
+        s.list_revoked_tokens(w.app.id, 0).await.unwrap(),
+        vec!["t-live".to_string()]
+    );
     assert_eq!(s.find_refresh_grant("rt-old").await.unwrap(), None);
     assert_eq!(s.find_grant(grants[0].id).await.unwrap(), None, "old grant purged");
-    assert_eq!(s.find_refresh_grant("rt-live").await.unwrap().map(|g| g.id), Some(grants[1].id));
+    assert_eq!(
+        s.find_refresh_grant("rt-live").await.unwrap().map(|g| g.id),
+        Some(grants[1].id)
+    );
     assert!(s.find_grant(grants[1].id).await.unwrap().is_some(), "live grant kept");
 }

@@ -5,10 +5,13 @@ use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue};
 use trestle_core::ClientAuth;
 
+/// Name–value pairs, in order.
+pub type Pairs = Vec<(String, String)>;
+
 /// What a token request says once parsed: its parameters and its client authentication.
 #[derive(Debug)]
 pub struct TokenRequest {
-    pub params: Vec<(String, String)>,
+    pub params: Pairs,
     pub client: Result<ClientAuth, String>,
 }
 
@@ -21,18 +24,26 @@ pub async fn parse_token_request(
     body: Vec<u8>,
 ) -> Result<TokenRequest, String> {
     let mut headers = HeaderMap::new();
-    for (name, value) in [(header::CONTENT_TYPE, content_type), (header::AUTHORIZATION, authorization)] {
+    for (name, value) in [
+        (header::CONTENT_TYPE, content_type),
+        (header::AUTHORIZATION, authorization),
+    ] {
         if let Some(v) = value.and_then(|v| HeaderValue::from_bytes(v).ok()) {
             headers.insert(name, v);
         }
     }
-    let params = read_params(&headers, Body::from(body)).await.map_err(|e| e.to_string())?;
+    let params = read_params(&headers, Body::from(body))
+        .await
+        .map_err(|e| e.to_string())?;
     let client = client_auth(&headers, &params).map_err(|e| e.to_string());
-    Ok(TokenRequest { params: params.0, client })
+    Ok(TokenRequest {
+        params: params.0,
+        client,
+    })
 }
 
 /// The fast form-body split the token endpoint uses, next to `form_urlencoded`'s reading of
 /// the same bytes: the two must always agree.
-pub fn form_pairs_both(body: &[u8]) -> (Vec<(String, String)>, Vec<(String, String)>) {
+pub fn form_pairs_both(body: &[u8]) -> (Pairs, Pairs) {
     (form_pairs(body), form_urlencoded::parse(body).into_owned().collect())
 }

@@ -7,6 +7,7 @@ mod cli;
 mod company_admin;
 mod dmsa_loop;
 mod faults;
+mod janitor;
 mod management;
 mod oauth_endpoints;
 mod portal;
