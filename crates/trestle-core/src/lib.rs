@@ -7,6 +7,7 @@ mod cache;
 mod clock;
 mod company;
 mod error;
+mod janitor;
 mod metrics;
 mod oauth;
 mod operator;
@@ -23,6 +24,7 @@ pub use cache::Shared;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use company::*;
 pub use error::{CoreError, OAuthError};
+pub use janitor::PURGE_BATCH;
 pub use metrics::*;
 pub use oauth::*;
 pub use operator::*;
@@ -51,6 +53,10 @@ pub struct CoreConfig {
     pub strict_company_header: bool,
     /// The deprecation timeline of traditional service accounts.
     pub service_accounts: service_accounts::Timeline,
+    /// Lifetime of an authorization code, in seconds.
+    pub code_ttl: i64,
+    /// Lifetime of a sign-in session of the login and consent pages and the web UI, in seconds.
+    pub session_ttl: i64,
 }
 
 impl Default for CoreConfig {
@@ -60,6 +66,8 @@ impl Default for CoreConfig {
             refresh_token_max_age: 90 * 24 * 3600,
             strict_company_header: false,
             service_accounts: Default::default(),
+            code_ttl: 600,
+            session_ttl: 12 * 3600,
         }
     }
 }

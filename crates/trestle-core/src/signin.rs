@@ -20,8 +20,6 @@ use trestle_store::{App, CodeRedemption, NewCode, OAuthClient, RefreshRotation};
 /// The redirect URI of the out-of-band flow: the code is shown to the person to copy.
 pub const OOB: &str = "urn:ietf:wg:oauth:2.0:oob";
 /// Codes live ten minutes; browser sessions twelve hours.
-const CODE_TTL: i64 = 600;
-const SESSION_TTL: i64 = 12 * 3600;
 const MIN_PASSWORD: usize = 10;
 
 /// `GET /oauth/authorize` parameters, as received.
@@ -271,7 +269,13 @@ impl Trestle {
         let (session, csrf) = (random_hex_256(), random_hex_256());
         let now = self.now();
         self.store
-            .create_web_session(&self.keys.hash_secret(&session), user, &csrf, now, now + SESSION_TTL)
+            .create_web_session(
+                &self.keys.hash_secret(&session),
+                user,
+                &csrf,
+                now,
+                now + self.config.session_ttl,
+            )
             .await?;
         Ok((session, csrf))
     }
@@ -306,7 +310,7 @@ impl Trestle {
             user,
             redirect_uri: valid.redirect_uri.clone(),
             code_challenge: valid.code_challenge.clone(),
-            expires_at: self.now() + CODE_TTL,
+            expires_at: self.now() + self.config.code_ttl,
         };
         self.store.create_code(&new).await?;
         Ok(code)

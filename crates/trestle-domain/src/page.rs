@@ -54,7 +54,7 @@ impl PageRequest {
     /// The last page number for `total` items (at least 1).
     pub fn last_page(&self, total: i64) -> u32 {
         let per = self.per_page as i64;
-        (((total.max(0) + per - 1) / per).max(1)).min(u32::MAX as i64) as u32
+        ((total.max(0).saturating_add(per - 1) / per).max(1)).min(u32::MAX as i64) as u32
     }
 
     /// Builds the `Link` header value. `url_for(page)` returns the absolute URL of a page.
@@ -98,6 +98,14 @@ mod tests {
         assert!(PageRequest::parse(None, Some("-5")).unwrap_err().contains("per_page"));
         assert!(PageRequest::parse(None, Some("abc")).is_err());
         assert_eq!(PageRequest::parse(Some("2"), Some("5")).unwrap().offset(), 5);
+    }
+
+    #[test]
+    fn the_last_page_of_any_total_is_in_range() {
+        let req = PageRequest { page: 1, per_page: 100 };
+        assert_eq!(req.last_page(i64::MAX), (i64::MAX / 100).min(u32::MAX as i64) as u32);
+        assert_eq!(req.last_page(i64::MIN), 1);
+        assert_eq!(req.last_page(101), 2);
     }
 
     #[test]

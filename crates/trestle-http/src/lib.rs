@@ -5,6 +5,8 @@
 mod admin;
 mod error;
 mod extract;
+#[doc(hidden)]
+pub mod fuzzing;
 mod json_errors;
 mod manage;
 pub mod metrics;

@@ -14,6 +14,9 @@ use base64::Engine;
 use serde::Serialize;
 use trestle_core::{ClientAuth, OAuthError};
 
+#[doc(hidden)]
+pub mod fuzzing;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/oauth/token", post(token))

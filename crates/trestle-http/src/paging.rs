@@ -193,7 +193,7 @@ pub fn paged_shared<T>(
 }
 
 /// The absolute URL of page `n`, keeping the request's other parameters.
-fn page_url(origin: &str, uri: &Uri, pairs: &[(String, String)], req: PageRequest, n: u32) -> String {
+pub(crate) fn page_url(origin: &str, uri: &Uri, pairs: &[(String, String)], req: PageRequest, n: u32) -> String {
     let mut params: Vec<(&str, String)> = pairs
         .iter()
         .filter(|(k, _)| k != "page" && k != "per_page")

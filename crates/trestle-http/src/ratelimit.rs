@@ -67,6 +67,20 @@ impl RateLimiter {
         }
     }
 
+    /// Forgets the callers whose counters belong to a past hour (they would start again from
+    /// zero anyway); the janitor calls it. Returns how many callers are still counted.
+    pub fn purge(&self, now: i64) -> usize {
+        let window = now.div_euclid(HOUR);
+        self.shards
+            .iter()
+            .map(|shard| {
+                let mut map = shard.lock().unwrap_or_else(|p| p.into_inner());
+                map.retain(|_, c| c.hour_window == window);
+                map.len()
+            })
+            .sum()
+    }
+
     pub fn enabled(&self) -> bool {
         self.config.per_hour > 0 || self.config.per_spike > 0
     }
@@ -248,6 +262,18 @@ impl FailedAuth {
         }
     }
 
+    /// Forgets failures of past hours (lockouts that have ended); the janitor calls it.
+    /// Returns how many (address, client) pairs are still counted.
+    pub fn purge(&self, now: i64) -> usize {
+        let window = now.div_euclid(HOUR);
+        let mut map = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        map.retain(|_, per_ip| {
+            per_ip.retain(|_, (w, _)| *w == window);
+            !per_ip.is_empty()
+        });
+        map.values().map(HashMap::len).sum()
+    }
+
     pub fn failed(&self, client_id: &str, ip: std::net::IpAddr, now: i64) {
         let mut map = self.counts.lock().unwrap_or_else(|p| p.into_inner());
         let window = now.div_euclid(HOUR);
@@ -305,5 +331,30 @@ mod tests {
         assert_eq!((d.limit, d.remaining), (2, 0));
         let d = l.hit("a".into(), t + 10);
         assert!(d.allowed, "the spike window passed");
+    }
+
+    #[test]
+    fn purge_forgets_past_hours_only() {
+        let l = RateLimiter::new(RateLimitConfig {
+            per_hour: 2,
+            per_spike: 0,
+        });
+        let t = 7200;
+        l.hit("old".into(), t);
+        l.hit("now".into(), t + 3600);
+        l.hit("now".into(), t + 3600);
+        assert_eq!(l.purge(t + 3601), 1, "the caller of the past hour is forgotten");
+        assert!(!l.hit("now".into(), t + 3602).allowed, "the current count is kept");
+
+        let ip: std::net::IpAddr = [127, 0, 0, 1].into();
+        let f = FailedAuth::default();
+        for _ in 0..FAILED_AUTH_LIMIT {
+            f.failed("old", ip, t);
+            f.failed("now", ip, t + 3600);
+        }
+        assert_eq!(f.purge(t + 3601), 1);
+        assert_eq!(f.locked("old", ip, t + 3601), None);
+        assert!(f.locked("now", ip, t + 3601).is_some(), "a running lockout is kept");
+        assert_eq!(f.purge(t + 7200), 0, "and ends with its hour");
     }
 }

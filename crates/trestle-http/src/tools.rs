@@ -44,7 +44,7 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-fn positive(what: &str, v: &str) -> Result<i64, ApiError> {
+pub(crate) fn positive(what: &str, v: &str) -> Result<i64, ApiError> {
     v.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
         ApiError::bad_request(format!(
             "{what} must be a positive integer id, got {:?}",

@@ -40,6 +40,7 @@ on_both_backends!(
     service_accounts_lifecycle,
     sign_in_codes_and_refresh_tokens,
     project_search_is_scoped_and_literal,
+    purge_removes_expired_rows_only,
 );
 
 async fn run<F, Fut>(backend: Backend, test: F)
@@ -1313,3 +1314,133 @@ async fn project_search_is_scoped_and_literal(s: Arc<dyn Store>) {
 /// Project management, invitations and the operator's listings.
 #[path = "suite/manage.rs"]
 mod manage;
+
+/// The janitor's purge: expired sessions, codes, revocations, refresh tokens and grants go, in
+/// batches; live ones stay; a second purge finds nothing.
+async fn purge_removes_expired_rows_only(s: Arc<dyn Store>) {
+    const NOW: i64 = 1_800_000_000;
+    let w = world(&s).await;
+    let person = w.admin_a.id;
+    let client = NewClient {
+        environment: Environment::Production,
+        client_id: "c1".into(),
+        secret_hash: "h".into(),
+    };
+    let v2 = s.create_version(w.app.id, "2.0.0", "{}", "k2", &ctx()).await.unwrap();
+    let p = s
+        .promote_version(w.app.id, v2.id, "u2", Some(&client), &[], &ctx())
+        .await
+        .unwrap();
+    let client = p.created_client.unwrap().pk;
+    for (hash, expires_at) in [("s-old1", NOW - 1), ("s-old2", NOW), ("s-live", NOW + 1)] {
+        s.create_web_session(hash, person, "csrf", 100, expires_at)
+            .await
+            .unwrap();
+    }
+    // A grant approved long ago (its code long expired) and a recent one (its code still live).
+    let mut grants = Vec::new();
+    for (tag, expires_at, approved_at) in [("old", NOW - 1, 1_000), ("live", NOW + 600, NOW - 10)] {
+        let code_hash = format!("code-{tag}");
+        s.create_code(&NewCode {
+            code_hash: code_hash.clone(),
+            client,
+            user: person,
+            redirect_uri: "https://x/cb".into(),
+            code_challenge: None,
+            expires_at,
+        })
+        .await
+        .unwrap();
+        let CodeRedemption::Redeemed(code) = s.redeem_code(&code_hash).await.unwrap() else {
+            panic!("redeems")
+        };
+        let at = AuditContext {
+            at: approved_at,
+            ..ctx()
+        };
+        grants.push(
+            s.create_grant(&code_hash, &code, w.app.id, &format!("rt-{tag}"), &at)
+                .await
+                .unwrap(),
+        );
+    }
+    s.create_code(&NewCode {
+        code_hash: "code-unused".into(),
+        client,
+        user: person,
+        redirect_uri: "https://x/cb".into(),
+        code_challenge: None,
+        expires_at: NOW,
+    })
+    .await
+    .unwrap();
+    // A revocation outlives its token by REVOCATION_GRACE (a clock set back must not revive it).
+    s.revoke_token(w.app.id, "t-old", NOW - REVOCATION_GRACE - 1, &ctx())
+        .await
+        .unwrap();
+    s.revoke_token(w.app.id, "t-in-grace", NOW - 1, &ctx()).await.unwrap();
+    s.revoke_token(w.app.id, "t-live", NOW + 1, &ctx()).await.unwrap();
+
+    let cutoffs = PurgeCutoffs {
+        expired: NOW,
+        refresh_granted: NOW - 100,
+        granted: NOW - 200,
+    };
+    let first = s.purge_expired(&cutoffs, 1).await.unwrap();
+    assert_eq!(
+        (first.sessions, first.codes, first.revocations, first.refresh_tokens),
+        (1, 1, 1, 1),
+        "one row of each kind per batch of 1"
+    );
+    assert!(first.grants <= 1, "{first:?}");
+    let mut total = first;
+    loop {
+        let n = s.purge_expired(&cutoffs, 1).await.unwrap();
+        if n.total() == 0 {
+            break;
+        }
+        total.sessions += n.sessions;
+        total.codes += n.codes;
+        total.revocations += n.revocations;
+        total.refresh_tokens += n.refresh_tokens;
+        total.grants += n.grants;
+    }
+    assert_eq!(
+        total,
+        PurgeCounts {
+            sessions: 2,
+            codes: 2,
+            revocations: 1,
+            refresh_tokens: 1,
+            grants: 1,
+        }
+    );
+    assert_eq!(s.purge_expired(&cutoffs, 100).await.unwrap(), PurgeCounts::default());
+
+    for gone in ["s-old1", "s-old2"] {
+        assert_eq!(s.find_web_session(gone, 0).await.unwrap(), None, "{gone} purged");
+    }
+    assert!(
+        s.find_web_session("s-live", NOW).await.unwrap().is_some(),
+        "live session kept"
+    );
+    assert_eq!(s.redeem_code("code-old").await.unwrap(), CodeRedemption::Unknown);
+    assert_eq!(s.redeem_code("code-unused").await.unwrap(), CodeRedemption::Unknown);
+    assert_eq!(
+        s.redeem_code("code-live").await.unwrap(),
+        CodeRedemption::Replayed {
+            grant: Some(grants[1].id)
+        },
+        "live code kept"
+    );
+    let mut kept = s.list_revoked_tokens(w.app.id, 0).await.unwrap();
+    kept.sort();
+    assert_eq!(kept, vec!["t-in-grace".to_string(), "t-live".to_string()]);
+    assert_eq!(s.find_refresh_grant("rt-old").await.unwrap(), None);
+    assert_eq!(s.find_grant(grants[0].id).await.unwrap(), None, "old grant purged");
+    assert_eq!(
+        s.find_refresh_grant("rt-live").await.unwrap().map(|g| g.id),
+        Some(grants[1].id)
+    );
+    assert!(s.find_grant(grants[1].id).await.unwrap().is_some(), "live grant kept");
+}

@@ -65,6 +65,9 @@ struct ServerArgs {
     #[arg(long, env = "TRESTLE_REFRESH_TOKEN_MAX_AGE_DAYS", default_value_t = 90,
           value_parser = clap::value_parser!(u32).range(1..=3650))]
     refresh_token_max_age_days: u32,
+    /// The same in seconds, overriding the days (for soak runs, which need a short horizon).
+    #[arg(long, hide = true, value_parser = clap::value_parser!(i64).range(60..))]
+    refresh_token_max_age_secs: Option<i64>,
     /// Largest database connection pool.
     #[arg(long, env = "TRESTLE_MAX_CONNECTIONS", default_value_t = 16)]
     max_connections: u32,
@@ -84,6 +87,22 @@ struct ServerArgs {
     /// Traditional service accounts' tokens are refused from this day (YYYY-MM-DD, UTC).
     #[arg(long, env = "TRESTLE_SERVICE_ACCOUNT_SUNSET")]
     service_account_sunset: Option<String>,
+    /// Seconds between two runs of this node's janitor, which purges expired sessions, codes,
+    /// revocations, refresh tokens, grants and rate-limit state (every node runs one).
+    #[arg(long, env = "TRESTLE_JANITOR_INTERVAL_SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    janitor_interval_secs: u64,
+    /// Lifetime of access tokens in seconds (Procore's is 5400). Shorter ones are for tests
+    /// and soak runs.
+    #[arg(long, env = "TRESTLE_ACCESS_TOKEN_TTL_SECS", default_value_t = 5400,
+          value_parser = clap::value_parser!(i64).range(60..=86_400))]
+    access_token_ttl_secs: i64,
+    /// Lifetime of authorization codes in seconds (for soak runs, which need a short horizon).
+    #[arg(long, hide = true, default_value_t = 600, value_parser = clap::value_parser!(i64).range(10..=3600))]
+    code_ttl_secs: i64,
+    /// Lifetime of sign-in sessions in seconds (for soak runs, which need a short horizon).
+    #[arg(long, hide = true, default_value_t = 12 * 3600, value_parser = clap::value_parser!(i64).range(60..))]
+    session_ttl_secs: i64,
     /// Log format: `text` or `json`.
     #[arg(long, env = "TRESTLE_LOG_FORMAT", default_value = "text")]
     log_format: String,
@@ -130,8 +149,14 @@ impl ServerArgs {
         let mut c = server::ServerConfig::new(url, key);
         c.public_url = self.public_url.clone();
         c.strict_company_header = self.strict_company_header;
-        c.refresh_token_max_age = i64::from(self.refresh_token_max_age_days) * 86_400;
+        c.refresh_token_max_age = self
+            .refresh_token_max_age_secs
+            .unwrap_or(i64::from(self.refresh_token_max_age_days) * 86_400);
         c.max_connections = self.max_connections;
+        c.janitor_interval = std::time::Duration::from_secs(self.janitor_interval_secs);
+        c.access_token_ttl = self.access_token_ttl_secs;
+        c.code_ttl = self.code_ttl_secs;
+        c.session_ttl = self.session_ttl_secs;
         let day = |flag: &str, v: &Option<String>| -> Result<Option<i64>> {
             v.as_deref()
                 .map(|d| {

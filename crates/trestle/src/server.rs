@@ -25,6 +25,12 @@ pub struct ServerConfig {
     pub rate_limit: RateLimitConfig,
     /// The deprecation timeline of traditional service accounts.
     pub service_accounts: trestle_core::Timeline,
+    /// Lifetimes of access tokens, authorization codes and sign-in sessions, in seconds.
+    pub access_token_ttl: i64,
+    pub code_ttl: i64,
+    pub session_ttl: i64,
+    /// How often this node's janitor purges what has expired.
+    pub janitor_interval: Duration,
 }
 
 impl ServerConfig {
@@ -40,6 +46,10 @@ impl ServerConfig {
             clock: Arc::new(SystemClock),
             rate_limit: RateLimitConfig::default(),
             service_accounts: Default::default(),
+            access_token_ttl: CoreConfig::default().access_token_ttl,
+            code_ttl: CoreConfig::default().code_ttl,
+            session_ttl: CoreConfig::default().session_ttl,
+            janitor_interval: Duration::from_secs(60),
         }
     }
 }
@@ -59,7 +69,9 @@ pub async fn build(config: &ServerConfig) -> Result<Trestle> {
         strict_company_header: config.strict_company_header,
         refresh_token_max_age: config.refresh_token_max_age,
         service_accounts: config.service_accounts,
-        ..CoreConfig::default()
+        access_token_ttl: config.access_token_ttl,
+        code_ttl: config.code_ttl,
+        session_ttl: config.session_ttl,
     };
     Ok(Trestle::new(
         store,
@@ -103,9 +115,15 @@ pub fn start(core: Trestle, config: &ServerConfig, listener: TcpListener) -> Res
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let state = AppState::new(core.clone(), config.public_url.clone(), config.rate_limit);
-    let task = tokio::spawn(trestle_http::serve(listener, state, async move {
-        let _ = rx.await;
-    }));
+    let janitor = start_janitor(&state, config.janitor_interval);
+    let task = tokio::spawn(async move {
+        let served = trestle_http::serve(listener, state, async move {
+            let _ = rx.await;
+        })
+        .await;
+        janitor.abort();
+        served
+    });
     Ok(Running {
         addr,
         core,
@@ -121,13 +139,21 @@ pub async fn serve_until(
     listener: TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
-    trestle_http::serve(
-        listener,
-        AppState::new(core, config.public_url.clone(), config.rate_limit),
-        shutdown,
-    )
-    .await
-    .context("server")
+    let state = AppState::new(core, config.public_url.clone(), config.rate_limit);
+    let janitor = start_janitor(&state, config.janitor_interval);
+    let served = trestle_http::serve(listener, state, shutdown).await;
+    janitor.abort();
+    served.context("server")
+}
+
+/// Starts this node's janitor: expired rows of the store, and the rate limiter's and lockouts'
+/// counters of past hours. It runs until the returned task is aborted.
+fn start_janitor(state: &AppState, interval: Duration) -> tokio::task::JoinHandle<()> {
+    let memory = state.clone();
+    tokio::spawn(state.core.clone().run_janitor(interval, move |now| {
+        memory.rate_limiter.purge(now);
+        memory.failed_auth.purge(now);
+    }))
 }
 
 /// A database URL with any password hidden, for logs and errors.

@@ -12,6 +12,7 @@ mod dmsa_loop;
 mod faults;
 mod files_at_rest;
 mod input_limits;
+mod janitor;
 mod management;
 mod oauth_endpoints;
 mod portal;
