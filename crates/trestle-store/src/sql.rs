@@ -1348,29 +1348,13 @@ macro_rules! sql_store {
             }
 
             async fn search_projects(&self, company: CompanyId, query: &str, page: PageRequest) -> Result<Page<Project>> {
-                // LIKE with the pattern's own wildcards escaped, so "50%" finds "50%".
-                let pattern = format!(
-                    "%{}%",
-                    query.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-                );
-                const FILTER: &str = "p.company_id = $1 AND p.active = TRUE AND \
-                     (LOWER(p.name) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(p.project_number, '')) LIKE $2 ESCAPE '\\')";
-                let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM projects p WHERE {FILTER}"))
-                    .bind(company.0)
-                    .bind(&pattern)
-                    .fetch_one(&self.read)
-                    .await?;
-                let rows: Vec<ProjectRow> = sqlx::query_as(&format!(
-                    "SELECT {PROJECT_COLUMNS} FROM projects p JOIN companies c ON c.id = p.company_id \
-                     WHERE {FILTER} ORDER BY p.id LIMIT $3 OFFSET $4"
-                ))
-                .bind(company.0)
-                .bind(&pattern)
-                .bind(page.limit())
-                .bind(page.offset())
-                .fetch_all(&self.read)
-                .await?;
-                Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
+                // Active projects whose name or number contains `query` (LIKE wildcards in it
+                // are escaped, so "50%" finds "50%"): the filtered project list.
+                let filter = ProjectFilter {
+                    status: ProjectStatus::Active,
+                    query: query.to_string(),
+                };
+                ManageStore::list_company_projects(self, company, &filter, page).await
             }
         }
 
