@@ -1,0 +1,133 @@
+//! The second, black-box pass over issue 13's classes: the cases a hostile tester found after
+//! the first fixes. Every refusal in the caller's words, every echo of input cut short (in
+//! bodies and headers), the rate limit in the management API's error shape.
+
+use crate::request_errors::{error_shape, FRAMEWORK_WORDING};
+use crate::support::{on_both_backends, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+on_both_backends!(
+    adding_a_member_refuses_a_wrong_body_in_the_callers_words,
+    echoed_input_is_cut_short_in_every_error_answer,
+    a_long_query_never_inflates_the_link_header,
+    the_rate_limit_answers_the_management_api_in_its_error_shape,
+);
+
+async fn adding_a_member_refuses_a_wrong_body_in_the_callers_words(app: TestApp) {
+    let (company, admin) = app.company("Acme").await;
+    let path = format!("{}/api/v1/companies/{company}/users", app.url);
+    // (body, path of the first problem)
+    let cases = [
+        (json!({"email": 5}), "$.email"),
+        (json!({"email": "a@example.com", "is_admin": "yes"}), "$.is_admin"),
+        (json!({"email": "a@example.com", "name": ["x"]}), "$.name"),
+        (json!({"email": "a@example.com", "zzz": 1}), "$.zzz"),
+        (json!({"name": "no address"}), "$.email"),
+    ];
+    for (body, want) in cases {
+        let res = app.http.post(&path).bearer_auth(&admin).json(&body).send().await.unwrap();
+        let v = error_shape(res, StatusCode::BAD_REQUEST).await;
+        assert_eq!(v["errors"][0]["path"], want, "{body}: {v}");
+        assert!(!v["message"].as_str().unwrap().contains("invalid JSON body"), "{v}");
+    }
+}
+
+async fn echoed_input_is_cut_short_in_every_error_answer(app: TestApp) {
+    let (company, admin) = app.company("Acme").await;
+    let long = "x".repeat(5000);
+    // an unknown tool's name is quoted in the path and the reason
+    let res = app
+        .http
+        .post(format!("{}/api/v1/companies/{company}/invitations", app.url))
+        .bearer_auth(&admin)
+        .json(&json!({"email": "a@example.com", "permissions": {long.clone(): "standard"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let text = res.text().await.unwrap();
+    assert!(text.len() < 1500, "{} bytes: {}", text.len(), &text[..200]);
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert!(v["errors"][0]["reason"].as_str().unwrap().contains("unknown company tool"), "{v}");
+    // many problems: at most 100 are listed
+    let many: serde_json::Map<String, Value> = (0..500).map(|i| (format!("tool{i}"), json!("standard"))).collect();
+    let res = app
+        .http
+        .post(format!("{}/api/v1/companies/{company}/invitations", app.url))
+        .bearer_auth(&admin)
+        .json(&json!({"email": "a@example.com", "permissions": many}))
+        .send()
+        .await
+        .unwrap();
+    let v = error_shape(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(v["errors"].as_array().unwrap().len(), 100, "{v}");
+    // the token endpoint quotes an unknown grant type
+    let res = app
+        .post("/oauth/token")
+        .form(&[("grant_type", long.as_str()), ("client_id", "c"), ("client_secret", "s")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let v: Value = res.json().await.unwrap();
+    assert!(v["error"].as_str().is_some(), "{v}");
+    let description = v["error_description"].as_str().unwrap();
+    assert!(description.chars().count() <= 301, "{} characters", description.len());
+    for bad in FRAMEWORK_WORDING.iter().filter(|w| **w != "`") {
+        assert!(!description.contains(bad), "{bad:?} in {description}");
+    }
+}
+
+async fn a_long_query_never_inflates_the_link_header(app: TestApp) {
+    let long = "y".repeat(5000);
+    let res = app
+        .get(&format!("/api/v1/people?per_page=1&unknown={long}"))
+        .bearer_auth(&app.operator)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers().get("total").is_some());
+    for (name, value) in res.headers() {
+        assert!(value.len() <= 4096, "{name}: {} bytes", value.len());
+    }
+    // a short query keeps its links, with the other parameters
+    let res = app
+        .get("/api/v1/people?per_page=1&unknown=short")
+        .bearer_auth(&app.operator)
+        .send()
+        .await
+        .unwrap();
+    let link = res.headers()["link"].to_str().unwrap().to_string();
+    assert!(link.contains("unknown=short"), "{link}");
+}
+
+async fn the_rate_limit_answers_the_management_api_in_its_error_shape(app: TestApp) {
+    let limited = TestApp::spawn_with(&app.db_url, |c| {
+        c.rate_limit = trestle_http::ratelimit::RateLimitConfig {
+            per_hour: 1,
+            per_spike: 0,
+        }
+    })
+    .await;
+    let (_, dev) = limited.person("d@example.com", "D").await;
+    let first = limited.get("/api/v1/apps").bearer_auth(&dev).send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    let res = limited.get("/api/v1/apps").bearer_auth(&dev).send().await.unwrap();
+    assert!(res.headers().get("retry-after").is_some());
+    let v = error_shape(res, StatusCode::TOO_MANY_REQUESTS).await;
+    assert_eq!(v["code"], "rate_limited", "{v}");
+    assert!(v["message"].as_str().unwrap().contains("surpassed the max number of requests"));
+    // the web UI answers with a page
+    let mut last = None;
+    for _ in 0..2 {
+        last = Some(limited.get("/ui/signin").send().await.unwrap());
+    }
+    let res = last.unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let ct = res.headers()["content-type"].to_str().unwrap().to_string();
+    assert!(ct.starts_with("text/html"), "{ct}");
+    assert!(res.text().await.unwrap().contains("surpassed"));
+    limited.stop().await;
+}
