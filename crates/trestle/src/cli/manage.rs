@@ -1,7 +1,7 @@
 //! CLI commands for projects (change, deactivate, delete, bulk create), invitations into
 //! company directories, and the operator's listings.
 
-use super::{call, json_arg, read_json, Conn};
+use super::{call, json_arg, print_response, read_json, send, Conn};
 use anyhow::{bail, Result};
 use clap::Subcommand;
 use reqwest::Method;
@@ -209,10 +209,15 @@ pub enum InvitationsCmd {
 }
 
 /// Calls an endpoint that answers 204 and says what was done.
+/// Sends a request answered without a body; on success says `what` was done (once: not also
+/// the generic line of [`call`]).
 async fn done(conn: &Conn, method: Method, path: &str, what: String) -> Result<()> {
-    call(conn, method, path, None).await?;
-    println!("{what}");
-    Ok(())
+    let res = send(conn, method, path, None).await?;
+    if res.status().is_success() {
+        println!("{what}");
+        return Ok(());
+    }
+    print_response(res).await
 }
 
 /// Percent-encodes a query value.

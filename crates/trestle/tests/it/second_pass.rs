@@ -12,6 +12,7 @@ on_both_backends!(
     echoed_input_is_cut_short_in_every_error_answer,
     a_long_query_never_inflates_the_link_header,
     the_rate_limit_answers_the_management_api_in_its_error_shape,
+    the_company_log_does_not_tell_which_invited_addresses_were_new,
 );
 
 async fn adding_a_member_refuses_a_wrong_body_in_the_callers_words(app: TestApp) {
@@ -130,4 +131,42 @@ async fn the_rate_limit_answers_the_management_api_in_its_error_shape(app: TestA
     assert!(ct.starts_with("text/html"), "{ct}");
     assert!(res.text().await.unwrap().contains("surpassed"));
     limited.stop().await;
+}
+
+/// The company's own audit log shows its invitations; the ids of their rows come from one
+/// sequence with the platform's rows, so they must advance alike whether the invited address
+/// belonged to someone (here a person of another company) or to no one.
+async fn the_company_log_does_not_tell_which_invited_addresses_were_new(app: TestApp) {
+    let (a, admin_a) = app.company("Acme").await;
+    let (_b, _admin_b) = app.company("Beta").await;
+    let invite = |email: &'static str| {
+        let path = format!("/api/v1/companies/{a}/invitations");
+        let admin = admin_a.clone();
+        let app = &app;
+        async move {
+            app.api_post(&admin, &path, json!({"email": email}), StatusCode::CREATED)
+                .await;
+        }
+    };
+    invite("new-one@example.com").await;
+    invite("admin@beta.test").await; // Beta's admin: someone outside Acme
+    invite("new-two@example.com").await;
+    invite("new-one@example.com").await; // again: the pending invitation is replaced
+    let log = app
+        .api_get(&admin_a, &format!("/api/v1/companies/{a}/audit"), StatusCode::OK)
+        .await;
+    let mut ids: Vec<i64> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "company_invitation.create")
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
+    ids.sort();
+    assert_eq!(ids.len(), 4, "{log}");
+    let gaps: Vec<i64> = ids.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(gaps.iter().all(|g| *g == gaps[0]), "audit id gaps {gaps:?} tell the addresses apart");
+    // nothing of the platform's rows (which name people) is in the company's log
+    let text = log.to_string();
+    assert!(!text.contains("user.create") && !text.contains("user.invite\""), "{text}");
 }
