@@ -267,17 +267,16 @@ impl IntoResponse for OAuthErrorResponse {
     }
 }
 
-/// The JSON 404 for unknown routes.
+/// The 404 for unknown routes, in the shape of the surface the URL belongs to (a page for the
+/// web UI, RFC 6749's JSON under `/oauth/`, the API's JSON elsewhere).
 pub async fn no_route(method: axum::http::Method, uri: axum::http::Uri) -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        Json(ErrorBody {
-            code: "not_found",
-            message: format!("no route for {method} {}", shorten(uri.path(), 200)),
-            errors: vec![],
-        }),
-    )
-        .into_response()
+    let path = uri.path();
+    let message = if path == "/ui" || path.starts_with("/ui/") {
+        "There is no such page.".to_string()
+    } else {
+        format!("no route for {method} {}", shorten(path, 200))
+    };
+    RequestError::new(StatusCode::NOT_FOUND, "not_found", message, vec![]).respond_to(path)
 }
 
 /// A refusal of the request itself — its URL, method, content type, size or body shape —

@@ -13,6 +13,7 @@ on_both_backends!(
     a_long_query_never_inflates_the_link_header,
     the_rate_limit_answers_the_management_api_in_its_error_shape,
     the_company_log_does_not_tell_which_invited_addresses_were_new,
+    web_pages_answer_a_wrong_address_in_words,
 );
 
 async fn adding_a_member_refuses_a_wrong_body_in_the_callers_words(app: TestApp) {
@@ -169,4 +170,35 @@ async fn the_company_log_does_not_tell_which_invited_addresses_were_new(app: Tes
     // nothing of the platform's rows (which name people) is in the company's log
     let text = log.to_string();
     assert!(!text.contains("user.create") && !text.contains("user.invite\""), "{text}");
+}
+
+/// Every page of the web UI answers a URL it does not take with a page in words: an id that is
+/// not a number (also on the projects pages), and an address no page has.
+async fn web_pages_answer_a_wrong_address_in_words(app: TestApp) {
+    let (c, _admin_user, _admin) = crate::web_ui::company(&app, "Acme", "alex@acme.test").await;
+    let mut b = crate::web_ui::sign_in(&app, "alex@acme.test").await;
+    for path in [
+        format!("/ui/companies/{c}/projects/abc"),
+        format!("/ui/companies/{c}/projects/99999999999999999999"),
+        "/ui/apps/abc".to_string(),
+        "/ui/no-such-page".to_string(),
+        format!("/ui/companies/{c}/nothing-here"),
+    ] {
+        let res = b.get(&path).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+        let ct = res.headers()["content-type"].to_str().unwrap().to_string();
+        assert!(ct.starts_with("text/html"), "{path}: {ct}");
+        let page = res.text().await.unwrap();
+        for bad in FRAMEWORK_WORDING {
+            assert!(!page.contains(bad), "{path}: {bad:?} in {page}");
+        }
+        assert!(page.contains("no such page"), "{path}: {page}");
+    }
+    // the API keeps its JSON for an unknown route, and OAuth its RFC 6749 error
+    let v = error_shape(app.get("/api/v1/nothing").send().await.unwrap(), StatusCode::NOT_FOUND).await;
+    assert_eq!(v["code"], "not_found");
+    let res = app.get("/oauth/nothing").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let v: Value = res.json().await.unwrap();
+    assert!(v["error"].as_str().is_some(), "{v}");
 }
