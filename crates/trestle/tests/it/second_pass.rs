@@ -14,6 +14,7 @@ on_both_backends!(
     the_rate_limit_answers_the_management_api_in_its_error_shape,
     the_company_log_does_not_tell_which_invited_addresses_were_new,
     web_pages_answer_a_wrong_address_in_words,
+    a_version_that_is_not_semver_is_refused_in_our_words,
 );
 
 async fn adding_a_member_refuses_a_wrong_body_in_the_callers_words(app: TestApp) {
@@ -201,4 +202,33 @@ async fn web_pages_answer_a_wrong_address_in_words(app: TestApp) {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let v: Value = res.json().await.unwrap();
     assert!(v["error"].as_str().is_some(), "{v}");
+}
+
+async fn a_version_that_is_not_semver_is_refused_in_our_words(app: TestApp) {
+    let (_, dev) = app.person("dev@example.com", "Dev").await;
+    let created = app
+        .api_post(&dev, "/api/v1/apps", json!({"name": "A"}), StatusCode::CREATED)
+        .await;
+    let a = created["app"]["id"].as_i64().unwrap();
+    for (bad, why) in [
+        ("99999999999999999999.0.0", "too large"),
+        ("1.0", "exactly three numbers"),
+        ("1.0.0-é", "pre-release part"),
+        ("1.0.0+a+b", "build metadata"),
+    ] {
+        let res = app
+            .post(&format!("/api/v1/apps/{a}/versions"))
+            .bearer_auth(&dev)
+            .json(&json!({"version": bad, "manifest": crate::support::dmsa_manifest()}))
+            .send()
+            .await
+            .unwrap();
+        let v = error_shape(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let reason = v["errors"][0]["reason"].as_str().unwrap();
+        assert_eq!(v["errors"][0]["path"], "$.version", "{v}");
+        assert!(reason.contains(why), "{bad}: {reason}");
+        for parser in ["u64", "unexpected", "segment", "\\u{"] {
+            assert!(!reason.contains(parser), "{bad}: {reason}");
+        }
+    }
 }
