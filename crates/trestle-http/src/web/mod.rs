@@ -45,6 +45,49 @@ pub fn routes() -> Router<AppState> {
         .merge(projects::routes())
 }
 
+/// Error pages of the web UI (a 403, 404 or 409 from a handler, an unknown address) keep the
+/// navigation when a person is signed in: the page the error rendered without it is shown again
+/// inside the shell, with every header it had. Only error answers pay for the session lookup.
+pub async fn with_navigation(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = req.uri().path().to_string();
+    if !(path == "/ui" || path.starts_with("/ui/")) {
+        return next.run(req).await;
+    }
+    let token = cookie(req.headers(), SESSION_COOKIE).map(str::to_string);
+    let res = next.run(req).await;
+    let (Some(token), Some(e)) = (token, res.extensions().get::<layout::ErrorPage>().cloned()) else {
+        return res;
+    };
+    let Ok(Some(found)) = state.core.session(&token).await else {
+        return res;
+    };
+    let Ok(Some(user)) = state.core.whoami(Actor::Person(found.user)).await else {
+        return res;
+    };
+    let section = if path.starts_with("/ui/apps") {
+        layout::Section::Apps
+    } else {
+        layout::Section::Home
+    };
+    let chrome = Chrome {
+        user: &user,
+        csrf: &found.csrf,
+        section,
+    };
+    let mut page = layout::error_page_in(&chrome, res.status(), &e);
+    let own: Vec<header::HeaderName> = page.headers().keys().cloned().collect();
+    for (name, value) in res.headers() {
+        if name != header::CONTENT_LENGTH && !own.contains(name) {
+            page.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    page
+}
+
 /// The signed-in person of a page request. Without a live session the request is answered
 /// with a redirect to the login page that comes back here afterwards.
 pub(crate) struct WebSession {

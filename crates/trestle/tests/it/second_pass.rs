@@ -15,6 +15,7 @@ on_both_backends!(
     the_company_log_does_not_tell_which_invited_addresses_were_new,
     web_pages_answer_a_wrong_address_in_words,
     a_version_that_is_not_semver_is_refused_in_our_words,
+    web_error_pages_keep_the_navigation,
 );
 
 async fn adding_a_member_refuses_a_wrong_body_in_the_callers_words(app: TestApp) {
@@ -231,4 +232,31 @@ async fn a_version_that_is_not_semver_is_refused_in_our_words(app: TestApp) {
             assert!(!reason.contains(parser), "{bad}: {reason}");
         }
     }
+}
+
+/// A refusal from a page's handler (403, 404, 409) or an unknown address is shown inside the
+/// signed-in person's navigation; without a session the page stays bare.
+async fn web_error_pages_keep_the_navigation(app: TestApp) {
+    let (c, _admin_user, _admin) = crate::web_ui::company(&app, "Acme", "alex@acme.test").await;
+    let (other, _, _) = crate::web_ui::company(&app, "Beta", "blair@beta.test").await;
+    let mut b = crate::web_ui::sign_in(&app, "alex@acme.test").await;
+    for (path, status) in [
+        (format!("/ui/companies/{other}"), StatusCode::FORBIDDEN),
+        (format!("/ui/companies/{c}/projects/999999"), StatusCode::NOT_FOUND),
+        ("/ui/apps/999999".to_string(), StatusCode::NOT_FOUND),
+        ("/ui/no-such-page".to_string(), StatusCode::NOT_FOUND),
+    ] {
+        let res = b.get(&path).await;
+        assert_eq!(res.status(), status, "{path}");
+        assert_eq!(res.headers()["cache-control"], "no-store", "{path}");
+        let page = res.text().await.unwrap();
+        assert!(page.contains("aria-label=\"Main\""), "{path}: no navigation in {page}");
+        assert!(page.contains("Sign out") && page.contains("My apps"), "{path}: {page}");
+        assert!(page.contains("Go back"), "{path}: {page}");
+    }
+    // signed out: the same refusal, without navigation (and without anyone's name)
+    let res = app.get("/ui/no-such-page").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("no such page") && !page.contains("Sign out"), "{page}");
 }
