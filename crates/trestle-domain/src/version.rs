@@ -54,7 +54,10 @@ fn why_not(s: &str) -> &'static str {
     if numbers.len() != 3 {
         return "it needs exactly three numbers separated by dots";
     }
-    if numbers.iter().any(|n| n.is_empty() || !n.chars().all(|c| c.is_ascii_digit())) {
+    if numbers
+        .iter()
+        .any(|n| n.is_empty() || !n.chars().all(|c| c.is_ascii_digit()))
+    {
         return "MAJOR, MINOR and PATCH must be whole numbers";
     }
     if numbers.iter().any(|n| n.len() > 1 && n.starts_with('0')) {

@@ -144,7 +144,9 @@ pub fn paged<T: Serialize>(
 pub const MAX_LINK: usize = 4096;
 
 fn link_value(link: &str) -> Option<HeaderValue> {
-    (link.len() <= MAX_LINK).then(|| HeaderValue::from_str(link).ok()).flatten()
+    (link.len() <= MAX_LINK)
+        .then(|| HeaderValue::from_str(link).ok())
+        .flatten()
 }
 
 /// A page already serialized, with its `Link` header, for one request: the links depend on

@@ -30,7 +30,14 @@ async fn adding_a_member_refuses_a_wrong_body_in_the_callers_words(app: TestApp)
         (json!({"name": "no address"}), "$.email"),
     ];
     for (body, want) in cases {
-        let res = app.http.post(&path).bearer_auth(&admin).json(&body).send().await.unwrap();
+        let res = app
+            .http
+            .post(&path)
+            .bearer_auth(&admin)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         let v = error_shape(res, StatusCode::BAD_REQUEST).await;
         assert_eq!(v["errors"][0]["path"], want, "{body}: {v}");
         assert!(!v["message"].as_str().unwrap().contains("invalid JSON body"), "{v}");
@@ -53,7 +60,13 @@ async fn echoed_input_is_cut_short_in_every_error_answer(app: TestApp) {
     let text = res.text().await.unwrap();
     assert!(text.len() < 1500, "{} bytes: {}", text.len(), &text[..200]);
     let v: Value = serde_json::from_str(&text).unwrap();
-    assert!(v["errors"][0]["reason"].as_str().unwrap().contains("unknown company tool"), "{v}");
+    assert!(
+        v["errors"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("unknown company tool"),
+        "{v}"
+    );
     // many problems: at most 100 are listed
     let many: serde_json::Map<String, Value> = (0..500).map(|i| (format!("tool{i}"), json!("standard"))).collect();
     let res = app
@@ -69,7 +82,11 @@ async fn echoed_input_is_cut_short_in_every_error_answer(app: TestApp) {
     // the token endpoint quotes an unknown grant type
     let res = app
         .post("/oauth/token")
-        .form(&[("grant_type", long.as_str()), ("client_id", "c"), ("client_secret", "s")])
+        .form(&[
+            ("grant_type", long.as_str()),
+            ("client_id", "c"),
+            ("client_secret", "s"),
+        ])
         .send()
         .await
         .unwrap();
@@ -122,7 +139,10 @@ async fn the_rate_limit_answers_the_management_api_in_its_error_shape(app: TestA
     assert!(res.headers().get("retry-after").is_some());
     let v = error_shape(res, StatusCode::TOO_MANY_REQUESTS).await;
     assert_eq!(v["code"], "rate_limited", "{v}");
-    assert!(v["message"].as_str().unwrap().contains("surpassed the max number of requests"));
+    assert!(v["message"]
+        .as_str()
+        .unwrap()
+        .contains("surpassed the max number of requests"));
     // the web UI answers with a page
     let mut last = None;
     for _ in 0..2 {
@@ -168,10 +188,16 @@ async fn the_company_log_does_not_tell_which_invited_addresses_were_new(app: Tes
     ids.sort();
     assert_eq!(ids.len(), 4, "{log}");
     let gaps: Vec<i64> = ids.windows(2).map(|w| w[1] - w[0]).collect();
-    assert!(gaps.iter().all(|g| *g == gaps[0]), "audit id gaps {gaps:?} tell the addresses apart");
+    assert!(
+        gaps.iter().all(|g| *g == gaps[0]),
+        "audit id gaps {gaps:?} tell the addresses apart"
+    );
     // nothing of the platform's rows (which name people) is in the company's log
     let text = log.to_string();
-    assert!(!text.contains("user.create") && !text.contains("user.invite\""), "{text}");
+    assert!(
+        !text.contains("user.create") && !text.contains("user.invite\""),
+        "{text}"
+    );
 }
 
 /// Every page of the web UI answers a URL it does not take with a page in words: an id that is
