@@ -237,7 +237,7 @@ impl FromRequest<AppState> for Posted {
         let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
             .await
             .map_err(|_| unreadable_form())?;
-        let form = Fields(pairs);
+        let form = Fields(pairs.into_iter().map(forms::kept).collect());
         if !csrf_ok(form.get("csrf"), Some(&session.csrf)) {
             return Err(layout::refused_form());
         }

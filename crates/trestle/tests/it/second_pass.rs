@@ -16,6 +16,7 @@ on_both_backends!(
     web_pages_answer_a_wrong_address_in_words,
     a_version_that_is_not_semver_is_refused_in_our_words,
     web_error_pages_keep_the_navigation,
+    a_huge_form_value_is_refused_without_inflating_the_page,
 );
 
 async fn adding_a_member_refuses_a_wrong_body_in_the_callers_words(app: TestApp) {
@@ -285,4 +286,19 @@ async fn web_error_pages_keep_the_navigation(app: TestApp) {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let page = res.text().await.unwrap();
     assert!(page.contains("no such page") && !page.contains("Sign out"), "{page}");
+}
+
+/// A refused form shows what was typed again, but a value far over every limit is kept only
+/// in part: the page stays small, and the value is still refused as too long.
+async fn a_huge_form_value_is_refused_without_inflating_the_page(app: TestApp) {
+    crate::web_ui::person(&app, "dev@example.com", "Dev").await;
+    let mut b = crate::web_ui::sign_in(&app, "dev@example.com").await;
+    let csrf = crate::web_ui::csrf_of(&mut b).await;
+    let huge = "x".repeat(300_000);
+    let res = b.post("/ui/apps", &[("csrf", &csrf), ("name", &huge)]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(page.len() < 60_000, "{} bytes", page.len());
+    assert!(page.contains("at most 100 characters"), "refused as too long");
+    assert!(page.contains(&"x".repeat(1000)), "what was typed is shown (in part)");
 }
