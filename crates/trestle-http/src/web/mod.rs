@@ -156,7 +156,14 @@ pub(crate) fn see_other(location: &str) -> Response {
 /// a plain path and query is percent-encoded, so nothing sent reaches `Location` as it was.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with("/ui") && !n.contains("//") && !n.contains('\\') => crate::paging::header_safe(n),
+        Some(n)
+            if n.starts_with("/ui")
+                && !n.contains("//")
+                && !n.contains('\\')
+                && n.len() <= trestle_domain::text::URL.max =>
+        {
+            crate::paging::header_safe(n)
+        }
         _ => "/ui".to_string(),
     }
 }
@@ -165,10 +172,14 @@ impl FromRequestParts<AppState> for WebSession {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let back = parts
-            .uri
-            .path_and_query()
-            .map_or("/ui".to_string(), |p| p.as_str().to_string());
+        // Where to come back after signing in; a URL too long to carry (it would end up in
+        // `Location`) comes back to its path, or to the home page.
+        let max = trestle_domain::text::URL.max;
+        let back = match parts.uri.path_and_query().map(|p| p.as_str()) {
+            Some(pq) if pq.len() <= max => pq.to_string(),
+            _ if parts.uri.path().len() <= max => parts.uri.path().to_string(),
+            _ => "/ui".to_string(),
+        };
         let login = || {
             let q = serde_urlencoded::to_string([("next", back.as_str())]).unwrap_or_default();
             see_other(&format!("/ui/login?{q}"))

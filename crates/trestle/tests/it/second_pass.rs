@@ -17,6 +17,7 @@ on_both_backends!(
     a_version_that_is_not_semver_is_refused_in_our_words,
     web_error_pages_keep_the_navigation,
     a_huge_form_value_is_refused_without_inflating_the_page,
+    a_long_next_never_inflates_location,
 );
 
 async fn adding_a_member_refuses_a_wrong_body_in_the_callers_words(app: TestApp) {
@@ -301,4 +302,41 @@ async fn a_huge_form_value_is_refused_without_inflating_the_page(app: TestApp) {
     assert!(page.len() < 60_000, "{} bytes", page.len());
     assert!(page.contains("at most 100 characters"), "refused as too long");
     assert!(page.contains(&"x".repeat(1000)), "what was typed is shown (in part)");
+}
+
+/// Where to go after signing in reaches `Location`: a value too long for a URL is the home page,
+/// and a page asked for with a very long query sends to the sign-in page with its path only.
+async fn a_long_next_never_inflates_location(app: TestApp) {
+    crate::web_ui::person(&app, "dev@example.com", "Dev").await;
+    let mut b = crate::support::Browser::new(&app);
+    let page = b.get("/ui/login").await.text().await.unwrap();
+    let csrf = crate::support::field(&page, "csrf");
+    let next = format!("/ui/apps?{}", "a".repeat(10_000));
+    let res = b
+        .post(
+            "/ui/login",
+            &[
+                ("csrf", &csrf),
+                ("next", &next),
+                ("email", "dev@example.com"),
+                ("password", "a long enough password"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(crate::support::location(&res), "/ui");
+    // signed out, a page with a long query: to the sign-in page, coming back to the path
+    let res = crate::support::Browser::new(&app)
+        .get(&format!("/ui/apps?q={}", "b".repeat(5000)))
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = crate::support::location(&res);
+    assert!(to.len() < 100 && to.starts_with("/ui/login?next="), "{to}");
+    // a short one keeps its query
+    let res = crate::support::Browser::new(&app).get("/ui/apps?page=2").await;
+    assert!(
+        crate::support::location(&res).contains("page%3D2"),
+        "{}",
+        crate::support::location(&res)
+    );
 }
