@@ -18,6 +18,7 @@ on_both_backends!(
     web_error_pages_keep_the_navigation,
     a_huge_form_value_is_refused_without_inflating_the_page,
     a_long_next_never_inflates_location,
+    an_oauth_state_is_bounded_before_it_reaches_location,
 );
 
 async fn adding_a_member_refuses_a_wrong_body_in_the_callers_words(app: TestApp) {
@@ -339,4 +340,44 @@ async fn a_long_next_never_inflates_location(app: TestApp) {
         "{}",
         crate::support::location(&res)
     );
+}
+
+/// The `state` of an authorization request comes back in `Location`: one too long or with
+/// control characters is refused at the redirect URI (RFC 6749 §4.1.2.1), without echoing it.
+async fn an_oauth_state_is_bounded_before_it_reaches_location(app: TestApp) {
+    let (w, _) = crate::user_oauth::setup(&app).await;
+    for state in ["s".repeat(1001), "a\r\nb".to_string(), "nul\u{0}".to_string()] {
+        let q = serde_urlencoded::to_string([
+            ("response_type", "code"),
+            ("client_id", w.app.client_id.as_str()),
+            ("redirect_uri", crate::user_oauth::CALLBACK),
+            ("state", state.as_str()),
+        ])
+        .unwrap();
+        let res = crate::support::Browser::new(&app)
+            .get(&format!("/oauth/authorize?{q}"))
+            .await;
+        assert_eq!(res.status(), StatusCode::FOUND, "{state:?}");
+        let to = crate::support::location(&res);
+        assert!(to.starts_with(crate::user_oauth::CALLBACK), "{to}");
+        assert_eq!(
+            crate::support::query_param(&to, "error").as_deref(),
+            Some("invalid_request")
+        );
+        assert!(crate::support::query_param(&to, "state").is_none(), "{to}");
+        assert!(to.len() < 400, "{to}");
+    }
+    // at the limit it is carried as sent
+    let ok = "s".repeat(1000);
+    let q = serde_urlencoded::to_string([
+        ("response_type", "code"),
+        ("client_id", w.app.client_id.as_str()),
+        ("redirect_uri", crate::user_oauth::CALLBACK),
+        ("state", ok.as_str()),
+    ])
+    .unwrap();
+    let res = crate::support::Browser::new(&app)
+        .get(&format!("/oauth/authorize?{q}"))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "the sign-in page");
 }
