@@ -191,6 +191,20 @@ impl Trestle {
             description: description.to_string(),
             state: p.state.clone(),
         };
+        // The state comes back in the redirect: bounded like any text (and not sent back
+        // when it is itself refused).
+        if let Some(why) = p
+            .state
+            .as_deref()
+            .and_then(|s| trestle_domain::text::refusal(s, trestle_domain::text::STATE))
+        {
+            return Err(AuthorizeError::Redirect {
+                redirect_uri: redirect_uri.clone(),
+                error: "invalid_request",
+                description: format!("state {why}"),
+                state: None,
+            });
+        }
         if let Some(name) = p.repeated.first() {
             return Err(refuse(
                 "invalid_request",

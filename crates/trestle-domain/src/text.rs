@@ -55,6 +55,9 @@ pub const REASON: Text = Text::lines(500);
 pub const NOTES: Text = Text::lines(10_000);
 /// A search term.
 pub const SEARCH: Text = Text::line(200);
+/// An OAuth `state`: opaque to the server, but it comes back in a redirect's `Location`
+/// (RFC 6749 Appendix A.5 allows only visible ASCII and spaces).
+pub const STATE: Text = Text::line(1_000);
 
 /// Characters that make text display differently from what it is (bidirectional overrides
 /// and isolates).

@@ -18,10 +18,71 @@ pub fn parse_version(s: &str) -> Result<Version, String> {
     if s.len() > MAX_VERSION_LEN {
         return Err(format!("is longer than {MAX_VERSION_LEN} characters"));
     }
-    Version::parse(s).map_err(|e| {
-        let shown: String = s.chars().flat_map(char::escape_default).take(40).collect();
-        format!("\"{shown}\" is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.0.0 or 1.1.0-rc.1): {e}")
+    Version::parse(s).map_err(|_| {
+        // The value as typed (control characters shown as `?`), cut short; the reason in our
+        // words, never the parser's (it names Rust types such as `u64::MAX`).
+        let mut shown: String = s
+            .chars()
+            .take(40)
+            .map(|c| if c.is_control() { '?' } else { c })
+            .collect();
+        if s.chars().count() > 40 {
+            shown.push('…');
+        }
+        format!(
+            "\"{shown}\" is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.0.0 or 1.1.0-rc.1): {}",
+            why_not(s)
+        )
     })
+}
+
+/// Why `s` is not a SemVer 2.0.0 version, in a few words.
+fn why_not(s: &str) -> &'static str {
+    let identifiers_ok = |part: &str| {
+        part.split('.')
+            .all(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    };
+    let (rest, build) = match s.split_once('+') {
+        Some((r, b)) => (r, Some(b)),
+        None => (s, None),
+    };
+    let (core, pre) = match rest.split_once('-') {
+        Some((c, p)) => (c, Some(p)),
+        None => (rest, None),
+    };
+    let numbers: Vec<&str> = core.split('.').collect();
+    if numbers.len() != 3 {
+        return "it needs exactly three numbers separated by dots";
+    }
+    if numbers
+        .iter()
+        .any(|n| n.is_empty() || !n.chars().all(|c| c.is_ascii_digit()))
+    {
+        return "MAJOR, MINOR and PATCH must be whole numbers";
+    }
+    if numbers.iter().any(|n| n.len() > 1 && n.starts_with('0')) {
+        return "MAJOR, MINOR and PATCH must not have leading zeros";
+    }
+    if numbers.iter().any(|n| n.parse::<u64>().is_err()) {
+        return "a number is too large";
+    }
+    if let Some(pre) = pre {
+        if !identifiers_ok(pre) {
+            return "the pre-release part (after -) must be dot-separated identifiers of ASCII letters, digits and hyphens";
+        }
+        if pre
+            .split('.')
+            .any(|id| id.len() > 1 && id.starts_with('0') && id.chars().all(|c| c.is_ascii_digit()))
+        {
+            return "a numeric pre-release identifier must not have leading zeros";
+        }
+    }
+    if let Some(build) = build {
+        if !identifiers_ok(build) {
+            return "the build metadata (after +) must be dot-separated identifiers of ASCII letters, digits and hyphens";
+        }
+    }
+    "it is not of the form MAJOR.MINOR.PATCH[-pre-release][+build]"
 }
 
 /// SemVer §11 precedence: build metadata is ignored.
@@ -121,6 +182,25 @@ mod tests {
             !parse_version("1.0.0\u{7}").unwrap_err().contains('\u{7}'),
             "control characters are not echoed"
         );
+        // the reason is in our words, never the parser's
+        for (bad, why) in [
+            ("1.0", "exactly three numbers"),
+            ("1.0.x", "whole numbers"),
+            ("01.0.0", "leading zeros"),
+            ("99999999999999999999.0.0", "too large"),
+            ("1.0.0-", "pre-release part"),
+            ("1.0.0-é", "pre-release part"),
+            ("1.0.0-01", "leading zeros"),
+            ("1.0.0+", "build metadata"),
+            ("1.0.0+a+b", "build metadata"),
+        ] {
+            let e = parse_version(bad).unwrap_err();
+            assert!(e.contains(why), "{bad:?}: {e}");
+            for parser in ["u64", "unexpected", "segment", "\\u{"] {
+                assert!(!e.contains(parser), "{bad:?}: {e}");
+            }
+        }
+        assert!(parse_version("1.0.0-é").unwrap_err().contains("\"1.0.0-é\""));
     }
 
     /// SemVer 2.0.0 §11, case by case.

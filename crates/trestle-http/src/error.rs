@@ -14,7 +14,7 @@ use trestle_domain::manifest::Problem;
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// Machine-readable code, e.g. `forbidden`, `invalid`, `not_found`, `bad_request`,
-    /// `method_not_allowed`, `payload_too_large`, `unsupported_media_type`.
+    /// `method_not_allowed`, `payload_too_large`, `unsupported_media_type`, `rate_limited`.
     pub code: &'static str,
     /// Human-readable explanation.
     pub message: String,
@@ -99,11 +99,12 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let (status, _) = status_of(&self.error);
         let message = public_message(&self.error);
-        let problems = match &self.error {
-            CoreError::Invalid { problems, .. } => problems.as_slice(),
-            _ => &[],
+        let problems = match self.error {
+            CoreError::Invalid { problems, .. } => bounded(problems),
+            _ => vec![],
         };
-        let mut res = crate::web::layout::error_page(status, &message, problems, &self.back);
+        let message = shorten(&message, MAX_ECHO);
+        let mut res = crate::web::layout::error_page(status, &message, &problems, &self.back);
         if status == StatusCode::SERVICE_UNAVAILABLE {
             res.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
@@ -121,14 +122,14 @@ impl IntoResponse for ApiError {
             CoreError::Forbidden(trestle_domain::policy::Denied::InsufficientLevel { .. })
         );
         let errors = match self.0 {
-            CoreError::Invalid { problems, .. } => problems,
+            CoreError::Invalid { problems, .. } => bounded(problems),
             _ => vec![],
         };
         let mut res = (
             status,
             Json(ErrorBody {
                 code,
-                message: message.clone(),
+                message: shorten(&message, MAX_ECHO).into_owned(),
                 errors,
             }),
         )
@@ -176,7 +177,7 @@ pub fn missing_token() -> Response {
 /// `Bearer realm="trestle", error="…", error_description="…"` (RFC 6750 §3), the description
 /// reduced to the characters §3 allows in it (printable ASCII without `"` or backslash).
 fn bearer_challenge(error: &'static str, description: &str) -> HeaderValue {
-    let description: String = description
+    let description: String = shorten(description, MAX_ECHO)
         .chars()
         .map(|c| match c {
             '"' => '\'',
@@ -237,7 +238,7 @@ impl IntoResponse for OAuthErrorResponse {
                 tracing::warn!(error = %detail, "token endpoint: database unavailable");
                 "the service is temporarily unavailable; retry shortly".to_string()
             }
-            other => other.to_string(),
+            other => shorten(&other.to_string(), MAX_ECHO).into_owned(),
         };
         let mut res = (
             status,
@@ -266,17 +267,16 @@ impl IntoResponse for OAuthErrorResponse {
     }
 }
 
-/// The JSON 404 for unknown routes.
+/// The 404 for unknown routes, in the shape of the surface the URL belongs to (a page for the
+/// web UI, RFC 6749's JSON under `/oauth/`, the API's JSON elsewhere).
 pub async fn no_route(method: axum::http::Method, uri: axum::http::Uri) -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        Json(ErrorBody {
-            code: "not_found",
-            message: format!("no route for {method} {}", shorten(uri.path(), 200)),
-            errors: vec![],
-        }),
-    )
-        .into_response()
+    let path = uri.path();
+    let message = if path == "/ui" || path.starts_with("/ui/") {
+        "There is no such page.".to_string()
+    } else {
+        format!("no route for {method} {}", shorten(path, 200))
+    };
+    RequestError::new(StatusCode::NOT_FOUND, "not_found", message, vec![]).respond_to(path)
 }
 
 /// A refusal of the request itself — its URL, method, content type, size or body shape —
@@ -344,13 +344,14 @@ impl RequestError {
     pub fn respond_to(self, path: &str) -> Response {
         let close = self.close;
         let mut res = if path == "/ui" || path.starts_with("/ui/") {
-            crate::web::layout::error_page(self.status, &self.message, &self.errors, "/ui")
+            let errors = bounded(self.errors);
+            crate::web::layout::error_page(self.status, &shorten(&self.message, MAX_ECHO), &errors, "/ui")
         } else if path.starts_with("/oauth/") {
             let mut res = (
                 self.status,
                 Json(OAuthErrorBody {
                     error: "invalid_request",
-                    error_description: self.message,
+                    error_description: shorten(&self.message, MAX_ECHO).into_owned(),
                 }),
             )
                 .into_response();
@@ -374,8 +375,8 @@ impl IntoResponse for RequestError {
             self.status,
             Json(ErrorBody {
                 code: self.code,
-                message: self.message,
-                errors: self.errors,
+                message: shorten(&self.message, MAX_ECHO).into_owned(),
+                errors: bounded(self.errors),
             }),
         )
             .into_response();
@@ -404,4 +405,26 @@ pub fn shorten(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
         None => s.into(),
         Some((at, _)) => format!("{}…", &s[..at]).into(),
     }
+}
+
+/// Longest message, problem path or reason an error answer carries: they may quote the
+/// caller's input (an unknown key, a refused value), which must never inflate the answer.
+pub const MAX_ECHO: usize = 300;
+
+/// Most problems one error answer lists.
+pub const MAX_PROBLEMS: usize = 100;
+
+/// `problems` as an answer carries them: at most [`MAX_PROBLEMS`], each path and reason cut to
+/// [`MAX_ECHO`] characters.
+pub fn bounded(mut problems: Vec<Problem>) -> Vec<Problem> {
+    problems.truncate(MAX_PROBLEMS);
+    for p in &mut problems {
+        if let std::borrow::Cow::Owned(s) = shorten(&p.path, MAX_ECHO) {
+            p.path = s;
+        }
+        if let std::borrow::Cow::Owned(s) = shorten(&p.reason, MAX_ECHO) {
+            p.reason = s;
+        }
+    }
+    problems
 }

@@ -80,6 +80,10 @@ pub fn router(state: AppState) -> Router {
         .route("/health/ready", get(ready))
         .method_not_allowed_fallback(error::wrong_method)
         .fallback(error::no_route)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::with_navigation,
+        ))
         .layer(axum::middleware::from_fn(extract::limit_body));
     // Layers cost on every request, so only what is switched on is added.
     let router = if state.rate_limiter.enabled() {

@@ -132,10 +132,21 @@ pub fn paged<T: Serialize>(
     let h = res.headers_mut();
     h.insert(TOTAL, HeaderValue::from(page.total));
     h.insert(PER_PAGE, HeaderValue::from(req.per_page));
-    if let Ok(v) = HeaderValue::from_str(&link) {
+    if let Some(v) = link_value(&link) {
         h.insert(header::LINK, v);
     }
     res
+}
+
+/// Longest `Link` header sent. The links repeat the request's other query parameters, which
+/// are the caller's input: a request whose links would be longer gets none (its `Total` and
+/// `Per-Page` still say how to page), so a long query never inflates the answer's headers.
+pub const MAX_LINK: usize = 4096;
+
+fn link_value(link: &str) -> Option<HeaderValue> {
+    (link.len() <= MAX_LINK)
+        .then(|| HeaderValue::from_str(link).ok())
+        .flatten()
 }
 
 /// A page already serialized, with its `Link` header, for one request: the links depend on
@@ -173,7 +184,7 @@ pub fn paged_shared<T>(
             host: host.cloned(),
             path_and_query: path_and_query(uri).to_string(),
             body: body.into(),
-            link: HeaderValue::from_str(&link).ok(),
+            link: link_value(&link),
             total: page.total,
         })
     };

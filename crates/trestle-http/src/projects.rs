@@ -10,7 +10,7 @@ use crate::paging::{page_request, paged_as, query_pairs, single};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -339,8 +339,11 @@ pub(crate) async fn add_member(
         )
         .into());
     }
-    let b: InviteIn =
-        serde_json::from_value(b).map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?;
+    // The same refusals, in the same words, as any other body (never serde's wording).
+    let b: InviteIn = match crate::extract::parse_json(&serde_json::to_vec(&b).unwrap_or_default()) {
+        Ok(b) => b,
+        Err(e) => return Ok(e.into_response()),
+    };
     do_invite(&s, actor, company, b).await
 }
 

@@ -215,11 +215,17 @@ pub async fn limit(State(state): State<AppState>, mut req: Request, next: Next) 
         }
         next.run(req).await
     } else {
-        let mut r = (
-            StatusCode::TOO_MANY_REQUESTS,
-            "You have surpassed the max number of requests for an hour. Please wait until your limit resets.",
-        )
-            .into_response();
+        const MESSAGE: &str =
+            "You have surpassed the max number of requests for an hour. Please wait until your limit resets.";
+        let path = req.uri().path();
+        // Procore's plain text on REST and OAuth; the management API's JSON error and the web
+        // UI's page elsewhere.
+        let mut r = if path.starts_with("/api/") || path == "/ui" || path.starts_with("/ui/") {
+            crate::error::RequestError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", MESSAGE, vec![])
+                .respond_to(path)
+        } else {
+            (StatusCode::TOO_MANY_REQUESTS, MESSAGE).into_response()
+        };
         let wait = (d.reset - state.core.now()).max(1);
         r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
         r

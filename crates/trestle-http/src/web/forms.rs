@@ -189,9 +189,23 @@ impl<S: Send + Sync> FromRequest<S> for WebForm {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         axum::Form::<Vec<(String, String)>>::from_request(req, state)
             .await
-            .map(|axum::Form(pairs)| WebForm(Fields(pairs)))
+            .map(|axum::Form(pairs)| WebForm(Fields(pairs.into_iter().map(kept).collect())))
             .map_err(|_| super::unreadable_form())
     }
+}
+
+/// Most characters of a form field kept (and so shown again on a refused form): twice the
+/// longest limit of any field, so a value cut here is still refused as too long, and a huge
+/// one never inflates the page. The manifest editor's JSON is bounded by the body size only.
+pub(crate) const KEPT_CHARS: usize = 2 * trestle_domain::text::NOTES.max;
+
+pub(crate) fn kept((name, mut value): (String, String)) -> (String, String) {
+    if name != "manifest_json" {
+        if let Some((at, _)) = value.char_indices().nth(KEPT_CHARS) {
+            value.truncate(at);
+        }
+    }
+    (name, value)
 }
 
 /// A page's form decoded as `T`; a body that is not a form is answered with a page in words.

@@ -138,32 +138,60 @@ pub fn refused_form() -> Response {
     )
 }
 
-/// The page for an error (rendered by `error.rs`, which chose the status).
-pub fn error_page(status: StatusCode, message: &str, problems: &[Problem], back: &str) -> Response {
-    let title = match status.as_u16() {
+/// What an error page says, kept on its response so that [`super::with_navigation`] can show it
+/// again inside the signed-in person's navigation.
+#[derive(Clone)]
+pub struct ErrorPage {
+    pub message: String,
+    pub problems: Vec<Problem>,
+    pub back: String,
+}
+
+fn error_title(status: StatusCode) -> &'static str {
+    match status.as_u16() {
         404 => "Not found",
         403 => "Not allowed",
         409 => "Conflict",
         422 | 400 => "Please check what you entered",
+        429 => "Too many requests",
         503 => "Temporarily unavailable",
         _ => "Something went wrong",
-    };
-    bare_page(
-        status,
-        title,
-        html! {
-            div.card.narrow {
-                h1 { (title) }
-                div.notice.error role="alert" {
-                    (message)
-                    @if !problems.is_empty() {
-                        ul { @for p in problems { li { code { (p.path) } " " (p.reason) } } }
-                    }
+    }
+}
+
+fn error_body(title: &str, e: &ErrorPage) -> Markup {
+    html! {
+        div.card.narrow {
+            h1 { (title) }
+            div.notice.error role="alert" {
+                (e.message)
+                @if !e.problems.is_empty() {
+                    ul { @for p in &e.problems { li { code { (p.path) } " " (p.reason) } } }
                 }
-                p { a.button.secondary href=(back) { "Go back" } }
             }
-        },
-    )
+            p { a.button.secondary href=(e.back) { "Go back" } }
+        }
+    }
+}
+
+/// The page for an error (rendered by `error.rs`, which chose the status), without
+/// navigation; [`super::with_navigation`] puts a signed-in person's navigation around it.
+pub fn error_page(status: StatusCode, message: &str, problems: &[Problem], back: &str) -> Response {
+    let e = ErrorPage {
+        message: message.to_string(),
+        problems: problems.to_vec(),
+        back: back.to_string(),
+    };
+    let title = error_title(status);
+    let mut res = bare_page(status, title, error_body(title, &e));
+    res.extensions_mut().insert(e);
+    res
+}
+
+/// The same error page inside the signed-in person's navigation.
+pub fn error_page_in(chrome: &Chrome<'_>, status: StatusCode, e: &ErrorPage) -> Response {
+    let title = error_title(status);
+    page(chrome, status, title, error_body(title, e))
 }
 
 /// The hidden CSRF field every form carries.

@@ -45,6 +45,49 @@ pub fn routes() -> Router<AppState> {
         .merge(projects::routes())
 }
 
+/// Error pages of the web UI (a 403, 404 or 409 from a handler, an unknown address) keep the
+/// navigation when a person is signed in: the page the error rendered without it is shown again
+/// inside the shell, with every header it had. Only error answers pay for the session lookup.
+pub async fn with_navigation(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = req.uri().path().to_string();
+    if !(path == "/ui" || path.starts_with("/ui/")) {
+        return next.run(req).await;
+    }
+    let token = cookie(req.headers(), SESSION_COOKIE).map(str::to_string);
+    let res = next.run(req).await;
+    let (Some(token), Some(e)) = (token, res.extensions().get::<layout::ErrorPage>().cloned()) else {
+        return res;
+    };
+    let Ok(Some(found)) = state.core.session(&token).await else {
+        return res;
+    };
+    let Ok(Some(user)) = state.core.whoami(Actor::Person(found.user)).await else {
+        return res;
+    };
+    let section = if path.starts_with("/ui/apps") {
+        layout::Section::Apps
+    } else {
+        layout::Section::Home
+    };
+    let chrome = Chrome {
+        user: &user,
+        csrf: &found.csrf,
+        section,
+    };
+    let mut page = layout::error_page_in(&chrome, res.status(), &e);
+    let own: Vec<header::HeaderName> = page.headers().keys().cloned().collect();
+    for (name, value) in res.headers() {
+        if name != header::CONTENT_LENGTH && !own.contains(name) {
+            page.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    page
+}
+
 /// The signed-in person of a page request. Without a live session the request is answered
 /// with a redirect to the login page that comes back here afterwards.
 pub(crate) struct WebSession {
@@ -113,7 +156,14 @@ pub(crate) fn see_other(location: &str) -> Response {
 /// a plain path and query is percent-encoded, so nothing sent reaches `Location` as it was.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with("/ui") && !n.contains("//") && !n.contains('\\') => crate::paging::header_safe(n),
+        Some(n)
+            if n.starts_with("/ui")
+                && !n.contains("//")
+                && !n.contains('\\')
+                && n.len() <= trestle_domain::text::URL.max =>
+        {
+            crate::paging::header_safe(n)
+        }
         _ => "/ui".to_string(),
     }
 }
@@ -122,10 +172,14 @@ impl FromRequestParts<AppState> for WebSession {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let back = parts
-            .uri
-            .path_and_query()
-            .map_or("/ui".to_string(), |p| p.as_str().to_string());
+        // Where to come back after signing in; a URL too long to carry (it would end up in
+        // `Location`) comes back to its path, or to the home page.
+        let max = trestle_domain::text::URL.max;
+        let back = match parts.uri.path_and_query().map(|p| p.as_str()) {
+            Some(pq) if pq.len() <= max => pq.to_string(),
+            _ if parts.uri.path().len() <= max => parts.uri.path().to_string(),
+            _ => "/ui".to_string(),
+        };
         let login = || {
             let q = serde_urlencoded::to_string([("next", back.as_str())]).unwrap_or_default();
             see_other(&format!("/ui/login?{q}"))
@@ -194,7 +248,7 @@ impl FromRequest<AppState> for Posted {
         let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
             .await
             .map_err(|_| unreadable_form())?;
-        let form = Fields(pairs);
+        let form = Fields(pairs.into_iter().map(forms::kept).collect());
         if !csrf_ok(form.get("csrf"), Some(&session.csrf)) {
             return Err(layout::refused_form());
         }

@@ -2,11 +2,12 @@
 //! inviting people into the directory by e-mail address, and a person's own invitations.
 
 use super::company::tabs;
+use super::forms::{WebPath as Path, WebQuery as Query};
 use super::layout::{csrf, notice, page, pager, when, Section};
 use super::{see_other, Posted, WebSession};
 use crate::error::WebError;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};

@@ -373,6 +373,19 @@ macro_rules! manage_store {
                                 new.email
                             )));
                         }
+                        // One platform-log row, as for a new address below: the company's
+                        // log then shows the same gap in its ids either way, so they do not tell
+                        // which addresses were new.
+                        Self::audit(&mut tx, audit, Audit {
+                            company: None,
+                            app: None,
+                            action: "user.invite",
+                            target_type: "user",
+                            target_id: id.to_string(),
+                            before: None,
+                            after: json_of(&[("invited_to_company_id", company.0.into())]),
+                        })
+                        .await?;
                         (kind == "person").then_some(id)
                     }
                     None => {

@@ -209,7 +209,8 @@ pub enum InvitationsCmd {
 }
 
 /// Calls an endpoint that answers 204 and says what was done.
-/// A call answered with no body (204): prints `what` instead of the generic "done: …" line.
+/// Sends a request answered without a body; on success says `what` was done (once: not also
+/// the generic line of [`call`]).
 async fn done(conn: &Conn, method: Method, path: &str, what: String) -> Result<()> {
     let res = send(conn, method, path, None).await?;
     if res.status().is_success() {

@@ -20,6 +20,7 @@ mod projects;
 mod readme;
 mod request_errors;
 mod scale_out;
+mod second_pass;
 mod service_accounts;
 mod standards;
 mod timing;

@@ -16,7 +16,7 @@ on_both_backends!(
 );
 
 /// Words of parsers and frameworks that must never reach a caller.
-const FRAMEWORK_WORDING: &[&str] = &[
+pub(crate) const FRAMEWORK_WORDING: &[&str] = &[
     "Failed to",
     "deserialize",
     "Deserialize",
@@ -37,7 +37,7 @@ const FRAMEWORK_WORDING: &[&str] = &[
 ];
 
 /// Asserts the one error shape and the absence of framework wording; returns the body.
-async fn error_shape(res: reqwest::Response, want: StatusCode) -> Value {
+pub(crate) async fn error_shape(res: reqwest::Response, want: StatusCode) -> Value {
     let status = res.status();
     let content_type = res
         .headers()

@@ -55,6 +55,7 @@ async fn version_numbers_follow_semver_precedence(app: TestApp) {
         let e = create(bad, StatusCode::UNPROCESSABLE_ENTITY).await;
         assert!(reason(&e).contains("not a semantic version"), "{bad:?}: {e}");
     }
+    // a control character is refused as such, before the version is parsed
     let e = create("2.0.0\u{1}", StatusCode::UNPROCESSABLE_ENTITY).await;
     assert!(reason(&e).contains("control characters"), "{e}");
 
