@@ -5,6 +5,7 @@ mod support;
 
 mod cli;
 mod cli_projects;
+mod cli_words;
 mod clock_jumps;
 mod company_admin;
 mod directory_kinds;
