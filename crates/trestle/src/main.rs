@@ -109,21 +109,18 @@ struct ServerArgs {
 }
 
 impl ServerArgs {
-    /// The SQLite file of the data dir, unless a database URL is given.
-    fn sqlite_file(&self) -> Option<PathBuf> {
+    /// `--database-url`, or the SQLite file in the data dir.
+    fn database_url(&self) -> String {
         match &self.database_url {
-            None => Some(self.data_dir.join("trestle.db")),
-            Some(u) => u
-                .strip_prefix("sqlite://")
-                .or_else(|| u.strip_prefix("sqlite:"))
-                .map(|p| PathBuf::from(p.split('?').next().unwrap_or(p))),
+            Some(u) => u.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("trestle.db").display()),
         }
     }
 
     /// Refuses to go on when the SQLite database does not exist yet (a typo in `--data-dir`
     /// must not create an empty database and hand out a token for it).
     fn existing_database(&self) -> Result<()> {
-        if let Some(file) = self.sqlite_file() {
+        if let Some(file) = files::sqlite_path(&self.database_url()) {
             if !file.exists() {
                 anyhow::bail!(
                     "no database at {}: start the server once (`trestle up` or `trestle migrate`) \
@@ -137,10 +134,7 @@ impl ServerArgs {
 
     fn config(&self) -> Result<server::ServerConfig> {
         files::data_dir(&self.data_dir)?;
-        let url = match &self.database_url {
-            Some(u) => u.clone(),
-            None => format!("sqlite://{}", self.data_dir.join("trestle.db").display()),
-        };
+        let url = self.database_url();
         let key_file = self
             .secret_key_file
             .clone()
