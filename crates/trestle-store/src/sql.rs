@@ -674,6 +674,39 @@ macro_rules! sql_store {
                 Tx::begin(&self.write, self.sink.get().cloned()).await
             }
 
+            /// A new person (no credentials yet) and its platform-only audit row (`user.create`);
+            /// `extra` joins the e-mail and name in the row's `after`.
+            async fn insert_person(
+                tx: &mut Tx<$db>,
+                ctx: &AuditContext,
+                email: &str,
+                name: &str,
+                extra: &[(&str, serde_json::Value)],
+            ) -> Result<UserRow> {
+                let row: UserRow = sqlx::query_as(
+                    "INSERT INTO users (kind, email, name, created_at) VALUES ('person', $1, $2, $3) \
+                     RETURNING id, kind, email, name, created_at",
+                )
+                .bind(email)
+                .bind(name)
+                .bind(ctx.at)
+                .fetch_one(&mut **tx)
+                .await?;
+                let mut after = vec![("email", email.into()), ("name", name.into())];
+                after.extend_from_slice(extra);
+                Self::audit(tx, ctx, Audit {
+                    company: None,
+                    app: None,
+                    action: "user.create",
+                    target_type: "user",
+                    target_id: row.id.to_string(),
+                    before: None,
+                    after: json_of(&after),
+                })
+                .await?;
+                Ok(row)
+            }
+
             async fn audit(tx: &mut Tx<$db>, ctx: &AuditContext, a: Audit<'_>) -> Result<()> {
                 tx.changes.extend(a.company.map(Change::Company));
                 tx.changes.extend(a.app.map(Change::App));
@@ -868,25 +901,7 @@ macro_rules! sql_store {
         impl DirectoryStore for $store {
             async fn create_person(&self, new: &NewPerson, audit: &AuditContext) -> Result<User> {
                 let mut tx = self.begin().await?;
-                let row: UserRow = sqlx::query_as(
-                    "INSERT INTO users (kind, email, name, created_at) VALUES ('person', $1, $2, $3) \
-                     RETURNING id, kind, email, name, created_at",
-                )
-                .bind(&new.email)
-                .bind(&new.name)
-                .bind(audit.at)
-                .fetch_one(&mut *tx)
-                .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: None,
-                    app: None,
-                    action: "user.create",
-                    target_type: "user",
-                    target_id: row.id.to_string(),
-                    before: None,
-                    after: json_of(&[("email", new.email.clone().into()), ("name", new.name.clone().into())]),
-                })
-                .await?;
+                let row = Self::insert_person(&mut tx, audit, &new.email, &new.name, &[]).await?;
                 tx.commit().await?;
                 Ok(row.into())
             }

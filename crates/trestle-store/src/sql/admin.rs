@@ -391,31 +391,10 @@ macro_rules! manage_store {
                     None => {
                         // A new person with this address, without credentials: the platform's
                         // operator gives them a token or password; they accept like anyone else.
-                        let id: i64 = sqlx::query_scalar(
-                            "INSERT INTO users (kind, email, name, created_at) VALUES ('person', $1, $2, $3) RETURNING id",
-                        )
-                        .bind(&new.email)
-                        .bind(&new.name)
-                        .bind(audit.at)
-                        .fetch_one(&mut *tx)
-                        .await?;
                         // Recorded in the platform's log only: the company's log must not tell
                         // which addresses were new.
-                        Self::audit(&mut tx, audit, Audit {
-                            company: None,
-                            app: None,
-                            action: "user.create",
-                            target_type: "user",
-                            target_id: id.to_string(),
-                            before: None,
-                            after: json_of(&[
-                                ("email", new.email.clone().into()),
-                                ("name", new.name.clone().into()),
-                                ("invited_to_company_id", company.0.into()),
-                            ]),
-                        })
-                        .await?;
-                        Some(id)
+                        let extra = [("invited_to_company_id", company.0.into())];
+                        Some(Self::insert_person(&mut tx, audit, &new.email, &new.name, &extra).await?.id)
                     }
                 };
                 let id: i64 = sqlx::query_scalar(
