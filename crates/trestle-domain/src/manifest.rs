@@ -13,7 +13,6 @@
 use crate::permissions::{tool_info, Level, ToolPermissions, ToolScope};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
-use std::fmt;
 
 /// OAuth grant types an app's data-connection component may declare.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,18 +45,8 @@ pub struct Manifest {
     pub post_installation_notes: Option<String>,
 }
 
-/// One problem found in a manifest: where (a JSONPath such as `$.permissions.company.foo`) and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Problem {
-    pub path: String,
-    pub reason: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path, self.reason)
-    }
-}
+/// One problem found in a manifest (or any input): where and why.
+pub use crate::text::Problem;
 
 const SCHEMA_VERSIONS: &[&str] = &["3", "4", "4.0", "4.1"];
 const MAX_NOTES: crate::text::Text = crate::text::NOTES;

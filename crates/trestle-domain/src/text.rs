@@ -7,7 +7,8 @@
 //! Checked here, before anything is stored, so stored input can never inflate later responses.
 //! The management API's OpenAPI document states the same limits (`maxLength`).
 
-use crate::manifest::Problem;
+use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// A kind of text: how long it may be and whether it may span lines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -172,6 +173,19 @@ impl Fields {
         } else {
             Err(self.problems)
         }
+    }
+}
+
+/// One problem with an input: where (a JSONPath such as `$.permissions.company.foo`) and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub path: String,
+    pub reason: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.reason)
     }
 }
 
