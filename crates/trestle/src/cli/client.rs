@@ -5,78 +5,16 @@
 //!
 //! Every refusal is one typed error, [`ClientError::Refused`], carrying the server's answer.
 
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use serde_json::{json, Value};
-use std::fmt;
 
-/// What can go wrong when calling the server.
-#[derive(Debug)]
-pub enum ClientError {
-    /// The endpoint wants an API token and none was given.
-    NoToken,
-    /// The request did not reach the server, or its answer could not be read.
-    Transport { url: String, source: reqwest::Error },
-    /// A success answer that is not the JSON the endpoint sends.
-    Decode { url: String, source: serde_json::Error },
-    /// The server refused: its status and its answer as the CLI shows it (JSON pretty-printed,
-    /// anything else as sent).
-    Refused { status: StatusCode, body: String },
-}
+mod answer;
+mod query;
 
-impl fmt::Display for ClientError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::NoToken => f.write_str("no API token: pass --token or set TRESTLE_TOKEN"),
-            Self::Transport { url, .. } => write!(f, "calling {url}"),
-            Self::Decode { url, .. } => write!(f, "reading the answer of {url}"),
-            Self::Refused { status, .. } => write!(f, "the server answered {status}"),
-        }
-    }
-}
-
-impl std::error::Error for ClientError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Transport { source, .. } => Some(source),
-            Self::Decode { source, .. } => Some(source),
-            Self::NoToken | Self::Refused { .. } => None,
-        }
-    }
-}
-
-/// The answer of an endpoint that answers without a body (204): what was done.
-#[derive(Debug)]
-pub struct Done {
-    method: Method,
-    path: String,
-    status: StatusCode,
-}
-
-impl fmt::Display for Done {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "done: {} {} ({})", self.method, self.path, self.status)
-    }
-}
-
-/// A page of a listing: `query`, `page` and `per_page`.
-pub struct Page {
-    pub query: Option<String>,
-    pub page: u32,
-    pub per_page: u32,
-}
-
-/// The days of a metrics request (YYYY-MM-DD, UTC), passed on as given.
-pub struct Period {
-    pub from: Option<String>,
-    pub to: Option<String>,
-}
-
-/// The two tables of an app's metrics that come as CSV.
-#[derive(Clone, Copy)]
-pub enum MetricsTable {
-    Daily,
-    Companies,
-}
+use answer::{read_json, refused};
+pub use answer::{ClientError, Done};
+use query::listing;
+pub use query::{MetricsTable, Page, Period};
 
 type Answer<T> = Result<T, ClientError>;
 
@@ -121,11 +59,7 @@ impl Client {
         if !status.is_success() {
             return Err(refused(res, true).await);
         }
-        Ok(Done {
-            method,
-            path: path.to_string(),
-            status,
-        })
+        Ok(Done::new(method, path, status))
     }
 
     /// A `GET` of an endpoint that answers CSV.
@@ -511,128 +445,9 @@ fn migration_report(company: Option<i64>) -> String {
     }
 }
 
-/// Reads a JSON answer, or the refusal it is.
-async fn read_json(res: reqwest::Response) -> Answer<Value> {
-    if !res.status().is_success() {
-        return Err(refused(res, true).await);
-    }
-    let url = res.url().to_string();
-    let bytes = res.bytes().await.map_err(|source| ClientError::Transport {
-        url: url.clone(),
-        source,
-    })?;
-    serde_json::from_slice(&bytes).map_err(|source| ClientError::Decode { url, source })
-}
-
-/// A refusal with the server's answer; JSON pretty-printed when `pretty`.
-async fn refused(res: reqwest::Response, pretty: bool) -> ClientError {
-    let status = res.status();
-    let text = res.text().await.unwrap_or_default();
-    let body = if pretty { pretty_json(text) } else { text };
-    ClientError::Refused { status, body }
-}
-
-fn pretty_json(text: String) -> String {
-    serde_json::from_str::<Value>(&text)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or(text)
-}
-
-impl Page {
-    /// The query parameters, after `first` (a filter of the listing) when given.
-    fn params(&self, first: Option<(&'static str, Option<String>)>) -> Vec<(&'static str, Option<String>)> {
-        first
-            .into_iter()
-            .chain([
-                ("query", self.query.clone()),
-                ("page", Some(self.page.to_string())),
-                ("per_page", Some(self.per_page.to_string())),
-            ])
-            .collect()
-    }
-}
-
-impl Period {
-    /// `?from=…&to=…` with the days given, or nothing.
-    fn query(&self) -> String {
-        let q: Vec<String> = [("from", &self.from), ("to", &self.to)]
-            .into_iter()
-            .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
-            .collect();
-        if q.is_empty() {
-            String::new()
-        } else {
-            format!("?{}", q.join("&"))
-        }
-    }
-}
-
-/// Percent-encodes a query value.
-fn encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// `path` with the given parameters as a query string (values percent-encoded).
-fn listing(path: &str, params: &[(&str, Option<String>)]) -> String {
-    let q: Vec<String> = params
-        .iter()
-        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", encode(v))))
-        .collect();
-    if q.is_empty() {
-        path.to_string()
-    } else {
-        format!("{path}?{}", q.join("&"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn listings_encode_their_values_and_skip_absent_ones() {
-        let page = Page {
-            query: Some("pat@example.com & co".into()),
-            page: 2,
-            per_page: 50,
-        };
-        assert_eq!(
-            listing("/api/v1/people", &page.params(None)),
-            "/api/v1/people?query=pat%40example.com%20%26%20co&page=2&per_page=50"
-        );
-        let page = Page {
-            query: None,
-            page: 1,
-            per_page: 100,
-        };
-        assert_eq!(
-            listing("/p", &page.params(Some(("status", Some("all".into()))))),
-            "/p?status=all&page=1&per_page=100"
-        );
-        assert_eq!(listing("/p", &[("query", None)]), "/p");
-    }
-
-    #[test]
-    fn a_period_is_a_query_only_when_given() {
-        let none = Period { from: None, to: None };
-        assert_eq!(none.query(), "");
-        let to = Period {
-            from: None,
-            to: Some("2026-01-31".into()),
-        };
-        assert_eq!(to.query(), "?to=2026-01-31");
-        let both = Period {
-            from: Some("2026-01-01".into()),
-            to: Some("2026-01-31".into()),
-        };
-        assert_eq!(both.query(), "?from=2026-01-01&to=2026-01-31");
-    }
 
     #[test]
     fn the_operator_report_has_its_own_path() {
@@ -641,26 +456,6 @@ mod tests {
             "/api/v1/companies/7/service_accounts/migration_report"
         );
         assert_eq!(migration_report(None), "/api/v1/service_accounts/migration_report");
-    }
-
-    #[test]
-    fn errors_and_receipts_read_as_before() {
-        let done = Done {
-            method: Method::DELETE,
-            path: "/api/v1/apps/3".into(),
-            status: StatusCode::NO_CONTENT,
-        };
-        assert_eq!(done.to_string(), "done: DELETE /api/v1/apps/3 (204 No Content)");
-        let refused = ClientError::Refused {
-            status: StatusCode::NOT_FOUND,
-            body: "{}".into(),
-        };
-        assert_eq!(refused.to_string(), "the server answered 404 Not Found");
-        assert_eq!(
-            pretty_json(r#"{"code":"not_found"}"#.into()),
-            "{\n  \"code\": \"not_found\"\n}"
-        );
-        assert_eq!(pretty_json("plain".into()), "plain");
     }
 
     #[tokio::test]
