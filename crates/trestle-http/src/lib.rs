@@ -1,4 +1,5 @@
-//! Trestle's HTTP layer: the whole route table is in [`router`]. Handlers parse the request,
+//! Trestle's HTTP layer: the whole route table is in [`router`]; the management API's part (and
+//! its OpenAPI document) is the one table in `api/mod.rs`. Handlers parse the request,
 //! call one `trestle_core::Trestle` method and shape the answer; errors become responses only
 //! in `error.rs`.
 
