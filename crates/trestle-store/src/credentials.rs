@@ -1,5 +1,6 @@
 //! Credentials: apps' OAuth clients, their secrets and revoked tokens; management API tokens.
 
+use crate::entities::*;
 use crate::error::Result;
 use crate::model::*;
 use async_trait::async_trait;

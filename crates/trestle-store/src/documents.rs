@@ -1,5 +1,6 @@
 //! The Documents tool.
 
+use crate::entities::*;
 use crate::error::Result;
 use crate::model::*;
 use async_trait::async_trait;

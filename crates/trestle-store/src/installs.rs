@@ -1,5 +1,6 @@
 //! Installs of apps in companies.
 
+use crate::entities::*;
 use crate::error::Result;
 use crate::model::*;
 use async_trait::async_trait;

@@ -1,5 +1,6 @@
 //! Project management, invitations and the operator's listings.
 
+use crate::entities::*;
 use crate::error::Result;
 use crate::model::*;
 use async_trait::async_trait;

@@ -1,5 +1,6 @@
 //! Traditional service accounts (legacy).
 
+use crate::entities::*;
 use crate::error::Result;
 use crate::model::*;
 use async_trait::async_trait;

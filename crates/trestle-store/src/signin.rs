@@ -1,5 +1,6 @@
 //! People signing in: passwords, sessions, codes, grants and refresh tokens.
 
+use crate::entities::*;
 use crate::error::Result;
 use crate::model::*;
 use async_trait::async_trait;

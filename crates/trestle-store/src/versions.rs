@@ -1,5 +1,6 @@
 //! Manifest versions of apps and their promotion.
 
+use crate::entities::*;
 use crate::error::Result;
 use crate::model::*;
 use async_trait::async_trait;
