@@ -22,9 +22,8 @@ pub(super) fn json_of(pairs: &[(&str, serde_json::Value)]) -> Option<String> {
 
 /// A write transaction that remembers what its audit rows touched and, once committed, tells
 /// this node's change sink. It dereferences to the connection, so queries run on `&mut *tx`.
-/// It runs on a connection of the write pool. It runs plain `BEGIN` / `COMMIT` on a
-/// connection it owns, so that a connection whose transaction did not commit is never reused:
-/// after a failed `COMMIT` (a full disk, an I/O error) the database may or may not have rolled
+/// It runs plain `BEGIN` / `COMMIT` on a connection of the write pool that it owns, so that a
+/// connection whose transaction did not commit is never reused: after a failed `COMMIT` (a full disk, an I/O error) the database may or may not have rolled
 /// the transaction back by itself, and a connection left in that state could later acknowledge
 /// writes it never stored. Such a connection is closed, which rolls back whatever it holds; the
 /// pool opens a fresh one.
