@@ -9,6 +9,7 @@ pub mod permissions;
 pub mod policy;
 pub mod project;
 pub mod text;
+pub mod tool;
 pub mod version;
 
 pub use ids::*;
