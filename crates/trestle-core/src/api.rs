@@ -40,9 +40,7 @@ impl Trestle {
             Caller::Person(u) => (Who::Person(*u), gens.stamp(Some(company), None)),
             // A traditional service account acts only in its own company (legacy path, uncached).
             Caller::Service { company: own, user, .. } => {
-                if *own != company {
-                    return Err(CoreError::Forbidden(policy::Denied::NotInCompany));
-                }
+                policy::service_account_company(*own, company).map_err(CoreError::Forbidden)?;
                 let m = self.store.company_membership(company, *user).await?.map(Arc::new);
                 return Ok((Actor::Bot(*user), m));
             }
@@ -64,12 +62,7 @@ impl Trestle {
                 let Some(found) = self.store.find_company(company).await? else {
                     return Ok(None);
                 };
-                let in_env = if sandbox {
-                    found.sandbox_of_app == Some(app)
-                } else {
-                    found.sandbox_of_app.is_none()
-                };
-                if !in_env {
+                if policy::token_environment(app, sandbox, found.sandbox_of_app).is_err() {
                     return Ok(None);
                 }
                 self.load_bot(company, app).await
@@ -97,6 +90,7 @@ impl Trestle {
 
     /// `GET /rest/v1.0/companies`: for a DMSA app, the companies where it is installed; for a
     /// person, their companies. A company named by the header must be one of them.
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = ?caller, company = ?company))]
     pub async fn list_companies(
         &self,
         caller: &Caller,
@@ -143,6 +137,7 @@ impl Trestle {
 
     /// Projects of `company` the caller may see: a bot its permitted projects, a person their
     /// projects, a company admin all of them.
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = ?caller, company = %company))]
     pub async fn list_projects(
         &self,
         caller: &Caller,
@@ -174,6 +169,7 @@ impl Trestle {
     }
 
     /// `GET /rest/v1.0/me`: a DMSA app must name the company, and gets that company's bot.
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = ?caller, company = ?company))]
     pub async fn me(&self, caller: &Caller, company: Option<CompanyId>) -> Result<User> {
         let user = match (caller, company) {
             (Caller::App { .. } | Caller::Service { .. }, None) => {

@@ -9,14 +9,16 @@
 //!
 //! Generations live in fixed arrays of counters indexed by a hash of the id: two ids that share
 //! a slot only invalidate each other more often, never less.
+//!
+//! The five-minute backstop reads the core's injected [`Clock`], so tests move it.
 
+use crate::clock::Clock;
 use quick_cache::sync::Cache;
 use std::borrow::Borrow;
 use std::future::Future;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 use trestle_domain::{AppId, CompanyId};
 use trestle_store::{Change, ChangeSink};
 
@@ -116,17 +118,19 @@ impl ChangeSink for Generations {
 
 struct Stamped<V> {
     stamp: Stamp,
-    born: Instant,
+    /// When the answer was read (the clock's seconds, taken before the read).
+    born: i64,
     value: V,
 }
 
-/// How long an answer may be used at most. Only a backstop: generations do the real
-/// invalidation.
-const TIME_TO_LIVE: Duration = Duration::from_secs(300);
+/// How long an answer may be used at most, in seconds. Only a backstop: generations do the
+/// real invalidation.
+const TIME_TO_LIVE: i64 = 300;
 
 /// One bounded cache of stamped answers (quick_cache: S3-FIFO eviction, no background work).
 pub struct Memo<K, V> {
     cache: Cache<K, Arc<Stamped<V>>>,
+    clock: Arc<dyn Clock>,
 }
 
 impl<K, V> Memo<K, V>
@@ -134,9 +138,10 @@ where
     K: Hash + Eq + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
 {
-    fn new(capacity: usize) -> Self {
+    fn new(capacity: usize, clock: Arc<dyn Clock>) -> Self {
         Memo {
             cache: Cache::new(capacity),
+            clock,
         }
     }
 
@@ -151,16 +156,18 @@ where
         Fut: Future<Output = Result<V, E>>,
     {
         let usable = gens.usable();
+        let now = self.clock.now();
         if usable {
             if let Some(hit) = self.cache.get(key) {
-                if hit.stamp == stamp && hit.born.elapsed() < TIME_TO_LIVE {
+                // A clock set back makes the age negative: not used either.
+                if hit.stamp == stamp && (0..TIME_TO_LIVE).contains(&(now - hit.born)) {
                     gens.hits.fetch_add(1, Ordering::Relaxed);
                     return Ok(hit.value.clone());
                 }
             }
         }
         gens.misses.fetch_add(1, Ordering::Relaxed);
-        let born = Instant::now();
+        let born = now;
         let value = load().await?;
         if usable && gens.usable() {
             self.cache.insert(
@@ -231,17 +238,19 @@ pub struct Caches {
 }
 
 impl Caches {
-    pub fn new() -> Self {
+    /// The caches, whose answers age by `clock`.
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        let c = &clock;
         Caches {
             gens: Arc::new(Generations::new()),
-            clients: Memo::new(100_000),
-            client_apps: Memo::new(100_000),
-            secrets: Memo::new(100_000),
-            revoked: Memo::new(100_000),
-            grants: Memo::new(100_000),
-            actors: Memo::new(200_000),
-            projects: Memo::new(50_000),
-            app_companies: Memo::new(10_000),
+            clients: Memo::new(100_000, c.clone()),
+            client_apps: Memo::new(100_000, c.clone()),
+            secrets: Memo::new(100_000, c.clone()),
+            revoked: Memo::new(100_000, c.clone()),
+            grants: Memo::new(100_000, c.clone()),
+            actors: Memo::new(200_000, c.clone()),
+            projects: Memo::new(50_000, c.clone()),
+            app_companies: Memo::new(10_000, c.clone()),
         }
     }
 }
@@ -249,12 +258,17 @@ impl Caches {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::{ManualClock, SystemClock};
+
+    fn clock() -> Arc<dyn Clock> {
+        Arc::new(SystemClock)
+    }
 
     #[tokio::test]
     async fn answers_are_reused_until_their_generation_moves() {
-        let caches = Caches::new();
+        let caches = Caches::new(clock());
         let g = &caches.gens;
-        let memo: Memo<i64, i64> = Memo::new(10);
+        let memo: Memo<i64, i64> = Memo::new(10, clock());
         let c = Some(CompanyId(5));
         let load = |v: i64| move || async move { Ok::<_, ()>(v) };
         assert_eq!(memo.get_or_load(g, &1, g.stamp(c, None), load(10)).await, Ok(10));
@@ -309,9 +323,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_change_during_a_load_is_not_hidden() {
-        let caches = Caches::new();
+        let caches = Caches::new(clock());
         let g = caches.gens.clone();
-        let memo: Memo<i64, i64> = Memo::new(10);
+        let memo: Memo<i64, i64> = Memo::new(10, clock());
         let a = Some(AppId(9));
         let stamp = g.stamp(None, a);
         // the app changes while the (old) value is being read
@@ -332,5 +346,58 @@ mod tests {
         let before = g.stamp_any_app();
         g.changed(Change::App(AppId(1234)));
         assert_ne!(before, g.stamp_any_app());
+    }
+
+    /// The five-minute backstop follows the injected clock: an answer whose generations never
+    /// moved is used until it is 300 seconds old, then read again; a clock set back does not
+    /// make an old answer young.
+    #[tokio::test]
+    async fn an_answer_past_its_time_to_live_is_read_again() {
+        let manual = Arc::new(ManualClock::new(1_000_000));
+        let caches = Caches::new(manual.clone());
+        let g = &caches.gens;
+        let memo: Memo<i64, i64> = Memo::new(10, manual.clone());
+        let load = |v: i64| move || async move { Ok::<_, ()>(v) };
+        let stamp = || g.stamp(Some(CompanyId(1)), Some(AppId(1)));
+        assert_eq!(memo.get_or_load(g, &1, stamp(), load(1)).await, Ok(1));
+        manual.advance(TIME_TO_LIVE - 1);
+        assert_eq!(memo.get_or_load(g, &1, stamp(), load(2)).await, Ok(1), "299 s: cached");
+        manual.advance(1);
+        assert_eq!(
+            memo.get_or_load(g, &1, stamp(), load(3)).await,
+            Ok(3),
+            "300 s: read again"
+        );
+        assert_eq!(
+            memo.get_or_load(g, &1, stamp(), load(4)).await,
+            Ok(3),
+            "the new answer is cached"
+        );
+        manual.advance(-10);
+        assert_eq!(
+            memo.get_or_load(g, &1, stamp(), load(5)).await,
+            Ok(5),
+            "clock set back: read again"
+        );
+        // the core's caches take the clock they are given
+        manual.advance(TIME_TO_LIVE);
+        let hits = g.hits.load(Ordering::Relaxed);
+        assert_eq!(
+            caches
+                .secrets
+                .get_or_load(g, &9, stamp(), || async { Ok::<_, ()>(Some(None)) })
+                .await,
+            Ok(Some(None))
+        );
+        manual.advance(TIME_TO_LIVE);
+        assert_eq!(
+            caches
+                .secrets
+                .get_or_load(g, &9, stamp(), || async { Ok::<_, ()>(None) })
+                .await,
+            Ok(None),
+            "past its time to live"
+        );
+        assert_eq!(g.hits.load(Ordering::Relaxed), hits, "no hit was served");
     }
 }

@@ -6,7 +6,7 @@ use crate::secrets::random_bytes;
 use crate::{CoreError, Result, Trestle};
 use trestle_domain::manifest::{Manifest, Problem};
 use trestle_domain::permissions::ToolPermissions;
-use trestle_domain::policy::{decide, Actor, Request};
+use trestle_domain::policy::{decide, install_environment, Actor, InstallSource, Request};
 use trestle_domain::*;
 use trestle_store::{
     App, AppVersion, Company, Install, InstallStatus, InstallUpdate, NewInstall, NewMember, NewProject, Project,
@@ -80,10 +80,12 @@ impl Trestle {
     }
 
     /// Company details for its admins.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company))]
     pub async fn get_company(&self, actor: Actor, company: CompanyId) -> Result<Company> {
         self.administer(actor, company).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company))]
     pub async fn create_project(&self, actor: Actor, company: CompanyId, new: NewProject) -> Result<Project> {
         self.administer(actor, company).await?;
         let new = crate::projects::checked_project("$", &new)
@@ -92,6 +94,7 @@ impl Trestle {
     }
 
     /// All active projects of the company (admins see every project).
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company))]
     pub async fn list_company_projects(
         &self,
         actor: Actor,
@@ -104,6 +107,7 @@ impl Trestle {
 
     /// Active projects whose name or number contains `query` (admins only; the web UI's
     /// permitted-projects search). An empty query lists every project.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company))]
     pub async fn search_company_projects(
         &self,
         actor: Actor,
@@ -121,6 +125,7 @@ impl Trestle {
 
     /// The companies a person belongs to, each with whether they administer it (for the web
     /// UI's navigation). Bots and the operator belong to none here.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor))]
     pub async fn my_companies(&self, actor: Actor) -> Result<Vec<(Company, bool)>> {
         let Actor::Person(user) = actor else {
             return Ok(vec![]);
@@ -163,6 +168,7 @@ impl Trestle {
     }
 
     /// Installs a promoted version (custom install by App Version ID).
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company))]
     pub async fn install_app(&self, actor: Actor, company: CompanyId, req: &InstallRequest) -> Result<InstallView> {
         let target = self.administer(actor, company).await?;
         if let Some(app) = req.marketplace_app {
@@ -179,7 +185,7 @@ impl Trestle {
             };
             let version =
                 version.ok_or_else(|| CoreError::invalid_field("$.app_id", "no published app has this id"))?;
-            if target.sandbox_of_app.is_some() {
+            if install_environment(target.sandbox_of_app, InstallSource::Marketplace).is_err() {
                 return Err(CoreError::invalid_field(
                     "$.app_id",
                     "development sandboxes install by sandbox key",
@@ -204,7 +210,7 @@ impl Trestle {
         // installs (any version, promoted or not) into that app's development sandbox only.
         let version = match self.store.find_version_by_uuid(uuid).await? {
             Some(v) => {
-                if target.sandbox_of_app.is_some() {
+                if install_environment(target.sandbox_of_app, InstallSource::AppVersionId).is_err() {
                     return Err(CoreError::invalid_field(
                         "$.app_version_id",
                         "a development sandbox installs its app's versions by their sandbox key, not a production App Version ID",
@@ -213,7 +219,12 @@ impl Trestle {
                 v
             }
             None => match self.store.find_version_by_sandbox_key(uuid).await? {
-                Some(v) if target.sandbox_of_app == Some(v.app_id) => v,
+                Some(v)
+                    if install_environment(target.sandbox_of_app, InstallSource::SandboxKey { app: v.app_id })
+                        .is_ok() =>
+                {
+                    v
+                }
                 Some(_) => {
                     return Err(CoreError::invalid_field(
                         "$.app_version_id",
@@ -306,6 +317,7 @@ impl Trestle {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company))]
     pub async fn list_installs(&self, actor: Actor, company: CompanyId) -> Result<Vec<InstallView>> {
         self.administer(actor, company).await?;
         let mut out = Vec::new();
@@ -320,6 +332,7 @@ impl Trestle {
     }
 
     /// Update offers for one install, newest last.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, install = %install))]
     pub async fn list_install_updates(
         &self,
         actor: Actor,
@@ -331,6 +344,7 @@ impl Trestle {
     }
 
     /// Approves a pending update: from now on the bot has the new version's permissions.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, install = %install))]
     pub async fn approve_update(
         &self,
         actor: Actor,
@@ -371,6 +385,7 @@ impl Trestle {
     }
 
     /// A version of an installed app (e.g. the target of a pending upgrade), for its admins.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, install = %install, version = %version))]
     pub async fn install_update_version(
         &self,
         actor: Actor,
@@ -385,12 +400,14 @@ impl Trestle {
             .ok_or(CoreError::NotFound("version"))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, install = %install))]
     pub async fn get_install(&self, actor: Actor, company: CompanyId, install: InstallId) -> Result<InstallView> {
         let found = self.administered_install(actor, company, install).await?;
         self.install_view(company, found).await
     }
 
     /// Uninstalls: the bot loses every project and its company access on the next request.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, install = %install))]
     pub async fn uninstall(&self, actor: Actor, company: CompanyId, install: InstallId) -> Result<InstallView> {
         self.administer(actor, company).await?;
         let done = self
@@ -401,6 +418,7 @@ impl Trestle {
         self.install_view(company, done).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, install = %install))]
     pub async fn add_permitted_projects(
         &self,
         actor: Actor,
@@ -424,6 +442,7 @@ impl Trestle {
     }
 
     /// "Add all": permits every active project in one statement. Returns how many were added.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, install = %install))]
     pub async fn add_all_permitted_projects(
         &self,
         actor: Actor,
@@ -437,6 +456,7 @@ impl Trestle {
             .map_err(not_found("install"))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, install = %install, project = %project))]
     pub async fn remove_permitted_project(
         &self,
         actor: Actor,
@@ -458,6 +478,7 @@ fn hex_tag() -> String {
 
 impl Trestle {
     /// The company directory for its admins, bots included (marked by their kind).
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company))]
     pub async fn admin_directory(
         &self,
         actor: Actor,
@@ -469,6 +490,7 @@ impl Trestle {
     }
 
     /// Changes a person's company role and permission template. Bots are refused.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, user = %user))]
     pub async fn update_company_member(
         &self,
         actor: Actor,
@@ -490,6 +512,7 @@ impl Trestle {
     }
 
     /// Adds a company member to a project with project permissions.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, project = %project, user = %user))]
     pub async fn admin_add_project_member(
         &self,
         actor: Actor,
@@ -505,6 +528,7 @@ impl Trestle {
             .map_err(not_found("project"))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, project = %project, user = %user))]
     pub async fn admin_remove_project_member(
         &self,
         actor: Actor,
@@ -520,6 +544,7 @@ impl Trestle {
     }
 
     /// "Add to all new projects": projects created later include the app's bot.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, install = %install))]
     pub async fn set_add_to_new_projects(
         &self,
         actor: Actor,
@@ -538,6 +563,7 @@ impl Trestle {
 
     /// The whole platform's audit log, oldest first (the operator only): every company's events
     /// and the sign-in attempts.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor))]
     pub async fn platform_audit(
         &self,
         actor: Actor,
@@ -557,6 +583,7 @@ impl Trestle {
     }
 
     /// The company's audit log, oldest first.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company))]
     pub async fn company_audit(
         &self,
         actor: Actor,

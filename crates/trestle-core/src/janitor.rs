@@ -29,6 +29,7 @@ impl Trestle {
 
     /// One purge pass: batches of `batch` rows until nothing expired is left (or a bound on
     /// the work of one pass is reached).
+    #[tracing::instrument(level = "debug", skip_all, fields(batch = %batch))]
     pub async fn purge_expired(&self, batch: i64) -> Result<PurgeCounts> {
         let cutoffs = self.purge_cutoffs();
         let mut total = PurgeCounts::default();

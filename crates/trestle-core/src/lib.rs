@@ -104,7 +104,7 @@ impl Trestle {
     /// Builds the core. With a multi-node backend (PostgreSQL) this subscribes to the change
     /// feed, so it must run inside a Tokio runtime.
     pub fn new(store: Arc<dyn Store>, master_key: &[u8], clock: Arc<dyn Clock>, config: CoreConfig) -> Trestle {
-        let caches = Arc::new(Caches::new());
+        let caches = Arc::new(Caches::new(clock.clone()));
         store.watch_changes(caches.gens.clone());
         Trestle {
             store,

@@ -95,6 +95,7 @@ pub fn parse_day(s: &str) -> Option<i64> {
 
 impl Trestle {
     /// Metrics of one app over `[from, to]` (UTC days; default: from the first install to today).
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, app = %app, from = ?from, to = ?to))]
     pub async fn app_metrics(
         &self,
         actor: Actor,

@@ -3,7 +3,7 @@
 use crate::tokens::{self, Claims, TokenError, TokenKind};
 use crate::{CoreError, OAuthError, Result, Trestle};
 use std::sync::Arc;
-use trestle_domain::manifest::GrantType;
+use trestle_domain::policy::{app_grant, AppStanding, GrantRefused, TokenGrant};
 use trestle_domain::{AppId, CompanyId, UserId};
 use trestle_store::Environment;
 
@@ -51,14 +51,9 @@ pub enum Caller {
     },
 }
 
-/// Whether an app may get `client_credentials` tokens now (cached per app and environment).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum AppGrant {
-    NoVersion,
-    NotDeclared,
-    Suspended,
-    Allowed,
-}
+/// Whether an app may get `client_credentials` tokens now (the policy's answer, cached per app
+/// and environment).
+pub(crate) type AppGrant = std::result::Result<(), GrantRefused>;
 
 /// What sandbox credentials need before they get a token: shown with the credentials and
 /// returned by the token endpoint while the app has no version.
@@ -73,6 +68,7 @@ const INVALID_CLIENT: &str = "Client authentication failed due to unknown client
 impl Trestle {
     /// `grant_type=client_credentials`: checks the client secret (keyed hash, constant time) and
     /// the app's manifest, then mints a self-validating token. No database write.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn issue_client_credentials(
         &self,
         auth: &ClientAuth,
@@ -115,7 +111,7 @@ impl Trestle {
             })
             .await?;
         match allows {
-            AppGrant::NoVersion => {
+            Err(GrantRefused::NoVersion) => {
                 return Err(OAuthError::UnauthorizedClient(if sandbox {
                     SANDBOX_NEEDS_VERSION.into()
                 } else {
@@ -123,13 +119,13 @@ impl Trestle {
                         .into()
                 }))
             }
-            AppGrant::NotDeclared => {
+            Err(GrantRefused::NotDeclared) => {
                 return Err(OAuthError::UnauthorizedClient(
                     "the app's manifest does not declare the client_credentials grant".into(),
                 ))
             }
-            AppGrant::Suspended => return Err(OAuthError::UnauthorizedClient(APP_SUSPENDED.into())),
-            AppGrant::Allowed => {}
+            Err(GrantRefused::Suspended) => return Err(OAuthError::UnauthorizedClient(APP_SUSPENDED.into())),
+            Ok(()) => {}
         }
         if scope.is_some_and(|s| !s.trim().is_empty()) {
             return Err(OAuthError::InvalidScope(
@@ -188,6 +184,7 @@ impl Trestle {
     /// issued to it. Whatever the token is — revoked now, already dead, another client's (left
     /// alone) or garbage — the answer is the same (§2.2), so the endpoint tells nobody which
     /// tokens exist.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn revoke_token(&self, auth: &ClientAuth, token: &str) -> Result<(), OAuthError> {
         let now = self.now();
         let (creds, _) = self.authenticate_client(auth, now).await?;
@@ -226,6 +223,7 @@ impl Trestle {
 
     /// RFC 7662 introspection for a resource server authenticated as a client of the same app.
     /// A token of another app, or one that is not active, is just `{"active": false}`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn introspect(&self, auth: &ClientAuth, token: &str) -> Result<Option<TokenInfo>, OAuthError> {
         let (creds, _) = self.authenticate_client(auth, self.now()).await?;
         match self.token_info(token).await {
@@ -237,6 +235,7 @@ impl Trestle {
     }
 
     /// What a live token is (`GET /oauth/token/info`); the same checks as any API request.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn token_info(&self, token: &str) -> Result<TokenInfo> {
         let caller = self.authenticate_bearer(token).await?;
         let claims = tokens::decode(&self.keys, token, self.now())
@@ -288,26 +287,31 @@ impl Trestle {
         })
     }
 
-    /// Whether the app's newest promoted version declares client_credentials (`None`: no
-    /// promoted version).
+    /// The facts the policy needs for `client_credentials` — suspension, and the grants of the
+    /// newest version (sandbox) or newest promoted version (production) — and its answer.
     async fn allows_client_credentials(&self, app: AppId, sandbox: bool) -> Result<AppGrant, OAuthError> {
+        let grant = TokenGrant::ClientCredentials;
         if self.store.find_app(app).await?.is_none_or(|a| a.suspended_at.is_some()) {
-            return Ok(AppGrant::Suspended);
+            let standing = AppStanding {
+                suspended: true,
+                declared: None,
+            };
+            return Ok(app_grant(grant, standing));
         }
         let latest = if sandbox {
             self.store.latest_version(app).await?
         } else {
             self.store.latest_promoted_version(app).await?
         };
-        let Some(version) = latest else {
-            return Ok(AppGrant::NoVersion);
+        let manifest = latest
+            .map(|v| crate::portal::stored_manifest(&v))
+            .transpose()
+            .map_err(|e| OAuthError::ServerError(e.to_string()))?;
+        let standing = AppStanding {
+            suspended: false,
+            declared: manifest.as_ref().map(|m| m.grant_types.as_slice()),
         };
-        let manifest = crate::portal::stored_manifest(&version).map_err(|e| OAuthError::ServerError(e.to_string()))?;
-        Ok(if manifest.allows(GrantType::ClientCredentials) {
-            AppGrant::Allowed
-        } else {
-            AppGrant::NotDeclared
-        })
+        Ok(app_grant(grant, standing))
     }
 
     /// Checks a bearer token's MAC and expiry only (no storage, no revocation): what an outer
@@ -424,6 +428,7 @@ impl Trestle {
 
     /// [`Trestle::authenticate_bearer`] for a token already checked by [`Trestle::check_token`]
     /// (`checked` must come from this very `token`): the secret, grant and revocation checks.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn authenticate_checked(&self, token: &str, checked: CheckedToken) -> Result<Caller> {
         let now = self.now();
         let claims = checked.0;

@@ -57,6 +57,7 @@ pub fn invalid_fields(problems: Vec<trestle_domain::manifest::Problem>) -> CoreE
 
 impl Trestle {
     /// Who a management API token belongs to.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn authenticate_api_token(&self, token: &str) -> Result<Actor> {
         let hash = self.keys.hash_secret(token);
         match self.store.find_api_token(&hash).await? {
@@ -67,6 +68,7 @@ impl Trestle {
     }
 
     /// Mints an operator API token (used by `trestle up` and `trestle operator-token`).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn create_operator_token(&self, label: &str) -> Result<String> {
         let label = clean_name("$.label", label, text::LABEL)?;
         let token = new_api_token();
@@ -80,6 +82,7 @@ impl Trestle {
     }
 
     /// Operator: creates a person (developer or company user) with a first API token.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor))]
     pub async fn create_person(&self, actor: Actor, email: &str, name: &str) -> Result<NewPersonWithToken> {
         self.require(actor, Request::OperatePlatform)?;
         let email = normalize_email("$.email", email)?;
@@ -105,10 +108,9 @@ impl Trestle {
     }
 
     /// Issues an API token for a person: the operator for anyone, a person for themself.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, user = %user))]
     pub async fn issue_api_token(&self, actor: Actor, user: UserId, label: &str) -> Result<String> {
-        if actor != Actor::Person(user) {
-            self.require(actor, Request::OperatePlatform)?;
-        }
+        self.require(actor, Request::ActForPerson { user })?;
         let label = clean_name("$.label", label, text::LABEL)?;
         let target = self.store.find_user(user).await?.ok_or(CoreError::NotFound("user"))?;
         if target.kind != UserKind::Person {
@@ -125,6 +127,7 @@ impl Trestle {
     }
 
     /// Operator: creates a company whose first admin is `admin`.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor))]
     pub async fn create_company(&self, actor: Actor, name: &str, admin: UserId) -> Result<Company> {
         self.require(actor, Request::OperatePlatform)?;
         let name = clean_name("$.name", name, text::NAME)?;
@@ -143,6 +146,7 @@ impl Trestle {
     }
 
     /// The person behind an actor, for `GET /api/v1/me`.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor))]
     pub async fn whoami(&self, actor: Actor) -> Result<Option<User>> {
         match actor.user_id() {
             Some(u) => Ok(self.store.find_user(u).await?),

@@ -8,7 +8,7 @@ use crate::{CoreError, Result, Trestle};
 use serde_json::Value;
 use trestle_domain::manifest::{Manifest, Problem};
 use trestle_domain::page::{Page, PageRequest};
-use trestle_domain::permissions::{Level, ToolPermissions};
+pub use trestle_domain::permissions::ToolChange;
 use trestle_domain::policy::{decide, Actor, Request};
 use trestle_domain::version::{check_new_version, offers_update, parse_version, NewVersionRefused};
 use trestle_domain::*;
@@ -38,14 +38,6 @@ pub struct Promoted {
     pub credentials: Option<NewCredentials>,
     /// What the promotion offered each installed company.
     pub updates: Vec<InstallUpdate>,
-}
-
-/// One tool whose level differs between two versions.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ToolChange {
-    pub tool: String,
-    pub from: Level,
-    pub to: Level,
 }
 
 /// The permission difference between two versions.
@@ -85,26 +77,11 @@ fn stored_version(version: &AppVersion) -> Result<semver::Version> {
         .map_err(|_| CoreError::Internal(format!("stored version number of version {} is unreadable", version.id)))
 }
 
-fn changes(from: &ToolPermissions, to: &ToolPermissions) -> Vec<ToolChange> {
-    let mut tools: Vec<&String> = from.0.keys().chain(to.0.keys()).collect();
-    tools.sort();
-    tools.dedup();
-    tools
-        .into_iter()
-        .filter(|t| from.level(t) != to.level(t))
-        .map(|t| ToolChange {
-            tool: t.clone(),
-            from: from.level(t),
-            to: to.level(t),
-        })
-        .collect()
-}
-
 /// The permission difference between two manifests.
 pub fn diff_manifests(from: &Manifest, to: &Manifest) -> VersionDiff {
-    let company = changes(&from.company_permissions, &to.company_permissions);
-    let project = changes(&from.project_permissions, &to.project_permissions);
-    let widens = company.iter().chain(&project).any(|c| c.to > c.from);
+    let company = from.company_permissions.changes_to(&to.company_permissions);
+    let project = from.project_permissions.changes_to(&to.project_permissions);
+    let widens = company.iter().chain(&project).any(ToolChange::widens);
     VersionDiff {
         company,
         project,
@@ -166,6 +143,7 @@ impl Trestle {
 
     /// Creates an app with its development sandbox: a sandbox company the developer
     /// administers, with sample projects and people, and sandbox credentials.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor))]
     pub async fn create_app(&self, actor: Actor, name: &str) -> Result<CreatedApp> {
         self.require(actor, Request::CreateApp)?;
         let name = clean_name("$.name", name, trestle_domain::text::APP_NAME)?;
@@ -195,16 +173,19 @@ impl Trestle {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor))]
     pub async fn list_apps(&self, actor: Actor, page: PageRequest) -> Result<Page<App>> {
         self.require(actor, Request::CreateApp)?;
         let owner = actor.user_id().expect("CreateApp is for people");
         Ok(self.store.list_apps(owner, page).await?)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, app = %app))]
     pub async fn get_app(&self, actor: Actor, app: AppId) -> Result<App> {
         self.owned_app(actor, app).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, app = %app))]
     pub async fn rename_app(&self, actor: Actor, app: AppId, name: &str) -> Result<App> {
         self.owned_app(actor, app).await?;
         let name = clean_name("$.name", name, trestle_domain::text::APP_NAME)?;
@@ -213,6 +194,7 @@ impl Trestle {
 
     /// Deletes an app. `confirm` must repeat the app's name; an app installed in any real
     /// company cannot be deleted (its installs are protected).
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, app = %app))]
     pub async fn delete_app(&self, actor: Actor, app: AppId, confirm: &str) -> Result<()> {
         let found = self.owned_app(actor, app).await?;
         if confirm != found.name {
@@ -228,6 +210,7 @@ impl Trestle {
     }
 
     /// Both clients of the app with their secrets' metadata.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, app = %app))]
     pub async fn list_clients(&self, actor: Actor, app: AppId) -> Result<Vec<ClientView>> {
         self.owned_app(actor, app).await?;
         let mut out = Vec::new();
@@ -250,6 +233,7 @@ impl Trestle {
 
     /// Adds a secret (rotation without downtime): the old ones keep working until retired, or
     /// until `expire_others_in` seconds from now when given.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, app = %app, env = ?env, expire_others_in = ?expire_others_in))]
     pub async fn rotate_secret(
         &self,
         actor: Actor,
@@ -285,6 +269,7 @@ impl Trestle {
     }
 
     /// Retires a secret at once: tokens issued with it stop working on the next request.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, app = %app, env = ?env, secret_id = %secret_id))]
     pub async fn retire_secret(&self, actor: Actor, app: AppId, env: Environment, secret_id: i64) -> Result<()> {
         let client = self.owned_client(actor, app, env).await?;
         self.store
@@ -297,6 +282,7 @@ impl Trestle {
     /// above every existing version by SemVer precedence (build metadata ignored, so `1.0.0+b`
     /// "already exists" when `1.0.0+a` does); the manifest must validate. All problems are
     /// reported.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, app = %app, version = ?version))]
     pub async fn create_version(
         &self,
         actor: Actor,
@@ -356,6 +342,7 @@ impl Trestle {
 
     /// Replaces the manifest of a version that has not been promoted ("Save Version"); the
     /// version gets a new sandbox key.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, app = %app, version = %version))]
     pub async fn update_version(
         &self,
         actor: Actor,
@@ -372,11 +359,13 @@ impl Trestle {
             .map_err(not_found("version"))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, app = %app))]
     pub async fn list_versions(&self, actor: Actor, app: AppId) -> Result<Vec<AppVersion>> {
         self.owned_app(actor, app).await?;
         Ok(self.store.list_versions(app).await?)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, app = %app, version = %version))]
     pub async fn get_version(&self, actor: Actor, app: AppId, version: VersionId) -> Result<AppVersion> {
         self.owned_app(actor, app).await?;
         self.store
@@ -386,6 +375,7 @@ impl Trestle {
     }
 
     /// The permission difference between two versions of one app.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, app = %app, from = %from, to = %to))]
     pub async fn diff_versions(&self, actor: Actor, app: AppId, from: VersionId, to: VersionId) -> Result<VersionDiff> {
         self.owned_app(actor, app).await?;
         let a = self
@@ -405,6 +395,7 @@ impl Trestle {
     /// creates the production client; its secret is in the result and nowhere else, ever.
     /// Every company that has the app installed is offered the new version: applied at once if
     /// it grants nothing new, otherwise pending until that company's admin approves.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, app = %app, version = %version))]
     pub async fn promote_version(&self, actor: Actor, app: AppId, version: VersionId) -> Result<Promoted> {
         self.owned_app(actor, app).await?;
         let target = self
@@ -461,7 +452,7 @@ impl Trestle {
                 .iter()
                 .map(|c| ("company", c))
                 .chain(diff.project.iter().map(|c| ("project", c)))
-                .filter(|(_, c)| c.to > c.from)
+                .filter(|(_, c)| c.widens())
                 .map(|(scope, c)| serde_json::json!({"scope": scope, "tool": c.tool, "from": c.from, "to": c.to}))
                 .collect();
             plan.push(PlannedUpdate {
@@ -509,6 +500,7 @@ impl Trestle {
     }
 
     /// Every update offered to installed companies, with its state.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, app = %app))]
     pub async fn list_app_updates(&self, actor: Actor, app: AppId) -> Result<Vec<InstallUpdate>> {
         self.owned_app(actor, app).await?;
         Ok(self.store.list_updates(UpdateFilter::App(app)).await?)
@@ -517,6 +509,7 @@ impl Trestle {
 
 impl Trestle {
     /// Lists the app in the marketplace, installable by its app id at its newest promoted version.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, app = %app))]
     pub async fn publish_app(&self, actor: Actor, app: AppId) -> Result<App> {
         self.owned_app(actor, app).await?;
         Ok(self.store.publish_app(app, &self.audit(actor)).await?)
@@ -525,6 +518,7 @@ impl Trestle {
     /// The operator's kill switch: the app gets no tokens and every token it holds (its own
     /// and those of people who signed in to it) stops working on the next request, on every
     /// node. Its installs are kept, so lifting the suspension restores them.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, app = %app))]
     pub async fn suspend_app(&self, actor: Actor, app: AppId, reason: &str) -> Result<App> {
         self.require(actor, Request::OperatePlatform)?;
         let reason = clean_name("$.reason", reason, trestle_domain::text::REASON)?;
@@ -535,6 +529,7 @@ impl Trestle {
     }
 
     /// Lifts a suspension: the app's live secrets and grants work again.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, app = %app))]
     pub async fn resume_app(&self, actor: Actor, app: AppId) -> Result<App> {
         self.require(actor, Request::OperatePlatform)?;
         self.store
@@ -544,14 +539,14 @@ impl Trestle {
     }
 
     /// The marketplace: published apps (any signed-in person may browse it).
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor))]
     pub async fn marketplace(&self, actor: Actor, page: PageRequest) -> Result<Page<App>> {
-        if actor.user_id().is_none() && actor != Actor::Operator {
-            return Err(CoreError::Forbidden(trestle_domain::policy::Denied::NotForBots));
-        }
+        self.require(actor, Request::BrowseMarketplace)?;
         Ok(self.store.list_published_apps(page).await?)
     }
 
     /// The app's audit log (versions, promotions, credentials, installs), oldest first.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, app = %app))]
     pub async fn app_audit(
         &self,
         actor: Actor,
@@ -583,6 +578,7 @@ impl Trestle {
 mod tests {
     use super::*;
     use serde_json::json;
+    use trestle_domain::permissions::Level;
 
     fn m(company: Value, project: Value) -> Manifest {
         Manifest::parse(&json!({

@@ -57,6 +57,7 @@ fn query(path: &str, q: &str) -> Result<String> {
 
 impl Trestle {
     /// One project of the company, active or not (admins).
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, project = %project))]
     pub async fn get_project(&self, actor: Actor, company: CompanyId, project: ProjectId) -> Result<Project> {
         self.administer(actor, company).await?;
         self.store
@@ -66,6 +67,7 @@ impl Trestle {
     }
 
     /// The company's projects by status (active by default) and name-or-number search (admins).
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company))]
     pub async fn find_company_projects(
         &self,
         actor: Actor,
@@ -81,6 +83,7 @@ impl Trestle {
     /// Changes a project's name, number, address or `active` (admins). An inactive project
     /// leaves every project list and its tools answer "not found" until it is reactivated;
     /// its members, permitted apps and documents are kept.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, project = %project))]
     pub async fn update_project(
         &self,
         actor: Actor,
@@ -120,6 +123,7 @@ impl Trestle {
 
     /// Deletes a project nothing depends on (admins): one with documents, members or apps
     /// permitted on it is refused (409, naming them); deactivate it instead.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, project = %project))]
     pub async fn delete_project(&self, actor: Actor, company: CompanyId, project: ProjectId) -> Result<()> {
         self.administer(actor, company).await?;
         self.store
@@ -130,6 +134,7 @@ impl Trestle {
 
     /// Creates up to [`BULK_MAX`] projects at once, all or none (admins). Every problem is
     /// listed with its path (`$.projects[3].name`).
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company))]
     pub async fn create_projects(
         &self,
         actor: Actor,
@@ -162,6 +167,7 @@ impl Trestle {
     }
 
     /// Companies: every one for the operator, a person's own for a person.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor))]
     pub async fn find_companies(&self, actor: Actor, q: &str, page: PageRequest) -> Result<Page<Company>> {
         let member = if decide(actor, Request::OperatePlatform).is_ok() {
             None
@@ -174,6 +180,7 @@ impl Trestle {
     }
 
     /// Every person on the platform (the operator only).
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor))]
     pub async fn list_people(&self, actor: Actor, q: &str, page: PageRequest) -> Result<Page<User>> {
         self.require(actor, Request::OperatePlatform)?;
         let q = query("$.query", q)?;
@@ -185,6 +192,7 @@ impl Trestle {
     /// credentials is created for it) or to an app's bot (the invitation can never be
     /// accepted): nothing about people outside the company is revealed. The person joins when
     /// they accept, with this role and these permissions.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company))]
     pub async fn invite_member(
         &self,
         actor: Actor,
@@ -215,6 +223,7 @@ impl Trestle {
     }
 
     /// The company's pending invitations (admins).
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company))]
     pub async fn list_invitations(
         &self,
         actor: Actor,
@@ -226,6 +235,7 @@ impl Trestle {
     }
 
     /// Withdraws a pending invitation (admins).
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, id = %id))]
     pub async fn cancel_invitation(&self, actor: Actor, company: CompanyId, id: i64) -> Result<()> {
         self.administer(actor, company).await?;
         self.store
@@ -235,6 +245,7 @@ impl Trestle {
     }
 
     /// The caller's own pending invitations (people only).
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor))]
     pub async fn my_invitations(&self, actor: Actor) -> Result<Vec<Invitation>> {
         self.require(actor, Request::AnswerInvitations)?;
         let user = actor.user_id().expect("people have an id");
@@ -243,6 +254,7 @@ impl Trestle {
 
     /// Accepts one of the caller's own invitations: they join the company directory. Someone
     /// else's invitation is "not found".
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, id = %id))]
     pub async fn accept_invitation(&self, actor: Actor, id: i64) -> Result<Invitation> {
         self.require(actor, Request::AnswerInvitations)?;
         let user = actor.user_id().expect("people have an id");

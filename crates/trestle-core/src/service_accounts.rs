@@ -47,15 +47,12 @@ pub fn day(t: i64) -> String {
     crate::metrics::format_day(t.div_euclid(86_400))
 }
 
-fn covers(granted: &ToolPermissions, needed: &ToolPermissions) -> bool {
-    needed.0.iter().all(|(tool, level)| granted.level(tool) >= *level)
-}
-
 impl Trestle {
     pub fn timeline(&self) -> Timeline {
         self.config.service_accounts
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, app = ?app))]
     pub async fn create_service_account(
         &self,
         actor: Actor,
@@ -107,6 +104,7 @@ impl Trestle {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company))]
     pub async fn list_service_accounts(&self, actor: Actor, company: CompanyId) -> Result<Vec<ServiceAccount>> {
         self.administer(actor, company).await?;
         Ok(self.store.list_service_accounts(Some(company)).await?)
@@ -121,6 +119,7 @@ impl Trestle {
     }
 
     /// Grants the account company permissions.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, id = %id))]
     pub async fn set_service_account_permissions(
         &self,
         actor: Actor,
@@ -135,6 +134,7 @@ impl Trestle {
     }
 
     /// Adds the account to a project with project permissions.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, id = %id, project = %project))]
     pub async fn add_service_account_project(
         &self,
         actor: Actor,
@@ -151,6 +151,7 @@ impl Trestle {
 
     /// Issues a new secret; the old ones stop at once and every permission and project membership
     /// is reset.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, id = %id))]
     pub async fn reset_service_account_secret(&self, actor: Actor, company: CompanyId, id: i64) -> Result<String> {
         self.administer(actor, company).await?;
         let secret = random_hex_256();
@@ -162,6 +163,7 @@ impl Trestle {
     }
 
     /// The migration report of one company (or, for the operator, of every company).
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = ?company))]
     pub async fn migration_report(&self, actor: Actor, company: Option<CompanyId>) -> Result<Vec<MigrationRow>> {
         match company {
             Some(c) => {
@@ -212,7 +214,7 @@ impl Trestle {
                 .unwrap_or_default();
             let version = self.store.find_version(i.app_id, i.version_id).await?;
             let manifest: Option<Manifest> = version.as_ref().and_then(|v| crate::portal::stored_manifest(v).ok());
-            let mut ok = covers(&bot.permissions, &mine.permissions);
+            let mut ok = bot.permissions.covers(&mine.permissions);
             for p in &account_projects.items {
                 let needed = self
                     .store
@@ -223,7 +225,7 @@ impl Trestle {
                     .as_ref()
                     .map(|m| m.project_permissions.clone())
                     .unwrap_or_default();
-                ok &= covers(&granted, &needed.permissions);
+                ok &= granted.covers(&needed.permissions);
             }
             covers_permissions = ok;
         }
@@ -241,6 +243,7 @@ impl Trestle {
 
     /// Retires an account. Refused while the report says a DMSA install does not cover it yet,
     /// unless `force`.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, id = %id, force = %force))]
     pub async fn retire_service_account(&self, actor: Actor, company: CompanyId, id: i64, force: bool) -> Result<()> {
         self.administer(actor, company).await?;
         let account = self.live_account(company, id).await?;

@@ -13,7 +13,7 @@ use argon2::Argon2;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use trestle_domain::policy::{Actor, Request};
+use trestle_domain::policy::{app_grant, Actor, AppStanding, Request, TokenGrant};
 use trestle_domain::*;
 use trestle_store::{App, CodeRedemption, NewCode, OAuthClient, RefreshRotation};
 
@@ -93,10 +93,9 @@ pub fn check_redirect_uri(uri: &str) -> Result<()> {
 
 impl Trestle {
     /// Sets a person's password (the operator for anyone, a person for themself).
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, user = %user))]
     pub async fn set_password(&self, actor: Actor, user: UserId, password: &str) -> Result<()> {
-        if actor != Actor::Person(user) {
-            self.require(actor, Request::OperatePlatform)?;
-        }
+        self.require(actor, Request::ActForPerson { user })?;
         if let Err(p) = trestle_domain::text::check("$.password", password, trestle_domain::text::PASSWORD) {
             return Err(CoreError::invalid_field(&p.path, p.reason));
         }
@@ -124,6 +123,7 @@ impl Trestle {
     }
 
     /// Registers a redirect URI for the app (exact match at authorization time).
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, app = %app))]
     pub async fn add_redirect_uri(&self, actor: Actor, app: AppId, uri: &str) -> Result<Vec<String>> {
         self.owned_app(actor, app).await?;
         check_redirect_uri(uri)?;
@@ -131,12 +131,14 @@ impl Trestle {
         Ok(self.store.list_redirect_uris(app).await?)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, app = %app))]
     pub async fn list_redirect_uris(&self, actor: Actor, app: AppId) -> Result<Vec<String>> {
         self.owned_app(actor, app).await?;
         Ok(self.store.list_redirect_uris(app).await?)
     }
 
     /// Validates an authorization request: the client, the exact redirect URI, then the rest.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn validate_authorize(&self, p: &AuthorizeParams) -> std::result::Result<ValidAuthorize, AuthorizeError> {
         let fatal = |m: &str| AuthorizeError::NoRedirect(m.to_string());
         // Which client or redirect URI was meant cannot be known: never redirect then.
@@ -167,7 +169,11 @@ impl Trestle {
             .await
             .map_err(|_| fatal("the service is temporarily unavailable"))?
             .ok_or_else(|| fatal("unknown client_id"))?;
-        if app.suspended_at.is_some() {
+        let standing = AppStanding {
+            suspended: app.suspended_at.is_some(),
+            declared: None,
+        };
+        if app_grant(TokenGrant::AuthorizationCode, standing).is_err() {
             return Err(fatal("this app is suspended by the platform operator"));
         }
         let registered = self
@@ -244,6 +250,7 @@ impl Trestle {
 
     /// Signs a person in: returns a session token (for a cookie) and its CSRF token. Every
     /// attempt, successful or not, is written to the platform's audit log with `address`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn login(&self, email: &str, password: &str, address: Option<&str>) -> Result<(String, String)> {
         let email = email.trim().to_ascii_lowercase();
         // An address no one can have (too long, control characters) is looked up by no one;
@@ -295,6 +302,7 @@ impl Trestle {
     }
 
     /// A live browser session: its person, CSRF token and sign-in time.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn session(&self, token: &str) -> Result<Option<trestle_store::WebSession>> {
         Ok(self
             .store
@@ -302,20 +310,29 @@ impl Trestle {
             .await?)
     }
 
-    /// A suspended app redeems no codes and refreshes no tokens.
-    async fn refuse_if_suspended(&self, app: AppId) -> Result<(), OAuthError> {
-        match self.store.find_app(app).await? {
-            Some(a) if a.suspended_at.is_none() => Ok(()),
-            _ => Err(OAuthError::UnauthorizedClient(crate::oauth::APP_SUSPENDED.into())),
-        }
+    /// Whether the app may use a person's grant (`authorization_code`, `refresh_token`): a
+    /// suspended app redeems no codes and refreshes no tokens.
+    async fn refuse_unless_grant(&self, app: AppId, grant: TokenGrant) -> Result<(), OAuthError> {
+        let suspended = !matches!(self.store.find_app(app).await?, Some(a) if a.suspended_at.is_none());
+        // The person flows are refused only for suspension (the manifest is not asked).
+        app_grant(
+            grant,
+            AppStanding {
+                suspended,
+                declared: None,
+            },
+        )
+        .map_err(|_| OAuthError::UnauthorizedClient(crate::oauth::APP_SUSPENDED.into()))
     }
 
     /// Signs out: the session ends on the server, not only in the browser.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn logout(&self, token: &str) -> Result<()> {
         Ok(self.store.end_web_session(&self.keys.hash_secret(token)).await?)
     }
 
     /// The person approved: mint a single-use code bound to client, redirect URI and challenge.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %user))]
     pub async fn approve(&self, valid: &ValidAuthorize, user: UserId) -> Result<String> {
         let code = random_hex_256();
         let new = NewCode {
@@ -344,6 +361,7 @@ impl Trestle {
     }
 
     /// `grant_type=authorization_code`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn exchange_code(
         &self,
         auth: &ClientAuth,
@@ -353,7 +371,8 @@ impl Trestle {
     ) -> Result<IssuedToken, OAuthError> {
         let now = self.now();
         let (creds, _) = self.authenticate_client(auth, now).await?;
-        self.refuse_if_suspended(creds.client.app_id).await?;
+        self.refuse_unless_grant(creds.client.app_id, TokenGrant::AuthorizationCode)
+            .await?;
         let hash = self.keys.hash_secret(code);
         let invalid = |m: &str| OAuthError::InvalidGrant(m.to_string());
         let found = match self.store.redeem_code(&hash).await? {
@@ -420,11 +439,13 @@ impl Trestle {
     }
 
     /// `grant_type=refresh_token`: single use; a reused token revokes the grant and its tokens.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn refresh(&self, auth: &ClientAuth, refresh_token: &str) -> Result<IssuedToken, OAuthError> {
         let now = self.now();
         let (creds, _) = self.authenticate_client(auth, now).await?;
         // Checked before the token is spent, so it works again once the suspension is lifted.
-        self.refuse_if_suspended(creds.client.app_id).await?;
+        self.refuse_unless_grant(creds.client.app_id, TokenGrant::RefreshToken)
+            .await?;
         let next = random_hex_256();
         let audit = trestle_store::AuditContext {
             actor_kind: "client",

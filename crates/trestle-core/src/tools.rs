@@ -7,6 +7,7 @@ use crate::{Caller, CoreError, Result, Trestle};
 use trestle_domain::page::{Page, PageRequest};
 use trestle_domain::permissions::ToolPermissions;
 use trestle_domain::policy::{decide, Actor, CompanyMembership, Operation, ProjectMembership, Request};
+use trestle_domain::tool::Tool;
 use trestle_domain::*;
 use trestle_store::{DirectoryEntry, Document, DocumentKind, NewDocument, StoreError};
 
@@ -61,7 +62,7 @@ impl Trestle {
         })
     }
 
-    fn require_project_tool(&self, scope: &ProjectScope, tool: &str, op: Operation) -> Result<()> {
+    fn require_project_tool(&self, scope: &ProjectScope, tool: Tool, op: Operation) -> Result<()> {
         self.require(
             scope.actor,
             Request::UseProjectTool {
@@ -74,6 +75,7 @@ impl Trestle {
     }
 
     /// `GET /rest/v1.0/companies/{id}/users`: needs `read_only` on the company Directory tool.
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = ?caller, company = %company))]
     pub async fn list_company_directory(
         &self,
         caller: &Caller,
@@ -85,7 +87,7 @@ impl Trestle {
             actor,
             Request::UseCompanyTool {
                 company: m.as_deref(),
-                tool: "directory",
+                tool: Tool::Directory,
                 op: Operation::Read,
             },
         )?;
@@ -93,6 +95,7 @@ impl Trestle {
     }
 
     /// `GET /rest/v1.0/projects/{id}/users`: needs `read_only` on the project Directory tool.
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = ?caller, project = %project, hint = ?hint))]
     pub async fn list_project_directory(
         &self,
         caller: &Caller,
@@ -101,11 +104,12 @@ impl Trestle {
         page: PageRequest,
     ) -> Result<Page<DirectoryEntry>> {
         let scope = self.project_scope(caller, project, hint).await?;
-        self.require_project_tool(&scope, "directory", Operation::Read)?;
+        self.require_project_tool(&scope, Tool::Directory, Operation::Read)?;
         Ok(self.store.list_project_users(scope.company, project, page).await?)
     }
 
     /// Adds a company member to the project directory: needs `standard` on Directory.
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = ?caller, project = %project, hint = ?hint, user = %user))]
     pub async fn add_project_directory_user(
         &self,
         caller: &Caller,
@@ -115,7 +119,7 @@ impl Trestle {
         permissions: &ToolPermissions,
     ) -> Result<()> {
         let scope = self.project_scope(caller, project, hint).await?;
-        self.require_project_tool(&scope, "directory", Operation::Write)?;
+        self.require_project_tool(&scope, Tool::Directory, Operation::Write)?;
         self.store
             .add_project_member(
                 scope.company,
@@ -129,6 +133,7 @@ impl Trestle {
     }
 
     /// Removes someone from the project directory: needs `admin` on Directory.
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = ?caller, project = %project, hint = ?hint, user = %user))]
     pub async fn remove_project_directory_user(
         &self,
         caller: &Caller,
@@ -137,7 +142,7 @@ impl Trestle {
         user: UserId,
     ) -> Result<()> {
         let scope = self.project_scope(caller, project, hint).await?;
-        self.require_project_tool(&scope, "directory", Operation::Delete)?;
+        self.require_project_tool(&scope, Tool::Directory, Operation::Delete)?;
         self.store
             .remove_project_member(scope.company, project, user, &self.audit(scope.actor))
             .await
@@ -145,6 +150,7 @@ impl Trestle {
     }
 
     /// Lists a folder (or the project root): needs `read_only` on Documents.
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = ?caller, project = %project, hint = ?hint, parent = ?parent))]
     pub async fn list_documents(
         &self,
         caller: &Caller,
@@ -153,7 +159,7 @@ impl Trestle {
         parent: Option<i64>,
     ) -> Result<Vec<Document>> {
         let scope = self.project_scope(caller, project, hint).await?;
-        self.require_project_tool(&scope, "documents", Operation::Read)?;
+        self.require_project_tool(&scope, Tool::Documents, Operation::Read)?;
         if let Some(p) = parent {
             match self.store.find_document(scope.company, project, p).await? {
                 Some(d) if d.kind == DocumentKind::Folder => {}
@@ -164,6 +170,7 @@ impl Trestle {
     }
 
     /// One folder or file: needs `read_only` on Documents.
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = ?caller, project = %project, hint = ?hint, id = %id, kind = ?kind))]
     pub async fn get_document(
         &self,
         caller: &Caller,
@@ -173,7 +180,7 @@ impl Trestle {
         kind: DocumentKind,
     ) -> Result<Document> {
         let scope = self.project_scope(caller, project, hint).await?;
-        self.require_project_tool(&scope, "documents", Operation::Read)?;
+        self.require_project_tool(&scope, Tool::Documents, Operation::Read)?;
         match self.store.find_document(scope.company, project, id).await? {
             Some(d) if d.kind == kind => Ok(d),
             _ => Err(CoreError::NotFound(if kind == DocumentKind::Folder {
@@ -185,6 +192,7 @@ impl Trestle {
     }
 
     /// Creates a folder or file: needs `standard` on Documents.
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = ?caller, project = %project, hint = ?hint))]
     pub async fn create_document(
         &self,
         caller: &Caller,
@@ -193,7 +201,7 @@ impl Trestle {
         mut new: NewDocument,
     ) -> Result<Document> {
         let scope = self.project_scope(caller, project, hint).await?;
-        self.require_project_tool(&scope, "documents", Operation::Write)?;
+        self.require_project_tool(&scope, Tool::Documents, Operation::Write)?;
         new.name = crate::operator::clean_name("$.name", &new.name, trestle_domain::text::DOCUMENT_NAME)?;
         if let Some(reason) = new.data.as_deref().and_then(trestle_domain::text::content_refusal) {
             return Err(CoreError::invalid_field("$.data", reason));
@@ -210,6 +218,7 @@ impl Trestle {
 
     /// Renames a folder or file, or replaces a file's data: needs `standard` on Documents.
     #[allow(clippy::too_many_arguments)]
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = ?caller, project = %project, hint = ?hint, id = %id, kind = ?kind))]
     pub async fn update_document(
         &self,
         caller: &Caller,
@@ -221,7 +230,7 @@ impl Trestle {
         data: Option<&str>,
     ) -> Result<Document> {
         let scope = self.project_scope(caller, project, hint).await?;
-        self.require_project_tool(&scope, "documents", Operation::Write)?;
+        self.require_project_tool(&scope, Tool::Documents, Operation::Write)?;
         match self.store.find_document(scope.company, project, id).await? {
             Some(d) if d.kind == kind => {}
             _ => return Err(CoreError::NotFound("document")),
@@ -246,6 +255,7 @@ impl Trestle {
     }
 
     /// Deletes a folder (with its contents) or a file: needs `admin` on Documents.
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = ?caller, project = %project, hint = ?hint, id = %id, kind = ?kind))]
     pub async fn delete_document(
         &self,
         caller: &Caller,
@@ -255,7 +265,7 @@ impl Trestle {
         kind: DocumentKind,
     ) -> Result<()> {
         let scope = self.project_scope(caller, project, hint).await?;
-        self.require_project_tool(&scope, "documents", Operation::Delete)?;
+        self.require_project_tool(&scope, Tool::Documents, Operation::Delete)?;
         match self.store.find_document(scope.company, project, id).await? {
             Some(d) if d.kind == kind => {}
             _ => return Err(CoreError::NotFound("document")),

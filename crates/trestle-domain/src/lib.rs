@@ -18,6 +18,7 @@ pub mod project;
 pub mod service_account;
 pub mod signin;
 pub mod text;
+pub mod tool;
 pub mod version;
 
 pub use ids::*;

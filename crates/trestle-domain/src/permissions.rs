@@ -43,85 +43,12 @@ impl fmt::Display for Level {
     }
 }
 
-/// Where a tool lives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ToolScope {
-    Company,
-    Project,
-}
-
-/// Tools that exist at company level. Tools marked `admin_only` accept only `none` or `admin`.
-pub const COMPANY_TOOLS: &[(&str, bool)] = &[
-    ("admin", true),
-    ("app_management", true),
-    ("bidding", false),
-    ("calendar", false),
-    ("checklists", false),
-    ("concierge", false),
-    ("cost_catalog", false),
-    ("directory", false),
-    ("documents", false),
-    ("erp_integrations", false),
-    ("estimating", false),
-    ("home", false),
-    ("insurance_manager", false),
-    ("payments", false),
-    ("planroom", false),
-    ("portfolio", false),
-    ("reports", false),
-    ("schedule", false),
-    ("timecard", false),
-    ("timesheets", false),
-    ("workforce_planning", false),
-];
-
-/// Tools that exist at project level.
-pub const PROJECT_TOOLS: &[(&str, bool)] = &[
-    ("admin", true),
-    ("bidding", false),
-    ("budgeting", false),
-    ("change_events", false),
-    ("change_orders", false),
-    ("commitments", false),
-    ("coordination_issues", false),
-    ("correspondence", false),
-    ("daily_log", false),
-    ("directory", false),
-    ("documents", false),
-    ("drawings", false),
-    ("emails", false),
-    ("estimating", false),
-    ("forms", false),
-    ("home", false),
-    ("incidents", false),
-    ("inspections", false),
-    ("instructions", false),
-    ("meetings", false),
-    ("observations", false),
-    ("photos", false),
-    ("prime_contracts", false),
-    ("punch_list", false),
-    ("reports", false),
-    ("rfis", false),
-    ("schedule", false),
-    ("specifications", false),
-    ("submittals", false),
-    ("tasks", false),
-    ("timesheets", false),
-    ("transmittals", false),
-];
+use crate::tool::Offered;
+pub use crate::tool::{Tool, ToolScope, COMPANY_TOOLS, PROJECT_TOOLS};
 
 /// Looks a tool up in the catalog of `scope`: `Some(admin_only)` when it exists.
 pub fn tool_info(scope: ToolScope, tool: &str) -> Option<bool> {
-    let catalog = match scope {
-        ToolScope::Company => COMPANY_TOOLS,
-        ToolScope::Project => PROJECT_TOOLS,
-    };
-    catalog
-        .iter()
-        .find(|(name, _)| *name == tool)
-        .map(|(_, admin_only)| *admin_only)
+    Tool::at(scope, tool).map(|(_, offered)| offered == Offered::AdminOnly)
 }
 
 /// The levels granted on each tool of one scope. Tools not listed are at `none`.
@@ -134,12 +61,43 @@ impl ToolPermissions {
         self.0.get(tool).copied().unwrap_or(Level::None)
     }
 
+    /// The level granted on a tool of the catalog.
+    pub fn level_of(&self, tool: Tool) -> Level {
+        self.level(tool.name())
+    }
+
+    /// Whether `self` grants at least `needed`'s level on every tool `needed` lists.
+    pub fn covers(&self, needed: &ToolPermissions) -> bool {
+        needed.0.iter().all(|(tool, level)| self.level(tool) >= *level)
+    }
+
+    /// The tools granted above `none`, with their levels, in name order.
+    pub fn granted(&self) -> impl Iterator<Item = (&String, &Level)> {
+        self.0.iter().filter(|(_, l)| **l > Level::None)
+    }
+
     /// Tools whose level in `self` is higher than in `old`: what an upgrade would widen.
     pub fn widened_from(&self, old: &ToolPermissions) -> Vec<(String, Level, Level)> {
         self.0
             .iter()
             .filter(|(tool, level)| **level > old.level(tool))
             .map(|(tool, level)| (tool.clone(), old.level(tool), *level))
+            .collect()
+    }
+
+    /// Every tool whose level differs between `self` and `to`, in name order.
+    pub fn changes_to(&self, to: &ToolPermissions) -> Vec<ToolChange> {
+        let mut tools: Vec<&String> = self.0.keys().chain(to.0.keys()).collect();
+        tools.sort();
+        tools.dedup();
+        tools
+            .into_iter()
+            .filter(|t| self.level(t) != to.level(t))
+            .map(|t| ToolChange {
+                tool: t.clone(),
+                from: self.level(t),
+                to: to.level(t),
+            })
             .collect()
     }
 
@@ -151,6 +109,21 @@ impl ToolPermissions {
     /// parses grants nothing (fail closed).
     pub fn from_json(s: &str) -> ToolPermissions {
         serde_json::from_str(s).unwrap_or_default()
+    }
+}
+
+/// One tool whose level differs between two sets of permissions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ToolChange {
+    pub tool: String,
+    pub from: Level,
+    pub to: Level,
+}
+
+impl ToolChange {
+    /// Whether the change grants more than before (an installed company must approve it).
+    pub fn widens(&self) -> bool {
+        self.to > self.from
     }
 }
 
@@ -188,6 +161,47 @@ mod tests {
             ]
         );
         assert!(old.widened_from(&new).is_empty());
+    }
+
+    #[test]
+    fn covers_changes_and_granted() {
+        let p = |v: &[(&str, Level)]| ToolPermissions(v.iter().map(|(t, l)| (t.to_string(), *l)).collect());
+        let granted = p(&[("documents", Level::Standard), ("directory", Level::ReadOnly)]);
+        let cases = [
+            (p(&[]), true),
+            (p(&[("documents", Level::ReadOnly)]), true),
+            (p(&[("documents", Level::Standard)]), true),
+            (p(&[("documents", Level::Admin)]), false),
+            (p(&[("directory", Level::ReadOnly), ("rfis", Level::None)]), true),
+            (p(&[("rfis", Level::ReadOnly)]), false),
+        ];
+        for (needed, want) in cases {
+            assert_eq!(granted.covers(&needed), want, "{needed:?}");
+        }
+        let to = p(&[("documents", Level::Admin), ("home", Level::None)]);
+        let changes = granted.changes_to(&to);
+        assert_eq!(
+            changes,
+            vec![
+                ToolChange {
+                    tool: "directory".into(),
+                    from: Level::ReadOnly,
+                    to: Level::None
+                },
+                ToolChange {
+                    tool: "documents".into(),
+                    from: Level::Standard,
+                    to: Level::Admin
+                },
+            ]
+        );
+        assert_eq!(
+            changes.iter().map(ToolChange::widens).collect::<Vec<_>>(),
+            [false, true]
+        );
+        let listed: Vec<_> = to.granted().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(listed, ["documents"]);
+        assert_eq!(to.level_of(crate::tool::Tool::Documents), Level::Admin);
     }
 
     #[test]

@@ -1,11 +1,16 @@
 //! The one place where Trestle decides whether an actor may do something.
 //!
 //! Callers (the use-case layer) load the *facts* an answer needs — the actor's current
-//! membership of a company and project, the app's owner — and ask [`decide`]. Nothing else in
-//! the codebase compares levels or roles. The table test at the bottom is the specification.
+//! membership of a company and project, the app's owner — and ask [`decide`]. Questions that
+//! are not about an [`Actor`] — which companies a token's environment reaches, a service
+//! account's company, whether an app may use a grant, where a version may be installed — are
+//! the pure functions below it. Nothing else in the codebase compares levels or roles. The
+//! table tests at the bottom are the specification.
 
-use crate::ids::UserId;
+use crate::ids::{AppId, CompanyId, UserId};
+use crate::manifest::GrantType;
 use crate::permissions::{Level, ToolPermissions};
+use crate::tool::Tool;
 
 /// Who is asking.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,9 +89,14 @@ pub enum Request<'a> {
     /// Use a company-level tool.
     UseCompanyTool {
         company: Option<&'a CompanyMembership>,
-        tool: &'a str,
+        tool: Tool,
         op: Operation,
     },
+    /// Act on one person's own account (their password, their API tokens): the person
+    /// themself, or the platform operator for anyone.
+    ActForPerson { user: UserId },
+    /// Browse the marketplace (published apps): people and the operator, not bots.
+    BrowseMarketplace,
     /// Read or accept one's own invitations to companies: people only, each their own (the
     /// store looks invitations up by the person, so another person's is "not found").
     AnswerInvitations,
@@ -94,7 +104,7 @@ pub enum Request<'a> {
     UseProjectTool {
         company: Option<&'a CompanyMembership>,
         project: Option<&'a ProjectMembership>,
-        tool: &'a str,
+        tool: Tool,
         op: Operation,
     },
 }
@@ -110,7 +120,7 @@ pub enum Denied {
     NotInProject,
     /// The operation needs a higher level on a tool.
     InsufficientLevel {
-        tool: String,
+        tool: Tool,
         required: Level,
         granted: Level,
     },
@@ -189,6 +199,15 @@ pub fn decide(actor: Actor, request: Request<'_>) -> Result<(), Denied> {
             Actor::Bot(_) => Err(Denied::NotForBots),
             Actor::Operator => Err(Denied::PeopleOnly),
         },
+        Request::ActForPerson { user } => match actor {
+            Actor::Person(id) if id == user => Ok(()),
+            Actor::Operator => Ok(()),
+            _ => Err(Denied::NotOperator),
+        },
+        Request::BrowseMarketplace => match actor {
+            Actor::Person(_) | Actor::Operator => Ok(()),
+            Actor::Bot(_) => Err(Denied::NotForBots),
+        },
         Request::ViewCompany { company } => active(company).map(|_| ()).ok_or_else(not_in),
         Request::SeeAllProjects { company } => {
             let m = active(company).ok_or_else(not_in)?;
@@ -229,17 +248,125 @@ pub fn decide(actor: Actor, request: Request<'_>) -> Result<(), Denied> {
     }
 }
 
-fn check_level(perms: &ToolPermissions, tool: &str, op: Operation) -> Result<(), Denied> {
-    let granted = perms.level(tool);
+fn check_level(perms: &ToolPermissions, tool: Tool, op: Operation) -> Result<(), Denied> {
+    let granted = perms.level_of(tool);
     let required = op.required_level();
     if granted >= required {
         Ok(())
     } else {
         Err(Denied::InsufficientLevel {
-            tool: tool.to_string(),
+            tool,
             required,
             granted,
         })
+    }
+}
+
+/// Whether an app's token may act in a company, by environment: a sandbox token only in its
+/// own app's development sandbox, a production token only in real companies (tokens never
+/// cross environments). `sandbox_of` is the app whose development sandbox the company is.
+/// Refused as [`Denied::NotInstalled`]: for the token, the app is not installed there.
+pub fn token_environment(app: AppId, sandbox_token: bool, sandbox_of: Option<AppId>) -> Result<(), Denied> {
+    let in_env = if sandbox_token {
+        sandbox_of == Some(app)
+    } else {
+        sandbox_of.is_none()
+    };
+    if in_env {
+        Ok(())
+    } else {
+        Err(Denied::NotInstalled)
+    }
+}
+
+/// A traditional service account acts only in its one company (`own`).
+pub fn service_account_company(own: CompanyId, asked: CompanyId) -> Result<(), Denied> {
+    if own == asked {
+        Ok(())
+    } else {
+        Err(Denied::NotInCompany)
+    }
+}
+
+/// A grant of the token endpoint (and the authorize page that leads to a code).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenGrant {
+    ClientCredentials,
+    AuthorizationCode,
+    RefreshToken,
+}
+
+/// What the token endpoint knows about an app when it asks whether a grant may be used.
+#[derive(Clone, Copy, Debug)]
+pub struct AppStanding<'a> {
+    /// Suspended by the operator (or gone).
+    pub suspended: bool,
+    /// The grant types declared by the app's newest version for this environment (sandbox:
+    /// the newest version; production: the newest promoted one); `None`: there is none.
+    pub declared: Option<&'a [GrantType]>,
+}
+
+/// Why an app may not use a grant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GrantRefused {
+    /// The operator suspended the app: no grant at all.
+    Suspended,
+    /// `client_credentials` needs a version (a promoted one for production credentials).
+    NoVersion,
+    /// The version does not declare `client_credentials`.
+    NotDeclared,
+}
+
+/// Whether an app may use `grant` now. A suspended app may use none; `client_credentials` (the
+/// app acting as itself) needs a version that declares it; the person flows
+/// (`authorization_code`, `refresh_token`) are authorized by the person's consent, so the
+/// manifest is not asked.
+pub fn app_grant(grant: TokenGrant, app: AppStanding<'_>) -> Result<(), GrantRefused> {
+    if app.suspended {
+        return Err(GrantRefused::Suspended);
+    }
+    match grant {
+        TokenGrant::ClientCredentials => match app.declared {
+            None => Err(GrantRefused::NoVersion),
+            Some(g) if g.contains(&GrantType::ClientCredentials) => Ok(()),
+            Some(_) => Err(GrantRefused::NotDeclared),
+        },
+        TokenGrant::AuthorizationCode | TokenGrant::RefreshToken => Ok(()),
+    }
+}
+
+/// How an install names the version it installs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InstallSource {
+    /// A published app's newest promoted version, by app id.
+    Marketplace,
+    /// A promoted version's App Version ID.
+    AppVersionId,
+    /// A version's sandbox key (any version, promoted or not) of `app`.
+    SandboxKey { app: AppId },
+}
+
+/// Why a version may not be installed into a company, by environment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InstallRefused {
+    /// A development sandbox installs from no marketplace.
+    SandboxFromMarketplace,
+    /// A development sandbox installs by sandbox key, not by App Version ID.
+    SandboxByAppVersionId,
+    /// A sandbox key installs only into its own app's development sandbox.
+    ForeignSandboxKey,
+}
+
+/// Whether a version named by `source` may be installed into a company (`sandbox_of`: the app
+/// whose development sandbox the company is): production versions into real companies, sandbox
+/// keys into their own app's sandbox only.
+pub fn install_environment(sandbox_of: Option<AppId>, source: InstallSource) -> Result<(), InstallRefused> {
+    match (source, sandbox_of) {
+        (InstallSource::Marketplace, None) | (InstallSource::AppVersionId, None) => Ok(()),
+        (InstallSource::Marketplace, Some(_)) => Err(InstallRefused::SandboxFromMarketplace),
+        (InstallSource::AppVersionId, Some(_)) => Err(InstallRefused::SandboxByAppVersionId),
+        (InstallSource::SandboxKey { app }, Some(own)) if own == app => Ok(()),
+        (InstallSource::SandboxKey { .. }, _) => Err(InstallRefused::ForeignSandboxKey),
     }
 }
 
@@ -251,17 +378,17 @@ mod tests {
     const OTHER: Actor = Actor::Person(UserId(2));
     const BOT: Actor = Actor::Bot(UserId(3));
 
-    fn member(admin: bool, active: bool, tools: &[(&str, Level)]) -> CompanyMembership {
+    fn member(admin: bool, active: bool, tools: &[(Tool, Level)]) -> CompanyMembership {
         CompanyMembership {
             is_active: active,
             is_admin: admin,
-            permissions: ToolPermissions(tools.iter().map(|(t, l)| (t.to_string(), *l)).collect()),
+            permissions: ToolPermissions(tools.iter().map(|(t, l)| (t.name().to_string(), *l)).collect()),
         }
     }
 
-    fn project(tools: &[(&str, Level)]) -> ProjectMembership {
+    fn project(tools: &[(Tool, Level)]) -> ProjectMembership {
         ProjectMembership {
-            permissions: ToolPermissions(tools.iter().map(|(t, l)| (t.to_string(), *l)).collect()),
+            permissions: ToolPermissions(tools.iter().map(|(t, l)| (t.name().to_string(), *l)).collect()),
         }
     }
 
@@ -420,14 +547,14 @@ mod tests {
         ];
         for actor in [PERSON, BOT] {
             for (granted, allowed) in table {
-                let company = member(false, true, &[("documents", granted)]);
-                let proj = project(&[("documents", granted)]);
+                let company = member(false, true, &[(Tool::Documents, granted)]);
+                let proj = project(&[(Tool::Documents, granted)]);
                 for (op, want) in ops.iter().zip(allowed) {
                     let got = decide(
                         actor,
                         Request::UseCompanyTool {
                             company: Some(&company),
-                            tool: "documents",
+                            tool: Tool::Documents,
                             op: *op,
                         },
                     );
@@ -437,7 +564,7 @@ mod tests {
                         Request::UseProjectTool {
                             company: Some(&company),
                             project: Some(&proj),
-                            tool: "documents",
+                            tool: Tool::Documents,
                             op: *op,
                         },
                     );
@@ -446,7 +573,7 @@ mod tests {
                         assert_eq!(
                             got,
                             Err(Denied::InsufficientLevel {
-                                tool: "documents".into(),
+                                tool: Tool::Documents,
                                 required: op.required_level(),
                                 granted
                             })
@@ -458,7 +585,7 @@ mod tests {
                     actor,
                     Request::UseCompanyTool {
                         company: Some(&company),
-                        tool: "directory",
+                        tool: Tool::Directory,
                         op: Read
                     }
                 )
@@ -470,7 +597,7 @@ mod tests {
                         Request::UseProjectTool {
                             company: Some(&company),
                             project: Option::None,
-                            tool: "documents",
+                            tool: Tool::Documents,
                             op: Read
                         }
                     ),
@@ -485,7 +612,7 @@ mod tests {
             Request::UseProjectTool {
                 company: Some(&admin),
                 project: Option::None,
-                tool: "documents",
+                tool: Tool::Documents,
                 op: Delete
             }
         )
@@ -495,10 +622,117 @@ mod tests {
             Request::UseProjectTool {
                 company: Some(&admin),
                 project: Option::None,
-                tool: "documents",
+                tool: Tool::Documents,
                 op: Read
             }
         )
         .is_err());
+    }
+
+    #[test]
+    fn person_and_marketplace_table() {
+        let cases: Vec<(Actor, Request, Result<(), Denied>)> = vec![
+            // self or operator
+            (PERSON, Request::ActForPerson { user: UserId(1) }, Ok(())),
+            (Actor::Operator, Request::ActForPerson { user: UserId(1) }, Ok(())),
+            (
+                OTHER,
+                Request::ActForPerson { user: UserId(1) },
+                Err(Denied::NotOperator),
+            ),
+            (BOT, Request::ActForPerson { user: UserId(3) }, Err(Denied::NotOperator)),
+            (BOT, Request::ActForPerson { user: UserId(1) }, Err(Denied::NotOperator)),
+            // the marketplace: people and the operator
+            (PERSON, Request::BrowseMarketplace, Ok(())),
+            (Actor::Operator, Request::BrowseMarketplace, Ok(())),
+            (BOT, Request::BrowseMarketplace, Err(Denied::NotForBots)),
+        ];
+        for (i, (actor, req, want)) in cases.into_iter().enumerate() {
+            assert_eq!(decide(actor, req), want, "case {i}: {actor:?} {req:?}");
+        }
+    }
+
+    /// `user_id()` is `None` for the operator and only for it. The marketplace's former check,
+    /// `actor.user_id().is_none() && actor != Actor::Operator`, was therefore never true: it
+    /// refused nobody (not even the bots it meant to refuse). `BrowseMarketplace` replaces it.
+    #[test]
+    fn only_the_operator_has_no_user_id_so_the_old_marketplace_check_was_dead() {
+        for actor in [Actor::Operator, PERSON, BOT] {
+            assert_eq!(actor.user_id().is_none(), actor == Actor::Operator, "{actor:?}");
+            let old_check_refuses = actor.user_id().is_none() && actor != Actor::Operator;
+            assert!(!old_check_refuses, "{actor:?}");
+        }
+    }
+
+    #[test]
+    fn environment_and_service_account_table() {
+        let (app, other) = (AppId(7), AppId(8));
+        let cases = [
+            // (sandbox token, company's sandbox_of, allowed)
+            (true, Some(app), true),
+            (true, Some(other), false),
+            (true, None, false),
+            (false, None, true),
+            (false, Some(app), false),
+            (false, Some(other), false),
+        ];
+        for (sandbox, of, ok) in cases {
+            let want = if ok { Ok(()) } else { Err(Denied::NotInstalled) };
+            assert_eq!(token_environment(app, sandbox, of), want, "{sandbox} {of:?}");
+        }
+        assert_eq!(service_account_company(CompanyId(1), CompanyId(1)), Ok(()));
+        assert_eq!(
+            service_account_company(CompanyId(1), CompanyId(2)),
+            Err(Denied::NotInCompany)
+        );
+    }
+
+    #[test]
+    fn grant_table() {
+        use GrantType::*;
+        use TokenGrant as G;
+        let cc: &[GrantType] = &[ClientCredentials];
+        let code: &[GrantType] = &[AuthorizationCode];
+        let both: &[GrantType] = &[AuthorizationCode, ClientCredentials];
+        let s = |suspended, declared| AppStanding { suspended, declared };
+        let cases = [
+            (G::ClientCredentials, s(false, Some(cc)), Ok(())),
+            (G::ClientCredentials, s(false, Some(both)), Ok(())),
+            (
+                G::ClientCredentials,
+                s(false, Some(code)),
+                Err(GrantRefused::NotDeclared),
+            ),
+            (G::ClientCredentials, s(false, None), Err(GrantRefused::NoVersion)),
+            (G::ClientCredentials, s(true, Some(cc)), Err(GrantRefused::Suspended)),
+            (G::ClientCredentials, s(true, None), Err(GrantRefused::Suspended)),
+            (G::AuthorizationCode, s(false, None), Ok(())),
+            (G::AuthorizationCode, s(false, Some(cc)), Ok(())),
+            (G::AuthorizationCode, s(true, Some(code)), Err(GrantRefused::Suspended)),
+            (G::RefreshToken, s(false, None), Ok(())),
+            (G::RefreshToken, s(true, None), Err(GrantRefused::Suspended)),
+        ];
+        for (i, (grant, app, want)) in cases.into_iter().enumerate() {
+            assert_eq!(app_grant(grant, app), want, "case {i}: {grant:?} {app:?}");
+        }
+    }
+
+    #[test]
+    fn install_environment_table() {
+        use InstallRefused::*;
+        use InstallSource::*;
+        let (app, other) = (AppId(7), AppId(8));
+        let cases = [
+            (None, Marketplace, Ok(())),
+            (None, AppVersionId, Ok(())),
+            (None, SandboxKey { app }, Err(ForeignSandboxKey)),
+            (Some(app), Marketplace, Err(SandboxFromMarketplace)),
+            (Some(app), AppVersionId, Err(SandboxByAppVersionId)),
+            (Some(app), SandboxKey { app }, Ok(())),
+            (Some(other), SandboxKey { app }, Err(ForeignSandboxKey)),
+        ];
+        for (of, source, want) in cases {
+            assert_eq!(install_environment(of, source), want, "{of:?} {source:?}");
+        }
     }
 }

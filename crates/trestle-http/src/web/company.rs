@@ -394,9 +394,9 @@ async fn install_page_at(
             }
             section.card aria-labelledby="perms-h" {
                 h2 #perms-h { "What the app may do" }
-                @let rows: Vec<(&str, &String, &Level)> = m.company_permissions.0.iter().map(|(t, l)| ("Company", t, l))
-                    .chain(m.project_permissions.0.iter().map(|(t, l)| ("Permitted projects", t, l)))
-                    .filter(|(_, _, l)| **l > Level::None).collect();
+                @let rows: Vec<(&str, &String, &Level)> = m.company_permissions.granted().map(|(t, l)| ("Company", t, l))
+                    .chain(m.project_permissions.granted().map(|(t, l)| ("Permitted projects", t, l)))
+                    .collect();
                 @if rows.is_empty() { p.empty { "No tool permissions." } } @else {
                     table { tbody { @for (scope, tool, level) in rows { tr { td { (scope) } td.mono { (tool) } td { (level_name(*level)) } } } } }
                 }

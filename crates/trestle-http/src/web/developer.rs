@@ -832,11 +832,9 @@ async fn save_version(State(s): State<AppState>, Path((app, version)): Path<(i64
 fn permission_table(m: &Manifest) -> Markup {
     let rows: Vec<(&str, &String, &Level)> = m
         .company_permissions
-        .0
-        .iter()
+        .granted()
         .map(|(t, l)| ("Company", t, l))
-        .chain(m.project_permissions.0.iter().map(|(t, l)| ("Project", t, l)))
-        .filter(|(_, _, l)| **l > Level::None)
+        .chain(m.project_permissions.granted().map(|(t, l)| ("Project", t, l)))
         .collect();
     html! {
         @if rows.is_empty() {
@@ -867,7 +865,7 @@ fn diff_table(d: &VersionDiff) -> Markup {
                     @for (scope, c) in rows {
                         tr {
                             td { (scope) } td.mono { (c.tool) } td { (c.from.as_str()) }
-                            td { (c.to.as_str()) @if c.to > c.from { " " span.badge.warn { "wider" } } }
+                            td { (c.to.as_str()) @if c.widens() { " " span.badge.warn { "wider" } } }
                         }
                     }
                 }
