@@ -1,6 +1,7 @@
-//! Trestle's HTTP layer: the whole route table is in [`router`]. Handlers parse the request,
-//! call one `trestle_core::Trestle` method and shape the answer; errors become responses only
-//! in `error.rs`.
+//! Trestle's HTTP layer: the route table of the APIs is in [`router`], which also mounts a page
+//! surface (the web UI, crate `trestle-web`) handed to it as [`Pages`] under the same global
+//! layers. Handlers parse the request, call one `trestle_core::Trestle` method and shape the
+//! answer; errors become responses only in `error.rs`.
 
 mod admin;
 mod error;
@@ -17,9 +18,7 @@ mod projects;
 pub mod ratelimit;
 mod rest;
 mod service_accounts;
-mod signin;
 mod tools;
-mod web;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -31,6 +30,7 @@ use tokio::net::TcpListener;
 use trestle_core::Trestle;
 use utoipa::OpenApi;
 
+pub use error::PageRefusals;
 pub use manage::ApiDoc;
 
 /// What every handler can reach. Cloned for every request, so it is one shared pointer.
@@ -43,7 +43,9 @@ pub struct Shared {
     pub public_url: Option<String>,
     pub rate_limiter: ratelimit::RateLimiter,
     pub http_counters: std::sync::Arc<metrics::HttpCounters>,
-    pub failed_auth: ratelimit::FailedAuth,
+    /// Failed client authentications; shared with the sign-in pages, which count e-mail
+    /// addresses in it.
+    pub failed_auth: std::sync::Arc<ratelimit::FailedAuth>,
 }
 
 impl std::ops::Deref for AppState {
@@ -65,12 +67,19 @@ impl AppState {
     }
 }
 
-/// The complete route table.
-pub fn router(state: AppState) -> Router {
+/// Server-rendered pages mounted beside the APIs (the web UI): their routes, with their own
+/// state and error pages (they answer their unknown paths and wrong methods themselves), and
+/// how they answer the refusals the global layers make on their paths.
+pub struct Pages {
+    pub routes: Router,
+    pub refusals: PageRefusals,
+}
+
+/// The complete route table: the APIs' routes and `pages`, under the global layers (body
+/// limit, rate limit, service-account warnings, metrics, trace).
+pub fn router(state: AppState, pages: Pages) -> Router {
     let router = Router::new()
         .merge(oauth::routes())
-        .merge(signin::routes())
-        .merge(web::routes())
         .merge(rest::routes())
         .merge(tools::routes())
         .merge(manage::routes())
@@ -78,16 +87,21 @@ pub fn router(state: AppState) -> Router {
         .route("/health/live", get(live))
         .route("/metrics", get(metrics::metrics))
         .route("/health/ready", get(ready))
+        .with_state(state.clone())
+        .merge(pages.routes)
+        // Routes whose wrong methods their surface does not answer get the APIs' 405.
         .method_not_allowed_fallback(error::wrong_method)
         .fallback(error::no_route)
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            web::with_navigation,
-        ))
-        .layer(axum::middleware::from_fn(extract::limit_body));
+            pages.refusals,
+            extract::limit_body,
+        ));
     // Layers cost on every request, so only what is switched on is added.
     let router = if state.rate_limiter.enabled() {
-        router.layer(axum::middleware::from_fn_with_state(state.clone(), ratelimit::limit))
+        router.layer(axum::middleware::from_fn_with_state(
+            (state.clone(), pages.refusals),
+            ratelimit::limit,
+        ))
     } else {
         router
     };
@@ -111,7 +125,7 @@ pub fn router(state: AppState) -> Router {
     } else {
         router
     };
-    router.with_state(state)
+    router
 }
 
 /// The OpenAPI document of the management API.
@@ -145,12 +159,13 @@ async fn ready(State(state): State<AppState>) -> Response {
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
+    pages: Pages,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     // The peer address reaches handlers (rate limits and lockouts are per address).
     axum::serve(
         listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        router(state, pages).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await
