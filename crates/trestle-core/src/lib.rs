@@ -2,12 +2,14 @@
 //! one method per thing a caller can do: issue a token, list companies, install an app…
 //! Every method that acts for someone asks [`trestle_domain::policy::decide`] first.
 
+pub mod answer;
 mod api;
 mod cache;
 mod clock;
 mod company;
 mod error;
 mod janitor;
+pub mod lockout;
 mod metrics;
 mod oauth;
 mod operator;

@@ -1,7 +1,10 @@
 //! The one place where errors become HTTP responses.
 //!
-//! Web UI errors are HTML pages (`WebError`) with the same statuses. API errors (REST and management) are JSON `{"code", "message", "errors"?}`; OAuth token
+//! API errors (REST and management) are JSON `{"code", "message", "errors"?}`; OAuth token
 //! errors follow RFC 6749 §5.2; bearer-token failures carry `WWW-Authenticate` per RFC 6750.
+//! A refusal the HTTP layer makes for a path of a page surface (the web UI) is that surface's
+//! page ([`PageRefusals`]); the status and public message of a use-case error are the core's
+//! (`trestle_core::answer`), so the pages and the APIs agree.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -51,72 +54,17 @@ impl ApiError {
 
 /// The status and machine-readable code of a use-case error.
 fn status_of(e: &CoreError) -> (StatusCode, &'static str) {
-    match e {
-        CoreError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
-        CoreError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-        CoreError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-        CoreError::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
-        CoreError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-        CoreError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-        CoreError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
-        CoreError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
-    }
-}
-
-/// The message a caller may see: internal details are logged, never returned.
-fn public_message(e: &CoreError) -> String {
-    match e {
-        CoreError::Internal(detail) => {
-            tracing::error!(error = %detail, "internal error");
-            "something went wrong; the error has been logged".to_string()
-        }
-        CoreError::Unavailable(detail) => {
-            tracing::warn!(error = %detail, "database unavailable");
-            "the service is temporarily unavailable; retry shortly".to_string()
-        }
-        other => other.to_string(),
-    }
-}
-
-/// An error of a web UI page: an HTML page with the same status the API would give, and a
-/// way back (`back`, a path of the UI).
-#[derive(Debug)]
-pub struct WebError {
-    pub error: CoreError,
-    pub back: String,
-}
-
-impl WebError {
-    pub fn new(error: CoreError, back: impl Into<String>) -> Self {
-        WebError {
-            error,
-            back: back.into(),
-        }
-    }
-}
-
-impl IntoResponse for WebError {
-    fn into_response(self) -> Response {
-        let (status, _) = status_of(&self.error);
-        let message = public_message(&self.error);
-        let problems = match self.error {
-            CoreError::Invalid { problems, .. } => bounded(problems),
-            _ => vec![],
-        };
-        let message = shorten(&message, MAX_ECHO);
-        let mut res = crate::web::layout::error_page(status, &message, &problems, &self.back);
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        }
-        res
-    }
+    let (status, code) = e.status();
+    (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        code,
+    )
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = status_of(&self.0);
-        let message = public_message(&self.0);
+        let message = self.0.public_message();
         let tool_level = matches!(
             self.0,
             CoreError::Forbidden(trestle_domain::policy::Denied::InsufficientLevel { .. })
@@ -267,21 +215,35 @@ impl IntoResponse for OAuthErrorResponse {
     }
 }
 
-/// The 404 for unknown routes, in the shape of the surface the URL belongs to (a page for the
-/// web UI, RFC 6749's JSON under `/oauth/`, the API's JSON elsewhere).
+/// The 404 for unknown routes, in the shape of the surface the URL belongs to (RFC 6749's JSON
+/// under `/oauth/`, the API's JSON elsewhere; a page surface answers its own unknown paths).
 pub async fn no_route(method: axum::http::Method, uri: axum::http::Uri) -> Response {
     let path = uri.path();
-    let message = if path == "/ui" || path.starts_with("/ui/") {
-        "There is no such page.".to_string()
-    } else {
-        format!("no route for {method} {}", shorten(path, 200))
-    };
-    RequestError::new(StatusCode::NOT_FOUND, "not_found", message, vec![]).respond_to(path)
+    let message = format!("no route for {method} {}", shorten(path, 200));
+    RequestError::new(StatusCode::NOT_FOUND, "not_found", message, vec![]).respond_to(path, None)
+}
+
+/// How a surface of pages mounted beside the APIs (the web UI, see `crate::Pages`) answers a
+/// refusal that the HTTP layer makes before any of its pages runs — a body too large, too many
+/// requests: the path prefix it owns, and its page for a status, a message and the problems
+/// (already cut short).
+#[derive(Clone, Copy)]
+pub struct PageRefusals {
+    pub prefix: &'static str,
+    pub page: fn(StatusCode, &str, &[Problem]) -> Response,
+}
+
+impl PageRefusals {
+    /// Whether `path` is the prefix itself or below it.
+    pub fn covers(&self, path: &str) -> bool {
+        path.strip_prefix(self.prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    }
 }
 
 /// A refusal of the request itself — its URL, method, content type, size or body shape —
 /// found before any use case runs. Answered in the error shape of the surface it was sent to:
-/// the management and REST APIs' JSON, RFC 6749's for `/oauth/`, an HTML page for `/ui`.
+/// the management and REST APIs' JSON, RFC 6749's for `/oauth/`, a page surface's page.
 #[derive(Debug)]
 pub struct RequestError {
     pub status: StatusCode,
@@ -340,12 +302,13 @@ impl RequestError {
         )
     }
 
-    /// The answer for a request to `path` (which decides the error shape).
-    pub fn respond_to(self, path: &str) -> Response {
+    /// The answer for a request to `path` (which decides the error shape); `pages` is the page
+    /// surface mounted beside the APIs, if any.
+    pub fn respond_to(self, path: &str, pages: Option<&PageRefusals>) -> Response {
         let close = self.close;
-        let mut res = if path == "/ui" || path.starts_with("/ui/") {
+        let mut res = if let Some(pages) = pages.filter(|p| p.covers(path)) {
             let errors = bounded(self.errors);
-            crate::web::layout::error_page(self.status, &shorten(&self.message, MAX_ECHO), &errors, "/ui")
+            (pages.page)(self.status, &shorten(&self.message, MAX_ECHO), &errors)
         } else if path.starts_with("/oauth/") {
             let mut res = (
                 self.status,
@@ -396,35 +359,7 @@ pub async fn wrong_method(method: axum::http::Method, uri: axum::http::Uri) -> R
         format!("{method} is not allowed here; the Allow header lists the methods that are"),
         vec![],
     )
-    .respond_to(uri.path())
+    .respond_to(uri.path(), None)
 }
 
-/// `s` cut to at most `max` characters (an echo of the caller's input stays small).
-pub fn shorten(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
-    match s.char_indices().nth(max) {
-        None => s.into(),
-        Some((at, _)) => format!("{}…", &s[..at]).into(),
-    }
-}
-
-/// Longest message, problem path or reason an error answer carries: they may quote the
-/// caller's input (an unknown key, a refused value), which must never inflate the answer.
-pub const MAX_ECHO: usize = 300;
-
-/// Most problems one error answer lists.
-pub const MAX_PROBLEMS: usize = 100;
-
-/// `problems` as an answer carries them: at most [`MAX_PROBLEMS`], each path and reason cut to
-/// [`MAX_ECHO`] characters.
-pub fn bounded(mut problems: Vec<Problem>) -> Vec<Problem> {
-    problems.truncate(MAX_PROBLEMS);
-    for p in &mut problems {
-        if let std::borrow::Cow::Owned(s) = shorten(&p.path, MAX_ECHO) {
-            p.path = s;
-        }
-        if let std::borrow::Cow::Owned(s) = shorten(&p.reason, MAX_ECHO) {
-            p.reason = s;
-        }
-    }
-    problems
-}
+pub use trestle_core::answer::{bounded, shorten, MAX_ECHO};

@@ -1,6 +1,6 @@
 //! Request extractors whose failures answer in Trestle's error format instead of axum's text.
 
-use crate::error::{malformed_authorization, missing_token, ApiError, RequestError};
+use crate::error::{malformed_authorization, missing_token, ApiError, PageRefusals, RequestError};
 use crate::AppState;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -123,7 +123,12 @@ const DRAIN_UP_TO: usize = 16 * 1024 * 1024;
 /// body is answered 413 in the error shape of the surface it was sent to, after reading it to
 /// its end (the keep-alive connection stays usable) — or, when it is huge, with
 /// `Connection: close`.
-pub async fn limit_body(req: Request, next: axum::middleware::Next) -> Response {
+/// `pages` is the page surface mounted beside the APIs, which answers in its own shape.
+pub async fn limit_body(
+    axum::extract::State(pages): axum::extract::State<PageRefusals>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
     use axum::body::HttpBody;
     use futures::StreamExt;
     if req.body().is_end_stream() {
@@ -138,7 +143,7 @@ pub async fn limit_body(req: Request, next: axum::middleware::Next) -> Response 
     if declared.is_some_and(|n| n > DRAIN_UP_TO as u64) {
         let mut e = RequestError::too_large(MAX_BODY);
         e.close = true;
-        return e.respond_to(&path);
+        return e.respond_to(&path, Some(&pages));
     }
     let (parts, body) = req.into_parts();
     let mut stream = body.into_data_stream();
@@ -151,20 +156,20 @@ pub async fn limit_body(req: Request, next: axum::middleware::Next) -> Response 
                 reason: "the request body could not be read to its end".into(),
             }]);
             e.close = true;
-            return e.respond_to(&path);
+            return e.respond_to(&path, Some(&pages));
         };
         total += chunk.len();
         if total > DRAIN_UP_TO {
             let mut e = RequestError::too_large(MAX_BODY);
             e.close = true;
-            return e.respond_to(&path);
+            return e.respond_to(&path, Some(&pages));
         }
         if total <= MAX_BODY {
             kept.extend_from_slice(&chunk);
         }
     }
     if total > MAX_BODY {
-        return RequestError::too_large(MAX_BODY).respond_to(&path);
+        return RequestError::too_large(MAX_BODY).respond_to(&path, Some(&pages));
     }
     next.run(Request::from_parts(parts, axum::body::Body::from(kept))).await
 }

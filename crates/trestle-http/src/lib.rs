@@ -1,7 +1,8 @@
-//! Trestle's HTTP layer: the whole route table is in [`router`]; the management API's part (and
-//! its OpenAPI document) is the one table in `api/mod.rs`. Handlers parse the request,
-//! call one `trestle_core::Trestle` method and shape the answer; errors become responses only
-//! in `error.rs`.
+//! Trestle's HTTP layer: the route table of the APIs is in [`router`] (the management API's
+//! part, and its OpenAPI document, is the one table in `api/mod.rs`); it also mounts a page
+//! surface (the web UI, crate `trestle-web`) handed to it as [`Pages`] under the same global
+//! layers. Handlers parse the request, call one `trestle_core::Trestle` method and shape the
+//! answer; errors become responses only in `error.rs`.
 
 mod api;
 mod error;
@@ -14,9 +15,7 @@ mod oauth;
 mod paging;
 pub mod ratelimit;
 mod rest;
-mod signin;
 mod tools;
-mod web;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -28,6 +27,7 @@ use tokio::net::TcpListener;
 use trestle_core::Trestle;
 
 pub use api::ApiDoc;
+pub use error::PageRefusals;
 
 /// What every handler can reach. Cloned for every request, so it is one shared pointer.
 #[derive(Clone)]
@@ -39,7 +39,9 @@ pub struct Shared {
     pub public_url: Option<String>,
     pub rate_limiter: ratelimit::RateLimiter,
     pub http_counters: std::sync::Arc<metrics::HttpCounters>,
-    pub failed_auth: ratelimit::FailedAuth,
+    /// Failed client authentications; shared with the sign-in pages, which count e-mail
+    /// addresses in it.
+    pub failed_auth: std::sync::Arc<ratelimit::FailedAuth>,
 }
 
 impl std::ops::Deref for AppState {
@@ -61,15 +63,22 @@ impl AppState {
     }
 }
 
-/// The complete route table.
-pub fn router(state: AppState) -> Router {
+/// Server-rendered pages mounted beside the APIs (the web UI): their routes, with their own
+/// state and error pages (they answer their unknown paths and wrong methods themselves), and
+/// how they answer the refusals the global layers make on their paths.
+pub struct Pages {
+    pub routes: Router,
+    pub refusals: PageRefusals,
+}
+
+/// The complete route table: the APIs' routes and `pages`, under the global layers (body
+/// limit, rate limit, service-account warnings, metrics, trace).
+pub fn router(state: AppState, pages: Pages) -> Router {
     // The management API's routes and its OpenAPI document come from one table.
     let (management, doc) = api::routes().split_for_parts();
     let doc = axum::body::Bytes::from(serde_json::to_vec(&doc).unwrap_or_default());
     let router = Router::new()
         .merge(oauth::routes())
-        .merge(signin::routes())
-        .merge(web::routes())
         .merge(rest::routes())
         .merge(tools::routes())
         .merge(management)
@@ -77,16 +86,21 @@ pub fn router(state: AppState) -> Router {
         .route("/health/live", get(live))
         .route("/metrics", get(metrics::metrics))
         .route("/health/ready", get(ready))
+        .with_state(state.clone())
+        .merge(pages.routes)
+        // Routes whose wrong methods their surface does not answer get the APIs' 405.
         .method_not_allowed_fallback(error::wrong_method)
         .fallback(error::no_route)
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            web::with_navigation,
-        ))
-        .layer(axum::middleware::from_fn(extract::limit_body));
+            pages.refusals,
+            extract::limit_body,
+        ));
     // Layers cost on every request, so only what is switched on is added.
     let router = if state.rate_limiter.enabled() {
-        router.layer(axum::middleware::from_fn_with_state(state.clone(), ratelimit::limit))
+        router.layer(axum::middleware::from_fn_with_state(
+            (state.clone(), pages.refusals),
+            ratelimit::limit,
+        ))
     } else {
         router
     };
@@ -110,7 +124,7 @@ pub fn router(state: AppState) -> Router {
     } else {
         router
     };
-    router.with_state(state)
+    router
 }
 
 /// The OpenAPI document of the management API.
@@ -144,12 +158,13 @@ async fn ready(State(state): State<AppState>) -> Response {
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
+    pages: Pages,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     // The peer address reaches handlers (rate limits and lockouts are per address).
     axum::serve(
         listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        router(state, pages).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await

@@ -102,24 +102,7 @@ pub fn valid_host(h: &str) -> bool {
     host_ok && port_ok
 }
 
-/// `s` with every byte outside a plain URL path and query (letters, digits, `-._~/?=&+%:@!$*()`)
-/// percent-encoded: fit for `Location` and `Link`, where `<>";,'`, spaces or non-ASCII text of a
-/// request must never appear as sent.
-pub fn header_safe(s: &str) -> String {
-    let plain = |b: u8| b.is_ascii_alphanumeric() || b"-._~/?=&+%:@!$*()".contains(&b);
-    if s.bytes().all(plain) {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len() + 16);
-    for b in s.bytes() {
-        if plain(b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+pub use trestle_core::answer::header_safe;
 
 /// A JSON array response with the pagination headers.
 pub fn paged<T: Serialize>(
@@ -271,7 +254,7 @@ impl Paging {
 
 #[cfg(test)]
 mod tests {
-    use super::{header_safe, valid_host};
+    use super::valid_host;
 
     #[test]
     fn hosts_are_plain_authorities() {
@@ -307,12 +290,5 @@ mod tests {
         ] {
             assert!(!valid_host(bad), "{bad:?}");
         }
-    }
-
-    #[test]
-    fn header_safe_encodes_what_is_not_plain() {
-        assert_eq!(header_safe("/ui/apps/3?done=x&y=1"), "/ui/apps/3?done=x&y=1");
-        assert_eq!(header_safe("/ui/a\"<b>; c,'é"), "/ui/a%22%3Cb%3E%3B%20c%2C%27%C3%A9");
-        assert_eq!(header_safe("/ui/%41"), "/ui/%41");
     }
 }

@@ -7,6 +7,7 @@
 //! names one (`Procore-Company-Id`), as Procore counts DMSA calls — else the API token, else
 //! the client address. Counters live in this node's memory.
 
+use crate::error::PageRefusals;
 use crate::AppState;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -196,7 +197,8 @@ fn caller_key(state: &AppState, req: &Request) -> (CallerKey, Option<CheckedBear
 }
 
 /// The middleware.
-pub async fn limit(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+/// `pages` is the page surface mounted beside the APIs, which answers in its own shape.
+pub async fn limit(State((state, pages)): State<(AppState, PageRefusals)>, mut req: Request, next: Next) -> Response {
     let limiter = &state.rate_limiter;
     let path = req.uri().path();
     if !limiter.enabled()
@@ -220,9 +222,9 @@ pub async fn limit(State(state): State<AppState>, mut req: Request, next: Next) 
         let path = req.uri().path();
         // Procore's plain text on REST and OAuth; the management API's JSON error and the web
         // UI's page elsewhere.
-        let mut r = if path.starts_with("/api/") || path == "/ui" || path.starts_with("/ui/") {
+        let mut r = if path.starts_with("/api/") || pages.covers(path) {
             crate::error::RequestError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", MESSAGE, vec![])
-                .respond_to(path)
+                .respond_to(path, Some(&pages))
         } else {
             (StatusCode::TOO_MANY_REQUESTS, MESSAGE).into_response()
         };
@@ -237,64 +239,7 @@ pub async fn limit(State(state): State<AppState>, mut req: Request, next: Next) 
     res
 }
 
-/// Failed client authentications per (client_id, address): after `FAILED_AUTH_LIMIT` in an hour
-/// that client is refused from that address until the hour ends — other addresses are not
-/// affected, so the lockout cannot be used to lock a client out everywhere.
-pub const FAILED_AUTH_LIMIT: u32 = 20;
-
-/// Per client id: (hour window, failures).
-type Failures = HashMap<String, (i64, u32)>;
-
-#[derive(Default)]
-pub struct FailedAuth {
-    /// Per address, per client id: (hour window, failures). Looked up without allocating.
-    counts: Mutex<HashMap<std::net::IpAddr, Failures>>,
-    /// Whether any failure is recorded: the common case answers without taking the lock.
-    any: std::sync::atomic::AtomicBool,
-}
-
-impl FailedAuth {
-    /// Seconds to wait, when this client is locked out from this address.
-    pub fn locked(&self, client_id: &str, ip: std::net::IpAddr, now: i64) -> Option<i64> {
-        if !self.any.load(std::sync::atomic::Ordering::Relaxed) {
-            return None;
-        }
-        let map = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        match map.get(&ip).and_then(|m| m.get(client_id)) {
-            Some((window, n)) if *window == now.div_euclid(HOUR) && *n >= FAILED_AUTH_LIMIT => {
-                Some((window + 1) * HOUR - now)
-            }
-            _ => None,
-        }
-    }
-
-    /// Forgets failures of past hours (lockouts that have ended); the janitor calls it.
-    /// Returns how many (address, client) pairs are still counted.
-    pub fn purge(&self, now: i64) -> usize {
-        let window = now.div_euclid(HOUR);
-        let mut map = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        map.retain(|_, per_ip| {
-            per_ip.retain(|_, (w, _)| *w == window);
-            !per_ip.is_empty()
-        });
-        map.values().map(HashMap::len).sum()
-    }
-
-    pub fn failed(&self, client_id: &str, ip: std::net::IpAddr, now: i64) {
-        let mut map = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        let window = now.div_euclid(HOUR);
-        if map.len() > 10_000 {
-            map.retain(|_, m| m.values().any(|(w, _)| *w == window));
-        }
-        self.any.store(true, std::sync::atomic::Ordering::Relaxed);
-        let per_ip = map.entry(ip).or_default();
-        let e = per_ip.entry(client_id.to_string()).or_insert((window, 0));
-        if e.0 != window {
-            *e = (window, 0);
-        }
-        e.1 += 1;
-    }
-}
+pub use trestle_core::lockout::{FailedAuth, FAILED_AUTH_LIMIT};
 
 #[cfg(test)]
 mod tests {
@@ -351,16 +296,5 @@ mod tests {
         l.hit("now".into(), t + 3600);
         assert_eq!(l.purge(t + 3601), 1, "the caller of the past hour is forgotten");
         assert!(!l.hit("now".into(), t + 3602).allowed, "the current count is kept");
-
-        let ip: std::net::IpAddr = [127, 0, 0, 1].into();
-        let f = FailedAuth::default();
-        for _ in 0..FAILED_AUTH_LIMIT {
-            f.failed("old", ip, t);
-            f.failed("now", ip, t + 3600);
-        }
-        assert_eq!(f.purge(t + 3601), 1);
-        assert_eq!(f.locked("old", ip, t + 3601), None);
-        assert!(f.locked("now", ip, t + 3601).is_some(), "a running lockout is kept");
-        assert_eq!(f.purge(t + 7200), 0, "and ends with its hour");
     }
 }

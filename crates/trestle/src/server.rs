@@ -7,8 +7,9 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use trestle_core::{Clock, CoreConfig, SystemClock, Trestle};
 use trestle_http::ratelimit::RateLimitConfig;
-use trestle_http::AppState;
+use trestle_http::{AppState, PageRefusals, Pages};
 use trestle_store::StoreConfig;
+use trestle_web::WebState;
 
 /// Everything a server needs, already validated.
 #[derive(Clone)]
@@ -116,8 +117,9 @@ pub fn start(core: Trestle, config: &ServerConfig, listener: TcpListener) -> Res
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let state = AppState::new(core.clone(), config.public_url.clone(), config.rate_limit);
     let janitor = start_janitor(&state, config.janitor_interval);
+    let pages = web_pages(&state);
     let task = tokio::spawn(async move {
-        let served = trestle_http::serve(listener, state, async move {
+        let served = trestle_http::serve(listener, state, pages, async move {
             let _ = rx.await;
         })
         .await;
@@ -141,9 +143,23 @@ pub async fn serve_until(
 ) -> Result<()> {
     let state = AppState::new(core, config.public_url.clone(), config.rate_limit);
     let janitor = start_janitor(&state, config.janitor_interval);
-    let served = trestle_http::serve(listener, state, shutdown).await;
+    let pages = web_pages(&state);
+    let served = trestle_http::serve(listener, state, pages, shutdown).await;
     janitor.abort();
     served.context("server")
+}
+
+/// The web UI (crate `trestle-web`), mounted beside the APIs: the same core and public URL,
+/// and the same lockout counter as the token endpoint.
+fn web_pages(state: &AppState) -> Pages {
+    let web = WebState::new(state.core.clone(), state.public_url.clone(), state.failed_auth.clone());
+    Pages {
+        routes: trestle_web::routes(web),
+        refusals: PageRefusals {
+            prefix: trestle_web::PREFIX,
+            page: trestle_web::refusal_page,
+        },
+    }
 }
 
 /// Starts this node's janitor: expired rows of the store, and the rate limiter's and lockouts'

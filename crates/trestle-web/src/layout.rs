@@ -138,7 +138,7 @@ pub fn refused_form() -> Response {
     )
 }
 
-/// What an error page says, kept on its response so that [`super::with_navigation`] can show it
+/// What an error page says, kept on its response so that [`crate::session::with_navigation`] can show it
 /// again inside the signed-in person's navigation.
 #[derive(Clone)]
 pub struct ErrorPage {
@@ -175,7 +175,7 @@ fn error_body(title: &str, e: &ErrorPage) -> Markup {
 }
 
 /// The page for an error (rendered by `error.rs`, which chose the status), without
-/// navigation; [`super::with_navigation`] puts a signed-in person's navigation around it.
+/// navigation; [`crate::session::with_navigation`] puts a signed-in person's navigation around it.
 pub fn error_page(status: StatusCode, message: &str, problems: &[Problem], back: &str) -> Response {
     let e = ErrorPage {
         message: message.to_string(),

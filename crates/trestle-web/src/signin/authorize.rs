@@ -3,49 +3,47 @@
 //! record the decision (a 303 back to the app with a code, or the code shown for the
 //! out-of-band flow). Every form carries a CSRF token; pages cannot be framed or cached.
 
-use crate::AppState;
+use crate::state::WebState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use maud::{html, Markup};
 use std::collections::HashMap;
 use trestle_core::{AuthorizeError, AuthorizeParams, ValidAuthorize, OOB};
 
-use crate::web::{
-    cookie, csrf_ok, locked_out, same_origin, see_other, set_cookie, sign_in, SignIn, CSRF_COOKIE, SESSION_COOKIE,
-    SESSION_MAX_AGE,
+use super::{locked_out, sign_in, SignIn};
+use crate::session::{
+    cookie, csrf_ok, same_origin, see_other, set_cookie, CSRF_COOKIE, SESSION_COOKIE, SESSION_MAX_AGE,
 };
 use axum::extract::ConnectInfo;
 use std::net::SocketAddr;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<WebState> {
     Router::new()
         .route("/oauth/authorize", get(authorize))
         .route("/oauth/authorize/login", post(login))
         .route("/oauth/authorize/decision", post(decision))
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
-/// A sign-in page in the web UI's look; `body` is HTML whose values went through [`esc`].
-fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    crate::web::layout::bare_page(
+/// A sign-in page in the web UI's look (maud escapes every value in `body`).
+fn page(status: StatusCode, title: &str, body: Markup) -> Response {
+    crate::layout::bare_page(
         status,
         title,
-        maud::html! {
+        html! {
             div.card.narrow {
                 h1 { (title) }
-                (maud::PreEscaped(body))
+                (body)
             }
         },
     )
+}
+
+/// A page that says only `message`, as an error.
+fn message_page(status: StatusCode, title: &str, message: &str) -> Response {
+    page(status, title, html! { p.error { (message) } })
 }
 
 /// The authorization request's parameters. An empty value counts as absent, a repeated one is
@@ -103,11 +101,7 @@ fn with_params(uri: &str, params: &[(&str, &str)]) -> String {
 /// is not trusted, else the error at the redirect URI.
 fn refused(e: AuthorizeError) -> Response {
     match e {
-        AuthorizeError::NoRedirect(m) => page(
-            StatusCode::BAD_REQUEST,
-            "This sign-in link is not valid",
-            &format!("<p class=\"error\">{}</p>", esc(&m)),
-        ),
+        AuthorizeError::NoRedirect(m) => message_page(StatusCode::BAD_REQUEST, "This sign-in link is not valid", &m),
         AuthorizeError::Redirect {
             redirect_uri,
             error,
@@ -115,10 +109,10 @@ fn refused(e: AuthorizeError) -> Response {
             state,
         } => {
             if redirect_uri == OOB {
-                return page(
+                return message_page(
                     StatusCode::BAD_REQUEST,
                     "Sign-in refused",
-                    &format!("<p class=\"error\">{error}: {}</p>", esc(&description)),
+                    &format!("{error}: {description}"),
                 );
             }
             let mut p = vec![("error", error), ("error_description", description.as_str())];
@@ -136,44 +130,50 @@ fn refused(e: AuthorizeError) -> Response {
 
 fn login_page(status: StatusCode, valid: &ValidAuthorize, query: &str, error: Option<&str>) -> Response {
     let csrf = trestle_core::secrets::random_hex_256();
-    let err = error
-        .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", esc(e)))
-        .unwrap_or_default();
-    let body = format!(
-        "<p>Sign in to continue to <strong>{app}</strong>.</p>{err}\
-         <form method=\"post\" action=\"/oauth/authorize/login\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"q\" value=\"{q}\">\
-         <label for=\"email\">E-mail</label><input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"username\" required autofocus>\
-         <label for=\"password\">Password</label><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>\
-         <button type=\"submit\">Sign in</button></form>",
-        app = esc(&valid.app.name),
-        q = esc(query),
-    );
-    let mut res = page(status, "Sign in", &body);
+    let body = html! {
+        p { "Sign in to continue to " strong { (valid.app.name) } "." }
+        @if let Some(e) = error {
+            p.error role="alert" { (e) }
+        }
+        form method="post" action="/oauth/authorize/login" {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="q" value=(query);
+            label for="email" { "E-mail" }
+            input #email name="email" type="email" autocomplete="username" required autofocus;
+            label for="password" { "Password" }
+            input #password name="password" type="password" autocomplete="current-password" required;
+            button type="submit" { "Sign in" }
+        }
+    };
+    let mut res = page(status, "Sign in", body);
     set_cookie(&mut res, CSRF_COOKIE, &csrf, 3600);
     res
 }
 
 fn consent_page(valid: &ValidAuthorize, query: &str, csrf: &str) -> Response {
-    let body = format!(
-        "<p><strong>{app}</strong> wants to act as you: to see the companies and projects you can see, \
-         with your permissions.</p><form method=\"post\" action=\"/oauth/authorize/decision\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"q\" value=\"{q}\">\
-         <button type=\"submit\" name=\"decision\" value=\"approve\">Allow</button> \
-         <button type=\"submit\" name=\"decision\" value=\"deny\" class=\"secondary\">Deny</button></form>",
-        app = esc(&valid.app.name),
-        q = esc(query),
-    );
-    let mut res = page(StatusCode::OK, "Allow access?", &body);
+    let body = html! {
+        p {
+            strong { (valid.app.name) }
+            " wants to act as you: to see the companies and projects you can see, with your permissions."
+        }
+        form method="post" action="/oauth/authorize/decision" {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="q" value=(query);
+            button type="submit" name="decision" value="approve" { "Allow" }
+            " "
+            button.secondary type="submit" name="decision" value="deny" { "Deny" }
+        }
+    };
+    let mut res = page(StatusCode::OK, "Allow access?", body);
     // Approving redirects to the app: the form's journey may end at its origin.
     if let Some((scheme, rest)) = valid.redirect_uri.split_once("://") {
         let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-        crate::web::layout::allow_form_target(&mut res, &format!("{scheme}://{host}"));
+        crate::layout::allow_form_target(&mut res, &format!("{scheme}://{host}"));
     }
     res
 }
 
-async fn authorize(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
+async fn authorize(State(state): State<WebState>, headers: HeaderMap, uri: Uri) -> Response {
     let params = params_of(uri.query().unwrap_or(""));
     let valid = match state.core.validate_authorize(&params).await {
         Ok(v) => v,
@@ -190,19 +190,27 @@ async fn authorize(State(state): State<AppState>, headers: HeaderMap, uri: Uri) 
     }
 }
 
+fn unavailable() -> Response {
+    message_page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Try again",
+        "The service is temporarily unavailable.",
+    )
+}
+
 fn forbidden() -> Response {
-    page(
+    message_page(
         StatusCode::FORBIDDEN,
         "Request refused",
-        "<p class=\"error\">The form expired or was not sent from this site. Go back and try again.</p>",
+        "The form expired or was not sent from this site. Go back and try again.",
     )
 }
 
 async fn login(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    crate::web::forms::PageForm(f): crate::web::forms::PageForm<HashMap<String, String>>,
+    crate::forms::PageForm(f): crate::forms::PageForm<HashMap<String, String>>,
 ) -> Response {
     if !same_origin(&state, &headers) || !csrf_ok(f.get("csrf").map(String::as_str), cookie(&headers, CSRF_COOKIE)) {
         return forbidden();
@@ -227,28 +235,24 @@ async fn login(
             login_page(StatusCode::TOO_MANY_REQUESTS, &valid, &query, Some(m))
         }),
         SignIn::Refused(m) => login_page(StatusCode::UNAUTHORIZED, &valid, &query, Some(&m)),
-        SignIn::Failed(_) => page(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Try again",
-            "<p class=\"error\">The service is temporarily unavailable.</p>",
-        ),
+        SignIn::Failed(_) => unavailable(),
     }
 }
 
 async fn decision(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     headers: HeaderMap,
-    crate::web::forms::PageForm(f): crate::web::forms::PageForm<HashMap<String, String>>,
+    crate::forms::PageForm(f): crate::forms::PageForm<HashMap<String, String>>,
 ) -> Response {
     let session = match cookie(&headers, SESSION_COOKIE) {
         Some(token) => state.core.session(token).await.ok().flatten(),
         None => None,
     };
     let Some(trestle_store::WebSession { user, csrf, .. }) = session else {
-        return page(
+        return message_page(
             StatusCode::UNAUTHORIZED,
             "Sign in again",
-            "<p class=\"error\">Your session ended. Start again from the app.</p>",
+            "Your session ended. Start again from the app.",
         );
     };
     if !same_origin(&state, &headers) || !csrf_ok(f.get("csrf").map(String::as_str), Some(&csrf)) {
@@ -269,24 +273,14 @@ async fn decision(
     }
     let code = match state.core.approve(&valid, user).await {
         Ok(c) => c,
-        Err(_) => {
-            return page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Try again",
-                "<p class=\"error\">The service is temporarily unavailable.</p>",
-            )
-        }
+        Err(_) => return unavailable(),
     };
     if valid.redirect_uri == OOB {
-        return page(
-            StatusCode::OK,
-            "Authorization code",
-            &format!(
-                "<p>Copy this code into {}:</p><p><code id=\"code\">{}</code></p>",
-                esc(&valid.app.name),
-                esc(&code)
-            ),
-        );
+        let body = html! {
+            p { "Copy this code into " (valid.app.name) ":" }
+            p { code #code { (code) } }
+        };
+        return page(StatusCode::OK, "Authorization code", body);
     }
     let mut p = vec![("code", code.as_str())];
     if let Some(s) = &valid.state {

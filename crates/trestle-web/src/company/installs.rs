@@ -1,28 +1,26 @@
-//! Company App Management: installed apps, installing (marketplace or custom by App Version
-//! ID), permitted projects, permission upgrades, the directory and the audit log.
+//! Installed apps: the company overview, installing (marketplace or custom by App Version
+//! ID), an install with its permitted projects and permission upgrades, uninstalling.
 
-use super::forms::{chosen, described_by, field_error, form_notice, problem, value, Refusal};
-use super::forms::{WebPath as Path, WebQuery as Query};
-use super::layout::{csrf, notice, page, pager, when, Section};
-use super::{see_other, Posted, WebSession};
+use super::shared::*;
 use crate::error::WebError;
-use crate::AppState;
+use crate::forms::{chosen, described_by, field_error, form_notice, problem, value, Refusal};
+use crate::forms::{WebPath as Path, WebQuery as Query};
+use crate::layout::{csrf, notice, page, pager, when, Section};
+use crate::session::{see_other, Posted, WebSession};
+use crate::state::WebState;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use maud::{html, Markup};
-use std::collections::{HashMap, HashSet};
+use maud::html;
+use std::collections::HashSet;
 use trestle_core::{CoreError, InstallRequest, InstallView};
 use trestle_domain::page::PageRequest;
 use trestle_domain::permissions::Level;
 use trestle_domain::*;
-use trestle_store::{InstallStatus, UserKind};
+use trestle_store::InstallStatus;
 
-type Page = Result<Response, WebError>;
-
-pub fn routes() -> Router<AppState> {
+pub(super) fn routes() -> Router<WebState> {
     Router::new()
         .route("/ui/companies/{company}", get(overview))
         .route("/ui/companies/{company}/install", get(install_form).post(install))
@@ -45,55 +43,10 @@ pub fn routes() -> Router<AppState> {
             post(approve),
         )
         .route("/ui/companies/{company}/installs/{install}/uninstall", post(uninstall))
-        .route("/ui/companies/{company}/directory", get(directory))
-        .route("/ui/companies/{company}/audit", get(audit))
-}
-
-fn company_path(c: i64) -> String {
-    format!("/ui/companies/{c}")
-}
-
-fn install_path(c: i64, i: i64) -> String {
-    format!("/ui/companies/{c}/installs/{i}")
-}
-
-#[derive(serde::Deserialize, Default)]
-struct Listing {
-    done: Option<String>,
-    q: Option<String>,
-    page: Option<u32>,
-}
-
-fn done_message(code: Option<&str>) -> Option<&'static str> {
-    Some(match code? {
-        "installed" => "The app is installed. Choose the projects it may work in.",
-        "added" => "The projects were permitted.",
-        "removed" => "The project was removed: the app lost access to it now.",
-        "all" => "Every project is permitted.",
-        "new-on" => "New projects will include this app.",
-        "new-off" => "New projects will not include this app.",
-        "approved" => "The upgrade was approved: the app has the new version's permissions now.",
-        "uninstalled" => "The app was uninstalled: it lost access to this company now.",
-        _ => return None,
-    })
-}
-
-/// Company tabs shown on every company page.
-pub(super) fn tabs(c: i64, current: &str) -> Markup {
-    let cur = |t: &str| if t == current { Some("page") } else { None };
-    html! {
-        nav.row.tabs aria-label="Company" {
-            a.button.small.secondary href=(company_path(c)) aria-current=[cur("apps")] { "Installed apps" }
-            a.button.small.secondary href={ (company_path(c)) "/install" } aria-current=[cur("install")] { "Install an app" }
-            a.button.small.secondary href={ (company_path(c)) "/projects" } aria-current=[cur("projects")] { "Projects" }
-            a.button.small.secondary href={ (company_path(c)) "/directory" } aria-current=[cur("directory")] { "Directory" }
-            a.button.small.secondary href={ (company_path(c)) "/audit" } aria-current=[cur("audit")] { "Audit log" }
-        }
-    }
 }
 
 async fn overview(
-    State(s): State<AppState>,
+    State(s): State<WebState>,
     session: WebSession,
     Path(c): Path<i64>,
     Query(l): Query<Listing>,
@@ -154,12 +107,12 @@ async fn overview(
     ))
 }
 
-async fn install_form(State(s): State<AppState>, session: WebSession, Path(c): Path<i64>) -> Page {
+async fn install_form(State(s): State<WebState>, session: WebSession, Path(c): Path<i64>) -> Page {
     install_form_page(&s, &session, c, None).await
 }
 
 /// The install page; `refused` shows the custom-install form again with what was typed.
-async fn install_form_page(s: &AppState, session: &WebSession, c: i64, refused: Option<&Refusal<'_>>) -> Page {
+async fn install_form_page(s: &WebState, session: &WebSession, c: i64, refused: Option<&Refusal<'_>>) -> Page {
     let r = refused;
     let actor = session.actor();
     let err = |e| WebError::new(e, company_path(c));
@@ -226,7 +179,7 @@ async fn install_form_page(s: &AppState, session: &WebSession, c: i64, refused: 
     ))
 }
 
-async fn install(State(s): State<AppState>, Path(c): Path<i64>, posted: Posted) -> Page {
+async fn install(State(s): State<WebState>, Path(c): Path<i64>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
     let back = format!("{}/install", company_path(c));
     if let Some(confirm) = session.confirmation_needed(&s, &back) {
@@ -276,7 +229,7 @@ fn level_name(l: Level) -> &'static str {
 }
 
 async fn install_page(
-    State(s): State<AppState>,
+    State(s): State<WebState>,
     session: WebSession,
     Path((c, i)): Path<(i64, i64)>,
     Query(l): Query<Listing>,
@@ -286,7 +239,7 @@ async fn install_page(
 
 /// An install's page; `refused` shows the project selection again with what was chosen.
 async fn install_page_at(
-    s: &AppState,
+    s: &WebState,
     session: &WebSession,
     c: i64,
     i: i64,
@@ -496,7 +449,7 @@ async fn install_page_at(
     ))
 }
 
-async fn add_projects(State(s): State<AppState>, Path((c, i)): Path<(i64, i64)>, posted: Posted) -> Page {
+async fn add_projects(State(s): State<WebState>, Path((c, i)): Path<(i64, i64)>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
     let back = install_path(c, i);
     let listing = Listing {
@@ -528,7 +481,7 @@ async fn add_projects(State(s): State<AppState>, Path((c, i)): Path<(i64, i64)>,
     Ok(see_other(&format!("{back}?done=added")))
 }
 
-async fn remove_project(State(s): State<AppState>, Path((c, i, p)): Path<(i64, i64, i64)>, posted: Posted) -> Page {
+async fn remove_project(State(s): State<WebState>, Path((c, i, p)): Path<(i64, i64, i64)>, posted: Posted) -> Page {
     let back = install_path(c, i);
     s.core
         .remove_permitted_project(posted.session.actor(), CompanyId(c), InstallId(i), ProjectId(p))
@@ -537,7 +490,7 @@ async fn remove_project(State(s): State<AppState>, Path((c, i, p)): Path<(i64, i
     Ok(see_other(&format!("{back}?done=removed")))
 }
 
-async fn add_all(State(s): State<AppState>, Path((c, i)): Path<(i64, i64)>, posted: Posted) -> Page {
+async fn add_all(State(s): State<WebState>, Path((c, i)): Path<(i64, i64)>, posted: Posted) -> Page {
     let back = install_path(c, i);
     s.core
         .add_all_permitted_projects(posted.session.actor(), CompanyId(c), InstallId(i))
@@ -546,7 +499,7 @@ async fn add_all(State(s): State<AppState>, Path((c, i)): Path<(i64, i64)>, post
     Ok(see_other(&format!("{back}?done=all")))
 }
 
-async fn add_to_new(State(s): State<AppState>, Path((c, i)): Path<(i64, i64)>, posted: Posted) -> Page {
+async fn add_to_new(State(s): State<WebState>, Path((c, i)): Path<(i64, i64)>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
     let back = install_path(c, i);
     let on = match form.text("on") {
@@ -569,7 +522,7 @@ async fn add_to_new(State(s): State<AppState>, Path((c, i)): Path<(i64, i64)>, p
     )))
 }
 
-async fn approve(State(s): State<AppState>, Path((c, i, u)): Path<(i64, i64, i64)>, posted: Posted) -> Page {
+async fn approve(State(s): State<WebState>, Path((c, i, u)): Path<(i64, i64, i64)>, posted: Posted) -> Page {
     let back = install_path(c, i);
     s.core
         .approve_update(posted.session.actor(), CompanyId(c), InstallId(i), u)
@@ -578,139 +531,11 @@ async fn approve(State(s): State<AppState>, Path((c, i, u)): Path<(i64, i64, i64
     Ok(see_other(&format!("{back}?done=approved")))
 }
 
-async fn uninstall(State(s): State<AppState>, Path((c, i)): Path<(i64, i64)>, posted: Posted) -> Page {
+async fn uninstall(State(s): State<WebState>, Path((c, i)): Path<(i64, i64)>, posted: Posted) -> Page {
     let back = install_path(c, i);
     s.core
         .uninstall(posted.session.actor(), CompanyId(c), InstallId(i))
         .await
         .map_err(|e| WebError::new(e, &back))?;
     Ok(see_other(&format!("{}?done=uninstalled", company_path(c))))
-}
-
-async fn directory(
-    State(s): State<AppState>,
-    session: WebSession,
-    Path(c): Path<i64>,
-    Query(l): Query<Listing>,
-) -> Page {
-    let actor = session.actor();
-    let err = |e| WebError::new(e, company_path(c));
-    let company = s.core.get_company(actor, CompanyId(c)).await.map_err(err)?;
-    let page_no = l.page.unwrap_or(1).max(1);
-    let per_page = 50;
-    let people = s
-        .core
-        .admin_directory(
-            actor,
-            CompanyId(c),
-            PageRequest {
-                page: page_no,
-                per_page,
-            },
-        )
-        .await
-        .map_err(err)?;
-    let invite = super::projects::invitations_card(&s, &session, c).await?;
-    let body = html! {
-        p.crumbs { a href=(company_path(c)) { (company.name) } }
-        h1 { "Directory" }
-        (tabs(c, "directory"))
-        (notice(super::projects::directory_message(l.done.as_deref())))
-        (invite)
-        section.card {
-            div.table-wrap { table {
-                thead { tr { th { "Name" } th { "E-mail" } th { "Kind" } th { "Role" } th { "State" } } }
-                tbody {
-                    @for e in &people.items {
-                        tr {
-                            td { (e.user.name) }
-                            td.mono { (e.user.email) }
-                            td { @match e.user.kind { UserKind::Bot => span.badge.bot { "Bot" }, UserKind::ServiceAccount => span.badge { "Service account" }, UserKind::Person => span.muted { "Person" } } }
-                            td { @if e.is_admin { span.badge.brand { "Admin" } } @else { "Member" } }
-                            td { @if e.is_active { "Active" } @else { span.muted { "Inactive" } } }
-                        }
-                    }
-                }
-            } }
-            (pager(&format!("{}/directory", company_path(c)), page_no, per_page, people.total, &[]))
-        }
-    };
-    Ok(page(
-        &session.chrome(Section::Company(c)),
-        StatusCode::OK,
-        "Directory",
-        body,
-    ))
-}
-
-async fn audit(State(s): State<AppState>, session: WebSession, Path(c): Path<i64>, Query(l): Query<Listing>) -> Page {
-    let actor = session.actor();
-    let err = |e| WebError::new(e, company_path(c));
-    let company = s.core.get_company(actor, CompanyId(c)).await.map_err(err)?;
-    let per_page = 50;
-    // Newest first: the last page of the (oldest-first) log comes first.
-    let first = s
-        .core
-        .company_audit(actor, CompanyId(c), PageRequest { page: 1, per_page })
-        .await
-        .map_err(err)?;
-    let pages = (first.total.max(1) as u64).div_ceil(per_page as u64) as u32;
-    let page_no = l.page.unwrap_or(1).clamp(1, pages.max(1));
-    let log_page = pages + 1 - page_no;
-    let events = if log_page == 1 {
-        first
-    } else {
-        s.core
-            .company_audit(
-                actor,
-                CompanyId(c),
-                PageRequest {
-                    page: log_page,
-                    per_page,
-                },
-            )
-            .await
-            .map_err(err)?
-    };
-    let names: HashMap<i64, String> = s
-        .core
-        .admin_directory(actor, CompanyId(c), PageRequest { page: 1, per_page: 500 })
-        .await
-        .map_err(err)?
-        .items
-        .into_iter()
-        .map(|e| (e.user.id.0, e.user.name))
-        .collect();
-    let body = html! {
-        p.crumbs { a href=(company_path(c)) { (company.name) } }
-        h1 { "Audit log" }
-        (tabs(c, "audit"))
-        section.card {
-            @if events.items.is_empty() { p.empty { "Nothing recorded yet." } } @else {
-                div.table-wrap { table {
-                    thead { tr { th { "When" } th { "Who" } th { "Action" } th { "Target" } } }
-                    tbody {
-                        @for e in events.items.iter().rev() {
-                            tr {
-                                td { (when(e.at)) }
-                                td { @match e.actor_user_id {
-                                    Some(u) => { (names.get(&u.0).map_or(format!("user #{}", u.0), Clone::clone)) }
-                                    None => { (e.actor_kind) }
-                                } }
-                                td.mono { (e.action) }
-                                td { (e.target_type) " #" (e.target_id) }
-                            }
-                        }
-                    }
-                } }
-            }
-            (pager(&format!("{}/audit", company_path(c)), page_no, per_page, events.total, &[]))
-        }
-    };
-    Ok(page(
-        &session.chrome(Section::Company(c)),
-        StatusCode::OK,
-        "Audit log",
-        body,
-    ))
 }

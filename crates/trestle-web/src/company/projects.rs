@@ -1,12 +1,13 @@
 //! Company projects in the web UI (list, create, change, deactivate and reactivate, delete),
 //! inviting people into the directory by e-mail address, and a person's own invitations.
 
-use super::company::tabs;
-use super::forms::{WebPath as Path, WebQuery as Query};
-use super::layout::{csrf, notice, page, pager, when, Section};
-use super::{see_other, Posted, WebSession};
+use super::shared::tabs;
 use crate::error::WebError;
-use crate::AppState;
+use crate::forms::Fields;
+use crate::forms::{WebPath as Path, WebQuery as Query};
+use crate::layout::{csrf, notice, page, pager, when, Section};
+use crate::session::{see_other, Posted, WebSession};
+use crate::state::WebState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -21,7 +22,7 @@ use trestle_store::{NewProject, Project, ProjectFilter, ProjectPatch, ProjectSta
 
 type Page = Result<Response, WebError>;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<WebState> {
     Router::new()
         .route("/ui/companies/{company}/projects", get(list).post(create))
         .route("/ui/companies/{company}/projects/{project}", get(show).post(update))
@@ -84,14 +85,14 @@ fn fields(p: Option<&Project>) -> Markup {
     }
 }
 
-fn optional(form: &super::Fields, name: &str) -> Option<String> {
+fn optional(form: &Fields, name: &str) -> Option<String> {
     form.get(name)
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .map(String::from)
 }
 
-async fn list(State(s): State<AppState>, session: WebSession, Path(c): Path<i64>, Query(l): Query<Listing>) -> Page {
+async fn list(State(s): State<WebState>, session: WebSession, Path(c): Path<i64>, Query(l): Query<Listing>) -> Page {
     let actor = session.actor();
     let err = |e| WebError::new(e, "/ui");
     let company = s.core.get_company(actor, CompanyId(c)).await.map_err(err)?;
@@ -184,7 +185,7 @@ async fn list(State(s): State<AppState>, session: WebSession, Path(c): Path<i64>
     ))
 }
 
-async fn create(State(s): State<AppState>, Path(c): Path<i64>, posted: Posted) -> Page {
+async fn create(State(s): State<WebState>, Path(c): Path<i64>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
     let new = NewProject {
         name: form.text("name").to_string(),
@@ -204,7 +205,7 @@ async fn create(State(s): State<AppState>, Path(c): Path<i64>, posted: Posted) -
 }
 
 async fn show(
-    State(s): State<AppState>,
+    State(s): State<WebState>,
     session: WebSession,
     Path((c, p)): Path<(i64, i64)>,
     Query(l): Query<Listing>,
@@ -270,7 +271,7 @@ async fn show(
     ))
 }
 
-async fn update(State(s): State<AppState>, Path((c, p)): Path<(i64, i64)>, posted: Posted) -> Page {
+async fn update(State(s): State<WebState>, Path((c, p)): Path<(i64, i64)>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
     let back = format!("{}/{p}", projects_path(c));
     // A blank field clears it.
@@ -292,7 +293,7 @@ async fn update(State(s): State<AppState>, Path((c, p)): Path<(i64, i64)>, poste
     Ok(see_other(&format!("{back}?done=saved")))
 }
 
-async fn set_active(State(s): State<AppState>, Path((c, p)): Path<(i64, i64)>, posted: Posted) -> Page {
+async fn set_active(State(s): State<WebState>, Path((c, p)): Path<(i64, i64)>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
     let back = format!("{}/{p}", projects_path(c));
     let on = match form.text("active") {
@@ -319,7 +320,7 @@ async fn set_active(State(s): State<AppState>, Path((c, p)): Path<(i64, i64)>, p
     )))
 }
 
-async fn delete(State(s): State<AppState>, Path((c, p)): Path<(i64, i64)>, posted: Posted) -> Page {
+async fn delete(State(s): State<WebState>, Path((c, p)): Path<(i64, i64)>, posted: Posted) -> Page {
     let back = format!("{}/{p}", projects_path(c));
     s.core
         .delete_project(posted.session.actor(), CompanyId(c), ProjectId(p))
@@ -329,7 +330,7 @@ async fn delete(State(s): State<AppState>, Path((c, p)): Path<(i64, i64)>, poste
 }
 
 /// The directory's invitation form and pending invitations (shown on the directory page).
-pub(super) async fn invitations_card(s: &AppState, session: &WebSession, c: i64) -> Result<Markup, WebError> {
+pub(super) async fn invitations_card(s: &WebState, session: &WebSession, c: i64) -> Result<Markup, WebError> {
     let pending = s
         .core
         .list_invitations(session.actor(), CompanyId(c), PageRequest { page: 1, per_page: 100 })
@@ -374,7 +375,7 @@ pub(super) async fn invitations_card(s: &AppState, session: &WebSession, c: i64)
     })
 }
 
-async fn invite(State(s): State<AppState>, Path(c): Path<i64>, posted: Posted) -> Page {
+async fn invite(State(s): State<WebState>, Path(c): Path<i64>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
     let back = format!("/ui/companies/{c}/directory");
     s.core
@@ -391,7 +392,7 @@ async fn invite(State(s): State<AppState>, Path(c): Path<i64>, posted: Posted) -
     Ok(see_other(&format!("{back}?done=invited")))
 }
 
-async fn cancel(State(s): State<AppState>, Path((c, i)): Path<(i64, i64)>, posted: Posted) -> Page {
+async fn cancel(State(s): State<WebState>, Path((c, i)): Path<(i64, i64)>, posted: Posted) -> Page {
     let back = format!("/ui/companies/{c}/directory");
     s.core
         .cancel_invitation(posted.session.actor(), CompanyId(c), i)
@@ -400,7 +401,7 @@ async fn cancel(State(s): State<AppState>, Path((c, i)): Path<(i64, i64)>, poste
     Ok(see_other(&format!("{back}?done=cancelled")))
 }
 
-async fn mine(State(s): State<AppState>, session: WebSession, Query(l): Query<Listing>) -> Page {
+async fn mine(State(s): State<WebState>, session: WebSession, Query(l): Query<Listing>) -> Page {
     let invitations = s
         .core
         .my_invitations(session.actor())
@@ -441,7 +442,7 @@ async fn mine(State(s): State<AppState>, session: WebSession, Query(l): Query<Li
     ))
 }
 
-async fn accept(State(s): State<AppState>, Path(i): Path<i64>, posted: Posted) -> Page {
+async fn accept(State(s): State<WebState>, Path(i): Path<i64>, posted: Posted) -> Page {
     s.core
         .accept_invitation(posted.session.actor(), i)
         .await

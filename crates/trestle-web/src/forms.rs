@@ -1,7 +1,7 @@
 //! Refused forms: the page is shown again, with its navigation, everything the person typed,
 //! and each problem in words next to the field it is about.
 
-use super::Fields;
+use crate::error::WebError;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
@@ -10,6 +10,34 @@ use maud::{html, Markup};
 use serde::de::DeserializeOwned;
 use trestle_core::CoreError;
 use trestle_domain::manifest::Problem;
+
+/// The fields of a submitted form (repeated names kept, in order).
+pub(crate) struct Fields(pub Vec<(String, String)>);
+
+impl Fields {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self, name: &str) -> &str {
+        self.get(name).unwrap_or("")
+    }
+
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A form body that is not an HTML form's (`application/x-www-form-urlencoded`).
+pub(crate) fn unreadable_form() -> Response {
+    WebError::new(
+        CoreError::BadRequest(
+            "the form could not be read: send it from the page (as an HTML form), not as another kind of body".into(),
+        ),
+        "/ui",
+    )
+    .into_response()
+}
 
 /// Why a form was refused, and what it held.
 pub(crate) struct Refusal<'a> {
@@ -148,7 +176,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for WebPath
             .await
             .map(|axum::extract::Path(v)| WebPath(v))
             .map_err(|_| {
-                super::layout::error_page(
+                crate::layout::error_page(
                     StatusCode::NOT_FOUND,
                     "There is no such page: a part of its address is not a valid id.",
                     &[],
@@ -169,7 +197,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for WebQuer
             .await
             .map(|Query(v)| WebQuery(v))
             .map_err(|_| {
-                super::layout::error_page(
+                crate::layout::error_page(
                     StatusCode::BAD_REQUEST,
                     "The address has a parameter this page does not take (for example a page number that is not a number).",
                     &[],
@@ -190,7 +218,7 @@ impl<S: Send + Sync> FromRequest<S> for WebForm {
         axum::Form::<Vec<(String, String)>>::from_request(req, state)
             .await
             .map(|axum::Form(pairs)| WebForm(Fields(pairs.into_iter().map(kept).collect())))
-            .map_err(|_| super::unreadable_form())
+            .map_err(|_| unreadable_form())
     }
 }
 
@@ -218,6 +246,6 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
         axum::Form::<T>::from_request(req, state)
             .await
             .map(|axum::Form(v)| PageForm(v))
-            .map_err(|_| super::unreadable_form())
+            .map_err(|_| unreadable_form())
     }
 }
