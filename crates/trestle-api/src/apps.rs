@@ -3,14 +3,14 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApp {
     #[schema(max_length = 100)]
     pub name: String,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AppOut {
     pub id: i64,
     pub name: String,
@@ -26,25 +26,25 @@ pub struct AppOut {
     pub suspended_reason: Option<String>,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SandboxCredentialsOut {
     pub company_id: Option<i64>,
     pub client_id: String,
     /// Shown exactly once. Trestle keeps only a keyed hash and cannot show it again.
     pub client_secret: String,
-    pub warning: &'static str,
+    pub warning: String,
     /// What these credentials need before they get a token: a version of the app.
     pub note: String,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AppCreated {
     pub app: AppOut,
     /// The development sandbox's credentials.
     pub sandbox: SandboxCredentialsOut,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RedirectUriIn {
     /// An absolute http(s) URL without fragment (matched exactly), or urn:ietf:wg:oauth:2.0:oob.
@@ -52,26 +52,26 @@ pub struct RedirectUriIn {
     pub uri: String,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RedirectUrisOut {
     pub redirect_uris: Vec<String>,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MarketplaceApp {
     pub id: i64,
     pub name: String,
     pub published_at: Option<i64>,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RenameApp {
     #[schema(max_length = 100)]
     pub name: String,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteApp {
     /// The app's exact name, to confirm.

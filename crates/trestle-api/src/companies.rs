@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateCompany {
     #[schema(max_length = 200)]
@@ -13,7 +13,7 @@ pub struct CreateCompany {
     pub admin_user_id: i64,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CompanyOut {
     pub id: i64,
     pub name: String,
@@ -21,21 +21,21 @@ pub struct CompanyOut {
     pub created_at: i64,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DirectoryUserOut {
     pub id: i64,
     pub name: String,
     pub email_address: String,
     /// `person`, `bot` for an app's DMSA user, or `service_account` for a traditional service
     /// account's directory contact.
-    pub kind: &'static str,
+    pub kind: String,
     pub is_active: bool,
     pub is_admin: bool,
     #[schema(value_type = Object)]
     pub permissions: Value,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMember {
     pub is_admin: bool,

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SecretOut {
     pub id: i64,
     pub created_at: i64,
@@ -13,10 +13,10 @@ pub struct SecretOut {
     pub live: bool,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ClientOut {
     /// `production` or `sandbox`.
-    pub environment: &'static str,
+    pub environment: String,
     pub client_id: String,
     pub created_at: i64,
     pub secrets: Vec<SecretOut>,
@@ -25,7 +25,7 @@ pub struct ClientOut {
     pub note: Option<String>,
 }
 
-#[derive(Deserialize, ToSchema, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct RotateSecret {
     /// Make the client's other secrets expire this many seconds from now (default: they stay
@@ -33,13 +33,13 @@ pub struct RotateSecret {
     pub expire_others_in_seconds: Option<i64>,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RotatedOut {
     pub secret_id: i64,
     pub client_id: String,
     /// Shown exactly once.
     pub client_secret: String,
-    pub warning: &'static str,
+    pub warning: String,
     /// Set for the sandbox client while the app has no version: it gets no token until then.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -55,7 +55,7 @@ mod tests {
             secret_id: 7,
             client_id: "c".into(),
             client_secret: "s".into(),
-            warning: "w",
+            warning: "w".into(),
             note: None,
         };
         assert_eq!(

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InstallIn {
     /// Custom install: the 36-character App Version ID of a promoted version (or, in a
@@ -23,20 +23,20 @@ pub struct InstallIn {
     pub add_to_new_projects: bool,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AppRef {
     pub id: i64,
     pub name: String,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct BotOut {
     pub id: i64,
     pub name: String,
     pub email: String,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct InstallOut {
     pub id: i64,
     pub company_id: i64,
@@ -44,7 +44,7 @@ pub struct InstallOut {
     pub version: String,
     pub app_version_id: Option<String>,
     /// `installed` or `uninstalled`.
-    pub status: &'static str,
+    pub status: String,
     pub installed_at: i64,
     pub uninstalled_at: Option<i64>,
     pub add_to_new_projects: bool,
@@ -61,24 +61,24 @@ pub struct InstallOut {
     pub pending_update: Option<UpdateOut>,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectIds {
     pub project_ids: Vec<i64>,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PermittedOut {
     pub permitted_project_ids: Vec<i64>,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AddAllOut {
     /// How many projects were newly permitted.
     pub added: u64,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateInstall {
     /// Add the app's bot to every project created from now on.

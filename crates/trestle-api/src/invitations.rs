@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InviteIn {
     /// The person's e-mail address (at most 254 characters).
@@ -23,7 +23,7 @@ pub struct InviteIn {
     pub permissions: Option<Value>,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct InvitationOut {
     pub id: i64,
     pub company_id: i64,

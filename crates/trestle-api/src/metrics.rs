@@ -1,9 +1,9 @@
 //! An app's install metrics.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DayOut {
     pub date: String,
     pub installs: u32,
@@ -11,7 +11,7 @@ pub struct DayOut {
     pub active: u32,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CompanyMetricsOut {
     pub company_id: i64,
     pub company_name: String,
@@ -22,7 +22,7 @@ pub struct CompanyMetricsOut {
     pub last_uninstalled_at: Option<i64>,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MetricsOut {
     pub installs: u32,
     pub uninstalls: u32,

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// Why the operator suspends an app.
-#[derive(Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SuspendIn {
     /// Shown to the app's developer and recorded in the audit log.
@@ -13,7 +13,7 @@ pub struct SuspendIn {
 }
 
 /// An app's suspension state.
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SuspensionOut {
     pub app_id: i64,
     pub suspended_at: Option<i64>,

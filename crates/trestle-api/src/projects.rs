@@ -4,7 +4,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProject {
     /// 1 to 200 characters, one line.
@@ -30,7 +30,7 @@ pub struct CreateProject {
     pub zip: Option<String>,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ProjectOut {
     pub id: i64,
     pub company_id: i64,
@@ -47,7 +47,7 @@ pub struct ProjectOut {
     pub updated_at: i64,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectMemberIn {
     pub user_id: i64,
@@ -56,46 +56,48 @@ pub struct ProjectMemberIn {
     pub permissions: Option<Value>,
 }
 
-/// `null` clears a field, an absent field stays as it is.
+/// `null` clears a field, an absent field stays as it is (and is left out when sent).
 fn set_or_clear<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
     Option::<String>::deserialize(d).map(Some)
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProject {
     /// 1 to 200 characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 200)]
     pub name: Option<String>,
     /// At most 100 characters; `null` clears it.
-    #[serde(default, deserialize_with = "set_or_clear")]
+    #[serde(default, deserialize_with = "set_or_clear", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, max_length = 100)]
     pub project_number: Option<Option<String>>,
     /// At most 255 characters; `null` clears it.
-    #[serde(default, deserialize_with = "set_or_clear")]
+    #[serde(default, deserialize_with = "set_or_clear", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, max_length = 255)]
     pub address: Option<Option<String>>,
     /// At most 100 characters; `null` clears it.
-    #[serde(default, deserialize_with = "set_or_clear")]
+    #[serde(default, deserialize_with = "set_or_clear", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, max_length = 100)]
     pub city: Option<Option<String>>,
     /// ISO 3166-2 subdivision code without the country, e.g. `CA` (1 to 3 letters or digits).
-    #[serde(default, deserialize_with = "set_or_clear")]
+    #[serde(default, deserialize_with = "set_or_clear", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, max_length = 3)]
     pub state_code: Option<Option<String>>,
     /// ISO 3166-1 alpha-2 country code, e.g. `US`.
-    #[serde(default, deserialize_with = "set_or_clear")]
+    #[serde(default, deserialize_with = "set_or_clear", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, max_length = 2)]
     pub country_code: Option<Option<String>>,
     /// At most 20 characters; `null` clears it.
-    #[serde(default, deserialize_with = "set_or_clear")]
+    #[serde(default, deserialize_with = "set_or_clear", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, max_length = 20)]
     pub zip: Option<Option<String>>,
     /// `false` deactivates the project, `true` reactivates it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkProjects {
     /// 1 to 1000 projects, each like `POST /api/v1/companies/{company_id}/projects`.
@@ -103,7 +105,7 @@ pub struct BulkProjects {
     pub projects: Vec<CreateProject>,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct BulkCreated {
     /// The new projects, in the order given.
     pub projects: Vec<ProjectOut>,

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ServiceAccountOut {
     pub id: i64,
     pub company_id: i64,
@@ -19,7 +19,7 @@ pub struct ServiceAccountOut {
     pub retired_at: Option<i64>,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateServiceAccount {
     #[schema(max_length = 200)]
@@ -30,22 +30,22 @@ pub struct CreateServiceAccount {
     pub app_id: Option<i64>,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ServiceAccountCreated {
     pub account: ServiceAccountOut,
     /// Shown exactly once.
     pub client_secret: String,
-    pub warning: &'static str,
+    pub warning: String,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PermissionsIn {
     #[schema(value_type = Object)]
     pub permissions: Option<Value>,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectIn {
     pub project_id: i64,
@@ -53,14 +53,14 @@ pub struct ProjectIn {
     pub permissions: Option<Value>,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SecretOut {
     /// Shown exactly once.
     pub client_secret: String,
-    pub warning: &'static str,
+    pub warning: String,
 }
 
-#[derive(Deserialize, ToSchema, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct RetireIn {
     /// Retire even if the migration report does not show the account covered by a DMSA install.
@@ -68,7 +68,7 @@ pub struct RetireIn {
     pub force: bool,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MigrationRowOut {
     pub service_account_id: i64,
     pub name: String,

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateVersion {
     /// SemVer 2.0.0 version (e.g. `1.0.0`, `1.1.0-rc.1`), at most 100 characters, ordering above
@@ -17,20 +17,20 @@ pub struct CreateVersion {
     pub manifest: Value,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateVersion {
     #[schema(value_type = Object)]
     pub manifest: Value,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct VersionOut {
     pub id: i64,
     pub app_id: i64,
     pub version: String,
     /// `ready_for_testing` or `promoted`.
-    pub status: &'static str,
+    pub status: String,
     /// The App Version ID admins use for a custom install; set on promotion.
     pub app_version_id: Option<String>,
     #[schema(value_type = Object)]
@@ -42,15 +42,15 @@ pub struct VersionOut {
     pub sandbox_key: Option<String>,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CredentialsOut {
     pub client_id: String,
     /// Shown exactly once. Trestle keeps only a keyed hash and cannot show it again.
     pub client_secret: String,
-    pub warning: &'static str,
+    pub warning: String,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PromotionOut {
     pub version: VersionOut,
     /// Present only on the first promotion, which creates the production credentials.
@@ -59,7 +59,7 @@ pub struct PromotionOut {
     pub updates: Vec<UpdateOut>,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct UpdateOut {
     pub id: i64,
     pub install_id: i64,
@@ -77,14 +77,14 @@ pub struct UpdateOut {
     pub decided_at: Option<i64>,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ToolChangeOut {
     pub tool: String,
     pub from: String,
     pub to: String,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DiffOut {
     pub from_version_id: i64,
     pub to_version_id: i64,

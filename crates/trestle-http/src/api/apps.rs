@@ -50,7 +50,7 @@ pub(super) async fn create_app(
         company_id: created.app.sandbox_company_id.map(|c| c.0),
         client_id: created.sandbox_credentials.client_id,
         client_secret: created.sandbox_credentials.client_secret,
-        warning: "Store this sandbox client_secret now: it is shown only once and cannot be recovered.",
+        warning: "Store this sandbox client_secret now: it is shown only once and cannot be recovered.".into(),
         note: format!(
             "These credentials get a token only once the app has a version: create one with POST /api/v1/apps/{}/versions (it need not be promoted).",
             created.app.id.0

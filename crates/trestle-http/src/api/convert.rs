@@ -28,7 +28,7 @@ impl ToDto for User {
         let u = self;
         UserOut {
             id: u.id.0,
-            kind: u.kind.as_str(),
+            kind: u.kind.as_str().into(),
             email: u.email,
             name: u.name,
             created_at: u.created_at,
@@ -89,7 +89,7 @@ impl ToDto for AppVersion {
         VersionOut {
             id: v.id.0,
             app_id: v.app_id.0,
-            status: v.status.as_str(),
+            status: v.status.as_str().into(),
             version: v.version,
             app_version_id: v.app_version_uuid,
             manifest: serde_json::from_str(&v.manifest_json).unwrap_or(Value::Null),
@@ -137,7 +137,8 @@ impl ToDto for InstallView {
                 "installed"
             } else {
                 "uninstalled"
-            },
+            }
+            .into(),
             installed_at: v.install.installed_at,
             uninstalled_at: v.install.uninstalled_at,
             add_to_new_projects: v.install.add_to_new_projects,
@@ -165,7 +166,7 @@ impl ToDto for DirectoryEntry {
             id: e.user.id.0,
             name: e.user.name,
             email_address: e.user.email,
-            kind: e.user.kind.as_str(),
+            kind: e.user.kind.as_str().into(),
             is_active: e.is_active,
             is_admin: e.is_admin,
             permissions: serde_json::from_str(&e.permissions_json).unwrap_or(Value::Null),

@@ -55,7 +55,7 @@ pub(super) async fn list_credentials(
             .into_iter()
             .map(|c| ClientOut {
                 note: note.clone().filter(|_| c.client.environment == Environment::Sandbox),
-                environment: c.client.environment.as_str(),
+                environment: c.client.environment.as_str().into(),
                 client_id: c.client.client_id,
                 created_at: c.client.created_at,
                 secrets: c
@@ -98,7 +98,7 @@ pub(super) async fn rotate_secret(
             secret_id: r.secret_id,
             client_id: r.client_id,
             client_secret: r.client_secret,
-            warning: "Store this client_secret now: it is shown only once and cannot be recovered.",
+            warning: "Store this client_secret now: it is shown only once and cannot be recovered.".into(),
             note,
         },
     ))

@@ -20,7 +20,7 @@ pub(super) async fn whoami(State(s): State<AppState>, ApiActor(actor): ApiActor)
     let user = s.core.whoami(actor).await?;
     let kind = if user.is_some() { "person" } else { "operator" };
     Ok(Json(WhoAmI {
-        kind,
+        kind: kind.into(),
         user: user.map(ToDto::dto),
     }))
 }

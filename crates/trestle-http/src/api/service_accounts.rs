@@ -95,7 +95,7 @@ pub(super) async fn create(
     let body = ServiceAccountCreated {
         account: c.account.dto(),
         client_secret: c.client_secret,
-        warning: "Store this client_secret now: it is shown only once. Traditional service accounts are deprecated: use a DMSA app.",
+        warning: "Store this client_secret now: it is shown only once. Traditional service accounts are deprecated: use a DMSA app.".into(),
     };
     Ok(with_warnings(&s, secret_response(StatusCode::CREATED, body)))
 }
@@ -165,7 +165,7 @@ pub(super) async fn reset_secret(
         StatusCode::OK,
         SecretOut {
             client_secret: secret,
-            warning: "Shown once. All permissions and project memberships were reset.",
+            warning: "Shown once. All permissions and project memberships were reset.".into(),
         },
     ))
 }

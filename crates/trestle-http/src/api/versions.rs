@@ -99,7 +99,7 @@ pub(super) async fn promote_version(
         credentials: p.credentials.map(|c| CredentialsOut {
             client_id: c.client_id,
             client_secret: c.client_secret,
-            warning: "Store this client_secret now: it is shown only once and cannot be recovered.",
+            warning: "Store this client_secret now: it is shown only once and cannot be recovered.".into(),
         }),
         updates: p.updates.into_iter().map(ToDto::dto).collect(),
     };

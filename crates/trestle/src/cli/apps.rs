@@ -5,7 +5,8 @@ use super::args::Conn;
 use super::output;
 use anyhow::Result;
 use clap::Subcommand;
-use serde_json::json;
+use trestle_api::apps::{CreateApp, DeleteApp, RedirectUriIn, RenameApp};
+use trestle_api::operator::SuspendIn;
 
 #[derive(Subcommand)]
 pub enum AppsCmd {
@@ -111,23 +112,21 @@ pub enum AppsCmd {
 pub async fn run(cmd: AppsCmd) -> Result<()> {
     use AppsCmd as A;
     match cmd {
-        A::Create { conn, name } => output::json(&conn.client().create_app(&json!({"name": name})).await?),
+        A::Create { conn, name } => output::json(&conn.client().create_app(&CreateApp { name }).await?),
         A::List { conn } => output::json(&conn.client().list_apps().await?),
         A::Show { conn, app } => output::json(&conn.client().app(app).await?),
-        A::Rename { conn, app, name } => output::json(&conn.client().rename_app(app, &json!({"name": name})).await?),
+        A::Rename { conn, app, name } => output::json(&conn.client().rename_app(app, &RenameApp { name }).await?),
         A::Delete { conn, app, confirm } => {
-            output::done(&conn.client().delete_app(app, &json!({"confirm": confirm})).await?);
+            output::done(&conn.client().delete_app(app, &DeleteApp { confirm }).await?);
             Ok(())
         }
         A::Updates { conn, app } => output::json(&conn.client().app_updates(app).await?),
         A::AddRedirectUri { conn, app, uri } => {
-            output::json(&conn.client().add_redirect_uri(app, &json!({"uri": uri})).await?)
+            output::json(&conn.client().add_redirect_uri(app, &RedirectUriIn { uri }).await?)
         }
         A::Publish { conn, app } => output::json(&conn.client().publish_app(app).await?),
         A::Audit { conn, app } => output::json(&conn.client().app_audit(app).await?),
-        A::Suspend { conn, app, reason } => {
-            output::json(&conn.client().suspend_app(app, &json!({ "reason": reason })).await?)
-        }
+        A::Suspend { conn, app, reason } => output::json(&conn.client().suspend_app(app, &SuspendIn { reason }).await?),
         A::Resume { conn, app } => output::json(&conn.client().resume_app(app).await?),
     }
 }

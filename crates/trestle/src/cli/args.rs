@@ -1,11 +1,11 @@
 //! What every command takes: where the server is and the API token, and the JSON it reads
 //! from the command line or from files.
 
-use super::client::Client;
 use anyhow::{Context, Result};
 use clap::Args;
 use serde_json::Value;
 use std::path::Path;
+use trestle_api::client::Client;
 
 #[derive(Args, Clone)]
 pub struct Conn {
@@ -24,12 +24,10 @@ impl Conn {
     }
 }
 
-/// A JSON argument given on the command line.
-pub fn json_arg(v: Option<&str>) -> Result<Value> {
-    match v {
-        None => Ok(Value::Null),
-        Some(s) => serde_json::from_str(s).with_context(|| format!("{s:?} is not valid JSON")),
-    }
+/// A JSON argument given on the command line (none: `None`).
+pub fn json_arg(v: Option<&str>) -> Result<Option<Value>> {
+    v.map(|s| serde_json::from_str(s).with_context(|| format!("{s:?} is not valid JSON")))
+        .transpose()
 }
 
 /// A JSON file named on the command line.

@@ -2,11 +2,12 @@
 //! membership, audit log and the marketplace their admins install from.
 
 use super::args::{json_arg, Conn};
-use super::client::Page;
 use super::output;
 use anyhow::Result;
 use clap::Subcommand;
-use serde_json::json;
+use trestle_api::client::Page;
+use trestle_api::companies::{CreateCompany, UpdateMember};
+use trestle_api::projects::ProjectMemberIn;
 
 #[derive(Subcommand)]
 pub enum CompaniesCmd {
@@ -121,7 +122,10 @@ pub async fn run(cmd: CompaniesCmd) -> Result<()> {
     use CompaniesCmd as C;
     match cmd {
         C::Create { conn, name, admin_user } => {
-            let body = json!({"name": name, "admin_user_id": admin_user});
+            let body = CreateCompany {
+                name,
+                admin_user_id: admin_user,
+            };
             output::json(&conn.client().create_company(&body).await?)
         }
         C::Show { conn, company } => output::json(&conn.client().company(company).await?),
@@ -142,7 +146,10 @@ pub async fn run(cmd: CompaniesCmd) -> Result<()> {
             admin,
             permissions,
         } => {
-            let body = json!({"is_admin": admin, "permissions": json_arg(permissions.as_deref())?});
+            let body = UpdateMember {
+                is_admin: admin,
+                permissions: json_arg(permissions.as_deref())?,
+            };
             output::done(&conn.client().update_member(company, user, &body).await?);
             Ok(())
         }
@@ -153,7 +160,10 @@ pub async fn run(cmd: CompaniesCmd) -> Result<()> {
             user,
             permissions,
         } => {
-            let body = json!({"user_id": user, "permissions": json_arg(permissions.as_deref())?});
+            let body = ProjectMemberIn {
+                user_id: user,
+                permissions: json_arg(permissions.as_deref())?,
+            };
             output::done(&conn.client().add_project_member(company, project, &body).await?);
             Ok(())
         }

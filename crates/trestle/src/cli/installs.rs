@@ -4,7 +4,7 @@ use super::args::Conn;
 use super::output;
 use anyhow::{bail, Result};
 use clap::Subcommand;
-use serde_json::json;
+use trestle_api::installs::{InstallIn, ProjectIds, UpdateInstall};
 
 #[derive(Subcommand)]
 pub enum InstallsCmd {
@@ -149,12 +149,12 @@ pub async fn run(cmd: InstallsCmd) -> Result<()> {
             projects,
             add_to_new_projects,
         } => {
-            let body = json!({
-                "app_version_id": app_version_id,
-                "app_id": app_id,
-                "permitted_project_ids": projects,
-                "add_to_new_projects": add_to_new_projects
-            });
+            let body = InstallIn {
+                app_version_id,
+                app_id,
+                permitted_project_ids: projects,
+                add_to_new_projects,
+            };
             output::json(&conn.client().install_app(company, &body).await?)
         }
         I::List { conn, company } => output::json(&conn.client().list_installs(company).await?),
@@ -166,7 +166,7 @@ pub async fn run(cmd: InstallsCmd) -> Result<()> {
             install,
             projects,
         } => {
-            let body = json!({"project_ids": projects});
+            let body = ProjectIds { project_ids: projects };
             output::json(&conn.client().add_permitted_projects(company, install, &body).await?)
         }
         I::AddAllProjects { conn, company, install } => {
@@ -198,7 +198,9 @@ pub async fn run(cmd: InstallsCmd) -> Result<()> {
                 "off" => false,
                 other => bail!("--state takes on or off, not {other:?}"),
             };
-            let body = json!({"add_to_new_projects": on});
+            let body = UpdateInstall {
+                add_to_new_projects: on,
+            };
             output::json(&conn.client().update_install(company, install, &body).await?)
         }
         I::Approve {

@@ -5,7 +5,7 @@ use super::args::{json_arg, Conn};
 use super::output;
 use anyhow::Result;
 use clap::Subcommand;
-use serde_json::json;
+use trestle_api::invitations::InviteIn;
 
 #[derive(Subcommand)]
 pub enum InvitationsCmd {
@@ -75,8 +75,12 @@ pub async fn run(cmd: InvitationsCmd) -> Result<()> {
             admin,
             permissions,
         } => {
-            let body = json!({"email": email, "name": name, "is_admin": admin,
-                "permissions": json_arg(permissions.as_deref())?});
+            let body = InviteIn {
+                email,
+                name,
+                is_admin: admin,
+                permissions: json_arg(permissions.as_deref())?,
+            };
             output::json(&conn.client().invite(company, &body).await?)
         }
         I::List { conn, company } => output::json(&conn.client().list_invitations(company).await?),

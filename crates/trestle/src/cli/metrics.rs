@@ -2,9 +2,9 @@
 //! as one of the CSV tables.
 
 use super::args::Conn;
-use super::client::{MetricsTable, Period};
 use super::output;
 use anyhow::{bail, Result};
+use trestle_api::client::{MetricsTable, Period};
 
 /// `csv`: `daily` or `companies` for that table as CSV; JSON without it.
 pub async fn run(conn: &Conn, app: i64, period: Period, csv: Option<&str>) -> Result<()> {

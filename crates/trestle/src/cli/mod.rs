@@ -1,6 +1,6 @@
-//! The CLI over the management API. Every command is one HTTP call through [`client::Client`];
-//! the JSON answer is printed as is. Set `TRESTLE_URL` and `TRESTLE_TOKEN` (an API token), or
-//! pass `--url`/`--token`.
+//! The CLI over the management API. Every command is one HTTP call through the typed client
+//! `trestle_api::client::Client`; the answer is printed as pretty JSON. Set `TRESTLE_URL` and
+//! `TRESTLE_TOKEN` (an API token), or pass `--url`/`--token`.
 //!
 //! One module per command group, each with its subcommand enum and its handlers; this one
 //! puts them together and dispatches.
@@ -8,7 +8,6 @@
 mod account;
 mod apps;
 mod args;
-mod client;
 mod companies;
 mod installs;
 mod invitations;
@@ -114,7 +113,7 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
             from,
             to,
             csv,
-        } => metrics::run(&conn, app, client::Period { from, to }, csv.as_deref()).await,
+        } => metrics::run(&conn, app, trestle_api::client::Period { from, to }, csv.as_deref()).await,
         C::Installs(cmd) => installs::run(cmd).await,
         C::ServiceAccounts(cmd) => service_accounts::run(cmd).await,
         C::Token {

@@ -1,13 +1,16 @@
 //! What the CLI prints: JSON answers pretty-printed, CSV as sent, a line for answers without a
 //! body; a refusal's answer goes to stderr before the `error:` line.
 
-use super::client::{ClientError, Done};
 use anyhow::Result;
 use serde::Serialize;
+use trestle_api::client::{ClientError, Done};
 
-/// Prints an answer as pretty JSON.
+/// Prints an answer as pretty JSON. It goes through `serde_json::Value`, whose objects keep
+/// their keys sorted, so the text is what the CLI printed when it read answers as `Value`
+/// (keys in alphabetical order, not in the order of the response type's fields).
 pub fn json(answer: &impl Serialize) -> Result<()> {
-    println!("{}", serde_json::to_string_pretty(answer)?);
+    let value = serde_json::to_value(answer)?;
+    println!("{}", serde_json::to_string_pretty(&value)?);
     Ok(())
 }
 

@@ -2,11 +2,11 @@
 //! API tokens.
 
 use super::args::Conn;
-use super::client::Page;
 use super::output;
 use anyhow::Result;
 use clap::Subcommand;
-use serde_json::json;
+use trestle_api::client::Page;
+use trestle_api::people::{CreateApiToken, CreatePerson, SetPassword};
 
 #[derive(Subcommand)]
 pub enum PeopleCmd {
@@ -63,11 +63,15 @@ pub async fn run(cmd: PeopleCmd) -> Result<()> {
     use PeopleCmd as P;
     match cmd {
         P::Create { conn, email, name } => {
-            let body = json!({"email": email, "name": name});
+            let body = CreatePerson {
+                email,
+                name,
+                password: None,
+            };
             output::json(&conn.client().create_person(&body).await?)
         }
         P::Password { conn, user, password } => {
-            let body = json!({"password": password});
+            let body = SetPassword { password };
             output::done(&conn.client().set_password(user, &body).await?);
             Ok(())
         }
@@ -81,7 +85,7 @@ pub async fn run(cmd: PeopleCmd) -> Result<()> {
             output::json(&conn.client().list_people(&page).await?)
         }
         P::Token { conn, user, label } => {
-            let body = json!({"label": label});
+            let body = CreateApiToken { label };
             output::json(&conn.client().create_api_token(user, &body).await?)
         }
     }

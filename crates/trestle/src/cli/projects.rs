@@ -2,12 +2,14 @@
 //! delete).
 
 use super::args::{read_json, Conn};
-use super::client::Page;
 use super::output;
+use anyhow::Context;
 use anyhow::{bail, Result};
 use clap::Subcommand;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::path::PathBuf;
+use trestle_api::client::Page;
+use trestle_api::projects::{BulkProjects, CreateProject, UpdateProject};
 
 #[derive(Subcommand)]
 pub enum ProjectsCmd {
@@ -166,8 +168,15 @@ pub async fn run(cmd: ProjectsCmd) -> Result<()> {
             country_code,
             zip,
         } => {
-            let body = json!({"name": name, "project_number": number, "address": address, "city": city,
-                "state_code": state_code, "country_code": country_code, "zip": zip});
+            let body = CreateProject {
+                name,
+                project_number: number,
+                address,
+                city,
+                state_code,
+                country_code,
+                zip,
+            };
             output::json(&conn.client().create_project(company, &body).await?)
         }
         P::BulkCreate { conn, company, file } => {
@@ -179,6 +188,8 @@ pub async fn run(cmd: ProjectsCmd) -> Result<()> {
                     file.display()
                 ),
             };
+            let body: BulkProjects = serde_json::from_value(body)
+                .with_context(|| format!("{} does not hold projects as the API takes them", file.display()))?;
             output::json(&conn.client().bulk_create_projects(company, &body).await?)
         }
         P::List {
@@ -205,34 +216,35 @@ pub async fn run(cmd: ProjectsCmd) -> Result<()> {
             country_code,
             zip,
         } => {
-            let mut body = Map::new();
-            if let Some(n) = name {
-                body.insert("name".into(), n.into());
-            }
-            for (k, v) in [
-                ("project_number", number),
-                ("address", address),
-                ("city", city),
-                ("state_code", state_code),
-                ("country_code", country_code),
-                ("zip", zip),
-            ] {
-                if let Some(v) = v {
-                    body.insert(k.into(), if v.is_empty() { Value::Null } else { v.into() });
-                }
-            }
-            if body.is_empty() {
+            // An empty value clears the field (sent as null); an absent one is left out.
+            let set_or_clear = |v: Option<String>| v.map(|v| Some(v).filter(|v| !v.is_empty()));
+            let body = UpdateProject {
+                name,
+                project_number: set_or_clear(number),
+                address: set_or_clear(address),
+                city: set_or_clear(city),
+                state_code: set_or_clear(state_code),
+                country_code: set_or_clear(country_code),
+                zip: set_or_clear(zip),
+                active: None,
+            };
+            if serde_json::to_value(&body)?.as_object().is_some_and(|o| o.is_empty()) {
                 bail!("nothing to change: give --name, --number, --address, --city, --state-code, --country-code or --zip");
             }
-            let body = Value::Object(body);
             output::json(&conn.client().update_project(company, project, &body).await?)
         }
         P::Deactivate { conn, company, project } => {
-            let body = json!({"active": false});
+            let body = UpdateProject {
+                active: Some(false),
+                ..UpdateProject::default()
+            };
             output::json(&conn.client().update_project(company, project, &body).await?)
         }
         P::Reactivate { conn, company, project } => {
-            let body = json!({"active": true});
+            let body = UpdateProject {
+                active: Some(true),
+                ..UpdateProject::default()
+            };
             output::json(&conn.client().update_project(company, project, &body).await?)
         }
         P::Delete { conn, company, project } => {

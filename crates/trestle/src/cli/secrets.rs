@@ -4,7 +4,7 @@ use super::args::Conn;
 use super::output;
 use anyhow::Result;
 use clap::Subcommand;
-use serde_json::json;
+use trestle_api::credentials::RotateSecret;
 
 #[derive(Subcommand)]
 pub enum SecretsCmd {
@@ -56,7 +56,9 @@ pub async fn run(cmd: SecretsCmd) -> Result<()> {
             environment,
             expire_others_in,
         } => {
-            let body = json!({"expire_others_in_seconds": expire_others_in});
+            let body = RotateSecret {
+                expire_others_in_seconds: expire_others_in,
+            };
             output::json(&conn.client().rotate_secret(app, &environment, &body).await?)
         }
         S::Retire {

@@ -5,7 +5,7 @@ use super::args::{json_arg, Conn};
 use super::output;
 use anyhow::Result;
 use clap::Subcommand;
-use serde_json::json;
+use trestle_api::service_accounts::{CreateServiceAccount, PermissionsIn, ProjectIn, RetireIn};
 
 #[derive(Subcommand)]
 pub enum ServiceAccountsCmd {
@@ -113,7 +113,11 @@ pub async fn run(cmd: ServiceAccountsCmd) -> Result<()> {
             app_type,
             app,
         } => {
-            let body = json!({"name": name, "app_type": app_type, "app_id": app});
+            let body = CreateServiceAccount {
+                name,
+                app_type,
+                app_id: app,
+            };
             output::json(&conn.client().create_service_account(company, &body).await?)
         }
         S::List { conn, company } => output::json(&conn.client().list_service_accounts(company).await?),
@@ -123,7 +127,9 @@ pub async fn run(cmd: ServiceAccountsCmd) -> Result<()> {
             account,
             permissions,
         } => {
-            let body = json!({"permissions": json_arg(Some(&permissions))?});
+            let body = PermissionsIn {
+                permissions: json_arg(Some(&permissions))?,
+            };
             output::done(
                 &conn
                     .client()
@@ -139,7 +145,10 @@ pub async fn run(cmd: ServiceAccountsCmd) -> Result<()> {
             project,
             permissions,
         } => {
-            let body = json!({"project_id": project, "permissions": json_arg(permissions.as_deref())?});
+            let body = ProjectIn {
+                project_id: project,
+                permissions: json_arg(permissions.as_deref())?,
+            };
             output::done(
                 &conn
                     .client()
@@ -157,7 +166,7 @@ pub async fn run(cmd: ServiceAccountsCmd) -> Result<()> {
             account,
             force,
         } => {
-            let body = json!({"force": force});
+            let body = RetireIn { force };
             output::done(&conn.client().retire_service_account(company, account, &body).await?);
             Ok(())
         }

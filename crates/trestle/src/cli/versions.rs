@@ -4,8 +4,8 @@ use super::args::{read_json, Conn};
 use super::output;
 use anyhow::Result;
 use clap::Subcommand;
-use serde_json::json;
 use std::path::PathBuf;
+use trestle_api::versions::{CreateVersion, UpdateVersion};
 
 #[derive(Subcommand)]
 pub enum VersionsCmd {
@@ -81,7 +81,10 @@ pub async fn run(cmd: VersionsCmd) -> Result<()> {
             version,
             manifest,
         } => {
-            let body = json!({"version": version, "manifest": read_json(&manifest)?});
+            let body = CreateVersion {
+                version,
+                manifest: read_json(&manifest)?,
+            };
             output::json(&conn.client().create_version(app, &body).await?)
         }
         V::Update {
@@ -90,7 +93,9 @@ pub async fn run(cmd: VersionsCmd) -> Result<()> {
             version_id,
             manifest,
         } => {
-            let body = json!({"manifest": read_json(&manifest)?});
+            let body = UpdateVersion {
+                manifest: read_json(&manifest)?,
+            };
             output::json(&conn.client().update_version(app, version_id, &body).await?)
         }
         V::List { conn, app } => output::json(&conn.client().list_versions(app).await?),

@@ -26,6 +26,7 @@ mod service_accounts;
 mod standards;
 mod timing;
 mod token_endpoint;
+mod typed_client;
 mod up;
 mod upgrade;
 mod user_oauth;

@@ -1,7 +1,9 @@
 //! What the server answers, as the client hands it on: a JSON answer, a receipt for an
 //! answer without a body, or one typed error carrying the server's refusal.
 
+use crate::error::ErrorBody;
 use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::fmt;
 
@@ -12,11 +14,34 @@ pub enum ClientError {
     NoToken,
     /// The request did not reach the server, or its answer could not be read.
     Transport { url: String, source: reqwest::Error },
-    /// A success answer that is not the JSON the endpoint sends.
+    /// A success answer that is not the JSON the endpoint sends (not JSON, or not of the
+    /// endpoint's response type).
     Decode { url: String, source: serde_json::Error },
-    /// The server refused: its status and its answer as the CLI shows it (JSON pretty-printed,
-    /// anything else as sent).
-    Refused { status: StatusCode, body: String },
+    /// The server refused: its status, its answer as the CLI shows it (JSON pretty-printed,
+    /// anything else as sent) and, when the answer is the API's error body, that body.
+    Refused {
+        status: StatusCode,
+        body: String,
+        error: Option<ErrorBody>,
+    },
+}
+
+impl ClientError {
+    /// The status of a refusal (`None` when the server did not answer).
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Refused { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The server's error body of a refusal, when it sent one.
+    pub fn error_body(&self) -> Option<&ErrorBody> {
+        match self {
+            Self::Refused { error, .. } => error.as_ref(),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for ClientError {
@@ -64,8 +89,8 @@ impl fmt::Display for Done {
     }
 }
 
-/// Reads a JSON answer, or the refusal it is.
-pub(super) async fn read_json(res: reqwest::Response) -> Result<Value, ClientError> {
+/// Reads a JSON answer of type `T`, or the refusal it is.
+pub(super) async fn read_json<T: DeserializeOwned>(res: reqwest::Response) -> Result<T, ClientError> {
     if !res.status().is_success() {
         return Err(refused(res, true).await);
     }
@@ -81,8 +106,9 @@ pub(super) async fn read_json(res: reqwest::Response) -> Result<Value, ClientErr
 pub(super) async fn refused(res: reqwest::Response, pretty: bool) -> ClientError {
     let status = res.status();
     let text = res.text().await.unwrap_or_default();
+    let error = serde_json::from_str(&text).ok();
     let body = if pretty { pretty_json(text) } else { text };
-    ClientError::Refused { status, body }
+    ClientError::Refused { status, body, error }
 }
 
 fn pretty_json(text: String) -> String {
@@ -107,8 +133,11 @@ mod tests {
         let refused = ClientError::Refused {
             status: StatusCode::NOT_FOUND,
             body: "{}".into(),
+            error: None,
         };
         assert_eq!(refused.to_string(), "the server answered 404 Not Found");
+        assert_eq!(refused.status(), Some(StatusCode::NOT_FOUND));
+        assert_eq!(ClientError::NoToken.status(), None);
         assert_eq!(
             pretty_json(r#"{"code":"not_found"}"#.into()),
             "{\n  \"code\": \"not_found\"\n}"
