@@ -2,6 +2,7 @@
 //! authorization policy. Everything here is plain data and pure functions: no IO, no async,
 //! no HTTP or SQL types, so the riskiest rules are tested quickly and deterministically.
 
+pub mod event;
 pub mod ids;
 pub mod manifest;
 pub mod page;
