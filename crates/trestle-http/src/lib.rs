@@ -1,22 +1,19 @@
-//! Trestle's HTTP layer: the whole route table is in [`router`]. Handlers parse the request,
+//! Trestle's HTTP layer: the whole route table is in [`router`]; the management API's part (and
+//! its OpenAPI document) is the one table in `api/mod.rs`. Handlers parse the request,
 //! call one `trestle_core::Trestle` method and shape the answer; errors become responses only
 //! in `error.rs`.
 
-mod admin;
+mod api;
 mod error;
 mod extract;
 #[doc(hidden)]
 pub mod fuzzing;
 mod json_errors;
-mod manage;
 pub mod metrics;
 mod oauth;
 mod paging;
-mod portal;
-mod projects;
 pub mod ratelimit;
 mod rest;
-mod service_accounts;
 mod signin;
 mod tools;
 mod web;
@@ -29,9 +26,8 @@ use axum::{Json, Router};
 use std::future::Future;
 use tokio::net::TcpListener;
 use trestle_core::Trestle;
-use utoipa::OpenApi;
 
-pub use manage::ApiDoc;
+pub use api::ApiDoc;
 
 /// What every handler can reach. Cloned for every request, so it is one shared pointer.
 #[derive(Clone)]
@@ -67,14 +63,17 @@ impl AppState {
 
 /// The complete route table.
 pub fn router(state: AppState) -> Router {
+    // The management API's routes and its OpenAPI document come from one table.
+    let (management, doc) = api::routes().split_for_parts();
+    let doc = axum::body::Bytes::from(serde_json::to_vec(&doc).unwrap_or_default());
     let router = Router::new()
         .merge(oauth::routes())
         .merge(signin::routes())
         .merge(web::routes())
         .merge(rest::routes())
         .merge(tools::routes())
-        .merge(manage::routes())
-        .route("/openapi.json", get(openapi))
+        .merge(management)
+        .route("/openapi.json", get(move || openapi(doc.clone())))
         .route("/health/live", get(live))
         .route("/metrics", get(metrics::metrics))
         .route("/health/ready", get(ready))
@@ -95,7 +94,7 @@ pub fn router(state: AppState) -> Router {
     let router = if t.deprecated_on.is_some() || t.sunset.is_some() {
         router.layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            service_accounts::warn_service_accounts,
+            api::service_accounts::warn_service_accounts,
         ))
     } else {
         router
@@ -116,11 +115,11 @@ pub fn router(state: AppState) -> Router {
 
 /// The OpenAPI document of the management API.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    api::openapi()
 }
 
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(openapi_document())
+async fn openapi(doc: axum::body::Bytes) -> Response {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], doc).into_response()
 }
 
 async fn live() -> Json<serde_json::Value> {

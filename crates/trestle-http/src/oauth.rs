@@ -237,14 +237,45 @@ fn client_auth(headers: &HeaderMap, params: &Params) -> Result<ClientAuth, OAuth
     }
 }
 
-async fn token(State(state): State<AppState>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    let ip = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-    match handle_token(&state, &parts.headers, ip, body).await {
+/// A request to the token, revocation or introspection endpoint, as an extractor: its
+/// parameters read from any body format (a body that cannot be read is refused per RFC 6749
+/// §5.2 before the handler runs), the client's address, and its head, from which
+/// [`OAuthForm::client`] reads the client authentication the same way for all three.
+struct OAuthForm {
+    headers: HeaderMap,
+    params: Params,
+    /// The peer's address (lockouts are per client and address); unspecified when unknown.
+    peer: std::net::IpAddr,
+}
+
+impl<S: Send + Sync> FromRequest<S> for OAuthForm {
+    type Rejection = OAuthErrorResponse;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, OAuthErrorResponse> {
+        let (parts, body) = req.into_parts();
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip())
+            .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        let params = read_params(&parts.headers, body).await.map_err(OAuthErrorResponse)?;
+        Ok(OAuthForm {
+            headers: parts.headers,
+            params,
+            peer,
+        })
+    }
+}
+
+impl OAuthForm {
+    /// The client authentication: HTTP Basic or the body's `client_id`/`client_secret`.
+    fn client(&self) -> Result<ClientAuth, OAuthError> {
+        client_auth(&self.headers, &self.params)
+    }
+}
+
+async fn token(State(state): State<AppState>, form: OAuthForm) -> Response {
+    match handle_token(&state, &form).await {
         Ok(issued) => {
             let answer = TokenResponse {
                 access_token: issued.access_token,
@@ -289,19 +320,14 @@ async fn guarded(
     result
 }
 
-async fn handle_token(
-    state: &AppState,
-    headers: &HeaderMap,
-    ip: std::net::IpAddr,
-    body: Body,
-) -> Result<trestle_core::IssuedToken, OAuthError> {
-    let params = read_params(headers, body).await?;
+async fn handle_token(state: &AppState, form: &OAuthForm) -> Result<trestle_core::IssuedToken, OAuthError> {
+    let (params, ip) = (&form.params, form.peer);
     let grant = params
         .get("grant_type")
         .ok_or_else(|| OAuthError::InvalidRequest("grant_type is required".into()))?;
     match grant {
         "client_credentials" => {
-            let auth = client_auth(headers, &params)?;
+            let auth = form.client()?;
             guarded(
                 state,
                 &auth,
@@ -311,7 +337,7 @@ async fn handle_token(
             .await
         }
         "authorization_code" => {
-            let auth = client_auth(headers, &params)?;
+            let auth = form.client()?;
             let code = params
                 .get("code")
                 .ok_or_else(|| OAuthError::InvalidRequest("code is required".into()))?;
@@ -322,7 +348,7 @@ async fn handle_token(
             guarded(state, &auth, ip, exchange).await
         }
         "refresh_token" => {
-            let auth = client_auth(headers, &params)?;
+            let auth = form.client()?;
             let token = params
                 .get("refresh_token")
                 .ok_or_else(|| OAuthError::InvalidRequest("refresh_token is required".into()))?;
@@ -366,13 +392,11 @@ async fn token_info(
 }
 
 /// `POST /oauth/revoke` (RFC 7009): `{}` with 200, also for unknown or expired tokens.
-async fn revoke(State(state): State<AppState>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    let headers = parts.headers;
+async fn revoke(State(state): State<AppState>, form: OAuthForm) -> Response {
     let result = async {
-        let params = read_params(&headers, body).await?;
-        let auth = client_auth(&headers, &params)?;
-        let token = params
+        let auth = form.client()?;
+        let token = form
+            .params
             .get("token")
             .ok_or_else(|| OAuthError::InvalidRequest("token is required".into()))?;
         state.core.revoke_token(&auth, token).await
@@ -386,13 +410,11 @@ async fn revoke(State(state): State<AppState>, req: Request) -> Response {
 
 /// `POST /oauth/introspect` (RFC 7662), for a resource server authenticated as a client of
 /// the same app. Anything not active answers only `{"active": false}`.
-async fn introspect(State(state): State<AppState>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    let headers = parts.headers;
+async fn introspect(State(state): State<AppState>, form: OAuthForm) -> Response {
     let result = async {
-        let params = read_params(&headers, body).await?;
-        let auth = client_auth(&headers, &params)?;
-        let token = params
+        let auth = form.client()?;
+        let token = form
+            .params
             .get("token")
             .ok_or_else(|| OAuthError::InvalidRequest("token is required".into()))?;
         state.core.introspect(&auth, token).await

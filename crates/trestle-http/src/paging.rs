@@ -3,6 +3,8 @@
 //! valid authority (else relative).
 
 use crate::error::ApiError;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -216,21 +218,55 @@ pub(crate) fn page_url(origin: &str, uri: &Uri, pairs: &[(String, String)], req:
     format!("{origin}{}?{q}", header_safe(uri.path()))
 }
 
-/// A page of management-API results, each shown through `view`, with the pagination headers.
-pub fn paged_as<T, J: Serialize>(
-    state: &crate::AppState,
-    headers: &axum::http::HeaderMap,
-    uri: &Uri,
-    pairs: &[(String, String)],
-    req: PageRequest,
-    page: Page<T>,
-    view: impl FnMut(T) -> J,
-) -> Response {
-    let page = Page {
-        items: page.items.into_iter().map(view).collect::<Vec<_>>(),
-        total: page.total,
-    };
-    paged(&origin(state.public_url.as_deref(), headers), uri, pairs, req, page)
+/// The paging of a management-API list request, as an extractor: `page` and `per_page` read
+/// from the query (a bad or repeated one is a 400 before the handler runs), the other query
+/// parameters kept for [`Paging::single`] and for the `Link` header, and the link origin.
+/// Put it after the actor and path extractors, so authentication is checked first.
+pub struct Paging {
+    pub req: PageRequest,
+    pairs: Vec<(String, String)>,
+    uri: Uri,
+    origin: String,
+}
+
+impl FromRequestParts<crate::AppState> for Paging {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &crate::AppState) -> Result<Self, ApiError> {
+        let pairs = query_pairs(&parts.uri);
+        let req = page_request(&pairs)?;
+        Ok(Paging {
+            req,
+            pairs,
+            uri: parts.uri.clone(),
+            origin: origin(state.public_url.as_deref(), &parts.headers),
+        })
+    }
+}
+
+impl Paging {
+    /// The single value of another query parameter (e.g. `query`); a repeated one is an error.
+    pub fn single(&self, name: &str) -> Result<Option<&str>, ApiError> {
+        single(&self.pairs, name)
+    }
+
+    /// The query parameters as sent.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+
+    /// A page of results with the pagination headers.
+    pub fn answer<T: Serialize>(&self, page: Page<T>) -> Response {
+        paged(&self.origin, &self.uri, &self.pairs, self.req, page)
+    }
+
+    /// A page of results, each shown through `view`, with the pagination headers.
+    pub fn answer_as<T, J: Serialize>(&self, page: Page<T>, view: impl FnMut(T) -> J) -> Response {
+        self.answer(Page {
+            items: page.items.into_iter().map(view).collect::<Vec<_>>(),
+            total: page.total,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -190,7 +190,7 @@ async fn add_project_user(
 ) -> Result<Response, ApiError> {
     let project = ProjectId(positive("the project id in the path", &project)?);
     let user = UserId(positive("the user id in the path", &user)?);
-    let perms = crate::admin::permissions(&body.unwrap_or_default().permissions, ToolScope::Project)?;
+    let perms = crate::api::shared::permissions(&body.unwrap_or_default().permissions, ToolScope::Project)?;
     state
         .core
         .add_project_directory_user(&caller, project, hint(&state, &headers, &uri)?, user, &perms)

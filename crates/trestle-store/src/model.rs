@@ -1,35 +1,10 @@
-//! Rows as the rest of the system sees them.
+//! What the storage traits take: new rows, patches, filters, the audit context, the change
+//! feed's vocabulary. The entities they return live in `trestle_domain` (re-exported by the
+//! crate root for now).
 
+use trestle_domain::credential::Environment;
+use trestle_domain::document::DocumentKind;
 use trestle_domain::*;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UserKind {
-    Person,
-    /// An app's DMSA bot (one per install).
-    Bot,
-    /// The directory contact of a traditional service account (not an app's bot).
-    ServiceAccount,
-}
-
-impl UserKind {
-    /// The kind as the management API names it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UserKind::Person => "person",
-            UserKind::Bot => "bot",
-            UserKind::ServiceAccount => "service_account",
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct User {
-    pub id: UserId,
-    pub kind: UserKind,
-    pub email: String,
-    pub name: String,
-    pub created_at: i64,
-}
 
 #[derive(Clone, Debug)]
 pub struct NewPerson {
@@ -44,16 +19,6 @@ pub struct NewMember {
     pub permissions_json: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Company {
-    pub id: CompanyId,
-    pub name: String,
-    pub is_active: bool,
-    pub created_at: i64,
-    /// Set when this company is the development sandbox of an app.
-    pub sandbox_of_app: Option<AppId>,
-}
-
 #[derive(Clone, Debug, Default)]
 pub struct NewProject {
     pub name: String,
@@ -63,77 +28,6 @@ pub struct NewProject {
     pub state_code: Option<String>,
     pub country_code: Option<String>,
     pub zip: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Project {
-    pub id: ProjectId,
-    pub company_id: CompanyId,
-    pub company_name: String,
-    pub name: String,
-    pub project_number: Option<String>,
-    pub address: Option<String>,
-    pub city: Option<String>,
-    pub state_code: Option<String>,
-    pub country_code: Option<String>,
-    pub zip: Option<String>,
-    pub active: bool,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct App {
-    pub id: AppId,
-    pub owner_id: UserId,
-    pub name: String,
-    pub created_at: i64,
-    /// The app's development sandbox company.
-    pub sandbox_company_id: Option<CompanyId>,
-    /// When the developer listed the app in the marketplace.
-    pub published_at: Option<i64>,
-    /// When the operator suspended the app (no tokens, its tokens refused), and why.
-    pub suspended_at: Option<i64>,
-    pub suspended_reason: Option<String>,
-}
-
-/// A person or bot in a company directory, with their membership.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DirectoryEntry {
-    pub user: User,
-    pub is_active: bool,
-    pub is_admin: bool,
-    pub permissions_json: String,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DocumentKind {
-    Folder,
-    File,
-}
-
-impl DocumentKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocumentKind::Folder => "folder",
-            DocumentKind::File => "file",
-        }
-    }
-}
-
-/// A folder or file of a project's Documents tool.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Document {
-    pub id: i64,
-    pub company_id: CompanyId,
-    pub project_id: ProjectId,
-    pub parent_id: Option<i64>,
-    pub kind: DocumentKind,
-    pub name: String,
-    pub data: Option<String>,
-    pub created_by: Option<UserId>,
-    pub created_at: i64,
-    pub updated_at: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -156,32 +50,6 @@ pub struct NewSandbox {
     pub client: NewClient,
 }
 
-/// A secret as listed (never the secret itself).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SecretInfo {
-    pub id: i64,
-    pub created_at: i64,
-    pub expires_at: Option<i64>,
-    pub revoked_at: Option<i64>,
-}
-
-/// A newer promoted version offered to one installed company.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InstallUpdate {
-    pub id: i64,
-    pub install_id: InstallId,
-    pub company_id: CompanyId,
-    pub app_id: AppId,
-    pub from_version_id: VersionId,
-    pub to_version_id: VersionId,
-    /// `pending`, `applied`, `approved` or `superseded`.
-    pub status: String,
-    /// JSON list of widened tools.
-    pub widened_json: String,
-    pub created_at: i64,
-    pub decided_at: Option<i64>,
-}
-
 /// What promotion does to one active install, decided by the core.
 #[derive(Clone, Debug)]
 pub struct PlannedUpdate {
@@ -195,106 +63,12 @@ pub struct PlannedUpdate {
     pub project_permissions_json: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum VersionStatus {
-    ReadyForTesting,
-    Promoted,
-}
-
-impl VersionStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VersionStatus::ReadyForTesting => "ready_for_testing",
-            VersionStatus::Promoted => "promoted",
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AppVersion {
-    pub id: VersionId,
-    pub app_id: AppId,
-    pub version: String,
-    pub manifest_json: String,
-    pub status: VersionStatus,
-    pub app_version_uuid: Option<String>,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub promoted_at: Option<i64>,
-    /// Installs this version in the app's development sandbox; renewed on every save.
-    pub sandbox_key: Option<String>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Environment {
-    Production,
-    Sandbox,
-}
-
-impl Environment {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Environment::Production => "production",
-            Environment::Sandbox => "sandbox",
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OAuthClient {
-    pub pk: ClientPk,
-    pub app_id: AppId,
-    pub environment: Environment,
-    pub client_id: String,
-    pub created_at: i64,
-}
-
 /// A client to create: public id and the keyed hash of its first secret.
 #[derive(Clone, Debug)]
 pub struct NewClient {
     pub environment: Environment,
     pub client_id: String,
     pub secret_hash: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ClientSecret {
-    pub id: i64,
-    pub secret_hash: String,
-    pub expires_at: Option<i64>,
-}
-
-/// A client with its live secrets, for authenticating a token request.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ClientCredentials {
-    pub client: OAuthClient,
-    pub secrets: Vec<ClientSecret>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Promotion {
-    pub version: AppVersion,
-    /// Set when this promotion created the production client.
-    pub created_client: Option<OAuthClient>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InstallStatus {
-    Installed,
-    Uninstalled,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Install {
-    pub id: InstallId,
-    pub company_id: CompanyId,
-    pub app_id: AppId,
-    pub version_id: VersionId,
-    pub bot_user_id: UserId,
-    pub status: InstallStatus,
-    pub add_to_new_projects: bool,
-    pub installed_at: i64,
-    pub uninstalled_at: Option<i64>,
 }
 
 /// What [`crate::InstallStore::install_app`] needs.
@@ -321,12 +95,6 @@ pub struct NewApiToken {
     pub label: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ApiTokenOwner {
-    Operator,
-    User(UserId),
-}
-
 /// Who did it and when, recorded with each change.
 #[derive(Clone, Debug)]
 pub struct AuditContext {
@@ -334,21 +102,6 @@ pub struct AuditContext {
     pub actor_kind: &'static str,
     pub actor_user: Option<UserId>,
     pub at: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AuditEvent {
-    pub id: i64,
-    pub at: i64,
-    pub actor_kind: String,
-    pub actor_user_id: Option<UserId>,
-    pub company_id: Option<CompanyId>,
-    pub app_id: Option<AppId>,
-    pub action: String,
-    pub target_type: String,
-    pub target_id: String,
-    pub before_json: Option<String>,
-    pub after_json: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -419,66 +172,6 @@ pub struct NewCode {
     pub expires_at: i64,
 }
 
-/// A code taken out of circulation by its first redemption.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AuthCode {
-    pub client: ClientPk,
-    pub user: UserId,
-    pub redirect_uri: String,
-    pub code_challenge: Option<String>,
-    pub expires_at: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CodeRedemption {
-    /// First use: the code, now spent.
-    Redeemed(AuthCode),
-    /// Used before: the grant it produced (to revoke), if any.
-    Replayed {
-        grant: Option<i64>,
-    },
-    Unknown,
-}
-
-/// A person's approval of a client; its tokens live while it is not revoked.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Grant {
-    pub id: i64,
-    pub client: ClientPk,
-    pub app_id: AppId,
-    pub user_id: UserId,
-    pub revoked: bool,
-    /// When the person approved (the start of the refresh tokens' absolute lifetime).
-    pub created_at: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RefreshRotation {
-    /// The old token is spent and the new one stored, for this grant.
-    Rotated(Grant),
-    /// The token was used before: the grant has been revoked (reuse detection).
-    Reused {
-        grant: i64,
-    },
-    Unknown,
-}
-
-/// A traditional service account (legacy): one company, its own client id.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ServiceAccount {
-    pub id: i64,
-    pub company_id: CompanyId,
-    /// Its directory contact (a bot user).
-    pub user_id: UserId,
-    pub name: String,
-    /// `custom` or `marketplace`.
-    pub app_type: String,
-    pub app_id: Option<AppId>,
-    pub client_id: String,
-    pub created_at: i64,
-    pub retired_at: Option<i64>,
-}
-
 #[derive(Clone, Debug)]
 pub struct NewServiceAccount {
     pub company: CompanyId,
@@ -488,16 +181,6 @@ pub struct NewServiceAccount {
     pub client_id: String,
     pub secret_hash: String,
     pub contact_email: String,
-}
-
-/// A live browser session.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WebSession {
-    pub user: UserId,
-    /// The session's CSRF token (every form carries it).
-    pub csrf: String,
-    /// When the person signed in (sensitive actions want a recent sign-in).
-    pub created_at: i64,
 }
 
 /// A password sign-in attempt, for the audit log. Never carries the password.
@@ -553,20 +236,4 @@ pub struct NewInvitation {
     pub is_admin: bool,
     pub permissions_json: String,
     pub invited_by: Option<UserId>,
-}
-
-/// An invitation as its company's admins and the invited person see it. It never says whether
-/// the address belongs to anyone.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Invitation {
-    pub id: i64,
-    pub company_id: CompanyId,
-    pub company_name: String,
-    pub email: String,
-    pub is_admin: bool,
-    pub permissions_json: String,
-    /// `pending`, `accepted` or `cancelled`.
-    pub status: String,
-    pub created_at: i64,
-    pub decided_at: Option<i64>,
 }

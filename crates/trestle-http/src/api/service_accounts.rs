@@ -1,42 +1,20 @@
 //! Traditional service accounts for company admins, the migration report (company admins and
 //! the operator, JSON and CSV), and the RFC 9745 `Deprecation` / RFC 8594 `Sunset` warnings.
 
-use crate::admin::permissions;
+use super::convert::ToDto;
+use super::shared::{csv_response, permissions, secret_response};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiActor, ApiJson, ApiPath, OptionalJson};
-use crate::manage::secret_response;
-use crate::portal::csv_response;
 use crate::AppState;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-use trestle_core::{MigrationRow, Timeline};
+use axum::Json;
+use trestle_api::service_accounts::*;
+use trestle_core::Timeline;
 use trestle_domain::permissions::ToolScope;
 use trestle_domain::*;
-use trestle_store::ServiceAccount;
-use utoipa::ToSchema;
-
-pub fn routes() -> Router<AppState> {
-    let base = "/api/v1/companies/{company_id}/service_accounts";
-    Router::new()
-        .route(base, post(create).get(list))
-        .route(&format!("{base}/migration_report"), get(company_report))
-        .route(&format!("{base}/migration_report.csv"), get(company_report_csv))
-        .route(&format!("{base}/{{id}}/permissions"), put(set_permissions))
-        .route(&format!("{base}/{{id}}/projects"), post(add_project))
-        .route(&format!("{base}/{{id}}/reset_secret"), post(reset_secret))
-        .route(&format!("{base}/{{id}}/retire"), post(retire))
-        .route("/api/v1/service_accounts/migration_report", get(operator_report))
-        .route(
-            "/api/v1/service_accounts/migration_report.csv",
-            get(operator_report_csv),
-        )
-}
 
 /// `Deprecation` (RFC 9745) and `Sunset` (RFC 8594) values of the timeline, if set.
 pub fn warning_headers(t: &Timeline) -> Vec<(&'static str, HeaderValue)> {
@@ -100,61 +78,11 @@ pub async fn warn_service_accounts(State(state): State<AppState>, req: Request, 
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct ServiceAccountOut {
-    pub id: i64,
-    pub company_id: i64,
-    pub name: String,
-    /// `custom` or `marketplace`.
-    pub app_type: String,
-    pub app_id: Option<i64>,
-    pub client_id: String,
-    /// The directory contact (follows the bot rules).
-    pub user_id: i64,
-    pub created_at: i64,
-    pub retired_at: Option<i64>,
-}
-
-impl From<ServiceAccount> for ServiceAccountOut {
-    fn from(a: ServiceAccount) -> Self {
-        ServiceAccountOut {
-            id: a.id,
-            company_id: a.company_id.0,
-            name: a.name,
-            app_type: a.app_type,
-            app_id: a.app_id.map(|x| x.0),
-            client_id: a.client_id,
-            user_id: a.user_id.0,
-            created_at: a.created_at,
-            retired_at: a.retired_at,
-        }
-    }
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateServiceAccount {
-    #[schema(max_length = 200)]
-    pub name: String,
-    /// `custom` or `marketplace`.
-    pub app_type: String,
-    /// The app of a Marketplace account.
-    pub app_id: Option<i64>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ServiceAccountCreated {
-    pub account: ServiceAccountOut,
-    /// Shown exactly once.
-    pub client_secret: String,
-    pub warning: &'static str,
-}
-
 /// Company admin: create a traditional service account (refused after the creation cut-off).
 #[utoipa::path(post, path = "/api/v1/companies/{company_id}/service_accounts", tag = "service accounts",
     security(("api_token" = [])), params(("company_id" = i64, Path)), request_body = CreateServiceAccount,
     responses((status = 201, body = ServiceAccountCreated), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub(crate) async fn create(
+pub(super) async fn create(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiPath(company): ApiPath<i64>,
@@ -165,7 +93,7 @@ pub(crate) async fn create(
         .create_service_account(actor, CompanyId(company), &b.name, &b.app_type, b.app_id.map(AppId))
         .await?;
     let body = ServiceAccountCreated {
-        account: c.account.into(),
+        account: c.account.dto(),
         client_secret: c.client_secret,
         warning: "Store this client_secret now: it is shown only once. Traditional service accounts are deprecated: use a DMSA app.",
     };
@@ -175,28 +103,21 @@ pub(crate) async fn create(
 /// Company admin: the company's service accounts (with `Deprecation`/`Sunset` headers when set).
 #[utoipa::path(get, path = "/api/v1/companies/{company_id}/service_accounts", tag = "service accounts",
     security(("api_token" = [])), params(("company_id" = i64, Path)), responses((status = 200, body = [ServiceAccountOut])))]
-pub(crate) async fn list(
+pub(super) async fn list(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiPath(company): ApiPath<i64>,
 ) -> Result<Response, ApiError> {
     let v = s.core.list_service_accounts(actor, CompanyId(company)).await?;
-    let out: Vec<ServiceAccountOut> = v.into_iter().map(Into::into).collect();
+    let out: Vec<ServiceAccountOut> = v.into_iter().map(ToDto::dto).collect();
     Ok(with_warnings(&s, Json(out).into_response()))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PermissionsIn {
-    #[schema(value_type = Object)]
-    pub permissions: Option<Value>,
 }
 
 /// Company admin: grant company permissions.
 #[utoipa::path(put, path = "/api/v1/companies/{company_id}/service_accounts/{id}/permissions", tag = "service accounts",
     security(("api_token" = [])), params(("company_id" = i64, Path), ("id" = i64, Path)), request_body = PermissionsIn,
     responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub(crate) async fn set_permissions(
+pub(super) async fn set_permissions(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiPath((company, id)): ApiPath<(i64, i64)>,
@@ -209,19 +130,11 @@ pub(crate) async fn set_permissions(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ProjectIn {
-    pub project_id: i64,
-    #[schema(value_type = Object)]
-    pub permissions: Option<Value>,
-}
-
 /// Company admin: add the account to a project.
 #[utoipa::path(post, path = "/api/v1/companies/{company_id}/service_accounts/{id}/projects", tag = "service accounts",
     security(("api_token" = [])), params(("company_id" = i64, Path), ("id" = i64, Path)), request_body = ProjectIn,
     responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub(crate) async fn add_project(
+pub(super) async fn add_project(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiPath((company, id)): ApiPath<(i64, i64)>,
@@ -234,19 +147,12 @@ pub(crate) async fn add_project(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct SecretOut {
-    /// Shown exactly once.
-    pub client_secret: String,
-    pub warning: &'static str,
-}
-
 /// Company admin: a new secret; the old one stops at once and every permission and project
 /// membership is reset.
 #[utoipa::path(post, path = "/api/v1/companies/{company_id}/service_accounts/{id}/reset_secret", tag = "service accounts",
     security(("api_token" = [])), params(("company_id" = i64, Path), ("id" = i64, Path)),
     responses((status = 200, body = SecretOut), (status = 404, body = ErrorBody)))]
-pub(crate) async fn reset_secret(
+pub(super) async fn reset_secret(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiPath((company, id)): ApiPath<(i64, i64)>,
@@ -264,19 +170,11 @@ pub(crate) async fn reset_secret(
     ))
 }
 
-#[derive(Deserialize, ToSchema, Default)]
-#[serde(deny_unknown_fields)]
-pub struct RetireIn {
-    /// Retire even if the migration report does not show the account covered by a DMSA install.
-    #[serde(default)]
-    pub force: bool,
-}
-
 /// Company admin: retire the account (once a DMSA install covers it, or with `force`).
 #[utoipa::path(post, path = "/api/v1/companies/{company_id}/service_accounts/{id}/retire", tag = "service accounts",
     security(("api_token" = [])), params(("company_id" = i64, Path), ("id" = i64, Path)), request_body = RetireIn,
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub(crate) async fn retire(
+pub(super) async fn retire(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiPath((company, id)): ApiPath<(i64, i64)>,
@@ -286,41 +184,6 @@ pub(crate) async fn retire(
         .retire_service_account(actor, CompanyId(company), id, b.unwrap_or_default().force)
         .await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct MigrationRowOut {
-    pub service_account_id: i64,
-    pub name: String,
-    pub company_id: i64,
-    pub company_name: String,
-    pub app_type: String,
-    pub app_id: Option<i64>,
-    pub app_name: Option<String>,
-    pub dmsa_installed: bool,
-    pub covers_projects: bool,
-    pub covers_permissions: bool,
-    pub ready_to_retire: bool,
-    pub retired: bool,
-}
-
-impl From<MigrationRow> for MigrationRowOut {
-    fn from(r: MigrationRow) -> Self {
-        MigrationRowOut {
-            service_account_id: r.account.id,
-            name: r.account.name,
-            company_id: r.account.company_id.0,
-            company_name: r.company_name,
-            app_type: r.account.app_type,
-            app_id: r.account.app_id.map(|a| a.0),
-            app_name: r.app_name,
-            dmsa_installed: r.dmsa_installed,
-            covers_projects: r.covers_projects,
-            covers_permissions: r.covers_permissions,
-            ready_to_retire: r.ready_to_retire,
-            retired: r.account.retired_at.is_some(),
-        }
-    }
 }
 
 fn report_csv(rows: Vec<MigrationRowOut>, name: &str) -> Response {
@@ -360,7 +223,7 @@ fn report_csv(rows: Vec<MigrationRowOut>, name: &str) -> Response {
     csv_response(name, out)
 }
 
-async fn report(
+pub(super) async fn report(
     s: &AppState,
     actor: trestle_domain::policy::Actor,
     company: Option<CompanyId>,
@@ -369,14 +232,14 @@ async fn report(
         .migration_report(actor, company)
         .await?
         .into_iter()
-        .map(Into::into)
+        .map(ToDto::dto)
         .collect())
 }
 
 /// Company admin: each service account, its app, and whether a DMSA install covers it.
 #[utoipa::path(get, path = "/api/v1/companies/{company_id}/service_accounts/migration_report", tag = "service accounts",
     security(("api_token" = [])), params(("company_id" = i64, Path)), responses((status = 200, body = [MigrationRowOut])))]
-pub(crate) async fn company_report(
+pub(super) async fn company_report(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiPath(company): ApiPath<i64>,
@@ -390,7 +253,7 @@ pub(crate) async fn company_report(
 /// Company admin: the migration report as CSV.
 #[utoipa::path(get, path = "/api/v1/companies/{company_id}/service_accounts/migration_report.csv", tag = "service accounts",
     security(("api_token" = [])), params(("company_id" = i64, Path)), responses((status = 200, content_type = "text/csv", body = String)))]
-pub(crate) async fn company_report_csv(
+pub(super) async fn company_report_csv(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiPath(company): ApiPath<i64>,
@@ -404,7 +267,7 @@ pub(crate) async fn company_report_csv(
 /// Operator: the migration report of every company.
 #[utoipa::path(get, path = "/api/v1/service_accounts/migration_report", tag = "service accounts",
     security(("api_token" = [])), responses((status = 200, body = [MigrationRowOut]), (status = 403, body = ErrorBody)))]
-pub(crate) async fn operator_report(
+pub(super) async fn operator_report(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
 ) -> Result<Response, ApiError> {
@@ -414,7 +277,7 @@ pub(crate) async fn operator_report(
 /// Operator: the migration report of every company, as CSV.
 #[utoipa::path(get, path = "/api/v1/service_accounts/migration_report.csv", tag = "service accounts",
     security(("api_token" = [])), responses((status = 200, content_type = "text/csv", body = String)))]
-pub(crate) async fn operator_report_csv(
+pub(super) async fn operator_report_csv(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
 ) -> Result<Response, ApiError> {

@@ -1,10 +1,11 @@
-//! CLI commands for projects (change, deactivate, delete, bulk create), invitations into
-//! company directories, and the operator's listings.
+//! `trestle projects`: a company's projects (create, bulk create, change, deactivate,
+//! delete).
 
-use super::{call, json_arg, print_response, read_json, send, Conn};
+use super::args::{read_json, Conn};
+use super::client::Page;
+use super::output;
 use anyhow::{bail, Result};
 use clap::Subcommand;
-use reqwest::Method;
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
 
@@ -151,113 +152,8 @@ pub enum ProjectsCmd {
     },
 }
 
-#[derive(Subcommand)]
-pub enum InvitationsCmd {
-    /// Invite someone into the company directory by e-mail address (admin). They appear in
-    /// the directory once they accept.
-    Send {
-        #[command(flatten)]
-        conn: Conn,
-        /// The company id.
-        #[arg(long)]
-        company: i64,
-        /// Their e-mail address.
-        #[arg(long)]
-        email: String,
-        /// The name for a person created by this invitation (no one has the address yet).
-        #[arg(long)]
-        name: Option<String>,
-        /// Make them a company admin.
-        #[arg(long)]
-        admin: bool,
-        /// JSON object of tool: level, e.g. '{"documents":"standard"}'.
-        #[arg(long)]
-        permissions: Option<String>,
-    },
-    /// The company's pending invitations (admin).
-    List {
-        #[command(flatten)]
-        conn: Conn,
-        /// The company id.
-        #[arg(long)]
-        company: i64,
-    },
-    /// Withdraw a pending invitation (admin).
-    Cancel {
-        #[command(flatten)]
-        conn: Conn,
-        /// The company id.
-        #[arg(long)]
-        company: i64,
-        /// The invitation id.
-        #[arg(long)]
-        invitation: i64,
-    },
-    /// My pending invitations (the token's person).
-    Mine {
-        #[command(flatten)]
-        conn: Conn,
-    },
-    /// Accept one of my invitations: I join the company's directory.
-    Accept {
-        #[command(flatten)]
-        conn: Conn,
-        /// The invitation id.
-        #[arg(long)]
-        invitation: i64,
-    },
-}
-
-/// Calls an endpoint that answers 204 and says what was done.
-/// Sends a request answered without a body; on success says `what` was done (once: not also
-/// the generic line of [`call`]).
-async fn done(conn: &Conn, method: Method, path: &str, what: String) -> Result<()> {
-    let res = send(conn, method, path, None).await?;
-    if res.status().is_success() {
-        println!("{what}");
-        return Ok(());
-    }
-    print_response(res).await
-}
-
-/// Percent-encodes a query value.
-fn encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn listing(path: String, params: &[(&str, Option<String>)]) -> String {
-    let q: Vec<String> = params
-        .iter()
-        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", encode(v))))
-        .collect();
-    if q.is_empty() {
-        path
-    } else {
-        format!("{path}?{}", q.join("&"))
-    }
-}
-
-/// `GET` with `query`, `page` and `per_page`.
-pub async fn list(conn: &Conn, path: &str, query: Option<String>, page: u32, per_page: u32) -> Result<()> {
-    let path = listing(
-        path.to_string(),
-        &[
-            ("query", query),
-            ("page", Some(page.to_string())),
-            ("per_page", Some(per_page.to_string())),
-        ],
-    );
-    call(conn, Method::GET, &path, None).await
-}
-
-pub async fn projects(cmd: ProjectsCmd) -> Result<()> {
+pub async fn run(cmd: ProjectsCmd) -> Result<()> {
     use ProjectsCmd as P;
-    let base = |c: i64| format!("/api/v1/companies/{c}/projects");
     match cmd {
         P::Create {
             conn,
@@ -272,7 +168,7 @@ pub async fn projects(cmd: ProjectsCmd) -> Result<()> {
         } => {
             let body = json!({"name": name, "project_number": number, "address": address, "city": city,
                 "state_code": state_code, "country_code": country_code, "zip": zip});
-            call(&conn, Method::POST, &base(company), Some(body)).await
+            output::json(&conn.client().create_project(company, &body).await?)
         }
         P::BulkCreate { conn, company, file } => {
             let body = match read_json(&file)? {
@@ -283,7 +179,7 @@ pub async fn projects(cmd: ProjectsCmd) -> Result<()> {
                     file.display()
                 ),
             };
-            call(&conn, Method::POST, &format!("{}/bulk", base(company)), Some(body)).await
+            output::json(&conn.client().bulk_create_projects(company, &body).await?)
         }
         P::List {
             conn,
@@ -293,20 +189,10 @@ pub async fn projects(cmd: ProjectsCmd) -> Result<()> {
             page,
             per_page,
         } => {
-            let path = listing(
-                base(company),
-                &[
-                    ("status", status),
-                    ("query", query),
-                    ("page", Some(page.to_string())),
-                    ("per_page", Some(per_page.to_string())),
-                ],
-            );
-            call(&conn, Method::GET, &path, None).await
+            let page = Page { query, page, per_page };
+            output::json(&conn.client().list_projects(company, status, &page).await?)
         }
-        P::Show { conn, company, project } => {
-            call(&conn, Method::GET, &format!("{}/{project}", base(company)), None).await
-        }
+        P::Show { conn, company, project } => output::json(&conn.client().project(company, project).await?),
         P::Update {
             conn,
             company,
@@ -338,59 +224,21 @@ pub async fn projects(cmd: ProjectsCmd) -> Result<()> {
             if body.is_empty() {
                 bail!("nothing to change: give --name, --number, --address, --city, --state-code, --country-code or --zip");
             }
-            let path = format!("{}/{project}", base(company));
-            call(&conn, Method::PATCH, &path, Some(Value::Object(body))).await
+            let body = Value::Object(body);
+            output::json(&conn.client().update_project(company, project, &body).await?)
         }
         P::Deactivate { conn, company, project } => {
-            let path = format!("{}/{project}", base(company));
-            call(&conn, Method::PATCH, &path, Some(json!({"active": false}))).await
+            let body = json!({"active": false});
+            output::json(&conn.client().update_project(company, project, &body).await?)
         }
         P::Reactivate { conn, company, project } => {
-            let path = format!("{}/{project}", base(company));
-            call(&conn, Method::PATCH, &path, Some(json!({"active": true}))).await
+            let body = json!({"active": true});
+            output::json(&conn.client().update_project(company, project, &body).await?)
         }
         P::Delete { conn, company, project } => {
-            let path = format!("{}/{project}", base(company));
-            done(&conn, Method::DELETE, &path, format!("Deleted project {project}.")).await
-        }
-    }
-}
-
-pub async fn invitations(cmd: InvitationsCmd) -> Result<()> {
-    use InvitationsCmd as I;
-    let base = |c: i64| format!("/api/v1/companies/{c}/invitations");
-    match cmd {
-        I::Send {
-            conn,
-            company,
-            email,
-            name,
-            admin,
-            permissions,
-        } => {
-            let body = json!({"email": email, "name": name, "is_admin": admin,
-                "permissions": json_arg(permissions.as_deref())?});
-            call(&conn, Method::POST, &base(company), Some(body)).await
-        }
-        I::List { conn, company } => call(&conn, Method::GET, &base(company), None).await,
-        I::Cancel {
-            conn,
-            company,
-            invitation,
-        } => {
-            let path = format!("{}/{invitation}", base(company));
-            done(
-                &conn,
-                Method::DELETE,
-                &path,
-                format!("Cancelled invitation {invitation}."),
-            )
-            .await
-        }
-        I::Mine { conn } => call(&conn, Method::GET, "/api/v1/me/invitations", None).await,
-        I::Accept { conn, invitation } => {
-            let path = format!("/api/v1/me/invitations/{invitation}/accept");
-            call(&conn, Method::POST, &path, Some(json!({}))).await
+            conn.client().delete_project(company, project).await?;
+            println!("Deleted project {project}.");
+            Ok(())
         }
     }
 }

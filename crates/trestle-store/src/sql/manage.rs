@@ -1,7 +1,10 @@
 //! [`ManageStore`]: project management, invitations into company directories and the
-//! operator's listings, written once for both backends like the rest of `sql.rs`.
+//! operator's listings, written once for both backends like the rest of `sql/`.
 
+use super::rows::*;
+use super::tx::*;
 use super::*;
+use sqlx::FromRow;
 
 /// A `LIKE` pattern for a case-insensitive substring, its own wildcards escaped ("50%" finds "50%").
 fn contains(query: &str) -> String {

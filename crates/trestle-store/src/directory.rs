@@ -1,0 +1,78 @@
+//! People, companies, their memberships and projects.
+
+use crate::entities::*;
+use crate::error::Result;
+use crate::model::*;
+use async_trait::async_trait;
+use trestle_domain::page::{Page, PageRequest};
+use trestle_domain::policy::{CompanyMembership, ProjectMembership};
+use trestle_domain::*;
+
+/// Companies, projects, people and their memberships.
+#[async_trait]
+pub trait DirectoryStore: Send + Sync {
+    async fn create_person(&self, new: &NewPerson, audit: &AuditContext) -> Result<User>;
+    async fn find_user(&self, id: UserId) -> Result<Option<User>>;
+    /// Creates a company with `admin` as its first company admin.
+    async fn create_company(&self, name: &str, admin: UserId, audit: &AuditContext) -> Result<Company>;
+    async fn find_company(&self, id: CompanyId) -> Result<Option<Company>>;
+    /// Adds (or re-activates) a person in a company directory.
+    async fn add_company_member(&self, company: CompanyId, member: &NewMember, audit: &AuditContext) -> Result<()>;
+    /// The user's current membership of the company, if any.
+    async fn company_membership(&self, company: CompanyId, user: UserId) -> Result<Option<CompanyMembership>>;
+    /// The user's current membership of the project, looked up inside `company` only.
+    async fn project_membership(
+        &self,
+        company: CompanyId,
+        project: ProjectId,
+        user: UserId,
+    ) -> Result<Option<ProjectMembership>>;
+    /// Creates a project. Bots of installs marked "add to all new projects" join it in the
+    /// same transaction, with their manifest's project permissions.
+    async fn create_project(&self, company: CompanyId, new: &NewProject, audit: &AuditContext) -> Result<Project>;
+    /// A project, only if it belongs to `company`.
+    async fn find_project(&self, company: CompanyId, project: ProjectId) -> Result<Option<Project>>;
+    /// Companies where the user is an active member.
+    async fn list_user_companies(&self, user: UserId, page: PageRequest) -> Result<Page<Company>>;
+    /// The company an active project belongs to (for routing `/projects/{id}/…`; callers still
+    /// check access before answering). An inactive project routes nowhere: "not found".
+    async fn find_project_company(&self, project: ProjectId) -> Result<Option<CompanyId>>;
+    /// The company directory: people and bots with their memberships.
+    async fn list_company_users(&self, company: CompanyId, page: PageRequest) -> Result<Page<DirectoryEntry>>;
+    /// The project directory.
+    async fn list_project_users(
+        &self,
+        company: CompanyId,
+        project: ProjectId,
+        page: PageRequest,
+    ) -> Result<Page<DirectoryEntry>>;
+    /// Changes a person's company role and permissions. Bots are refused (`Conflict`): their
+    /// permissions come from the app's manifest.
+    async fn update_company_member(&self, company: CompanyId, member: &NewMember, audit: &AuditContext) -> Result<()>;
+    /// Adds an active company member (a person) to a project with permissions.
+    async fn add_project_member(
+        &self,
+        company: CompanyId,
+        project: ProjectId,
+        user: UserId,
+        permissions_json: &str,
+        audit: &AuditContext,
+    ) -> Result<()>;
+    async fn remove_project_member(
+        &self,
+        company: CompanyId,
+        project: ProjectId,
+        user: UserId,
+        audit: &AuditContext,
+    ) -> Result<()>;
+    /// Active projects of a company; with `member` set, only those the user belongs to.
+    async fn list_projects(
+        &self,
+        company: CompanyId,
+        member: Option<UserId>,
+        page: PageRequest,
+    ) -> Result<Page<Project>>;
+    /// Active projects of `company` whose name or number contains `query` (case-insensitive),
+    /// in id order.
+    async fn search_projects(&self, company: CompanyId, query: &str, page: PageRequest) -> Result<Page<Project>>;
+}

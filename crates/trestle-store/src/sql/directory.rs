@@ -1,0 +1,523 @@
+//! [`DirectoryStore`]: people, companies, their memberships and projects.
+
+use super::rows::*;
+use super::tx::*;
+use super::*;
+
+macro_rules! impl_directory {
+    ($store:ident, $db:ty) => {
+        impl $store {
+            /// A new person (no credentials yet) and its platform-only audit row (`user.create`);
+            /// `extra` joins the e-mail and name in the row's `after`.
+            pub(super) async fn insert_person(
+                tx: &mut Tx<$db>,
+                ctx: &AuditContext,
+                email: &str,
+                name: &str,
+                extra: &[(&str, serde_json::Value)],
+            ) -> Result<UserRow> {
+                let row: UserRow = sqlx::query_as(
+                    "INSERT INTO users (kind, email, name, created_at) VALUES ('person', $1, $2, $3) \
+                     RETURNING id, kind, email, name, created_at",
+                )
+                .bind(email)
+                .bind(name)
+                .bind(ctx.at)
+                .fetch_one(&mut **tx)
+                .await?;
+                let mut after = vec![("email", email.into()), ("name", name.into())];
+                after.extend_from_slice(extra);
+                Self::audit(tx, ctx, Audit {
+                    company: None,
+                    app: None,
+                    action: "user.create",
+                    target_type: "user",
+                    target_id: row.id.to_string(),
+                    before: None,
+                    after: json_of(&after),
+                })
+                .await?;
+                Ok(row)
+            }
+        }
+
+        #[async_trait]
+        impl DirectoryStore for $store {
+            async fn create_person(&self, new: &NewPerson, audit: &AuditContext) -> Result<User> {
+                let mut tx = self.begin().await?;
+                let row = Self::insert_person(&mut tx, audit, &new.email, &new.name, &[]).await?;
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
+            async fn find_user(&self, id: UserId) -> Result<Option<User>> {
+                let row: Option<UserRow> =
+                    sqlx::query_as(concat!(
+                        "SELECT u.id, ",
+                        user_kind_sql!(),
+                        " AS kind, u.email, u.name, u.created_at FROM users u WHERE u.id = $1"
+                    ))
+                        .bind(id.0)
+                        .fetch_optional(&self.read)
+                        .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn create_company(&self, name: &str, admin: UserId, audit: &AuditContext) -> Result<Company> {
+                let mut tx = self.begin().await?;
+                let row: CompanyRow = sqlx::query_as(
+                    "INSERT INTO companies (name, is_active, created_at) VALUES ($1, TRUE, $2) \
+                     RETURNING id, name, is_active, created_at, sandbox_of_app",
+                )
+                .bind(name)
+                .bind(audit.at)
+                .fetch_one(&mut *tx)
+                .await?;
+                let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM users WHERE id = $1")
+                    .bind(admin.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if kind.as_deref() != Some("person") {
+                    return Err(StoreError::NotFound);
+                }
+                sqlx::query(
+                    "INSERT INTO company_users (company_id, user_id, is_admin, is_active, permissions, created_at) \
+                     VALUES ($1, $2, TRUE, TRUE, '{}', $3)",
+                )
+                .bind(row.id)
+                .bind(admin.0)
+                .bind(audit.at)
+                .execute(&mut *tx)
+                .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: Some(CompanyId(row.id)),
+                    app: None,
+                    action: "company.create",
+                    target_type: "company",
+                    target_id: row.id.to_string(),
+                    before: None,
+                    after: json_of(&[("name", name.into()), ("admin_user_id", admin.0.into())]),
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
+            async fn find_company(&self, id: CompanyId) -> Result<Option<Company>> {
+                let row: Option<CompanyRow> =
+                    sqlx::query_as("SELECT id, name, is_active, created_at, sandbox_of_app FROM companies WHERE id = $1")
+                        .bind(id.0)
+                        .fetch_optional(&self.read)
+                        .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn add_company_member(&self, company: CompanyId, m: &NewMember, audit: &AuditContext) -> Result<()> {
+                let mut tx = self.begin().await?;
+                let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM users WHERE id = $1")
+                    .bind(m.user.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                match kind.as_deref() {
+                    None => return Err(StoreError::NotFound),
+                    Some("bot") => {
+                        return Err(StoreError::Conflict("an app's bot user cannot be added to a company directory".into()))
+                    }
+                    _ => {}
+                }
+                sqlx::query(
+                    "INSERT INTO company_users (company_id, user_id, is_admin, is_active, permissions, created_at) \
+                     VALUES ($1, $2, $3, TRUE, $4, $5) ON CONFLICT (company_id, user_id) DO UPDATE \
+                     SET is_admin = excluded.is_admin, is_active = TRUE, permissions = excluded.permissions",
+                )
+                .bind(company.0)
+                .bind(m.user.0)
+                .bind(m.is_admin)
+                .bind(&m.permissions_json)
+                .bind(audit.at)
+                .execute(&mut *tx)
+                .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: Some(company),
+                    app: None,
+                    action: "company_user.add",
+                    target_type: "user",
+                    target_id: m.user.to_string(),
+                    before: None,
+                    after: json_of(&[("is_admin", m.is_admin.into()), ("permissions", m.permissions_json.clone().into())]),
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn company_membership(&self, company: CompanyId, user: UserId) -> Result<Option<CompanyMembership>> {
+                let row: Option<MembershipRow> = sqlx::query_as(
+                    "SELECT cu.is_active AND c.is_active AS is_active, cu.is_admin, cu.permissions \
+                     FROM company_users cu JOIN companies c ON c.id = cu.company_id \
+                     WHERE cu.company_id = $1 AND cu.user_id = $2",
+                )
+                .bind(company.0)
+                .bind(user.0)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(row.map(|r| CompanyMembership {
+                    is_active: r.is_active,
+                    is_admin: r.is_admin,
+                    permissions: trestle_domain::permissions::ToolPermissions::from_json(&r.permissions),
+                }))
+            }
+
+            async fn project_membership(
+                &self,
+                company: CompanyId,
+                project: ProjectId,
+                user: UserId,
+            ) -> Result<Option<ProjectMembership>> {
+                let perms: Option<String> = sqlx::query_scalar(
+                    "SELECT pu.permissions FROM project_users pu JOIN projects p ON p.id = pu.project_id \
+                     WHERE pu.project_id = $1 AND pu.user_id = $2 AND pu.company_id = $3 AND p.company_id = $3 AND p.active = TRUE",
+                )
+                .bind(project.0)
+                .bind(user.0)
+                .bind(company.0)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(perms.map(|p| ProjectMembership {
+                    permissions: trestle_domain::permissions::ToolPermissions::from_json(&p),
+                }))
+            }
+
+            async fn create_project(&self, company: CompanyId, new: &NewProject, audit: &AuditContext) -> Result<Project> {
+                let mut tx = self.begin().await?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO projects (company_id, name, project_number, address, city, state_code, country_code, zip, \
+                     active, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,TRUE,$9,$9) RETURNING id",
+                )
+                .bind(company.0)
+                .bind(&new.name)
+                .bind(&new.project_number)
+                .bind(&new.address)
+                .bind(&new.city)
+                .bind(&new.state_code)
+                .bind(&new.country_code)
+                .bind(&new.zip)
+                .bind(audit.at)
+                .fetch_one(&mut *tx)
+                .await?;
+                let bots = sqlx::query(
+                    "INSERT INTO project_users (project_id, user_id, company_id, permissions, created_at) \
+                     SELECT $1, bot_user_id, company_id, project_permissions, $2 FROM installs \
+                     WHERE company_id = $3 AND status = 'installed' AND add_to_new_projects = TRUE",
+                )
+                .bind(id)
+                .bind(audit.at)
+                .bind(company.0)
+                .execute(&mut *tx)
+                .await?;
+                let row: ProjectRow = sqlx::query_as(&format!(
+                    "SELECT {PROJECT_COLUMNS} FROM projects p JOIN companies c ON c.id = p.company_id WHERE p.id = $1"
+                ))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: Some(company),
+                    app: None,
+                    action: "project.create",
+                    target_type: "project",
+                    target_id: id.to_string(),
+                    before: None,
+                    after: json_of(&[("name", new.name.clone().into()), ("bots_added", bots.rows_affected().into())]),
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
+            async fn find_project(&self, company: CompanyId, project: ProjectId) -> Result<Option<Project>> {
+                let row: Option<ProjectRow> = sqlx::query_as(&format!(
+                    "SELECT {PROJECT_COLUMNS} FROM projects p JOIN companies c ON c.id = p.company_id \
+                     WHERE p.id = $1 AND p.company_id = $2"
+                ))
+                .bind(project.0)
+                .bind(company.0)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn list_user_companies(&self, user: UserId, page: PageRequest) -> Result<Page<Company>> {
+                let total = self
+                    .count(
+                        "SELECT COUNT(*) FROM company_users cu JOIN companies c ON c.id = cu.company_id \
+                         WHERE cu.user_id = $1 AND cu.is_active = TRUE AND c.is_active = TRUE",
+                        &[user.0],
+                    )
+                    .await?;
+                let rows: Vec<CompanyRow> = sqlx::query_as(
+                    "SELECT c.id, c.name, c.is_active, c.created_at, c.sandbox_of_app FROM company_users cu \
+                     JOIN companies c ON c.id = cu.company_id \
+                     WHERE cu.user_id = $1 AND cu.is_active = TRUE AND c.is_active = TRUE \
+                     ORDER BY c.id LIMIT $2 OFFSET $3",
+                )
+                .bind(user.0)
+                .bind(page.limit())
+                .bind(page.offset())
+                .fetch_all(&self.read)
+                .await?;
+                Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
+            }
+
+            async fn find_project_company(&self, project: ProjectId) -> Result<Option<CompanyId>> {
+                let c: Option<i64> = sqlx::query_scalar("SELECT company_id FROM projects WHERE id = $1 AND active = TRUE")
+                    .bind(project.0)
+                    .fetch_optional(&self.read)
+                    .await?;
+                Ok(c.map(CompanyId))
+            }
+
+            async fn list_company_users(&self, company: CompanyId, page: PageRequest) -> Result<Page<DirectoryEntry>> {
+                let total = self.count("SELECT COUNT(*) FROM company_users WHERE company_id = $1", &[company.0]).await?;
+                let rows: Vec<DirectoryRow> = sqlx::query_as(&format!(
+                    "SELECT {DIRECTORY_COLUMNS}, cu.permissions FROM company_users cu JOIN users u ON u.id = cu.user_id \
+                     WHERE cu.company_id = $1 ORDER BY u.id LIMIT $2 OFFSET $3"
+                ))
+                .bind(company.0)
+                .bind(page.limit())
+                .bind(page.offset())
+                .fetch_all(&self.read)
+                .await?;
+                Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
+            }
+
+            async fn list_project_users(
+                &self,
+                company: CompanyId,
+                project: ProjectId,
+                page: PageRequest,
+            ) -> Result<Page<DirectoryEntry>> {
+                let total = self
+                    .count(
+                        "SELECT COUNT(*) FROM project_users WHERE company_id = $1 AND project_id = $2",
+                        &[company.0, project.0],
+                    )
+                    .await?;
+                let rows: Vec<DirectoryRow> = sqlx::query_as(&format!(
+                    "SELECT {DIRECTORY_COLUMNS}, pu.permissions FROM project_users pu JOIN users u ON u.id = pu.user_id \
+                     JOIN company_users cu ON cu.company_id = pu.company_id AND cu.user_id = pu.user_id \
+                     WHERE pu.company_id = $1 AND pu.project_id = $2 ORDER BY u.id LIMIT $3 OFFSET $4"
+                ))
+                .bind(company.0)
+                .bind(project.0)
+                .bind(page.limit())
+                .bind(page.offset())
+                .fetch_all(&self.read)
+                .await?;
+                Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
+            }
+
+            async fn update_company_member(&self, company: CompanyId, m: &NewMember, audit: &AuditContext) -> Result<()> {
+                let mut tx = self.begin().await?;
+                // An app's bot is refused; a service account's contact is managed by the admins.
+                let row: Option<(String, bool, String)> = sqlx::query_as(
+                    "SELECT CASE WHEN u.kind = 'bot' AND EXISTS (SELECT 1 FROM service_accounts sa WHERE sa.user_id = u.id) \
+                     THEN 'service' ELSE u.kind END, cu.is_admin, cu.permissions \
+                     FROM company_users cu JOIN users u ON u.id = cu.user_id WHERE cu.company_id = $1 AND cu.user_id = $2",
+                )
+                .bind(company.0)
+                .bind(m.user.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let (kind, was_admin, was) = row.ok_or(StoreError::NotFound)?;
+                if kind == "bot" {
+                    return Err(StoreError::Conflict(
+                        "an app's bot user cannot be changed by hand: its permissions come from the app's manifest".into(),
+                    ));
+                }
+                sqlx::query("UPDATE company_users SET is_admin = $1, permissions = $2 WHERE company_id = $3 AND user_id = $4")
+                    .bind(m.is_admin)
+                    .bind(&m.permissions_json)
+                    .bind(company.0)
+                    .bind(m.user.0)
+                    .execute(&mut *tx)
+                    .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: Some(company),
+                    app: None,
+                    action: "company_user.update",
+                    target_type: "user",
+                    target_id: m.user.to_string(),
+                    before: json_of(&[("is_admin", was_admin.into()), ("permissions", was.into())]),
+                    after: json_of(&[("is_admin", m.is_admin.into()), ("permissions", m.permissions_json.clone().into())]),
+                })
+                .await?;
+                tx.commit().await
+            }
+
+            async fn add_project_member(
+                &self,
+                company: CompanyId,
+                project: ProjectId,
+                user: UserId,
+                permissions_json: &str,
+                audit: &AuditContext,
+            ) -> Result<()> {
+                let mut tx = self.begin().await?;
+                let kind: Option<(String, bool)> = sqlx::query_as(
+                    "SELECT CASE WHEN u.kind = 'bot' AND EXISTS (SELECT 1 FROM service_accounts sa WHERE sa.user_id = u.id) \
+                     THEN 'service' ELSE u.kind END, cu.is_active \
+                     FROM company_users cu JOIN users u ON u.id = cu.user_id WHERE cu.company_id = $1 AND cu.user_id = $2",
+                )
+                .bind(company.0)
+                .bind(user.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+                match kind {
+                    None | Some((_, false)) => {
+                        return Err(StoreError::Conflict(format!("user {user} is not an active member of this company")))
+                    }
+                    Some((k, _)) if k == "bot" => {
+                        return Err(StoreError::Conflict(
+                            "an app's bot joins projects through the install's permitted projects".into(),
+                        ))
+                    }
+                    _ => {}
+                }
+                let done = sqlx::query(
+                    "INSERT INTO project_users (project_id, user_id, company_id, permissions, created_at) \
+                     SELECT id, $2, company_id, $3, $4 FROM projects WHERE id = $1 AND company_id = $5 AND active = TRUE \
+                     ON CONFLICT (project_id, user_id) DO UPDATE SET permissions = excluded.permissions",
+                )
+                .bind(project.0)
+                .bind(user.0)
+                .bind(permissions_json)
+                .bind(audit.at)
+                .bind(company.0)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Self::audit(&mut tx, audit, Audit {
+                    company: Some(company),
+                    app: None,
+                    action: "project_user.add",
+                    target_type: "project",
+                    target_id: project.to_string(),
+                    before: None,
+                    after: json_of(&[("user_id", user.0.into()), ("permissions", permissions_json.into())]),
+                })
+                .await?;
+                tx.commit().await
+            }
+
+            async fn remove_project_member(
+                &self,
+                company: CompanyId,
+                project: ProjectId,
+                user: UserId,
+                audit: &AuditContext,
+            ) -> Result<()> {
+                let mut tx = self.begin().await?;
+                let kind: Option<String> = sqlx::query_scalar(
+                    "SELECT CASE WHEN u.kind = 'bot' AND EXISTS (SELECT 1 FROM service_accounts sa WHERE sa.user_id = u.id) \
+                     THEN 'service' ELSE u.kind END FROM project_users pu JOIN users u ON u.id = pu.user_id \
+                     WHERE pu.company_id = $1 AND pu.project_id = $2 AND pu.user_id = $3",
+                )
+                .bind(company.0)
+                .bind(project.0)
+                .bind(user.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+                match kind.as_deref() {
+                    None => return Err(StoreError::NotFound),
+                    Some("bot") => {
+                        return Err(StoreError::Conflict(
+                            "an app's bot leaves projects through the install's permitted projects".into(),
+                        ))
+                    }
+                    _ => {}
+                }
+                sqlx::query("DELETE FROM project_users WHERE company_id = $1 AND project_id = $2 AND user_id = $3")
+                    .bind(company.0)
+                    .bind(project.0)
+                    .bind(user.0)
+                    .execute(&mut *tx)
+                    .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: Some(company),
+                    app: None,
+                    action: "project_user.remove",
+                    target_type: "project",
+                    target_id: project.to_string(),
+                    before: json_of(&[("user_id", user.0.into())]),
+                    after: None,
+                })
+                .await?;
+                tx.commit().await
+            }
+
+            async fn list_projects(
+                &self,
+                company: CompanyId,
+                member: Option<UserId>,
+                page: PageRequest,
+            ) -> Result<Page<Project>> {
+                let (total, rows): (i64, Vec<ProjectRow>) = match member {
+                    Some(user) => {
+                        let total = self
+                            .count(
+                                "SELECT COUNT(*) FROM project_users pu JOIN projects p ON p.id = pu.project_id \
+                                 WHERE pu.user_id = $1 AND pu.company_id = $2 AND p.company_id = $2 AND p.active = TRUE",
+                                &[user.0, company.0],
+                            )
+                            .await?;
+                        let rows = sqlx::query_as(&format!(
+                            "SELECT {PROJECT_COLUMNS} FROM project_users pu JOIN projects p ON p.id = pu.project_id \
+                             JOIN companies c ON c.id = p.company_id \
+                             WHERE pu.user_id = $1 AND pu.company_id = $2 AND p.company_id = $2 AND p.active = TRUE \
+                             ORDER BY p.id LIMIT $3 OFFSET $4"
+                        ))
+                        .bind(user.0)
+                        .bind(company.0)
+                        .bind(page.limit())
+                        .bind(page.offset())
+                        .fetch_all(&self.read)
+                        .await?;
+                        (total, rows)
+                    }
+                    None => {
+                        let total = self
+                            .count("SELECT COUNT(*) FROM projects WHERE company_id = $1 AND active = TRUE", &[company.0])
+                            .await?;
+                        let rows = sqlx::query_as(&format!(
+                            "SELECT {PROJECT_COLUMNS} FROM projects p JOIN companies c ON c.id = p.company_id \
+                             WHERE p.company_id = $1 AND p.active = TRUE ORDER BY p.id LIMIT $2 OFFSET $3"
+                        ))
+                        .bind(company.0)
+                        .bind(page.limit())
+                        .bind(page.offset())
+                        .fetch_all(&self.read)
+                        .await?;
+                        (total, rows)
+                    }
+                };
+                Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
+            }
+
+            async fn search_projects(&self, company: CompanyId, query: &str, page: PageRequest) -> Result<Page<Project>> {
+                // Active projects whose name or number contains `query` (LIKE wildcards in it
+                // are escaped, so "50%" finds "50%"): the filtered project list.
+                let filter = ProjectFilter {
+                    status: ProjectStatus::Active,
+                    query: query.to_string(),
+                };
+                ManageStore::list_company_projects(self, company, &filter, page).await
+            }
+        }
+    };
+}
+
+impl_directory!(SqliteStore, sqlx::Sqlite);
+impl_directory!(PgStore, sqlx::Postgres);

@@ -1,0 +1,163 @@
+//! [`DocumentStore`]: the Documents tool's folders and files.
+
+use super::rows::*;
+use super::tx::*;
+use super::*;
+
+macro_rules! impl_documents {
+    ($store:ident, $db:ty) => {
+        #[async_trait]
+        impl DocumentStore for $store {
+            async fn list_documents(
+                &self,
+                company: CompanyId,
+                project: ProjectId,
+                parent: Option<i64>,
+            ) -> Result<Vec<Document>> {
+                let rows: Vec<DocumentRow> = sqlx::query_as(&format!(
+                    "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE company_id = $1 AND project_id = $2 \
+                     AND (($3 = -1 AND parent_id IS NULL) OR parent_id = $3) ORDER BY kind DESC, name, id"
+                ))
+                .bind(company.0)
+                .bind(project.0)
+                .bind(parent.unwrap_or(-1))
+                .fetch_all(&self.read)
+                .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn find_document(&self, company: CompanyId, project: ProjectId, id: i64) -> Result<Option<Document>> {
+                let row: Option<DocumentRow> = sqlx::query_as(&format!(
+                    "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = $1 AND company_id = $2 AND project_id = $3"
+                ))
+                .bind(id)
+                .bind(company.0)
+                .bind(project.0)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn create_document(
+                &self,
+                company: CompanyId,
+                project: ProjectId,
+                new: &NewDocument,
+                audit: &AuditContext,
+            ) -> Result<Document> {
+                let mut tx = self.begin().await?;
+                if let Some(parent) = new.parent_id {
+                    let ok: Option<String> = sqlx::query_scalar(
+                        "SELECT kind FROM documents WHERE id = $1 AND company_id = $2 AND project_id = $3",
+                    )
+                    .bind(parent)
+                    .bind(company.0)
+                    .bind(project.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if ok.as_deref() != Some("folder") {
+                        return Err(StoreError::NotFound);
+                    }
+                }
+                let row: DocumentRow = sqlx::query_as(&format!(
+                    "INSERT INTO documents (company_id, project_id, parent_id, kind, name, data, created_by, created_at, updated_at) \
+                     SELECT $1, id, $3, $4, $5, $6, $7, $8, $8 FROM projects WHERE id = $2 AND company_id = $1 \
+                     RETURNING {DOCUMENT_COLUMNS}"
+                ))
+                .bind(company.0)
+                .bind(project.0)
+                .bind(new.parent_id)
+                .bind(new.kind.as_str())
+                .bind(&new.name)
+                .bind(&new.data)
+                .bind(new.created_by.map(|u| u.0))
+                .bind(audit.at)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: Some(company),
+                    app: None,
+                    action: "document.create",
+                    target_type: new.kind.as_str(),
+                    target_id: row.id.to_string(),
+                    before: None,
+                    after: json_of(&[("name", new.name.clone().into()), ("project_id", project.0.into())]),
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
+            async fn update_document(
+                &self,
+                company: CompanyId,
+                project: ProjectId,
+                id: i64,
+                name: Option<&str>,
+                data: Option<&str>,
+                audit: &AuditContext,
+            ) -> Result<Document> {
+                let mut tx = self.begin().await?;
+                let before: Option<DocumentRow> = sqlx::query_as(&format!(
+                    "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = $1 AND company_id = $2 AND project_id = $3"
+                ))
+                .bind(id)
+                .bind(company.0)
+                .bind(project.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let before = before.ok_or(StoreError::NotFound)?;
+                let row: DocumentRow = sqlx::query_as(&format!(
+                    "UPDATE documents SET name = COALESCE($1, name), data = COALESCE($2, data), updated_at = $3 \
+                     WHERE id = $4 RETURNING {DOCUMENT_COLUMNS}"
+                ))
+                .bind(name)
+                .bind(data)
+                .bind(audit.at)
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+                Self::audit(&mut tx, audit, Audit {
+                    company: Some(company),
+                    app: None,
+                    action: "document.update",
+                    target_type: if before.kind == "folder" { "folder" } else { "file" },
+                    target_id: id.to_string(),
+                    before: json_of(&[("name", before.name.into())]),
+                    after: json_of(&[("name", row.name.clone().into())]),
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
+            async fn delete_document(&self, company: CompanyId, project: ProjectId, id: i64, audit: &AuditContext) -> Result<()> {
+                let mut tx = self.begin().await?;
+                let done = sqlx::query("DELETE FROM documents WHERE id = $1 AND company_id = $2 AND project_id = $3 RETURNING name")
+                    .bind(id)
+                    .bind(company.0)
+                    .bind(project.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if done.is_none() {
+                    return Err(StoreError::NotFound);
+                }
+                Self::audit(&mut tx, audit, Audit {
+                    company: Some(company),
+                    app: None,
+                    action: "document.delete",
+                    target_type: "document",
+                    target_id: id.to_string(),
+                    before: None,
+                    after: None,
+                })
+                .await?;
+                tx.commit().await
+            }
+        }
+    };
+}
+
+impl_documents!(SqliteStore, sqlx::Sqlite);
+impl_documents!(PgStore, sqlx::Postgres);

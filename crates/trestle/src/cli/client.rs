@@ -1,0 +1,469 @@
+//! The management API as the CLI calls it: one method per endpoint, every path written once,
+//! here. Bodies go in as `&Value` and answers come back as `Value` (or [`Done`] for the
+//! endpoints that answer 204, a `String` for CSV); swapping in shared typed request and
+//! response structs changes these signatures and their call sites only.
+//!
+//! Every refusal is one typed error, [`ClientError::Refused`], carrying the server's answer.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+mod answer;
+mod query;
+
+use answer::{read_json, refused};
+pub use answer::{ClientError, Done};
+use query::listing;
+pub use query::{MetricsTable, Page, Period};
+
+type Answer<T> = Result<T, ClientError>;
+
+/// A client of one Trestle server, with an API token or without one (then only
+/// [`Client::token`] works).
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+impl Client {
+    pub fn new(base_url: &str, token: Option<String>) -> Self {
+        Self {
+            http: reqwest::Client::new(),
+            base: base_url.trim_end_matches('/').to_string(),
+            token,
+        }
+    }
+
+    async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Answer<reqwest::Response> {
+        let url = format!("{}{path}", self.base);
+        let token = self.token.as_deref().ok_or(ClientError::NoToken)?;
+        let mut req = self.http.request(method, &url).bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        req.send()
+            .await
+            .map_err(|source| ClientError::Transport { url, source })
+    }
+
+    /// An endpoint that answers JSON.
+    async fn json(&self, method: Method, path: &str, body: Option<&Value>) -> Answer<Value> {
+        read_json(self.send(method, path, body).await?).await
+    }
+
+    /// An endpoint that answers 204.
+    async fn done(&self, method: Method, path: &str, body: Option<&Value>) -> Answer<Done> {
+        let res = self.send(method.clone(), path, body).await?;
+        let status = res.status();
+        if !status.is_success() {
+            return Err(refused(res, true).await);
+        }
+        Ok(Done::new(method, path, status))
+    }
+
+    /// A `GET` of an endpoint that answers CSV.
+    async fn csv(&self, path: &str) -> Answer<String> {
+        let res = self.send(Method::GET, path, None).await?;
+        if !res.status().is_success() {
+            return Err(refused(res, false).await);
+        }
+        let url = res.url().to_string();
+        res.text()
+            .await
+            .map_err(|source| ClientError::Transport { url, source })
+    }
+
+    // Account
+
+    /// `GET /api/v1/me`: who the token belongs to.
+    pub async fn me(&self) -> Answer<Value> {
+        self.json(Method::GET, "/api/v1/me", None).await
+    }
+
+    /// `POST /oauth/token` with client credentials (no API token needed).
+    pub async fn token(&self, client_id: &str, client_secret: &str) -> Answer<Value> {
+        let url = format!("{}/oauth/token", self.base);
+        let res = self
+            .http
+            .post(&url)
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", client_id),
+                ("client_secret", client_secret),
+            ])
+            .send()
+            .await
+            .map_err(|source| ClientError::Transport { url, source })?;
+        read_json(res).await
+    }
+
+    // People
+
+    pub async fn create_person(&self, body: &Value) -> Answer<Value> {
+        self.json(Method::POST, "/api/v1/people", Some(body)).await
+    }
+
+    pub async fn list_people(&self, page: &Page) -> Answer<Value> {
+        let path = listing("/api/v1/people", &page.params(None));
+        self.json(Method::GET, &path, None).await
+    }
+
+    pub async fn create_api_token(&self, user: i64, body: &Value) -> Answer<Value> {
+        let path = format!("/api/v1/people/{user}/api_tokens");
+        self.json(Method::POST, &path, Some(body)).await
+    }
+
+    pub async fn set_password(&self, user: i64, body: &Value) -> Answer<Done> {
+        let path = format!("/api/v1/people/{user}/password");
+        self.done(Method::PUT, &path, Some(body)).await
+    }
+
+    // Companies and their directory
+
+    pub async fn create_company(&self, body: &Value) -> Answer<Value> {
+        self.json(Method::POST, "/api/v1/companies", Some(body)).await
+    }
+
+    pub async fn list_companies(&self, page: &Page) -> Answer<Value> {
+        let path = listing("/api/v1/companies", &page.params(None));
+        self.json(Method::GET, &path, None).await
+    }
+
+    pub async fn company(&self, company: i64) -> Answer<Value> {
+        let path = format!("/api/v1/companies/{company}");
+        self.json(Method::GET, &path, None).await
+    }
+
+    pub async fn list_company_users(&self, company: i64) -> Answer<Value> {
+        let path = format!("/api/v1/companies/{company}/users");
+        self.json(Method::GET, &path, None).await
+    }
+
+    pub async fn update_member(&self, company: i64, user: i64, body: &Value) -> Answer<Done> {
+        let path = format!("/api/v1/companies/{company}/users/{user}");
+        self.done(Method::PUT, &path, Some(body)).await
+    }
+
+    pub async fn add_project_member(&self, company: i64, project: i64, body: &Value) -> Answer<Done> {
+        let path = format!("/api/v1/companies/{company}/projects/{project}/users");
+        self.done(Method::POST, &path, Some(body)).await
+    }
+
+    pub async fn remove_project_member(&self, company: i64, project: i64, user: i64) -> Answer<Done> {
+        let path = format!("/api/v1/companies/{company}/projects/{project}/users/{user}");
+        self.done(Method::DELETE, &path, None).await
+    }
+
+    pub async fn company_audit(&self, company: i64) -> Answer<Value> {
+        let path = format!("/api/v1/companies/{company}/audit");
+        self.json(Method::GET, &path, None).await
+    }
+
+    pub async fn company_audit_csv(&self, company: i64) -> Answer<String> {
+        self.csv(&format!("/api/v1/companies/{company}/audit.csv")).await
+    }
+
+    pub async fn marketplace(&self) -> Answer<Value> {
+        self.json(Method::GET, "/api/v1/marketplace", None).await
+    }
+
+    // Projects
+
+    pub async fn create_project(&self, company: i64, body: &Value) -> Answer<Value> {
+        let path = format!("/api/v1/companies/{company}/projects");
+        self.json(Method::POST, &path, Some(body)).await
+    }
+
+    pub async fn bulk_create_projects(&self, company: i64, body: &Value) -> Answer<Value> {
+        let path = format!("/api/v1/companies/{company}/projects/bulk");
+        self.json(Method::POST, &path, Some(body)).await
+    }
+
+    /// `status`: active (the server's default), inactive or all.
+    pub async fn list_projects(&self, company: i64, status: Option<String>, page: &Page) -> Answer<Value> {
+        let path = listing(
+            &format!("/api/v1/companies/{company}/projects"),
+            &page.params(Some(("status", status))),
+        );
+        self.json(Method::GET, &path, None).await
+    }
+
+    pub async fn project(&self, company: i64, project: i64) -> Answer<Value> {
+        let path = format!("/api/v1/companies/{company}/projects/{project}");
+        self.json(Method::GET, &path, None).await
+    }
+
+    pub async fn update_project(&self, company: i64, project: i64, body: &Value) -> Answer<Value> {
+        let path = format!("/api/v1/companies/{company}/projects/{project}");
+        self.json(Method::PATCH, &path, Some(body)).await
+    }
+
+    pub async fn delete_project(&self, company: i64, project: i64) -> Answer<Done> {
+        let path = format!("/api/v1/companies/{company}/projects/{project}");
+        self.done(Method::DELETE, &path, None).await
+    }
+
+    // Invitations
+
+    pub async fn invite(&self, company: i64, body: &Value) -> Answer<Value> {
+        let path = format!("/api/v1/companies/{company}/invitations");
+        self.json(Method::POST, &path, Some(body)).await
+    }
+
+    pub async fn list_invitations(&self, company: i64) -> Answer<Value> {
+        let path = format!("/api/v1/companies/{company}/invitations");
+        self.json(Method::GET, &path, None).await
+    }
+
+    pub async fn cancel_invitation(&self, company: i64, invitation: i64) -> Answer<Done> {
+        let path = format!("/api/v1/companies/{company}/invitations/{invitation}");
+        self.done(Method::DELETE, &path, None).await
+    }
+
+    pub async fn my_invitations(&self) -> Answer<Value> {
+        self.json(Method::GET, "/api/v1/me/invitations", None).await
+    }
+
+    pub async fn accept_invitation(&self, invitation: i64) -> Answer<Value> {
+        let path = format!("/api/v1/me/invitations/{invitation}/accept");
+        self.json(Method::POST, &path, Some(&json!({}))).await
+    }
+
+    // Apps
+
+    pub async fn create_app(&self, body: &Value) -> Answer<Value> {
+        self.json(Method::POST, "/api/v1/apps", Some(body)).await
+    }
+
+    pub async fn list_apps(&self) -> Answer<Value> {
+        self.json(Method::GET, "/api/v1/apps", None).await
+    }
+
+    pub async fn app(&self, app: i64) -> Answer<Value> {
+        self.json(Method::GET, &format!("/api/v1/apps/{app}"), None).await
+    }
+
+    pub async fn rename_app(&self, app: i64, body: &Value) -> Answer<Value> {
+        self.json(Method::PATCH, &format!("/api/v1/apps/{app}"), Some(body))
+            .await
+    }
+
+    pub async fn delete_app(&self, app: i64, body: &Value) -> Answer<Done> {
+        self.done(Method::DELETE, &format!("/api/v1/apps/{app}"), Some(body))
+            .await
+    }
+
+    pub async fn app_updates(&self, app: i64) -> Answer<Value> {
+        self.json(Method::GET, &format!("/api/v1/apps/{app}/updates"), None)
+            .await
+    }
+
+    pub async fn add_redirect_uri(&self, app: i64, body: &Value) -> Answer<Value> {
+        let path = format!("/api/v1/apps/{app}/redirect_uris");
+        self.json(Method::POST, &path, Some(body)).await
+    }
+
+    pub async fn publish_app(&self, app: i64) -> Answer<Value> {
+        self.json(Method::POST, &format!("/api/v1/apps/{app}/publish"), None)
+            .await
+    }
+
+    pub async fn app_audit(&self, app: i64) -> Answer<Value> {
+        self.json(Method::GET, &format!("/api/v1/apps/{app}/audit"), None).await
+    }
+
+    pub async fn suspend_app(&self, app: i64, body: &Value) -> Answer<Value> {
+        let path = format!("/api/v1/apps/{app}/suspend");
+        self.json(Method::POST, &path, Some(body)).await
+    }
+
+    pub async fn resume_app(&self, app: i64) -> Answer<Value> {
+        self.json(Method::POST, &format!("/api/v1/apps/{app}/resume"), None)
+            .await
+    }
+
+    // Versions
+
+    pub async fn create_version(&self, app: i64, body: &Value) -> Answer<Value> {
+        let path = format!("/api/v1/apps/{app}/versions");
+        self.json(Method::POST, &path, Some(body)).await
+    }
+
+    pub async fn list_versions(&self, app: i64) -> Answer<Value> {
+        self.json(Method::GET, &format!("/api/v1/apps/{app}/versions"), None)
+            .await
+    }
+
+    pub async fn update_version(&self, app: i64, version: i64, body: &Value) -> Answer<Value> {
+        let path = format!("/api/v1/apps/{app}/versions/{version}");
+        self.json(Method::PATCH, &path, Some(body)).await
+    }
+
+    pub async fn diff_versions(&self, app: i64, from: i64, to: i64) -> Answer<Value> {
+        let path = format!("/api/v1/apps/{app}/versions/diff?from={from}&to={to}");
+        self.json(Method::GET, &path, None).await
+    }
+
+    pub async fn promote_version(&self, app: i64, version: i64) -> Answer<Value> {
+        let path = format!("/api/v1/apps/{app}/versions/{version}/promote");
+        self.json(Method::POST, &path, None).await
+    }
+
+    // Credentials
+
+    pub async fn list_credentials(&self, app: i64) -> Answer<Value> {
+        let path = format!("/api/v1/apps/{app}/credentials");
+        self.json(Method::GET, &path, None).await
+    }
+
+    /// `environment`: `production` or `sandbox`.
+    pub async fn rotate_secret(&self, app: i64, environment: &str, body: &Value) -> Answer<Value> {
+        let path = format!("/api/v1/apps/{app}/credentials/{environment}/secrets");
+        self.json(Method::POST, &path, Some(body)).await
+    }
+
+    pub async fn retire_secret(&self, app: i64, environment: &str, secret: i64) -> Answer<Done> {
+        let path = format!("/api/v1/apps/{app}/credentials/{environment}/secrets/{secret}");
+        self.done(Method::DELETE, &path, None).await
+    }
+
+    // Metrics
+
+    pub async fn app_metrics(&self, app: i64, period: &Period) -> Answer<Value> {
+        let path = format!("/api/v1/apps/{app}/metrics{}", period.query());
+        self.json(Method::GET, &path, None).await
+    }
+
+    pub async fn app_metrics_csv(&self, app: i64, table: MetricsTable, period: &Period) -> Answer<String> {
+        let table = match table {
+            MetricsTable::Daily => "daily",
+            MetricsTable::Companies => "companies",
+        };
+        self.csv(&format!("/api/v1/apps/{app}/metrics/{table}.csv{}", period.query()))
+            .await
+    }
+
+    // Installs and permitted projects
+
+    pub async fn install_app(&self, company: i64, body: &Value) -> Answer<Value> {
+        let path = format!("/api/v1/companies/{company}/installs");
+        self.json(Method::POST, &path, Some(body)).await
+    }
+
+    pub async fn list_installs(&self, company: i64) -> Answer<Value> {
+        let path = format!("/api/v1/companies/{company}/installs");
+        self.json(Method::GET, &path, None).await
+    }
+
+    pub async fn install(&self, company: i64, install: i64) -> Answer<Value> {
+        let path = format!("/api/v1/companies/{company}/installs/{install}");
+        self.json(Method::GET, &path, None).await
+    }
+
+    pub async fn update_install(&self, company: i64, install: i64, body: &Value) -> Answer<Value> {
+        let path = format!("/api/v1/companies/{company}/installs/{install}");
+        self.json(Method::PATCH, &path, Some(body)).await
+    }
+
+    pub async fn uninstall(&self, company: i64, install: i64) -> Answer<Value> {
+        let path = format!("/api/v1/companies/{company}/installs/{install}");
+        self.json(Method::DELETE, &path, None).await
+    }
+
+    pub async fn add_permitted_projects(&self, company: i64, install: i64, body: &Value) -> Answer<Value> {
+        let path = format!("/api/v1/companies/{company}/installs/{install}/permitted_projects");
+        self.json(Method::POST, &path, Some(body)).await
+    }
+
+    pub async fn add_all_permitted_projects(&self, company: i64, install: i64) -> Answer<Value> {
+        let path = format!("/api/v1/companies/{company}/installs/{install}/permitted_projects/add_all");
+        self.json(Method::POST, &path, None).await
+    }
+
+    pub async fn remove_permitted_project(&self, company: i64, install: i64, project: i64) -> Answer<Done> {
+        let path = format!("/api/v1/companies/{company}/installs/{install}/permitted_projects/{project}");
+        self.done(Method::DELETE, &path, None).await
+    }
+
+    pub async fn install_updates(&self, company: i64, install: i64) -> Answer<Value> {
+        let path = format!("/api/v1/companies/{company}/installs/{install}/updates");
+        self.json(Method::GET, &path, None).await
+    }
+
+    pub async fn approve_update(&self, company: i64, install: i64, update: i64) -> Answer<Value> {
+        let path = format!("/api/v1/companies/{company}/installs/{install}/updates/{update}/approve");
+        self.json(Method::POST, &path, None).await
+    }
+
+    // Traditional service accounts
+
+    pub async fn create_service_account(&self, company: i64, body: &Value) -> Answer<Value> {
+        let path = format!("/api/v1/companies/{company}/service_accounts");
+        self.json(Method::POST, &path, Some(body)).await
+    }
+
+    pub async fn list_service_accounts(&self, company: i64) -> Answer<Value> {
+        let path = format!("/api/v1/companies/{company}/service_accounts");
+        self.json(Method::GET, &path, None).await
+    }
+
+    pub async fn set_service_account_permissions(&self, company: i64, account: i64, body: &Value) -> Answer<Done> {
+        let path = format!("/api/v1/companies/{company}/service_accounts/{account}/permissions");
+        self.done(Method::PUT, &path, Some(body)).await
+    }
+
+    pub async fn add_service_account_project(&self, company: i64, account: i64, body: &Value) -> Answer<Done> {
+        let path = format!("/api/v1/companies/{company}/service_accounts/{account}/projects");
+        self.done(Method::POST, &path, Some(body)).await
+    }
+
+    pub async fn reset_service_account_secret(&self, company: i64, account: i64) -> Answer<Value> {
+        let path = format!("/api/v1/companies/{company}/service_accounts/{account}/reset_secret");
+        self.json(Method::POST, &path, None).await
+    }
+
+    pub async fn retire_service_account(&self, company: i64, account: i64, body: &Value) -> Answer<Done> {
+        let path = format!("/api/v1/companies/{company}/service_accounts/{account}/retire");
+        self.done(Method::POST, &path, Some(body)).await
+    }
+
+    /// A company's migration report, or every company's (operator) without one.
+    pub async fn migration_report(&self, company: Option<i64>) -> Answer<Value> {
+        self.json(Method::GET, &migration_report(company), None).await
+    }
+
+    pub async fn migration_report_csv(&self, company: Option<i64>) -> Answer<String> {
+        self.csv(&format!("{}.csv", migration_report(company))).await
+    }
+}
+
+fn migration_report(company: Option<i64>) -> String {
+    match company {
+        Some(c) => format!("/api/v1/companies/{c}/service_accounts/migration_report"),
+        None => "/api/v1/service_accounts/migration_report".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_operator_report_has_its_own_path() {
+        assert_eq!(
+            migration_report(Some(7)),
+            "/api/v1/companies/7/service_accounts/migration_report"
+        );
+        assert_eq!(migration_report(None), "/api/v1/service_accounts/migration_report");
+    }
+
+    #[tokio::test]
+    async fn no_token_is_refused_before_any_request() {
+        // Port 1 answers nothing: the error must come before a connection is tried.
+        let client = Client::new("http://127.0.0.1:1/", None);
+        let err = client.list_apps().await.unwrap_err();
+        assert!(matches!(err, ClientError::NoToken), "{err:?}");
+        assert_eq!(err.to_string(), "no API token: pass --token or set TRESTLE_TOKEN");
+    }
+}
