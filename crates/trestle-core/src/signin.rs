@@ -361,8 +361,8 @@ impl Trestle {
             CodeRedemption::Unknown => return Err(invalid("the code is not valid")),
             CodeRedemption::Replayed { grant } => {
                 if let Some(g) = grant {
-                    let audit = trestle_store::AuditContext {
-                        actor_kind: "client",
+                    let audit = trestle_store::EventContext {
+                        actor: trestle_store::ActorKind::Client,
                         actor_user: None,
                         at: now,
                     };
@@ -396,8 +396,8 @@ impl Trestle {
             }
         }
         let refresh = random_hex_256();
-        let audit = trestle_store::AuditContext {
-            actor_kind: "person",
+        let audit = trestle_store::EventContext {
+            actor: trestle_store::ActorKind::Person,
             actor_user: Some(found.user),
             at: now,
         };
@@ -426,8 +426,8 @@ impl Trestle {
         // Checked before the token is spent, so it works again once the suspension is lifted.
         self.refuse_if_suspended(creds.client.app_id).await?;
         let next = random_hex_256();
-        let audit = trestle_store::AuditContext {
-            actor_kind: "client",
+        let audit = trestle_store::EventContext {
+            actor: trestle_store::ActorKind::Client,
             actor_user: None,
             at: now,
         };

@@ -59,6 +59,42 @@ impl TargetKind {
             TargetKind::User => "user",
         }
     }
+
+    /// Every target kind.
+    pub const ALL: &'static [TargetKind] = &[
+        TargetKind::AccessToken,
+        TargetKind::ApiToken,
+        TargetKind::App,
+        TargetKind::AppVersion,
+        TargetKind::ClientSecret,
+        TargetKind::Company,
+        TargetKind::Document,
+        TargetKind::File,
+        TargetKind::Folder,
+        TargetKind::Email,
+        TargetKind::Grant,
+        TargetKind::Install,
+        TargetKind::InstallUpdate,
+        TargetKind::Invitation,
+        TargetKind::OAuthClient,
+        TargetKind::Project,
+        TargetKind::ServiceAccount,
+        TargetKind::User,
+    ];
+
+    /// The target kind named `name`, if there is one.
+    pub fn parse(name: &str) -> Option<TargetKind> {
+        TargetKind::ALL.iter().copied().find(|t| t.as_str() == name)
+    }
+}
+
+impl From<crate::document::DocumentKind> for TargetKind {
+    fn from(kind: crate::document::DocumentKind) -> TargetKind {
+        match kind {
+            crate::document::DocumentKind::Folder => TargetKind::Folder,
+            crate::document::DocumentKind::File => TargetKind::File,
+        }
+    }
 }
 
 macro_rules! actions {
@@ -157,6 +193,10 @@ impl std::fmt::Display for Action {
 pub enum ActorKind {
     Operator,
     Person,
+    /// An app's bot user, acting through a DMSA token.
+    Bot,
+    /// An OAuth client authenticated by its secret (token revocation, refresh rotation).
+    Client,
     /// Trestle itself (the janitor, an automatic update).
     System,
     /// Nobody known: a failed sign-in for an unknown address.
@@ -168,9 +208,26 @@ impl ActorKind {
         match self {
             ActorKind::Operator => "operator",
             ActorKind::Person => "person",
+            ActorKind::Bot => "bot",
+            ActorKind::Client => "client",
             ActorKind::System => "system",
             ActorKind::Anonymous => "anonymous",
         }
+    }
+
+    /// Every actor kind.
+    pub const ALL: &'static [ActorKind] = &[
+        ActorKind::Operator,
+        ActorKind::Person,
+        ActorKind::Bot,
+        ActorKind::Client,
+        ActorKind::System,
+        ActorKind::Anonymous,
+    ];
+
+    /// The actor kind named `name`, if there is one.
+    pub fn parse(name: &str) -> Option<ActorKind> {
+        ActorKind::ALL.iter().copied().find(|k| k.as_str() == name)
     }
 }
 
@@ -238,6 +295,15 @@ pub struct EventContext {
     pub at: i64,
 }
 
+/// An event as committed: its id (the same in the audit log and the outbox, increasing in the
+/// order the events were written), who caused it and when, and the event itself.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordedEvent {
+    pub id: i64,
+    pub context: EventContext,
+    pub event: Event,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,6 +348,32 @@ mod tests {
         for (kind, name) in kinds {
             assert_eq!(kind.as_str(), name);
         }
+        let actors = [
+            (ActorKind::Operator, "operator"),
+            (ActorKind::Person, "person"),
+            (ActorKind::Bot, "bot"),
+            (ActorKind::Client, "client"),
+            (ActorKind::System, "system"),
+            (ActorKind::Anonymous, "anonymous"),
+        ];
+        for (kind, name) in actors {
+            assert_eq!(kind.as_str(), name);
+        }
+    }
+
+    #[test]
+    fn target_and_actor_names_parse_back() {
+        let mut seen = HashSet::new();
+        for t in TargetKind::ALL {
+            assert!(seen.insert(t.as_str()), "two target kinds named {}", t.as_str());
+            assert_eq!(TargetKind::parse(t.as_str()), Some(*t));
+        }
+        assert_eq!(TargetKind::ALL.len(), 18);
+        for k in ActorKind::ALL {
+            assert_eq!(ActorKind::parse(k.as_str()), Some(*k));
+        }
+        assert_eq!(TargetKind::parse("gizmo"), None);
+        assert_eq!(ActorKind::parse("robot"), None);
     }
 
     #[test]

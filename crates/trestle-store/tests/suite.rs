@@ -54,9 +54,9 @@ where
     db.cleanup().await;
 }
 
-fn ctx() -> AuditContext {
-    AuditContext {
-        actor_kind: "system",
+fn ctx() -> EventContext {
+    EventContext {
+        actor: ActorKind::System,
         actor_user: None,
         at: 1_700_000_000,
     }
@@ -1354,7 +1354,7 @@ async fn purge_removes_expired_rows_only(s: Arc<dyn Store>) {
         let CodeRedemption::Redeemed(code) = s.redeem_code(&code_hash).await.unwrap() else {
             panic!("redeems")
         };
-        let at = AuditContext {
+        let at = EventContext {
             at: approved_at,
             ..ctx()
         };
