@@ -1315,6 +1315,10 @@ async fn project_search_is_scoped_and_literal(s: Arc<dyn Store>) {
 #[path = "suite/manage.rs"]
 mod manage;
 
+/// Events: the audit log and the outbox, written together or not at all.
+#[path = "suite/events.rs"]
+mod events;
+
 /// The janitor's purge: expired sessions, codes, revocations, refresh tokens and grants go, in
 /// batches; live ones stay; a second purge finds nothing.
 async fn purge_removes_expired_rows_only(s: Arc<dyn Store>) {
