@@ -114,8 +114,9 @@ macro_rules! impl_documents {
                 .bind(id)
                 .fetch_one(&mut *tx)
                 .await?;
+                let target = if before.kind == "folder" { TargetKind::Folder } else { TargetKind::File };
                 tx.record(
-                    Event::new(Action::DocumentUpdate, if before.kind == "folder" { TargetKind::Folder } else { TargetKind::File }, id)
+                    Event::new(Action::DocumentUpdate, target, id)
                         .in_company(company)
                         .in_project(project)
                         .before(json_of(&[("name", before.name.into())]))

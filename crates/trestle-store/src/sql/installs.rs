@@ -102,8 +102,9 @@ macro_rules! impl_installs {
                     Self::apply_version_in_tx(tx, u.company, u.install, to, &u.company_permissions_json, &u.project_permissions_json)
                         .await?;
                 }
+                let action = if u.apply_now { Action::InstallUpdateApplied } else { Action::InstallUpdateOffered };
                 tx.record(
-                    Event::new(if u.apply_now { Action::InstallUpdateApplied } else { Action::InstallUpdateOffered }, TargetKind::InstallUpdate, id)
+                    Event::new(action, TargetKind::InstallUpdate, id)
                         .in_company(u.company)
                         .for_app(app)
                         .before(json_of(&[("version_id", u.from_version.0.into())]))

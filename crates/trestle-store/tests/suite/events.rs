@@ -80,7 +80,10 @@ async fn a_change_writes_its_events_to_the_audit_log_and_the_outbox(s: Arc<dyn S
     let p = s.create_project(w.company_a.id, &project, &ctx()).await.unwrap();
     let created = s.list_outbox(signed_in[0].id, 1000).await.unwrap();
     assert_eq!(created.len(), 1);
-    assert_eq!((created[0].event.company, created[0].event.project), (Some(w.company_a.id), Some(p.id)));
+    assert_eq!(
+        (created[0].event.company, created[0].event.project),
+        (Some(w.company_a.id), Some(p.id))
+    );
 
     // The whole log and the whole outbox: the same events, ids and order.
     let all = s.list_outbox(0, 1000).await.unwrap();
@@ -115,7 +118,10 @@ async fn a_refused_change_writes_no_event(s: Arc<dyn Store>) {
         email: "a@example.com".into(),
         name: "Ann again".into(),
     };
-    assert!(matches!(s.create_person(&twin, &ctx()).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        s.create_person(&twin, &ctx()).await,
+        Err(StoreError::Conflict(_))
+    ));
     let client = s
         .find_client(Environment::Sandbox, w.app.id)
         .await
