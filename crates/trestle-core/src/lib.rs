@@ -37,8 +37,9 @@ pub use signin::*;
 use cache::Caches;
 use secrets::Keys;
 use std::sync::Arc;
+use trestle_domain::event::{ActorKind, EventContext};
 use trestle_domain::policy::{decide, Actor, Request};
-use trestle_store::{AuditContext, Store};
+use trestle_store::Store;
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
 
@@ -143,22 +144,22 @@ impl Trestle {
         }
     }
 
-    fn audit(&self, actor: Actor) -> AuditContext {
-        let (actor_kind, actor_user) = match actor {
-            Actor::Operator => ("operator", None),
-            Actor::Person(u) => ("person", Some(u)),
-            Actor::Bot(u) => ("bot", Some(u)),
+    fn audit(&self, actor: Actor) -> EventContext {
+        let (actor, actor_user) = match actor {
+            Actor::Operator => (ActorKind::Operator, None),
+            Actor::Person(u) => (ActorKind::Person, Some(u)),
+            Actor::Bot(u) => (ActorKind::Bot, Some(u)),
         };
-        AuditContext {
-            actor_kind,
+        EventContext {
+            actor,
             actor_user,
             at: self.clock.now(),
         }
     }
 
-    fn system_audit(&self) -> AuditContext {
-        AuditContext {
-            actor_kind: "system",
+    fn system_audit(&self) -> EventContext {
+        EventContext {
+            actor: ActorKind::System,
             actor_user: None,
             at: self.clock.now(),
         }

@@ -188,8 +188,8 @@ impl Trestle {
     pub async fn revoke_token(&self, auth: &ClientAuth, token: &str) -> Result<(), OAuthError> {
         let now = self.now();
         let (creds, _) = self.authenticate_client(auth, now).await?;
-        let audit = trestle_store::AuditContext {
-            actor_kind: "client",
+        let audit = trestle_store::EventContext {
+            actor: trestle_store::ActorKind::Client,
             actor_user: None,
             at: now,
         };

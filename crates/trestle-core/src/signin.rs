@@ -380,8 +380,8 @@ impl Trestle {
             CodeRedemption::Unknown => return Err(invalid("the code is not valid")),
             CodeRedemption::Replayed { grant } => {
                 if let Some(g) = grant {
-                    let audit = trestle_store::AuditContext {
-                        actor_kind: "client",
+                    let audit = trestle_store::EventContext {
+                        actor: trestle_store::ActorKind::Client,
                         actor_user: None,
                         at: now,
                     };
@@ -415,8 +415,8 @@ impl Trestle {
             }
         }
         let refresh = random_hex_256();
-        let audit = trestle_store::AuditContext {
-            actor_kind: "person",
+        let audit = trestle_store::EventContext {
+            actor: trestle_store::ActorKind::Person,
             actor_user: Some(found.user),
             at: now,
         };
@@ -447,8 +447,8 @@ impl Trestle {
         self.refuse_unless_grant(creds.client.app_id, TokenGrant::RefreshToken)
             .await?;
         let next = random_hex_256();
-        let audit = trestle_store::AuditContext {
-            actor_kind: "client",
+        let audit = trestle_store::EventContext {
+            actor: trestle_store::ActorKind::Client,
             actor_user: None,
             at: now,
         };

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod credential;
 pub mod directory;
 pub mod document;
+pub mod event;
 pub mod ids;
 pub mod install;
 pub mod manifest;

@@ -21,17 +21,17 @@ pub trait CredentialStore: Send + Sync {
         client: ClientPk,
         secret_hash: &str,
         expire_others_at: Option<i64>,
-        audit: &AuditContext,
+        audit: &EventContext,
     ) -> Result<i64>;
     /// Retires a secret at once. Refused (`Conflict`) for the client's last live secret.
-    async fn revoke_secret(&self, client: ClientPk, secret_id: i64, audit: &AuditContext) -> Result<()>;
+    async fn revoke_secret(&self, client: ClientPk, secret_id: i64, audit: &EventContext) -> Result<()>;
     async fn list_secrets(&self, client: ClientPk) -> Result<Vec<SecretInfo>>;
     async fn find_client(&self, environment: Environment, app: AppId) -> Result<Option<OAuthClient>>;
     /// A client and its live (not revoked) secrets, by public client_id.
     async fn find_client_by_client_id(&self, client_id: &str) -> Result<Option<ClientCredentials>>;
     /// Remembers a revoked access token until [`REVOCATION_GRACE`] after `expires_at`.
     /// Revoking twice is harmless.
-    async fn revoke_token(&self, app: AppId, token_id: &str, expires_at: i64, audit: &AuditContext) -> Result<()>;
+    async fn revoke_token(&self, app: AppId, token_id: &str, expires_at: i64, audit: &EventContext) -> Result<()>;
     /// Ids of the app's revoked tokens that had not expired [`REVOCATION_GRACE`] before `now`
     /// (a token that expired a moment ago is still listed: the clock may be set back).
     async fn list_revoked_tokens(&self, app: AppId, now: i64) -> Result<Vec<String>>;
@@ -44,7 +44,7 @@ pub trait CredentialStore: Send + Sync {
 /// Management API tokens.
 #[async_trait]
 pub trait AccessStore: Send + Sync {
-    async fn create_api_token(&self, new: &NewApiToken, audit: &AuditContext) -> Result<i64>;
+    async fn create_api_token(&self, new: &NewApiToken, audit: &EventContext) -> Result<i64>;
     /// The owner of a live API token, by its keyed hash.
     async fn find_api_token(&self, token_hash: &str) -> Result<Option<ApiTokenOwner>>;
 }

@@ -11,13 +11,13 @@ use trestle_domain::*;
 /// Companies, projects, people and their memberships.
 #[async_trait]
 pub trait DirectoryStore: Send + Sync {
-    async fn create_person(&self, new: &NewPerson, audit: &AuditContext) -> Result<User>;
+    async fn create_person(&self, new: &NewPerson, audit: &EventContext) -> Result<User>;
     async fn find_user(&self, id: UserId) -> Result<Option<User>>;
     /// Creates a company with `admin` as its first company admin.
-    async fn create_company(&self, name: &str, admin: UserId, audit: &AuditContext) -> Result<Company>;
+    async fn create_company(&self, name: &str, admin: UserId, audit: &EventContext) -> Result<Company>;
     async fn find_company(&self, id: CompanyId) -> Result<Option<Company>>;
     /// Adds (or re-activates) a person in a company directory.
-    async fn add_company_member(&self, company: CompanyId, member: &NewMember, audit: &AuditContext) -> Result<()>;
+    async fn add_company_member(&self, company: CompanyId, member: &NewMember, audit: &EventContext) -> Result<()>;
     /// The user's current membership of the company, if any.
     async fn company_membership(&self, company: CompanyId, user: UserId) -> Result<Option<CompanyMembership>>;
     /// The user's current membership of the project, looked up inside `company` only.
@@ -29,7 +29,7 @@ pub trait DirectoryStore: Send + Sync {
     ) -> Result<Option<ProjectMembership>>;
     /// Creates a project. Bots of installs marked "add to all new projects" join it in the
     /// same transaction, with their manifest's project permissions.
-    async fn create_project(&self, company: CompanyId, new: &NewProject, audit: &AuditContext) -> Result<Project>;
+    async fn create_project(&self, company: CompanyId, new: &NewProject, audit: &EventContext) -> Result<Project>;
     /// A project, only if it belongs to `company`.
     async fn find_project(&self, company: CompanyId, project: ProjectId) -> Result<Option<Project>>;
     /// Companies where the user is an active member.
@@ -48,7 +48,7 @@ pub trait DirectoryStore: Send + Sync {
     ) -> Result<Page<DirectoryEntry>>;
     /// Changes a person's company role and permissions. Bots are refused (`Conflict`): their
     /// permissions come from the app's manifest.
-    async fn update_company_member(&self, company: CompanyId, member: &NewMember, audit: &AuditContext) -> Result<()>;
+    async fn update_company_member(&self, company: CompanyId, member: &NewMember, audit: &EventContext) -> Result<()>;
     /// Adds an active company member (a person) to a project with permissions.
     async fn add_project_member(
         &self,
@@ -56,14 +56,14 @@ pub trait DirectoryStore: Send + Sync {
         project: ProjectId,
         user: UserId,
         permissions_json: &str,
-        audit: &AuditContext,
+        audit: &EventContext,
     ) -> Result<()>;
     async fn remove_project_member(
         &self,
         company: CompanyId,
         project: ProjectId,
         user: UserId,
-        audit: &AuditContext,
+        audit: &EventContext,
     ) -> Result<()>;
     /// Active projects of a company; with `member` set, only those the user belongs to.
     async fn list_projects(

@@ -24,7 +24,7 @@ pub trait DocumentStore: Send + Sync {
         company: CompanyId,
         project: ProjectId,
         new: &NewDocument,
-        audit: &AuditContext,
+        audit: &EventContext,
     ) -> Result<Document>;
     async fn update_document(
         &self,
@@ -33,7 +33,7 @@ pub trait DocumentStore: Send + Sync {
         id: i64,
         name: Option<&str>,
         data: Option<&str>,
-        audit: &AuditContext,
+        audit: &EventContext,
     ) -> Result<Document>;
     /// Deletes a file, or a folder with everything in it.
     async fn delete_document(
@@ -41,6 +41,6 @@ pub trait DocumentStore: Send + Sync {
         company: CompanyId,
         project: ProjectId,
         id: i64,
-        audit: &AuditContext,
+        audit: &EventContext,
     ) -> Result<()>;
 }

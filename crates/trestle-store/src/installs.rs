@@ -22,14 +22,14 @@ pub trait InstallStore: Send + Sync {
         update: i64,
         company_permissions_json: &str,
         project_permissions_json: &str,
-        audit: &AuditContext,
+        audit: &EventContext,
     ) -> Result<InstallUpdate>;
     /// Installs a version in a company: creates (or re-activates) the app's bot, gives it the
     /// manifest's company permissions, adds it to each permitted project with the manifest's
     /// project permissions, records the install. One transaction. `Conflict` if already installed.
-    async fn install_app(&self, new: &NewInstall, audit: &AuditContext) -> Result<Install>;
+    async fn install_app(&self, new: &NewInstall, audit: &EventContext) -> Result<Install>;
     /// Uninstalls: access ends at once (bot deactivated, removed from every project).
-    async fn uninstall(&self, company: CompanyId, install: InstallId, audit: &AuditContext) -> Result<Install>;
+    async fn uninstall(&self, company: CompanyId, install: InstallId, audit: &EventContext) -> Result<Install>;
     async fn find_install(&self, company: CompanyId, install: InstallId) -> Result<Option<Install>>;
     /// The active install of an app in a company.
     async fn find_active_install(&self, company: CompanyId, app: AppId) -> Result<Option<Install>>;
@@ -40,21 +40,21 @@ pub trait InstallStore: Send + Sync {
         company: CompanyId,
         install: InstallId,
         projects: &[ProjectId],
-        audit: &AuditContext,
+        audit: &EventContext,
     ) -> Result<Vec<ProjectId>>;
     /// Permits every active project of the company in one statement.
     async fn add_all_permitted_projects(
         &self,
         company: CompanyId,
         install: InstallId,
-        audit: &AuditContext,
+        audit: &EventContext,
     ) -> Result<u64>;
     async fn remove_permitted_project(
         &self,
         company: CompanyId,
         install: InstallId,
         project: ProjectId,
-        audit: &AuditContext,
+        audit: &EventContext,
     ) -> Result<()>;
     async fn list_permitted_projects(&self, company: CompanyId, install: InstallId) -> Result<Vec<ProjectId>>;
     /// Turns "add to all new projects" on or off.
@@ -63,7 +63,7 @@ pub trait InstallStore: Send + Sync {
         company: CompanyId,
         install: InstallId,
         on: bool,
-        audit: &AuditContext,
+        audit: &EventContext,
     ) -> Result<Install>;
     /// Companies where the app is installed now.
     /// Companies where the app is installed now: real companies for `Production`, its

@@ -3,8 +3,10 @@
 //! accounts, audit, upkeep, the change feed), bundled as [`Store`]; [`connect`] picks SQLite or
 //! PostgreSQL once, from the URL. `sql/` implements every trait for both backends.
 //!
-//! Every mutating method is one transaction and writes its audit event inside it, so a
-//! change and its audit row are committed together or not at all.
+//! Every mutating method is one transaction that records its domain events
+//! (`trestle_domain::event`); committing writes them to the audit log and the outbox inside
+//! the same transaction, so a change and its events are committed together or not at all, and
+//! a transaction without events refuses to commit.
 
 mod apps;
 mod audit;
@@ -17,6 +19,7 @@ mod feed;
 mod installs;
 mod manage;
 mod model;
+mod outbox;
 mod service_accounts;
 mod signin;
 mod sql;
@@ -34,6 +37,7 @@ pub use feed::*;
 pub use installs::*;
 pub use manage::*;
 pub use model::*;
+pub use outbox::*;
 pub use service_accounts::*;
 pub use signin::*;
 pub use upkeep::*;
@@ -55,6 +59,7 @@ pub trait Store:
     + ServiceAccountStore
     + AccessStore
     + AuditStore
+    + OutboxStore
     + HealthStore
     + ChangeStore
 {
@@ -72,6 +77,7 @@ impl<T> Store for T where
         + ServiceAccountStore
         + AccessStore
         + AuditStore
+        + OutboxStore
         + HealthStore
         + ChangeStore
 {

@@ -24,18 +24,18 @@ pub trait ManageStore: Send + Sync {
         company: CompanyId,
         project: ProjectId,
         patch: &ProjectPatch,
-        audit: &AuditContext,
+        audit: &EventContext,
     ) -> Result<Project>;
     /// Deletes a project nothing depends on; `Conflict` naming what does (documents, members,
     /// apps permitted on it).
-    async fn delete_project(&self, company: CompanyId, project: ProjectId, audit: &AuditContext) -> Result<()>;
+    async fn delete_project(&self, company: CompanyId, project: ProjectId, audit: &EventContext) -> Result<()>;
     /// Creates every project or none, in one transaction (one audit row); bots of installs
     /// marked "add to all new projects" join each.
     async fn create_projects(
         &self,
         company: CompanyId,
         new: &[NewProject],
-        audit: &AuditContext,
+        audit: &EventContext,
     ) -> Result<Vec<Project>>;
     /// Every company, or (with `member`) the active ones the user actively belongs to; by a
     /// case-insensitive substring of the name.
@@ -47,13 +47,13 @@ pub trait ManageStore: Send + Sync {
     /// address, a person without credentials is created for it (recorded in the platform's log
     /// only). The answer is the same whoever has the address; `Conflict` only when it belongs
     /// to an active member already (who is in the directory anyway).
-    async fn invite(&self, company: CompanyId, new: &NewInvitation, audit: &AuditContext) -> Result<Invitation>;
+    async fn invite(&self, company: CompanyId, new: &NewInvitation, audit: &EventContext) -> Result<Invitation>;
     /// The company's pending invitations.
     async fn list_invitations(&self, company: CompanyId, page: PageRequest) -> Result<Page<Invitation>>;
-    async fn cancel_invitation(&self, company: CompanyId, id: i64, audit: &AuditContext) -> Result<()>;
+    async fn cancel_invitation(&self, company: CompanyId, id: i64, audit: &EventContext) -> Result<()>;
     /// A person's pending invitations (of active companies).
     async fn list_my_invitations(&self, user: UserId) -> Result<Vec<Invitation>>;
     /// Accepts a pending invitation of `user`: they join the directory with its role and
     /// permissions. Another person's invitation is `NotFound`.
-    async fn accept_invitation(&self, user: UserId, id: i64, audit: &AuditContext) -> Result<Invitation>;
+    async fn accept_invitation(&self, user: UserId, id: i64, audit: &EventContext) -> Result<Invitation>;
 }

@@ -95,14 +95,8 @@ pub struct NewApiToken {
     pub label: String,
 }
 
-/// Who did it and when, recorded with each change.
-#[derive(Clone, Debug)]
-pub struct AuditContext {
-    /// `"operator"`, `"person"` or `"system"`.
-    pub actor_kind: &'static str,
-    pub actor_user: Option<UserId>,
-    pub at: i64,
-}
+/// Who did it and when, recorded with each change's events (the domain's type).
+pub use trestle_domain::event::{ActorKind, EventContext};
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct AuditFilter {

@@ -10,7 +10,7 @@ use trestle_domain::*;
 #[async_trait]
 pub trait ServiceAccountStore: Send + Sync {
     /// Creates the account, its directory contact (no permissions) and its first secret.
-    async fn create_service_account(&self, new: &NewServiceAccount, audit: &AuditContext) -> Result<ServiceAccount>;
+    async fn create_service_account(&self, new: &NewServiceAccount, audit: &EventContext) -> Result<ServiceAccount>;
     async fn list_service_accounts(&self, company: Option<CompanyId>) -> Result<Vec<ServiceAccount>>;
     async fn find_service_account(&self, company: CompanyId, id: i64) -> Result<Option<ServiceAccount>>;
     /// An account and its live secrets (id, hash), by client id.
@@ -26,8 +26,8 @@ pub trait ServiceAccountStore: Send + Sync {
         company: CompanyId,
         id: i64,
         secret_hash: &str,
-        audit: &AuditContext,
+        audit: &EventContext,
     ) -> Result<()>;
     /// Retires the account: secrets revoked, directory contact deactivated.
-    async fn retire_service_account(&self, company: CompanyId, id: i64, audit: &AuditContext) -> Result<()>;
+    async fn retire_service_account(&self, company: CompanyId, id: i64, audit: &EventContext) -> Result<()>;
 }

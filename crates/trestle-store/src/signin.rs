@@ -10,10 +10,10 @@ use trestle_domain::*;
 /// grants and refresh tokens of the authorization-code flow. Secrets are stored as keyed hashes.
 #[async_trait]
 pub trait SignInStore: Send + Sync {
-    async fn set_password(&self, user: UserId, password_hash: &str, audit: &AuditContext) -> Result<()>;
+    async fn set_password(&self, user: UserId, password_hash: &str, audit: &EventContext) -> Result<()>;
     /// A person with a password, by e-mail: (id, password hash).
     async fn find_login(&self, email: &str) -> Result<Option<(UserId, String)>>;
-    async fn add_redirect_uri(&self, app: AppId, uri: &str, audit: &AuditContext) -> Result<()>;
+    async fn add_redirect_uri(&self, app: AppId, uri: &str, audit: &EventContext) -> Result<()>;
     async fn list_redirect_uris(&self, app: AppId) -> Result<Vec<String>>;
     async fn create_web_session(&self, hash: &str, user: UserId, csrf: &str, now: i64, expires_at: i64) -> Result<()>;
     /// A live session.
@@ -30,12 +30,12 @@ pub trait SignInStore: Send + Sync {
         code: &AuthCode,
         app: AppId,
         refresh_hash: &str,
-        audit: &AuditContext,
+        audit: &EventContext,
     ) -> Result<Grant>;
     /// Spends a refresh token and stores its successor; a second use revokes the grant.
-    async fn rotate_refresh(&self, old_hash: &str, new_hash: &str, audit: &AuditContext) -> Result<RefreshRotation>;
+    async fn rotate_refresh(&self, old_hash: &str, new_hash: &str, audit: &EventContext) -> Result<RefreshRotation>;
     async fn find_grant(&self, id: i64) -> Result<Option<Grant>>;
     /// The grant a refresh token (spent or not) belongs to.
     async fn find_refresh_grant(&self, token_hash: &str) -> Result<Option<Grant>>;
-    async fn revoke_grant(&self, id: i64, reason: &str, audit: &AuditContext) -> Result<()>;
+    async fn revoke_grant(&self, id: i64, reason: &str, audit: &EventContext) -> Result<()>;
 }

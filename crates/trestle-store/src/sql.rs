@@ -4,7 +4,7 @@
 //! integer timestamps.
 //!
 //! Shared by every module: [`rows`] (row types and column lists), [`tx`] (the write
-//! transaction and the one audit writer) and [`feed`] (the change feed).
+//! transaction and the one event writer) and [`feed`] (the change feed).
 
 use crate::*;
 use async_trait::async_trait;
@@ -14,6 +14,7 @@ use sqlx::{PgPool, SqlitePool};
 use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
+use trestle_domain::event::{Action, Event, TargetKind};
 use trestle_domain::page::{Page, PageRequest};
 use trestle_domain::policy::{CompanyMembership, ProjectMembership};
 use trestle_domain::*;
@@ -83,7 +84,7 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
 /// WAL mode with `synchronous=FULL`, so a 2xx means the change is on disk.
 pub struct SqliteStore {
     read: SqlitePool,
-    write: SqlitePool,
+    write: tx::WritePool<sqlx::Sqlite>,
     sink: OnceLock<Arc<dyn ChangeSink>>,
 }
 
@@ -109,7 +110,7 @@ impl SqliteStore {
             .await?;
         Ok(SqliteStore {
             read,
-            write,
+            write: tx::WritePool::new(write),
             sink: OnceLock::new(),
         })
     }
@@ -118,7 +119,7 @@ impl SqliteStore {
 /// PostgreSQL: one pool for reads and writes.
 pub struct PgStore {
     read: PgPool,
-    write: PgPool,
+    write: tx::WritePool<sqlx::Postgres>,
     sink: OnceLock<Arc<dyn ChangeSink>>,
     /// The change feed listens on its own connection, outside the pool.
     url: String,
@@ -139,7 +140,7 @@ impl PgStore {
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         Ok(PgStore {
             read: pool.clone(),
-            write: pool,
+            write: tx::WritePool::new(pool),
             sink: OnceLock::new(),
             url: config.url.clone(),
         })

@@ -22,7 +22,7 @@ pub trait VersionStore: Send + Sync {
         version: &str,
         manifest_json: &str,
         sandbox_key: &str,
-        audit: &AuditContext,
+        audit: &EventContext,
     ) -> Result<AppVersion>;
     async fn list_versions(&self, app: AppId) -> Result<Vec<AppVersion>>;
     async fn find_version(&self, app: AppId, version: VersionId) -> Result<Option<AppVersion>>;
@@ -35,7 +35,7 @@ pub trait VersionStore: Send + Sync {
         version: VersionId,
         manifest_json: &str,
         new_sandbox_key: &str,
-        audit: &AuditContext,
+        audit: &EventContext,
     ) -> Result<AppVersion>;
     /// Promotes a `ready_for_testing` version to production under `app_version_uuid`. When the
     /// app has no production client yet, `first_credentials` creates it in the same transaction.
@@ -46,7 +46,7 @@ pub trait VersionStore: Send + Sync {
         app_version_uuid: &str,
         first_credentials: Option<&NewClient>,
         updates: &[PlannedUpdate],
-        audit: &AuditContext,
+        audit: &EventContext,
     ) -> Result<Promotion>;
     /// The app's newest promoted version.
     async fn latest_promoted_version(&self, app: AppId) -> Result<Option<AppVersion>>;

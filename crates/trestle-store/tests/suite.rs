@@ -54,9 +54,9 @@ where
     db.cleanup().await;
 }
 
-fn ctx() -> AuditContext {
-    AuditContext {
-        actor_kind: "system",
+fn ctx() -> EventContext {
+    EventContext {
+        actor: ActorKind::System,
         actor_user: None,
         at: 1_700_000_000,
     }
@@ -1315,6 +1315,10 @@ async fn project_search_is_scoped_and_literal(s: Arc<dyn Store>) {
 #[path = "suite/manage.rs"]
 mod manage;
 
+/// Events: the audit log and the outbox, written together or not at all.
+#[path = "suite/events.rs"]
+mod events;
+
 /// The janitor's purge: expired sessions, codes, revocations, refresh tokens and grants go, in
 /// batches; live ones stay; a second purge finds nothing.
 async fn purge_removes_expired_rows_only(s: Arc<dyn Store>) {
@@ -1354,7 +1358,7 @@ async fn purge_removes_expired_rows_only(s: Arc<dyn Store>) {
         let CodeRedemption::Redeemed(code) = s.redeem_code(&code_hash).await.unwrap() else {
             panic!("redeems")
         };
-        let at = AuditContext {
+        let at = EventContext {
             at: approved_at,
             ..ctx()
         };

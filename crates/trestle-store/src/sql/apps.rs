@@ -8,8 +8,8 @@ macro_rules! impl_apps {
     ($store:ident, $db:ty) => {
         #[async_trait]
         impl AppStore for $store {
-            async fn create_app(&self, owner: UserId, name: &str, sandbox: &NewSandbox, audit: &AuditContext) -> Result<App> {
-                let mut tx = self.begin().await?;
+            async fn create_app(&self, owner: UserId, name: &str, sandbox: &NewSandbox, audit: &EventContext) -> Result<App> {
+                let mut tx = self.begin(audit).await?;
                 let app: i64 =
                     sqlx::query_scalar("INSERT INTO apps (owner_id, name, created_at) VALUES ($1, $2, $3) RETURNING id")
                         .bind(owner.0)
@@ -103,20 +103,16 @@ macro_rules! impl_apps {
                     .bind(audit.at)
                     .execute(&mut *tx)
                     .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(CompanyId(company)),
-                    app: Some(AppId(app)),
-                    action: "app.create",
-                    target_type: "app",
-                    target_id: app.to_string(),
-                    before: None,
-                    after: json_of(&[
+                tx.record(
+                    Event::new(Action::AppCreate, TargetKind::App, app)
+                        .in_company(CompanyId(company))
+                        .for_app(AppId(app))
+                        .after(json_of(&[
                         ("name", name.into()),
                         ("sandbox_company_id", company.into()),
                         ("sandbox_client_id", sandbox.client.client_id.clone().into()),
-                    ]),
-                })
-                .await?;
+                    ])),
+                );
                 let row: AppRow = sqlx::query_as(&format!("SELECT {APP_COLUMNS} FROM apps a WHERE a.id = $1"))
                     .bind(app)
                     .fetch_one(&mut *tx)
@@ -149,8 +145,8 @@ macro_rules! impl_apps {
                 Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
             }
 
-            async fn set_app_suspension(&self, app: AppId, reason: Option<&str>, audit: &AuditContext) -> Result<App> {
-                let mut tx = self.begin().await?;
+            async fn set_app_suspension(&self, app: AppId, reason: Option<&str>, audit: &EventContext) -> Result<App> {
+                let mut tx = self.begin(audit).await?;
                 let done = sqlx::query(
                     "UPDATE apps SET suspended_at = $1, suspended_reason = $2 WHERE id = $3 AND deleted_at IS NULL",
                 )
@@ -162,16 +158,13 @@ macro_rules! impl_apps {
                 if done.rows_affected() == 0 {
                     return Err(StoreError::NotFound);
                 }
-                Self::audit(&mut tx, audit, Audit {
-                    company: None,
-                    app: Some(app),
-                    action: if reason.is_some() { "app.suspend" } else { "app.resume" },
-                    target_type: "app",
-                    target_id: app.to_string(),
-                    before: None,
-                    after: reason.and_then(|r| json_of(&[("reason", r.into())])),
-                })
-                .await?;
+                tx.record(
+                    Event {
+                        after: reason.map(|r| json_of(&[("reason", r.into())])),
+                        ..Event::new(if reason.is_some() { Action::AppSuspend } else { Action::AppResume }, TargetKind::App, app)
+                    }
+                    .for_app(app),
+                );
                 let row: AppRow = sqlx::query_as(&format!("SELECT {APP_COLUMNS} FROM apps a WHERE a.id = $1"))
                     .bind(app.0)
                     .fetch_one(&mut *tx)
@@ -180,8 +173,8 @@ macro_rules! impl_apps {
                 Ok(row.into())
             }
 
-            async fn publish_app(&self, app: AppId, audit: &AuditContext) -> Result<App> {
-                let mut tx = self.begin().await?;
+            async fn publish_app(&self, app: AppId, audit: &EventContext) -> Result<App> {
+                let mut tx = self.begin(audit).await?;
                 let promoted: Option<i64> = sqlx::query_scalar(
                     "SELECT COUNT(*) FROM app_versions v JOIN apps a ON a.id = v.app_id \
                      WHERE v.app_id = $1 AND v.status = 'promoted' AND a.deleted_at IS NULL",
@@ -197,16 +190,10 @@ macro_rules! impl_apps {
                     .bind(app.0)
                     .execute(&mut *tx)
                     .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: None,
-                    app: Some(app),
-                    action: "app.publish",
-                    target_type: "app",
-                    target_id: app.to_string(),
-                    before: None,
-                    after: None,
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::AppPublish, TargetKind::App, app)
+                        .for_app(app),
+                );
                 let row: AppRow = sqlx::query_as(&format!("SELECT {APP_COLUMNS} FROM apps a WHERE a.id = $1"))
                     .bind(app.0)
                     .fetch_one(&mut *tx)
@@ -228,8 +215,8 @@ macro_rules! impl_apps {
                 Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
             }
 
-            async fn rename_app(&self, app: AppId, name: &str, audit: &AuditContext) -> Result<App> {
-                let mut tx = self.begin().await?;
+            async fn rename_app(&self, app: AppId, name: &str, audit: &EventContext) -> Result<App> {
+                let mut tx = self.begin(audit).await?;
                 let before: Option<String> =
                     sqlx::query_scalar("SELECT name FROM apps WHERE id = $1 AND deleted_at IS NULL")
                         .bind(app.0)
@@ -237,16 +224,12 @@ macro_rules! impl_apps {
                         .await?;
                 let before = before.ok_or(StoreError::NotFound)?;
                 sqlx::query("UPDATE apps SET name = $1 WHERE id = $2").bind(name).bind(app.0).execute(&mut *tx).await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: None,
-                    app: Some(app),
-                    action: "app.rename",
-                    target_type: "app",
-                    target_id: app.to_string(),
-                    before: json_of(&[("name", before.into())]),
-                    after: json_of(&[("name", name.into())]),
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::AppRename, TargetKind::App, app)
+                        .for_app(app)
+                        .before(json_of(&[("name", before.into())]))
+                        .after(json_of(&[("name", name.into())])),
+                );
                 let row: AppRow = sqlx::query_as(&format!("SELECT {APP_COLUMNS} FROM apps a WHERE a.id = $1"))
                     .bind(app.0)
                     .fetch_one(&mut *tx)
@@ -255,8 +238,8 @@ macro_rules! impl_apps {
                 Ok(row.into())
             }
 
-            async fn delete_app(&self, app: AppId, audit: &AuditContext) -> Result<()> {
-                let mut tx = self.begin().await?;
+            async fn delete_app(&self, app: AppId, audit: &EventContext) -> Result<()> {
+                let mut tx = self.begin(audit).await?;
                 let exists: Option<String> =
                     sqlx::query_scalar("SELECT name FROM apps WHERE id = $1 AND deleted_at IS NULL")
                         .bind(app.0)
@@ -296,16 +279,11 @@ macro_rules! impl_apps {
                     .bind(app.0)
                     .execute(&mut *tx)
                     .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: None,
-                    app: Some(app),
-                    action: "app.delete",
-                    target_type: "app",
-                    target_id: app.to_string(),
-                    before: json_of(&[("name", name.into())]),
-                    after: None,
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::AppDelete, TargetKind::App, app)
+                        .for_app(app)
+                        .before(json_of(&[("name", name.into())])),
+                );
                 tx.commit().await?;
                 Ok(())
             }

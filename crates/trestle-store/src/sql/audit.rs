@@ -1,7 +1,36 @@
-//! [`AuditStore`]: reading the audit log, and sign-in attempts (which have no transaction).
+//! [`AuditStore`] (reading the audit log; sign-in attempts, which are events of their own
+//! transaction) and [`OutboxStore`] (reading the outbox in order).
 
 use super::rows::*;
 use super::*;
+use trestle_domain::event::{Action, ActorKind, Event, EventContext, RecordedEvent, TargetKind};
+
+/// The event of a password sign-in attempt: the person's, or the typed address's when it
+/// belongs to nobody.
+fn sign_in_event(attempt: &SignInAttempt) -> (EventContext, Event) {
+    let ctx = EventContext {
+        actor: if attempt.user.is_some() {
+            ActorKind::Person
+        } else {
+            ActorKind::Anonymous
+        },
+        actor_user: attempt.user,
+        at: attempt.at,
+    };
+    let action = if attempt.success {
+        Action::SigninSuccess
+    } else {
+        Action::SigninFailure
+    };
+    let event = match attempt.user {
+        Some(u) => Event::new(action, TargetKind::User, u),
+        None => Event::new(action, TargetKind::Email, &attempt.email),
+    };
+    (
+        ctx,
+        event.after(serde_json::json!({ "email": attempt.email, "address": attempt.address })),
+    )
+}
 
 macro_rules! impl_audit {
     ($store:ident, $db:ty) => {
@@ -27,21 +56,25 @@ macro_rules! impl_audit {
             }
 
             async fn record_sign_in(&self, attempt: &SignInAttempt) -> Result<()> {
-                let after = serde_json::json!({ "email": attempt.email, "address": attempt.address }).to_string();
-                sqlx::query(
-                    "INSERT INTO audit_events (at, actor_kind, actor_user_id, company_id, app_id, action, \
-                     target_type, target_id, before_json, after_json) VALUES ($1,$2,$3,NULL,NULL,$4,$5,$6,NULL,$7)",
+                let (audit, event) = sign_in_event(attempt);
+                let mut tx = self.begin(&audit).await?;
+                tx.record(event);
+                tx.commit().await
+            }
+        }
+
+        #[async_trait]
+        impl OutboxStore for $store {
+            async fn list_outbox(&self, after: i64, limit: i64) -> Result<Vec<RecordedEvent>> {
+                let rows: Vec<OutboxRow> = sqlx::query_as(
+                    "SELECT id, at, actor_kind, actor_user_id, company_id, project_id, app_id, action, target_type, \
+                     target_id, before_json, after_json FROM outbox WHERE id > $1 ORDER BY id LIMIT $2",
                 )
-                .bind(attempt.at)
-                .bind(if attempt.user.is_some() { "person" } else { "anonymous" })
-                .bind(attempt.user.map(|u| u.0))
-                .bind(if attempt.success { "signin.success" } else { "signin.failure" })
-                .bind(if attempt.user.is_some() { "user" } else { "email" })
-                .bind(attempt.user.map_or_else(|| attempt.email.clone(), |u| u.0.to_string()))
                 .bind(after)
-                .execute(&self.write)
+                .bind(limit.clamp(0, 1000))
+                .fetch_all(&self.read)
                 .await?;
-                Ok(())
+                rows.into_iter().map(RecordedEvent::try_from).collect()
             }
         }
     };

@@ -14,9 +14,9 @@ macro_rules! impl_credentials {
                 client: ClientPk,
                 secret_hash: &str,
                 expire_others_at: Option<i64>,
-                audit: &AuditContext,
+                audit: &EventContext,
             ) -> Result<i64> {
-                let mut tx = self.begin().await?;
+                let mut tx = self.begin(audit).await?;
                 let app: Option<i64> = sqlx::query_scalar("SELECT app_id FROM oauth_clients WHERE id = $1")
                     .bind(client.0)
                     .fetch_optional(&mut *tx)
@@ -40,22 +40,17 @@ macro_rules! impl_credentials {
                 .bind(audit.at)
                 .fetch_one(&mut *tx)
                 .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: None,
-                    app: Some(AppId(app)),
-                    action: "client_secret.rotate",
-                    target_type: "client_secret",
-                    target_id: id.to_string(),
-                    before: None,
-                    after: json_of(&[("client_pk", client.0.into()), ("others_expire_at", expire_others_at.into())]),
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::ClientSecretRotate, TargetKind::ClientSecret, id)
+                        .for_app(AppId(app))
+                        .after(json_of(&[("client_pk", client.0.into()), ("others_expire_at", expire_others_at.into())])),
+                );
                 tx.commit().await?;
                 Ok(id)
             }
 
-            async fn revoke_secret(&self, client: ClientPk, secret_id: i64, audit: &AuditContext) -> Result<()> {
-                let mut tx = self.begin().await?;
+            async fn revoke_secret(&self, client: ClientPk, secret_id: i64, audit: &EventContext) -> Result<()> {
+                let mut tx = self.begin(audit).await?;
                 let app: Option<i64> = sqlx::query_scalar(
                     "SELECT c.app_id FROM client_secrets s JOIN oauth_clients c ON c.id = s.client_pk \
                      WHERE s.id = $1 AND s.client_pk = $2 AND s.revoked_at IS NULL",
@@ -82,16 +77,10 @@ macro_rules! impl_credentials {
                     .bind(secret_id)
                     .execute(&mut *tx)
                     .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: None,
-                    app: Some(AppId(app)),
-                    action: "client_secret.retire",
-                    target_type: "client_secret",
-                    target_id: secret_id.to_string(),
-                    before: None,
-                    after: None,
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::ClientSecretRetire, TargetKind::ClientSecret, secret_id)
+                        .for_app(AppId(app)),
+                );
                 tx.commit().await?;
                 Ok(())
             }
@@ -145,8 +134,8 @@ macro_rules! impl_credentials {
                 }))
             }
 
-            async fn revoke_token(&self, app: AppId, token_id: &str, expires_at: i64, audit: &AuditContext) -> Result<()> {
-                let mut tx = self.begin().await?;
+            async fn revoke_token(&self, app: AppId, token_id: &str, expires_at: i64, audit: &EventContext) -> Result<()> {
+                let mut tx = self.begin(audit).await?;
                 let done = sqlx::query(
                     "INSERT INTO revoked_tokens (token_id, app_id, expires_at, revoked_at) VALUES ($1, $2, $3, $4) \
                      ON CONFLICT (token_id) DO NOTHING",
@@ -164,18 +153,14 @@ macro_rules! impl_credentials {
                     .bind(audit.at.saturating_sub(REVOCATION_GRACE))
                     .execute(&mut *tx)
                     .await?;
-                if done.rows_affected() > 0 {
-                    Self::audit(&mut tx, audit, Audit {
-                        company: None,
-                        app: Some(app),
-                        action: "token.revoke",
-                        target_type: "access_token",
-                        target_id: token_id.chars().take(8).collect(),
-                        before: None,
-                        after: None,
-                    })
-                    .await?;
+                if done.rows_affected() == 0 {
+                    // Revoked already: only the bookkeeping of expired revocations changed.
+                    return tx.commit_unrecorded().await;
                 }
+                tx.record(
+                    Event::new(Action::TokenRevoke, TargetKind::AccessToken, token_id.chars().take(8).collect::<String>())
+                        .for_app(app),
+                );
                 tx.commit().await
             }
 
@@ -213,8 +198,8 @@ macro_rules! impl_credentials {
 
         #[async_trait]
         impl AccessStore for $store {
-            async fn create_api_token(&self, new: &NewApiToken, audit: &AuditContext) -> Result<i64> {
-                let mut tx = self.begin().await?;
+            async fn create_api_token(&self, new: &NewApiToken, audit: &EventContext) -> Result<i64> {
+                let mut tx = self.begin(audit).await?;
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO api_tokens (token_hash, user_id, is_operator, label, created_at) \
                      VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -226,19 +211,13 @@ macro_rules! impl_credentials {
                 .bind(audit.at)
                 .fetch_one(&mut *tx)
                 .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: None,
-                    app: None,
-                    action: "api_token.create",
-                    target_type: "api_token",
-                    target_id: id.to_string(),
-                    before: None,
-                    after: json_of(&[
+                tx.record(
+                    Event::new(Action::ApiTokenCreate, TargetKind::ApiToken, id)
+                        .after(json_of(&[
                         ("label", new.label.clone().into()),
                         ("user_id", new.user.map(|u| u.0).into()),
-                    ]),
-                })
-                .await?;
+                    ])),
+                );
                 tx.commit().await?;
                 Ok(id)
             }

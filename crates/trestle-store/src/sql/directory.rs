@@ -11,7 +11,7 @@ macro_rules! impl_directory {
             /// `extra` joins the e-mail and name in the row's `after`.
             pub(super) async fn insert_person(
                 tx: &mut Tx<$db>,
-                ctx: &AuditContext,
+                ctx: &EventContext,
                 email: &str,
                 name: &str,
                 extra: &[(&str, serde_json::Value)],
@@ -27,24 +27,18 @@ macro_rules! impl_directory {
                 .await?;
                 let mut after = vec![("email", email.into()), ("name", name.into())];
                 after.extend_from_slice(extra);
-                Self::audit(tx, ctx, Audit {
-                    company: None,
-                    app: None,
-                    action: "user.create",
-                    target_type: "user",
-                    target_id: row.id.to_string(),
-                    before: None,
-                    after: json_of(&after),
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::UserCreate, TargetKind::User, row.id)
+                        .after(json_of(&after)),
+                );
                 Ok(row)
             }
         }
 
         #[async_trait]
         impl DirectoryStore for $store {
-            async fn create_person(&self, new: &NewPerson, audit: &AuditContext) -> Result<User> {
-                let mut tx = self.begin().await?;
+            async fn create_person(&self, new: &NewPerson, audit: &EventContext) -> Result<User> {
+                let mut tx = self.begin(audit).await?;
                 let row = Self::insert_person(&mut tx, audit, &new.email, &new.name, &[]).await?;
                 tx.commit().await?;
                 Ok(row.into())
@@ -63,8 +57,8 @@ macro_rules! impl_directory {
                 Ok(row.map(Into::into))
             }
 
-            async fn create_company(&self, name: &str, admin: UserId, audit: &AuditContext) -> Result<Company> {
-                let mut tx = self.begin().await?;
+            async fn create_company(&self, name: &str, admin: UserId, audit: &EventContext) -> Result<Company> {
+                let mut tx = self.begin(audit).await?;
                 let row: CompanyRow = sqlx::query_as(
                     "INSERT INTO companies (name, is_active, created_at) VALUES ($1, TRUE, $2) \
                      RETURNING id, name, is_active, created_at, sandbox_of_app",
@@ -89,16 +83,11 @@ macro_rules! impl_directory {
                 .bind(audit.at)
                 .execute(&mut *tx)
                 .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(CompanyId(row.id)),
-                    app: None,
-                    action: "company.create",
-                    target_type: "company",
-                    target_id: row.id.to_string(),
-                    before: None,
-                    after: json_of(&[("name", name.into()), ("admin_user_id", admin.0.into())]),
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::CompanyCreate, TargetKind::Company, row.id)
+                        .in_company(CompanyId(row.id))
+                        .after(json_of(&[("name", name.into()), ("admin_user_id", admin.0.into())])),
+                );
                 tx.commit().await?;
                 Ok(row.into())
             }
@@ -112,8 +101,8 @@ macro_rules! impl_directory {
                 Ok(row.map(Into::into))
             }
 
-            async fn add_company_member(&self, company: CompanyId, m: &NewMember, audit: &AuditContext) -> Result<()> {
-                let mut tx = self.begin().await?;
+            async fn add_company_member(&self, company: CompanyId, m: &NewMember, audit: &EventContext) -> Result<()> {
+                let mut tx = self.begin(audit).await?;
                 let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM users WHERE id = $1")
                     .bind(m.user.0)
                     .fetch_optional(&mut *tx)
@@ -137,16 +126,11 @@ macro_rules! impl_directory {
                 .bind(audit.at)
                 .execute(&mut *tx)
                 .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(company),
-                    app: None,
-                    action: "company_user.add",
-                    target_type: "user",
-                    target_id: m.user.to_string(),
-                    before: None,
-                    after: json_of(&[("is_admin", m.is_admin.into()), ("permissions", m.permissions_json.clone().into())]),
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::CompanyUserAdd, TargetKind::User, m.user)
+                        .in_company(company)
+                        .after(json_of(&[("is_admin", m.is_admin.into()), ("permissions", m.permissions_json.clone().into())])),
+                );
                 tx.commit().await?;
                 Ok(())
             }
@@ -188,8 +172,8 @@ macro_rules! impl_directory {
                 }))
             }
 
-            async fn create_project(&self, company: CompanyId, new: &NewProject, audit: &AuditContext) -> Result<Project> {
-                let mut tx = self.begin().await?;
+            async fn create_project(&self, company: CompanyId, new: &NewProject, audit: &EventContext) -> Result<Project> {
+                let mut tx = self.begin(audit).await?;
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO projects (company_id, name, project_number, address, city, state_code, country_code, zip, \
                      active, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,TRUE,$9,$9) RETURNING id",
@@ -221,16 +205,12 @@ macro_rules! impl_directory {
                 .bind(id)
                 .fetch_one(&mut *tx)
                 .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(company),
-                    app: None,
-                    action: "project.create",
-                    target_type: "project",
-                    target_id: id.to_string(),
-                    before: None,
-                    after: json_of(&[("name", new.name.clone().into()), ("bots_added", bots.rows_affected().into())]),
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::ProjectCreate, TargetKind::Project, id)
+                        .in_company(company)
+                        .in_project(ProjectId(id))
+                        .after(json_of(&[("name", new.name.clone().into()), ("bots_added", bots.rows_affected().into())])),
+                );
                 tx.commit().await?;
                 Ok(row.into())
             }
@@ -317,8 +297,8 @@ macro_rules! impl_directory {
                 Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
             }
 
-            async fn update_company_member(&self, company: CompanyId, m: &NewMember, audit: &AuditContext) -> Result<()> {
-                let mut tx = self.begin().await?;
+            async fn update_company_member(&self, company: CompanyId, m: &NewMember, audit: &EventContext) -> Result<()> {
+                let mut tx = self.begin(audit).await?;
                 // An app's bot is refused; a service account's contact is managed by the admins.
                 let row: Option<(String, bool, String)> = sqlx::query_as(
                     "SELECT CASE WHEN u.kind = 'bot' AND EXISTS (SELECT 1 FROM service_accounts sa WHERE sa.user_id = u.id) \
@@ -342,16 +322,12 @@ macro_rules! impl_directory {
                     .bind(m.user.0)
                     .execute(&mut *tx)
                     .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(company),
-                    app: None,
-                    action: "company_user.update",
-                    target_type: "user",
-                    target_id: m.user.to_string(),
-                    before: json_of(&[("is_admin", was_admin.into()), ("permissions", was.into())]),
-                    after: json_of(&[("is_admin", m.is_admin.into()), ("permissions", m.permissions_json.clone().into())]),
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::CompanyUserUpdate, TargetKind::User, m.user)
+                        .in_company(company)
+                        .before(json_of(&[("is_admin", was_admin.into()), ("permissions", was.into())]))
+                        .after(json_of(&[("is_admin", m.is_admin.into()), ("permissions", m.permissions_json.clone().into())])),
+                );
                 tx.commit().await
             }
 
@@ -361,9 +337,9 @@ macro_rules! impl_directory {
                 project: ProjectId,
                 user: UserId,
                 permissions_json: &str,
-                audit: &AuditContext,
+                audit: &EventContext,
             ) -> Result<()> {
-                let mut tx = self.begin().await?;
+                let mut tx = self.begin(audit).await?;
                 let kind: Option<(String, bool)> = sqlx::query_as(
                     "SELECT CASE WHEN u.kind = 'bot' AND EXISTS (SELECT 1 FROM service_accounts sa WHERE sa.user_id = u.id) \
                      THEN 'service' ELSE u.kind END, cu.is_active \
@@ -399,16 +375,12 @@ macro_rules! impl_directory {
                 if done.rows_affected() == 0 {
                     return Err(StoreError::NotFound);
                 }
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(company),
-                    app: None,
-                    action: "project_user.add",
-                    target_type: "project",
-                    target_id: project.to_string(),
-                    before: None,
-                    after: json_of(&[("user_id", user.0.into()), ("permissions", permissions_json.into())]),
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::ProjectUserAdd, TargetKind::Project, project)
+                        .in_company(company)
+                        .in_project(project)
+                        .after(json_of(&[("user_id", user.0.into()), ("permissions", permissions_json.into())])),
+                );
                 tx.commit().await
             }
 
@@ -417,9 +389,9 @@ macro_rules! impl_directory {
                 company: CompanyId,
                 project: ProjectId,
                 user: UserId,
-                audit: &AuditContext,
+                audit: &EventContext,
             ) -> Result<()> {
-                let mut tx = self.begin().await?;
+                let mut tx = self.begin(audit).await?;
                 let kind: Option<String> = sqlx::query_scalar(
                     "SELECT CASE WHEN u.kind = 'bot' AND EXISTS (SELECT 1 FROM service_accounts sa WHERE sa.user_id = u.id) \
                      THEN 'service' ELSE u.kind END FROM project_users pu JOIN users u ON u.id = pu.user_id \
@@ -445,16 +417,12 @@ macro_rules! impl_directory {
                     .bind(user.0)
                     .execute(&mut *tx)
                     .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(company),
-                    app: None,
-                    action: "project_user.remove",
-                    target_type: "project",
-                    target_id: project.to_string(),
-                    before: json_of(&[("user_id", user.0.into())]),
-                    after: None,
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::ProjectUserRemove, TargetKind::Project, project)
+                        .in_company(company)
+                        .in_project(project)
+                        .before(json_of(&[("user_id", user.0.into())])),
+                );
                 tx.commit().await
             }
 

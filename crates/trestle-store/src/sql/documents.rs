@@ -43,9 +43,9 @@ macro_rules! impl_documents {
                 company: CompanyId,
                 project: ProjectId,
                 new: &NewDocument,
-                audit: &AuditContext,
+                audit: &EventContext,
             ) -> Result<Document> {
-                let mut tx = self.begin().await?;
+                let mut tx = self.begin(audit).await?;
                 if let Some(parent) = new.parent_id {
                     let ok: Option<String> = sqlx::query_scalar(
                         "SELECT kind FROM documents WHERE id = $1 AND company_id = $2 AND project_id = $3",
@@ -75,16 +75,12 @@ macro_rules! impl_documents {
                 .fetch_optional(&mut *tx)
                 .await?
                 .ok_or(StoreError::NotFound)?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(company),
-                    app: None,
-                    action: "document.create",
-                    target_type: new.kind.as_str(),
-                    target_id: row.id.to_string(),
-                    before: None,
-                    after: json_of(&[("name", new.name.clone().into()), ("project_id", project.0.into())]),
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::DocumentCreate, TargetKind::from(new.kind), row.id)
+                        .in_company(company)
+                        .in_project(project)
+                        .after(json_of(&[("name", new.name.clone().into()), ("project_id", project.0.into())])),
+                );
                 tx.commit().await?;
                 Ok(row.into())
             }
@@ -96,9 +92,9 @@ macro_rules! impl_documents {
                 id: i64,
                 name: Option<&str>,
                 data: Option<&str>,
-                audit: &AuditContext,
+                audit: &EventContext,
             ) -> Result<Document> {
-                let mut tx = self.begin().await?;
+                let mut tx = self.begin(audit).await?;
                 let before: Option<DocumentRow> = sqlx::query_as(&format!(
                     "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = $1 AND company_id = $2 AND project_id = $3"
                 ))
@@ -118,22 +114,20 @@ macro_rules! impl_documents {
                 .bind(id)
                 .fetch_one(&mut *tx)
                 .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(company),
-                    app: None,
-                    action: "document.update",
-                    target_type: if before.kind == "folder" { "folder" } else { "file" },
-                    target_id: id.to_string(),
-                    before: json_of(&[("name", before.name.into())]),
-                    after: json_of(&[("name", row.name.clone().into())]),
-                })
-                .await?;
+                let target = if before.kind == "folder" { TargetKind::Folder } else { TargetKind::File };
+                tx.record(
+                    Event::new(Action::DocumentUpdate, target, id)
+                        .in_company(company)
+                        .in_project(project)
+                        .before(json_of(&[("name", before.name.into())]))
+                        .after(json_of(&[("name", row.name.clone().into())])),
+                );
                 tx.commit().await?;
                 Ok(row.into())
             }
 
-            async fn delete_document(&self, company: CompanyId, project: ProjectId, id: i64, audit: &AuditContext) -> Result<()> {
-                let mut tx = self.begin().await?;
+            async fn delete_document(&self, company: CompanyId, project: ProjectId, id: i64, audit: &EventContext) -> Result<()> {
+                let mut tx = self.begin(audit).await?;
                 let done = sqlx::query("DELETE FROM documents WHERE id = $1 AND company_id = $2 AND project_id = $3 RETURNING name")
                     .bind(id)
                     .bind(company.0)
@@ -143,16 +137,11 @@ macro_rules! impl_documents {
                 if done.is_none() {
                     return Err(StoreError::NotFound);
                 }
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(company),
-                    app: None,
-                    action: "document.delete",
-                    target_type: "document",
-                    target_id: id.to_string(),
-                    before: None,
-                    after: None,
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::DocumentDelete, TargetKind::Document, id)
+                        .in_company(company)
+                        .in_project(project),
+                );
                 tx.commit().await
             }
         }

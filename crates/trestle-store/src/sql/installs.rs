@@ -62,7 +62,7 @@ macro_rules! impl_installs {
                 app: AppId,
                 to: VersionId,
                 u: &PlannedUpdate,
-                audit: &AuditContext,
+                audit: &EventContext,
             ) -> Result<()> {
                 let still: Option<i64> = sqlx::query_scalar(
                     "SELECT version_id FROM installs WHERE id = $1 AND company_id = $2 AND app_id = $3 AND status = 'installed'",
@@ -102,16 +102,15 @@ macro_rules! impl_installs {
                     Self::apply_version_in_tx(tx, u.company, u.install, to, &u.company_permissions_json, &u.project_permissions_json)
                         .await?;
                 }
-                Self::audit(tx, audit, Audit {
-                    company: Some(u.company),
-                    app: Some(app),
-                    action: if u.apply_now { "install_update.applied" } else { "install_update.offered" },
-                    target_type: "install_update",
-                    target_id: id.to_string(),
-                    before: json_of(&[("version_id", u.from_version.0.into())]),
-                    after: json_of(&[("version_id", to.0.into()), ("status", status.into())]),
-                })
-                .await
+                let action = if u.apply_now { Action::InstallUpdateApplied } else { Action::InstallUpdateOffered };
+                tx.record(
+                    Event::new(action, TargetKind::InstallUpdate, id)
+                        .in_company(u.company)
+                        .for_app(app)
+                        .before(json_of(&[("version_id", u.from_version.0.into())]))
+                        .after(json_of(&[("version_id", to.0.into()), ("status", status.into())])),
+                );
+                Ok(())
             }
 
             /// Moves an install to a version: the install row and the bot's permissions.
@@ -177,9 +176,9 @@ macro_rules! impl_installs {
                 update: i64,
                 company_permissions_json: &str,
                 project_permissions_json: &str,
-                audit: &AuditContext,
+                audit: &EventContext,
             ) -> Result<InstallUpdate> {
-                let mut tx = self.begin().await?;
+                let mut tx = self.begin(audit).await?;
                 let row: Option<UpdateRow> = sqlx::query_as(&format!(
                     "SELECT {UPDATE_COLUMNS} FROM install_updates WHERE id = $1 AND company_id = $2"
                 ))
@@ -217,22 +216,19 @@ macro_rules! impl_installs {
                 .bind(update)
                 .fetch_one(&mut *tx)
                 .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(company),
-                    app: Some(AppId(row.app_id)),
-                    action: "install_update.approve",
-                    target_type: "install_update",
-                    target_id: update.to_string(),
-                    before: json_of(&[("version_id", row.from_version_id.into())]),
-                    after: json_of(&[("version_id", row.to_version_id.into()), ("widened", row.widened.clone().into())]),
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::InstallUpdateApprove, TargetKind::InstallUpdate, update)
+                        .in_company(company)
+                        .for_app(AppId(row.app_id))
+                        .before(json_of(&[("version_id", row.from_version_id.into())]))
+                        .after(json_of(&[("version_id", row.to_version_id.into()), ("widened", row.widened.clone().into())])),
+                );
                 tx.commit().await?;
                 Ok(done.into())
             }
 
-            async fn install_app(&self, new: &NewInstall, audit: &AuditContext) -> Result<Install> {
-                let mut tx = self.begin().await?;
+            async fn install_app(&self, new: &NewInstall, audit: &EventContext) -> Result<Install> {
+                let mut tx = self.begin(audit).await?;
                 let active: Option<i64> = sqlx::query_scalar(
                     "SELECT id FROM installs WHERE company_id = $1 AND app_id = $2 AND status = 'installed'",
                 )
@@ -314,26 +310,22 @@ macro_rules! impl_installs {
                 .bind(audit.at)
                 .fetch_one(&mut *tx)
                 .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(new.company),
-                    app: Some(new.app),
-                    action: "app.install",
-                    target_type: "install",
-                    target_id: row.id.to_string(),
-                    before: None,
-                    after: json_of(&[
+                tx.record(
+                    Event::new(Action::AppInstall, TargetKind::Install, row.id)
+                        .in_company(new.company)
+                        .for_app(new.app)
+                        .after(json_of(&[
                         ("version_id", new.version.0.into()),
                         ("bot_user_id", bot.into()),
                         ("permitted_project_ids", new.permitted_projects.iter().map(|p| p.0).collect::<Vec<_>>().into()),
-                    ]),
-                })
-                .await?;
+                    ])),
+                );
                 tx.commit().await?;
                 Ok(row.into())
             }
 
-            async fn uninstall(&self, company: CompanyId, install: InstallId, audit: &AuditContext) -> Result<Install> {
-                let mut tx = self.begin().await?;
+            async fn uninstall(&self, company: CompanyId, install: InstallId, audit: &EventContext) -> Result<Install> {
+                let mut tx = self.begin(audit).await?;
                 let current = Self::active_install_in_tx(&mut tx, company, install).await?;
                 let removed: Vec<i64> = sqlx::query_scalar(
                     "DELETE FROM project_users WHERE user_id = $1 AND company_id = $2 RETURNING project_id",
@@ -354,16 +346,13 @@ macro_rules! impl_installs {
                 .bind(install.0)
                 .fetch_one(&mut *tx)
                 .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(company),
-                    app: Some(AppId(current.app_id)),
-                    action: "app.uninstall",
-                    target_type: "install",
-                    target_id: install.to_string(),
-                    before: json_of(&[("status", "installed".into()), ("permitted_project_ids", removed.into())]),
-                    after: json_of(&[("status", "uninstalled".into())]),
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::AppUninstall, TargetKind::Install, install)
+                        .in_company(company)
+                        .for_app(AppId(current.app_id))
+                        .before(json_of(&[("status", "installed".into()), ("permitted_project_ids", removed.into())]))
+                        .after(json_of(&[("status", "uninstalled".into())])),
+                );
                 tx.commit().await?;
                 Ok(row.into())
             }
@@ -405,9 +394,9 @@ macro_rules! impl_installs {
                 company: CompanyId,
                 install: InstallId,
                 projects: &[ProjectId],
-                audit: &AuditContext,
+                audit: &EventContext,
             ) -> Result<Vec<ProjectId>> {
-                let mut tx = self.begin().await?;
+                let mut tx = self.begin(audit).await?;
                 let current = Self::active_install_in_tx(&mut tx, company, install).await?;
                 let perms: String = sqlx::query_scalar("SELECT project_permissions FROM installs WHERE id = $1")
                     .bind(install.0)
@@ -416,16 +405,12 @@ macro_rules! impl_installs {
                 for project in projects {
                     Self::permit_project_in_tx(&mut tx, company, current.bot_user_id, *project, &perms, audit.at).await?;
                 }
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(company),
-                    app: Some(AppId(current.app_id)),
-                    action: "permitted_projects.add",
-                    target_type: "install",
-                    target_id: install.to_string(),
-                    before: None,
-                    after: json_of(&[("project_ids", projects.iter().map(|p| p.0).collect::<Vec<_>>().into())]),
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::PermittedProjectsAdd, TargetKind::Install, install)
+                        .in_company(company)
+                        .for_app(AppId(current.app_id))
+                        .after(json_of(&[("project_ids", projects.iter().map(|p| p.0).collect::<Vec<_>>().into())])),
+                );
                 tx.commit().await?;
                 Ok(projects.to_vec())
             }
@@ -434,9 +419,9 @@ macro_rules! impl_installs {
                 &self,
                 company: CompanyId,
                 install: InstallId,
-                audit: &AuditContext,
+                audit: &EventContext,
             ) -> Result<u64> {
-                let mut tx = self.begin().await?;
+                let mut tx = self.begin(audit).await?;
                 let current = Self::active_install_in_tx(&mut tx, company, install).await?;
                 let done = sqlx::query(
                     "INSERT INTO project_users (project_id, user_id, company_id, permissions, created_at) \
@@ -449,16 +434,12 @@ macro_rules! impl_installs {
                 .bind(company.0)
                 .execute(&mut *tx)
                 .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(company),
-                    app: Some(AppId(current.app_id)),
-                    action: "permitted_projects.add_all",
-                    target_type: "install",
-                    target_id: install.to_string(),
-                    before: None,
-                    after: json_of(&[("added", done.rows_affected().into())]),
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::PermittedProjectsAddAll, TargetKind::Install, install)
+                        .in_company(company)
+                        .for_app(AppId(current.app_id))
+                        .after(json_of(&[("added", done.rows_affected().into())])),
+                );
                 tx.commit().await?;
                 Ok(done.rows_affected())
             }
@@ -468,9 +449,9 @@ macro_rules! impl_installs {
                 company: CompanyId,
                 install: InstallId,
                 project: ProjectId,
-                audit: &AuditContext,
+                audit: &EventContext,
             ) -> Result<()> {
-                let mut tx = self.begin().await?;
+                let mut tx = self.begin(audit).await?;
                 let current = Self::active_install_in_tx(&mut tx, company, install).await?;
                 let done = sqlx::query("DELETE FROM project_users WHERE project_id = $1 AND user_id = $2 AND company_id = $3")
                     .bind(project.0)
@@ -481,16 +462,12 @@ macro_rules! impl_installs {
                 if done.rows_affected() == 0 {
                     return Err(StoreError::NotFound);
                 }
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(company),
-                    app: Some(AppId(current.app_id)),
-                    action: "permitted_projects.remove",
-                    target_type: "install",
-                    target_id: install.to_string(),
-                    before: json_of(&[("project_id", project.0.into())]),
-                    after: None,
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::PermittedProjectsRemove, TargetKind::Install, install)
+                        .in_company(company)
+                        .for_app(AppId(current.app_id))
+                        .before(json_of(&[("project_id", project.0.into())])),
+                );
                 tx.commit().await?;
                 Ok(())
             }
@@ -500,9 +477,9 @@ macro_rules! impl_installs {
                 company: CompanyId,
                 install: InstallId,
                 on: bool,
-                audit: &AuditContext,
+                audit: &EventContext,
             ) -> Result<Install> {
-                let mut tx = self.begin().await?;
+                let mut tx = self.begin(audit).await?;
                 let current = Self::active_install_in_tx(&mut tx, company, install).await?;
                 let row: InstallRow = sqlx::query_as(&format!(
                     "UPDATE installs SET add_to_new_projects = $1 WHERE id = $2 RETURNING {INSTALL_COLUMNS}"
@@ -511,16 +488,13 @@ macro_rules! impl_installs {
                 .bind(install.0)
                 .fetch_one(&mut *tx)
                 .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(company),
-                    app: Some(AppId(current.app_id)),
-                    action: "install.add_to_new_projects",
-                    target_type: "install",
-                    target_id: install.to_string(),
-                    before: json_of(&[("add_to_new_projects", current.add_to_new_projects.into())]),
-                    after: json_of(&[("add_to_new_projects", on.into())]),
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::InstallAddToNewProjects, TargetKind::Install, install)
+                        .in_company(company)
+                        .for_app(AppId(current.app_id))
+                        .before(json_of(&[("add_to_new_projects", current.add_to_new_projects.into())]))
+                        .after(json_of(&[("add_to_new_projects", on.into())])),
+                );
                 tx.commit().await?;
                 Ok(row.into())
             }

@@ -51,7 +51,7 @@ impl From<InvitationRow> for Invitation {
 const INVITATION_COLUMNS: &str = "i.id, i.company_id, c.name AS company_name, i.email, i.is_admin, i.permissions, \
      i.status, i.created_at, i.decided_at";
 
-fn project_json(p: &ProjectRow) -> Option<String> {
+fn project_json(p: &ProjectRow) -> serde_json::Value {
     json_of(&[
         ("name", p.name.clone().into()),
         ("project_number", p.project_number.clone().into()),
@@ -156,9 +156,9 @@ macro_rules! manage_store {
                 company: CompanyId,
                 project: ProjectId,
                 patch: &ProjectPatch,
-                audit: &AuditContext,
+                audit: &EventContext,
             ) -> Result<Project> {
-                let mut tx = self.begin().await?;
+                let mut tx = self.begin(audit).await?;
                 // Takes the row's lock first (PostgreSQL), so two changes never interleave.
                 sqlx::query("UPDATE projects SET updated_at = updated_at WHERE id = $1 AND company_id = $2")
                     .bind(project.0)
@@ -186,26 +186,23 @@ macro_rules! manage_store {
                 .await?;
                 let now = Self::project_in_tx(&mut tx, company, project.0).await?;
                 let action = match (was.active, now.active) {
-                    (true, false) => "project.deactivate",
-                    (false, true) => "project.reactivate",
-                    _ => "project.update",
+                    (true, false) => Action::ProjectDeactivate,
+                    (false, true) => Action::ProjectReactivate,
+                    _ => Action::ProjectUpdate,
                 };
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(company),
-                    app: None,
-                    action,
-                    target_type: "project",
-                    target_id: project.to_string(),
-                    before: project_json(&was),
-                    after: project_json(&now),
-                })
-                .await?;
+                tx.record(
+                    Event::new(action, TargetKind::Project, project)
+                        .in_company(company)
+                        .in_project(project)
+                        .before(project_json(&was))
+                        .after(project_json(&now)),
+                );
                 tx.commit().await?;
                 Ok(now.into())
             }
 
-            async fn delete_project(&self, company: CompanyId, project: ProjectId, audit: &AuditContext) -> Result<()> {
-                let mut tx = self.begin().await?;
+            async fn delete_project(&self, company: CompanyId, project: ProjectId, audit: &EventContext) -> Result<()> {
+                let mut tx = self.begin(audit).await?;
                 let was = Self::project_in_tx(&mut tx, company, project.0).await?;
                 let (documents, apps, members): (i64, i64, i64) = sqlx::query_as(
                     "SELECT (SELECT COUNT(*) FROM documents WHERE project_id = $1), \
@@ -246,16 +243,12 @@ macro_rules! manage_store {
                         )),
                         other => other,
                     })?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(company),
-                    app: None,
-                    action: "project.delete",
-                    target_type: "project",
-                    target_id: project.to_string(),
-                    before: project_json(&was),
-                    after: None,
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::ProjectDelete, TargetKind::Project, project)
+                        .in_company(company)
+                        .in_project(project)
+                        .before(project_json(&was)),
+                );
                 tx.commit().await
             }
 
@@ -263,9 +256,9 @@ macro_rules! manage_store {
                 &self,
                 company: CompanyId,
                 new: &[NewProject],
-                audit: &AuditContext,
+                audit: &EventContext,
             ) -> Result<Vec<Project>> {
-                let mut tx = self.begin().await?;
+                let mut tx = self.begin(audit).await?;
                 let mut ids = Vec::with_capacity(new.len());
                 let mut bots = 0;
                 for p in new {
@@ -285,20 +278,15 @@ macro_rules! manage_store {
                 .await?;
                 let mine: std::collections::HashSet<i64> = ids.iter().copied().collect();
                 let rows: Vec<ProjectRow> = rows.into_iter().filter(|r| mine.contains(&r.id)).collect();
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(company),
-                    app: None,
-                    action: "project.bulk_create",
-                    target_type: "company",
-                    target_id: company.to_string(),
-                    before: None,
-                    after: json_of(&[
+                tx.record(
+                    Event::new(Action::ProjectBulkCreate, TargetKind::Company, company)
+                        .in_company(company)
+                        .after(json_of(&[
                         ("count", ids.len().into()),
                         ("project_ids", ids.clone().into()),
                         ("bots_added", bots.into()),
-                    ]),
-                })
-                .await?;
+                    ])),
+                );
                 tx.commit().await?;
                 Ok(rows.into_iter().map(Into::into).collect())
             }
@@ -347,8 +335,8 @@ macro_rules! manage_store {
                 Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
             }
 
-            async fn invite(&self, company: CompanyId, new: &NewInvitation, audit: &AuditContext) -> Result<Invitation> {
-                let mut tx = self.begin().await?;
+            async fn invite(&self, company: CompanyId, new: &NewInvitation, audit: &EventContext) -> Result<Invitation> {
+                let mut tx = self.begin(audit).await?;
                 let found: Option<bool> = sqlx::query_scalar("SELECT is_active FROM companies WHERE id = $1")
                     .bind(company.0)
                     .fetch_optional(&mut *tx)
@@ -379,16 +367,10 @@ macro_rules! manage_store {
                         // One platform-log row, as for a new address below: the company's
                         // log then shows the same gap in its ids either way, so they do not tell
                         // which addresses were new.
-                        Self::audit(&mut tx, audit, Audit {
-                            company: None,
-                            app: None,
-                            action: "user.invite",
-                            target_type: "user",
-                            target_id: id.to_string(),
-                            before: None,
-                            after: json_of(&[("invited_to_company_id", company.0.into())]),
-                        })
-                        .await?;
+                        tx.record(
+                            Event::new(Action::UserInvite, TargetKind::User, id)
+                                .after(json_of(&[("invited_to_company_id", company.0.into())])),
+                        );
                         (kind == "person").then_some(id)
                     }
                     None => {
@@ -416,20 +398,15 @@ macro_rules! manage_store {
                 .bind(audit.at)
                 .fetch_one(&mut *tx)
                 .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(company),
-                    app: None,
-                    action: "company_invitation.create",
-                    target_type: "invitation",
-                    target_id: id.to_string(),
-                    before: None,
-                    after: json_of(&[
+                tx.record(
+                    Event::new(Action::CompanyInvitationCreate, TargetKind::Invitation, id)
+                        .in_company(company)
+                        .after(json_of(&[
                         ("email", new.email.clone().into()),
                         ("is_admin", new.is_admin.into()),
                         ("permissions", new.permissions_json.clone().into()),
-                    ]),
-                })
-                .await?;
+                    ])),
+                );
                 let row: InvitationRow = sqlx::query_as(&format!(
                     "SELECT {INVITATION_COLUMNS} FROM company_invitations i JOIN companies c ON c.id = i.company_id \
                      WHERE i.id = $1"
@@ -460,8 +437,8 @@ macro_rules! manage_store {
                 Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
             }
 
-            async fn cancel_invitation(&self, company: CompanyId, id: i64, audit: &AuditContext) -> Result<()> {
-                let mut tx = self.begin().await?;
+            async fn cancel_invitation(&self, company: CompanyId, id: i64, audit: &EventContext) -> Result<()> {
+                let mut tx = self.begin(audit).await?;
                 let done = sqlx::query(
                     "UPDATE company_invitations SET status = 'cancelled', decided_at = $1 \
                      WHERE id = $2 AND company_id = $3 AND status = 'pending'",
@@ -474,16 +451,12 @@ macro_rules! manage_store {
                 if done.rows_affected() == 0 {
                     return Err(StoreError::NotFound);
                 }
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(company),
-                    app: None,
-                    action: "company_invitation.cancel",
-                    target_type: "invitation",
-                    target_id: id.to_string(),
-                    before: json_of(&[("status", "pending".into())]),
-                    after: json_of(&[("status", "cancelled".into())]),
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::CompanyInvitationCancel, TargetKind::Invitation, id)
+                        .in_company(company)
+                        .before(json_of(&[("status", "pending".into())]))
+                        .after(json_of(&[("status", "cancelled".into())])),
+                );
                 tx.commit().await
             }
 
@@ -498,8 +471,8 @@ macro_rules! manage_store {
                 Ok(rows.into_iter().map(Into::into).collect())
             }
 
-            async fn accept_invitation(&self, user: UserId, id: i64, audit: &AuditContext) -> Result<Invitation> {
-                let mut tx = self.begin().await?;
+            async fn accept_invitation(&self, user: UserId, id: i64, audit: &EventContext) -> Result<Invitation> {
+                let mut tx = self.begin(audit).await?;
                 let row: InvitationRow = sqlx::query_as(&format!(
                     "SELECT {INVITATION_COLUMNS} FROM company_invitations i JOIN companies c ON c.id = i.company_id \
                      WHERE i.id = $1 AND i.user_id = $2 AND i.status = 'pending' AND c.is_active = TRUE"
@@ -526,20 +499,15 @@ macro_rules! manage_store {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(CompanyId(row.company_id)),
-                    app: None,
-                    action: "company_invitation.accept",
-                    target_type: "user",
-                    target_id: user.to_string(),
-                    before: None,
-                    after: json_of(&[
+                tx.record(
+                    Event::new(Action::CompanyInvitationAccept, TargetKind::User, user)
+                        .in_company(CompanyId(row.company_id))
+                        .after(json_of(&[
                         ("invitation_id", id.into()),
                         ("is_admin", row.is_admin.into()),
                         ("permissions", row.permissions.clone().into()),
-                    ]),
-                })
-                .await?;
+                    ])),
+                );
                 tx.commit().await?;
                 Ok(Invitation {
                     status: "accepted".into(),

@@ -253,6 +253,58 @@ impl From<AuditRow> for AuditEvent {
 }
 
 #[derive(FromRow)]
+pub(super) struct OutboxRow {
+    pub(super) id: i64,
+    pub(super) at: i64,
+    pub(super) actor_kind: String,
+    pub(super) actor_user_id: Option<i64>,
+    pub(super) company_id: Option<i64>,
+    pub(super) project_id: Option<i64>,
+    pub(super) app_id: Option<i64>,
+    pub(super) action: String,
+    pub(super) target_type: String,
+    pub(super) target_id: String,
+    pub(super) before_json: Option<String>,
+    pub(super) after_json: Option<String>,
+}
+
+impl TryFrom<OutboxRow> for trestle_domain::event::RecordedEvent {
+    type Error = StoreError;
+
+    /// Every name in the outbox was written from the event vocabulary; one that does not parse
+    /// back is a database written by a newer Trestle, and an error rather than a guess.
+    fn try_from(r: OutboxRow) -> Result<Self> {
+        use trestle_domain::event::{Action, ActorKind, Event, EventContext, TargetKind};
+        let unknown =
+            |what: &str, name: &str| StoreError::Other(format!("outbox event {}: unknown {what} {name:?}", r.id));
+        let json = |text: &Option<String>| -> Result<Option<serde_json::Value>> {
+            text.as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|e| StoreError::Other(format!("outbox event {}: {e}", r.id)))
+        };
+        Ok(trestle_domain::event::RecordedEvent {
+            id: r.id,
+            context: EventContext {
+                actor: ActorKind::parse(&r.actor_kind).ok_or_else(|| unknown("actor kind", &r.actor_kind))?,
+                actor_user: r.actor_user_id.map(UserId),
+                at: r.at,
+            },
+            event: Event {
+                action: Action::parse(&r.action).ok_or_else(|| unknown("action", &r.action))?,
+                target: TargetKind::parse(&r.target_type).ok_or_else(|| unknown("target type", &r.target_type))?,
+                target_id: r.target_id.clone(),
+                company: r.company_id.map(CompanyId),
+                project: r.project_id.map(ProjectId),
+                app: r.app_id.map(AppId),
+                before: json(&r.before_json)?,
+                after: json(&r.after_json)?,
+            },
+        })
+    }
+}
+
+#[derive(FromRow)]
 pub(super) struct MembershipRow {
     pub(super) is_active: bool,
     pub(super) is_admin: bool,

@@ -8,8 +8,8 @@ macro_rules! impl_service_accounts {
     ($store:ident, $db:ty) => {
         #[async_trait]
         impl ServiceAccountStore for $store {
-            async fn create_service_account(&self, new: &NewServiceAccount, audit: &AuditContext) -> Result<ServiceAccount> {
-                let mut tx = self.begin().await?;
+            async fn create_service_account(&self, new: &NewServiceAccount, audit: &EventContext) -> Result<ServiceAccount> {
+                let mut tx = self.begin(audit).await?;
                 let user: i64 = sqlx::query_scalar(
                     "INSERT INTO users (kind, email, name, created_at) VALUES ('bot', $1, $2, $3) RETURNING id",
                 )
@@ -46,16 +46,14 @@ macro_rules! impl_service_accounts {
                     .bind(audit.at)
                     .execute(&mut *tx)
                     .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(new.company),
-                    app: new.app_id,
-                    action: "service_account.create",
-                    target_type: "service_account",
-                    target_id: row.id.to_string(),
-                    before: None,
-                    after: json_of(&[("name", new.name.clone().into()), ("app_type", new.app_type.clone().into())]),
-                })
-                .await?;
+                tx.record(
+                    Event {
+                        app: new.app_id,
+                        ..Event::new(Action::ServiceAccountCreate, TargetKind::ServiceAccount, row.id)
+                    }
+                    .in_company(new.company)
+                    .after(json_of(&[("name", new.name.clone().into()), ("app_type", new.app_type.clone().into())])),
+                );
                 tx.commit().await?;
                 Ok(row.into())
             }
@@ -115,9 +113,9 @@ macro_rules! impl_service_accounts {
                 company: CompanyId,
                 id: i64,
                 secret_hash: &str,
-                audit: &AuditContext,
+                audit: &EventContext,
             ) -> Result<()> {
-                let mut tx = self.begin().await?;
+                let mut tx = self.begin(audit).await?;
                 let user: Option<i64> = sqlx::query_scalar(
                     "SELECT user_id FROM service_accounts WHERE id = $1 AND company_id = $2 AND retired_at IS NULL",
                 )
@@ -147,21 +145,16 @@ macro_rules! impl_service_accounts {
                     .bind(user)
                     .execute(&mut *tx)
                     .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(company),
-                    app: None,
-                    action: "service_account.reset_secret",
-                    target_type: "service_account",
-                    target_id: id.to_string(),
-                    before: None,
-                    after: json_of(&[("permissions", "reset".into())]),
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::ServiceAccountResetSecret, TargetKind::ServiceAccount, id)
+                        .in_company(company)
+                        .after(json_of(&[("permissions", "reset".into())])),
+                );
                 tx.commit().await
             }
 
-            async fn retire_service_account(&self, company: CompanyId, id: i64, audit: &AuditContext) -> Result<()> {
-                let mut tx = self.begin().await?;
+            async fn retire_service_account(&self, company: CompanyId, id: i64, audit: &EventContext) -> Result<()> {
+                let mut tx = self.begin(audit).await?;
                 let user: Option<i64> = sqlx::query_scalar(
                     "UPDATE service_accounts SET retired_at = $1 WHERE id = $2 AND company_id = $3 AND retired_at IS NULL \
                      RETURNING user_id",
@@ -187,16 +180,10 @@ macro_rules! impl_service_accounts {
                     .bind(user)
                     .execute(&mut *tx)
                     .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: Some(company),
-                    app: None,
-                    action: "service_account.retire",
-                    target_type: "service_account",
-                    target_id: id.to_string(),
-                    before: None,
-                    after: None,
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::ServiceAccountRetire, TargetKind::ServiceAccount, id)
+                        .in_company(company),
+                );
                 tx.commit().await
             }
         }

@@ -7,8 +7,8 @@ macro_rules! impl_signin {
     ($store:ident, $db:ty) => {
         #[async_trait]
         impl SignInStore for $store {
-            async fn set_password(&self, user: UserId, password_hash: &str, audit: &AuditContext) -> Result<()> {
-                let mut tx = self.begin().await?;
+            async fn set_password(&self, user: UserId, password_hash: &str, audit: &EventContext) -> Result<()> {
+                let mut tx = self.begin(audit).await?;
                 let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2 AND kind = 'person'")
                     .bind(password_hash)
                     .bind(user.0)
@@ -17,16 +17,7 @@ macro_rules! impl_signin {
                 if done.rows_affected() == 0 {
                     return Err(StoreError::NotFound);
                 }
-                Self::audit(&mut tx, audit, Audit {
-                    company: None,
-                    app: None,
-                    action: "user.set_password",
-                    target_type: "user",
-                    target_id: user.to_string(),
-                    before: None,
-                    after: None,
-                })
-                .await?;
+                tx.record(Event::new(Action::UserSetPassword, TargetKind::User, user));
                 tx.commit().await
             }
 
@@ -40,8 +31,8 @@ macro_rules! impl_signin {
                 Ok(row.map(|(id, h)| (UserId(id), h)))
             }
 
-            async fn add_redirect_uri(&self, app: AppId, uri: &str, audit: &AuditContext) -> Result<()> {
-                let mut tx = self.begin().await?;
+            async fn add_redirect_uri(&self, app: AppId, uri: &str, audit: &EventContext) -> Result<()> {
+                let mut tx = self.begin(audit).await?;
                 sqlx::query(
                     "INSERT INTO redirect_uris (app_id, uri, created_at) VALUES ($1, $2, $3) ON CONFLICT (app_id, uri) DO NOTHING",
                 )
@@ -50,16 +41,11 @@ macro_rules! impl_signin {
                 .bind(audit.at)
                 .execute(&mut *tx)
                 .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: None,
-                    app: Some(app),
-                    action: "redirect_uri.add",
-                    target_type: "app",
-                    target_id: app.to_string(),
-                    before: None,
-                    after: json_of(&[("uri", uri.into())]),
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::RedirectUriAdd, TargetKind::App, app)
+                        .for_app(app)
+                        .after(json_of(&[("uri", uri.into())])),
+                );
                 tx.commit().await
             }
 
@@ -71,7 +57,7 @@ macro_rules! impl_signin {
             }
 
             async fn create_web_session(&self, hash: &str, user: UserId, csrf: &str, now: i64, expires_at: i64) -> Result<()> {
-                sqlx::query("DELETE FROM web_sessions WHERE expires_at <= $1").bind(now).execute(&self.write).await?;
+                sqlx::query("DELETE FROM web_sessions WHERE expires_at <= $1").bind(now).execute(self.write.unrecorded()).await?;
                 sqlx::query(
                     "INSERT INTO web_sessions (session_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
                 )
@@ -80,7 +66,7 @@ macro_rules! impl_signin {
                 .bind(csrf)
                 .bind(now)
                 .bind(expires_at)
-                .execute(&self.write)
+                .execute(self.write.unrecorded())
                 .await?;
                 Ok(())
             }
@@ -99,7 +85,7 @@ macro_rules! impl_signin {
             async fn end_web_session(&self, hash: &str) -> Result<()> {
                 sqlx::query("DELETE FROM web_sessions WHERE session_hash = $1")
                     .bind(hash)
-                    .execute(&self.write)
+                    .execute(self.write.unrecorded())
                     .await?;
                 Ok(())
             }
@@ -115,7 +101,7 @@ macro_rules! impl_signin {
                 .bind(&code.redirect_uri)
                 .bind(&code.code_challenge)
                 .bind(code.expires_at)
-                .execute(&self.write)
+                .execute(self.write.unrecorded())
                 .await?;
                 Ok(())
             }
@@ -127,7 +113,7 @@ macro_rules! impl_signin {
                      RETURNING client_pk, user_id, redirect_uri, code_challenge, expires_at",
                 )
                 .bind(code_hash)
-                .fetch_optional(&self.write)
+                .fetch_optional(self.write.unrecorded())
                 .await?;
                 if let Some((client, user, redirect_uri, code_challenge, expires_at)) = won {
                     return Ok(CodeRedemption::Redeemed(AuthCode {
@@ -140,7 +126,7 @@ macro_rules! impl_signin {
                 }
                 let used: Option<Option<i64>> = sqlx::query_scalar("SELECT grant_id FROM auth_codes WHERE code_hash = $1")
                     .bind(code_hash)
-                    .fetch_optional(&self.write)
+                    .fetch_optional(self.write.unrecorded())
                     .await?;
                 Ok(match used {
                     Some(grant) => CodeRedemption::Replayed { grant },
@@ -154,9 +140,9 @@ macro_rules! impl_signin {
                 code: &AuthCode,
                 app: AppId,
                 refresh_hash: &str,
-                audit: &AuditContext,
+                audit: &EventContext,
             ) -> Result<Grant> {
-                let mut tx = self.begin().await?;
+                let mut tx = self.begin(audit).await?;
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO grants (client_pk, app_id, user_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
                 )
@@ -178,22 +164,17 @@ macro_rules! impl_signin {
                     .bind(audit.at)
                     .execute(&mut *tx)
                     .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: None,
-                    app: Some(app),
-                    action: "grant.create",
-                    target_type: "grant",
-                    target_id: id.to_string(),
-                    before: None,
-                    after: json_of(&[("user_id", code.user.0.into())]),
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::GrantCreate, TargetKind::Grant, id)
+                        .for_app(app)
+                        .after(json_of(&[("user_id", code.user.0.into())])),
+                );
                 tx.commit().await?;
                 Ok(Grant { id, client: code.client, app_id: app, user_id: code.user, revoked: false, created_at: audit.at })
             }
 
-            async fn rotate_refresh(&self, old_hash: &str, new_hash: &str, audit: &AuditContext) -> Result<RefreshRotation> {
-                let mut tx = self.begin().await?;
+            async fn rotate_refresh(&self, old_hash: &str, new_hash: &str, audit: &EventContext) -> Result<RefreshRotation> {
+                let mut tx = self.begin(audit).await?;
                 let won: Option<i64> = sqlx::query_scalar(
                     "UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL RETURNING grant_id",
                 )
@@ -215,16 +196,11 @@ macro_rules! impl_signin {
                     .bind(grant)
                     .fetch_one(&mut *tx)
                     .await?;
-                    Self::audit(&mut tx, audit, Audit {
-                        company: None,
-                        app: Some(AppId(app)),
-                        action: "grant.revoke",
-                        target_type: "grant",
-                        target_id: grant.to_string(),
-                        before: None,
-                        after: json_of(&[("reason", "refresh token reused".into())]),
-                    })
-                    .await?;
+                    tx.record(
+                        Event::new(Action::GrantRevoke, TargetKind::Grant, grant)
+                            .for_app(AppId(app))
+                            .after(json_of(&[("reason", "refresh token reused".into())])),
+                    );
                     tx.commit().await?;
                     return Ok(RefreshRotation::Reused { grant });
                 };
@@ -242,7 +218,8 @@ macro_rules! impl_signin {
                     .bind(audit.at)
                     .execute(&mut *tx)
                     .await?;
-                tx.commit().await?;
+                // A rotation is bookkeeping of the same grant, not a domain event.
+                tx.commit_unrecorded().await?;
                 Ok(RefreshRotation::Rotated(Grant {
                     id: grant,
                     client: ClientPk(row.0),
@@ -283,8 +260,8 @@ macro_rules! impl_signin {
                 }
             }
 
-            async fn revoke_grant(&self, id: i64, reason: &str, audit: &AuditContext) -> Result<()> {
-                let mut tx = self.begin().await?;
+            async fn revoke_grant(&self, id: i64, reason: &str, audit: &EventContext) -> Result<()> {
+                let mut tx = self.begin(audit).await?;
                 let app: Option<i64> =
                     sqlx::query_scalar("UPDATE grants SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 RETURNING app_id")
                         .bind(audit.at)
@@ -292,16 +269,11 @@ macro_rules! impl_signin {
                         .fetch_optional(&mut *tx)
                         .await?;
                 let app = app.ok_or(StoreError::NotFound)?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: None,
-                    app: Some(AppId(app)),
-                    action: "grant.revoke",
-                    target_type: "grant",
-                    target_id: id.to_string(),
-                    before: None,
-                    after: json_of(&[("reason", reason.into())]),
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::GrantRevoke, TargetKind::Grant, id)
+                        .for_app(AppId(app))
+                        .after(json_of(&[("reason", reason.into())])),
+                );
                 tx.commit().await
             }
         }

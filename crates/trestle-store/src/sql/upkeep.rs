@@ -46,7 +46,7 @@ macro_rules! impl_upkeep {
                     deleted[n] = sqlx::query(sql)
                         .bind(cutoff)
                         .bind(batch)
-                        .execute(&self.write)
+                        .execute(self.write.unrecorded())
                         .await?
                         .rows_affected();
                 }

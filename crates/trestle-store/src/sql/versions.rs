@@ -33,9 +33,9 @@ macro_rules! impl_versions {
                 version: &str,
                 manifest_json: &str,
                 sandbox_key: &str,
-                audit: &AuditContext,
+                audit: &EventContext,
             ) -> Result<AppVersion> {
-                let mut tx = self.begin().await?;
+                let mut tx = self.begin(audit).await?;
                 // The app's row is the lock that orders concurrent creations (PostgreSQL; SQLite
                 // has one writer): the newest-version rule is checked again inside the transaction,
                 // so two versions of one precedence (e.g. 1.0.0+a and 1.0.0+b) can never both exist.
@@ -69,16 +69,11 @@ macro_rules! impl_versions {
                 .bind(sandbox_key)
                 .fetch_one(&mut *tx)
                 .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: None,
-                    app: Some(app),
-                    action: "app_version.create",
-                    target_type: "app_version",
-                    target_id: row.id.to_string(),
-                    before: None,
-                    after: json_of(&[("version", version.into()), ("manifest", manifest_json.into())]),
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::AppVersionCreate, TargetKind::AppVersion, row.id)
+                        .for_app(app)
+                        .after(json_of(&[("version", version.into()), ("manifest", manifest_json.into())])),
+                );
                 tx.commit().await?;
                 Ok(row.into())
             }
@@ -119,9 +114,9 @@ macro_rules! impl_versions {
                 version: VersionId,
                 manifest_json: &str,
                 new_sandbox_key: &str,
-                audit: &AuditContext,
+                audit: &EventContext,
             ) -> Result<AppVersion> {
-                let mut tx = self.begin().await?;
+                let mut tx = self.begin(audit).await?;
                 let before: Option<VersionRow> = sqlx::query_as(&format!(
                     "SELECT {VERSION_COLUMNS} FROM app_versions WHERE id = $1 AND app_id = $2"
                 ))
@@ -143,16 +138,12 @@ macro_rules! impl_versions {
                 .bind(new_sandbox_key)
                 .fetch_one(&mut *tx)
                 .await?;
-                Self::audit(&mut tx, audit, Audit {
-                    company: None,
-                    app: Some(app),
-                    action: "app_version.update",
-                    target_type: "app_version",
-                    target_id: version.to_string(),
-                    before: json_of(&[("manifest", before.manifest.into())]),
-                    after: json_of(&[("manifest", manifest_json.into())]),
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::AppVersionUpdate, TargetKind::AppVersion, version)
+                        .for_app(app)
+                        .before(json_of(&[("manifest", before.manifest.into())]))
+                        .after(json_of(&[("manifest", manifest_json.into())])),
+                );
                 tx.commit().await?;
                 Ok(row.into())
             }
@@ -164,9 +155,9 @@ macro_rules! impl_versions {
                 app_version_uuid: &str,
                 first_credentials: Option<&NewClient>,
                 updates: &[PlannedUpdate],
-                audit: &AuditContext,
+                audit: &EventContext,
             ) -> Result<Promotion> {
-                let mut tx = self.begin().await?;
+                let mut tx = self.begin(audit).await?;
                 let row: Option<VersionRow> = sqlx::query_as(&format!(
                     "UPDATE app_versions SET status = 'promoted', app_version_uuid = $1, promoted_at = $2, updated_at = $2 \
                      WHERE id = $3 AND app_id = $4 AND status = 'ready_for_testing' RETURNING {VERSION_COLUMNS}"
@@ -214,29 +205,20 @@ macro_rules! impl_versions {
                             .bind(audit.at)
                             .execute(&mut *tx)
                             .await?;
-                        Self::audit(&mut tx, audit, Audit {
-                            company: None,
-                            app: Some(app),
-                            action: "client.create",
-                            target_type: "oauth_client",
-                            target_id: client.client_id.clone(),
-                            before: None,
-                            after: json_of(&[("environment", new.environment.as_str().into())]),
-                        })
-                        .await?;
+                        tx.record(
+                            Event::new(Action::ClientCreate, TargetKind::OAuthClient, client.client_id.clone())
+                                .for_app(app)
+                                .after(json_of(&[("environment", new.environment.as_str().into())])),
+                        );
                         created_client = Some(client.into());
                     }
                 }
-                Self::audit(&mut tx, audit, Audit {
-                    company: None,
-                    app: Some(app),
-                    action: "app_version.promote",
-                    target_type: "app_version",
-                    target_id: version.to_string(),
-                    before: json_of(&[("status", "ready_for_testing".into())]),
-                    after: json_of(&[("status", "promoted".into()), ("app_version_id", app_version_uuid.into())]),
-                })
-                .await?;
+                tx.record(
+                    Event::new(Action::AppVersionPromote, TargetKind::AppVersion, version)
+                        .for_app(app)
+                        .before(json_of(&[("status", "ready_for_testing".into())]))
+                        .after(json_of(&[("status", "promoted".into()), ("app_version_id", app_version_uuid.into())])),
+                );
                 for u in updates {
                     Self::offer_update_in_tx(&mut tx, app, version, u, audit).await?;
                 }
