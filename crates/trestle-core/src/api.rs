@@ -1,24 +1,12 @@
 //! The Procore-compatible REST reads: companies, projects, me.
 
-use crate::cache::Shared;
+use crate::cache::{CompanyActor, Shared, Who};
 use crate::{Caller, CoreError, Result, Trestle};
 use std::sync::Arc;
 use trestle_domain::page::{Page, PageRequest};
 use trestle_domain::policy::{decide, Actor, CompanyMembership, Request};
 use trestle_domain::*;
 use trestle_store::{Company, Environment, Project, User};
-
-/// Whom a company-scoped answer is for, as a cache key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Who {
-    /// An app, and whether through its sandbox client.
-    App(AppId, bool),
-    Person(UserId),
-}
-
-/// The caller's identity and membership in a company; `None` when a DMSA app is not installed.
-/// The membership is shared with the cache, not copied per request.
-pub type CompanyActor = Option<(Actor, Option<Arc<CompanyMembership>>)>;
 
 /// The message Procore gives when a DMSA call lacks the company header.
 pub const MISSING_COMPANY_HEADER: &str = "Missing Procore-Company-Id header! Each call your application makes \

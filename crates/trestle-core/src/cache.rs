@@ -19,7 +19,8 @@ use std::future::Future;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use trestle_domain::{AppId, CompanyId};
+use trestle_domain::policy::{Actor, CompanyMembership};
+use trestle_domain::{AppId, CompanyId, UserId};
 use trestle_store::{Change, ChangeSink};
 
 const SLOTS: usize = 1 << 14;
@@ -222,6 +223,18 @@ impl<T> Shared<T> {
 /// A cached page of results, shared by every request that asks the same question.
 pub type SharedPage<T> = Arc<Shared<trestle_domain::page::Page<T>>>;
 
+/// Whom a company-scoped answer is for, as a cache key (REST reads in `api.rs` look it up).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Who {
+    /// An app, and whether through its sandbox client.
+    App(AppId, bool),
+    Person(UserId),
+}
+
+/// The caller's identity and membership in a company; `None` when a DMSA app is not installed.
+/// The membership is shared with the cache, not copied per request.
+pub type CompanyActor = Option<(Actor, Option<Arc<CompanyMembership>>)>;
+
 /// All of the core's caches.
 pub struct Caches {
     pub gens: Arc<Generations>,
@@ -232,7 +245,7 @@ pub struct Caches {
     pub grants: Memo<i64, Option<trestle_store::Grant>>,
     /// Per app, the ids of its revoked, unexpired access tokens.
     pub revoked: Memo<AppId, Arc<std::collections::HashSet<String>>>,
-    pub actors: Memo<(crate::api::Who, CompanyId), crate::api::CompanyActor>,
+    pub actors: Memo<(Who, CompanyId), CompanyActor>,
     pub projects: Memo<(i64, CompanyId, bool, u32, u32), SharedPage<trestle_store::Project>>,
     pub app_companies: Memo<(AppId, bool, u32, u32), SharedPage<trestle_store::Company>>,
 }
