@@ -119,59 +119,136 @@ pub const MAX_BODY: usize = 2 * 1024 * 1024;
 /// stays usable for the next request; beyond it the answer says `Connection: close`.
 const DRAIN_UP_TO: usize = 16 * 1024 * 1024;
 
-/// Middleware: reads every request body up to [`MAX_BODY`] before the handler runs. A larger
-/// body is answered 413 in the error shape of the surface it was sent to, after reading it to
-/// its end (the keep-alive connection stays usable) — or, when it is huge, with
-/// `Connection: close`.
-/// `pages` is the page surface mounted beside the APIs, which answers in its own shape.
-pub async fn limit_body(
-    axum::extract::State(pages): axum::extract::State<PageRefusals>,
-    req: Request,
-    next: axum::middleware::Next,
-) -> Response {
-    use axum::body::HttpBody;
-    use futures::StreamExt;
-    if req.body().is_end_stream() {
-        return next.run(req).await;
+/// The layer that reads every request body up to [`MAX_BODY`] before the handler runs. A
+/// larger body is answered 413 in the error shape of the surface it was sent to, after reading
+/// it to its end (the keep-alive connection stays usable) — or, when it is huge, with
+/// `Connection: close`. `pages` is the page surface mounted beside the APIs, which answers in
+/// its own shape. A request without a body (every GET) goes straight through, with no
+/// allocation; only one with a body pays for the boxed future that reads it.
+#[derive(Clone, Copy)]
+pub struct LimitBodyLayer(pub PageRefusals);
+
+impl<S> tower::Layer<S> for LimitBodyLayer {
+    type Service = LimitBody<S>;
+    fn layer(&self, inner: S) -> LimitBody<S> {
+        LimitBody { inner, pages: self.0 }
     }
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    let path = req.uri().path().to_string();
-    if declared.is_some_and(|n| n > DRAIN_UP_TO as u64) {
+}
+
+#[derive(Clone)]
+pub struct LimitBody<S> {
+    inner: S,
+    pages: PageRefusals,
+}
+
+impl<S> tower::Service<Request> for LimitBody<S>
+where
+    S: tower::Service<Request, Response = Response> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = futures::future::Either<S::Future, futures::future::BoxFuture<'static, Result<Response, S::Error>>>;
+
+    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        use axum::body::HttpBody;
+        use futures::future::Either;
+        if req.body().is_end_stream() {
+            return Either::Left(self.inner.call(req));
+        }
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let pages = self.pages;
+        if declared.is_some_and(|n| n > DRAIN_UP_TO as u64) {
+            let mut e = RequestError::too_large(MAX_BODY);
+            e.close = true;
+            let res = e.respond_to(req.uri().path(), Some(&pages));
+            return Either::Right(Box::pin(std::future::ready(Ok(res))));
+        }
+        // The ready service answers this request; its clone takes the next (tower's rule for a
+        // service whose future outlives `call`).
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        Either::Right(Box::pin(async move {
+            let (parts, body) = req.into_parts();
+            match read_limited(body, declared).await {
+                Ok(kept) => {
+                    inner
+                        .call(Request::from_parts(parts, axum::body::Body::from(kept)))
+                        .await
+                }
+                Err(e) => Ok(e.respond_to(parts.uri.path(), Some(&pages))),
+            }
+        }))
+    }
+}
+
+/// Reads `body` to its end, keeping up to [`MAX_BODY`] bytes and draining up to
+/// [`DRAIN_UP_TO`]. A body that arrives in one chunk (the usual small form or JSON body) is
+/// kept as that chunk, without a copy.
+async fn read_limited(body: axum::body::Body, declared: Option<u64>) -> Result<axum::body::Bytes, RequestError> {
+    use futures::StreamExt;
+    let unreadable = || {
+        let mut e = RequestError::malformed(vec![Problem {
+            path: "$".into(),
+            reason: "the request body could not be read to its end".into(),
+        }]);
+        e.close = true;
+        e
+    };
+    let huge = || {
         let mut e = RequestError::too_large(MAX_BODY);
         e.close = true;
-        return e.respond_to(&path, Some(&pages));
-    }
-    let (parts, body) = req.into_parts();
+        e
+    };
     let mut stream = body.into_data_stream();
+    let first = match stream.next().await {
+        None => return Ok(axum::body::Bytes::new()),
+        Some(Ok(chunk)) => chunk,
+        Some(Err(_)) => return Err(unreadable()),
+    };
+    let mut total = first.len();
+    if total > DRAIN_UP_TO {
+        return Err(huge());
+    }
+    let Some(second) = stream.next().await else {
+        return if total > MAX_BODY {
+            Err(RequestError::too_large(MAX_BODY))
+        } else {
+            Ok(first)
+        };
+    };
     let mut kept = Vec::with_capacity(declared.map_or(0, |n| n.min(MAX_BODY as u64) as usize));
-    let mut total = 0usize;
-    while let Some(chunk) = stream.next().await {
+    if total <= MAX_BODY {
+        kept.extend_from_slice(&first);
+    }
+    drop(first);
+    let mut next = Some(second);
+    while let Some(chunk) = next {
         let Ok(chunk) = chunk else {
-            let mut e = RequestError::malformed(vec![Problem {
-                path: "$".into(),
-                reason: "the request body could not be read to its end".into(),
-            }]);
-            e.close = true;
-            return e.respond_to(&path, Some(&pages));
+            return Err(unreadable());
         };
         total += chunk.len();
         if total > DRAIN_UP_TO {
-            let mut e = RequestError::too_large(MAX_BODY);
-            e.close = true;
-            return e.respond_to(&path, Some(&pages));
+            return Err(huge());
         }
         if total <= MAX_BODY {
             kept.extend_from_slice(&chunk);
         }
+        next = stream.next().await;
     }
     if total > MAX_BODY {
-        return RequestError::too_large(MAX_BODY).respond_to(&path, Some(&pages));
+        return Err(RequestError::too_large(MAX_BODY));
     }
-    next.run(Request::from_parts(parts, axum::body::Body::from(kept))).await
+    Ok(kept.into())
 }
 
 /// Whether `t` is an RFC 6750 §2.1 `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" /

@@ -91,10 +91,7 @@ pub fn router(state: AppState, pages: Pages) -> Router {
         // Routes whose wrong methods their surface does not answer get the APIs' 405.
         .method_not_allowed_fallback(error::wrong_method)
         .fallback(error::no_route)
-        .layer(axum::middleware::from_fn_with_state(
-            pages.refusals,
-            extract::limit_body,
-        ));
+        .layer(extract::LimitBodyLayer(pages.refusals));
     // Layers cost on every request, so only what is switched on is added.
     let router = if state.rate_limiter.enabled() {
         router.layer(axum::middleware::from_fn_with_state(

@@ -25,10 +25,15 @@ pub async fn with_navigation(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let path = req.uri().path().to_string();
+    let path = req.uri().path();
     if !(path == "/ui" || path.starts_with("/ui/")) {
         return next.run(req).await;
     }
+    let section = if path.starts_with("/ui/apps") {
+        layout::Section::Apps
+    } else {
+        layout::Section::Home
+    };
     let token = cookie(req.headers(), SESSION_COOKIE).map(str::to_string);
     let res = next.run(req).await;
     let (Some(token), Some(e)) = (token, res.extensions().get::<layout::ErrorPage>().cloned()) else {
@@ -39,11 +44,6 @@ pub async fn with_navigation(
     };
     let Ok(Some(user)) = state.core.whoami(Actor::Person(found.user)).await else {
         return res;
-    };
-    let section = if path.starts_with("/ui/apps") {
-        layout::Section::Apps
-    } else {
-        layout::Section::Home
     };
     let chrome = Chrome {
         user: &user,
