@@ -358,7 +358,7 @@ impl Trestle {
             .list_updates(UpdateFilter::Install(install))
             .await?
             .into_iter()
-            .find(|u| u.id == update)
+            .find(|u| u.id.0 == update)
             .ok_or(CoreError::NotFound("update"))?;
         let to = self
             .store
@@ -369,7 +369,7 @@ impl Trestle {
         self.store
             .approve_update(
                 company,
-                update,
+                InstallUpdateId(update),
                 &manifest.company_permissions.to_json(),
                 &manifest.project_permissions.to_json(),
                 &self.audit(actor),

@@ -4,7 +4,7 @@ use crate::tokens::{self, Claims, TokenError, TokenKind};
 use crate::{CoreError, OAuthError, Result, Trestle};
 use std::sync::Arc;
 use trestle_domain::policy::{app_grant, AppStanding, GrantRefused, TokenGrant};
-use trestle_domain::{AppId, CompanyId, UserId};
+use trestle_domain::{AppId, CompanyId, GrantId, SecretId, UserId};
 use trestle_store::Environment;
 
 /// Client credentials as presented (body or HTTP Basic).
@@ -176,7 +176,7 @@ impl Trestle {
             .iter()
             .filter(|s| s.expires_at.is_none_or(|e| e > now))
             .find(|s| crate::secrets::hashes_equal(presented, &s.secret_hash))
-            .map(|s| s.id)
+            .map(|s| s.id.0)
             .ok_or_else(|| OAuthError::InvalidClient(INVALID_CLIENT.into()))
     }
 
@@ -210,7 +210,7 @@ impl Trestle {
         };
         let app = match claims.kind {
             TokenKind::App | TokenKind::SandboxApp if claims.subject == creds.client.app_id.0 => creds.client.app_id,
-            TokenKind::Person => match self.store.find_grant(claims.secret_id).await? {
+            TokenKind::Person => match self.store.find_grant(GrantId(claims.secret_id)).await? {
                 Some(g) if g.client == creds.client.pk => g.app_id,
                 _ => return Ok(()),
             },
@@ -243,16 +243,19 @@ impl Trestle {
         let (app, client_id) = match caller {
             Caller::App { app, secret_id, .. } => (
                 Some(app),
-                self.store.find_client_by_secret(secret_id).await?.map(|c| c.client_id),
+                self.store
+                    .find_client_by_secret(SecretId(secret_id))
+                    .await?
+                    .map(|c| c.client_id),
             ),
             Caller::Service { .. } => (
                 None,
                 self.store
-                    .find_service_account_by_secret(claims.secret_id)
+                    .find_service_account_by_secret(SecretId(claims.secret_id))
                     .await?
                     .map(|a| a.client_id),
             ),
-            Caller::Person(_) => match self.store.find_grant(claims.secret_id).await? {
+            Caller::Person(_) => match self.store.find_grant(GrantId(claims.secret_id)).await? {
                 Some(g) => {
                     let mut client_id = None;
                     for env in [
@@ -373,8 +376,8 @@ impl Trestle {
         }
         let claims = Claims {
             kind: TokenKind::ServiceAccount,
-            subject: account.id,
-            secret_id: *secret_id,
+            subject: account.id.0,
+            secret_id: secret_id.0,
             issued_at: now,
             expires_at: now + self.config.access_token_ttl,
         };
@@ -443,7 +446,7 @@ impl Trestle {
                     .caches
                     .secrets
                     .get_or_load(gens, &claims.secret_id, gens.stamp(None, Some(app)), || async {
-                        Ok::<_, CoreError>(self.store.find_live_secret(claims.secret_id).await?)
+                        Ok::<_, CoreError>(self.store.find_live_secret(SecretId(claims.secret_id)).await?)
                     })
                     .await?;
                 let live = match live {
@@ -463,9 +466,12 @@ impl Trestle {
                 })
             }
             TokenKind::ServiceAccount => {
-                let account = self.store.find_service_account_by_secret(claims.secret_id).await?;
+                let account = self
+                    .store
+                    .find_service_account_by_secret(SecretId(claims.secret_id))
+                    .await?;
                 let account = match account {
-                    Some(a) if a.id == claims.subject && a.retired_at.is_none() => a,
+                    Some(a) if a.id.0 == claims.subject && a.retired_at.is_none() => a,
                     _ => return Err(CoreError::Unauthenticated("The access token was revoked".into())),
                 };
                 if let Some(sunset) = self.timeline().sunset.filter(|s| now >= *s) {
@@ -475,7 +481,7 @@ impl Trestle {
                     )));
                 }
                 Ok(Caller::Service {
-                    account: account.id,
+                    account: account.id.0,
                     company: account.company_id,
                     user: account.user_id,
                 })
@@ -488,7 +494,7 @@ impl Trestle {
                     .caches
                     .grants
                     .get_or_load(gens, &claims.secret_id, gens.stamp_any_app(), || async {
-                        Ok::<_, CoreError>(self.store.find_grant(claims.secret_id).await?)
+                        Ok::<_, CoreError>(self.store.find_grant(GrantId(claims.secret_id)).await?)
                     })
                     .await?;
                 let g = match grant {

@@ -262,7 +262,7 @@ impl Trestle {
             )
             .await?;
         Ok(RotatedSecret {
-            secret_id: id,
+            secret_id: id.0,
             client_id: client.client_id,
             client_secret: secret,
         })
@@ -273,7 +273,7 @@ impl Trestle {
     pub async fn retire_secret(&self, actor: Actor, app: AppId, env: Environment, secret_id: i64) -> Result<()> {
         let client = self.owned_client(actor, app, env).await?;
         self.store
-            .revoke_secret(client.pk, secret_id, &self.audit(actor))
+            .revoke_secret(client.pk, SecretId(secret_id), &self.audit(actor))
             .await
             .map_err(not_found("secret"))
     }

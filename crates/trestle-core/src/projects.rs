@@ -239,7 +239,7 @@ impl Trestle {
     pub async fn cancel_invitation(&self, actor: Actor, company: CompanyId, id: i64) -> Result<()> {
         self.administer(actor, company).await?;
         self.store
-            .cancel_invitation(company, id, &self.audit(actor))
+            .cancel_invitation(company, InvitationId(id), &self.audit(actor))
             .await
             .map_err(crate::error::not_found("invitation"))
     }
@@ -259,7 +259,7 @@ impl Trestle {
         self.require(actor, Request::AnswerInvitations)?;
         let user = actor.user_id().expect("people have an id");
         self.store
-            .accept_invitation(user, id, &self.audit(actor))
+            .accept_invitation(user, InvitationId(id), &self.audit(actor))
             .await
             .map_err(|e| match e {
                 StoreError::NotFound => CoreError::NotFound("invitation"),

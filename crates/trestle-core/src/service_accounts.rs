@@ -111,7 +111,7 @@ impl Trestle {
     }
 
     async fn live_account(&self, company: CompanyId, id: i64) -> Result<ServiceAccount> {
-        match self.store.find_service_account(company, id).await? {
+        match self.store.find_service_account(company, ServiceAccountId(id)).await? {
             Some(a) if a.retired_at.is_none() => Ok(a),
             Some(_) => Err(CoreError::Conflict("the service account is retired".into())),
             None => Err(CoreError::NotFound("service account")),
@@ -156,7 +156,12 @@ impl Trestle {
         self.administer(actor, company).await?;
         let secret = random_hex_256();
         self.store
-            .reset_service_account(company, id, &self.keys.hash_secret(&secret), &self.audit(actor))
+            .reset_service_account(
+                company,
+                ServiceAccountId(id),
+                &self.keys.hash_secret(&secret),
+                &self.audit(actor),
+            )
             .await
             .map_err(not_found("service account"))?;
         Ok(secret)
@@ -255,7 +260,7 @@ impl Trestle {
             ));
         }
         self.store
-            .retire_service_account(company, id, &self.audit(actor))
+            .retire_service_account(company, ServiceAccountId(id), &self.audit(actor))
             .await
             .map_err(|e| match e {
                 StoreError::NotFound => CoreError::NotFound("service account"),

@@ -431,7 +431,7 @@ impl Trestle {
             )
             .await?;
         Ok(IssuedToken {
-            access_token: self.person_token(found.user, grant.id, now),
+            access_token: self.person_token(found.user, grant.id.0, now),
             expires_in: self.config.access_token_ttl,
             created_at: now,
             refresh_token: Some(refresh),
@@ -488,7 +488,7 @@ impl Trestle {
             )));
         }
         Ok(IssuedToken {
-            access_token: self.person_token(grant.user_id, grant.id, now),
+            access_token: self.person_token(grant.user_id, grant.id.0, now),
             expires_in: self.config.access_token_ttl,
             created_at: now,
             refresh_token: Some(next),

@@ -161,12 +161,15 @@ impl Trestle {
         let scope = self.project_scope(caller, project, hint).await?;
         self.require_project_tool(&scope, Tool::Documents, Operation::Read)?;
         if let Some(p) = parent {
-            match self.store.find_document(scope.company, project, p).await? {
+            match self.store.find_document(scope.company, project, DocumentId(p)).await? {
                 Some(d) if d.kind == DocumentKind::Folder => {}
                 _ => return Err(CoreError::NotFound("folder")),
             }
         }
-        Ok(self.store.list_documents(scope.company, project, parent).await?)
+        Ok(self
+            .store
+            .list_documents(scope.company, project, parent.map(DocumentId))
+            .await?)
     }
 
     /// One folder or file: needs `read_only` on Documents.
@@ -181,7 +184,7 @@ impl Trestle {
     ) -> Result<Document> {
         let scope = self.project_scope(caller, project, hint).await?;
         self.require_project_tool(&scope, Tool::Documents, Operation::Read)?;
-        match self.store.find_document(scope.company, project, id).await? {
+        match self.store.find_document(scope.company, project, DocumentId(id)).await? {
             Some(d) if d.kind == kind => Ok(d),
             _ => Err(CoreError::NotFound(if kind == DocumentKind::Folder {
                 "folder"
@@ -231,7 +234,7 @@ impl Trestle {
     ) -> Result<Document> {
         let scope = self.project_scope(caller, project, hint).await?;
         self.require_project_tool(&scope, Tool::Documents, Operation::Write)?;
-        match self.store.find_document(scope.company, project, id).await? {
+        match self.store.find_document(scope.company, project, DocumentId(id)).await? {
             Some(d) if d.kind == kind => {}
             _ => return Err(CoreError::NotFound("document")),
         }
@@ -245,7 +248,7 @@ impl Trestle {
             .update_document(
                 scope.company,
                 project,
-                id,
+                DocumentId(id),
                 name.as_deref(),
                 data,
                 &self.audit(scope.actor),
@@ -266,12 +269,12 @@ impl Trestle {
     ) -> Result<()> {
         let scope = self.project_scope(caller, project, hint).await?;
         self.require_project_tool(&scope, Tool::Documents, Operation::Delete)?;
-        match self.store.find_document(scope.company, project, id).await? {
+        match self.store.find_document(scope.company, project, DocumentId(id)).await? {
             Some(d) if d.kind == kind => {}
             _ => return Err(CoreError::NotFound("document")),
         }
         self.store
-            .delete_document(scope.company, project, id, &self.audit(scope.actor))
+            .delete_document(scope.company, project, DocumentId(id), &self.audit(scope.actor))
             .await
             .map_err(not_found("document"))
     }

@@ -1,10 +1,10 @@
 //! The audit log as it is read.
 
-use crate::ids::{AppId, CompanyId, UserId};
+use crate::ids::{AppId, CompanyId, EventId, UserId};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditEvent {
-    pub id: i64,
+    pub id: EventId,
     pub at: i64,
     pub actor_kind: String,
     pub actor_user_id: Option<UserId>,

@@ -1,7 +1,7 @@
 //! Credentials: apps' OAuth clients and their secrets (never the secrets themselves, only
 //! keyed hashes), and who owns a management API token.
 
-use crate::ids::{AppId, ClientPk, UserId};
+use crate::ids::{AppId, ClientPk, SecretId, UserId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Environment {
@@ -30,7 +30,7 @@ pub struct OAuthClient {
 /// A secret as listed (never the secret itself).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SecretInfo {
-    pub id: i64,
+    pub id: SecretId,
     pub created_at: i64,
     pub expires_at: Option<i64>,
     pub revoked_at: Option<i64>,
@@ -38,7 +38,7 @@ pub struct SecretInfo {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientSecret {
-    pub id: i64,
+    pub id: SecretId,
     pub secret_hash: String,
     pub expires_at: Option<i64>,
 }

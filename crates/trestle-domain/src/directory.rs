@@ -1,6 +1,6 @@
 //! People, companies, projects and company directories, as the rest of the system sees them.
 
-use crate::ids::{AppId, CompanyId, ProjectId, UserId};
+use crate::ids::{AppId, CompanyId, InvitationId, ProjectId, UserId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UserKind {
@@ -71,7 +71,7 @@ pub struct DirectoryEntry {
 /// the address belongs to anyone.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Invitation {
-    pub id: i64,
+    pub id: InvitationId,
     pub company_id: CompanyId,
     pub company_name: String,
     pub email: String,

@@ -1,6 +1,6 @@
 //! The Documents tool's folders and files.
 
-use crate::ids::{CompanyId, ProjectId, UserId};
+use crate::ids::{CompanyId, DocumentId, ProjectId, UserId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DocumentKind {
@@ -20,10 +20,10 @@ impl DocumentKind {
 /// A folder or file of a project's Documents tool.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Document {
-    pub id: i64,
+    pub id: DocumentId,
     pub company_id: CompanyId,
     pub project_id: ProjectId,
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<DocumentId>,
     pub kind: DocumentKind,
     pub name: String,
     pub data: Option<String>,

@@ -6,7 +6,7 @@
 //! reads. [`Action`] is the closed vocabulary; its string form is what the audit log and its
 //! API show, so a variant's string never changes once released.
 
-use crate::ids::{AppId, CompanyId, ProjectId, UserId};
+use crate::ids::{AppId, CompanyId, EventId, ProjectId, UserId};
 
 /// What kind of thing an event is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -299,7 +299,7 @@ pub struct EventContext {
 /// order the events were written), who caused it and when, and the event itself.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordedEvent {
-    pub id: i64,
+    pub id: EventId,
     pub context: EventContext,
     pub event: Event,
 }

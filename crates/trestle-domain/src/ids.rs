@@ -1,4 +1,10 @@
 //! Typed identifiers. Procore ids may exceed 32 bits, so every numeric id is an `i64`.
+//!
+//! Each kind of row has its own type, so one kind of id cannot be passed where another is meant.
+//! The inner field is public on purpose: these are plain database ids, any `i64` names a row (or
+//! no row), so there is no invariant for a constructor to check. Types that do carry an invariant
+//! (e-mail addresses, versions, manifests) keep their fields private and validate on
+//! construction.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -33,4 +39,20 @@ id_type!(
     InstallId,
     /// An OAuth client (credential set) of an app.
     ClientPk,
+    /// A client secret of an OAuth client or a service account.
+    SecretId,
+    /// A folder or file of a project's Documents tool.
+    DocumentId,
+    /// A person's approval of a client (refresh tokens and authorization codes belong to one).
+    GrantId,
+    /// A traditional service account (legacy).
+    ServiceAccountId,
+    /// A recorded event: the same id in the audit log and the outbox, increasing in write order.
+    EventId,
+    /// An invitation to join a company.
+    InvitationId,
+    /// A personal API token.
+    ApiTokenId,
+    /// A newer promoted version offered to one install.
+    InstallUpdateId,
 );

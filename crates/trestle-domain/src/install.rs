@@ -1,6 +1,6 @@
 //! Installs of apps in companies and the update offers promotion makes them.
 
-use crate::ids::{AppId, CompanyId, InstallId, UserId, VersionId};
+use crate::ids::{AppId, CompanyId, InstallId, InstallUpdateId, UserId, VersionId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InstallStatus {
@@ -24,7 +24,7 @@ pub struct Install {
 /// A newer promoted version offered to one installed company.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InstallUpdate {
-    pub id: i64,
+    pub id: InstallUpdateId,
     pub install_id: InstallId,
     pub company_id: CompanyId,
     pub app_id: AppId,

@@ -1,11 +1,11 @@
 //! Traditional service accounts (legacy).
 
-use crate::ids::{AppId, CompanyId, UserId};
+use crate::ids::{AppId, CompanyId, ServiceAccountId, UserId};
 
 /// A traditional service account (legacy): one company, its own client id.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServiceAccount {
-    pub id: i64,
+    pub id: ServiceAccountId,
     pub company_id: CompanyId,
     /// Its directory contact (a bot user).
     pub user_id: UserId,

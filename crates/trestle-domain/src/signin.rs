@@ -1,6 +1,6 @@
 //! People signing in: browser sessions, authorization codes, grants and refresh rotation.
 
-use crate::ids::{AppId, ClientPk, UserId};
+use crate::ids::{AppId, ClientPk, GrantId, UserId};
 
 /// A live browser session.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,7 +28,7 @@ pub enum CodeRedemption {
     Redeemed(AuthCode),
     /// Used before: the grant it produced (to revoke), if any.
     Replayed {
-        grant: Option<i64>,
+        grant: Option<GrantId>,
     },
     Unknown,
 }
@@ -36,7 +36,7 @@ pub enum CodeRedemption {
 /// A person's approval of a client; its tokens live while it is not revoked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Grant {
-    pub id: i64,
+    pub id: GrantId,
     pub client: ClientPk,
     pub app_id: AppId,
     pub user_id: UserId,
@@ -51,7 +51,7 @@ pub enum RefreshRotation {
     Rotated(Grant),
     /// The token was used before: the grant has been revoked (reuse detection).
     Reused {
-        grant: i64,
+        grant: GrantId,
     },
     Unknown,
 }

@@ -326,7 +326,7 @@ async fn create(
         .ok_or_else(|| ApiError(CoreError::invalid_field("$.name", "is required")))?;
     let kind = c.kind;
     let new = NewDocument {
-        parent_id: c.parent_id,
+        parent_id: c.parent_id.map(DocumentId),
         kind,
         name,
         data: c.data,

@@ -22,9 +22,9 @@ pub trait CredentialStore: Send + Sync {
         secret_hash: &str,
         expire_others_at: Option<i64>,
         audit: &EventContext,
-    ) -> Result<i64>;
+    ) -> Result<SecretId>;
     /// Retires a secret at once. Refused (`Conflict`) for the client's last live secret.
-    async fn revoke_secret(&self, client: ClientPk, secret_id: i64, audit: &EventContext) -> Result<()>;
+    async fn revoke_secret(&self, client: ClientPk, secret_id: SecretId, audit: &EventContext) -> Result<()>;
     async fn list_secrets(&self, client: ClientPk) -> Result<Vec<SecretInfo>>;
     async fn find_client(&self, environment: Environment, app: AppId) -> Result<Option<OAuthClient>>;
     /// A client and its live (not revoked) secrets, by public client_id.
@@ -36,15 +36,15 @@ pub trait CredentialStore: Send + Sync {
     /// (a token that expired a moment ago is still listed: the clock may be set back).
     async fn list_revoked_tokens(&self, app: AppId, now: i64) -> Result<Vec<String>>;
     /// The client a secret belongs to.
-    async fn find_client_by_secret(&self, secret_id: i64) -> Result<Option<OAuthClient>>;
+    async fn find_client_by_secret(&self, secret_id: SecretId) -> Result<Option<OAuthClient>>;
     /// A secret that is not revoked: `Some(expires_at)`; `None` when unknown or revoked.
-    async fn find_live_secret(&self, secret_id: i64) -> Result<Option<Option<i64>>>;
+    async fn find_live_secret(&self, secret_id: SecretId) -> Result<Option<Option<i64>>>;
 }
 
 /// Management API tokens.
 #[async_trait]
 pub trait AccessStore: Send + Sync {
-    async fn create_api_token(&self, new: &NewApiToken, audit: &EventContext) -> Result<i64>;
+    async fn create_api_token(&self, new: &NewApiToken, audit: &EventContext) -> Result<ApiTokenId>;
     /// The owner of a live API token, by its keyed hash.
     async fn find_api_token(&self, token_hash: &str) -> Result<Option<ApiTokenOwner>>;
 }

@@ -15,9 +15,9 @@ pub trait DocumentStore: Send + Sync {
         &self,
         company: CompanyId,
         project: ProjectId,
-        parent: Option<i64>,
+        parent: Option<DocumentId>,
     ) -> Result<Vec<Document>>;
-    async fn find_document(&self, company: CompanyId, project: ProjectId, id: i64) -> Result<Option<Document>>;
+    async fn find_document(&self, company: CompanyId, project: ProjectId, id: DocumentId) -> Result<Option<Document>>;
     /// `NotFound` when the parent is not a folder of the same project.
     async fn create_document(
         &self,
@@ -30,7 +30,7 @@ pub trait DocumentStore: Send + Sync {
         &self,
         company: CompanyId,
         project: ProjectId,
-        id: i64,
+        id: DocumentId,
         name: Option<&str>,
         data: Option<&str>,
         audit: &EventContext,
@@ -40,7 +40,7 @@ pub trait DocumentStore: Send + Sync {
         &self,
         company: CompanyId,
         project: ProjectId,
-        id: i64,
+        id: DocumentId,
         audit: &EventContext,
     ) -> Result<()>;
 }

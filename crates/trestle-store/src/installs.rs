@@ -19,7 +19,7 @@ pub trait InstallStore: Send + Sync {
     async fn approve_update(
         &self,
         company: CompanyId,
-        update: i64,
+        update: InstallUpdateId,
         company_permissions_json: &str,
         project_permissions_json: &str,
         audit: &EventContext,

@@ -50,10 +50,10 @@ pub trait ManageStore: Send + Sync {
     async fn invite(&self, company: CompanyId, new: &NewInvitation, audit: &EventContext) -> Result<Invitation>;
     /// The company's pending invitations.
     async fn list_invitations(&self, company: CompanyId, page: PageRequest) -> Result<Page<Invitation>>;
-    async fn cancel_invitation(&self, company: CompanyId, id: i64, audit: &EventContext) -> Result<()>;
+    async fn cancel_invitation(&self, company: CompanyId, id: InvitationId, audit: &EventContext) -> Result<()>;
     /// A person's pending invitations (of active companies).
     async fn list_my_invitations(&self, user: UserId) -> Result<Vec<Invitation>>;
     /// Accepts a pending invitation of `user`: they join the directory with its role and
     /// permissions. Another person's invitation is `NotFound`.
-    async fn accept_invitation(&self, user: UserId, id: i64, audit: &EventContext) -> Result<Invitation>;
+    async fn accept_invitation(&self, user: UserId, id: InvitationId, audit: &EventContext) -> Result<Invitation>;
 }

@@ -32,7 +32,7 @@ pub struct NewProject {
 
 #[derive(Clone, Debug)]
 pub struct NewDocument {
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<DocumentId>,
     pub kind: DocumentKind,
     pub name: String,
     pub data: Option<String>,

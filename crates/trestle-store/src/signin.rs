@@ -34,8 +34,8 @@ pub trait SignInStore: Send + Sync {
     ) -> Result<Grant>;
     /// Spends a refresh token and stores its successor; a second use revokes the grant.
     async fn rotate_refresh(&self, old_hash: &str, new_hash: &str, audit: &EventContext) -> Result<RefreshRotation>;
-    async fn find_grant(&self, id: i64) -> Result<Option<Grant>>;
+    async fn find_grant(&self, id: GrantId) -> Result<Option<Grant>>;
     /// The grant a refresh token (spent or not) belongs to.
     async fn find_refresh_grant(&self, token_hash: &str) -> Result<Option<Grant>>;
-    async fn revoke_grant(&self, id: i64, reason: &str, audit: &EventContext) -> Result<()>;
+    async fn revoke_grant(&self, id: GrantId, reason: &str, audit: &EventContext) -> Result<()>;
 }

@@ -340,7 +340,12 @@ async fn versions_and_promotion(s: Arc<dyn Store>) {
     assert_eq!(found.secrets.len(), 1);
     assert_eq!(found.secrets[0].secret_hash, "h1");
     assert_eq!(s.find_live_secret(found.secrets[0].id).await.unwrap(), Some(None));
-    assert_eq!(s.find_live_secret(found.secrets[0].id + 1000).await.unwrap(), None);
+    assert_eq!(
+        s.find_live_secret(SecretId(found.secrets[0].id.0 + 1000))
+            .await
+            .unwrap(),
+        None
+    );
     assert_eq!(s.latest_promoted_version(app.id).await.unwrap().unwrap().id, v2.id);
     assert_eq!(s.find_version_by_uuid("uuid-1").await.unwrap().unwrap().id, v1.id);
     assert!(s.find_version_by_uuid("nope").await.unwrap().is_none());

@@ -106,7 +106,7 @@ impl ToDto for trestle_store::InstallUpdate {
     fn dto(self) -> UpdateOut {
         let u = self;
         UpdateOut {
-            id: u.id,
+            id: u.id.0,
             install_id: u.install_id.0,
             company_id: u.company_id.0,
             app_id: u.app_id.0,
@@ -180,7 +180,7 @@ impl ToDto for AuditEvent {
         let e = self;
         let parse = |j: Option<String>| j.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or(Value::Null);
         AuditOut {
-            id: e.id,
+            id: e.id.0,
             at: e.at,
             actor_kind: e.actor_kind,
             actor_user_id: e.actor_user_id.map(|u| u.0),
@@ -249,7 +249,7 @@ impl ToDto for Invitation {
     fn dto(self) -> InvitationOut {
         let i = self;
         InvitationOut {
-            id: i.id,
+            id: i.id.0,
             company_id: i.company_id.0,
             company_name: i.company_name,
             email: i.email,
@@ -267,7 +267,7 @@ impl ToDto for ServiceAccount {
     fn dto(self) -> ServiceAccountOut {
         let a = self;
         ServiceAccountOut {
-            id: a.id,
+            id: a.id.0,
             company_id: a.company_id.0,
             name: a.name,
             app_type: a.app_type,
@@ -285,7 +285,7 @@ impl ToDto for MigrationRow {
     fn dto(self) -> MigrationRowOut {
         let r = self;
         MigrationRowOut {
-            service_account_id: r.account.id,
+            service_account_id: r.account.id.0,
             name: r.account.name,
             company_id: r.account.company_id.0,
             company_name: r.company_name,

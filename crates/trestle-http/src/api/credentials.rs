@@ -62,7 +62,7 @@ pub(super) async fn list_credentials(
                     .secrets
                     .into_iter()
                     .map(|x| SecretOut {
-                        id: x.id,
+                        id: x.id.0,
                         created_at: x.created_at,
                         expires_at: x.expires_at,
                         revoked_at: x.revoked_at,

@@ -65,12 +65,12 @@ macro_rules! impl_audit {
 
         #[async_trait]
         impl OutboxStore for $store {
-            async fn list_outbox(&self, after: i64, limit: i64) -> Result<Vec<RecordedEvent>> {
+            async fn list_outbox(&self, after: EventId, limit: i64) -> Result<Vec<RecordedEvent>> {
                 let rows: Vec<OutboxRow> = sqlx::query_as(
                     "SELECT id, at, actor_kind, actor_user_id, company_id, project_id, app_id, action, target_type, \
                      target_id, before_json, after_json FROM outbox WHERE id > $1 ORDER BY id LIMIT $2",
                 )
-                .bind(after)
+                .bind(after.0)
                 .bind(limit.clamp(0, 1000))
                 .fetch_all(&self.read)
                 .await?;

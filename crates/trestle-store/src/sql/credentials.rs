@@ -15,7 +15,7 @@ macro_rules! impl_credentials {
                 secret_hash: &str,
                 expire_others_at: Option<i64>,
                 audit: &EventContext,
-            ) -> Result<i64> {
+            ) -> Result<SecretId> {
                 let mut tx = self.begin(audit).await?;
                 let app: Option<i64> = sqlx::query_scalar("SELECT app_id FROM oauth_clients WHERE id = $1")
                     .bind(client.0)
@@ -46,16 +46,16 @@ macro_rules! impl_credentials {
                         .after(json_of(&[("client_pk", client.0.into()), ("others_expire_at", expire_others_at.into())])),
                 );
                 tx.commit().await?;
-                Ok(id)
+                Ok(SecretId(id))
             }
 
-            async fn revoke_secret(&self, client: ClientPk, secret_id: i64, audit: &EventContext) -> Result<()> {
+            async fn revoke_secret(&self, client: ClientPk, secret_id: SecretId, audit: &EventContext) -> Result<()> {
                 let mut tx = self.begin(audit).await?;
                 let app: Option<i64> = sqlx::query_scalar(
                     "SELECT c.app_id FROM client_secrets s JOIN oauth_clients c ON c.id = s.client_pk \
                      WHERE s.id = $1 AND s.client_pk = $2 AND s.revoked_at IS NULL",
                 )
-                .bind(secret_id)
+                .bind(secret_id.0)
                 .bind(client.0)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -64,7 +64,7 @@ macro_rules! impl_credentials {
                     "SELECT COUNT(*) FROM client_secrets WHERE client_pk = $1 AND id <> $2 AND revoked_at IS NULL",
                 )
                 .bind(client.0)
-                .bind(secret_id)
+                .bind(secret_id.0)
                 .fetch_one(&mut *tx)
                 .await?;
                 if others == 0 {
@@ -74,7 +74,7 @@ macro_rules! impl_credentials {
                 }
                 sqlx::query("UPDATE client_secrets SET revoked_at = $1 WHERE id = $2")
                     .bind(audit.at)
-                    .bind(secret_id)
+                    .bind(secret_id.0)
                     .execute(&mut *tx)
                     .await?;
                 tx.record(
@@ -94,7 +94,7 @@ macro_rules! impl_credentials {
                 .await?;
                 Ok(rows
                     .into_iter()
-                    .map(|(id, created_at, expires_at, revoked_at)| SecretInfo { id, created_at, expires_at, revoked_at })
+                    .map(|(id, created_at, expires_at, revoked_at)| SecretInfo { id: SecretId(id), created_at, expires_at, revoked_at })
                     .collect())
             }
 
@@ -129,7 +129,7 @@ macro_rules! impl_credentials {
                     client: client.into(),
                     secrets: secrets
                         .into_iter()
-                        .map(|s| ClientSecret { id: s.id, secret_hash: s.secret_hash, expires_at: s.expires_at })
+                        .map(|s| ClientSecret { id: SecretId(s.id), secret_hash: s.secret_hash, expires_at: s.expires_at })
                         .collect(),
                 }))
             }
@@ -172,24 +172,24 @@ macro_rules! impl_credentials {
                     .await?)
             }
 
-            async fn find_client_by_secret(&self, secret_id: i64) -> Result<Option<OAuthClient>> {
+            async fn find_client_by_secret(&self, secret_id: SecretId) -> Result<Option<OAuthClient>> {
                 let row: Option<ClientRow> = sqlx::query_as(
                     "SELECT c.id, c.app_id, c.environment, c.client_id, c.created_at FROM oauth_clients c \
                      JOIN client_secrets s ON s.client_pk = c.id WHERE s.id = $1",
                 )
-                .bind(secret_id)
+                .bind(secret_id.0)
                 .fetch_optional(&self.read)
                 .await?;
                 Ok(row.map(Into::into))
             }
 
-            async fn find_live_secret(&self, secret_id: i64) -> Result<Option<Option<i64>>> {
+            async fn find_live_secret(&self, secret_id: SecretId) -> Result<Option<Option<i64>>> {
                 let row: Option<(Option<i64>,)> =
                     sqlx::query_as(
                         "SELECT s.expires_at FROM client_secrets s JOIN oauth_clients c ON c.id = s.client_pk \
                          JOIN apps a ON a.id = c.app_id WHERE s.id = $1 AND s.revoked_at IS NULL AND a.suspended_at IS NULL",
                     )
-                        .bind(secret_id)
+                        .bind(secret_id.0)
                         .fetch_optional(&self.read)
                         .await?;
                 Ok(row.map(|(e,)| e))
@@ -198,7 +198,7 @@ macro_rules! impl_credentials {
 
         #[async_trait]
         impl AccessStore for $store {
-            async fn create_api_token(&self, new: &NewApiToken, audit: &EventContext) -> Result<i64> {
+            async fn create_api_token(&self, new: &NewApiToken, audit: &EventContext) -> Result<ApiTokenId> {
                 let mut tx = self.begin(audit).await?;
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO api_tokens (token_hash, user_id, is_operator, label, created_at) \
@@ -219,7 +219,7 @@ macro_rules! impl_credentials {
                     ])),
                 );
                 tx.commit().await?;
-                Ok(id)
+                Ok(ApiTokenId(id))
             }
 
             async fn find_api_token(&self, token_hash: &str) -> Result<Option<ApiTokenOwner>> {

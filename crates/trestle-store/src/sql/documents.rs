@@ -12,7 +12,7 @@ macro_rules! impl_documents {
                 &self,
                 company: CompanyId,
                 project: ProjectId,
-                parent: Option<i64>,
+                parent: Option<DocumentId>,
             ) -> Result<Vec<Document>> {
                 let rows: Vec<DocumentRow> = sqlx::query_as(&format!(
                     "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE company_id = $1 AND project_id = $2 \
@@ -20,17 +20,17 @@ macro_rules! impl_documents {
                 ))
                 .bind(company.0)
                 .bind(project.0)
-                .bind(parent.unwrap_or(-1))
+                .bind(parent.map_or(-1, |p| p.0))
                 .fetch_all(&self.read)
                 .await?;
                 Ok(rows.into_iter().map(Into::into).collect())
             }
 
-            async fn find_document(&self, company: CompanyId, project: ProjectId, id: i64) -> Result<Option<Document>> {
+            async fn find_document(&self, company: CompanyId, project: ProjectId, id: DocumentId) -> Result<Option<Document>> {
                 let row: Option<DocumentRow> = sqlx::query_as(&format!(
                     "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = $1 AND company_id = $2 AND project_id = $3"
                 ))
-                .bind(id)
+                .bind(id.0)
                 .bind(company.0)
                 .bind(project.0)
                 .fetch_optional(&self.read)
@@ -50,7 +50,7 @@ macro_rules! impl_documents {
                     let ok: Option<String> = sqlx::query_scalar(
                         "SELECT kind FROM documents WHERE id = $1 AND company_id = $2 AND project_id = $3",
                     )
-                    .bind(parent)
+                    .bind(parent.0)
                     .bind(company.0)
                     .bind(project.0)
                     .fetch_optional(&mut *tx)
@@ -66,7 +66,7 @@ macro_rules! impl_documents {
                 ))
                 .bind(company.0)
                 .bind(project.0)
-                .bind(new.parent_id)
+                .bind(new.parent_id.map(|p| p.0))
                 .bind(new.kind.as_str())
                 .bind(&new.name)
                 .bind(&new.data)
@@ -89,7 +89,7 @@ macro_rules! impl_documents {
                 &self,
                 company: CompanyId,
                 project: ProjectId,
-                id: i64,
+                id: DocumentId,
                 name: Option<&str>,
                 data: Option<&str>,
                 audit: &EventContext,
@@ -98,7 +98,7 @@ macro_rules! impl_documents {
                 let before: Option<DocumentRow> = sqlx::query_as(&format!(
                     "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = $1 AND company_id = $2 AND project_id = $3"
                 ))
-                .bind(id)
+                .bind(id.0)
                 .bind(company.0)
                 .bind(project.0)
                 .fetch_optional(&mut *tx)
@@ -111,7 +111,7 @@ macro_rules! impl_documents {
                 .bind(name)
                 .bind(data)
                 .bind(audit.at)
-                .bind(id)
+                .bind(id.0)
                 .fetch_one(&mut *tx)
                 .await?;
                 let target = if before.kind == "folder" { TargetKind::Folder } else { TargetKind::File };
@@ -126,10 +126,10 @@ macro_rules! impl_documents {
                 Ok(row.into())
             }
 
-            async fn delete_document(&self, company: CompanyId, project: ProjectId, id: i64, audit: &EventContext) -> Result<()> {
+            async fn delete_document(&self, company: CompanyId, project: ProjectId, id: DocumentId, audit: &EventContext) -> Result<()> {
                 let mut tx = self.begin(audit).await?;
                 let done = sqlx::query("DELETE FROM documents WHERE id = $1 AND company_id = $2 AND project_id = $3 RETURNING name")
-                    .bind(id)
+                    .bind(id.0)
                     .bind(company.0)
                     .bind(project.0)
                     .fetch_optional(&mut *tx)

@@ -173,7 +173,7 @@ macro_rules! impl_installs {
             async fn approve_update(
                 &self,
                 company: CompanyId,
-                update: i64,
+                update: InstallUpdateId,
                 company_permissions_json: &str,
                 project_permissions_json: &str,
                 audit: &EventContext,
@@ -182,7 +182,7 @@ macro_rules! impl_installs {
                 let row: Option<UpdateRow> = sqlx::query_as(&format!(
                     "SELECT {UPDATE_COLUMNS} FROM install_updates WHERE id = $1 AND company_id = $2"
                 ))
-                .bind(update)
+                .bind(update.0)
                 .bind(company.0)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -213,7 +213,7 @@ macro_rules! impl_installs {
                 ))
                 .bind(audit.at)
                 .bind(audit.actor_user.map(|u| u.0))
-                .bind(update)
+                .bind(update.0)
                 .fetch_one(&mut *tx)
                 .await?;
                 tx.record(

@@ -35,7 +35,7 @@ struct InvitationRow {
 impl From<InvitationRow> for Invitation {
     fn from(r: InvitationRow) -> Self {
         Invitation {
-            id: r.id,
+            id: InvitationId(r.id),
             company_id: CompanyId(r.company_id),
             company_name: r.company_name,
             email: r.email,
@@ -437,14 +437,14 @@ macro_rules! manage_store {
                 Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
             }
 
-            async fn cancel_invitation(&self, company: CompanyId, id: i64, audit: &EventContext) -> Result<()> {
+            async fn cancel_invitation(&self, company: CompanyId, id: InvitationId, audit: &EventContext) -> Result<()> {
                 let mut tx = self.begin(audit).await?;
                 let done = sqlx::query(
                     "UPDATE company_invitations SET status = 'cancelled', decided_at = $1 \
                      WHERE id = $2 AND company_id = $3 AND status = 'pending'",
                 )
                 .bind(audit.at)
-                .bind(id)
+                .bind(id.0)
                 .bind(company.0)
                 .execute(&mut *tx)
                 .await?;
@@ -471,13 +471,13 @@ macro_rules! manage_store {
                 Ok(rows.into_iter().map(Into::into).collect())
             }
 
-            async fn accept_invitation(&self, user: UserId, id: i64, audit: &EventContext) -> Result<Invitation> {
+            async fn accept_invitation(&self, user: UserId, id: InvitationId, audit: &EventContext) -> Result<Invitation> {
                 let mut tx = self.begin(audit).await?;
                 let row: InvitationRow = sqlx::query_as(&format!(
                     "SELECT {INVITATION_COLUMNS} FROM company_invitations i JOIN companies c ON c.id = i.company_id \
                      WHERE i.id = $1 AND i.user_id = $2 AND i.status = 'pending' AND c.is_active = TRUE"
                 ))
-                .bind(id)
+                .bind(id.0)
                 .bind(user.0)
                 .fetch_optional(&mut *tx)
                 .await?
@@ -496,14 +496,14 @@ macro_rules! manage_store {
                 .await?;
                 sqlx::query("UPDATE company_invitations SET status = 'accepted', decided_at = $1 WHERE id = $2")
                     .bind(audit.at)
-                    .bind(id)
+                    .bind(id.0)
                     .execute(&mut *tx)
                     .await?;
                 tx.record(
                     Event::new(Action::CompanyInvitationAccept, TargetKind::User, user)
                         .in_company(CompanyId(row.company_id))
                         .after(json_of(&[
-                        ("invitation_id", id.into()),
+                        ("invitation_id", id.0.into()),
                         ("is_admin", row.is_admin.into()),
                         ("permissions", row.permissions.clone().into()),
                     ])),

@@ -237,7 +237,7 @@ pub(super) struct AuditRow {
 impl From<AuditRow> for AuditEvent {
     fn from(r: AuditRow) -> Self {
         AuditEvent {
-            id: r.id,
+            id: EventId(r.id),
             at: r.at,
             actor_kind: r.actor_kind,
             actor_user_id: r.actor_user_id.map(UserId),
@@ -284,7 +284,7 @@ impl TryFrom<OutboxRow> for trestle_domain::event::RecordedEvent {
                 .map_err(|e| StoreError::Other(format!("outbox event {}: {e}", r.id)))
         };
         Ok(trestle_domain::event::RecordedEvent {
-            id: r.id,
+            id: EventId(r.id),
             context: EventContext {
                 actor: ActorKind::parse(&r.actor_kind).ok_or_else(|| unknown("actor kind", &r.actor_kind))?,
                 actor_user: r.actor_user_id.map(UserId),
@@ -357,7 +357,7 @@ pub(super) struct SaRow {
 impl From<SaRow> for ServiceAccount {
     fn from(r: SaRow) -> Self {
         ServiceAccount {
-            id: r.id,
+            id: ServiceAccountId(r.id),
             company_id: CompanyId(r.company_id),
             user_id: UserId(r.user_id),
             name: r.name,
@@ -387,10 +387,10 @@ pub(super) struct DocumentRow {
 impl From<DocumentRow> for Document {
     fn from(r: DocumentRow) -> Self {
         Document {
-            id: r.id,
+            id: DocumentId(r.id),
             company_id: CompanyId(r.company_id),
             project_id: ProjectId(r.project_id),
-            parent_id: r.parent_id,
+            parent_id: r.parent_id.map(DocumentId),
             kind: if r.kind == "folder" {
                 DocumentKind::Folder
             } else {
@@ -454,7 +454,7 @@ pub(super) struct UpdateRow {
 impl From<UpdateRow> for InstallUpdate {
     fn from(r: UpdateRow) -> Self {
         InstallUpdate {
-            id: r.id,
+            id: InstallUpdateId(r.id),
             install_id: InstallId(r.install_id),
             company_id: CompanyId(r.company_id),
             app_id: AppId(r.app_id),

@@ -68,10 +68,10 @@ macro_rules! impl_service_accounts {
                 Ok(rows.into_iter().map(Into::into).collect())
             }
 
-            async fn find_service_account(&self, company: CompanyId, id: i64) -> Result<Option<ServiceAccount>> {
+            async fn find_service_account(&self, company: CompanyId, id: ServiceAccountId) -> Result<Option<ServiceAccount>> {
                 let row: Option<SaRow> =
                     sqlx::query_as(&format!("SELECT {SA_COLUMNS} FROM service_accounts WHERE id = $1 AND company_id = $2"))
-                        .bind(id)
+                        .bind(id.0)
                         .bind(company.0)
                         .fetch_optional(&self.read)
                         .await?;
@@ -81,7 +81,7 @@ macro_rules! impl_service_accounts {
             async fn find_service_account_by_client_id(
                 &self,
                 client_id: &str,
-            ) -> Result<Option<(ServiceAccount, Vec<(i64, String)>)>> {
+            ) -> Result<Option<(ServiceAccount, Vec<(SecretId, String)>)>> {
                 let row: Option<SaRow> =
                     sqlx::query_as(&format!("SELECT {SA_COLUMNS} FROM service_accounts WHERE client_id = $1"))
                         .bind(client_id)
@@ -94,15 +94,15 @@ macro_rules! impl_service_accounts {
                 .bind(row.id)
                 .fetch_all(&self.read)
                 .await?;
-                Ok(Some((row.into(), secrets)))
+                Ok(Some((row.into(), secrets.into_iter().map(|(id, hash)| (SecretId(id), hash)).collect())))
             }
 
-            async fn find_service_account_by_secret(&self, secret_id: i64) -> Result<Option<ServiceAccount>> {
+            async fn find_service_account_by_secret(&self, secret_id: SecretId) -> Result<Option<ServiceAccount>> {
                 let row: Option<SaRow> = sqlx::query_as(&format!(
                     "SELECT {SA_COLUMNS_A} FROM service_accounts a JOIN service_account_secrets s ON s.account_id = a.id \
                      WHERE s.id = $1 AND s.revoked_at IS NULL"
                 ))
-                .bind(secret_id)
+                .bind(secret_id.0)
                 .fetch_optional(&self.read)
                 .await?;
                 Ok(row.map(Into::into))
@@ -111,7 +111,7 @@ macro_rules! impl_service_accounts {
             async fn reset_service_account(
                 &self,
                 company: CompanyId,
-                id: i64,
+                id: ServiceAccountId,
                 secret_hash: &str,
                 audit: &EventContext,
             ) -> Result<()> {
@@ -119,18 +119,18 @@ macro_rules! impl_service_accounts {
                 let user: Option<i64> = sqlx::query_scalar(
                     "SELECT user_id FROM service_accounts WHERE id = $1 AND company_id = $2 AND retired_at IS NULL",
                 )
-                .bind(id)
+                .bind(id.0)
                 .bind(company.0)
                 .fetch_optional(&mut *tx)
                 .await?;
                 let user = user.ok_or(StoreError::NotFound)?;
                 sqlx::query("UPDATE service_account_secrets SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL")
                     .bind(audit.at)
-                    .bind(id)
+                    .bind(id.0)
                     .execute(&mut *tx)
                     .await?;
                 sqlx::query("INSERT INTO service_account_secrets (account_id, secret_hash, created_at) VALUES ($1, $2, $3)")
-                    .bind(id)
+                    .bind(id.0)
                     .bind(secret_hash)
                     .bind(audit.at)
                     .execute(&mut *tx)
@@ -153,21 +153,21 @@ macro_rules! impl_service_accounts {
                 tx.commit().await
             }
 
-            async fn retire_service_account(&self, company: CompanyId, id: i64, audit: &EventContext) -> Result<()> {
+            async fn retire_service_account(&self, company: CompanyId, id: ServiceAccountId, audit: &EventContext) -> Result<()> {
                 let mut tx = self.begin(audit).await?;
                 let user: Option<i64> = sqlx::query_scalar(
                     "UPDATE service_accounts SET retired_at = $1 WHERE id = $2 AND company_id = $3 AND retired_at IS NULL \
                      RETURNING user_id",
                 )
                 .bind(audit.at)
-                .bind(id)
+                .bind(id.0)
                 .bind(company.0)
                 .fetch_optional(&mut *tx)
                 .await?;
                 let user = user.ok_or(StoreError::NotFound)?;
                 sqlx::query("UPDATE service_account_secrets SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL")
                     .bind(audit.at)
-                    .bind(id)
+                    .bind(id.0)
                     .execute(&mut *tx)
                     .await?;
                 sqlx::query("UPDATE company_users SET is_active = FALSE WHERE company_id = $1 AND user_id = $2")

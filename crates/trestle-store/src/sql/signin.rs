@@ -129,7 +129,7 @@ macro_rules! impl_signin {
                     .fetch_optional(self.write.unrecorded())
                     .await?;
                 Ok(match used {
-                    Some(grant) => CodeRedemption::Replayed { grant },
+                    Some(grant) => CodeRedemption::Replayed { grant: grant.map(GrantId) },
                     None => CodeRedemption::Unknown,
                 })
             }
@@ -170,7 +170,7 @@ macro_rules! impl_signin {
                         .after(json_of(&[("user_id", code.user.0.into())])),
                 );
                 tx.commit().await?;
-                Ok(Grant { id, client: code.client, app_id: app, user_id: code.user, revoked: false, created_at: audit.at })
+                Ok(Grant { id: GrantId(id), client: code.client, app_id: app, user_id: code.user, revoked: false, created_at: audit.at })
             }
 
             async fn rotate_refresh(&self, old_hash: &str, new_hash: &str, audit: &EventContext) -> Result<RefreshRotation> {
@@ -202,7 +202,7 @@ macro_rules! impl_signin {
                             .after(json_of(&[("reason", "refresh token reused".into())])),
                     );
                     tx.commit().await?;
-                    return Ok(RefreshRotation::Reused { grant });
+                    return Ok(RefreshRotation::Reused { grant: GrantId(grant) });
                 };
                 let row: (i64, i64, i64, Option<i64>, i64) =
                     sqlx::query_as(
@@ -221,7 +221,7 @@ macro_rules! impl_signin {
                 // A rotation is bookkeeping of the same grant, not a domain event.
                 tx.commit_unrecorded().await?;
                 Ok(RefreshRotation::Rotated(Grant {
-                    id: grant,
+                    id: GrantId(grant),
                     client: ClientPk(row.0),
                     app_id: AppId(row.1),
                     user_id: UserId(row.2),
@@ -230,13 +230,13 @@ macro_rules! impl_signin {
                 }))
             }
 
-            async fn find_grant(&self, id: i64) -> Result<Option<Grant>> {
+            async fn find_grant(&self, id: GrantId) -> Result<Option<Grant>> {
                 let row: Option<(i64, i64, i64, Option<i64>, i64)> =
                     sqlx::query_as(
                         "SELECT g.client_pk, g.app_id, g.user_id, COALESCE(g.revoked_at, a.suspended_at), g.created_at \
                          FROM grants g JOIN apps a ON a.id = g.app_id WHERE g.id = $1",
                     )
-                        .bind(id)
+                        .bind(id.0)
                         .fetch_optional(&self.read)
                         .await?;
                 Ok(row.map(|r| Grant {
@@ -255,17 +255,17 @@ macro_rules! impl_signin {
                     .fetch_optional(&self.read)
                     .await?;
                 match id {
-                    Some(id) => self.find_grant(id).await,
+                    Some(id) => self.find_grant(GrantId(id)).await,
                     None => Ok(None),
                 }
             }
 
-            async fn revoke_grant(&self, id: i64, reason: &str, audit: &EventContext) -> Result<()> {
+            async fn revoke_grant(&self, id: GrantId, reason: &str, audit: &EventContext) -> Result<()> {
                 let mut tx = self.begin(audit).await?;
                 let app: Option<i64> =
                     sqlx::query_scalar("UPDATE grants SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 RETURNING app_id")
                         .bind(audit.at)
-                        .bind(id)
+                        .bind(id.0)
                         .fetch_optional(&mut *tx)
                         .await?;
                 let app = app.ok_or(StoreError::NotFound)?;

@@ -40,7 +40,12 @@ fn as_audit(r: &RecordedEvent) -> AuditEvent {
 async fn a_change_writes_its_events_to_the_audit_log_and_the_outbox(s: Arc<dyn Store>) {
     let w = world(&s).await;
     let seen = audit_log(&s).await.len();
-    let last = s.list_outbox(0, 1000).await.unwrap().last().map_or(0, |r| r.id);
+    let last = s
+        .list_outbox(EventId(0), 1000)
+        .await
+        .unwrap()
+        .last()
+        .map_or(EventId(0), |r| r.id);
 
     // One change with two events: a new person, and the invitation.
     let new = NewInvitation {
@@ -86,11 +91,11 @@ async fn a_change_writes_its_events_to_the_audit_log_and_the_outbox(s: Arc<dyn S
     );
 
     // The whole log and the whole outbox: the same events, ids and order.
-    let all = s.list_outbox(0, 1000).await.unwrap();
+    let all = s.list_outbox(EventId(0), 1000).await.unwrap();
     assert_eq!(all.iter().map(as_audit).collect::<Vec<_>>(), audit_log(&s).await);
     assert!(all.windows(2).all(|p| p[0].id < p[1].id));
     // Reading after an id and a limit pages through it in order.
-    let first_two = s.list_outbox(0, 2).await.unwrap();
+    let first_two = s.list_outbox(EventId(0), 2).await.unwrap();
     assert_eq!(first_two, all[..2]);
     assert_eq!(s.list_outbox(all[1].id, 1).await.unwrap(), all[2..3]);
     assert!(s.list_outbox(all.last().unwrap().id, 10).await.unwrap().is_empty());
@@ -99,7 +104,7 @@ async fn a_change_writes_its_events_to_the_audit_log_and_the_outbox(s: Arc<dyn S
 async fn a_refused_change_writes_no_event(s: Arc<dyn Store>) {
     let w = world(&s).await;
     let log = audit_log(&s).await;
-    let outbox = s.list_outbox(0, 1000).await.unwrap();
+    let outbox = s.list_outbox(EventId(0), 1000).await.unwrap();
     assert_eq!(outbox.len(), log.len());
 
     // Not found inside the transaction, after its first write (the company row).
@@ -135,7 +140,7 @@ async fn a_refused_change_writes_no_event(s: Arc<dyn Store>) {
     ));
 
     assert_eq!(audit_log(&s).await, log);
-    assert_eq!(s.list_outbox(0, 1000).await.unwrap(), outbox);
+    assert_eq!(s.list_outbox(EventId(0), 1000).await.unwrap(), outbox);
     let ghosts = s.list_companies(None, "Ghost", PageRequest::default()).await.unwrap();
     assert_eq!(ghosts.total, 0);
 }
