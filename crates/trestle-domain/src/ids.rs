@@ -55,4 +55,6 @@ id_type!(
     ApiTokenId,
     /// A newer promoted version offered to one install.
     InstallUpdateId,
+    /// A tool record (an RFI, a vendor, …) of the generic record store.
+    RecordId,
 );

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod audit;
+pub mod catalog;
 pub mod credential;
 pub mod directory;
 pub mod document;
@@ -16,6 +17,7 @@ pub mod page;
 pub mod permissions;
 pub mod policy;
 pub mod project;
+pub mod record;
 pub mod service_account;
 pub mod signin;
 pub mod text;

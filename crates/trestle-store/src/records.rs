@@ -1,0 +1,58 @@
+//! Tool records: the one generic store behind every catalog operation (see
+//! `trestle_domain::record`). Every method is bound to one [`RecordScope`]; a record of another
+//! company, project, collection or parent is "not found". Every write records its domain event
+//! (`record.create`, `record.update`, `record.delete`, with the collection as the event's
+//! resource) in its own transaction.
+
+use crate::error::Result;
+use async_trait::async_trait;
+use serde_json::{Map, Value};
+use trestle_domain::event::EventContext;
+use trestle_domain::record::*;
+use trestle_domain::RecordId;
+
+#[async_trait]
+pub trait RecordStore: Send + Sync {
+    /// One page of the collection, filtered and sorted, with the number of matches in all.
+    /// Costs what the page holds, not what the collection holds, for the default sort with
+    /// a keyset cursor and for filters on ids and timestamps.
+    async fn list_records(&self, scope: &RecordScope, query: &RecordQuery) -> Result<RecordPage>;
+
+    /// One record; a deleted one only when `include_deleted`.
+    async fn find_record(&self, scope: &RecordScope, id: RecordId, include_deleted: bool) -> Result<Option<Record>>;
+
+    /// Stores a new record: the store assigns its id, `number` (next in the collection),
+    /// timestamps (`at` of the context). `Conflict` when `origin_id` is taken in the company's
+    /// collection. With an idempotency key, remembers `response(&record)` under it in the same
+    /// transaction; `Conflict("idempotency")` when the key is already remembered (the caller
+    /// then answers with [`RecordStore::remembered`]).
+    async fn create_record(
+        &self,
+        scope: &RecordScope,
+        new: &NewRecord,
+        idempotency: Option<(&IdempotencyKey, &(dyn Fn(&Record) -> RememberedResponse + Sync))>,
+        ctx: &EventContext,
+    ) -> Result<Record>;
+
+    /// Merges `patch` into a live record's body (see `trestle_domain::record::merge`) and
+    /// updates `origin_id` when given. `NotFound` for an absent or deleted record.
+    async fn update_record(
+        &self,
+        scope: &RecordScope,
+        id: RecordId,
+        patch: &Map<String, Value>,
+        origin_id: Option<&str>,
+        idempotency: Option<(&IdempotencyKey, &(dyn Fn(&Record) -> RememberedResponse + Sync))>,
+        ctx: &EventContext,
+    ) -> Result<Record>;
+
+    /// Soft-deletes a live record and returns it as it was. `NotFound` for an absent or
+    /// already deleted record.
+    async fn delete_record(&self, scope: &RecordScope, id: RecordId, ctx: &EventContext) -> Result<Record>;
+
+    /// Upserts up to 1,000 items in one transaction, one outcome per item in order.
+    async fn sync_records(&self, scope: &RecordScope, items: &[SyncItem], ctx: &EventContext) -> Result<Vec<SyncOutcome>>;
+
+    /// The remembered first answer for an idempotency key, if any (and not older than 24 h).
+    async fn remembered(&self, key: &IdempotencyKey) -> Result<Option<RememberedResponse>>;
+}
