@@ -12,6 +12,7 @@ pub mod fuzzing;
 mod json_errors;
 pub mod metrics;
 mod oauth;
+mod openapi;
 mod paging;
 pub mod ratelimit;
 mod rest;
@@ -74,9 +75,10 @@ pub struct Pages {
 /// The complete route table: the APIs' routes and `pages`, under the global layers (body
 /// limit, rate limit, service-account warnings, metrics, trace).
 pub fn router(state: AppState, pages: Pages) -> Router {
-    // The management API's routes and its OpenAPI document come from one table.
+    // The management API's routes and its OpenAPI document come from one table; the document
+    // adds the OAuth and Procore REST operations from the catalog.
     let (management, doc) = api::routes().split_for_parts();
-    let doc = axum::body::Bytes::from(serde_json::to_vec(&doc).unwrap_or_default());
+    let doc = axum::body::Bytes::from(openapi::document(&doc));
     let router = Router::new()
         .merge(oauth::routes())
         .merge(rest::routes())
@@ -124,7 +126,7 @@ pub fn router(state: AppState, pages: Pages) -> Router {
     router
 }
 
-/// The OpenAPI document of the management API.
+/// The OpenAPI document of the management API alone (the served one adds the catalog).
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
     api::openapi()
 }

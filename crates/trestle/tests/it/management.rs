@@ -715,6 +715,24 @@ async fn openapi_document_describes_the_api(app: TestApp) {
         assert!(paths.contains_key(p), "missing {p}");
     }
     assert!(v["components"]["securitySchemes"]["api_token"].is_object());
+    // The OAuth endpoints and the Procore REST surface come from the operation catalog, each
+    // operation once, next to the management API.
+    let catalog = trestle_domain::catalog::catalog().ops();
+    assert!(catalog.len() >= 2636, "the whole catalog: {}", catalog.len());
+    for op in catalog {
+        let method = op.method.as_str().to_ascii_lowercase();
+        let o = &v["paths"][&op.path][&method];
+        assert_eq!(o["operationId"], json!(op.id), "{method} {} in the document", op.path);
+    }
+    for (p, m) in [
+        ("/oauth/token", "post"),
+        ("/rest/v1.0/projects/{project_id}/rfis", "get"),
+        ("/rest/v1.0/projects/{project_id}/rfis", "post"),
+        ("/rest/v1.1/projects/{project_id}/submittals", "get"),
+    ] {
+        assert!(v["paths"][p][m].is_object(), "missing {m} {p}");
+    }
+    assert!(v["components"]["securitySchemes"]["procore_oauth"].is_object());
     // health endpoints
     expect(app.get("/health/live").send().await.unwrap(), StatusCode::OK).await;
     expect(app.get("/health/ready").send().await.unwrap(), StatusCode::OK).await;

@@ -1,0 +1,272 @@
+//! The served OpenAPI document (`/openapi.json`): the management API's part comes from its
+//! route table (utoipa), the OAuth endpoints and the Procore-compatible REST surface from the
+//! operation catalog — every catalog operation, with its parameters and request body as Procore
+//! declares them, and the answers Trestle gives (the success status of its shape, and the
+//! refusals the engine and the global layers make). Built once at start-up.
+
+use serde_json::{json, Map, Value};
+use trestle_domain::catalog::{catalog, CatalogOp, Method, OpScope, Param, ParamIn, ParamType, Shape};
+
+/// The whole document as bytes: `management` with the catalog's paths added.
+pub fn document(management: &utoipa::openapi::OpenApi) -> Vec<u8> {
+    let mut doc = serde_json::to_value(management).unwrap_or_else(|_| json!({}));
+    extend(&mut doc, catalog().ops());
+    serde_json::to_vec(&doc).unwrap_or_default()
+}
+
+/// Adds the catalog's operations, their tags and the OAuth security scheme to `doc`.
+pub fn extend(doc: &mut Value, ops: &[CatalogOp]) {
+    let Some(root) = doc.as_object_mut() else { return };
+    let mut tags: Vec<String> = Vec::new();
+    let paths = object_at(root, "paths");
+    for op in ops {
+        let group = tag_group(&op.tag);
+        if !tags.contains(&group) {
+            tags.push(group.clone());
+        }
+        let item = paths.entry(op.path.clone()).or_insert_with(|| json!({}));
+        if let Value::Object(item) = item {
+            item.insert(method_key(op.method).into(), operation(op, &group));
+        }
+    }
+    let components = object_at(root, "components");
+    object_at(components, "securitySchemes").insert(
+        "procore_oauth".into(),
+        json!({"type": "http", "scheme": "bearer",
+               "description": "An access token from POST /oauth/token (client_credentials for a DMSA app, \
+                               authorization_code for a person)."}),
+    );
+    if let Value::Array(listed) = root.entry("tags").or_insert_with(|| json!([])) {
+        listed.extend(tags.into_iter().map(|t| json!({"name": t})));
+    }
+}
+
+/// The object under `key`, made an empty object first when absent or not an object.
+fn object_at<'a>(m: &'a mut Map<String, Value>, key: &str) -> &'a mut Map<String, Value> {
+    let v = m.entry(key).or_insert_with(|| json!({}));
+    if !v.is_object() {
+        *v = json!({});
+    }
+    match v {
+        Value::Object(o) => o,
+        _ => unreachable!("made an object above"),
+    }
+}
+
+fn method_key(m: Method) -> &'static str {
+    match m {
+        Method::Get => "get",
+        Method::Post => "post",
+        Method::Put => "put",
+        Method::Patch => "patch",
+        Method::Delete => "delete",
+    }
+}
+
+/// `"Project Management/RFI"` of `"Project Management/RFI/rfis"`.
+fn tag_group(tag: &str) -> String {
+    let mut parts = tag.splitn(3, '/');
+    match (parts.next(), parts.next()) {
+        (Some(a), Some(b)) => format!("{a}/{b}"),
+        _ => tag.to_string(),
+    }
+}
+
+fn operation(op: &CatalogOp, group: &str) -> Value {
+    let mut o = Map::new();
+    o.insert("operationId".into(), json!(op.id));
+    o.insert("summary".into(), json!(op.summary));
+    o.insert("tags".into(), json!([group]));
+    let mut params: Vec<Value> = op.params.iter().map(parameter).collect();
+    if op.scope != OpScope::Platform && op.param(ParamIn::Header, "Procore-Company-Id").is_none() {
+        params.push(json!({
+            "name": "Procore-Company-Id", "in": "header", "required": false,
+            "description": "The company the call acts in; must agree with a company in the path or query.",
+            "schema": {"type": "integer", "minimum": 1}
+        }));
+    }
+    if matches!(op.method, Method::Post | Method::Patch) && op.scope != OpScope::Platform {
+        params.push(json!({
+            "name": "Idempotency-Token", "in": "header", "required": false,
+            "description": "A replay with the same token answers the first response (status 200) and writes nothing.",
+            "schema": {"type": "string", "maxLength": 255}
+        }));
+    }
+    if !params.is_empty() {
+        o.insert("parameters".into(), Value::Array(params));
+    }
+    if let Some(body) = &op.body {
+        o.insert(
+            "requestBody".into(),
+            json!({"required": body.required, "content": {body.content_type.clone(): {"schema": body.schema}}}),
+        );
+    }
+    if op.scope != OpScope::Platform {
+        o.insert("security".into(), json!([{"procore_oauth": []}]));
+    }
+    o.insert("responses".into(), responses(op));
+    Value::Object(o)
+}
+
+fn parameter(p: &Param) -> Value {
+    let location = match p.location {
+        ParamIn::Path => "path",
+        ParamIn::Query => "query",
+        ParamIn::Header => "header",
+    };
+    let mut schema = type_schema(&p.ty);
+    if !p.allowed.is_empty() {
+        let values: Vec<Value> = p
+            .allowed
+            .iter()
+            .map(|v| match p.ty {
+                ParamType::Integer => v.parse::<i64>().map(Value::from).unwrap_or_else(|_| json!(v)),
+                _ => json!(v),
+            })
+            .collect();
+        if let (Some(s), ParamType::Array(_)) = (schema.as_object_mut(), &p.ty) {
+            if let Some(Value::Object(items)) = s.get_mut("items") {
+                items.insert("enum".into(), Value::Array(values));
+            }
+        } else if let Some(s) = schema.as_object_mut() {
+            s.insert("enum".into(), Value::Array(values));
+        }
+    }
+    json!({"name": p.name, "in": location, "required": p.required || p.location == ParamIn::Path, "schema": schema})
+}
+
+fn type_schema(t: &ParamType) -> Value {
+    match t {
+        ParamType::Integer => json!({"type": "integer"}),
+        ParamType::Number => json!({"type": "number"}),
+        ParamType::String => json!({"type": "string"}),
+        ParamType::Boolean => json!({"type": "boolean"}),
+        ParamType::Object => json!({"type": "object"}),
+        ParamType::Array(inner) => json!({"type": "array", "items": type_schema(inner)}),
+    }
+}
+
+/// What Trestle answers: the shape's success, and every refusal it can make.
+fn responses(op: &CatalogOp) -> Value {
+    let v2 = op.version.is_some_and(|v| v.is_v2());
+    let error = if v2 {
+        json!({"type": "object", "required": ["error"], "properties": {"error": {"type": "object",
+               "required": ["code", "message"], "properties": {"code": {"type": "string"},
+               "message": {"type": "string"}, "details": {"type": "array", "items": {"type": "object"}}}}}})
+    } else {
+        json!({"type": "object"})
+    };
+    let envelope = |inner: Value| {
+        if v2 {
+            json!({"type": "object", "required": ["data"], "properties": {"data": inner}})
+        } else {
+            inner
+        }
+    };
+    let success_schema = match (op.scope, op.shape) {
+        // OAuth and platform endpoints answer their own shapes.
+        (OpScope::Platform, _) => json!({}),
+        (_, Shape::List) => envelope(json!({"type": "array", "items": {"type": "object"}})),
+        (_, Shape::Sync) => json!({"type": "object", "required": ["entities", "errors"],
+                                   "properties": {"entities": {"type": "array"}, "errors": {"type": "array"}}}),
+        _ => envelope(json!({"type": "object"})),
+    };
+    let mut r = Map::new();
+    let success = op.success.to_string();
+    if op.success == 204 {
+        r.insert(success, json!({"description": "Done; no body."}));
+    } else {
+        r.insert(
+            success,
+            json!({"description": "Success.", "content": {"application/json": {"schema": success_schema.clone()}}}),
+        );
+    }
+    if op.success != 200 && matches!(op.method, Method::Post | Method::Patch) {
+        r.insert(
+            "200".into(),
+            json!({"description": "A replay of an Idempotency-Token: the first answer.",
+                   "content": {"application/json": {"schema": success_schema}}}),
+        );
+    }
+    if op.scope == OpScope::Platform && op.method == Method::Get && op.path.starts_with("/oauth/") {
+        r.insert("302".into(), json!({"description": "Redirect (the authorization flow)."}));
+    }
+    for (code, what) in [
+        ("400", "Malformed request: bad JSON, a missing or invalid parameter or field."),
+        ("401", "No valid access token."),
+        ("403", "The caller's tool level is too low, or the app may not act here."),
+        ("404", "No such route, record, project or company, or not visible to the caller."),
+        ("405", "The path exists, but not with this method."),
+        ("409", "A conflict, e.g. an origin_id already taken."),
+        ("413", "The body is too large."),
+        ("415", "The body's content type is not JSON, form or multipart."),
+        ("422", "Valid syntax, but a field breaks a rule."),
+        ("429", "Rate limited; see Retry-After."),
+    ] {
+        r.entry(code).or_insert_with(|| {
+            json!({"description": what, "content": {"application/json": {"schema": error.clone()}}})
+        });
+    }
+    Value::Object(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_has_every_catalog_operation_and_keeps_the_management_api() {
+        let mut doc = serde_json::to_value(crate::api::openapi()).unwrap();
+        let management_paths = doc["paths"].as_object().unwrap().len();
+        assert!(management_paths > 20);
+        let ops = catalog().ops();
+        extend(&mut doc, ops);
+        let paths = doc["paths"].as_object().unwrap();
+        let mut ids = std::collections::HashSet::new();
+        for (_, item) in paths {
+            for (_, o) in item.as_object().unwrap() {
+                if let Some(id) = o.get("operationId").and_then(Value::as_str) {
+                    assert!(ids.insert(id.to_string()), "operationId {id} twice");
+                }
+            }
+        }
+        for op in ops {
+            let o = &paths[&op.path][method_key(op.method)];
+            assert_eq!(o["operationId"], json!(op.id), "{} {}", op.method.as_str(), op.path);
+            let declared: Vec<&str> = o["responses"].as_object().unwrap().keys().map(String::as_str).collect();
+            for code in ["400", "401", "404"] {
+                assert!(declared.contains(&code), "{} lacks {code}", op.id);
+            }
+        }
+        assert!(paths.keys().any(|p| p.starts_with("/api/v1/")), "management API kept");
+        assert_eq!(
+            paths.keys().filter(|p| p.starts_with("/api/v1/")).count(),
+            management_paths,
+            "management paths untouched"
+        );
+    }
+
+    #[test]
+    fn parameters_keep_their_types_and_enums() {
+        let p = Param {
+            name: "filters[status]".into(),
+            location: ParamIn::Query,
+            required: false,
+            ty: ParamType::Array(Box::new(ParamType::Integer)),
+            allowed: vec!["1".into(), "2".into()],
+        };
+        assert_eq!(
+            parameter(&p),
+            json!({"name": "filters[status]", "in": "query", "required": false,
+                   "schema": {"type": "array", "items": {"type": "integer", "enum": [1, 2]}}})
+        );
+        let p = Param {
+            name: "project_id".into(),
+            location: ParamIn::Path,
+            required: false,
+            ty: ParamType::Integer,
+            allowed: vec![],
+        };
+        assert_eq!(parameter(&p)["required"], json!(true), "path parameters are always required");
+    }
+}
