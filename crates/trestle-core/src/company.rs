@@ -6,7 +6,7 @@ use crate::secrets::random_bytes;
 use crate::{CoreError, Result, Trestle};
 use trestle_domain::manifest::{Manifest, Problem};
 use trestle_domain::permissions::ToolPermissions;
-use trestle_domain::policy::{decide, install_environment, Actor, InstallSource, Request};
+use trestle_domain::policy::{decide, install_environment, Actor, AdminArea, InstallSource, Request};
 use trestle_domain::*;
 use trestle_store::{
     App, AppVersion, Company, Install, InstallStatus, InstallUpdate, NewInstall, NewMember, NewProject, Project,
@@ -62,32 +62,39 @@ impl Trestle {
     /// An install of a company the actor administers; an install of another company is "not
     /// found".
     async fn administered_install(&self, actor: Actor, company: CompanyId, install: InstallId) -> Result<Install> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::Apps).await?;
         self.store
             .find_install(company, install)
             .await?
             .ok_or(CoreError::NotFound("install"))
     }
 
-    pub(crate) async fn administer(&self, actor: Actor, company: CompanyId) -> Result<Company> {
+    /// The company, when the actor may administer `area` of it (see `AdminArea`).
+    pub(crate) async fn administer(&self, actor: Actor, company: CompanyId, area: AdminArea) -> Result<Company> {
         let found = self.store.find_company(company).await?;
         let m = match actor.user_id() {
             Some(u) => self.store.company_membership(company, u).await?,
             None => None,
         };
-        self.require(actor, Request::AdministerCompany { company: m.as_ref() })?;
+        self.require(
+            actor,
+            Request::AdministerCompany {
+                company: m.as_ref(),
+                area,
+            },
+        )?;
         found.ok_or(CoreError::NotFound("company"))
     }
 
     /// Company details for its admins.
     #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company))]
     pub async fn get_company(&self, actor: Actor, company: CompanyId) -> Result<Company> {
-        self.administer(actor, company).await
+        self.administer(actor, company, AdminArea::Any).await
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company))]
     pub async fn create_project(&self, actor: Actor, company: CompanyId, new: NewProject) -> Result<Project> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::Projects).await?;
         let new = crate::projects::checked_project("$", &new)
             .map_err(|ps| CoreError::invalid(format!("{} invalid field(s)", ps.len()), ps))?;
         Ok(self.store.create_project(company, &new, &self.audit(actor)).await?)
@@ -101,7 +108,7 @@ impl Trestle {
         company: CompanyId,
         page: trestle_domain::page::PageRequest,
     ) -> Result<trestle_domain::page::Page<Project>> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::ViewProjects).await?;
         Ok(self.store.list_projects(company, None, page).await?)
     }
 
@@ -115,7 +122,7 @@ impl Trestle {
         query: &str,
         page: trestle_domain::page::PageRequest,
     ) -> Result<trestle_domain::page::Page<Project>> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::ViewProjects).await?;
         let query = query.trim();
         if let Err(p) = text::check("$.q", query, text::SEARCH) {
             return Err(CoreError::invalid_field(&p.path, p.reason));
@@ -137,7 +144,14 @@ impl Trestle {
             let n = found.items.len();
             for c in found.items {
                 let m = self.store.company_membership(c.id, user).await?;
-                let admin = decide(actor, Request::AdministerCompany { company: m.as_ref() }).is_ok();
+                let admin = decide(
+                    actor,
+                    Request::AdministerCompany {
+                        company: m.as_ref(),
+                        area: AdminArea::Any,
+                    },
+                )
+                .is_ok();
                 out.push((c, admin));
             }
             if n < page.per_page as usize || out.len() >= 1000 {
@@ -170,7 +184,7 @@ impl Trestle {
     /// Installs a promoted version (custom install by App Version ID).
     #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company))]
     pub async fn install_app(&self, actor: Actor, company: CompanyId, req: &InstallRequest) -> Result<InstallView> {
-        let target = self.administer(actor, company).await?;
+        let target = self.administer(actor, company, AdminArea::Apps).await?;
         if let Some(app) = req.marketplace_app {
             if !req.app_version_id.trim().is_empty() {
                 return Err(CoreError::invalid_field(
@@ -319,7 +333,7 @@ impl Trestle {
 
     #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company))]
     pub async fn list_installs(&self, actor: Actor, company: CompanyId) -> Result<Vec<InstallView>> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::Apps).await?;
         let mut out = Vec::new();
         for install in self.store.list_installs(company).await? {
             match self.install_view(company, install).await {
@@ -409,7 +423,7 @@ impl Trestle {
     /// Uninstalls: the bot loses every project and its company access on the next request.
     #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, install = %install))]
     pub async fn uninstall(&self, actor: Actor, company: CompanyId, install: InstallId) -> Result<InstallView> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::Apps).await?;
         let done = self
             .store
             .uninstall(company, install, &self.audit(actor))
@@ -449,7 +463,7 @@ impl Trestle {
         company: CompanyId,
         install: InstallId,
     ) -> Result<u64> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::Apps).await?;
         self.store
             .add_all_permitted_projects(company, install, &self.audit(actor))
             .await
@@ -485,7 +499,7 @@ impl Trestle {
         company: CompanyId,
         page: trestle_domain::page::PageRequest,
     ) -> Result<trestle_domain::page::Page<trestle_store::DirectoryEntry>> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::Members).await?;
         Ok(self.store.list_company_users(company, page).await?)
     }
 
@@ -499,7 +513,12 @@ impl Trestle {
         is_admin: bool,
         permissions: ToolPermissions,
     ) -> Result<()> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::Members).await?;
+        // Making someone a company admin, or no longer one, is for company admins alone.
+        let current = self.store.company_membership(company, user).await?;
+        if current.as_ref().is_some_and(|m| m.is_admin != is_admin) {
+            self.administer(actor, company, AdminArea::AdminFlag).await?;
+        }
         let member = NewMember {
             user,
             is_admin,
@@ -521,7 +540,7 @@ impl Trestle {
         user: UserId,
         permissions: ToolPermissions,
     ) -> Result<()> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::Members).await?;
         self.store
             .add_project_member(company, project, user, &permissions.to_json(), &self.audit(actor))
             .await
@@ -536,7 +555,7 @@ impl Trestle {
         project: ProjectId,
         user: UserId,
     ) -> Result<()> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::Members).await?;
         self.store
             .remove_project_member(company, project, user, &self.audit(actor))
             .await
@@ -552,7 +571,7 @@ impl Trestle {
         install: InstallId,
         on: bool,
     ) -> Result<InstallView> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::Apps).await?;
         let done = self
             .store
             .set_add_to_new_projects(company, install, on, &self.audit(actor))
@@ -590,7 +609,7 @@ impl Trestle {
         company: CompanyId,
         page: trestle_domain::page::PageRequest,
     ) -> Result<trestle_domain::page::Page<trestle_store::AuditEvent>> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::Audit).await?;
         Ok(self
             .store
             .list_audit(

@@ -7,7 +7,7 @@ use crate::{CoreError, Result, Trestle};
 use trestle_domain::manifest::Problem;
 use trestle_domain::page::{Page, PageRequest};
 use trestle_domain::permissions::ToolPermissions;
-use trestle_domain::policy::{decide, Actor, Request};
+use trestle_domain::policy::{decide, Actor, AdminArea, Request};
 use trestle_domain::project::{check_fields, one_line, ProjectFields, BULK_MAX};
 use trestle_domain::*;
 use trestle_store::{
@@ -59,7 +59,7 @@ impl Trestle {
     /// One project of the company, active or not (admins).
     #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, project = %project))]
     pub async fn get_project(&self, actor: Actor, company: CompanyId, project: ProjectId) -> Result<Project> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::ViewProjects).await?;
         self.store
             .find_project(company, project)
             .await?
@@ -75,7 +75,7 @@ impl Trestle {
         mut filter: ProjectFilter,
         page: PageRequest,
     ) -> Result<Page<Project>> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::ViewProjects).await?;
         filter.query = query("$.query", &filter.query)?;
         Ok(self.store.list_company_projects(company, &filter, page).await?)
     }
@@ -91,7 +91,7 @@ impl Trestle {
         project: ProjectId,
         patch: ProjectPatch,
     ) -> Result<Project> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::Projects).await?;
         // Every given field is checked as for a new project; absent ones stay as they are.
         let given = |v: &Option<Option<String>>| v.clone().flatten();
         let probe = ProjectFields {
@@ -125,7 +125,7 @@ impl Trestle {
     /// permitted on it is refused (409, naming them); deactivate it instead.
     #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, project = %project))]
     pub async fn delete_project(&self, actor: Actor, company: CompanyId, project: ProjectId) -> Result<()> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::Projects).await?;
         self.store
             .delete_project(company, project, &self.audit(actor))
             .await
@@ -141,7 +141,7 @@ impl Trestle {
         company: CompanyId,
         new: Vec<NewProject>,
     ) -> Result<Vec<Project>> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::Projects).await?;
         if new.is_empty() {
             return Err(CoreError::invalid_field("$.projects", "must list at least one project"));
         }
@@ -202,7 +202,16 @@ impl Trestle {
         is_admin: bool,
         permissions: ToolPermissions,
     ) -> Result<Invitation> {
-        self.administer(actor, company).await?;
+        self.administer(
+            actor,
+            company,
+            if is_admin {
+                AdminArea::AdminFlag
+            } else {
+                AdminArea::Members
+            },
+        )
+        .await?;
         let email = normalize_email("$.email", email)?;
         let name = match name.map(str::trim).filter(|n| !n.is_empty()) {
             Some(n) => n.to_string(),
@@ -230,14 +239,14 @@ impl Trestle {
         company: CompanyId,
         page: PageRequest,
     ) -> Result<Page<Invitation>> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::Members).await?;
         Ok(self.store.list_invitations(company, page).await?)
     }
 
     /// Withdraws a pending invitation (admins).
     #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, id = %id))]
     pub async fn cancel_invitation(&self, actor: Actor, company: CompanyId, id: i64) -> Result<()> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::Members).await?;
         self.store
             .cancel_invitation(company, InvitationId(id), &self.audit(actor))
             .await

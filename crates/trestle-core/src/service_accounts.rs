@@ -9,7 +9,7 @@ use crate::secrets::{random_bytes, random_hex_256};
 use crate::{CoreError, Result, Trestle};
 use trestle_domain::manifest::Manifest;
 use trestle_domain::permissions::ToolPermissions;
-use trestle_domain::policy::{Actor, Request};
+use trestle_domain::policy::{Actor, AdminArea, Request};
 use trestle_domain::*;
 use trestle_store::{InstallStatus, NewServiceAccount, ServiceAccount, StoreError};
 
@@ -61,7 +61,7 @@ impl Trestle {
         app_type: &str,
         app: Option<AppId>,
     ) -> Result<CreatedServiceAccount> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::ServiceAccounts).await?;
         if let Some(cutoff) = self.timeline().creation_cutoff.filter(|c| self.now() >= *c) {
             return Err(CoreError::Conflict(format!(
                 "traditional service accounts can no longer be created (the cut-off was {}); install a DMSA app instead",
@@ -106,7 +106,7 @@ impl Trestle {
 
     #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company))]
     pub async fn list_service_accounts(&self, actor: Actor, company: CompanyId) -> Result<Vec<ServiceAccount>> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::ServiceAccounts).await?;
         Ok(self.store.list_service_accounts(Some(company)).await?)
     }
 
@@ -127,7 +127,7 @@ impl Trestle {
         id: i64,
         permissions: ToolPermissions,
     ) -> Result<()> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::ServiceAccounts).await?;
         let account = self.live_account(company, id).await?;
         self.update_company_member(actor, company, account.user_id, false, permissions)
             .await
@@ -143,7 +143,7 @@ impl Trestle {
         project: ProjectId,
         permissions: ToolPermissions,
     ) -> Result<()> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::ServiceAccounts).await?;
         let account = self.live_account(company, id).await?;
         self.admin_add_project_member(actor, company, project, account.user_id, permissions)
             .await
@@ -153,7 +153,7 @@ impl Trestle {
     /// is reset.
     #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, id = %id))]
     pub async fn reset_service_account_secret(&self, actor: Actor, company: CompanyId, id: i64) -> Result<String> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::ServiceAccounts).await?;
         let secret = random_hex_256();
         self.store
             .reset_service_account(
@@ -172,7 +172,7 @@ impl Trestle {
     pub async fn migration_report(&self, actor: Actor, company: Option<CompanyId>) -> Result<Vec<MigrationRow>> {
         match company {
             Some(c) => {
-                self.administer(actor, c).await?;
+                self.administer(actor, c, AdminArea::ServiceAccounts).await?;
             }
             None => self.require(actor, Request::OperatePlatform)?,
         }
@@ -250,7 +250,7 @@ impl Trestle {
     /// unless `force`.
     #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, id = %id, force = %force))]
     pub async fn retire_service_account(&self, actor: Actor, company: CompanyId, id: i64, force: bool) -> Result<()> {
-        self.administer(actor, company).await?;
+        self.administer(actor, company, AdminArea::ServiceAccounts).await?;
         let account = self.live_account(company, id).await?;
         if !force && !self.migration_row(account).await?.ready_to_retire {
             return Err(CoreError::Conflict(

@@ -189,13 +189,25 @@ fn responses(op: &CatalogOp) -> Value {
         );
     }
     if op.scope == OpScope::Platform && op.method == Method::Get && op.path.starts_with("/oauth/") {
-        r.insert("302".into(), json!({"description": "Redirect (the authorization flow)."}));
+        r.insert(
+            "302".into(),
+            json!({"description": "Redirect (the authorization flow)."}),
+        );
     }
     for (code, what) in [
-        ("400", "Malformed request: bad JSON, a missing or invalid parameter or field."),
+        (
+            "400",
+            "Malformed request: bad JSON, a missing or invalid parameter or field.",
+        ),
         ("401", "No valid access token."),
-        ("403", "The caller's tool level is too low, or the app may not act here."),
-        ("404", "No such route, record, project or company, or not visible to the caller."),
+        (
+            "403",
+            "The caller's tool level is too low, or the app may not act here.",
+        ),
+        (
+            "404",
+            "No such route, record, project or company, or not visible to the caller.",
+        ),
         ("405", "The path exists, but not with this method."),
         ("409", "A conflict, e.g. an origin_id already taken."),
         ("413", "The body is too large."),
@@ -203,9 +215,9 @@ fn responses(op: &CatalogOp) -> Value {
         ("422", "Valid syntax, but a field breaks a rule."),
         ("429", "Rate limited; see Retry-After."),
     ] {
-        r.entry(code).or_insert_with(|| {
-            json!({"description": what, "content": {"application/json": {"schema": error.clone()}}})
-        });
+        r.entry(code).or_insert_with(
+            || json!({"description": what, "content": {"application/json": {"schema": error.clone()}}}),
+        );
     }
     Value::Object(r)
 }
@@ -267,6 +279,10 @@ mod tests {
             ty: ParamType::Integer,
             allowed: vec![],
         };
-        assert_eq!(parameter(&p)["required"], json!(true), "path parameters are always required");
+        assert_eq!(
+            parameter(&p)["required"],
+            json!(true),
+            "path parameters are always required"
+        );
     }
 }

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod admin_areas;
 mod cli;
 mod cli_projects;
 mod cli_words;
