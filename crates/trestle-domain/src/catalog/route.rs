@@ -200,7 +200,13 @@ mod tests {
                         .zip(op.path.split('/'))
                         .find(|(a, b)| is_param(a) != is_param(b))
                         .is_some_and(|(a, _)| !is_param(a));
-                    assert!(more_static, "{} {} resolved to {}", op.method.as_str(), op.path, found.path);
+                    assert!(
+                        more_static,
+                        "{} {} resolved to {}",
+                        op.method.as_str(),
+                        op.path,
+                        found.path
+                    );
                     shadowed.push(op.path.clone());
                 }
                 other => panic!("{} {} → {other:?}", op.method.as_str(), op.path),
@@ -229,8 +235,7 @@ mod tests {
         assert_eq!(path, "/rest/v1.0/projects/{project_id}/rfis/{rfi_id}/replies/{id}");
         assert_eq!(
             params.0,
-            [("project_id", "5"), ("rfi_id", "9"), ("id", "11")]
-                .map(|(a, b)| (a.to_string(), b.to_string()))
+            [("project_id", "5"), ("rfi_id", "9"), ("id", "11")].map(|(a, b)| (a.to_string(), b.to_string()))
         );
         // A trailing slash is tolerated.
         let (path, _) = found(Method::Get, "/rest/v1.0/me/");

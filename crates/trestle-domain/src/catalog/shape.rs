@@ -46,20 +46,8 @@ const VERBS: &[&str] = &[
 
 /// Prefixes of verb segments (`bulk_create`, `send_unsent`, `copy_from_standard_list`, …).
 const VERB_PREFIXES: &[&str] = &[
-    "add_",
-    "bulk_",
-    "convert_",
-    "copy_",
-    "create_",
-    "draft_",
-    "find_or_",
-    "get_or_",
-    "remove_",
-    "send_",
-    "setup_",
-    "toggle_",
-    "update_",
-    "use_",
+    "add_", "bulk_", "convert_", "copy_", "create_", "draft_", "find_or_", "get_or_", "remove_", "send_", "setup_",
+    "toggle_", "update_", "use_",
 ];
 
 /// Singular nouns Procore uses as collections.
@@ -120,11 +108,23 @@ mod tests {
             (Patch, "/rest/v1.0/coordination_issues/sync", Sync),
             (Patch, "/rest/v1.0/companies/{company_id}/users/sync", Sync),
             (Post, "/rest/v1.0/budget_line_items/sync", Sync),
-            (Patch, "/rest/v1.0/prime_contracts/{prime_contract_id}/line_items/sync", Sync),
-            (Post, "/rest/v1.0/projects/{project_id}/checklist/lists/bulk_create", Action),
+            (
+                Patch,
+                "/rest/v1.0/prime_contracts/{prime_contract_id}/line_items/sync",
+                Sync,
+            ),
+            (
+                Post,
+                "/rest/v1.0/projects/{project_id}/checklist/lists/bulk_create",
+                Action,
+            ),
             (Post, "/rest/v1.0/projects/{project_id}/submittals/send_unsent", Action),
             (Patch, "/rest/v1.0/companies/{company_id}/users/{id}/invite", Action),
-            (Patch, "/rest/v1.0/companies/{company_id}/managed_equipment/{id}/restore", Action),
+            (
+                Patch,
+                "/rest/v1.0/companies/{company_id}/managed_equipment/{id}/restore",
+                Action,
+            ),
             (Del, "/rest/v1.0/procore_item_associations/bulk_destroy", Action),
             (Del, "/rest/v1.0/bim_viewpoints/{bim_viewpoint_id}/associations", Action),
             (Patch, "/rest/v1.0/companies/{company_id}/concierge", Action),
@@ -134,7 +134,11 @@ mod tests {
             (Post, "/oauth/token", Action),
             (Post, "/oauth/revoke", Action),
             (Get, "/rest/v1.0/me", List),
-            (Post, "/rest/v2.0/companies/{company_id}/projects/{project_id}/equipment_register", Create),
+            (
+                Post,
+                "/rest/v2.0/companies/{company_id}/projects/{project_id}/equipment_register",
+                Create,
+            ),
             (Post, "/rest/v1.0/rfis/{id}/actions/close", Action),
         ];
         for (method, path, shape) in table {
@@ -147,7 +151,15 @@ mod tests {
         for c in ["rfis", "replies", "managed_equipment", "punch_items", "uploads"] {
             assert!(is_collection(c), "{c}");
         }
-        for v in ["sync", "bulk_create", "send_unsent", "close", "copy_from_standard_list", "pdf", "restore"] {
+        for v in [
+            "sync",
+            "bulk_create",
+            "send_unsent",
+            "close",
+            "copy_from_standard_list",
+            "pdf",
+            "restore",
+        ] {
             assert!(!is_collection(v), "{v}");
         }
         assert!(is_param("{id}") && !is_param("{}") && !is_param("id"));
