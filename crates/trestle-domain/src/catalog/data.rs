@@ -321,7 +321,15 @@ mod tests {
 
     #[test]
     fn resources_of_real_paths() {
-        let table: &[(&str, Shape, &str, &[&str], Option<&str>)] = &[
+        /// `(template, shape, resource, parents, record_param)`.
+        type Row = (
+            &'static str,
+            Shape,
+            &'static str,
+            &'static [&'static str],
+            Option<&'static str>,
+        );
+        let table: &[Row] = &[
             ("/rest/v1.0/projects/{project_id}/rfis", Shape::List, "rfis", &[], None),
             (
                 "/rest/v1.0/projects/{project_id}/rfis/{id}",
