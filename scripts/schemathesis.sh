@@ -79,7 +79,7 @@ cat >"$WORK/schemathesis.toml" <<EOF
 "path.project_id" = $project
 "query.company_id" = $company
 "query.project_id" = $project
-"header.Procore-Company-Id" = $company
+"header.Procore-Company-Id" = "$company"
 EOF
 
 phases="examples,fuzzing"

@@ -18,8 +18,10 @@ pub struct AuditOut {
     pub action: String,
     pub target_type: String,
     pub target_id: String,
-    #[schema(value_type = Object)]
+    /// The state before the change (`null` when there was none).
+    #[schema(value_type = Option<Object>)]
     pub before: Value,
-    #[schema(value_type = Object)]
+    /// The state after the change (`null` when there is none).
+    #[schema(value_type = Option<Object>)]
     pub after: Value,
 }

@@ -14,11 +14,37 @@ pub fn document(management: &utoipa::openapi::OpenApi) -> Vec<u8> {
     serde_json::to_vec(&doc).unwrap_or_default()
 }
 
-/// Adds the catalog's operations, their tags and the OAuth security scheme to `doc`.
+/// The refusals any management operation can answer with, beside those its handler documents:
+/// malformed input, authentication, authorization, absent ids, the global layers' limits.
+const MANAGEMENT_REFUSALS: &[(&str, &str)] = &[
+    ("400", "Malformed request: bad JSON, a bad parameter."),
+    ("401", "No valid API token."),
+    ("403", "The token's person may not do this."),
+    ("404", "No such resource, or not visible to the caller."),
+    ("405", "The path exists, but not with this method."),
+    ("413", "The body is too large."),
+    ("415", "The body is not JSON."),
+    ("422", "A field breaks a rule; every problem is listed with its path."),
+    ("429", "Rate limited; see Retry-After."),
+];
+
+/// Adds the catalog's operations, their tags and the OAuth security scheme to `doc`, and the
+/// refusals every management operation can make to those it documents.
 pub fn extend(doc: &mut Value, ops: &[CatalogOp]) {
     let Some(root) = doc.as_object_mut() else { return };
     let mut tags: Vec<String> = Vec::new();
     let paths = object_at(root, "paths");
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for op in item.values_mut().filter_map(Value::as_object_mut) {
+            let responses = object_at(op, "responses");
+            for (code, what) in MANAGEMENT_REFUSALS {
+                responses.entry(*code).or_insert_with(|| {
+                    json!({"description": what, "content": {"application/json":
+                        {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}})
+                });
+            }
+        }
+    }
     for op in ops {
         let group = tag_group(&op.tag);
         if !tags.contains(&group) {
@@ -115,11 +141,15 @@ fn parameter(p: &Param) -> Value {
         ParamIn::Header => "header",
     };
     let mut schema = type_schema(&p.ty);
+    let element = match &p.ty {
+        ParamType::Array(inner) => inner.as_ref(),
+        t => t,
+    };
     if !p.allowed.is_empty() {
         let values: Vec<Value> = p
             .allowed
             .iter()
-            .map(|v| match p.ty {
+            .map(|v| match element {
                 ParamType::Integer => v.parse::<i64>().map(Value::from).unwrap_or_else(|_| json!(v)),
                 _ => json!(v),
             })
@@ -229,7 +259,15 @@ mod tests {
     #[test]
     fn the_document_has_every_catalog_operation_and_keeps_the_management_api() {
         let mut doc = serde_json::to_value(crate::api::openapi()).unwrap();
-        let management_paths = doc["paths"].as_object().unwrap().len();
+        let management = |doc: &Value| {
+            doc["paths"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .filter(|p| !p.starts_with("/rest/") && !p.starts_with("/oauth/"))
+                .count()
+        };
+        let management_paths = management(&doc);
         assert!(management_paths > 20);
         let ops = catalog().ops();
         extend(&mut doc, ops);
@@ -251,11 +289,7 @@ mod tests {
             }
         }
         assert!(paths.keys().any(|p| p.starts_with("/api/v1/")), "management API kept");
-        assert_eq!(
-            paths.keys().filter(|p| p.starts_with("/api/v1/")).count(),
-            management_paths,
-            "management paths untouched"
-        );
+        assert_eq!(management(&doc), management_paths, "management paths untouched");
     }
 
     #[test]
