@@ -201,6 +201,12 @@ fn responses(op: &CatalogOp) -> Value {
                                    "properties": {"entities": {"type": "array"}, "errors": {"type": "array"}}}),
         _ => envelope(json!({"type": "object"})),
     };
+    // The authorization endpoint answers people in a browser: its pages are HTML.
+    let media = if op.path == "/oauth/authorize" {
+        "text/html"
+    } else {
+        "application/json"
+    };
     let mut r = Map::new();
     let success = op.success.to_string();
     if op.success == 204 {
@@ -208,7 +214,7 @@ fn responses(op: &CatalogOp) -> Value {
     } else {
         r.insert(
             success,
-            json!({"description": "Success.", "content": {"application/json": {"schema": success_schema.clone()}}}),
+            json!({"description": "Success.", "content": {media: {"schema": success_schema.clone()}}}),
         );
     }
     if op.success != 200 && matches!(op.method, Method::Post | Method::Patch) {
@@ -245,9 +251,10 @@ fn responses(op: &CatalogOp) -> Value {
         ("422", "Valid syntax, but a field breaks a rule."),
         ("429", "Rate limited; see Retry-After."),
     ] {
-        r.entry(code).or_insert_with(
-            || json!({"description": what, "content": {"application/json": {"schema": error.clone()}}}),
-        );
+        let mut content = json!({"application/json": {"schema": error.clone()}});
+        content[media] = json!({"schema": error.clone()});
+        r.entry(code)
+            .or_insert_with(|| json!({"description": what, "content": content}));
     }
     Value::Object(r)
 }
