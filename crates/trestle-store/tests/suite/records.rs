@@ -19,6 +19,7 @@ on_both_backends!(
     idempotent_writes_are_remembered_once,
     record_writes_reach_the_outbox_with_their_collection,
     a_failed_record_write_writes_nothing,
+    live_records_keep_their_project,
 );
 
 fn at(t: i64) -> EventContext {
@@ -863,4 +864,26 @@ async fn a_failed_record_write_writes_nothing(s: Arc<dyn Store>) {
     );
     let next = create(&s, &home, json!({})).await;
     assert_eq!(next.number, r.number + 1, "no number was spent by the failed writes");
+}
+
+async fn live_records_keep_their_project(s: Arc<dyn Store>) {
+    let w = world(&s).await;
+    let project = NewProject {
+        name: "A3".into(),
+        ..Default::default()
+    };
+    let a3 = s.create_project(w.company_a.id, &project, &ctx()).await.unwrap();
+    let home = scope(w.company_a.id, Some(a3.id), "rfis", "");
+    let live = create(&s, &home, json!({})).await;
+    let gone = create(&s, &home, json!({})).await;
+    s.delete_record(&home, gone.id, &ctx()).await.unwrap();
+    match s.delete_project(w.company_a.id, a3.id, &ctx()).await {
+        Err(StoreError::Conflict(m)) => assert!(m.contains("1 tool record(s)"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    s.delete_record(&home, live.id, &ctx()).await.unwrap();
+    // Deleted records go with the project.
+    s.delete_project(w.company_a.id, a3.id, &ctx()).await.unwrap();
+    assert!(s.find_project(w.company_a.id, a3.id).await.unwrap().is_none());
+    assert_eq!(s.find_record(&home, gone.id, true).await.unwrap(), None);
 }
