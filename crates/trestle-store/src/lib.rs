@@ -1,6 +1,6 @@
 //! Trestle's storage. The rest of the system sees only the intent-named traits, one module per
 //! aggregate (directory, apps, versions, credentials, installs, documents, sign-in, service
-//! accounts, audit, upkeep, the change feed), bundled as [`Store`]; [`connect`] picks SQLite or
+//! accounts, audit, upkeep, the change feed, tool records), bundled as [`Store`]; [`connect`] picks SQLite or
 //! PostgreSQL once, from the URL. `sql/` implements every trait for both backends.
 //!
 //! Every mutating method is one transaction that records its domain events
@@ -20,6 +20,7 @@ mod installs;
 mod manage;
 mod model;
 mod outbox;
+mod records;
 mod service_accounts;
 mod signin;
 mod sql;
@@ -38,6 +39,7 @@ pub use installs::*;
 pub use manage::*;
 pub use model::*;
 pub use outbox::*;
+pub use records::*;
 pub use service_accounts::*;
 pub use signin::*;
 pub use upkeep::*;
@@ -62,6 +64,7 @@ pub trait Store:
     + OutboxStore
     + HealthStore
     + ChangeStore
+    + RecordStore
 {
 }
 impl<T> Store for T where
@@ -80,6 +83,7 @@ impl<T> Store for T where
         + OutboxStore
         + HealthStore
         + ChangeStore
+        + RecordStore
 {
 }
 
