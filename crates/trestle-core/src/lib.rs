@@ -15,6 +15,7 @@ mod oauth;
 mod operator;
 mod portal;
 mod projects;
+mod samples;
 pub mod secrets;
 mod service_accounts;
 mod signin;

@@ -167,6 +167,9 @@ impl Trestle {
             .store
             .create_app(owner, &name, &sandbox, &self.audit(actor))
             .await?;
+        if let Some(company) = app.sandbox_company_id {
+            self.seed_sandbox_records(company).await?;
+        }
         Ok(CreatedApp {
             app,
             sandbox_credentials: creds,

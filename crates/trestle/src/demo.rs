@@ -52,10 +52,16 @@ pub fn demo_manifest() -> serde_json::Value {
         "components": { "oauth": { "grant_type": "client_credentials" } },
         "permissions": {
             "company": { "directory": "read_only", "documents": "read_only" },
-            "project": { "directory": "read_only", "documents": "standard", "daily_log": "read_only" }
+            "project": {
+                "directory": "read_only", "documents": "standard", "daily_log": "read_only",
+                "rfis": "standard", "submittals": "read_only", "punch_list": "read_only",
+                "observations": "read_only", "change_events": "read_only", "direct_costs": "read_only",
+                "commitments": "read_only", "tasks": "read_only", "timesheets": "read_only",
+                "photos": "read_only", "meetings": "read_only"
+            }
         },
         "post_installation_instruction": {
-            "notes": "Demo Data Sync reads your project directory and documents. Pick the projects it may touch.",
+            "notes": "Demo Data Sync reads your project directory, documents and field records, and answers RFIs. Pick the projects it may touch.",
             "page": { "url": "https://example.com/demo-data-sync/setup", "label": "Demo Data Sync setup guide" }
         }
     })
@@ -120,7 +126,12 @@ pub async fn seed(core: &Trestle, base_url: &str) -> Result<Demo> {
                 country_code: Some("US".into()),
                 ..Default::default()
             };
-            ids.push(core.create_project(admin_actor, company.id, new).await?.id);
+            let project = core.create_project(admin_actor, company.id, new).await?.id;
+            // The admin works in every project: the sample RFIs name them as manager.
+            core.admin_add_project_member(admin_actor, company.id, project, admin.user.id, Default::default())
+                .await?;
+            core.seed_sample_records(company.id, project, &[admin.user.id]).await?;
+            ids.push(project);
         }
         let permitted_ids: Vec<ProjectId> = ids[..permitted].to_vec();
         let install = core
