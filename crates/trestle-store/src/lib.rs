@@ -20,6 +20,7 @@ mod installs;
 mod manage;
 mod model;
 mod outbox;
+mod records;
 mod service_accounts;
 mod signin;
 mod sql;
@@ -38,6 +39,7 @@ pub use installs::*;
 pub use manage::*;
 pub use model::*;
 pub use outbox::*;
+pub use records::*;
 pub use service_accounts::*;
 pub use signin::*;
 pub use upkeep::*;
@@ -62,6 +64,7 @@ pub trait Store:
     + OutboxStore
     + HealthStore
     + ChangeStore
+    + RecordStore
 {
 }
 impl<T> Store for T where
@@ -80,6 +83,7 @@ impl<T> Store for T where
         + OutboxStore
         + HealthStore
         + ChangeStore
+        + RecordStore
 {
 }
 
