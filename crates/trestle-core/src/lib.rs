@@ -15,6 +15,7 @@ mod oauth;
 mod operator;
 mod portal;
 mod projects;
+pub mod records;
 pub mod secrets;
 mod service_accounts;
 mod signin;
@@ -31,6 +32,7 @@ pub use metrics::*;
 pub use oauth::*;
 pub use operator::*;
 pub use portal::*;
+pub use records::{ListPage, OpAnswer, OpBody, OpRequest};
 pub use service_accounts::*;
 pub use signin::*;
 
