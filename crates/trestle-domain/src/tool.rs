@@ -67,8 +67,10 @@ macro_rules! catalog {
 }
 
 catalog! {
+    ActionPlans = "action_plans", company: No, project: Levels;
     Admin = "admin", company: AdminOnly, project: AdminOnly;
     AppManagement = "app_management", company: AdminOnly, project: No;
+    BidBoard = "bid_board", company: Levels, project: No;
     Bidding = "bidding", company: Levels, project: Levels;
     Budgeting = "budgeting", company: No, project: Levels;
     Calendar = "calendar", company: Levels, project: No;
@@ -81,10 +83,12 @@ catalog! {
     Correspondence = "correspondence", company: No, project: Levels;
     CostCatalog = "cost_catalog", company: Levels, project: No;
     DailyLog = "daily_log", company: No, project: Levels;
+    DirectCosts = "direct_costs", company: No, project: Levels;
     Directory = "directory", company: Levels, project: Levels;
     Documents = "documents", company: Levels, project: Levels;
     Drawings = "drawings", company: No, project: Levels;
     Emails = "emails", company: No, project: Levels;
+    Equipment = "equipment", company: Levels, project: Levels;
     ErpIntegrations = "erp_integrations", company: Levels, project: No;
     Estimating = "estimating", company: Levels, project: Levels;
     Forms = "forms", company: No, project: Levels;
@@ -93,15 +97,19 @@ catalog! {
     Inspections = "inspections", company: No, project: Levels;
     Instructions = "instructions", company: No, project: Levels;
     InsuranceManager = "insurance_manager", company: Levels, project: No;
+    Invoicing = "invoicing", company: No, project: Levels;
     Meetings = "meetings", company: No, project: Levels;
+    Models = "models", company: No, project: Levels;
     Observations = "observations", company: No, project: Levels;
     Payments = "payments", company: Levels, project: No;
+    Permissions = "permissions", company: Levels, project: No;
     Photos = "photos", company: No, project: Levels;
     Planroom = "planroom", company: Levels, project: No;
     Portfolio = "portfolio", company: Levels, project: No;
     PrimeContracts = "prime_contracts", company: No, project: Levels;
     PunchList = "punch_list", company: No, project: Levels;
     Reports = "reports", company: Levels, project: Levels;
+    ResourcePlanning = "resource_planning", company: Levels, project: No;
     Rfis = "rfis", company: No, project: Levels;
     Schedule = "schedule", company: Levels, project: Levels;
     Specifications = "specifications", company: No, project: Levels;
@@ -110,6 +118,7 @@ catalog! {
     Timecard = "timecard", company: Levels, project: No;
     Timesheets = "timesheets", company: Levels, project: Levels;
     Transmittals = "transmittals", company: No, project: Levels;
+    Webhooks = "webhooks", company: Levels, project: Levels;
     WorkforcePlanning = "workforce_planning", company: Levels, project: No;
 }
 
@@ -222,8 +231,8 @@ mod tests {
 
     #[test]
     fn scopes_and_admin_only_tools() {
-        assert_eq!(COMPANY_TOOLS.len(), 21);
-        assert_eq!(PROJECT_TOOLS.len(), 32);
+        assert_eq!(COMPANY_TOOLS.len(), 26);
+        assert_eq!(PROJECT_TOOLS.len(), 38);
         assert!(COMPANY_TOOLS.contains(&("app_management", true)));
         assert!(!PROJECT_TOOLS.iter().any(|(n, _)| *n == "app_management"));
         assert!(PROJECT_TOOLS.contains(&("admin", true)) && COMPANY_TOOLS.contains(&("admin", true)));
@@ -239,10 +248,11 @@ mod tests {
         );
     }
 
-    /// The derived lists are exactly the string lists they replaced (same names, same order,
-    /// same admin-only tools), so manifests and stored permissions read as before.
+    /// The string lists the catalog replaced are a subset of today's lists, in the same order
+    /// and with the same admin-only tools, so manifests and stored permissions read as before;
+    /// the tools added since (for the operation catalog, #15) are exactly these.
     #[test]
-    fn the_lists_are_those_of_the_former_string_tables() {
+    fn the_former_string_tables_are_a_subset_in_order() {
         let company = "admin* app_management* bidding calendar checklists concierge cost_catalog directory \
                        documents erp_integrations estimating home insurance_manager payments planroom portfolio \
                        reports schedule timecard timesheets workforce_planning";
@@ -255,8 +265,22 @@ mod tests {
                 .map(|w| (w.trim_end_matches('*'), w.ends_with('*')))
                 .collect()
         };
-        assert_eq!(COMPANY_TOOLS, parse(company).as_slice());
-        assert_eq!(PROJECT_TOOLS, parse(project).as_slice());
+        let check = |former: Vec<(&'static str, bool)>, now: &[(&'static str, bool)], added: &str| {
+            let kept: Vec<_> = now.iter().copied().filter(|t| former.contains(t)).collect();
+            assert_eq!(kept, former, "every former tool is still there, in order");
+            let new: Vec<_> = now.iter().filter(|t| !former.contains(t)).map(|(n, _)| *n).collect();
+            assert_eq!(new.join(" "), added);
+        };
+        check(
+            parse(company),
+            COMPANY_TOOLS,
+            "bid_board equipment permissions resource_planning webhooks",
+        );
+        check(
+            parse(project),
+            PROJECT_TOOLS,
+            "action_plans direct_costs equipment invoicing models webhooks",
+        );
     }
 
     #[test]

@@ -246,3 +246,57 @@ pub fn catalog() -> &'static Catalog {
         Catalog { ops, router }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::{HashMap, HashSet};
+
+    #[test]
+    fn the_whole_catalog() {
+        let ops = catalog().ops();
+        let mut shapes: HashMap<String, usize> = HashMap::new();
+        for op in ops {
+            *shapes.entry(format!("{:?}", op.shape)).or_default() += 1;
+        }
+        let mut counts: Vec<_> = shapes.into_iter().collect();
+        counts.sort();
+        assert_eq!(ops.len(), 2636, "shapes: {counts:?}");
+        let mut seen = HashSet::new();
+        for (i, op) in ops.iter().enumerate() {
+            assert_eq!(op.index, i);
+            assert!(seen.insert((op.method, op.path.as_str())), "{} {} twice", op.method.as_str(), op.path);
+            match op.scope {
+                OpScope::Platform => assert_eq!(op.tool, None, "{}", op.id),
+                scope => {
+                    let tool = op.tool.unwrap_or_else(|| panic!("{} has no tool", op.id));
+                    let at = match scope {
+                        OpScope::Project => crate::tool::ToolScope::Project,
+                        _ => crate::tool::ToolScope::Company,
+                    };
+                    assert_ne!(tool.def().at(at), crate::tool::Offered::No, "{}: {tool} at {at:?}", op.id);
+                }
+            }
+            assert!(!op.resource.is_empty() && !op.resource.contains("{company_id}"), "{}", op.id);
+            assert!((200..300).contains(&op.success), "{}", op.id);
+        }
+        let platform: Vec<_> = ops.iter().filter(|o| o.scope == OpScope::Platform).map(|o| o.path.as_str()).collect();
+        assert_eq!(platform.len(), 6, "{platform:?}");
+        // Every tag group of the data is in the table.
+        for op in ops {
+            let group = tags::group_of(&op.tag);
+            assert_eq!(TAG_GROUPS.iter().filter(|(g, ..)| *g == group).count(), 1, "{group}");
+        }
+        // One resource key for the versions and spellings of a resource.
+        let key = |m: Method, p: &str| {
+            ops.iter().find(|o| o.method == m && o.path == p).map(|o| o.resource.clone())
+        };
+        assert_eq!(key(Method::Get, "/rest/v1.1/punch_items"), Some("punch_items".into()));
+        assert_eq!(key(Method::Get, "/rest/v1.0/projects/{project_id}/rfis"), Some("rfis".into()));
+        let rfi = ops.iter().find(|o| o.method == Method::Post && o.path == "/rest/v1.0/projects/{project_id}/rfis");
+        let rfi = rfi.expect("RFI create");
+        assert_eq!((rfi.shape, rfi.scope, rfi.tool, rfi.need), (Shape::Create, OpScope::Project, Some(Tool::Rfis), Operation::Write));
+        assert_eq!(rfi.body.as_ref().and_then(|b| b.wrapper.as_deref()), Some("rfi"));
+        assert_eq!(rfi.success, 201);
+    }
+}
