@@ -3,6 +3,7 @@
 
 mod support;
 
+mod catalog_ops;
 mod cli;
 mod cli_projects;
 mod cli_words;
