@@ -2,7 +2,7 @@
 //! private serde structs, then every derived field is filled by the pure rules below
 //! ([`scope_of`], [`need_of`], [`resource_of`], [`wrapper_of`]).
 
-use super::shape::{derive_shape, is_collection, is_param};
+use super::shape::{derive_shape, is_collection, param_parts};
 use super::tags::{is_platform_tag, tool_of_tag};
 use super::{ApiVersion, BodySpec, CatalogOp, Method, OpScope, Param, ParamIn, ParamType, Shape};
 use crate::policy::Operation;
@@ -52,21 +52,53 @@ struct AdminWrite {
 }
 
 const ADMIN_WRITES: &[AdminWrite] = &[
-    AdminWrite { tag: "Construction Financials/Commitments", path: "", scope: None },
-    AdminWrite { tag: "Project Management/Field Productivity", path: "timecard_entries", scope: None },
-    AdminWrite { tag: "Core/Directory", path: "/users", scope: Some(OpScope::Company) },
-    AdminWrite { tag: "Core/Directory", path: "permission_template", scope: Some(OpScope::Company) },
-    AdminWrite { tag: "Platform - Developer Tools/App Marketplace", path: "", scope: None },
-    AdminWrite { tag: "Company Admin/Company Settings", path: "", scope: None },
-    AdminWrite { tag: "Company Admin/Project-Level Configuration", path: "", scope: None },
-    AdminWrite { tag: "Company Admin/Custom - Configurable Tools", path: "", scope: None },
+    AdminWrite {
+        tag: "Construction Financials/Commitments",
+        path: "",
+        scope: None,
+    },
+    AdminWrite {
+        tag: "Project Management/Field Productivity",
+        path: "timecard_entries",
+        scope: None,
+    },
+    AdminWrite {
+        tag: "Core/Directory",
+        path: "/users",
+        scope: Some(OpScope::Company),
+    },
+    AdminWrite {
+        tag: "Core/Directory",
+        path: "permission_template",
+        scope: Some(OpScope::Company),
+    },
+    AdminWrite {
+        tag: "Platform - Developer Tools/App Marketplace",
+        path: "",
+        scope: None,
+    },
+    AdminWrite {
+        tag: "Company Admin/Company Settings",
+        path: "",
+        scope: None,
+    },
+    AdminWrite {
+        tag: "Company Admin/Project-Level Configuration",
+        path: "",
+        scope: None,
+    },
+    AdminWrite {
+        tag: "Company Admin/Custom - Configurable Tools",
+        path: "",
+        scope: None,
+    },
 ];
 
 /// The catalog's operations. The data is embedded and checked by this module's tests, so a
 /// failure here is a build defect, reported with the operation it is in.
 pub(super) fn load() -> Vec<CatalogOp> {
-    let raw: Vec<RawOp> = serde_json::from_str(DATA)
-        .unwrap_or_else(|e| panic!("data/procore-operations.json does not parse: {e}"));
+    let raw: Vec<RawOp> =
+        serde_json::from_str(DATA).unwrap_or_else(|e| panic!("data/procore-operations.json does not parse: {e}"));
     raw.into_iter()
         .enumerate()
         .map(|(index, r)| {
@@ -79,11 +111,7 @@ pub(super) fn load() -> Vec<CatalogOp> {
 fn convert(index: usize, r: RawOp) -> Result<CatalogOp, String> {
     let method = Method::parse(&r.method).ok_or_else(|| format!("unknown method {:?}", r.method))?;
     let version = version_of(&r.path)?;
-    let params = r
-        .parameters
-        .iter()
-        .map(param_of)
-        .collect::<Result<Vec<_>, _>>()?;
+    let params = r.parameters.iter().map(param_of).collect::<Result<Vec<_>, _>>()?;
     let body = r.request_body.map(|b| BodySpec {
         wrapper: wrapper_of(&b.schema),
         content_type: b.content_type,
@@ -184,9 +212,7 @@ fn param_of(p: &RawParam) -> Result<Param, String> {
 fn wrapper_of(schema: &Value) -> Option<String> {
     let props = schema.get("properties")?.as_object()?;
     let mut objects = props.iter().filter(|(name, s)| {
-        *name != "company_id"
-            && *name != "project_id"
-            && s.get("type").and_then(Value::as_str) == Some("object")
+        *name != "company_id" && *name != "project_id" && s.get("type").and_then(Value::as_str) == Some("object")
     });
     let (name, _) = objects.next()?;
     objects.next().is_none().then(|| name.clone())
@@ -225,9 +251,7 @@ pub(super) fn need_of(method: Method, tag: &str, path: &str, scope: OpScope) -> 
         return Operation::Read;
     }
     let admin = ADMIN_WRITES.iter().any(|x| {
-        tag.starts_with(x.tag)
-            && (x.path.is_empty() || path.contains(x.path))
-            && x.scope.is_none_or(|s| s == scope)
+        tag.starts_with(x.tag) && (x.path.is_empty() || path.contains(x.path)) && x.scope.is_none_or(|s| s == scope)
     });
     match method {
         _ if admin => Operation::Administer,
@@ -263,7 +287,11 @@ pub(super) fn resource_of(path: &str, shape: Shape) -> (String, Vec<String>, Opt
         Shape::Action | Shape::Sync => {
             // An action names its record (`…/{id}/actions/close`) or its collection
             // (`…/line_items/sync`): drop the trailing verbs.
-            while segs.len() > 1 && segs.last().is_some_and(|s| !is_param(s) && !is_collection(s)) {
+            while segs.len() > 1
+                && segs
+                    .last()
+                    .is_some_and(|s| param_parts(s).is_none() && !is_collection(s))
+            {
                 segs.pop();
             }
         }
@@ -272,20 +300,20 @@ pub(super) fn resource_of(path: &str, shape: Shape) -> (String, Vec<String>, Opt
     let takes_record = matches!(shape, Shape::Show | Shape::Update | Shape::Delete | Shape::Action);
     let mut record_param = None;
     if takes_record && segs.len() > 1 {
-        if let Some(last) = segs.last().filter(|s| is_param(s)) {
-            record_param = Some(last[1..last.len() - 1].to_string());
+        if let Some((name, _)) = segs.last().and_then(|s| param_parts(s)) {
+            record_param = Some(name.to_string());
             segs.pop();
         }
     }
     let parents = segs
         .iter()
-        .filter(|s| is_param(s))
-        .map(|s| s[1..s.len() - 1].to_string())
+        .filter_map(|s| param_parts(s))
+        .map(|(name, _)| name.to_string())
         .filter(|n| n != "company_id" && n != "project_id")
         .collect();
     let resource = segs
         .iter()
-        .map(|s| if is_param(s) { "{}" } else { s })
+        .map(|s| if param_parts(s).is_some() { "{}" } else { s })
         .collect::<Vec<_>>()
         .join("/");
     (resource, parents, record_param)
@@ -297,9 +325,23 @@ mod tests {
 
     #[test]
     fn resources_of_real_paths() {
-        let table: &[(&str, Shape, &str, &[&str], Option<&str>)] = &[
+        /// `(template, shape, resource, parents, record_param)`.
+        type Row = (
+            &'static str,
+            Shape,
+            &'static str,
+            &'static [&'static str],
+            Option<&'static str>,
+        );
+        let table: &[Row] = &[
             ("/rest/v1.0/projects/{project_id}/rfis", Shape::List, "rfis", &[], None),
-            ("/rest/v1.0/projects/{project_id}/rfis/{id}", Shape::Show, "rfis", &[], Some("id")),
+            (
+                "/rest/v1.0/projects/{project_id}/rfis/{id}",
+                Shape::Show,
+                "rfis",
+                &[],
+                Some("id"),
+            ),
             (
                 "/rest/v1.0/projects/{project_id}/rfis/{rfi_id}/replies/{id}",
                 Shape::Show,
@@ -308,10 +350,28 @@ mod tests {
                 Some("id"),
             ),
             ("/rest/v1.1/punch_items", Shape::List, "punch_items", &[], None),
-            ("/rest/v1.0/projects/{project_id}/punch_items", Shape::List, "punch_items", &[], None),
-            ("/rest/v1.0/rfis/{id}/actions/close", Shape::Action, "rfis", &[], Some("id")),
+            (
+                "/rest/v1.0/projects/{project_id}/punch_items",
+                Shape::List,
+                "punch_items",
+                &[],
+                None,
+            ),
+            (
+                "/rest/v1.0/rfis/{id}/actions/close",
+                Shape::Action,
+                "rfis",
+                &[],
+                Some("id"),
+            ),
             ("/rest/v1.0/rfis/{id}/reopen", Shape::Action, "rfis", &[], Some("id")),
-            ("/rest/v1.0/coordination_issues/sync", Shape::Sync, "coordination_issues", &[], None),
+            (
+                "/rest/v1.0/coordination_issues/sync",
+                Shape::Sync,
+                "coordination_issues",
+                &[],
+                None,
+            ),
             (
                 "/rest/v1.0/prime_contracts/{prime_contract_id}/line_items/sync",
                 Shape::Sync,
@@ -326,10 +386,29 @@ mod tests {
                 &[],
                 Some("id"),
             ),
-            ("/rest/v1.0/companies/{company_id}", Shape::Show, "companies", &[], Some("company_id")),
-            ("/rest/v1.0/companies/{company_id}/concierge", Shape::Action, "concierge", &[], None),
+            (
+                "/rest/v1.0/companies/{company_id}",
+                Shape::Show,
+                "companies",
+                &[],
+                Some("company_id"),
+            ),
+            (
+                "/rest/v1.0/companies/{company_id}/concierge",
+                Shape::Action,
+                "concierge",
+                &[],
+                None,
+            ),
             ("/oauth/token", Shape::Action, "oauth", &[], None),
             ("/rest/v1.0/me", Shape::List, "me", &[], None),
+            (
+                "/rest/v1.0/projects/{project_id}/rfis/{id}.pdf",
+                Shape::Action,
+                "rfis",
+                &[],
+                Some("id"),
+            ),
         ];
         for (path, shape, resource, parents, record) in table {
             let (r, p, rp) = resource_of(path, *shape);
@@ -348,20 +427,40 @@ mod tests {
         assert_eq!(need_of(Put, rfi, "/x", OpScope::Project), Operation::Write);
         assert_eq!(need_of(Delete, rfi, "/x", OpScope::Project), Operation::Delete);
         let c = "Construction Financials/Commitments/work-order-contracts";
-        assert_eq!(need_of(Get, c, "/rest/v1.0/work_order_contracts", OpScope::Project), Operation::Read);
-        assert_eq!(need_of(Post, c, "/rest/v1.0/work_order_contracts", OpScope::Project), Operation::Administer);
-        let t = "Project Management/Field Productivity/timecard-entries";
         assert_eq!(
-            need_of(Patch, t, "/rest/v1.0/companies/{company_id}/timecard_entries/{id}", OpScope::Company),
+            need_of(Get, c, "/rest/v1.0/work_order_contracts", OpScope::Project),
+            Operation::Read
+        );
+        assert_eq!(
+            need_of(Post, c, "/rest/v1.0/work_order_contracts", OpScope::Project),
             Operation::Administer
         );
-        assert_eq!(need_of(Post, t, "/rest/v1.0/projects/{project_id}/timesheets", OpScope::Project), Operation::Write);
+        let t = "Project Management/Field Productivity/timecard-entries";
+        assert_eq!(
+            need_of(
+                Patch,
+                t,
+                "/rest/v1.0/companies/{company_id}/timecard_entries/{id}",
+                OpScope::Company
+            ),
+            Operation::Administer
+        );
+        assert_eq!(
+            need_of(Post, t, "/rest/v1.0/projects/{project_id}/timesheets", OpScope::Project),
+            Operation::Write
+        );
         let d = "Core/Directory/company-users";
         let users = "/rest/v1.3/companies/{company_id}/users";
         assert_eq!(need_of(Post, d, users, OpScope::Company), Operation::Administer);
-        assert_eq!(need_of(Post, d, "/rest/v1.0/projects/{project_id}/users", OpScope::Project), Operation::Write);
+        assert_eq!(
+            need_of(Post, d, "/rest/v1.0/projects/{project_id}/users", OpScope::Project),
+            Operation::Write
+        );
         let s = "Company Admin/Company Settings/x";
-        assert_eq!(need_of(Patch, s, "/rest/v1.0/companies/{company_id}/x", OpScope::Company), Operation::Administer);
+        assert_eq!(
+            need_of(Patch, s, "/rest/v1.0/companies/{company_id}/x", OpScope::Company),
+            Operation::Administer
+        );
     }
 
     #[test]

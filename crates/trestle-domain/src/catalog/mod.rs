@@ -263,9 +263,32 @@ mod tests {
         counts.sort();
         assert_eq!(ops.len(), 2636, "shapes: {counts:?}");
         let mut seen = HashSet::new();
+        // Also with parameter names erased: two such ops would be indistinguishable to a router.
+        let mut shapes_seen = HashSet::new();
+        for op in ops {
+            let erased: Vec<String> = op
+                .path
+                .split('/')
+                .map(|s| match shape::param_parts(s) {
+                    Some((_, suffix)) => format!("{{}}{suffix}"),
+                    None => s.to_string(),
+                })
+                .collect();
+            assert!(
+                shapes_seen.insert((op.method, erased.join("/"))),
+                "{} {}",
+                op.method.as_str(),
+                op.path
+            );
+        }
         for (i, op) in ops.iter().enumerate() {
             assert_eq!(op.index, i);
-            assert!(seen.insert((op.method, op.path.as_str())), "{} {} twice", op.method.as_str(), op.path);
+            assert!(
+                seen.insert((op.method, op.path.as_str())),
+                "{} {} twice",
+                op.method.as_str(),
+                op.path
+            );
             match op.scope {
                 OpScope::Platform => assert_eq!(op.tool, None, "{}", op.id),
                 scope => {
@@ -274,13 +297,26 @@ mod tests {
                         OpScope::Project => crate::tool::ToolScope::Project,
                         _ => crate::tool::ToolScope::Company,
                     };
-                    assert_ne!(tool.def().at(at), crate::tool::Offered::No, "{}: {tool} at {at:?}", op.id);
+                    assert_ne!(
+                        tool.def().at(at),
+                        crate::tool::Offered::No,
+                        "{}: {tool} at {at:?}",
+                        op.id
+                    );
                 }
             }
-            assert!(!op.resource.is_empty() && !op.resource.contains("{company_id}"), "{}", op.id);
+            assert!(
+                !op.resource.is_empty() && !op.resource.contains("{company_id}"),
+                "{}",
+                op.id
+            );
             assert!((200..300).contains(&op.success), "{}", op.id);
         }
-        let platform: Vec<_> = ops.iter().filter(|o| o.scope == OpScope::Platform).map(|o| o.path.as_str()).collect();
+        let platform: Vec<_> = ops
+            .iter()
+            .filter(|o| o.scope == OpScope::Platform)
+            .map(|o| o.path.as_str())
+            .collect();
         assert_eq!(platform.len(), 6, "{platform:?}");
         // Every tag group of the data is in the table.
         for op in ops {
@@ -289,13 +325,23 @@ mod tests {
         }
         // One resource key for the versions and spellings of a resource.
         let key = |m: Method, p: &str| {
-            ops.iter().find(|o| o.method == m && o.path == p).map(|o| o.resource.clone())
+            ops.iter()
+                .find(|o| o.method == m && o.path == p)
+                .map(|o| o.resource.clone())
         };
         assert_eq!(key(Method::Get, "/rest/v1.1/punch_items"), Some("punch_items".into()));
-        assert_eq!(key(Method::Get, "/rest/v1.0/projects/{project_id}/rfis"), Some("rfis".into()));
-        let rfi = ops.iter().find(|o| o.method == Method::Post && o.path == "/rest/v1.0/projects/{project_id}/rfis");
+        assert_eq!(
+            key(Method::Get, "/rest/v1.0/projects/{project_id}/rfis"),
+            Some("rfis".into())
+        );
+        let rfi = ops
+            .iter()
+            .find(|o| o.method == Method::Post && o.path == "/rest/v1.0/projects/{project_id}/rfis");
         let rfi = rfi.expect("RFI create");
-        assert_eq!((rfi.shape, rfi.scope, rfi.tool, rfi.need), (Shape::Create, OpScope::Project, Some(Tool::Rfis), Operation::Write));
+        assert_eq!(
+            (rfi.shape, rfi.scope, rfi.tool, rfi.need),
+            (Shape::Create, OpScope::Project, Some(Tool::Rfis), Operation::Write)
+        );
         assert_eq!(rfi.body.as_ref().and_then(|b| b.wrapper.as_deref()), Some("rfi"));
         assert_eq!(rfi.success, 201);
     }

@@ -46,20 +46,8 @@ const VERBS: &[&str] = &[
 
 /// Prefixes of verb segments (`bulk_create`, `send_unsent`, `copy_from_standard_list`, …).
 const VERB_PREFIXES: &[&str] = &[
-    "add_",
-    "bulk_",
-    "convert_",
-    "copy_",
-    "create_",
-    "draft_",
-    "find_or_",
-    "get_or_",
-    "remove_",
-    "send_",
-    "setup_",
-    "toggle_",
-    "update_",
-    "use_",
+    "add_", "bulk_", "convert_", "copy_", "create_", "draft_", "find_or_", "get_or_", "remove_", "send_", "setup_",
+    "toggle_", "update_", "use_",
 ];
 
 /// Singular nouns Procore uses as collections.
@@ -83,12 +71,22 @@ pub(super) fn is_param(segment: &str) -> bool {
     segment.len() > 2 && segment.starts_with('{') && segment.ends_with('}')
 }
 
+/// The parameter a template segment names, whole (`{id}`) or with a static suffix
+/// (`{id}.pdf`, as in `…/rfis/{id}.pdf`), and that suffix.
+pub(super) fn param_parts(segment: &str) -> Option<(&str, &str)> {
+    let rest = segment.strip_prefix('{')?;
+    let (name, suffix) = rest.split_once('}')?;
+    (!name.is_empty() && !suffix.contains(['{', '}'])).then_some((name, suffix))
+}
+
 /// The shape of the operation `method path` (a template, e.g. `/rest/v1.0/rfis/{id}`).
 pub fn derive_shape(method: Method, path: &str) -> Shape {
     let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
     let ends_in_param = is_param(last);
     match method {
         Method::Get if ends_in_param => Shape::Show,
+        // `…/{id}.pdf`: a rendering of one record.
+        Method::Get if param_parts(last).is_some() => Shape::Action,
         Method::Get => Shape::List,
         Method::Patch | Method::Post if last == "sync" => Shape::Sync,
         Method::Post if !ends_in_param && is_collection(last) => Shape::Create,
@@ -120,11 +118,23 @@ mod tests {
             (Patch, "/rest/v1.0/coordination_issues/sync", Sync),
             (Patch, "/rest/v1.0/companies/{company_id}/users/sync", Sync),
             (Post, "/rest/v1.0/budget_line_items/sync", Sync),
-            (Patch, "/rest/v1.0/prime_contracts/{prime_contract_id}/line_items/sync", Sync),
-            (Post, "/rest/v1.0/projects/{project_id}/checklist/lists/bulk_create", Action),
+            (
+                Patch,
+                "/rest/v1.0/prime_contracts/{prime_contract_id}/line_items/sync",
+                Sync,
+            ),
+            (
+                Post,
+                "/rest/v1.0/projects/{project_id}/checklist/lists/bulk_create",
+                Action,
+            ),
             (Post, "/rest/v1.0/projects/{project_id}/submittals/send_unsent", Action),
             (Patch, "/rest/v1.0/companies/{company_id}/users/{id}/invite", Action),
-            (Patch, "/rest/v1.0/companies/{company_id}/managed_equipment/{id}/restore", Action),
+            (
+                Patch,
+                "/rest/v1.0/companies/{company_id}/managed_equipment/{id}/restore",
+                Action,
+            ),
             (Del, "/rest/v1.0/procore_item_associations/bulk_destroy", Action),
             (Del, "/rest/v1.0/bim_viewpoints/{bim_viewpoint_id}/associations", Action),
             (Patch, "/rest/v1.0/companies/{company_id}/concierge", Action),
@@ -134,8 +144,13 @@ mod tests {
             (Post, "/oauth/token", Action),
             (Post, "/oauth/revoke", Action),
             (Get, "/rest/v1.0/me", List),
-            (Post, "/rest/v2.0/companies/{company_id}/projects/{project_id}/equipment_register", Create),
+            (
+                Post,
+                "/rest/v2.0/companies/{company_id}/projects/{project_id}/equipment_register",
+                Create,
+            ),
             (Post, "/rest/v1.0/rfis/{id}/actions/close", Action),
+            (Get, "/rest/v1.0/projects/{project_id}/rfis/{id}.pdf", Action),
         ];
         for (method, path, shape) in table {
             assert_eq!(derive_shape(*method, path), *shape, "{method:?} {path}");
@@ -147,9 +162,21 @@ mod tests {
         for c in ["rfis", "replies", "managed_equipment", "punch_items", "uploads"] {
             assert!(is_collection(c), "{c}");
         }
-        for v in ["sync", "bulk_create", "send_unsent", "close", "copy_from_standard_list", "pdf", "restore"] {
+        for v in [
+            "sync",
+            "bulk_create",
+            "send_unsent",
+            "close",
+            "copy_from_standard_list",
+            "pdf",
+            "restore",
+        ] {
             assert!(!is_collection(v), "{v}");
         }
         assert!(is_param("{id}") && !is_param("{}") && !is_param("id"));
+        assert_eq!(param_parts("{id}"), Some(("id", "")));
+        assert_eq!(param_parts("{id}.pdf"), Some(("id", ".pdf")));
+        assert_eq!(param_parts("id"), None);
+        assert_eq!(param_parts("{}"), None);
     }
 }

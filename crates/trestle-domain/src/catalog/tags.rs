@@ -20,14 +20,26 @@ pub const TAG_GROUPS: &[(&str, Option<Tool>, Option<Tool>)] = &[
     ("Construction Financials/Change Orders", Some(Admin), Some(ChangeOrders)),
     ("Construction Financials/Commitments", Some(Admin), Some(Commitments)),
     ("Construction Financials/Contracts", Some(Admin), Some(PrimeContracts)),
-    ("Construction Financials/Currency Configurations", Some(Admin), Some(Admin)),
+    (
+        "Construction Financials/Currency Configurations",
+        Some(Admin),
+        Some(Admin),
+    ),
     ("Construction Financials/Direct Costs", Some(Admin), Some(DirectCosts)),
     ("Construction Financials/Invoices", Some(Payments), Some(Invoicing)),
     ("Construction Financials/Payments", Some(Payments), Some(Invoicing)),
-    ("Construction Financials/Prime Contracts", Some(Admin), Some(PrimeContracts)),
+    (
+        "Construction Financials/Prime Contracts",
+        Some(Admin),
+        Some(PrimeContracts),
+    ),
     ("Construction Financials/Tax", Some(Admin), Some(Admin)),
     ("Construction Financials/Units of Measure", Some(Admin), Some(Admin)),
-    ("Construction Financials/Work Breakdown Structure", Some(Admin), Some(Budgeting)),
+    (
+        "Construction Financials/Work Breakdown Structure",
+        Some(Admin),
+        Some(Budgeting),
+    ),
     ("Core/Directory", Some(Directory), Some(Directory)),
     ("Core/Documents", Some(Documents), Some(Documents)),
     ("Core/Equipment", Some(Equipment), Some(Equipment)),
@@ -37,7 +49,11 @@ pub const TAG_GROUPS: &[(&str, Option<Tool>, Option<Tool>)] = &[
     ("Core/Tasks", Some(Admin), Some(Tasks)),
     ("Core/Telematics", Some(Equipment), Some(Equipment)),
     ("Core/Workflows", Some(Admin), Some(Admin)),
-    ("Platform - Developer Tools/App Marketplace", Some(AppManagement), Some(Admin)),
+    (
+        "Platform - Developer Tools/App Marketplace",
+        Some(AppManagement),
+        Some(Admin),
+    ),
     ("Platform - Developer Tools/Authentication", None, None),
     ("Platform - Developer Tools/Platform Services", None, None),
     ("Platform - Developer Tools/Webhooks", Some(Webhooks), Some(Webhooks)),
@@ -48,12 +64,20 @@ pub const TAG_GROUPS: &[(&str, Option<Tool>, Option<Tool>)] = &[
     ("Preconstruction/Estimating", Some(Estimating), Some(Estimating)),
     ("Procore Helix/Reports", Some(Reports), Some(Reports)),
     ("Project Management/Action Plans", Some(Admin), Some(ActionPlans)),
-    ("Project Management/Coordination Issues", Some(Admin), Some(CoordinationIssues)),
+    (
+        "Project Management/Coordination Issues",
+        Some(Admin),
+        Some(CoordinationIssues),
+    ),
     ("Project Management/Daily Log", Some(Admin), Some(DailyLog)),
     ("Project Management/Document Markup", Some(Documents), Some(Drawings)),
     ("Project Management/Drawings", Some(Admin), Some(Drawings)),
     ("Project Management/Emails", Some(Admin), Some(Emails)),
-    ("Project Management/Field Productivity", Some(Timecard), Some(Timesheets)),
+    (
+        "Project Management/Field Productivity",
+        Some(Timecard),
+        Some(Timesheets),
+    ),
     ("Project Management/Forms", Some(Admin), Some(Forms)),
     ("Project Management/Incidents", Some(Admin), Some(Incidents)),
     ("Project Management/Inspections", Some(Checklists), Some(Inspections)),
@@ -66,7 +90,11 @@ pub const TAG_GROUPS: &[(&str, Option<Tool>, Option<Tool>)] = &[
     ("Project Management/Scheduling", Some(Schedule), Some(Schedule)),
     ("Project Management/Specifications", Some(Admin), Some(Specifications)),
     ("Project Management/Submittals", Some(Admin), Some(Submittals)),
-    ("Resource Management/Resource Planning", Some(ResourcePlanning), Some(Admin)),
+    (
+        "Resource Management/Resource Planning",
+        Some(ResourcePlanning),
+        Some(Admin),
+    ),
 ];
 
 /// A tag's group: its first two `/`-separated segments.
@@ -132,12 +160,17 @@ mod tests {
             Some(Tool::Admin)
         );
         assert_eq!(
-            tool_of_tag("Project Management/Field Productivity/timecard-entries", OpScope::Company),
+            tool_of_tag(
+                "Project Management/Field Productivity/timecard-entries",
+                OpScope::Company
+            ),
             Some(Tool::Timecard)
         );
         assert_eq!(tool_of_tag("Project Management/RFI/rfis", OpScope::Platform), None);
         assert_eq!(tool_of_tag("Nowhere/Else/x", OpScope::Project), None);
-        assert!(is_platform_tag("Platform - Developer Tools/Authentication/authentication"));
+        assert!(is_platform_tag(
+            "Platform - Developer Tools/Authentication/authentication"
+        ));
         assert!(!is_platform_tag("Platform - Developer Tools/Webhooks/hooks"));
     }
 }
