@@ -6,7 +6,7 @@
 
 use crate::{Result, Trestle};
 use std::time::Duration;
-use trestle_store::{PurgeCounts, PurgeCutoffs};
+use trestle_store::{PurgeCounts, PurgeCutoffs, IDEMPOTENCY_TTL};
 
 /// Rows deleted per statement: small, so that no purge holds a lock for long.
 pub const PURGE_BATCH: i64 = 500;
@@ -24,6 +24,7 @@ impl Trestle {
             // The last access token of a grant is issued before it is too old to refresh and
             // lives `access_token_ttl` more.
             granted: refresh_granted.saturating_sub(self.config.access_token_ttl),
+            remembered: now.saturating_sub(IDEMPOTENCY_TTL),
         }
     }
 
@@ -40,6 +41,7 @@ impl Trestle {
             total.revocations += n.revocations;
             total.refresh_tokens += n.refresh_tokens;
             total.grants += n.grants;
+            total.remembered += n.remembered;
             if n.total() == 0 {
                 break;
             }
@@ -65,6 +67,7 @@ impl Trestle {
                     revocations = n.revocations,
                     refresh_tokens = n.refresh_tokens,
                     grants = n.grants,
+                    remembered = n.remembered,
                     "janitor purged expired rows"
                 ),
                 Ok(_) => {}

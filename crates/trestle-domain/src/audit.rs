@@ -15,4 +15,6 @@ pub struct AuditEvent {
     pub target_id: String,
     pub before_json: Option<String>,
     pub after_json: Option<String>,
+    /// The collection of a tool record's event (see `Event::resource`).
+    pub resource: Option<String>,
 }

@@ -33,6 +33,8 @@ pub enum TargetKind {
     Project,
     ServiceAccount,
     User,
+    /// A tool record (an RFI, a submittal, a vendor, …; see `crate::record`).
+    Record,
 }
 
 impl TargetKind {
@@ -57,6 +59,7 @@ impl TargetKind {
             TargetKind::Project => "project",
             TargetKind::ServiceAccount => "service_account",
             TargetKind::User => "user",
+            TargetKind::Record => "record",
         }
     }
 
@@ -80,6 +83,7 @@ impl TargetKind {
         TargetKind::Project,
         TargetKind::ServiceAccount,
         TargetKind::User,
+        TargetKind::Record,
     ];
 
     /// The target kind named `name`, if there is one.
@@ -173,6 +177,12 @@ actions! {
     ServiceAccountCreate => "service_account.create";
     ServiceAccountResetSecret => "service_account.reset_secret";
     ServiceAccountRetire => "service_account.retire";
+    /// A tool record was created (by a create or a sync).
+    RecordCreate => "record.create";
+    /// A tool record's body or origin id changed (by an update or a sync).
+    RecordUpdate => "record.update";
+    /// A tool record was (softly) deleted.
+    RecordDelete => "record.delete";
 }
 
 impl Action {
@@ -241,6 +251,9 @@ pub struct Event {
     pub company: Option<CompanyId>,
     pub project: Option<ProjectId>,
     pub app: Option<AppId>,
+    /// The collection of a tool record (`rfis`, `rfis/{}/replies`, …), which webhooks filter
+    /// on; `None` for every other event.
+    pub resource: Option<String>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
 }
@@ -255,6 +268,7 @@ impl Event {
             company: None,
             project: None,
             app: None,
+            resource: None,
             before: None,
             after: None,
         }
@@ -272,6 +286,12 @@ impl Event {
 
     pub fn for_app(mut self, app: AppId) -> Event {
         self.app = Some(app);
+        self
+    }
+
+    /// The collection of the tool record the event is about.
+    pub fn of_resource(mut self, resource: impl Into<String>) -> Event {
+        self.resource = Some(resource.into());
         self
     }
 
@@ -344,6 +364,7 @@ mod tests {
             (TargetKind::OAuthClient, "oauth_client"),
             (TargetKind::Folder, "folder"),
             (TargetKind::Email, "email"),
+            (TargetKind::Record, "record"),
         ];
         for (kind, name) in kinds {
             assert_eq!(kind.as_str(), name);
@@ -368,7 +389,7 @@ mod tests {
             assert!(seen.insert(t.as_str()), "two target kinds named {}", t.as_str());
             assert_eq!(TargetKind::parse(t.as_str()), Some(*t));
         }
-        assert_eq!(TargetKind::ALL.len(), 18);
+        assert_eq!(TargetKind::ALL.len(), 19);
         for k in ActorKind::ALL {
             assert_eq!(ActorKind::parse(k.as_str()), Some(*k));
         }
@@ -389,5 +410,11 @@ mod tests {
         );
         assert_eq!(e.target.as_str(), "install");
         assert!(e.before.is_none());
+        assert!(e.resource.is_none());
+        let r = Event::new(Action::RecordCreate, TargetKind::Record, 1).of_resource("rfis");
+        assert_eq!(
+            (r.resource.as_deref(), r.action.as_str()),
+            (Some("rfis"), "record.create")
+        );
     }
 }

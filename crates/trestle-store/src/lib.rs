@@ -1,6 +1,6 @@
 //! Trestle's storage. The rest of the system sees only the intent-named traits, one module per
 //! aggregate (directory, apps, versions, credentials, installs, documents, sign-in, service
-//! accounts, audit, upkeep, the change feed), bundled as [`Store`]; [`connect`] picks SQLite or
+//! accounts, audit, upkeep, the change feed, tool records), bundled as [`Store`]; [`connect`] picks SQLite or
 //! PostgreSQL once, from the URL. `sql/` implements every trait for both backends.
 //!
 //! Every mutating method is one transaction that records its domain events

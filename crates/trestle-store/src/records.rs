@@ -30,7 +30,10 @@ pub trait RecordStore: Send + Sync {
         &self,
         scope: &RecordScope,
         new: &NewRecord,
-        idempotency: Option<(&IdempotencyKey, &(dyn Fn(&Record) -> RememberedResponse + Sync))>,
+        idempotency: Option<(
+            &IdempotencyKey,
+            &(dyn for<'r> Fn(&'r Record) -> RememberedResponse + Sync),
+        )>,
         ctx: &EventContext,
     ) -> Result<Record>;
 
@@ -42,7 +45,10 @@ pub trait RecordStore: Send + Sync {
         id: RecordId,
         patch: &Map<String, Value>,
         origin_id: Option<&str>,
-        idempotency: Option<(&IdempotencyKey, &(dyn Fn(&Record) -> RememberedResponse + Sync))>,
+        idempotency: Option<(
+            &IdempotencyKey,
+            &(dyn for<'r> Fn(&'r Record) -> RememberedResponse + Sync),
+        )>,
         ctx: &EventContext,
     ) -> Result<Record>;
 
@@ -51,7 +57,12 @@ pub trait RecordStore: Send + Sync {
     async fn delete_record(&self, scope: &RecordScope, id: RecordId, ctx: &EventContext) -> Result<Record>;
 
     /// Upserts up to 1,000 items in one transaction, one outcome per item in order.
-    async fn sync_records(&self, scope: &RecordScope, items: &[SyncItem], ctx: &EventContext) -> Result<Vec<SyncOutcome>>;
+    async fn sync_records(
+        &self,
+        scope: &RecordScope,
+        items: &[SyncItem],
+        ctx: &EventContext,
+    ) -> Result<Vec<SyncOutcome>>;
 
     /// The remembered first answer for an idempotency key, if any (and not older than 24 h).
     async fn remembered(&self, key: &IdempotencyKey) -> Result<Option<RememberedResponse>>;

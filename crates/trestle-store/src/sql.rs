@@ -27,7 +27,7 @@ mod documents;
 mod feed;
 mod installs;
 mod manage;
-mod records_pending;
+mod records;
 mod rows;
 mod service_accounts;
 mod signin;

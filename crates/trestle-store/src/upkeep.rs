@@ -15,7 +15,12 @@ pub struct PurgeCutoffs {
     /// Grants approved then, once no refresh token or code refers to them (their last access
     /// token has expired too).
     pub granted: i64,
+    /// Remembered idempotent answers first given then (kept [`IDEMPOTENCY_TTL`]).
+    pub remembered: i64,
 }
+
+/// How long the first answer to a request with an `Idempotency-Token` is remembered (24 h).
+pub const IDEMPOTENCY_TTL: i64 = 24 * 60 * 60;
 
 /// How many rows one purge batch removed, by kind.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -25,11 +30,13 @@ pub struct PurgeCounts {
     pub revocations: u64,
     pub refresh_tokens: u64,
     pub grants: u64,
+    /// Remembered idempotent answers.
+    pub remembered: u64,
 }
 
 impl PurgeCounts {
     pub fn total(&self) -> u64 {
-        self.sessions + self.codes + self.revocations + self.refresh_tokens + self.grants
+        self.sessions + self.codes + self.revocations + self.refresh_tokens + self.grants + self.remembered
     }
 }
 

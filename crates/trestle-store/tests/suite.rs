@@ -1324,6 +1324,10 @@ mod manage;
 #[path = "suite/events.rs"]
 mod events;
 
+/// Tool records: the generic record store behind every catalog operation.
+#[path = "suite/records.rs"]
+mod records;
+
 /// The janitor's purge: expired sessions, codes, revocations, refresh tokens and grants go, in
 /// batches; live ones stay; a second purge finds nothing.
 async fn purge_removes_expired_rows_only(s: Arc<dyn Store>) {
@@ -1394,6 +1398,7 @@ async fn purge_removes_expired_rows_only(s: Arc<dyn Store>) {
         expired: NOW,
         refresh_granted: NOW - 100,
         granted: NOW - 200,
+        remembered: NOW - 300,
     };
     let first = s.purge_expired(&cutoffs, 1).await.unwrap();
     assert_eq!(
@@ -1422,6 +1427,7 @@ async fn purge_removes_expired_rows_only(s: Arc<dyn Store>) {
             revocations: 1,
             refresh_tokens: 1,
             grants: 1,
+            remembered: 0,
         }
     );
     assert_eq!(s.purge_expired(&cutoffs, 100).await.unwrap(), PurgeCounts::default());

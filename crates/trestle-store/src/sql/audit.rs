@@ -44,7 +44,7 @@ macro_rules! impl_audit {
                 let total = self.count(&format!("SELECT COUNT(*) FROM audit_events WHERE {cond}"), &[company, app]).await?;
                 let rows: Vec<AuditRow> = sqlx::query_as(&format!(
                     "SELECT id, at, actor_kind, actor_user_id, company_id, app_id, action, target_type, target_id, \
-                     before_json, after_json FROM audit_events WHERE {cond} ORDER BY id LIMIT $3 OFFSET $4"
+                     before_json, after_json, resource FROM audit_events WHERE {cond} ORDER BY id LIMIT $3 OFFSET $4"
                 ))
                 .bind(company)
                 .bind(app)
@@ -68,7 +68,7 @@ macro_rules! impl_audit {
             async fn list_outbox(&self, after: EventId, limit: i64) -> Result<Vec<RecordedEvent>> {
                 let rows: Vec<OutboxRow> = sqlx::query_as(
                     "SELECT id, at, actor_kind, actor_user_id, company_id, project_id, app_id, action, target_type, \
-                     target_id, before_json, after_json FROM outbox WHERE id > $1 ORDER BY id LIMIT $2",
+                     target_id, before_json, after_json, resource FROM outbox WHERE id > $1 ORDER BY id LIMIT $2",
                 )
                 .bind(after.0)
                 .bind(limit.clamp(0, 1000))

@@ -204,8 +204,9 @@ macro_rules! manage_store {
             async fn delete_project(&self, company: CompanyId, project: ProjectId, audit: &EventContext) -> Result<()> {
                 let mut tx = self.begin(audit).await?;
                 let was = Self::project_in_tx(&mut tx, company, project.0).await?;
-                let (documents, apps, members): (i64, i64, i64) = sqlx::query_as(
-                    "SELECT (SELECT COUNT(*) FROM documents WHERE project_id = $1), \
+                let (records, documents, apps, members): (i64, i64, i64, i64) = sqlx::query_as(
+                    "SELECT (SELECT COUNT(*) FROM records WHERE project_id = $1 AND deleted_at IS NULL), \
+                     (SELECT COUNT(*) FROM documents WHERE project_id = $1), \
                      (SELECT COUNT(*) FROM project_users pu WHERE pu.project_id = $1 AND EXISTS \
                         (SELECT 1 FROM installs i WHERE i.bot_user_id = pu.user_id AND i.company_id = pu.company_id)), \
                      (SELECT COUNT(*) FROM project_users pu WHERE pu.project_id = $1 AND NOT EXISTS \
@@ -214,8 +215,11 @@ macro_rules! manage_store {
                 .bind(project.0)
                 .fetch_one(&mut *tx)
                 .await?;
-                if documents + apps + members > 0 {
+                if records + documents + apps + members > 0 {
                     let mut what = Vec::new();
+                    if records > 0 {
+                        what.push(format!("{records} tool record(s)"));
+                    }
                     if documents > 0 {
                         what.push(format!("{documents} document(s)"));
                     }
@@ -229,6 +233,13 @@ macro_rules! manage_store {
                         "project {project} cannot be deleted: it has {}; remove those first, or deactivate the project instead",
                         what.join(", ")
                     )));
+                }
+                // Deleted tool records go with their project (they could only be listed in it).
+                for sql in [
+                    "DELETE FROM records WHERE project_id = $1 AND company_id = $2 AND deleted_at IS NOT NULL",
+                    "DELETE FROM record_counters WHERE project_id = $1 AND company_id = $2",
+                ] {
+                    sqlx::query(sql).bind(project.0).bind(company.0).execute(&mut *tx).await?;
                 }
                 // A row added by a concurrent transaction since the check makes this fail on
                 // its foreign key: that is a conflict too, not "not found".

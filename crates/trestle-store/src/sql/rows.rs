@@ -232,6 +232,7 @@ pub(super) struct AuditRow {
     pub(super) target_id: String,
     pub(super) before_json: Option<String>,
     pub(super) after_json: Option<String>,
+    pub(super) resource: Option<String>,
 }
 
 impl From<AuditRow> for AuditEvent {
@@ -248,6 +249,7 @@ impl From<AuditRow> for AuditEvent {
             target_id: r.target_id,
             before_json: r.before_json,
             after_json: r.after_json,
+            resource: r.resource,
         }
     }
 }
@@ -266,6 +268,7 @@ pub(super) struct OutboxRow {
     pub(super) target_id: String,
     pub(super) before_json: Option<String>,
     pub(super) after_json: Option<String>,
+    pub(super) resource: Option<String>,
 }
 
 impl TryFrom<OutboxRow> for trestle_domain::event::RecordedEvent {
@@ -299,6 +302,7 @@ impl TryFrom<OutboxRow> for trestle_domain::event::RecordedEvent {
                 app: r.app_id.map(AppId),
                 before: json(&r.before_json)?,
                 after: json(&r.after_json)?,
+                resource: r.resource.clone(),
             },
         })
     }

@@ -172,7 +172,7 @@ macro_rules! impl_tx {
                     let after = e.after.as_ref().map(|v| v.to_string());
                     let id: i64 = sqlx::query_scalar(
                         "INSERT INTO audit_events (at, actor_kind, actor_user_id, company_id, app_id, action, \
-                         target_type, target_id, before_json, after_json) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) \
+                         target_type, target_id, before_json, after_json, resource) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) \
                          RETURNING id",
                     )
                     .bind(ctx.at)
@@ -185,11 +185,12 @@ macro_rules! impl_tx {
                     .bind(&e.target_id)
                     .bind(&before)
                     .bind(&after)
+                    .bind(&e.resource)
                     .fetch_one(&mut *self)
                     .await?;
                     sqlx::query(
                         "INSERT INTO outbox (id, at, actor_kind, actor_user_id, company_id, project_id, app_id, action, \
-                         target_type, target_id, before_json, after_json) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)",
+                         target_type, target_id, before_json, after_json, resource) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)",
                     )
                     .bind(id)
                     .bind(ctx.at)
@@ -203,6 +204,7 @@ macro_rules! impl_tx {
                     .bind(&e.target_id)
                     .bind(before)
                     .bind(after)
+                    .bind(&e.resource)
                     .execute(&mut *self)
                     .await?;
                 }

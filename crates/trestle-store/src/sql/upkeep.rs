@@ -9,7 +9,7 @@ macro_rules! impl_upkeep {
             async fn purge_expired(&self, cutoffs: &PurgeCutoffs, batch: i64) -> Result<PurgeCounts> {
                 // Neither backend has DELETE … LIMIT: each batch is a keyed subquery. Rows another
                 // node deleted first are simply not there (0 rows), so concurrent purges agree.
-                let mut deleted = [0u64; 5];
+                let mut deleted = [0u64; 6];
                 for (n, (sql, cutoff)) in [
                     (
                         "DELETE FROM web_sessions WHERE session_hash IN \
@@ -39,6 +39,11 @@ macro_rules! impl_upkeep {
                          AND NOT EXISTS (SELECT 1 FROM auth_codes c WHERE c.grant_id = g.id) LIMIT $2)",
                         cutoffs.granted,
                     ),
+                    (
+                        "DELETE FROM idempotency WHERE (company_id, principal, method, path, token) IN \
+                         (SELECT company_id, principal, method, path, token FROM idempotency WHERE created_at <= $1 LIMIT $2)",
+                        cutoffs.remembered,
+                    ),
                 ]
                 .into_iter()
                 .enumerate()
@@ -50,13 +55,14 @@ macro_rules! impl_upkeep {
                         .await?
                         .rows_affected();
                 }
-                let [sessions, codes, revocations, refresh_tokens, grants] = deleted;
+                let [sessions, codes, revocations, refresh_tokens, grants, remembered] = deleted;
                 Ok(PurgeCounts {
                     sessions,
                     codes,
                     revocations,
                     refresh_tokens,
                     grants,
+                    remembered,
                 })
             }
         }

@@ -34,6 +34,7 @@ fn as_audit(r: &RecordedEvent) -> AuditEvent {
         target_id: r.event.target_id.clone(),
         before_json: r.event.before.as_ref().map(|v| v.to_string()),
         after_json: r.event.after.as_ref().map(|v| v.to_string()),
+        resource: r.event.resource.clone(),
     }
 }
 
