@@ -139,15 +139,16 @@ fn positive(name: &str, v: &str) -> Result<i64> {
     })
 }
 
-/// The collections the catalog can create records in: their parents must exist.
-fn creatable() -> &'static HashSet<&'static str> {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+/// The collections the catalog can create records in, with whether at project scope: a
+/// parent of such a collection must exist.
+fn creatable() -> &'static HashSet<(&'static str, bool)> {
+    static SET: OnceLock<HashSet<(&'static str, bool)>> = OnceLock::new();
     SET.get_or_init(|| {
         catalog()
             .ops()
             .iter()
             .filter(|o| o.shape == Shape::Create)
-            .map(|o| o.resource.as_str())
+            .map(|o| (o.resource.as_str(), o.scope == OpScope::Project))
             .collect()
     })
 }
@@ -233,18 +234,34 @@ impl Trestle {
         })
     }
 
-    /// Every parent whose collection the catalog can create in must be a live record.
+    /// Every parent whose collection the catalog can create in (at the operation's scope, or
+    /// at company scope for a project operation) must be a live record there.
     async fn check_parents(&self, place: &Place, req: &OpRequest<'_>) -> Result<()> {
         let resource: &'static str = req.op.resource.as_str();
+        // A template whose ids do not line up with its parents is not checked.
+        if resource.matches("{}").count() != req.op.parents.len() {
+            return Ok(());
+        }
         let mut values: Vec<&str> = Vec::new();
         for (i, name) in req.op.parents.iter().enumerate() {
             let value = req.path.get(name).unwrap_or("");
-            if let Some(collection) = parent_collection(resource, i).filter(|c| creatable().contains(c)) {
+            let Some(collection) = parent_collection(resource, i) else {
+                values.push(value);
+                continue;
+            };
+            let project = if creatable().contains(&(collection, place.scope.project.is_some())) {
+                Some(place.scope.project)
+            } else if place.scope.project.is_some() && creatable().contains(&(collection, false)) {
+                Some(None)
+            } else {
+                None
+            };
+            if let Some(project) = project {
                 let missing = CoreError::NotFound(collection);
                 let id = value.parse::<i64>().map_err(|_| CoreError::NotFound(collection))?;
                 let scope = RecordScope {
                     company: place.scope.company,
-                    project: place.scope.project,
+                    project,
                     resource: collection.to_string(),
                     parent: values.join("/"),
                 };

@@ -29,7 +29,7 @@ pub(crate) fn base_path(op: &CatalogOp) -> String {
 }
 
 /// The record's fields from the body: the wrapper's object when the operation has a wrapper
-/// and the body uses it, else the body itself (without the scope's `company_id`/`project_id`).
+/// and the body uses it, else the body itself.
 pub(crate) fn unwrap(op: &CatalogOp, mut body: Map<String, Value>) -> Result<Map<String, Value>, CoreError> {
     if let Some(w) = op.body.as_ref().and_then(|b| b.wrapper.as_deref()) {
         match body.remove(w) {
@@ -38,8 +38,6 @@ pub(crate) fn unwrap(op: &CatalogOp, mut body: Map<String, Value>) -> Result<Map
             Some(_) => return Err(CoreError::invalid_field(&format!("$.{w}"), "must be an object")),
         }
     }
-    body.remove("company_id");
-    body.remove("project_id");
     Ok(body)
 }
 
@@ -217,12 +215,15 @@ pub fn sample(schema: &Value, depth: usize) -> Value {
         _ => {
             let mut m = Map::new();
             if depth < MAX_DEPTH {
-                if let (Some(Value::Array(required)), Some(Value::Object(props))) =
-                    (schema.get("required"), schema.get("properties"))
-                {
+                let none = Map::new();
+                let props = schema.get("properties").and_then(Value::as_object).unwrap_or(&none);
+                if let Some(Value::Array(required)) = schema.get("required") {
                     for name in required.iter().filter_map(Value::as_str) {
-                        let prop = props.get(name).unwrap_or(&Value::Null);
-                        m.insert(name.into(), sample(prop, depth + 1));
+                        let v = match props.get(name) {
+                            Some(prop) => sample(prop, depth + 1),
+                            None => Value::String("sample".into()),
+                        };
+                        m.insert(name.into(), v);
                     }
                 }
             }

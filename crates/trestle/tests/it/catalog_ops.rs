@@ -14,7 +14,42 @@ use trestle_domain::catalog::{catalog, CatalogOp, Method, OpScope, Shape};
 use trestle_domain::policy::Operation;
 use trestle_domain::tool::{Offered, ToolScope, CATALOG};
 
-on_both_backends!(every_catalog_operation_answers_by_permission, rfis_round_trip, bodies_validation_sync_idempotency_v2);
+/// Like `on_both_backends!`, on a server without rate limits (these tests send thousands of
+/// requests with one token).
+macro_rules! unlimited {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::unlimited(trestle_store::testing::Backend::Sqlite, super::$name).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                super::unlimited(trestle_store::testing::Backend::Postgres, super::$name).await;
+            }
+        }
+    )*};
+}
+
+unlimited!(every_catalog_operation_answers_by_permission);
+on_both_backends!(rfis_round_trip, bodies_validation_sync_idempotency_v2);
+
+async fn unlimited<F, Fut>(backend: trestle_store::testing::Backend, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let db = trestle_store::testing::TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db.url, |c| {
+        c.rate_limit = trestle_http::ratelimit::RateLimitConfig {
+            per_hour: 0,
+            per_spike: 0,
+        }
+    })
+    .await;
+    test(app).await;
+    db.cleanup().await;
+}
 
 /// The operations the hand-written routes serve (method, template with `{}` for parameters).
 const HAND_WRITTEN: &[(Method, &str)] = &[
@@ -219,9 +254,23 @@ impl Maker<'_> {
         })
     }
 
-    /// A new record of `resource` under `parents`, when the catalog can create one.
+    /// A new record of `resource` under `parents`, when the catalog can create one (at
+    /// `scope`, or for a parent of a project operation at company scope, as the engine looks).
     async fn create(&self, resource: &str, scope: OpScope, parents: &[String]) -> Option<String> {
         let op = Self::creator(resource, scope, parents.len())?;
+        self.create_with(op, parents).await
+    }
+
+    async fn create_parent(&self, resource: &str, scope: OpScope, parents: &[String]) -> Option<String> {
+        let op = Self::creator(resource, scope, parents.len()).or_else(|| {
+            (scope == OpScope::Project)
+                .then(|| Self::creator(resource, OpScope::Company, parents.len()))
+                .flatten()
+        })?;
+        self.create_with(op, parents).await
+    }
+
+    async fn create_with(&self, op: &CatalogOp, parents: &[String]) -> Option<String> {
         let path = fill(op, &self.at, parents, None);
         let (status, v) = send(self.app, self.token, self.at.company, op.method, &path, body_for(op).as_ref()).await;
         if status.is_success() {
@@ -243,7 +292,7 @@ impl Maker<'_> {
             let found = match self.parents.get(&key) {
                 Some(f) => f.clone(),
                 None => {
-                    let made = self.create(collection, op.scope, &values).await;
+                    let made = self.create_parent(collection, op.scope, &values).await;
                     self.parents.insert(key, made.clone());
                     made
                 }
