@@ -97,7 +97,7 @@ fn hand_written(op: &CatalogOp) -> bool {
 
 /// A DMSA app granting every tool at `level` where the tool takes it (installed in `company`
 /// with `projects` permitted); returns its token.
-async fn bot(app: &TestApp, dev: &str, admin: &str, company: i64, projects: &[i64], name: &str, level: &str) -> String {
+pub(crate) async fn bot(app: &TestApp, dev: &str, admin: &str, company: i64, projects: &[i64], name: &str, level: &str) -> String {
     let mut perms = json!({"company": {}, "project": {}});
     for def in CATALOG {
         for (scope, key) in [(ToolScope::Company, "company"), (ToolScope::Project, "project")] {
@@ -515,21 +515,35 @@ async fn rfis_round_trip(app: TestApp) {
     assert_eq!(v["question"]["body"], "Which pump?");
     let (s, v) = w.call(Method::Patch, &one, Some(json!({"rfi": {"private": "yes"}}))).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    let delete = catalog()
-        .ops()
-        .iter()
-        .find(|o| o.method == Method::Delete && o.path == "/rest/v1.0/projects/{project_id}/rfis/{id}");
-    if let Some(del) = delete {
-        let (s, _) = w.call(Method::Delete, &one, None).await;
-        assert_eq!(s.as_u16(), del.success);
-        let (s, _) = w.call(Method::Get, &one, None).await;
-        assert_eq!(s, StatusCode::NOT_FOUND);
-        assert_eq!(w.list("").await, [r2, r3]);
-        assert_eq!(w.list("filters[include_deleted]=only").await, [r1]);
-        assert_eq!(w.list("filters[include_deleted]=true").await, [r1, r2, r3]);
-        let (_, v) = w.call(Method::Get, &format!("{}?filters[include_deleted]=only", w.rfis()), None).await;
-        assert!(v[0]["deleted_at"].is_string(), "{v}");
-    }
+    // Delete (soft) and include_deleted, on the RFI's replies (RFIs themselves are recycled,
+    // not deleted, in Procore's API); a reply needs its RFI to exist.
+    let find = |m: Method, p: &str| catalog().ops().iter().find(|o| o.method == m && o.path == p).unwrap();
+    let create_reply = find(Method::Post, "/rest/v1.0/projects/{project_id}/rfis/{rfi_id}/replies");
+    let delete_reply = find(Method::Delete, "/rest/v1.0/projects/{project_id}/rfis/{rfi_id}/replies/{id}");
+    let replies = format!("{}/{r1}/replies", w.rfis());
+    let (s, v) = w.call(Method::Post, &replies, body_for(create_reply)).await;
+    assert!(s.is_success(), "{s} {v}");
+    let reply = v["id"].as_i64().unwrap();
+    let (s, _) = w.call(Method::Post, &format!("{}/999999/replies", w.rfis()), body_for(create_reply)).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = w.call(Method::Delete, &format!("{replies}/{reply}"), None).await;
+    assert_eq!(s.as_u16(), delete_reply.success);
+    let (s, _) = w.call(Method::Delete, &format!("{replies}/{reply}"), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let list = |q: &'static str| {
+        let w = &w;
+        let replies = replies.clone();
+        async move {
+            let (s, v) = w.call(Method::Get, &format!("{replies}?{q}"), None).await;
+            assert_eq!(s, StatusCode::OK, "{v}");
+            v
+        }
+    };
+    assert_eq!(list("").await, json!([]));
+    let only = list("filters[include_deleted]=only").await;
+    assert_eq!(only[0]["id"], reply);
+    assert!(only[0]["deleted_at"].is_string(), "{only}");
+    assert_eq!(list("filters[include_deleted]=true").await.as_array().unwrap().len(), 1);
 
     // Another company's bot sees nothing of it, whatever company it names.
     for company in [w.a, w.b] {
