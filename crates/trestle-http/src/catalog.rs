@@ -85,7 +85,12 @@ async fn serve(state: AppState, req: Request, known_path: bool) -> Response {
     }
 }
 
-async fn operation(state: &AppState, op: &'static CatalogOp, params: PathParams, req: Request) -> Result<Response, Response> {
+async fn operation(
+    state: &AppState,
+    op: &'static CatalogOp,
+    params: PathParams,
+    req: Request,
+) -> Result<Response, Response> {
     let (mut parts, body) = req.into_parts();
     let RestCaller(caller) = RestCaller::from_request_parts(&mut parts, state).await?;
     let pairs = query_pairs(&parts.uri);
@@ -260,7 +265,10 @@ fn insert(map: &mut Map<String, Value>, segs: &[&str], value: Value) -> Result<(
             _ => Err("mixes a field and a list under one name"),
         },
         [_, "", ..] => Err("lists of objects (a[][b]) are not taken; send JSON"),
-        [name, more @ ..] => match map.entry((*name).to_string()).or_insert_with(|| Value::Object(Map::new())) {
+        [name, more @ ..] => match map
+            .entry((*name).to_string())
+            .or_insert_with(|| Value::Object(Map::new()))
+        {
             Value::Object(inner) => insert(inner, more, value),
             _ => Err("mixes a field and an object under one name"),
         },

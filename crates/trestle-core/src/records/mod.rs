@@ -90,7 +90,10 @@ pub(crate) struct Place {
 
 impl Place {
     pub(crate) fn idempotency(&self, req: &OpRequest<'_>) -> Option<IdempotencyKey> {
-        if !matches!(req.op.method, trestle_domain::catalog::Method::Post | trestle_domain::catalog::Method::Patch) {
+        if !matches!(
+            req.op.method,
+            trestle_domain::catalog::Method::Post | trestle_domain::catalog::Method::Patch
+        ) {
             return None;
         }
         let token = req.idempotency_token?.trim();

@@ -225,9 +225,12 @@ pub(crate) fn list_query(op: &CatalogOp, pairs: &[(String, String)], v2: bool) -
             "id" => {
                 let ids = values(pairs, "id")
                     .map(|v| {
-                        v.parse::<i64>()
-                            .map(RecordId)
-                            .map_err(|_| bad(format!("filters[id] takes ids, got {:?}", crate::answer::shorten(v, 40))))
+                        v.parse::<i64>().map(RecordId).map_err(|_| {
+                            bad(format!(
+                                "filters[id] takes ids, got {:?}",
+                                crate::answer::shorten(v, 40)
+                            ))
+                        })
                     })
                     .collect::<Result<Vec<_>>>()?;
                 if !ids.is_empty() {
@@ -276,9 +279,14 @@ pub(crate) fn list_query(op: &CatalogOp, pairs: &[(String, String)], v2: bool) -
         Some(_) if !sort.is_empty() => {
             return Err(bad(format!("{CURSOR_PARAM} pages only the default order; drop sort")))
         }
-        Some(v) => Some(RecordId(v.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-            bad(format!("{CURSOR_PARAM} must be a record id, got {:?}", crate::answer::shorten(v, 40)))
-        })?)),
+        Some(v) => Some(RecordId(v.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(
+            || {
+                bad(format!(
+                    "{CURSOR_PARAM} must be a record id, got {:?}",
+                    crate::answer::shorten(v, 40)
+                ))
+            },
+        )?)),
     };
     Ok(RecordQuery {
         filter,
@@ -324,22 +332,49 @@ mod tests {
         )
         .unwrap();
         assert_eq!(q.filter.ids, Some(vec![RecordId(1), RecordId(2), RecordId(3)]));
-        assert_eq!(q.filter.created, Some(TimeRange { from: 0, to: 2 * 86_400 - 1 }));
+        assert_eq!(
+            q.filter.created,
+            Some(TimeRange {
+                from: 0,
+                to: 2 * 86_400 - 1
+            })
+        );
         assert_eq!(q.filter.deleted, Deleted::Only);
         assert_eq!(q.filter.search.as_deref(), Some("pump"));
         assert_eq!(
             q.sort,
             [
-                Sort { key: SortKey::CreatedAt, descending: true },
-                Sort { key: SortKey::Field("subject".into()), descending: false }
+                Sort {
+                    key: SortKey::CreatedAt,
+                    descending: true
+                },
+                Sort {
+                    key: SortKey::Field("subject".into()),
+                    descending: false
+                }
             ]
         );
         let q = list_query(&op, &pairs("sort[attribute]=updated_at&sort[direction]=desc"), true).unwrap();
-        assert_eq!(q.sort, [Sort { key: SortKey::UpdatedAt, descending: true }]);
+        assert_eq!(
+            q.sort,
+            [Sort {
+                key: SortKey::UpdatedAt,
+                descending: true
+            }]
+        );
         assert_eq!(q.page.per_page, 10);
-        assert_eq!(list_query(&op, &pairs("per_page=500"), true).unwrap().page.per_page, 100);
-        assert_eq!(list_query(&op, &pairs("filters[id]=[]"), false).unwrap().filter.ids, None);
-        assert_eq!(list_query(&op, &pairs("after_id=5"), false).unwrap().after, Some(RecordId(5)));
+        assert_eq!(
+            list_query(&op, &pairs("per_page=500"), true).unwrap().page.per_page,
+            100
+        );
+        assert_eq!(
+            list_query(&op, &pairs("filters[id]=[]"), false).unwrap().filter.ids,
+            None
+        );
+        assert_eq!(
+            list_query(&op, &pairs("after_id=5"), false).unwrap().after,
+            Some(RecordId(5))
+        );
     }
 
     #[test]
@@ -355,9 +390,16 @@ mod tests {
             "after_id=3&sort=id",
             "page=0",
         ] {
-            assert!(matches!(list_query(&op, &pairs(q), false), Err(CoreError::BadRequest(_))), "{q}");
+            assert!(
+                matches!(list_query(&op, &pairs(q), false), Err(CoreError::BadRequest(_))),
+                "{q}"
+            );
         }
-        assert!(list_query(&op, &pairs("filters[whatever]=1"), false).unwrap().filter.fields.is_empty());
+        assert!(list_query(&op, &pairs("filters[whatever]=1"), false)
+            .unwrap()
+            .filter
+            .fields
+            .is_empty());
     }
 
     #[test]
@@ -373,7 +415,10 @@ mod tests {
         let q = list_query(&op, &pairs("filters[status_id][]=1&filters[status_id][]=2"), false).unwrap();
         assert_eq!(
             q.filter.fields,
-            [FieldFilter { field: "status_id".into(), any_of: vec![Value::from(1), Value::from(2)] }]
+            [FieldFilter {
+                field: "status_id".into(),
+                any_of: vec![Value::from(1), Value::from(2)]
+            }]
         );
         assert!(list_query(&op, &pairs("filters[status_id][]=open"), false).is_err());
     }

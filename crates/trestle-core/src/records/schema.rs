@@ -91,7 +91,15 @@ fn check_object(
     };
     for (name, value) in fields.iter_mut() {
         if let Some(prop) = props.get(name) {
-            check_value(value, prop, &format!("{path}.{name}"), require, form, problems, depth + 1);
+            check_value(
+                value,
+                prop,
+                &format!("{path}.{name}"),
+                require,
+                form,
+                problems,
+                depth + 1,
+            );
         }
     }
 }
@@ -152,7 +160,15 @@ fn check_value(
         Value::Array(items) => {
             if let Some(item_schema) = schema.get("items") {
                 for (i, item) in items.iter_mut().enumerate().take(1000) {
-                    check_value(item, item_schema, &format!("{path}[{i}]"), require, form, problems, depth + 1);
+                    check_value(
+                        item,
+                        item_schema,
+                        &format!("{path}[{i}]"),
+                        require,
+                        form,
+                        problems,
+                        depth + 1,
+                    );
                 }
             }
         }
@@ -178,7 +194,9 @@ fn convert(value: &mut Value, types: &[&str]) {
     let new = if types.contains(&"integer") {
         t.parse::<i64>().ok().map(Value::from)
     } else if types.contains(&"number") {
-        t.parse::<f64>().ok().and_then(|f| serde_json::Number::from_f64(f).map(Value::Number))
+        t.parse::<f64>()
+            .ok()
+            .and_then(|f| serde_json::Number::from_f64(f).map(Value::Number))
     } else if types.contains(&"boolean") {
         match t {
             "true" | "1" => Some(Value::Bool(true)),
@@ -283,7 +301,10 @@ mod tests {
     fn updates_check_types_but_not_required_fields_and_nulls_clear() {
         assert!(problems(json!({"status": "open", "subject": null}), false, false).is_empty());
         assert_eq!(problems(json!({"question": {}}), false, false), Vec::<String>::new());
-        assert_eq!(problems(json!({"question": {}, "subject": "s"}), true, false), ["$.rfi.question.body is required"]);
+        assert_eq!(
+            problems(json!({"question": {}, "subject": "s"}), true, false),
+            ["$.rfi.question.body is required"]
+        );
     }
 
     #[test]
@@ -297,7 +318,10 @@ mod tests {
         assert!(ps.is_empty(), "{ps:?}");
         assert_eq!(fields["assignee_id"], 5);
         assert_eq!(fields["private"], true);
-        assert_eq!(problems(json!({"assignee_id": "five"}), false, true), ["$.rfi.assignee_id must be an integer"]);
+        assert_eq!(
+            problems(json!({"assignee_id": "five"}), false, true),
+            ["$.rfi.assignee_id must be an integer"]
+        );
     }
 
     #[test]

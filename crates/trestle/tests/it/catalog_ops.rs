@@ -97,7 +97,15 @@ fn hand_written(op: &CatalogOp) -> bool {
 
 /// A DMSA app granting every tool at `level` where the tool takes it (installed in `company`
 /// with `projects` permitted); returns its token.
-pub(crate) async fn bot(app: &TestApp, dev: &str, admin: &str, company: i64, projects: &[i64], name: &str, level: &str) -> String {
+pub(crate) async fn bot(
+    app: &TestApp,
+    dev: &str,
+    admin: &str,
+    company: i64,
+    projects: &[i64],
+    name: &str,
+    level: &str,
+) -> String {
     let mut perms = json!({"company": {}, "project": {}});
     for def in CATALOG {
         for (scope, key) in [(ToolScope::Company, "company"), (ToolScope::Project, "project")] {
@@ -129,7 +137,12 @@ pub(crate) async fn bot(app: &TestApp, dev: &str, admin: &str, company: i64, pro
         )
         .await;
     let p = app
-        .api_post(dev, &format!("/api/v1/apps/{id}/versions/{}/promote", v["id"]), json!({}), StatusCode::OK)
+        .api_post(
+            dev,
+            &format!("/api/v1/apps/{id}/versions/{}/promote", v["id"]),
+            json!({}),
+            StatusCode::OK,
+        )
         .await;
     let promoted = PromotedApp {
         app_id: id,
@@ -206,7 +219,14 @@ fn http_method(m: Method) -> HttpMethod {
     }
 }
 
-async fn send(app: &TestApp, token: &str, company: i64, method: Method, path: &str, body: Option<&Value>) -> (StatusCode, Value) {
+async fn send(
+    app: &TestApp,
+    token: &str,
+    company: i64,
+    method: Method,
+    path: &str,
+    body: Option<&Value>,
+) -> (StatusCode, Value) {
     let mut req = app
         .http
         .request(http_method(method), format!("{}{path}", app.url))
@@ -272,7 +292,15 @@ impl Maker<'_> {
 
     async fn create_with(&self, op: &CatalogOp, parents: &[String]) -> Option<String> {
         let path = fill(op, &self.at, parents, None);
-        let (status, v) = send(self.app, self.token, self.at.company, op.method, &path, body_for(op).as_ref()).await;
+        let (status, v) = send(
+            self.app,
+            self.token,
+            self.at.company,
+            op.method,
+            &path,
+            body_for(op).as_ref(),
+        )
+        .await;
         if status.is_success() {
             id_of(&v)
         } else {
@@ -315,7 +343,10 @@ async fn every_catalog_operation_answers_by_permission(app: TestApp) {
     let mut maker = Maker {
         app: &app,
         token: &full,
-        at: Where { company: a, project: a1 },
+        at: Where {
+            company: a,
+            project: a1,
+        },
         parents: HashMap::new(),
     };
     let (mut served, mut hand, mut platform, mut absent) = (0usize, 0usize, 0usize, 0usize);
@@ -326,14 +357,21 @@ async fn every_catalog_operation_answers_by_permission(app: TestApp) {
             platform += 1;
             continue;
         }
-        let here = Where { company: a, project: a1 };
+        let here = Where {
+            company: a,
+            project: a1,
+        };
         if hand_written(op) {
             let path = fill(op, &here, &[], Some("1"));
             if op.method == Method::Get {
                 let (status, v) = send(&app, &full, a, op.method, &path, None).await;
                 let no_route = v["message"].as_str().is_some_and(|m| m.starts_with("no route"));
                 if status == StatusCode::NOT_FOUND && no_route {
-                    failures.push(format!("{} {}: hand-written route answers no route", op.method.as_str(), op.path));
+                    failures.push(format!(
+                        "{} {}: hand-written route answers no route",
+                        op.method.as_str(),
+                        op.path
+                    ));
                 }
             }
             hand += 1;
@@ -349,7 +387,11 @@ async fn every_catalog_operation_answers_by_permission(app: TestApp) {
         let label = format!("{} {}", op.method.as_str(), op.path);
 
         // read_only: reads pass where the tool takes read_only, every write is refused.
-        let tool_scope = if op.scope == OpScope::Project { ToolScope::Project } else { ToolScope::Company };
+        let tool_scope = if op.scope == OpScope::Project {
+            ToolScope::Project
+        } else {
+            ToolScope::Company
+        };
         let levels = CATALOG
             .iter()
             .find(|d| Some(d.tool) == op.tool)
@@ -377,9 +419,21 @@ async fn every_catalog_operation_answers_by_permission(app: TestApp) {
 
         // A project the bot may not see, or a company it is not installed in: 404, nothing shown.
         let (foreign, company) = if op.scope == OpScope::Project {
-            (Where { company: a, project: a3 }, a)
+            (
+                Where {
+                    company: a,
+                    project: a3,
+                },
+                a,
+            )
         } else {
-            (Where { company: b, project: b1 }, b)
+            (
+                Where {
+                    company: b,
+                    project: b1,
+                },
+                b,
+            )
         };
         let path = fill(op, &foreign, &parents, record.as_deref());
         let (status, v) = send(&app, &full, company, op.method, &path, body.as_ref()).await;
@@ -451,7 +505,11 @@ impl Rfis {
     async fn list(&self, query: &str) -> Vec<i64> {
         let (s, v) = self.call(Method::Get, &format!("{}?{query}", self.rfis()), None).await;
         assert_eq!(s, StatusCode::OK, "{query}: {v}");
-        v.as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect()
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_i64().unwrap())
+            .collect()
     }
 }
 
@@ -481,24 +539,57 @@ async fn rfis_round_trip(app: TestApp) {
         .and_then(|l| l.split_once('>'))
         .map(|(u, _)| u.to_string())
         .expect("a next link");
-    assert!(next.starts_with("http") && next.contains("/rest/v1.0/") && next.contains("after_id="), "{next}");
+    assert!(
+        next.starts_with("http") && next.contains("/rest/v1.0/") && next.contains("after_id="),
+        "{next}"
+    );
     let first: Value = res.json().await.unwrap();
     assert_eq!(first.as_array().unwrap().len(), 2);
-    let res = w.app.http.get(&next).bearer_auth(&w.full).header("Procore-Company-Id", w.a.to_string()).send().await.unwrap();
+    let res = w
+        .app
+        .http
+        .get(&next)
+        .bearer_auth(&w.full)
+        .header("Procore-Company-Id", w.a.to_string())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let second: Value = res.json().await.unwrap();
-    assert_eq!(second.as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect::<Vec<_>>(), [r3]);
+    assert_eq!(
+        second
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_i64().unwrap())
+            .collect::<Vec<_>>(),
+        [r3]
+    );
 
     // Filters and sort.
     assert_eq!(w.list(&format!("filters[id]={r1},{r3}")).await, [r1, r3]);
-    assert_eq!(w.list(&format!("filters[id][]={r2}&filters[id][]={r3}")).await, [r2, r3]);
+    assert_eq!(
+        w.list(&format!("filters[id][]={r2}&filters[id][]={r3}")).await,
+        [r2, r3]
+    );
     assert_eq!(w.list("filters[status]=open").await, [r1, r3]);
     assert_eq!(w.list("filters[unknown_thing]=x").await, [r1, r2, r3]);
-    assert_eq!(w.list("filters[created_at]=2000-01-01...2100-01-01").await, [r1, r2, r3]);
-    assert!(w.list("filters[created_at]=\"2000-01-01T00:00:00Z\"...\"2000-01-02T00:00:00Z\"").await.is_empty());
+    assert_eq!(
+        w.list("filters[created_at]=2000-01-01...2100-01-01").await,
+        [r1, r2, r3]
+    );
+    assert!(w
+        .list("filters[created_at]=\"2000-01-01T00:00:00Z\"...\"2000-01-02T00:00:00Z\"")
+        .await
+        .is_empty());
     assert_eq!(w.list("sort=-subject").await, [r2, r1, r3]);
-    assert_eq!(w.list("sort[attribute]=subject&sort[direction]=asc").await, [r3, r1, r2]);
-    let (s, v) = w.call(Method::Get, &format!("{}?filters[created_at]=someday", w.rfis()), None).await;
+    assert_eq!(
+        w.list("sort[attribute]=subject&sort[direction]=asc").await,
+        [r3, r1, r2]
+    );
+    let (s, v) = w
+        .call(Method::Get, &format!("{}?filters[created_at]=someday", w.rfis()), None)
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
 
     // Show, update (merge), delete (soft).
@@ -507,24 +598,40 @@ async fn rfis_round_trip(app: TestApp) {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["subject"], "Pump");
     assert_eq!(v["question"]["body"], "Which pump?");
-    assert!(v["created_by"]["id"].is_i64() && v["created_by"]["login"].is_string(), "{v}");
+    assert!(
+        v["created_by"]["id"].is_i64() && v["created_by"]["login"].is_string(),
+        "{v}"
+    );
     assert!(v["created_at"].as_str().unwrap().ends_with('Z'));
-    let (s, v) = w.call(Method::Patch, &one, Some(json!({"rfi": {"subject": "Pump 2"}}))).await;
+    let (s, v) = w
+        .call(Method::Patch, &one, Some(json!({"rfi": {"subject": "Pump 2"}})))
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["subject"], "Pump 2");
     assert_eq!(v["question"]["body"], "Which pump?");
-    let (s, v) = w.call(Method::Patch, &one, Some(json!({"rfi": {"private": "yes"}}))).await;
+    let (s, v) = w
+        .call(Method::Patch, &one, Some(json!({"rfi": {"private": "yes"}})))
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     // Delete (soft) and include_deleted, on the RFI's replies (RFIs themselves are recycled,
     // not deleted, in Procore's API); a reply needs its RFI to exist.
     let find = |m: Method, p: &str| catalog().ops().iter().find(|o| o.method == m && o.path == p).unwrap();
     let create_reply = find(Method::Post, "/rest/v1.0/projects/{project_id}/rfis/{rfi_id}/replies");
-    let delete_reply = find(Method::Delete, "/rest/v1.0/projects/{project_id}/rfis/{rfi_id}/replies/{id}");
+    let delete_reply = find(
+        Method::Delete,
+        "/rest/v1.0/projects/{project_id}/rfis/{rfi_id}/replies/{id}",
+    );
     let replies = format!("{}/{r1}/replies", w.rfis());
     let (s, v) = w.call(Method::Post, &replies, body_for(create_reply)).await;
     assert!(s.is_success(), "{s} {v}");
     let reply = v["id"].as_i64().unwrap();
-    let (s, _) = w.call(Method::Post, &format!("{}/999999/replies", w.rfis()), body_for(create_reply)).await;
+    let (s, _) = w
+        .call(
+            Method::Post,
+            &format!("{}/999999/replies", w.rfis()),
+            body_for(create_reply),
+        )
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, _) = w.call(Method::Delete, &format!("{replies}/{reply}"), None).await;
     assert_eq!(s.as_u16(), delete_reply.success);
@@ -549,12 +656,36 @@ async fn rfis_round_trip(app: TestApp) {
     for company in [w.a, w.b] {
         let (s, _) = send(&w.app, &w.other, company, Method::Get, &w.rfis(), None).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
-        let (s, _) = send(&w.app, &w.other, company, Method::Get, &format!("{}/{r2}", w.rfis()), None).await;
+        let (s, _) = send(
+            &w.app,
+            &w.other,
+            company,
+            Method::Get,
+            &format!("{}/{r2}", w.rfis()),
+            None,
+        )
+        .await;
         assert_eq!(s, StatusCode::NOT_FOUND);
     }
-    let (s, v) = send(&w.app, &w.other, w.b, Method::Get, &format!("/rest/v1.0/projects/{}/rfis/{r2}", w.b1), None).await;
+    let (s, v) = send(
+        &w.app,
+        &w.other,
+        w.b,
+        Method::Get,
+        &format!("/rest/v1.0/projects/{}/rfis/{r2}", w.b1),
+        None,
+    )
+    .await;
     assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
-    let (s, v) = send(&w.app, &w.other, w.b, Method::Get, &format!("/rest/v1.0/projects/{}/rfis", w.b1), None).await;
+    let (s, v) = send(
+        &w.app,
+        &w.other,
+        w.b,
+        Method::Get,
+        &format!("/rest/v1.0/projects/{}/rfis", w.b1),
+        None,
+    )
+    .await;
     assert_eq!((s, v), (StatusCode::OK, json!([])));
     // Unknown paths keep the no-route 404, known paths with another method the 405.
     let (s, v) = w.call(Method::Get, "/rest/v1.0/no_such_tool", None).await;
@@ -573,11 +704,26 @@ async fn bodies_validation_sync_idempotency_v2(app: TestApp) {
 
     // Validation lists every problem.
     let (s, v) = w
-        .call(Method::Post, &w.rfis(), Some(json!({"rfi": {"assignee_id": "x", "private": 3}})))
+        .call(
+            Method::Post,
+            &w.rfis(),
+            Some(json!({"rfi": {"assignee_id": "x", "private": 3}})),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    let paths: Vec<&str> = v["errors"].as_array().unwrap().iter().map(|e| e["path"].as_str().unwrap()).collect();
-    for want in ["$.rfi.subject", "$.rfi.question", "$.rfi.rfi_manager_id", "$.rfi.assignee_id", "$.rfi.private"] {
+    let paths: Vec<&str> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    for want in [
+        "$.rfi.subject",
+        "$.rfi.question",
+        "$.rfi.rfi_manager_id",
+        "$.rfi.assignee_id",
+        "$.rfi.private",
+    ] {
         assert!(paths.contains(&want), "{want} in {v}");
     }
     let res = w
@@ -598,13 +744,24 @@ async fn bodies_validation_sync_idempotency_v2(app: TestApp) {
         .post(&w.rfis())
         .bearer_auth(&w.full)
         .header("Procore-Company-Id", &company)
-        .form(&[("rfi[subject]", "Form"), ("rfi[question][body]", "B"), ("rfi[rfi_manager_id]", "5")])
+        .form(&[
+            ("rfi[subject]", "Form"),
+            ("rfi[question][body]", "B"),
+            ("rfi[rfi_manager_id]", "5"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
     let v: Value = res.json().await.unwrap();
-    assert_eq!((v["subject"].clone(), v["rfi_manager_id"].clone(), v["question"]["body"].clone()), (json!("Form"), json!(5), json!("B")));
+    assert_eq!(
+        (
+            v["subject"].clone(),
+            v["rfi_manager_id"].clone(),
+            v["question"]["body"].clone()
+        ),
+        (json!("Form"), json!(5), json!("B"))
+    );
 
     // multipart with a file.
     let form = reqwest::multipart::Form::new()
@@ -630,7 +787,10 @@ async fn bodies_validation_sync_idempotency_v2(app: TestApp) {
     assert_eq!(res.status(), StatusCode::CREATED);
     let v: Value = res.json().await.unwrap();
     assert_eq!(v["subject"], "Multi");
-    assert_eq!(v["question"]["attachments"], json!([{"filename": "a.txt", "content_type": "text/plain", "size": 5}]));
+    assert_eq!(
+        v["question"]["attachments"],
+        json!([{"filename": "a.txt", "content_type": "text/plain", "size": 5}])
+    );
 
     // Idempotency-Token: a replay answers the first response with 200, and creates nothing.
     let body = json!({"rfi": {"subject": "Once", "question": {"body": "B"}, "rfi_manager_id": 5}});
@@ -650,26 +810,50 @@ async fn bodies_validation_sync_idempotency_v2(app: TestApp) {
     assert_eq!(again.status(), StatusCode::OK);
     assert_eq!(again.json::<Value>().await.unwrap(), first);
     let (_, all) = w.call(Method::Get, &w.rfis(), None).await;
-    assert_eq!(all.as_array().unwrap().iter().filter(|r| r["subject"] == "Once").count(), 1);
+    assert_eq!(
+        all.as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["subject"] == "Once")
+            .count(),
+        1
+    );
 
     // Sync: creates, updates, reports unknown ids per item, 200 throughout.
     let sync = catalog()
         .ops()
         .iter()
-        .find(|o| o.shape == Shape::Sync && o.scope == OpScope::Company && o.parents.is_empty() && o.method == Method::Patch)
+        .find(|o| {
+            o.shape == Shape::Sync && o.scope == OpScope::Company && o.parents.is_empty() && o.method == Method::Patch
+        })
         .expect("a company sync operation");
-    let at = Where { company: w.a, project: w.a1 };
+    let at = Where {
+        company: w.a,
+        project: w.a1,
+    };
     let path = fill(sync, &at, &[], None);
     let item = body_for(sync).unwrap()["updates"][0].clone();
     let mut unknown = item.clone();
     unknown["id"] = json!(999_999_999);
-    let (s, v) = w.call(Method::Patch, &path, Some(json!({"updates": [item, unknown]}))).await;
+    let (s, v) = w
+        .call(Method::Patch, &path, Some(json!({"updates": [item, unknown]})))
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let v = v.get("data").cloned().unwrap_or(v);
     assert_eq!(v["entities"].as_array().unwrap().len(), 1, "{v}");
-    assert_eq!(v["errors"][0]["errors"]["id"], json!(["Entity with this ID not found"]), "{v}");
+    assert_eq!(
+        v["errors"][0]["errors"]["id"],
+        json!(["Entity with this ID not found"]),
+        "{v}"
+    );
     let made = id_of(&v["entities"][0]).unwrap();
-    let (s, v) = w.call(Method::Patch, &path, Some(json!({"updates": [{"id": made.parse::<i64>().unwrap(), "origin_id": "ext-9"}]}))).await;
+    let (s, v) = w
+        .call(
+            Method::Patch,
+            &path,
+            Some(json!({"updates": [{"id": made.parse::<i64>().unwrap(), "origin_id": "ext-9"}]})),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let v = v.get("data").cloned().unwrap_or(v);
     assert_eq!(v["entities"][0]["origin_id"], "ext-9", "{v}");
@@ -686,22 +870,36 @@ async fn bodies_validation_sync_idempotency_v2(app: TestApp) {
                 && o.shape == Shape::Create
                 && o.scope == OpScope::Company
                 && o.parents.is_empty()
-                && catalog().ops().iter().any(|s| s.shape == Shape::Show && s.resource == o.resource && s.version == o.version && s.parents.is_empty())
+                && catalog().ops().iter().any(|s| {
+                    s.shape == Shape::Show && s.resource == o.resource && s.version == o.version && s.parents.is_empty()
+                })
         })
         .expect("a v2 create with a show");
-    let (s, v) = w.call(create.method, &fill(create, &at, &[], None), body_for(create)).await;
+    let (s, v) = w
+        .call(create.method, &fill(create, &at, &[], None), body_for(create))
+        .await;
     assert!(s.is_success(), "{} {}: {s} {v}", create.method.as_str(), create.path);
     let id = v["data"]["id"].as_str().expect("v2 ids are strings").to_string();
     let show = catalog()
         .ops()
         .iter()
-        .find(|s| s.shape == Shape::Show && s.resource == create.resource && s.version == create.version && s.parents.is_empty())
+        .find(|s| {
+            s.shape == Shape::Show
+                && s.resource == create.resource
+                && s.version == create.version
+                && s.parents.is_empty()
+        })
         .unwrap();
     let (s, v) = w.call(Method::Get, &fill(show, &at, &[], Some(&id)), None).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["data"]["id"], json!(id));
-    let (s, v) = w.call(Method::Get, &fill(show, &at, &[], Some("999999999")), None).await;
+    let (s, v) = w
+        .call(Method::Get, &fill(show, &at, &[], Some("999999999")), None)
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert_eq!(v["error"]["code"], "not_found", "{v}");
-    assert!(v["error"]["message"].is_string() && v["error"]["details"].is_array(), "{v}");
+    assert!(
+        v["error"]["message"].is_string() && v["error"]["details"].is_array(),
+        "{v}"
+    );
 }

@@ -795,7 +795,10 @@ async fn tenant_isolation_matrix(app: TestApp) {
         ("GET", "/rest/v1.0/vendors?company_id={company_id}"),
         ("POST", "/rest/v1.0/vendors?company_id={company_id}"),
         ("PATCH", "/rest/v1.0/companies/{company_id}/uoms/sync"),
-        ("GET", "/rest/v2.0/companies/{company_id}/projects/{project_id}/budget_change_history"),
+        (
+            "GET",
+            "/rest/v2.0/companies/{company_id}/projects/{project_id}/budget_change_history",
+        ),
     ];
     for (m, p) in rest {
         routes.push((m.parse().unwrap(), p.to_string()));
