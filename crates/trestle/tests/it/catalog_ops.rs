@@ -32,7 +32,7 @@ macro_rules! unlimited {
 }
 
 unlimited!(every_catalog_operation_answers_by_permission);
-on_both_backends!(rfis_round_trip, bodies_validation_sync_idempotency_v2);
+on_both_backends!(rfis_round_trip, bodies_validation_sync_idempotency_v2, bad_input_is_never_a_server_error);
 
 async fn unlimited<F, Fut>(backend: trestle_store::testing::Backend, test: F)
 where
@@ -902,4 +902,87 @@ async fn bodies_validation_sync_idempotency_v2(app: TestApp) {
         v["error"]["message"].is_string() && v["error"]["details"].is_array(),
         "{v}"
     );
+}
+
+async fn bad_input_is_never_a_server_error(app: TestApp) {
+    let w = rfi_world(app).await;
+    let r1 = w.create("Pump", "open").await;
+    let rfis = w.rfis();
+    let deep = format!("{{\"rfi\": {}1{}}}", "[".repeat(300), "]".repeat(300));
+    let gets = [
+        format!("{rfis}?sort=%27;drop%20table"),
+        format!("{rfis}?sort=subject,-created_at,question"),
+        format!("{rfis}?per_page=99999999999&page=99999999"),
+        format!("{rfis}?page=abc"),
+        format!("{rfis}?filters[id]=99999999999999999999"),
+        format!("{rfis}?filters[id]=1,x"),
+        format!("{rfis}?filters[status][]=open&filters[status]=closed"),
+        format!("{rfis}?search=%25_%5C%27"),
+        format!("{rfis}?filters[created_at]=2020-02-30...2020-03-01"),
+        format!("{rfis}?filters[updated_at]=...&filters[include_deleted]=maybe"),
+        format!("{rfis}?after_id=abc"),
+        format!("{rfis}?after_id={r1}&filters[status]=open"),
+        format!("{rfis}/abc"),
+        format!("{rfis}/99999999999999999999"),
+        format!("{rfis}/{r1}.pdf"),
+        "/rest/v1.0/projects/abc/rfis".to_string(),
+        "/rest/v1.0/projects/99999999999999999999/rfis".to_string(),
+        "/rest/v2.0/companies/abc/projects/1/budget_change_history".to_string(),
+    ];
+    for path in &gets {
+        let (s, v) = w.call(Method::Get, path, None).await;
+        assert!(s.is_client_error() || s.is_success(), "GET {path}: {s} {v}");
+    }
+    let bodies: [(&str, String); 7] = [
+        ("application/json", "[1, 2]".into()),
+        ("application/json", deep),
+        ("application/json", "{\"rfi\": 5}".into()),
+        ("text/plain", "hello".into()),
+        ("multipart/form-data", "--x\r\n".into()),
+        ("application/x-www-form-urlencoded", "rfi[a][]=1&rfi[a][b]=2".into()),
+        ("application/x-www-form-urlencoded", "rfi[subject=1".into()),
+    ];
+    for (ct, body) in bodies {
+        let res = w
+            .app
+            .post(&rfis)
+            .bearer_auth(&w.full)
+            .header("Procore-Company-Id", w.a.to_string())
+            .header("Content-Type", ct)
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        let s = res.status();
+        assert!(s.is_client_error(), "{ct} {body:.60}: {s} {}", res.text().await.unwrap());
+    }
+    let sync = catalog()
+        .ops()
+        .iter()
+        .find(|o| o.shape == Shape::Sync && o.scope == OpScope::Company && o.parents.is_empty() && o.method == Method::Patch)
+        .unwrap();
+    let path = fill(sync, &Where { company: w.a, project: w.a1 }, &[], None);
+    for body in [json!({"updates": "x"}), json!({"updates": [1, {"id": "abc"}, {"id": -5}]}), json!({})] {
+        let (s, v) = w.call(Method::Patch, &path, Some(body.clone())).await;
+        assert!(s.is_client_error() || s == StatusCode::OK, "{body}: {s} {v}");
+    }
+    // v2 lists: the data envelope, v2 paging (10 a page by default) and the headers.
+    let list = catalog()
+        .ops()
+        .iter()
+        .find(|o| o.version.is_some_and(|v| v.is_v2()) && o.shape == Shape::List && o.scope == OpScope::Project && o.parents.is_empty())
+        .unwrap();
+    let res = w
+        .app
+        .get(&fill(list, &Where { company: w.a, project: w.a1 }, &[], None))
+        .bearer_auth(&w.full)
+        .header("Procore-Company-Id", w.a.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{}", list.path);
+    assert_eq!(res.headers()["per-page"], "10");
+    assert_eq!(res.headers()["total"], "0");
+    assert!(res.headers()["link"].to_str().unwrap().contains("/rest/v2."));
+    assert_eq!(res.json::<Value>().await.unwrap(), json!({"data": []}));
 }
