@@ -6,7 +6,7 @@ mod query;
 
 use super::tx::*;
 use super::*;
-use query::{columns, record_json, Bind, Dialect, Sql, MAX_SYNC, POSTGRES, SQLITE};
+use query::{columns, record_json, storable, Bind, Dialect, Sql, MAX_SYNC, POSTGRES, SQLITE};
 use serde_json::{Map, Value};
 use sqlx::FromRow;
 use trestle_domain::record::*;
@@ -181,6 +181,7 @@ macro_rules! impl_records {
                         return Err(origin_taken());
                     }
                 }
+                storable(&new.body)?;
                 let number = Self::count_in_tx(tx, scope, 1, true).await?;
                 let row: RecordRow = sqlx::query_as(&format!(
                     "INSERT INTO records (company_id, project_id, resource, parent, body, origin_id, number, created_at, \
@@ -223,6 +224,7 @@ macro_rules! impl_records {
                 }
                 let mut body = before.body.clone();
                 merge(&mut body, patch);
+                storable(&body)?;
                 let row: RecordRow = sqlx::query_as(&format!(
                     "UPDATE records SET body = $1{}, origin_id = COALESCE($2, origin_id), updated_at = $3 \
                      WHERE id = $4 RETURNING {}",
@@ -412,11 +414,14 @@ macro_rules! impl_records {
                     };
                     let outcome = match existing {
                         Some(before) => {
-                            match Self::update_in_tx(&mut tx, &before, &item.body, item.origin_id.as_deref(), ctx.at).await {
-                                Ok(r) => SyncOutcome::Updated(r),
-                                Err(StoreError::Conflict(_)) => SyncOutcome::OriginTaken,
-                                Err(e) => return Err(e),
+                            let origin = item.origin_id.as_deref();
+                            if let Some(o) = origin.filter(|o| before.origin_id.as_deref() != Some(*o)) {
+                                if Self::origin_owner(&mut tx, scope, o).await?.is_some() {
+                                    outcomes.push(SyncOutcome::OriginTaken);
+                                    continue;
+                                }
                             }
+                            SyncOutcome::Updated(Self::update_in_tx(&mut tx, &before, &item.body, origin, ctx.at).await?)
                         }
                         None => {
                             let new = NewRecord {

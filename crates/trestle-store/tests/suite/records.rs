@@ -843,6 +843,31 @@ async fn a_failed_record_write_writes_nothing(s: Arc<dyn Store>) {
     assert!(s.sync_records(&home, &too_many, &ctx()).await.is_err());
     let foreign = scope(w.company_a.id, Some(w.b1.id), "rfis", "");
     assert!(s.sync_records(&foreign, &mixed, &ctx()).await.is_err());
+    // A NUL character cannot be stored (PostgreSQL's JSONB refuses it): refused on both
+    // backends, in a create, an update, and a sync after a first item was written.
+    let nul = json!({"n": "a\u{0}b"});
+    assert!(matches!(
+        s.create_record(&home, &new(nul.clone()), None, &ctx()).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let patch = obj(json!({"deep": {"k\u{0}": 1}}));
+    assert!(matches!(
+        s.update_record(&home, r.id, &patch, None, None, &ctx()).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let half = [
+        mixed[0].clone(),
+        SyncItem {
+            id: Some(r.id),
+            origin_id: None,
+            body: obj(nul),
+        },
+    ];
+    assert!(matches!(
+        s.sync_records(&home, &half, &ctx()).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(s.find_record(&home, r.id, false).await.unwrap(), Some(r.clone()));
     assert_eq!(outbox_len(&s).await, events);
     let page = s
         .list_records(

@@ -3,7 +3,7 @@
 //! fragments chosen by it (field names are checked to be `[A-Za-z0-9_]+` and bound as well).
 
 use crate::error::{Result, StoreError};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use trestle_domain::record::{Deleted, Record, RecordFilter, RecordQuery, RecordScope, Sort, SortKey};
 
 /// A bound value.
@@ -271,6 +271,25 @@ pub(crate) fn list(d: &Dialect, scope: &RecordScope, q: &RecordQuery) -> Result<
     Ok((sql, count))
 }
 
+/// Refuses a body that holds the NUL character in a key or a string: PostgreSQL's JSONB cannot
+/// store it, so neither backend accepts it.
+pub(crate) fn storable(body: &Map<String, Value>) -> Result<()> {
+    fn nul(v: &Value) -> bool {
+        match v {
+            Value::String(s) => s.contains('\0'),
+            Value::Array(items) => items.iter().any(nul),
+            Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || nul(v)),
+            _ => false,
+        }
+    }
+    if body.iter().any(|(k, v)| k.contains('\0') || nul(v)) {
+        return Err(StoreError::Conflict(
+            "a record cannot hold the NUL character (\\u0000)".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// A record as its events show it: the body with the server fields over it.
 pub(crate) fn record_json(r: &Record) -> Value {
     let mut out = r.body.clone();
@@ -406,6 +425,21 @@ mod tests {
         )
         .unwrap();
         assert!(page.text.contains("ORDER BY updated_at DESC, id DESC"), "{}", page.text);
+    }
+
+    #[test]
+    fn bodies_with_nul_characters_are_refused() {
+        assert!(storable(&json!({"a": "x", "b": [{"c": "y"}]}).as_object().unwrap().clone()).is_ok());
+        for bad in [
+            json!({"a": "x\u{0}"}),
+            json!({"a": [{"b\u{0}": 1}]}),
+            json!({"\u{0}": 1}),
+        ] {
+            assert!(
+                matches!(storable(bad.as_object().unwrap()), Err(StoreError::Conflict(_))),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
