@@ -224,6 +224,10 @@ impl Trestle {
             }
         };
         let parent: Vec<&str> = op.parents.iter().map(|p| req.path.get(p).unwrap_or("")).collect();
+        // Ids are short text without NUL (no backend stores it); anything else names nothing.
+        if parent.iter().any(|p| p.contains('\0') || p.len() > 200) {
+            return Err(CoreError::NotFound(op.resource.as_str()));
+        }
         Ok(Place {
             actor,
             scope: RecordScope {

@@ -209,6 +209,9 @@ fn sorts(pairs: &[(String, String)]) -> Result<Vec<Sort>> {
 
 /// The whole list query of `op` from the request's query pairs.
 pub(crate) fn list_query(op: &CatalogOp, pairs: &[(String, String)], v2: bool) -> Result<RecordQuery> {
+    if pairs.iter().any(|(k, v)| k.contains('\0') || v.contains('\0')) {
+        return Err(bad("query parameters must not contain the NUL character".into()));
+    }
     let page = page_of(pairs, v2)?;
     let mut filter = RecordFilter {
         deleted: deleted_of(pairs)?,
@@ -258,6 +261,9 @@ pub(crate) fn list_query(op: &CatalogOp, pairs: &[(String, String)], v2: bool) -
                     .param(ParamIn::Query, &format!("filters[{field}]"))
                     .or_else(|| op.param(ParamIn::Query, &format!("filters[{field}][]")));
                 let Some(param) = declared else { continue };
+                if !field.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                    continue;
+                }
                 let any_of = values(pairs, field)
                     .map(|v| typed(field, &param.ty, v))
                     .collect::<Result<Vec<_>>>()?;

@@ -41,6 +41,46 @@ pub(crate) fn unwrap(op: &CatalogOp, mut body: Map<String, Value>) -> Result<Map
     Ok(body)
 }
 
+/// Every text or key holding the NUL character (no backend stores it), as problems.
+pub(crate) fn nul_problems(fields: &Map<String, Value>, path: &str, problems: &mut Vec<Problem>) {
+    fn walk(v: &Value, path: &str, problems: &mut Vec<Problem>, depth: usize) {
+        match v {
+            Value::String(s) if s.contains('\0') => problems.push(Problem {
+                path: path.into(),
+                reason: "must not contain the NUL character".into(),
+            }),
+            Value::Array(items) if depth < 64 => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, &format!("{path}[{i}]"), problems, depth + 1);
+                }
+            }
+            Value::Object(m) if depth < 64 => {
+                for (k, item) in m {
+                    if k.contains('\0') {
+                        problems.push(Problem {
+                            path: path.into(),
+                            reason: "has a key with the NUL character".into(),
+                        });
+                    } else {
+                        walk(item, &format!("{path}.{k}"), problems, depth + 1);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for (k, v) in fields {
+        if k.contains('\0') {
+            problems.push(Problem {
+                path: path.into(),
+                reason: "has a key with the NUL character".into(),
+            });
+        } else {
+            walk(v, &format!("{path}.{k}"), problems, 1);
+        }
+    }
+}
+
 fn types_of(schema: &Value) -> Vec<&str> {
     match schema.get("type") {
         Some(Value::String(t)) => vec![t.as_str()],

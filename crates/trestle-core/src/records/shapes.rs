@@ -51,11 +51,12 @@ fn take_origin(fields: &mut Map<String, Value>) -> Option<String> {
 }
 
 fn validate(op: &CatalogOp, fields: &mut Map<String, Value>, require: bool, form: bool) -> Result<()> {
-    let Some(s) = schema::record_schema(op) else {
-        return Ok(());
-    };
     let mut problems: Vec<Problem> = Vec::new();
-    schema::check(fields, s, &schema::base_path(op), require, form, &mut problems);
+    let base = schema::base_path(op);
+    if let Some(s) = schema::record_schema(op) {
+        schema::check(fields, s, &base, require, form, &mut problems);
+    }
+    schema::nul_problems(fields, &base, &mut problems);
     if problems.is_empty() {
         return Ok(());
     }
@@ -64,6 +65,16 @@ fn validate(op: &CatalogOp, fields: &mut Map<String, Value>, require: bool, form
         _ => format!("the request has {} problems", problems.len()),
     };
     Err(CoreError::invalid(message, problems))
+}
+
+fn check_origin(origin: Option<&str>) -> Result<()> {
+    match origin {
+        Some(o) if o.contains('\0') || o.chars().count() > 255 => Err(CoreError::invalid_field(
+            "$.origin_id",
+            "must be at most 255 characters, without the NUL character",
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn origin_taken() -> CoreError {
@@ -144,6 +155,7 @@ impl Trestle {
         }
         let mut fields = schema::unwrap(op, req.body)?;
         let origin_id = take_origin(&mut fields);
+        check_origin(origin_id.as_deref())?;
         validate(op, &mut fields, require, req.form)?;
         let by = self.user_of(place.actor.user_id()).await?;
         let (v2, success) = (place.v2, op.success);
@@ -170,7 +182,8 @@ impl Trestle {
                 .replayed(key.as_ref())
                 .await?
                 .ok_or_else(|| CoreError::Conflict("the Idempotency-Token is in use".into())),
-            Err(StoreError::Conflict(_)) => Err(origin_taken()),
+            Err(StoreError::Conflict(m)) if m.contains("origin_id") => Err(origin_taken()),
+            Err(StoreError::Conflict(m)) => Err(CoreError::invalid_field("$", m)),
             Err(e) => Err(e.into()),
         }
     }
@@ -190,6 +203,7 @@ impl Trestle {
             .ok_or_else(missing)?;
         let mut fields = schema::unwrap(op, req.body)?;
         let origin_id = take_origin(&mut fields);
+        check_origin(origin_id.as_deref())?;
         validate(op, &mut fields, false, req.form)?;
         let by = self.user_of(existing.created_by).await?;
         let (v2, success) = (place.v2, op.success);
@@ -219,7 +233,8 @@ impl Trestle {
                 .replayed(key.as_ref())
                 .await?
                 .ok_or_else(|| CoreError::Conflict("the Idempotency-Token is in use".into())),
-            Err(StoreError::Conflict(_)) => Err(origin_taken()),
+            Err(StoreError::Conflict(m)) if m.contains("origin_id") => Err(origin_taken()),
+            Err(StoreError::Conflict(m)) => Err(CoreError::invalid_field("$", m)),
             Err(e) => Err(e.into()),
         }
     }
@@ -288,9 +303,18 @@ impl Trestle {
             };
             let mut fields = obj.clone();
             let origin_id = take_origin(&mut fields);
-            if let Some(s) = item_schema {
+            {
                 let mut problems = Vec::new();
-                schema::check(&mut fields, s, "$", false, req.form, &mut problems);
+                if let Some(s) = item_schema {
+                    schema::check(&mut fields, s, "$", false, req.form, &mut problems);
+                }
+                schema::nul_problems(&fields, "$", &mut problems);
+                if origin_id.as_deref().is_some_and(|o| o.contains('\0')) {
+                    problems.push(Problem {
+                        path: "$.origin_id".into(),
+                        reason: "must not contain the NUL character".into(),
+                    });
+                }
                 if !problems.is_empty() {
                     let mut by_field = Map::new();
                     for p in problems {

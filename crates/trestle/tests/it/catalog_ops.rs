@@ -32,7 +32,11 @@ macro_rules! unlimited {
 }
 
 unlimited!(every_catalog_operation_answers_by_permission);
-on_both_backends!(rfis_round_trip, bodies_validation_sync_idempotency_v2, bad_input_is_never_a_server_error);
+on_both_backends!(
+    rfis_round_trip,
+    bodies_validation_sync_idempotency_v2,
+    bad_input_is_never_a_server_error
+);
 
 async fn unlimited<F, Fut>(backend: trestle_store::testing::Backend, test: F)
 where
@@ -918,6 +922,9 @@ async fn bad_input_is_never_a_server_error(app: TestApp) {
         format!("{rfis}?filters[id]=1,x"),
         format!("{rfis}?filters[status][]=open&filters[status]=closed"),
         format!("{rfis}?search=%25_%5C%27"),
+        format!("{rfis}?search=a%00b"),
+        format!("{rfis}/{r1}/replies%00"),
+        format!("{rfis}/a%00b/replies"),
         format!("{rfis}?filters[created_at]=2020-02-30...2020-03-01"),
         format!("{rfis}?filters[updated_at]=...&filters[include_deleted]=maybe"),
         format!("{rfis}?after_id=abc"),
@@ -933,7 +940,9 @@ async fn bad_input_is_never_a_server_error(app: TestApp) {
         let (s, v) = w.call(Method::Get, path, None).await;
         assert!(s.is_client_error() || s.is_success(), "GET {path}: {s} {v}");
     }
-    let bodies: [(&str, String); 7] = [
+    let bodies: [(&str, String); 9] = [
+        ("application/json", "{\"rfi\": {\"subject\": \"a\\u0000b\", \"question\": {\"body\": \"b\"}, \"rfi_manager_id\": 1}}".into()),
+        ("application/json", "{\"rfi\": {\"subject\": \"a\", \"question\": {\"body\": \"b\"}, \"rfi_manager_id\": 1, \"origin_id\": \"\\u0000\"}}".into()),
         ("application/json", "[1, 2]".into()),
         ("application/json", deep),
         ("application/json", "{\"rfi\": 5}".into()),
@@ -954,15 +963,33 @@ async fn bad_input_is_never_a_server_error(app: TestApp) {
             .await
             .unwrap();
         let s = res.status();
-        assert!(s.is_client_error(), "{ct} {body:.60}: {s} {}", res.text().await.unwrap());
+        assert!(
+            s.is_client_error(),
+            "{ct} {body:.60}: {s} {}",
+            res.text().await.unwrap()
+        );
     }
     let sync = catalog()
         .ops()
         .iter()
-        .find(|o| o.shape == Shape::Sync && o.scope == OpScope::Company && o.parents.is_empty() && o.method == Method::Patch)
+        .find(|o| {
+            o.shape == Shape::Sync && o.scope == OpScope::Company && o.parents.is_empty() && o.method == Method::Patch
+        })
         .unwrap();
-    let path = fill(sync, &Where { company: w.a, project: w.a1 }, &[], None);
-    for body in [json!({"updates": "x"}), json!({"updates": [1, {"id": "abc"}, {"id": -5}]}), json!({})] {
+    let path = fill(
+        sync,
+        &Where {
+            company: w.a,
+            project: w.a1,
+        },
+        &[],
+        None,
+    );
+    for body in [
+        json!({"updates": "x"}),
+        json!({"updates": [1, {"id": "abc"}, {"id": -5}, {"name": "a\u{0}"}, {"origin_id": "\u{0}"}]}),
+        json!({}),
+    ] {
         let (s, v) = w.call(Method::Patch, &path, Some(body.clone())).await;
         assert!(s.is_client_error() || s == StatusCode::OK, "{body}: {s} {v}");
     }
@@ -970,11 +997,24 @@ async fn bad_input_is_never_a_server_error(app: TestApp) {
     let list = catalog()
         .ops()
         .iter()
-        .find(|o| o.version.is_some_and(|v| v.is_v2()) && o.shape == Shape::List && o.scope == OpScope::Project && o.parents.is_empty())
+        .find(|o| {
+            o.version.is_some_and(|v| v.is_v2())
+                && o.shape == Shape::List
+                && o.scope == OpScope::Project
+                && o.parents.is_empty()
+        })
         .unwrap();
     let res = w
         .app
-        .get(&fill(list, &Where { company: w.a, project: w.a1 }, &[], None))
+        .get(&fill(
+            list,
+            &Where {
+                company: w.a,
+                project: w.a1,
+            },
+            &[],
+            None,
+        ))
         .bearer_auth(&w.full)
         .header("Procore-Company-Id", w.a.to_string())
         .send()
