@@ -16,6 +16,7 @@ mod operator;
 mod portal;
 mod projects;
 mod samples;
+pub mod records;
 pub mod secrets;
 mod service_accounts;
 mod signin;
@@ -32,6 +33,7 @@ pub use metrics::*;
 pub use oauth::*;
 pub use operator::*;
 pub use portal::*;
+pub use records::{ListPage, OpAnswer, OpBody, OpRequest};
 pub use service_accounts::*;
 pub use signin::*;
 

@@ -12,9 +12,9 @@ use trestle_domain::*;
 use trestle_store::{DirectoryEntry, Document, DocumentKind, NewDocument, StoreError};
 
 /// The caller resolved inside one project.
-struct ProjectScope {
-    company: CompanyId,
-    actor: Actor,
+pub(crate) struct ProjectScope {
+    pub(crate) company: CompanyId,
+    pub(crate) actor: Actor,
     company_membership: Option<std::sync::Arc<CompanyMembership>>,
     project_membership: Option<ProjectMembership>,
 }
@@ -23,7 +23,7 @@ impl Trestle {
     /// Finds the project's company and the caller's standing there. A project the caller cannot
     /// see — in another company, not installed, not permitted — is "not found", whatever the
     /// reason, so ids reveal nothing.
-    async fn project_scope(
+    pub(crate) async fn project_scope(
         &self,
         caller: &Caller,
         project: ProjectId,
@@ -62,7 +62,7 @@ impl Trestle {
         })
     }
 
-    fn require_project_tool(&self, scope: &ProjectScope, tool: Tool, op: Operation) -> Result<()> {
+    pub(crate) fn require_project_tool(&self, scope: &ProjectScope, tool: Tool, op: Operation) -> Result<()> {
         self.require(
             scope.actor,
             Request::UseProjectTool {

@@ -5,6 +5,7 @@
 //! answer; errors become responses only in `error.rs`.
 
 mod api;
+mod catalog;
 mod error;
 mod extract;
 #[doc(hidden)]
@@ -91,8 +92,15 @@ pub fn router(state: AppState, pages: Pages) -> Router {
         .with_state(state.clone())
         .merge(pages.routes)
         // Routes whose wrong methods their surface does not answer get the APIs' 405.
-        .method_not_allowed_fallback(error::wrong_method)
-        .fallback(error::no_route)
+        // Catalog operations answer what no hand-written route takes (catalog.rs).
+        .method_not_allowed_fallback({
+            let state = state.clone();
+            move |req: axum::extract::Request| catalog::wrong_method(state.clone(), req)
+        })
+        .fallback({
+            let state = state.clone();
+            move |req: axum::extract::Request| catalog::fallback(state.clone(), req)
+        })
         .layer(extract::LimitBodyLayer(pages.refusals));
     // Layers cost on every request, so only what is switched on is added.
     let router = if state.rate_limiter.enabled() {

@@ -12,8 +12,8 @@ use serde::Serialize;
 use trestle_domain::page::{Page, PageRequest};
 
 /// Procore's pagination headers (names made once, not parsed per response).
-const TOTAL: HeaderName = HeaderName::from_static("total");
-const PER_PAGE: HeaderName = HeaderName::from_static("per-page");
+pub(crate) const TOTAL: HeaderName = HeaderName::from_static("total");
+pub(crate) const PER_PAGE: HeaderName = HeaderName::from_static("per-page");
 
 /// The header that names the company a DMSA or service-account call acts in.
 pub const PROCORE_COMPANY_ID: HeaderName = HeaderName::from_static("procore-company-id");
@@ -128,7 +128,7 @@ pub fn paged<T: Serialize>(
 /// `Per-Page` still say how to page), so a long query never inflates the answer's headers.
 pub const MAX_LINK: usize = 4096;
 
-fn link_value(link: &str) -> Option<HeaderValue> {
+pub(crate) fn link_value(link: &str) -> Option<HeaderValue> {
     (link.len() <= MAX_LINK)
         .then(|| HeaderValue::from_str(link).ok())
         .flatten()

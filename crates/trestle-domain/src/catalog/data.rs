@@ -2,7 +2,7 @@
 //! private serde structs, then every derived field is filled by the pure rules below
 //! ([`scope_of`], [`need_of`], [`resource_of`], [`wrapper_of`]).
 
-use super::shape::{derive_shape, is_collection, is_param};
+use super::shape::{derive_shape, is_collection, param_parts};
 use super::tags::{is_platform_tag, tool_of_tag};
 use super::{ApiVersion, BodySpec, CatalogOp, Method, OpScope, Param, ParamIn, ParamType, Shape};
 use crate::policy::Operation;
@@ -287,7 +287,11 @@ pub(super) fn resource_of(path: &str, shape: Shape) -> (String, Vec<String>, Opt
         Shape::Action | Shape::Sync => {
             // An action names its record (`…/{id}/actions/close`) or its collection
             // (`…/line_items/sync`): drop the trailing verbs.
-            while segs.len() > 1 && segs.last().is_some_and(|s| !is_param(s) && !is_collection(s)) {
+            while segs.len() > 1
+                && segs
+                    .last()
+                    .is_some_and(|s| param_parts(s).is_none() && !is_collection(s))
+            {
                 segs.pop();
             }
         }
@@ -296,20 +300,20 @@ pub(super) fn resource_of(path: &str, shape: Shape) -> (String, Vec<String>, Opt
     let takes_record = matches!(shape, Shape::Show | Shape::Update | Shape::Delete | Shape::Action);
     let mut record_param = None;
     if takes_record && segs.len() > 1 {
-        if let Some(last) = segs.last().filter(|s| is_param(s)) {
-            record_param = Some(last[1..last.len() - 1].to_string());
+        if let Some((name, _)) = segs.last().and_then(|s| param_parts(s)) {
+            record_param = Some(name.to_string());
             segs.pop();
         }
     }
     let parents = segs
         .iter()
-        .filter(|s| is_param(s))
-        .map(|s| s[1..s.len() - 1].to_string())
+        .filter_map(|s| param_parts(s))
+        .map(|(name, _)| name.to_string())
         .filter(|n| n != "company_id" && n != "project_id")
         .collect();
     let resource = segs
         .iter()
-        .map(|s| if is_param(s) { "{}" } else { s })
+        .map(|s| if param_parts(s).is_some() { "{}" } else { s })
         .collect::<Vec<_>>()
         .join("/");
     (resource, parents, record_param)
@@ -398,6 +402,13 @@ mod tests {
             ),
             ("/oauth/token", Shape::Action, "oauth", &[], None),
             ("/rest/v1.0/me", Shape::List, "me", &[], None),
+            (
+                "/rest/v1.0/projects/{project_id}/rfis/{id}.pdf",
+                Shape::Action,
+                "rfis",
+                &[],
+                Some("id"),
+            ),
         ];
         for (path, shape, resource, parents, record) in table {
             let (r, p, rp) = resource_of(path, *shape);

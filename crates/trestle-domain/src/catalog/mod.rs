@@ -263,6 +263,24 @@ mod tests {
         counts.sort();
         assert_eq!(ops.len(), 2636, "shapes: {counts:?}");
         let mut seen = HashSet::new();
+        // Also with parameter names erased: two such ops would be indistinguishable to a router.
+        let mut shapes_seen = HashSet::new();
+        for op in ops {
+            let erased: Vec<String> = op
+                .path
+                .split('/')
+                .map(|s| match shape::param_parts(s) {
+                    Some((_, suffix)) => format!("{{}}{suffix}"),
+                    None => s.to_string(),
+                })
+                .collect();
+            assert!(
+                shapes_seen.insert((op.method, erased.join("/"))),
+                "{} {}",
+                op.method.as_str(),
+                op.path
+            );
+        }
         for (i, op) in ops.iter().enumerate() {
             assert_eq!(op.index, i);
             assert!(

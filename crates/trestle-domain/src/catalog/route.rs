@@ -2,12 +2,13 @@
 //!
 //! A segment trie built once from the templates: each node has its static children (sorted,
 //! found by binary search), at most one parameter child, and the operation per method that
-//! ends there. A parameter matches one non-empty segment; a static child is tried before the
-//! parameter child, and the parameter child is tried when the static branch does not lead to a
-//! match, so the more static template wins. One trailing slash is tolerated
+//! ends there. A parameter matches one non-empty segment; a static child is tried first, then a
+//! parameter with a static suffix (`{id}.pdf`, matching `7.pdf`), then the plain parameter, each
+//! only when the one before does not lead to a match, so the more static template wins. One trailing slash is tolerated
 //! (`/rest/v1.0/me/` is `/rest/v1.0/me`); empty segments elsewhere match nothing. Resolving
 //! allocates nothing but the matched parameters' names and values.
 
+use super::shape::param_parts;
 use super::{CatalogOp, Method};
 
 /// The values of a matched path's parameters, by the template's names.
@@ -36,6 +37,8 @@ const METHODS: [Method; 5] = [Method::Get, Method::Post, Method::Put, Method::Pa
 #[derive(Default)]
 struct Node {
     statics: Vec<(Box<str>, usize)>,
+    /// Parameters followed by a static suffix in their segment (`{id}.pdf`), by suffix.
+    suffixed: Vec<(Box<str>, usize)>,
     param: Option<usize>,
     /// The operation's index per method, in the order of [`METHODS`].
     ops: [Option<usize>; 5],
@@ -61,8 +64,9 @@ fn slot(method: Method) -> usize {
     }
 }
 
-fn is_param(segment: &str) -> bool {
-    segment.starts_with('{') && segment.ends_with('}')
+/// The parameter names of a template, in order.
+fn param_names(template: &str) -> impl Iterator<Item = &str> {
+    template.split('/').filter_map(param_parts).map(|(name, _)| name)
 }
 
 impl Router {
@@ -71,7 +75,17 @@ impl Router {
         for (i, op) in ops.iter().enumerate() {
             let mut at = 0;
             for seg in op.path.split('/').filter(|s| !s.is_empty()) {
-                at = if is_param(seg) {
+                at = if let Some((_, suffix)) = param_parts(seg).filter(|(_, s)| !s.is_empty()) {
+                    match nodes[at].suffixed.iter().find(|(s, _)| **s == *suffix) {
+                        Some((_, n)) => *n,
+                        None => {
+                            nodes.push(Node::default());
+                            let n = nodes.len() - 1;
+                            nodes[at].suffixed.push((suffix.into(), n));
+                            n
+                        }
+                    }
+                } else if param_parts(seg).is_some() {
                     match nodes[at].param {
                         Some(n) => n,
                         None => {
@@ -120,8 +134,7 @@ impl Router {
             let Some(op) = self.nodes[node].ops[want].map(|i| &ops[i]) else {
                 return Resolved::NotFound;
             };
-            let names = op.path.split('/').filter(|s| is_param(s)).map(|s| &s[1..s.len() - 1]);
-            let params = names
+            let params = param_names(&op.path)
                 .zip(values.iter())
                 .map(|(name, value)| (name.to_string(), (*value).to_string()))
                 .collect();
@@ -157,6 +170,14 @@ impl Router {
                 return Some(found);
             }
         }
+        for (suffix, child) in &node.suffixed {
+            if let Some(value) = first.strip_suffix(&**suffix).filter(|v| !v.is_empty()) {
+                values[taken] = value;
+                if let Some(found) = self.walk(*child, rest, values, taken + 1, accept) {
+                    return Some(found);
+                }
+            }
+        }
         let child = node.param?;
         values[taken] = first;
         self.walk(child, rest, values, taken + 1, accept)
@@ -172,9 +193,16 @@ mod tests {
     fn instantiate(template: &str) -> String {
         template
             .split('/')
-            .map(|s| if is_param(s) { "123" } else { s })
+            .map(|s| match param_parts(s) {
+                Some((_, suffix)) => format!("123{suffix}"),
+                None => s.to_string(),
+            })
             .collect::<Vec<_>>()
             .join("/")
+    }
+
+    fn is_param(segment: &str) -> bool {
+        param_parts(segment).is_some()
     }
 
     #[test]
@@ -186,9 +214,10 @@ mod tests {
             match cat.resolve(op.method, &path) {
                 Resolved::Found(found, params) if found.path == op.path => {
                     assert_eq!(found.method, op.method);
-                    for name in op.path.split('/').filter(|s| is_param(s)) {
-                        assert_eq!(params.get(&name[1..name.len() - 1]), Some("123"), "{path}");
+                    for name in param_names(&op.path) {
+                        assert_eq!(params.get(name), Some("123"), "{path}");
                     }
+                    assert_eq!(params.0.len(), param_names(&op.path).count(), "{path}");
                 }
                 Resolved::Found(found, _) => {
                     // Another template of the same method matches the same concrete path: it
@@ -237,6 +266,17 @@ mod tests {
             params.0,
             [("project_id", "5"), ("rfi_id", "9"), ("id", "11")].map(|(a, b)| (a.to_string(), b.to_string()))
         );
+        // A parameter with a suffix: the PDF of an RFI, beside the RFI itself.
+        let (path, params) = found(Method::Get, "/rest/v1.0/projects/5/rfis/9.pdf");
+        assert_eq!(path, "/rest/v1.0/projects/{project_id}/rfis/{id}.pdf");
+        assert_eq!(params.get("id"), Some("9"));
+        let (path, params) = found(Method::Get, "/rest/v1.0/projects/5/rfis/9");
+        assert_eq!(path, "/rest/v1.0/projects/{project_id}/rfis/{id}");
+        assert_eq!(params.get("id"), Some("9"));
+        // `.pdf` alone is no id: the plain parameter takes it whole.
+        let (path, params) = found(Method::Get, "/rest/v1.0/projects/5/rfis/.pdf");
+        assert_eq!(path, "/rest/v1.0/projects/{project_id}/rfis/{id}");
+        assert_eq!(params.get("id"), Some(".pdf"));
         // A trailing slash is tolerated.
         let (path, _) = found(Method::Get, "/rest/v1.0/me/");
         assert_eq!(path, "/rest/v1.0/me");

@@ -71,12 +71,22 @@ pub(super) fn is_param(segment: &str) -> bool {
     segment.len() > 2 && segment.starts_with('{') && segment.ends_with('}')
 }
 
+/// The parameter a template segment names, whole (`{id}`) or with a static suffix
+/// (`{id}.pdf`, as in `…/rfis/{id}.pdf`), and that suffix.
+pub(super) fn param_parts(segment: &str) -> Option<(&str, &str)> {
+    let rest = segment.strip_prefix('{')?;
+    let (name, suffix) = rest.split_once('}')?;
+    (!name.is_empty() && !suffix.contains(['{', '}'])).then_some((name, suffix))
+}
+
 /// The shape of the operation `method path` (a template, e.g. `/rest/v1.0/rfis/{id}`).
 pub fn derive_shape(method: Method, path: &str) -> Shape {
     let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
     let ends_in_param = is_param(last);
     match method {
         Method::Get if ends_in_param => Shape::Show,
+        // `…/{id}.pdf`: a rendering of one record.
+        Method::Get if param_parts(last).is_some() => Shape::Action,
         Method::Get => Shape::List,
         Method::Patch | Method::Post if last == "sync" => Shape::Sync,
         Method::Post if !ends_in_param && is_collection(last) => Shape::Create,
@@ -140,6 +150,7 @@ mod tests {
                 Create,
             ),
             (Post, "/rest/v1.0/rfis/{id}/actions/close", Action),
+            (Get, "/rest/v1.0/projects/{project_id}/rfis/{id}.pdf", Action),
         ];
         for (method, path, shape) in table {
             assert_eq!(derive_shape(*method, path), *shape, "{method:?} {path}");
@@ -163,5 +174,9 @@ mod tests {
             assert!(!is_collection(v), "{v}");
         }
         assert!(is_param("{id}") && !is_param("{}") && !is_param("id"));
+        assert_eq!(param_parts("{id}"), Some(("id", "")));
+        assert_eq!(param_parts("{id}.pdf"), Some(("id", ".pdf")));
+        assert_eq!(param_parts("id"), None);
+        assert_eq!(param_parts("{}"), None);
     }
 }

@@ -737,6 +737,18 @@ async fn tenant_isolation_matrix(app: TestApp) {
     let b_admin_id = app.api_get(&w.admin_b, "/api/v1/me", StatusCode::OK).await["user"]["id"]
         .as_i64()
         .unwrap();
+    // B's tool records: an RFI made by a bot of B with every tool
+    let b_full = crate::catalog_ops::bot(&app, &w.dev, &w.admin_b, w.b, &[w.b1], "B Full", "admin").await;
+    let (status, rfi) = call(
+        &app,
+        &b_full,
+        Method::POST,
+        &format!("/rest/v1.0/projects/{}/rfis", w.b1),
+        Some(json!({"rfi": {"subject": "Beta Secret RFI", "question": {"body": "B1 only"}, "rfi_manager_id": 1}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{rfi}");
+    let rfi = rfi["id"].as_i64().unwrap();
     // A's identities: A's admin (management API) and an app installed only in A (REST)
     let a_only = app_at_levels(&app, &w.dev, &w.admin_a, w.a, &[w.a1], "A Only", "admin", "admin").await;
     let before = snapshot(&app.db_url).await;
@@ -771,6 +783,22 @@ async fn tenant_isolation_matrix(app: TestApp) {
         // A's own project ids with B's document id
         ("GET", "/rest/v1.0/folders/{id}?project_id={a_project}"),
         ("DELETE", "/rest/v1.0/folders/{id}?project_id={a_project}"),
+        // catalog operations (the resource engine)
+        ("GET", "/rest/v1.0/projects/{project_id}/rfis"),
+        ("POST", "/rest/v1.0/projects/{project_id}/rfis"),
+        ("GET", "/rest/v1.0/projects/{project_id}/rfis/{rfi_id}"),
+        ("PATCH", "/rest/v1.0/projects/{project_id}/rfis/{rfi_id}"),
+        ("GET", "/rest/v1.0/projects/{project_id}/rfis/{rfi_id}/replies"),
+        ("POST", "/rest/v1.0/projects/{project_id}/rfis/{rfi_id}/replies"),
+        ("GET", "/rest/v1.0/projects/{a_project}/rfis/{rfi_id}"),
+        ("PATCH", "/rest/v1.0/projects/{a_project}/rfis/{rfi_id}"),
+        ("GET", "/rest/v1.0/vendors?company_id={company_id}"),
+        ("POST", "/rest/v1.0/vendors?company_id={company_id}"),
+        ("PATCH", "/rest/v1.0/companies/{company_id}/uoms/sync"),
+        (
+            "GET",
+            "/rest/v2.0/companies/{company_id}/projects/{project_id}/budget_change_history",
+        ),
     ];
     for (m, p) in rest {
         routes.push((m.parse().unwrap(), p.to_string()));
@@ -781,6 +809,7 @@ async fn tenant_isolation_matrix(app: TestApp) {
             .replace("{project_id}", &w.b1.to_string())
             .replace("{a_project}", &w.a1.to_string())
             .replace("{user_id}", &b_admin_id.to_string())
+            .replace("{rfi_id}", &rfi.to_string())
             .replace("{id}", &folder.to_string())
             .replace("{app_id}", &w.app.app_id.to_string())
             .replace("{version_id}", "1")
@@ -788,7 +817,8 @@ async fn tenant_isolation_matrix(app: TestApp) {
             .replace("{secret_id}", "1")
             .replace("{environment}", "production")
     };
-    let bodies = json!({"name": "Hacked", "folder": {"name": "Hacked"}, "file": {"name": "Hacked", "data": "x"}});
+    let bodies = json!({"name": "Hacked", "folder": {"name": "Hacked"}, "file": {"name": "Hacked", "data": "x"},
+        "rfi": {"subject": "Hacked", "question": {"body": "x"}, "rfi_manager_id": 1}, "updates": [{"name": "Hacked"}]});
     let mut checked = 0;
     for (method, template) in &routes {
         let path = fill(template);
@@ -797,6 +827,7 @@ async fn tenant_isolation_matrix(app: TestApp) {
             || template.contains("{project_id}")
             || template.contains("{install_id}")
             || template.contains("{id}")
+            || template.contains("{rfi_id}")
             || template.contains("{app_id}");
         if !foreign {
             continue;
