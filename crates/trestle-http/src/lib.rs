@@ -13,7 +13,7 @@ pub mod fuzzing;
 mod json_errors;
 pub mod metrics;
 mod oauth;
-mod openapi;
+pub mod openapi;
 mod paging;
 pub mod ratelimit;
 mod rest;

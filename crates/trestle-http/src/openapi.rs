@@ -14,6 +14,69 @@ pub fn document(management: &utoipa::openapi::OpenApi) -> Vec<u8> {
     serde_json::to_vec(&doc).unwrap_or_default()
 }
 
+/// Whether a success body is a JSON array or object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Body {
+    Array,
+    Object,
+    /// No body (204).
+    Empty,
+}
+
+/// The catalog operations that hand-written routes serve (`rest.rs`, `tools.rs`) rather than the
+/// resource engine, as (method, template with `{}` for each parameter, success body).
+pub const HAND_SERVED: &[(Method, &str, Body)] = &[
+    (Method::Get, "/rest/v1.0/me", Body::Object),
+    (Method::Get, "/rest/v1.0/companies", Body::Array),
+    (Method::Get, "/rest/v1.0/projects", Body::Array),
+    (Method::Get, "/rest/v1.1/projects", Body::Array),
+    (Method::Get, "/rest/v1.0/companies/{}/projects", Body::Array),
+    (Method::Get, "/rest/v1.0/companies/{}/users", Body::Array),
+    (Method::Get, "/rest/v1.0/projects/{}/users", Body::Array),
+    (Method::Post, "/rest/v1.0/projects/{}/users/{}/actions/add", Body::Empty),
+    (
+        Method::Delete,
+        "/rest/v1.0/projects/{}/users/{}/actions/remove",
+        Body::Empty,
+    ),
+    (Method::Get, "/rest/v1.0/folders", Body::Object),
+    (Method::Post, "/rest/v1.0/folders", Body::Object),
+    (Method::Get, "/rest/v1.0/folders/{}", Body::Object),
+    (Method::Patch, "/rest/v1.0/folders/{}", Body::Object),
+    (Method::Delete, "/rest/v1.0/folders/{}", Body::Empty),
+    (Method::Post, "/rest/v1.0/files", Body::Object),
+    (Method::Get, "/rest/v1.0/files/{}", Body::Object),
+    (Method::Patch, "/rest/v1.0/files/{}", Body::Object),
+    (Method::Delete, "/rest/v1.0/files/{}", Body::Empty),
+];
+
+/// `template` with every `{name}` written `{}`.
+pub fn unnamed(template: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut inside = false;
+    for c in template.chars() {
+        match c {
+            '{' => {
+                inside = true;
+                out.push_str("{}");
+            }
+            '}' => inside = false,
+            _ if inside => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The success body of a hand-served operation, when `op` is one.
+pub fn hand_served(op: &CatalogOp) -> Option<Body> {
+    let t = unnamed(&op.path);
+    HAND_SERVED
+        .iter()
+        .find(|(m, p, _)| *m == op.method && *p == t)
+        .map(|(_, _, b)| *b)
+}
+
 /// The refusals any management operation can answer with, beside those its handler documents:
 /// malformed input, authentication, authorization, absent ids, the global layers' limits.
 const MANAGEMENT_REFUSALS: &[(&str, &str)] = &[
@@ -193,9 +256,12 @@ fn responses(op: &CatalogOp) -> Value {
             inner
         }
     };
+    let hand = hand_served(op);
     let success_schema = match (op.scope, op.shape) {
         // OAuth and platform endpoints answer their own shapes.
         (OpScope::Platform, _) => json!({}),
+        _ if hand == Some(Body::Array) => json!({"type": "array", "items": {"type": "object"}}),
+        _ if hand.is_some() => json!({"type": "object"}),
         (_, Shape::List) => envelope(json!({"type": "array", "items": {"type": "object"}})),
         (_, Shape::Sync) => json!({"type": "object", "required": ["entities", "errors"],
                                    "properties": {"entities": {"type": "array"}, "errors": {"type": "array"}}}),
@@ -208,8 +274,12 @@ fn responses(op: &CatalogOp) -> Value {
         "application/json"
     };
     let mut r = Map::new();
-    let success = op.success.to_string();
-    if op.success == 204 {
+    let success = match hand {
+        Some(Body::Empty) => "204".to_string(),
+        Some(_) if op.method == Method::Post => "201".to_string(),
+        _ => op.success.to_string(),
+    };
+    if hand == Some(Body::Empty) || (hand.is_none() && op.success == 204) {
         r.insert(success, json!({"description": "Done; no body."}));
     } else {
         r.insert(
@@ -297,6 +367,24 @@ mod tests {
         }
         assert!(paths.keys().any(|p| p.starts_with("/api/v1/")), "management API kept");
         assert_eq!(management(&doc), management_paths, "management paths untouched");
+    }
+
+    #[test]
+    fn every_hand_served_operation_is_in_the_catalog() {
+        for (m, p, _) in HAND_SERVED {
+            assert!(
+                catalog()
+                    .ops()
+                    .iter()
+                    .any(|op| op.method == *m && unnamed(&op.path) == *p),
+                "{} {p} is not a catalog operation",
+                m.as_str()
+            );
+        }
+        assert_eq!(
+            unnamed("/rest/v1.0/projects/{project_id}/users/{id}"),
+            "/rest/v1.0/projects/{}/users/{}"
+        );
     }
 
     #[test]

@@ -55,48 +55,10 @@ where
     db.cleanup().await;
 }
 
-/// The operations the hand-written routes serve (method, template with `{}` for parameters).
-const HAND_WRITTEN: &[(Method, &str)] = &[
-    (Method::Get, "/rest/v1.0/me"),
-    (Method::Get, "/rest/v1.0/companies"),
-    (Method::Get, "/rest/v1.0/projects"),
-    (Method::Get, "/rest/v1.1/projects"),
-    (Method::Get, "/rest/v1.0/companies/{}/projects"),
-    (Method::Get, "/rest/v1.0/companies/{}/users"),
-    (Method::Get, "/rest/v1.0/projects/{}/users"),
-    (Method::Post, "/rest/v1.0/projects/{}/users/{}/actions/add"),
-    (Method::Delete, "/rest/v1.0/projects/{}/users/{}/actions/remove"),
-    (Method::Get, "/rest/v1.0/folders"),
-    (Method::Post, "/rest/v1.0/folders"),
-    (Method::Get, "/rest/v1.0/folders/{}"),
-    (Method::Patch, "/rest/v1.0/folders/{}"),
-    (Method::Delete, "/rest/v1.0/folders/{}"),
-    (Method::Post, "/rest/v1.0/files"),
-    (Method::Get, "/rest/v1.0/files/{}"),
-    (Method::Patch, "/rest/v1.0/files/{}"),
-    (Method::Delete, "/rest/v1.0/files/{}"),
-];
-
-fn template(path: &str) -> String {
-    let mut out = String::new();
-    let mut inside = false;
-    for c in path.chars() {
-        match c {
-            '{' => {
-                inside = true;
-                out.push_str("{}");
-            }
-            '}' => inside = false,
-            _ if inside => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
+/// Whether a hand-written route serves the operation (the one list, beside the OpenAPI
+/// document that describes those routes' answers).
 fn hand_written(op: &CatalogOp) -> bool {
-    let t = template(&op.path);
-    HAND_WRITTEN.iter().any(|(m, p)| *m == op.method && *p == t)
+    trestle_http::openapi::hand_served(op).is_some()
 }
 
 /// A DMSA app granting every tool at `level` where the tool takes it (installed in `company`
