@@ -288,7 +288,13 @@ impl VerifiedSecrets {
     }
 
     /// Remembers that the secret `tag` stands for is `secret` of `creds`.
-    pub fn remember(&self, gens: &Generations, tag: [u8; 16], creds: Arc<trestle_store::ClientCredentials>, secret: i64) {
+    pub fn remember(
+        &self,
+        gens: &Generations,
+        tag: [u8; 16],
+        creds: Arc<trestle_store::ClientCredentials>,
+        secret: i64,
+    ) {
         if gens.usable() {
             self.cache.insert(tag, (creds, secret));
         }
@@ -454,7 +460,11 @@ mod tests {
         let fresh = creds(None);
         verified.remember(g, other_tag, fresh.clone(), 7);
         g.feed_restored();
-        assert_eq!(verified.find(&other_tag, &fresh, 10), None, "not remembered without the feed");
+        assert_eq!(
+            verified.find(&other_tag, &fresh, 10),
+            None,
+            "not remembered without the feed"
+        );
     }
 
     /// The five-minute backstop follows the injected clock: an answer whose generations never

@@ -262,7 +262,8 @@ impl Trestle {
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn token_info(&self, token: &str) -> Result<TokenInfo> {
         let caller = self.authenticate_bearer(token).await?;
-        let claims = self.decode_token(token, self.now())
+        let claims = self
+            .decode_token(token, self.now())
             .map_err(|_| CoreError::Unauthenticated("The access token is invalid".into()))?;
         let (app, client_id) = match caller {
             Caller::App { app, secret_id, .. } => (

@@ -4,11 +4,11 @@
 use crate::error::OAuthErrorResponse;
 use crate::AppState;
 use axum::body::Body;
+use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::body::Bytes;
 use axum::{Json, Router};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -228,7 +228,7 @@ fn next_pair(body: &[u8], mut at: usize) -> Option<(Param, Param, usize)> {
 fn form_params(body: Bytes) -> Result<Params, OAuthError> {
     // The body as text, checked once (and not copied when hyper handed over its only owner).
     let body = match String::from_utf8(Vec::from(body)) {
-        Ok(text) if !text.contains(['%', '+']) => text,
+        Ok(text) if !text.bytes().any(|b| matches!(b, b'%' | b'+')) => text,
         Ok(text) => return Params::from_pairs(form_urlencoded::parse(text.as_bytes()).into_owned()),
         Err(e) => return Params::from_pairs(form_urlencoded::parse(e.as_bytes()).into_owned()),
     };
@@ -393,8 +393,19 @@ async fn token(State(state): State<AppState>, form: OAuthForm) -> Response {
 /// token request): `None` if a token has a character JSON would escape (never, for the
 /// base64url and hex tokens Trestle issues), which then goes through `serde_json`.
 fn token_json(issued: &trestle_core::IssuedToken) -> Option<Vec<u8>> {
+    /// Letters, digits and `-_.~`: what JSON writes as it is.
+    const PLAIN: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut i = 0;
+        while i < 256 {
+            let b = i as u8;
+            table[i] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~');
+            i += 1;
+        }
+        table
+    };
     fn plain(s: &str) -> bool {
-        s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'))
+        s.bytes().all(|b| PLAIN[usize::from(b)])
     }
     fn int(json: &mut Vec<u8>, n: i64) {
         let mut digits = [0u8; 20];

@@ -22,7 +22,7 @@ pub const PROCORE_COMPANY_ID: HeaderName = HeaderName::from_static("procore-comp
 pub fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
     uri.query()
         .map(|q| {
-            if q.contains(['%', '+']) {
+            if q.bytes().any(|b| matches!(b, b'%' | b'+')) {
                 return form_urlencoded::parse(q.as_bytes()).into_owned().collect();
             }
             // Nothing to decode: split as `form_urlencoded` does (at `&`, empty parts skipped,
