@@ -248,6 +248,57 @@ pub struct Caches {
     pub actors: Memo<(Who, CompanyId), CompanyActor>,
     pub projects: Memo<(i64, CompanyId, bool, u32, u32), SharedPage<trestle_store::Project>>,
     pub app_companies: Memo<(AppId, bool, u32, u32), SharedPage<trestle_store::Company>>,
+    /// Access tokens whose MAC was checked.
+    pub tokens: crate::tokens::Verified,
+    /// Client secrets that matched.
+    pub client_secrets: VerifiedSecrets,
+}
+
+/// Client secrets this node has verified (keyed hash, constant-time comparison), so a client
+/// that asks for a token again skips the keyed hash. Keyed by a keyed tag of the presented
+/// secret ([`crate::secrets::Keys::tag`]: no secret, nor an unkeyed digest of one, is kept). An entry holds the client's credentials *as the `clients` cache answered them*
+/// and counts only while that cache still answers with that very value (the same `Arc`): any
+/// change that reloads the client — a secret created, rotated, revoked or expired, on this node
+/// or, through the change feed, another — ends it, as does the `clients` cache's own five-minute
+/// backstop, and nothing is remembered while the change feed is down (the `clients` cache
+/// answers fresh values then). The secret's expiry is checked on every use.
+pub struct VerifiedSecrets {
+    cache: Cache<[u8; 16], (Arc<trestle_store::ClientCredentials>, i64)>,
+}
+
+impl VerifiedSecrets {
+    fn new(capacity: usize) -> Self {
+        VerifiedSecrets {
+            cache: Cache::new(capacity),
+        }
+    }
+
+    /// The id of the verified secret `tag` stands for, if `creds` is still the client's current
+    /// answer and that secret is unexpired at `now`.
+    pub fn find(&self, tag: &[u8; 16], creds: &Arc<trestle_store::ClientCredentials>, now: i64) -> Option<i64> {
+        let (seen, secret) = self.cache.get(tag)?;
+        if !Arc::ptr_eq(&seen, creds) {
+            return None;
+        }
+        creds
+            .secrets
+            .iter()
+            .any(|s| s.id.0 == secret && s.expires_at.is_none_or(|e| e > now))
+            .then_some(secret)
+    }
+
+    /// Remembers that the secret `tag` stands for is `secret` of `creds`.
+    pub fn remember(
+        &self,
+        gens: &Generations,
+        tag: [u8; 16],
+        creds: Arc<trestle_store::ClientCredentials>,
+        secret: i64,
+    ) {
+        if gens.usable() {
+            self.cache.insert(tag, (creds, secret));
+        }
+    }
 }
 
 impl Caches {
@@ -264,6 +315,8 @@ impl Caches {
             actors: Memo::new(200_000, c.clone()),
             projects: Memo::new(50_000, c.clone()),
             app_companies: Memo::new(10_000, c.clone()),
+            tokens: crate::tokens::Verified::new(100_000),
+            client_secrets: VerifiedSecrets::new(10_000),
         }
     }
 }
@@ -359,6 +412,59 @@ mod tests {
         let before = g.stamp_any_app();
         g.changed(Change::App(AppId(1234)));
         assert_ne!(before, g.stamp_any_app());
+    }
+
+    /// A verified secret counts only for the very credentials it was verified with, while
+    /// it is unexpired, and nothing is remembered while the change feed is down.
+    #[test]
+    fn verified_secrets_end_with_the_credentials_they_were_checked_against() {
+        use trestle_domain::{ClientPk, SecretId};
+        use trestle_store::{ClientCredentials, ClientSecret, Environment, OAuthClient};
+        let caches = Caches::new(clock());
+        let g = &caches.gens;
+        let creds = |expires_at| {
+            Arc::new(ClientCredentials {
+                client: OAuthClient {
+                    pk: ClientPk(1),
+                    app_id: AppId(2),
+                    environment: Environment::Production,
+                    client_id: "id".into(),
+                    created_at: 0,
+                },
+                secrets: vec![ClientSecret {
+                    id: SecretId(7),
+                    secret_hash: "h".into(),
+                    expires_at,
+                }],
+            })
+        };
+        let verified = &caches.client_secrets;
+        let (tag, other_tag) = ([1u8; 16], [2u8; 16]);
+        let current = creds(Some(100));
+        assert_eq!(verified.find(&tag, &current, 10), None, "nothing verified yet");
+        verified.remember(g, tag, current.clone(), 7);
+        assert_eq!(verified.find(&tag, &current, 10), Some(7));
+        assert_eq!(verified.find(&other_tag, &current, 10), None, "another secret");
+        assert_eq!(verified.find(&tag, &current, 100), None, "the secret expired");
+        // the same client read again (a change reloaded it): an equal value, not the same one
+        let reloaded = creds(Some(100));
+        assert_eq!(*reloaded, *current);
+        assert_eq!(verified.find(&tag, &reloaded, 10), None, "reloaded credentials");
+        // a secret no longer among the client's live secrets
+        let mut rotated = (*current).clone();
+        rotated.secrets[0].id = SecretId(8);
+        let rotated = Arc::new(rotated);
+        verified.remember(g, tag, rotated.clone(), 7);
+        assert_eq!(verified.find(&tag, &rotated, 10), None, "secret 7 is gone");
+        g.feed_lost();
+        let fresh = creds(None);
+        verified.remember(g, other_tag, fresh.clone(), 7);
+        g.feed_restored();
+        assert_eq!(
+            verified.find(&other_tag, &fresh, 10),
+            None,
+            "not remembered without the feed"
+        );
     }
 
     /// The five-minute backstop follows the injected clock: an answer whose generations never

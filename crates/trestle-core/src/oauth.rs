@@ -85,15 +85,10 @@ impl Trestle {
 
     async fn client_credentials(&self, auth: &ClientAuth, scope: Option<&str>) -> Result<IssuedToken, OAuthError> {
         let now = self.now();
-        // Hashed first, whoever the client is: an unknown client id costs what a wrong secret
-        // costs (no timing oracle on which client ids exist).
-        let presented = self.keys.hash_secret(&auth.client_secret);
-        let Some(creds) = self.find_app_client(&auth.client_id).await? else {
-            return self.service_account_token(auth, &presented, scope, now).await;
-        };
-        let secret_id = match self.matching_secret(&creds, &presented, now) {
-            Ok(id) => id,
-            Err(e) => {
+        let (creds, secret_id) = match self.check_app_client(auth, now).await? {
+            ClientCheck::Matched(creds, secret) => (creds, secret),
+            ClientCheck::Unknown(presented) => return self.service_account_token(auth, &presented, scope, now).await,
+            ClientCheck::WrongSecret(e) => {
                 // An unknown client id goes on to the service-account lookup; a wrong secret
                 // makes the same lookup, so both refusals do the same work.
                 let _ = self.store.find_service_account_by_client_id(&auth.client_id).await;
@@ -154,14 +149,43 @@ impl Trestle {
         auth: &ClientAuth,
         now: i64,
     ) -> Result<(Arc<trestle_store::ClientCredentials>, i64), OAuthError> {
+        match self.check_app_client(auth, now).await? {
+            ClientCheck::Matched(creds, secret) => Ok((creds, secret)),
+            ClientCheck::Unknown(presented) => {
+                // The comparison a known client's wrong secret gets, against a hash nothing has.
+                let _ = crate::secrets::hashes_equal(&presented, crate::secrets::DUMMY_HASH);
+                Err(OAuthError::InvalidClient(INVALID_CLIENT.into()))
+            }
+            ClientCheck::WrongSecret(e) => Err(e),
+        }
+    }
+
+    /// Checks a presented app client secret: a secret this node verified for the client's
+    /// current credentials is known by its keyed tag; any other is hashed (keyed hash) and
+    /// compared in constant time with the client's live secrets — also when the client id is
+    /// unknown, so an unknown id costs what a wrong secret costs. Only a correct secret is
+    /// answered faster, and its answer tells the client so anyway.
+    async fn check_app_client(&self, auth: &ClientAuth, now: i64) -> Result<ClientCheck, OAuthError> {
+        // The secret's tag alone: an entry counts only for the client whose credentials it holds.
+        let tag = self.keys.tag(&[auth.client_secret.as_bytes()]);
+        let creds = self.find_app_client(&auth.client_id).await?;
+        let verified = &self.caches.client_secrets;
+        if let Some(c) = &creds {
+            if let Some(secret) = verified.find(&tag, c, now) {
+                return Ok(ClientCheck::Matched(c.clone(), secret));
+            }
+        }
         let presented = self.keys.hash_secret(&auth.client_secret);
-        let Some(creds) = self.find_app_client(&auth.client_id).await? else {
-            // The comparison a known client's wrong secret gets, against a hash nothing has.
-            let _ = crate::secrets::hashes_equal(&presented, crate::secrets::DUMMY_HASH);
-            return Err(OAuthError::InvalidClient(INVALID_CLIENT.into()));
+        let Some(creds) = creds else {
+            return Ok(ClientCheck::Unknown(presented));
         };
-        let secret = self.matching_secret(&creds, &presented, now)?;
-        Ok((creds, secret))
+        match self.matching_secret(&creds, &presented, now) {
+            Ok(secret) => {
+                verified.remember(&self.caches.gens, tag, creds.clone(), secret);
+                Ok(ClientCheck::Matched(creds, secret))
+            }
+            Err(e) => Ok(ClientCheck::WrongSecret(e)),
+        }
     }
 
     /// The unexpired secret of the client whose keyed hash equals `presented` (constant-time).
@@ -202,7 +226,7 @@ impl Trestle {
             }
             return Ok(());
         }
-        let Ok(claims) = tokens::decode(&self.keys, token, now) else {
+        let Ok(claims) = self.decode_token(token, now) else {
             return Ok(());
         };
         let Some(id) = tokens::token_id(token) else {
@@ -238,7 +262,8 @@ impl Trestle {
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn token_info(&self, token: &str) -> Result<TokenInfo> {
         let caller = self.authenticate_bearer(token).await?;
-        let claims = tokens::decode(&self.keys, token, self.now())
+        let claims = self
+            .decode_token(token, self.now())
             .map_err(|_| CoreError::Unauthenticated("The access token is invalid".into()))?;
         let (app, client_id) = match caller {
             Caller::App { app, secret_id, .. } => (
@@ -322,7 +347,13 @@ impl Trestle {
     /// the result to [`Trestle::authenticate_checked`] to finish authenticating the same token
     /// without checking it twice.
     pub fn check_token(&self, token: &str) -> Option<CheckedToken> {
-        tokens::decode(&self.keys, token, self.now()).ok().map(CheckedToken)
+        self.decode_token(token, self.now()).ok().map(CheckedToken)
+    }
+
+    /// A token's claims if its MAC is right and it is unexpired (a token already checked on
+    /// this node is known by its keyed tag).
+    fn decode_token(&self, token: &str, now: i64) -> Result<Claims, TokenError> {
+        self.caches.tokens.decode(&self.keys, token, now)
     }
 
     /// The app client with this client id (cached; unknown ids are remembered too).
@@ -422,7 +453,7 @@ impl Trestle {
     /// Authenticates `Authorization: Bearer <token>`: MAC, expiry, and that the client secret
     /// behind it is still live (a revoked or rotated-out secret ends its tokens at once).
     pub async fn authenticate_bearer(&self, token: &str) -> Result<Caller> {
-        let claims = tokens::decode(&self.keys, token, self.now()).map_err(|e| match e {
+        let claims = self.decode_token(token, self.now()).map_err(|e| match e {
             TokenError::Expired => CoreError::Unauthenticated("The access token expired".into()),
             TokenError::Malformed => CoreError::Unauthenticated("The access token is invalid".into()),
         })?;
@@ -510,6 +541,16 @@ impl Trestle {
             }
         }
     }
+}
+
+/// What a presented app client id and secret are.
+enum ClientCheck {
+    /// An app client, and the id of its live secret that was presented.
+    Matched(Arc<trestle_store::ClientCredentials>, i64),
+    /// No app client has this id; the presented secret's keyed hash (for a service account).
+    Unknown(String),
+    /// An app client, but no live secret of it matches.
+    WrongSecret(OAuthError),
 }
 
 /// A bearer token whose MAC and expiry have been checked; see [`Trestle::check_token`].

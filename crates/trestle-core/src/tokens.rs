@@ -65,6 +65,15 @@ pub enum TokenError {
 
 /// Checks the MAC and expiry. Revocation and the current install state are checked by the caller.
 pub fn decode(keys: &Keys, token: &str, now: i64) -> Result<Claims, TokenError> {
+    let claims = decode_mac(keys, token)?;
+    if now >= claims.expires_at {
+        return Err(TokenError::Expired);
+    }
+    Ok(claims)
+}
+
+/// The claims of a token whose MAC is right, expired or not.
+fn decode_mac(keys: &Keys, token: &str) -> Result<Claims, TokenError> {
     if token.len() != 78 {
         return Err(TokenError::Malformed);
     }
@@ -92,10 +101,45 @@ pub fn decode(keys: &Keys, token: &str, now: i64) -> Result<Claims, TokenError> 
         issued_at: int(18..26),
         expires_at: int(26..34),
     };
-    if now >= claims.expires_at {
-        return Err(TokenError::Expired);
-    }
     Ok(claims)
+}
+
+/// Tokens whose MAC this node has checked, by a keyed tag of the whole token
+/// ([`Keys::tag`]): an API client sends the same token on every request, and a tag costs a
+/// fraction of the HMAC. A token's claims never change (it is immutable under the MAC), so an
+/// entry needs no invalidation; expiry is still checked on every use, and revocation, the
+/// secret's and the grant's liveness are checked by the caller as for any token. Bounded; only
+/// tokens with a good MAC get in.
+pub struct Verified {
+    cache: quick_cache::sync::Cache<[u8; 16], Claims>,
+}
+
+impl Verified {
+    pub fn new(capacity: usize) -> Self {
+        Verified {
+            cache: quick_cache::sync::Cache::new(capacity),
+        }
+    }
+
+    /// [`decode`], remembering a genuine token.
+    pub fn decode(&self, keys: &Keys, token: &str, now: i64) -> Result<Claims, TokenError> {
+        if token.len() != 78 {
+            return Err(TokenError::Malformed);
+        }
+        let tag = keys.tag(&[token.as_bytes()]);
+        let claims = match self.cache.get(&tag) {
+            Some(claims) => claims,
+            None => {
+                let claims = decode_mac(keys, token)?;
+                self.cache.insert(tag, claims);
+                claims
+            }
+        };
+        if now >= claims.expires_at {
+            return Err(TokenError::Expired);
+        }
+        Ok(claims)
+    }
 }
 
 #[cfg(test)]
@@ -135,5 +179,30 @@ mod tests {
         assert_eq!(decode(&keys, &tampered, 1000), Err(TokenError::Malformed));
         assert_eq!(decode(&keys, "short", 1000), Err(TokenError::Malformed));
         assert_eq!(decode(&keys, &"!".repeat(78), 1000), Err(TokenError::Malformed));
+    }
+
+    #[test]
+    fn verified_tokens_decode_as_decode_does() {
+        let keys = Keys::derive(b"k");
+        let verified = Verified::new(10);
+        let t = encode(&keys, &claims());
+        for _ in 0..2 {
+            // the first time checked by the MAC, the second from the cache
+            assert_eq!(verified.decode(&keys, &t, 1000), Ok(claims()));
+            assert_eq!(verified.decode(&keys, &t, 6400), Err(TokenError::Expired));
+        }
+        // another key's node, a tampered token, garbage: refused, and never remembered
+        assert_eq!(
+            verified.decode(&Keys::derive(b"other"), &t, 1000),
+            Err(TokenError::Malformed)
+        );
+        let mut chars: Vec<char> = t.chars().collect();
+        chars[5] = if chars[5] == 'A' { 'B' } else { 'A' };
+        let tampered: String = chars.into_iter().collect();
+        for _ in 0..2 {
+            assert_eq!(verified.decode(&keys, &tampered, 1000), Err(TokenError::Malformed));
+        }
+        assert_eq!(verified.decode(&keys, "short", 1000), Err(TokenError::Malformed));
+        assert_eq!(verified.cache.len(), 1, "only the genuine token is remembered");
     }
 }

@@ -4,6 +4,7 @@
 use crate::error::OAuthErrorResponse;
 use crate::AppState;
 use axum::body::Body;
+use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -42,27 +43,64 @@ struct TokenResponse {
 
 /// Token request parameters. Empty values count as absent and a repeated parameter is an
 /// error (RFC 6749 §3.1), in every body format. A request has a handful, so a list beats a map.
-struct Params(Vec<(String, String)>);
+/// The parameters of a form body with nothing to decode stay ranges of the body, not copies.
+struct Params {
+    body: String,
+    list: Vec<(Param, Param)>,
+}
+
+/// A parameter's name or value: a range of the body (split at ASCII bytes), or decoded text.
+enum Param {
+    Body(usize, usize),
+    Text(String),
+}
 
 impl Params {
     fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Result<Params, OAuthError> {
-        let mut list: Vec<(String, String)> = Vec::with_capacity(4);
+        let mut params = Params {
+            body: String::new(),
+            list: Vec::with_capacity(4),
+        };
         for (k, v) in pairs {
-            if v.is_empty() {
-                continue;
-            }
-            if list.iter().any(|(seen, _)| *seen == k) {
-                return Err(OAuthError::InvalidRequest(format!(
-                    "parameter {k} is given more than once"
-                )));
-            }
-            list.push((k, v));
+            params.push(Param::Text(k), Param::Text(v))?;
         }
-        Ok(Params(list))
+        Ok(params)
+    }
+
+    /// Adds a parameter; an empty value counts as absent, a repeated name is refused.
+    fn push(&mut self, k: Param, v: Param) -> Result<(), OAuthError> {
+        if self.text(&v).is_empty() {
+            return Ok(());
+        }
+        let name = self.text(&k);
+        if self.list.iter().any(|(seen, _)| self.text(seen) == name) {
+            return Err(OAuthError::InvalidRequest(format!(
+                "parameter {name} is given more than once"
+            )));
+        }
+        self.list.push((k, v));
+        Ok(())
+    }
+
+    fn text<'a>(&'a self, p: &'a Param) -> &'a str {
+        match p {
+            // Split at ASCII bytes: always at character boundaries.
+            Param::Body(start, end) => self.body.get(*start..*end).unwrap_or_default(),
+            Param::Text(s) => s,
+        }
     }
 
     fn get(&self, k: &str) -> Option<&str> {
-        self.0.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str())
+        self.list
+            .iter()
+            .find(|(key, _)| self.text(key) == k)
+            .map(|(_, v)| self.text(v))
+    }
+
+    /// The parameters as owned pairs, in order.
+    fn pairs(&self) -> Vec<(String, String)> {
+        let own = |p| self.text(p).to_owned();
+        self.list.iter().map(|(k, v)| (own(k), own(v))).collect()
     }
 }
 
@@ -72,66 +110,65 @@ async fn read_params(headers: &HeaderMap, body: Body) -> Result<Params, OAuthErr
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    match mime.as_str() {
-        "multipart/form-data" => {
-            // The multipart reader needs a request: one with the content type (it holds the
-            // boundary) and the body.
-            let mut req = Request::new(body);
-            if let Some(ct) = headers.get(header::CONTENT_TYPE) {
-                req.headers_mut().insert(header::CONTENT_TYPE, ct.clone());
-            }
-            let mut mp = Multipart::from_request(req, &())
+    let mime = content_type.split(';').next().unwrap_or("").trim();
+    let is = |m: &str| mime.eq_ignore_ascii_case(m);
+    if is("multipart/form-data") {
+        // The multipart reader needs a request: one with the content type (it holds the
+        // boundary) and the body.
+        let mut req = Request::new(body);
+        if let Some(ct) = headers.get(header::CONTENT_TYPE) {
+            req.headers_mut().insert(header::CONTENT_TYPE, ct.clone());
+        }
+        let mut mp = Multipart::from_request(req, &())
+            .await
+            .map_err(|_| OAuthError::InvalidRequest("the multipart body could not be read".into()))?;
+        let mut pairs = Vec::new();
+        while let Some(field) = mp
+            .next_field()
+            .await
+            .map_err(|_| OAuthError::InvalidRequest("the multipart body could not be read".into()))?
+        {
+            let name = field.name().unwrap_or("").to_string();
+            let value = field
+                .text()
                 .await
-                .map_err(|_| OAuthError::InvalidRequest("the multipart body could not be read".into()))?;
+                .map_err(|_| OAuthError::InvalidRequest("a multipart field is not text".into()))?;
+            pairs.push((name, value));
+        }
+        Params::from_pairs(pairs)
+    } else {
+        let body = axum::body::to_bytes(body, MAX_BODY)
+            .await
+            .map_err(|_| OAuthError::InvalidRequest(format!("the request body is larger than {MAX_BODY} bytes")))?;
+        if is("application/json") || (mime.is_empty() && body.first() == Some(&b'{')) {
+            // Read as a list of members, not a map: a map would keep one of two members
+            // with the same name, and a repeated parameter must be refused.
+            let JsonMembers(obj) = serde_json::from_slice(&body).map_err(|e| {
+                OAuthError::InvalidRequest(if e.is_data() {
+                    "the JSON body must be an object".into()
+                } else {
+                    "the request body is not well-formed JSON".into()
+                })
+            })?;
             let mut pairs = Vec::new();
-            while let Some(field) = mp
-                .next_field()
-                .await
-                .map_err(|_| OAuthError::InvalidRequest("the multipart body could not be read".into()))?
-            {
-                let name = field.name().unwrap_or("").to_string();
-                let value = field
-                    .text()
-                    .await
-                    .map_err(|_| OAuthError::InvalidRequest("a multipart field is not text".into()))?;
-                pairs.push((name, value));
+            for (k, v) in obj {
+                let s = match v {
+                    serde_json::Value::Null => continue,
+                    serde_json::Value::String(s) => s,
+                    serde_json::Value::Number(n) => n.to_string(),
+                    serde_json::Value::Bool(b) => b.to_string(),
+                    _ => return Err(OAuthError::InvalidRequest(format!("parameter {k} must be a string"))),
+                };
+                pairs.push((k, s));
             }
             Params::from_pairs(pairs)
-        }
-        _ => {
-            let body = axum::body::to_bytes(body, MAX_BODY)
-                .await
-                .map_err(|_| OAuthError::InvalidRequest(format!("the request body is larger than {MAX_BODY} bytes")))?;
-            if mime == "application/json" || (mime.is_empty() && body.first() == Some(&b'{')) {
-                // Read as a list of members, not a map: a map would keep one of two members
-                // with the same name, and a repeated parameter must be refused.
-                let JsonMembers(obj) = serde_json::from_slice(&body).map_err(|e| {
-                    OAuthError::InvalidRequest(if e.is_data() {
-                        "the JSON body must be an object".into()
-                    } else {
-                        "the request body is not well-formed JSON".into()
-                    })
-                })?;
-                let mut pairs = Vec::new();
-                for (k, v) in obj {
-                    let s = match v {
-                        serde_json::Value::Null => continue,
-                        serde_json::Value::String(s) => s,
-                        serde_json::Value::Number(n) => n.to_string(),
-                        serde_json::Value::Bool(b) => b.to_string(),
-                        _ => return Err(OAuthError::InvalidRequest(format!("parameter {k} must be a string"))),
-                    };
-                    pairs.push((k, s));
-                }
-                Params::from_pairs(pairs)
-            } else if mime == "application/x-www-form-urlencoded" || mime.is_empty() {
-                Params::from_pairs(form_pairs(&body))
-            } else {
-                Err(OAuthError::InvalidRequest(format!(
-                    "unsupported content type {mime:?}: send application/x-www-form-urlencoded, multipart/form-data or application/json"
-                )))
-            }
+        } else if is("application/x-www-form-urlencoded") || mime.is_empty() {
+            form_params(body)
+        } else {
+            Err(OAuthError::InvalidRequest(format!(
+                "unsupported content type {:?}: send application/x-www-form-urlencoded, multipart/form-data or application/json",
+                mime.to_ascii_lowercase()
+            )))
         }
     }
 }
@@ -159,21 +196,68 @@ impl<'de> serde::Deserialize<'de> for JsonMembers {
     }
 }
 
-/// The pairs of an `application/x-www-form-urlencoded` body, as `form_urlencoded` reads them.
-/// A body with nothing to decode (no `%`, no `+`: client ids and secrets are hex) is split as it
-/// is, which is several times cheaper than decoding each value.
+/// Whether a form body can be split as it is: nothing to decode (no `%`, no `+`: client ids and
+/// secrets are hex) and valid UTF-8. That is several times cheaper than decoding each value.
+fn plain_form(body: &[u8]) -> bool {
+    !body.iter().any(|b| matches!(b, b'%' | b'+')) && std::str::from_utf8(body).is_ok()
+}
+
+/// The name and value ranges of the next pair of a plain form body ([`plain_form`]) from `at`,
+/// and where the one after starts, as `form_urlencoded` splits it: at `&`, empty parts
+/// skipped, the name up to the first `=`.
+fn next_pair(body: &[u8], mut at: usize) -> Option<(Param, Param, usize)> {
+    while at < body.len() {
+        let start = at;
+        let end = body[start..]
+            .iter()
+            .position(|&b| b == b'&')
+            .map_or(body.len(), |i| start + i);
+        at = end + 1;
+        if end == start {
+            continue;
+        }
+        return Some(match body[start..end].iter().position(|&b| b == b'=') {
+            Some(i) => (Param::Body(start, start + i), Param::Body(start + i + 1, end), at),
+            None => (Param::Body(start, end), Param::Body(end, end), at),
+        });
+    }
+    None
+}
+
+/// The parameters of an `application/x-www-form-urlencoded` body.
+fn form_params(body: Bytes) -> Result<Params, OAuthError> {
+    // The body as text, checked once (and not copied when hyper handed over its only owner).
+    let body = match String::from_utf8(Vec::from(body)) {
+        Ok(text) if !text.bytes().any(|b| matches!(b, b'%' | b'+')) => text,
+        Ok(text) => return Params::from_pairs(form_urlencoded::parse(text.as_bytes()).into_owned()),
+        Err(e) => return Params::from_pairs(form_urlencoded::parse(e.as_bytes()).into_owned()),
+    };
+    let mut params = Params {
+        body,
+        list: Vec::with_capacity(4),
+    };
+    let mut at = 0;
+    while let Some((k, v, next)) = next_pair(params.body.as_bytes(), at) {
+        params.push(k, v)?;
+        at = next;
+    }
+    Ok(params)
+}
+
+/// The pairs of an `application/x-www-form-urlencoded` body, as `form_urlencoded` reads them
+/// (what [`form_params`] reads, before empty values and repeats are looked at).
 fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
-    if !body.iter().any(|b| matches!(b, b'%' | b'+')) && std::str::from_utf8(body).is_ok() {
-        // Valid UTF-8 split at ASCII bytes stays valid UTF-8, so each part converts.
-        let text = |b: &[u8]| std::str::from_utf8(b).unwrap_or_default().to_owned();
-        return body
-            .split(|&b| b == b'&')
-            .filter(|p| !p.is_empty())
-            .map(|p| match p.iter().position(|&b| b == b'=') {
-                Some(i) => (text(&p[..i]), text(&p[i + 1..])),
-                None => (text(p), String::new()),
-            })
-            .collect();
+    if plain_form(body) {
+        let text = |p: Param| match p {
+            Param::Body(start, end) => std::str::from_utf8(&body[start..end]).unwrap_or_default().to_owned(),
+            Param::Text(s) => s,
+        };
+        let (mut pairs, mut at) = (Vec::new(), 0);
+        while let Some((k, v, next)) = next_pair(body, at) {
+            pairs.push((text(k), text(v)));
+            at = next;
+        }
+        return pairs;
     }
     form_urlencoded::parse(body).into_owned().collect()
 }
@@ -277,18 +361,22 @@ impl OAuthForm {
 async fn token(State(state): State<AppState>, form: OAuthForm) -> Response {
     match handle_token(&state, &form).await {
         Ok(issued) => {
-            let answer = TokenResponse {
-                access_token: issued.access_token,
-                token_type: "bearer",
-                expires_in: issued.expires_in,
-                created_at: issued.created_at,
-                refresh_token: issued.refresh_token,
+            let json = match token_json(&issued) {
+                Some(json) => json,
+                None => {
+                    let answer = TokenResponse {
+                        access_token: issued.access_token,
+                        token_type: "bearer",
+                        expires_in: issued.expires_in,
+                        created_at: issued.created_at,
+                        refresh_token: issued.refresh_token,
+                    };
+                    match serde_json::to_vec(&answer) {
+                        Ok(json) => json,
+                        Err(e) => return OAuthErrorResponse(OAuthError::ServerError(e.to_string())).into_response(),
+                    }
+                }
             };
-            // Sized for the answer up front (about 160 bytes, 250 with a refresh token).
-            let mut json = Vec::with_capacity(320);
-            if let Err(e) = serde_json::to_writer(&mut json, &answer) {
-                return OAuthErrorResponse(OAuthError::ServerError(e.to_string())).into_response();
-            }
             no_store(
                 (
                     [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
@@ -299,6 +387,61 @@ async fn token(State(state): State<AppState>, form: OAuthForm) -> Response {
         }
         Err(e) => OAuthErrorResponse(e).into_response(),
     }
+}
+
+/// The token response as `serde_json` writes a [`TokenResponse`], written directly (on every
+/// token request): `None` if a token has a character JSON would escape (never, for the
+/// base64url and hex tokens Trestle issues), which then goes through `serde_json`.
+fn token_json(issued: &trestle_core::IssuedToken) -> Option<Vec<u8>> {
+    /// Letters, digits and `-_.~`: what JSON writes as it is.
+    const PLAIN: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut i = 0;
+        while i < 256 {
+            let b = i as u8;
+            table[i] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~');
+            i += 1;
+        }
+        table
+    };
+    fn plain(s: &str) -> bool {
+        s.bytes().all(|b| PLAIN[usize::from(b)])
+    }
+    fn int(json: &mut Vec<u8>, n: i64) {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut rest = n.unsigned_abs();
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        if n < 0 {
+            json.push(b'-');
+        }
+        json.extend_from_slice(&digits[at..]);
+    }
+    if !plain(&issued.access_token) || !issued.refresh_token.as_deref().is_none_or(plain) {
+        return None;
+    }
+    // Sized for the answer up front (about 160 bytes, 250 with a refresh token).
+    let mut json = Vec::with_capacity(320);
+    json.extend_from_slice(br#"{"access_token":""#);
+    json.extend_from_slice(issued.access_token.as_bytes());
+    json.extend_from_slice(br#"","token_type":"bearer","expires_in":"#);
+    int(&mut json, issued.expires_in);
+    json.extend_from_slice(br#","created_at":"#);
+    int(&mut json, issued.created_at);
+    if let Some(refresh) = &issued.refresh_token {
+        json.extend_from_slice(br#","refresh_token":""#);
+        json.extend_from_slice(refresh.as_bytes());
+        json.push(b'"');
+    }
+    json.push(b'}');
+    Some(json)
 }
 
 /// Runs a grant unless this client is locked out from this address, and counts a failed
@@ -468,7 +611,41 @@ async fn metadata(State(state): State<AppState>, headers: HeaderMap) -> Response
 
 #[cfg(test)]
 mod tests {
-    use super::form_pairs;
+    use super::{form_pairs, token_json, TokenResponse};
+
+    #[test]
+    fn token_json_is_what_serde_json_writes() {
+        let token = "AQAAAAAAAAABAAAAAAAAAAEAAAAAZWPlgAAAAABlY_uQ-_8AAQIDBAU";
+        for (expires_in, created_at, refresh) in [
+            (5400, 1_700_000_000, None),
+            (0, 0, Some("0123abcdef")),
+            (-1, i64::MIN, Some("")),
+            (i64::MAX, 9, None),
+        ] {
+            let issued = trestle_core::IssuedToken {
+                access_token: token.into(),
+                expires_in,
+                created_at,
+                refresh_token: refresh.map(str::to_string),
+            };
+            let serde = serde_json::to_vec(&TokenResponse {
+                access_token: issued.access_token.clone(),
+                token_type: "bearer",
+                expires_in,
+                created_at,
+                refresh_token: issued.refresh_token.clone(),
+            })
+            .unwrap();
+            assert_eq!(token_json(&issued), Some(serde));
+        }
+        let odd = trestle_core::IssuedToken {
+            access_token: "a\"b".into(),
+            expires_in: 1,
+            created_at: 1,
+            refresh_token: None,
+        };
+        assert_eq!(token_json(&odd), None, "anything JSON escapes goes through serde_json");
+    }
 
     #[test]
     fn form_pairs_reads_bodies_as_form_urlencoded_does() {

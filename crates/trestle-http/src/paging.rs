@@ -21,7 +21,20 @@ pub const PROCORE_COMPANY_ID: HeaderName = HeaderName::from_static("procore-comp
 /// Query parameters as sent, in order, decoded.
 pub fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
     uri.query()
-        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .map(|q| {
+            if q.bytes().any(|b| matches!(b, b'%' | b'+')) {
+                return form_urlencoded::parse(q.as_bytes()).into_owned().collect();
+            }
+            // Nothing to decode: split as `form_urlencoded` does (at `&`, empty parts skipped,
+            // the name up to the first `=`), without decoding each part.
+            q.split('&')
+                .filter(|p| !p.is_empty())
+                .map(|p| match p.split_once('=') {
+                    Some((k, v)) => (k.to_owned(), v.to_owned()),
+                    None => (p.to_owned(), String::new()),
+                })
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -254,7 +267,27 @@ impl Paging {
 
 #[cfg(test)]
 mod tests {
-    use super::valid_host;
+    use super::{query_pairs, valid_host};
+
+    #[test]
+    fn query_pairs_reads_queries_as_form_urlencoded_does() {
+        for q in [
+            "company_id=1",
+            "company_id=1&page=2&per_page=100",
+            "a=1&&b=2&",
+            "a&b=&=c",
+            "a=1=2",
+            "scope=read+write&x=%41%zz",
+            "name=%E2%9C%93",
+            "&&&",
+            "",
+        ] {
+            let uri: axum::http::Uri = format!("/rest/v1.0/projects?{q}").parse().unwrap();
+            let expected: Vec<(String, String)> = form_urlencoded::parse(q.as_bytes()).into_owned().collect();
+            assert_eq!(query_pairs(&uri), expected, "query {q:?}");
+        }
+        assert!(query_pairs(&"/rest/v1.0/projects".parse().unwrap()).is_empty());
+    }
 
     #[test]
     fn hosts_are_plain_authorities() {

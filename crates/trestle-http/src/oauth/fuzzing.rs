@@ -37,7 +37,7 @@ pub async fn parse_token_request(
         .map_err(|e| e.to_string())?;
     let client = client_auth(&headers, &params).map_err(|e| e.to_string());
     Ok(TokenRequest {
-        params: params.0,
+        params: params.pairs(),
         client,
     })
 }
