@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs Trestle's whole test suite: unit tests, the storage conformance suite and the HTTP
-# integration tests, each on SQLite and on PostgreSQL; then real Procore client libraries, the
-# web UI's journeys in headless Chromium, and PostgreSQL fault checks.
+# integration tests, each on SQLite and on PostgreSQL; then real Procore client libraries,
+# Schemathesis over the OpenAPI document, the web UI's journeys in headless Chromium, and
+# PostgreSQL fault checks.
 #
 # PostgreSQL: TRESTLE_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/test). When that
 # server is local and not answering, this script starts the machine's PostgreSQL cluster.
@@ -62,6 +63,18 @@ if [ "$rust_status" -eq 0 ] && [ -z "${SKIP_REAL_CLIENTS:-}" ]; then
   clients_status=${PIPESTATUS[0]}
 fi
 
+# 2b. Schemathesis over the served OpenAPI document (every catalog operation, the OAuth endpoints
+#     and the management API): a bounded run, a few examples per operation. Its report goes to a
+#     file, shown when it fails; its one summary line joins the log.
+st_status=0
+if [ "$rust_status" -eq 0 ] && [ -z "${SKIP_SCHEMATHESIS:-}" ]; then
+  st_log=$(mktemp)
+  TRESTLE_BIN="$PWD/target/debug/trestle" scripts/schemathesis.sh >"$st_log" 2>&1 || st_status=$?
+  [ "$st_status" -eq 0 ] || cat "$st_log"
+  tail -n 1 "$st_log" | tee -a "$log"
+  rm -f "$st_log"
+fi
+
 # 3. The web UI's journeys in headless Chromium (screenshots in target/ui-artifacts).
 ui_status=0
 if [ "$rust_status" -eq 0 ] && [ -z "${SKIP_UI:-}" ]; then
@@ -80,7 +93,7 @@ fi
 count() { { grep -Eo "[0-9]+ $1" "$log" || true; } | awk '{s+=$1} END {print s+0}'; }
 passed=$(count passed)
 failed=$(count failed)
-if [ "$rust_status" -ne 0 ] || [ "$clients_status" -ne 0 ] || [ "$ui_status" -ne 0 ] || [ "$faults_status" -ne 0 ]; then
+if [ "$rust_status" -ne 0 ] || [ "$clients_status" -ne 0 ] || [ "$st_status" -ne 0 ] || [ "$ui_status" -ne 0 ] || [ "$faults_status" -ne 0 ]; then
   failed=$(( failed > 0 ? failed : 1 ))
 fi
 echo
