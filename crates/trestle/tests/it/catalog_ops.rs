@@ -5,7 +5,7 @@
 //! list with paging/filters/sort/include_deleted, show, update, delete; validation; form and
 //! multipart bodies; sync; idempotency; v2's envelope and string ids; tenant isolation).
 
-use crate::support::{on_both_backends, PromotedApp, TestApp};
+use crate::support::{on_both_backends, TestApp};
 use reqwest::{Method as HttpMethod, StatusCode};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -85,39 +85,7 @@ pub(crate) async fn bot(
             }
         }
     }
-    let created = app
-        .api_post(dev, "/api/v1/apps", json!({"name": name}), StatusCode::CREATED)
-        .await;
-    let id = created["app"]["id"].as_i64().unwrap();
-    let manifest = json!({
-        "schema_version": "4.1",
-        "components": {"oauth": {"grant_type": "client_credentials"}},
-        "permissions": perms,
-    });
-    let v = app
-        .api_post(
-            dev,
-            &format!("/api/v1/apps/{id}/versions"),
-            json!({"version": "1.0.0", "manifest": manifest}),
-            StatusCode::CREATED,
-        )
-        .await;
-    let p = app
-        .api_post(
-            dev,
-            &format!("/api/v1/apps/{id}/versions/{}/promote", v["id"]),
-            json!({}),
-            StatusCode::OK,
-        )
-        .await;
-    let promoted = PromotedApp {
-        app_id: id,
-        app_version_id: p["version"]["app_version_id"].as_str().unwrap().to_string(),
-        client_id: p["credentials"]["client_id"].as_str().unwrap().to_string(),
-        client_secret: p["credentials"]["client_secret"].as_str().unwrap().to_string(),
-    };
-    app.install(admin, company, &promoted.app_version_id, projects).await;
-    app.token(&promoted).await
+    crate::support::app_with_permissions(app, dev, admin, company, projects, name, perms).await
 }
 
 /// A valid body for `op`: its schema's required fields with typed sample values (inside the

@@ -394,6 +394,24 @@ pub async fn app_at_levels(
     company_level: &str,
     project_level: &str,
 ) -> String {
+    let permissions = json!({
+        "company": {"directory": company_level},
+        "project": {"documents": project_level, "directory": project_level}
+    });
+    app_with_permissions(app, dev, admin, company, projects, name, permissions).await
+}
+
+/// A promoted DMSA app named `name` whose manifest asks for `permissions`, installed by `admin`
+/// in `company` with `projects` permitted; returns its access token.
+pub async fn app_with_permissions(
+    app: &TestApp,
+    dev: &str,
+    admin: &str,
+    company: i64,
+    projects: &[i64],
+    name: &str,
+    permissions: Value,
+) -> String {
     let created = app
         .api_post(dev, "/api/v1/apps", json!({"name": name}), StatusCode::CREATED)
         .await;
@@ -401,10 +419,7 @@ pub async fn app_at_levels(
     let manifest = json!({
         "schema_version": "4.1",
         "components": {"oauth": {"grant_type": "client_credentials"}},
-        "permissions": {
-            "company": {"directory": company_level},
-            "project": {"documents": project_level, "directory": project_level}
-        }
+        "permissions": permissions,
     });
     let v = app
         .api_post(
