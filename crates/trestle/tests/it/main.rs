@@ -4,6 +4,7 @@
 mod support;
 
 mod admin_areas;
+mod catalog_callers;
 mod catalog_ops;
 mod cli;
 mod cli_projects;
