@@ -124,13 +124,15 @@ impl Trestle {
     }
 
     /// Projects of `company` the caller may see: a bot its permitted projects, a person their
-    /// projects, a company admin all of them.
+    /// projects, a company admin all of them. With `after` (the last id of the previous page),
+    /// the page is read by keyset from that id; without, at the page number's offset.
     #[tracing::instrument(level = "debug", skip_all, fields(caller = ?caller, company = %company))]
     pub async fn list_projects(
         &self,
         caller: &Caller,
         company: CompanyId,
         page: PageRequest,
+        after: Option<ProjectId>,
     ) -> Result<Arc<Shared<Page<Project>>>> {
         let (actor, m) = self.company_actor(caller, company).await?;
         self.require(actor, Request::ViewCompany { company: m.as_deref() })?;
@@ -145,12 +147,13 @@ impl Trestle {
             member.is_some(),
             page.page,
             page.per_page,
+            after.map_or(0, |a| a.0),
         );
         self.caches
             .projects
             .get_or_load(gens, &key, gens.stamp(Some(company), None), || async {
                 Ok(Arc::new(Shared::new(
-                    self.store.list_projects(company, member, page).await?,
+                    self.store.list_projects(company, member, page, after).await?,
                 )))
             })
             .await

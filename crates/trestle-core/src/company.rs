@@ -109,7 +109,7 @@ impl Trestle {
         page: trestle_domain::page::PageRequest,
     ) -> Result<trestle_domain::page::Page<Project>> {
         self.administer(actor, company, AdminArea::ViewProjects).await?;
-        Ok(self.store.list_projects(company, None, page).await?)
+        Ok(self.store.list_projects(company, None, page, None).await?)
     }
 
     /// Active projects whose name or number contains `query` (admins only; the web UI's

@@ -65,12 +65,17 @@ pub trait DirectoryStore: Send + Sync {
         user: UserId,
         audit: &EventContext,
     ) -> Result<()>;
-    /// Active projects of a company; with `member` set, only those the user belongs to.
+    /// Active projects of a company in id order; with `member` set, only those the user belongs
+    /// to. With `after`, the page is the `page.per_page` projects after that id (a keyset: the
+    /// cost of a page does not grow with its number); without, the page at `page`'s offset.
+    /// The total is a count the store maintains in the transaction of every change that moves
+    /// it, never counted per call.
     async fn list_projects(
         &self,
         company: CompanyId,
         member: Option<UserId>,
         page: PageRequest,
+        after: Option<ProjectId>,
     ) -> Result<Page<Project>>;
     /// Active projects of `company` whose name or number contains `query` (case-insensitive),
     /// in id order.

@@ -192,7 +192,7 @@ async fn people_companies_and_projects(s: Arc<dyn Store>) {
     let companies = s.list_user_companies(w.admin_a.id, page()).await.unwrap();
     assert_eq!(companies.total, 1);
     assert_eq!(companies.items[0].name, "Acme");
-    let projects = s.list_projects(w.company_a.id, None, page()).await.unwrap();
+    let projects = s.list_projects(w.company_a.id, None, page(), None).await.unwrap();
     assert_eq!(projects.total, 2);
     assert_eq!(
         projects.items.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
@@ -200,7 +200,7 @@ async fn people_companies_and_projects(s: Arc<dyn Store>) {
     );
     assert_eq!(projects.items[0].company_name, "Acme");
     let second = s
-        .list_projects(w.company_a.id, None, PageRequest { page: 2, per_page: 1 })
+        .list_projects(w.company_a.id, None, PageRequest { page: 2, per_page: 1 }, None)
         .await
         .unwrap();
     assert_eq!((second.total, second.items.len(), second.items[0].id), (2, 1, w.a2.id));
@@ -477,7 +477,7 @@ async fn permitted_projects(s: Arc<dyn Store>) {
         vec![w.a1.id, w.a2.id]
     );
     let listed = s
-        .list_projects(w.company_a.id, Some(inst.bot_user_id), page())
+        .list_projects(w.company_a.id, Some(inst.bot_user_id), page(), None)
         .await
         .unwrap();
     assert_eq!(listed.total, 2);
@@ -651,7 +651,7 @@ async fn apps_come_with_a_development_sandbox(s: Arc<dyn Store>) {
         s.company_membership(sb, dev.id).await.unwrap().unwrap().is_admin,
         "the developer administers it"
     );
-    assert_eq!(s.list_projects(sb, None, page()).await.unwrap().total, 1);
+    assert_eq!(s.list_projects(sb, None, page(), None).await.unwrap().total, 1);
     let client = s.find_client(Environment::Sandbox, app.id).await.unwrap().unwrap();
     assert_eq!(client.client_id, "sandbox-sandy");
     assert!(s.find_client(Environment::Production, app.id).await.unwrap().is_none());
@@ -1323,6 +1323,10 @@ mod manage;
 /// Events: the audit log and the outbox, written together or not at all.
 #[path = "suite/events.rs"]
 mod events;
+
+/// Project lists: maintained totals after every kind of change, keyset pages.
+#[path = "suite/lists.rs"]
+mod lists;
 
 /// Tool records: the generic record store behind every catalog operation.
 #[path = "suite/records.rs"]
