@@ -236,8 +236,7 @@ pub fn keyset_paged_shared<T>(
         let origin = origin(public_url, headers);
         let body = to_json(&page.items).unwrap_or_else(|_| b"[]".to_vec());
         let last_id = page.items.last().map(&id_of);
-        let link = req.link_header(page.total, |n| {
-            let after = if n == req.page.saturating_add(1) { last_id } else { None };
+        let link = keyset_link(req, page.total, last_id, |n, after| {
             keyset_page_url(&origin, uri, pairs, req, n, after)
         });
         std::sync::Arc::new(RenderedPage {
@@ -261,6 +260,21 @@ pub fn keyset_paged_shared<T>(
         h.insert(header::LINK, link.clone());
     }
     res
+}
+
+/// [`PageRequest::link_header`]'s relations, where only `next` carries `after` (the last id
+/// of this page, when it has one).
+fn keyset_link(req: PageRequest, total: i64, last_id: Option<i64>, url: impl Fn(u32, Option<i64>) -> String) -> String {
+    let last = req.last_page(total);
+    let mut parts = vec![format!("<{}>; rel=\"first\"", url(1, None))];
+    if req.page > 1 {
+        parts.push(format!("<{}>; rel=\"prev\"", url((req.page - 1).min(last), None)));
+    }
+    if req.page < last {
+        parts.push(format!("<{}>; rel=\"next\"", url(req.page + 1, last_id)));
+    }
+    parts.push(format!("<{}>; rel=\"last\"", url(last, None)));
+    parts.join(", ")
 }
 
 /// The absolute URL of page `n` of a keyset list, keeping the request's other parameters (not

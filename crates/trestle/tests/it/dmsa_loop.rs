@@ -329,7 +329,7 @@ async fn pagination_headers_and_links(app: TestApp) {
         "{link}"
     );
     assert!(
-        link.contains(&format!("<{base}&page=3&per_page=2>; rel=\"next\"")),
+        link.contains(&format!("<{base}&page=3&per_page=2&after={a4}>; rel=\"next\"")),
         "{link}"
     );
     assert!(
@@ -350,6 +350,31 @@ async fn pagination_headers_and_links(app: TestApp) {
         assert!(seen.len() <= 5, "pagination must end");
     }
     assert_eq!(seen, vec![w.a1, w.a2, w.a3, a4, a5]);
+    // a keyset page (`after` = the last id of the page before) is the page of that number
+    let res = app
+        .get(&format!("/rest/v1.0/projects?company_id={}&per_page=2&page=2&after={}", w.a, w.a2))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let link = res.headers()["link"].to_str().unwrap().to_string();
+    assert_eq!(res.headers()["total"], "5");
+    assert_eq!(ids(&expect(res, StatusCode::OK).await), vec![w.a3, a4]);
+    assert!(
+        link.contains(&format!("<{base}&page=1&per_page=2>; rel=\"first\"")),
+        "no after but in next: {link}"
+    );
+    assert!(link.contains(&format!("<{base}&page=3&per_page=2&after={a4}>; rel=\"next\"")), "{link}");
+    for bad in ["after=0", "after=x", "after=-3", "after=1&after=2"] {
+        get_json(
+            &app,
+            &token,
+            &format!("/rest/v1.0/projects?company_id={}&{bad}", w.a),
+            None,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    }
     // past the end: an empty page (propycore pages until [])
     let v = get_json(
         &app,
