@@ -84,6 +84,7 @@ impl Trestle {
         caller: &Caller,
         company: Option<CompanyId>,
         page: PageRequest,
+        after: Option<CompanyId>,
     ) -> Result<Arc<Shared<Page<Company>>>> {
         if let Some(c) = company {
             let (actor, m) = self.company_actor(caller, c).await?;
@@ -101,23 +102,30 @@ impl Trestle {
                     .app_companies
                     .get_or_load(
                         gens,
-                        &(*app, *sandbox, page.page, page.per_page),
+                        &(*app, *sandbox, page.page, page.per_page, after.map_or(0, |a| a.0)),
                         gens.stamp(None, Some(*app)),
                         || async {
                             Ok::<_, CoreError>(Arc::new(Shared::new(
-                                self.store.list_app_companies(*app, env, page).await?,
+                                self.store.list_app_companies(*app, env, page, after).await?,
                             )))
                         },
                     )
                     .await?
             }
-            Caller::Person(user) => Arc::new(Shared::new(self.store.list_user_companies(*user, page).await?)),
+            Caller::Person(user) => Arc::new(Shared::new(
+                self.store.list_user_companies(*user, page, after).await?,
+            )),
             Caller::Service { company, .. } => {
                 let found = self.store.find_company(*company).await?.filter(|c| c.is_active);
                 let items: Vec<Company> = found.into_iter().collect();
                 let total = items.len() as i64;
-                let start = (page.offset() as usize).min(items.len());
-                let items = items.into_iter().skip(start).take(page.limit() as usize).collect();
+                let start = if after.is_some() { 0 } else { (page.offset() as usize).min(items.len()) };
+                let items = items
+                    .into_iter()
+                    .filter(|c| after.is_none_or(|a| c.id > a))
+                    .skip(start)
+                    .take(page.limit() as usize)
+                    .collect();
                 Arc::new(Shared::new(Page { items, total }))
             }
         })

@@ -247,7 +247,7 @@ pub struct Caches {
     pub revoked: Memo<AppId, Arc<std::collections::HashSet<String>>>,
     pub actors: Memo<(Who, CompanyId), CompanyActor>,
     pub projects: Memo<(i64, CompanyId, bool, u32, u32, i64), SharedPage<trestle_store::Project>>,
-    pub app_companies: Memo<(AppId, bool, u32, u32), SharedPage<trestle_store::Company>>,
+    pub app_companies: Memo<(AppId, bool, u32, u32, i64), SharedPage<trestle_store::Company>>,
 }
 
 impl Caches {

@@ -139,9 +139,11 @@ impl Trestle {
         };
         let mut out = Vec::new();
         let mut page = trestle_domain::page::PageRequest { page: 1, per_page: 100 };
+        let mut after = None;
         loop {
-            let found = self.store.list_user_companies(user, page).await?;
+            let found = self.store.list_user_companies(user, page, after).await?;
             let n = found.items.len();
+            after = found.items.last().map(|c| c.id);
             for c in found.items {
                 let m = self.store.company_membership(c.id, user).await?;
                 let admin = decide(

@@ -32,8 +32,14 @@ pub trait DirectoryStore: Send + Sync {
     async fn create_project(&self, company: CompanyId, new: &NewProject, audit: &EventContext) -> Result<Project>;
     /// A project, only if it belongs to `company`.
     async fn find_project(&self, company: CompanyId, project: ProjectId) -> Result<Option<Project>>;
-    /// Companies where the user is an active member.
-    async fn list_user_companies(&self, user: UserId, page: PageRequest) -> Result<Page<Company>>;
+    /// Companies where the user is an active member, in id order; with `after`, the page of
+    /// those after that id (a keyset), else the page at `page`'s offset.
+    async fn list_user_companies(
+        &self,
+        user: UserId,
+        page: PageRequest,
+        after: Option<CompanyId>,
+    ) -> Result<Page<Company>>;
     /// The company an active project belongs to (for routing `/projects/{id}/…`; callers still
     /// check access before answering). An inactive project routes nowhere: "not found".
     async fn find_project_company(&self, project: ProjectId) -> Result<Option<CompanyId>>;

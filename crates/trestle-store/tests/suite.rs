@@ -189,7 +189,7 @@ async fn people_companies_and_projects(s: Arc<dyn Store>) {
         .await
         .unwrap()
         .is_none());
-    let companies = s.list_user_companies(w.admin_a.id, page()).await.unwrap();
+    let companies = s.list_user_companies(w.admin_a.id, page(), None).await.unwrap();
     assert_eq!(companies.total, 1);
     assert_eq!(companies.items[0].name, "Acme");
     let projects = s.list_projects(w.company_a.id, None, page(), None).await.unwrap();
@@ -377,7 +377,7 @@ async fn install_lifecycle(s: Arc<dyn Store>) {
     let again = s.install_app(&new_install(&w, w.company_a.id, vec![]), &ctx()).await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
     assert_eq!(
-        s.list_app_companies(w.app.id, Environment::Production, page())
+        s.list_app_companies(w.app.id, Environment::Production, page(), None)
             .await
             .unwrap()
             .items,
@@ -389,7 +389,7 @@ async fn install_lifecycle(s: Arc<dyn Store>) {
         .unwrap();
     assert_ne!(inst_b.bot_user_id, inst.bot_user_id, "one bot per company");
     assert_eq!(
-        s.list_app_companies(w.app.id, Environment::Production, page())
+        s.list_app_companies(w.app.id, Environment::Production, page(), None)
             .await
             .unwrap()
             .total,
@@ -412,7 +412,7 @@ async fn install_lifecycle(s: Arc<dyn Store>) {
         .is_none());
     assert!(s.find_active_install(w.company_a.id, w.app.id).await.unwrap().is_none());
     assert_eq!(
-        s.list_app_companies(w.app.id, Environment::Production, page())
+        s.list_app_companies(w.app.id, Environment::Production, page(), None)
             .await
             .unwrap()
             .items,
@@ -678,7 +678,7 @@ async fn apps_come_with_a_development_sandbox(s: Arc<dyn Store>) {
     };
     s.install_app(&bot, &ctx()).await.unwrap();
     assert_eq!(
-        s.list_app_companies(app.id, Environment::Sandbox, page())
+        s.list_app_companies(app.id, Environment::Sandbox, page(), None)
             .await
             .unwrap()
             .items[0]
@@ -686,7 +686,7 @@ async fn apps_come_with_a_development_sandbox(s: Arc<dyn Store>) {
         sb
     );
     assert_eq!(
-        s.list_app_companies(app.id, Environment::Production, page())
+        s.list_app_companies(app.id, Environment::Production, page(), None)
             .await
             .unwrap()
             .total,

@@ -227,7 +227,12 @@ macro_rules! impl_directory {
                 Ok(row.map(Into::into))
             }
 
-            async fn list_user_companies(&self, user: UserId, page: PageRequest) -> Result<Page<Company>> {
+            async fn list_user_companies(
+                &self,
+                user: UserId,
+                page: PageRequest,
+                after: Option<CompanyId>,
+            ) -> Result<Page<Company>> {
                 let total = self
                     .count(
                         "SELECT COUNT(*) FROM company_users cu JOIN companies c ON c.id = cu.company_id \
@@ -238,12 +243,13 @@ macro_rules! impl_directory {
                 let rows: Vec<CompanyRow> = sqlx::query_as(
                     "SELECT c.id, c.name, c.is_active, c.created_at, c.sandbox_of_app FROM company_users cu \
                      JOIN companies c ON c.id = cu.company_id \
-                     WHERE cu.user_id = $1 AND cu.is_active = TRUE AND c.is_active = TRUE \
-                     ORDER BY c.id LIMIT $2 OFFSET $3",
+                     WHERE cu.user_id = $1 AND cu.company_id > $2 AND cu.is_active = TRUE AND c.is_active = TRUE \
+                     ORDER BY cu.company_id LIMIT $3 OFFSET $4",
                 )
                 .bind(user.0)
+                .bind(after.map_or(0, |a| a.0))
                 .bind(page.limit())
-                .bind(page.offset())
+                .bind(if after.is_some() { 0 } else { page.offset() })
                 .fetch_all(&self.read)
                 .await?;
                 Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })

@@ -16,6 +16,7 @@ use trestle_store::*;
 on_both_backends!(
     list_totals_follow_every_change,
     keyset_pages_equal_offset_pages,
+    company_keyset_pages_equal_offset_pages,
 );
 
 fn everything() -> PageRequest {
@@ -301,4 +302,43 @@ async fn keyset_pages_equal_offset_pages(s: Arc<dyn Store>) {
     // another company's id as `after` shows nothing of that company
     let b = s.list_projects(w.company_b.id, None, PageRequest::default(), Some(w.a1.id)).await.unwrap();
     assert!(b.items.iter().all(|p| p.company_id == w.company_b.id));
+}
+
+/// The same for a person's companies and an app's companies.
+async fn company_keyset_pages_equal_offset_pages(s: Arc<dyn Store>) {
+    let w = world(&s).await;
+    for i in 0..4 {
+        s.create_company(&format!("More {i}"), w.admin_a.id, &ctx()).await.unwrap();
+    }
+    for company in [w.company_a.id, w.company_b.id] {
+        s.install_app(&new_install(&w, company, vec![]), &ctx()).await.unwrap();
+    }
+    for lister in ["person", "app"] {
+        let list = |req: PageRequest, after: Option<CompanyId>| {
+            let s = s.clone();
+            let (user, app) = (w.admin_a.id, w.app.id);
+            async move {
+                match lister {
+                    "person" => s.list_user_companies(user, req, after).await.unwrap(),
+                    _ => s.list_app_companies(app, Environment::Production, req, after).await.unwrap(),
+                }
+            }
+        };
+        let mut after = None;
+        let mut seen = vec![];
+        for n in 1.. {
+            let req = PageRequest { page: n, per_page: 2 };
+            let by_offset = list(req, None).await;
+            let by_keyset = list(req, after).await;
+            assert_eq!(by_keyset, by_offset, "page {n} of the {lister}'s companies");
+            if by_keyset.items.is_empty() {
+                assert_eq!(seen.len() as i64, by_keyset.total, "{lister}");
+                break;
+            }
+            after = by_keyset.items.last().map(|c| c.id);
+            seen.extend(by_keyset.items.iter().map(|c| c.id));
+        }
+        let want = if lister == "person" { 5 } else { 2 };
+        assert_eq!(seen.len(), want, "{lister}");
+    }
 }

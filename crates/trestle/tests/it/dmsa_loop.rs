@@ -291,6 +291,20 @@ async fn uninstall_takes_effect_on_the_next_request_and_reinstall_works(app: Tes
         ids(&get_json(&app, &token, "/rest/v1.0/companies", None, StatusCode::OK).await),
         vec![w.a, w.b]
     );
+    // the companies' next link carries the keyset, and following it gives the second page
+    let res = app.get("/rest/v1.0/companies?per_page=1").bearer_auth(&token).send().await.unwrap();
+    let link = res.headers()["link"].to_str().unwrap().to_string();
+    assert_eq!(res.headers()["total"], "2");
+    assert_eq!(ids(&expect(res, StatusCode::OK).await), vec![w.a]);
+    let next = link
+        .split(", ")
+        .find(|l| l.ends_with("rel=\"next\""))
+        .map(|l| l[1..l.find('>').unwrap()].to_string())
+        .unwrap();
+    assert!(next.ends_with(&format!("?page=2&per_page=1&after={}", w.a)), "{link}");
+    let res = app.http.get(&next).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(res.headers()["total"], "2");
+    assert_eq!(ids(&expect(res, StatusCode::OK).await), vec![w.b]);
 }
 
 async fn pagination_headers_and_links(app: TestApp) {
