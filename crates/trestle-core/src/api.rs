@@ -112,14 +112,16 @@ impl Trestle {
                     )
                     .await?
             }
-            Caller::Person(user) => Arc::new(Shared::new(
-                self.store.list_user_companies(*user, page, after).await?,
-            )),
+            Caller::Person(user) => Arc::new(Shared::new(self.store.list_user_companies(*user, page, after).await?)),
             Caller::Service { company, .. } => {
                 let found = self.store.find_company(*company).await?.filter(|c| c.is_active);
                 let items: Vec<Company> = found.into_iter().collect();
                 let total = items.len() as i64;
-                let start = if after.is_some() { 0 } else { (page.offset() as usize).min(items.len()) };
+                let start = if after.is_some() {
+                    0
+                } else {
+                    (page.offset() as usize).min(items.len())
+                };
                 let items = items
                     .into_iter()
                     .filter(|c| after.is_none_or(|a| c.id > a))

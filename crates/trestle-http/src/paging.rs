@@ -213,7 +213,9 @@ pub fn after_param(pairs: &[(String, String)]) -> Result<Option<i64>, ApiError> 
             Ok(n) if n >= 1 => Ok(Some(n)),
             _ => {
                 let shown: String = v.chars().take(40).collect();
-                Err(ApiError::bad_request(format!("after must be a positive integer (the last id of the previous page), got {shown:?}")))
+                Err(ApiError::bad_request(format!(
+                    "after must be a positive integer (the last id of the previous page), got {shown:?}"
+                )))
             }
         },
     }

@@ -50,7 +50,10 @@ async fn assert_totals(s: &Arc<dyn Store>, step: &str, company: CompanyId, membe
             all.items.len() as i64,
             "after {step}: company {company}, member {member:?}: the maintained total is the count"
         );
-        assert!(all.items.iter().all(|p| p.active && p.company_id == company), "after {step}");
+        assert!(
+            all.items.iter().all(|p| p.active && p.company_id == company),
+            "after {step}"
+        );
     }
 }
 
@@ -97,7 +100,10 @@ async fn apply(s: &Arc<dyn Store>, st: &mut State, op: Op) {
     match op {
         Op::CreateProject => st.extra.push(s.create_project(a, &np("Extra"), &ctx()).await.unwrap()),
         Op::BulkCreate => {
-            let made = s.create_projects(a, &[np("Bulk 1"), np("Bulk 2"), np("Bulk 3")], &ctx()).await.unwrap();
+            let made = s
+                .create_projects(a, &[np("Bulk 1"), np("Bulk 2"), np("Bulk 3")], &ctx())
+                .await
+                .unwrap();
             st.extra.extend(made);
         }
         Op::Install => {
@@ -237,22 +243,41 @@ async fn list_totals_follow_every_change(s: Arc<dyn Store>) {
             assert_totals(&s, &step, *sb, &[]).await;
         }
         let total = |p: Page<Project>| p.total;
-        assert_eq!(total(s.list_projects(a, None, everything(), None).await.unwrap()), company, "{step}");
+        assert_eq!(
+            total(s.list_projects(a, None, everything(), None).await.unwrap()),
+            company,
+            "{step}"
+        );
         assert_eq!(
             total(s.list_projects(a, Some(st.worker), everything(), None).await.unwrap()),
             worker,
             "{step}"
         );
         if let (Some(bot), Some(i)) = (bot, &st.install) {
-            let listed = s.list_projects(a, Some(i.bot_user_id), everything(), None).await.unwrap();
+            let listed = s
+                .list_projects(a, Some(i.bot_user_id), everything(), None)
+                .await
+                .unwrap();
             assert_eq!(listed.total, bot, "{step}");
         }
     }
     // The service account's memberships went with its reset; a sandbox has its one project.
     let account = st.account.as_ref().unwrap().user_id;
     let a = st.w.company_a.id;
-    assert_eq!(s.list_projects(a, Some(account), everything(), None).await.unwrap().total, 0);
-    assert_eq!(s.list_projects(st.sandboxes[0], None, everything(), None).await.unwrap().total, 1);
+    assert_eq!(
+        s.list_projects(a, Some(account), everything(), None)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    assert_eq!(
+        s.list_projects(st.sandboxes[0], None, everything(), None)
+            .await
+            .unwrap()
+            .total,
+        1
+    );
     // Counts are per company: a member of A has none in B.
     assert_eq!(
         s.list_projects(st.w.company_b.id, Some(st.worker), everything(), None)
@@ -300,7 +325,10 @@ async fn keyset_pages_equal_offset_pages(s: Arc<dyn Store>) {
         assert_eq!(sorted, seen, "in id order, none twice");
     }
     // another company's id as `after` shows nothing of that company
-    let b = s.list_projects(w.company_b.id, None, PageRequest::default(), Some(w.a1.id)).await.unwrap();
+    let b = s
+        .list_projects(w.company_b.id, None, PageRequest::default(), Some(w.a1.id))
+        .await
+        .unwrap();
     assert!(b.items.iter().all(|p| p.company_id == w.company_b.id));
 }
 
@@ -308,7 +336,9 @@ async fn keyset_pages_equal_offset_pages(s: Arc<dyn Store>) {
 async fn company_keyset_pages_equal_offset_pages(s: Arc<dyn Store>) {
     let w = world(&s).await;
     for i in 0..4 {
-        s.create_company(&format!("More {i}"), w.admin_a.id, &ctx()).await.unwrap();
+        s.create_company(&format!("More {i}"), w.admin_a.id, &ctx())
+            .await
+            .unwrap();
     }
     for company in [w.company_a.id, w.company_b.id] {
         s.install_app(&new_install(&w, company, vec![]), &ctx()).await.unwrap();
@@ -320,7 +350,10 @@ async fn company_keyset_pages_equal_offset_pages(s: Arc<dyn Store>) {
             async move {
                 match lister {
                     "person" => s.list_user_companies(user, req, after).await.unwrap(),
-                    _ => s.list_app_companies(app, Environment::Production, req, after).await.unwrap(),
+                    _ => s
+                        .list_app_companies(app, Environment::Production, req, after)
+                        .await
+                        .unwrap(),
                 }
             }
         };

@@ -292,7 +292,12 @@ async fn uninstall_takes_effect_on_the_next_request_and_reinstall_works(app: Tes
         vec![w.a, w.b]
     );
     // the companies' next link carries the keyset, and following it gives the second page
-    let res = app.get("/rest/v1.0/companies?per_page=1").bearer_auth(&token).send().await.unwrap();
+    let res = app
+        .get("/rest/v1.0/companies?per_page=1")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     let link = res.headers()["link"].to_str().unwrap().to_string();
     assert_eq!(res.headers()["total"], "2");
     assert_eq!(ids(&expect(res, StatusCode::OK).await), vec![w.a]);
@@ -366,7 +371,10 @@ async fn pagination_headers_and_links(app: TestApp) {
     assert_eq!(seen, vec![w.a1, w.a2, w.a3, a4, a5]);
     // a keyset page (`after` = the last id of the page before) is the page of that number
     let res = app
-        .get(&format!("/rest/v1.0/projects?company_id={}&per_page=2&page=2&after={}", w.a, w.a2))
+        .get(&format!(
+            "/rest/v1.0/projects?company_id={}&per_page=2&page=2&after={}",
+            w.a, w.a2
+        ))
         .bearer_auth(&token)
         .send()
         .await
@@ -378,7 +386,10 @@ async fn pagination_headers_and_links(app: TestApp) {
         link.contains(&format!("<{base}&page=1&per_page=2>; rel=\"first\"")),
         "no after but in next: {link}"
     );
-    assert!(link.contains(&format!("<{base}&page=3&per_page=2&after={a4}>; rel=\"next\"")), "{link}");
+    assert!(
+        link.contains(&format!("<{base}&page=3&per_page=2&after={a4}>; rel=\"next\"")),
+        "{link}"
+    );
     for bad in ["after=0", "after=x", "after=-3", "after=1&after=2"] {
         get_json(
             &app,
