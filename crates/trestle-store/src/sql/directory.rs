@@ -4,6 +4,27 @@ use super::rows::*;
 use super::tx::*;
 use super::*;
 
+/// A page of a company's active projects in id order, past `after` (0 for none): binds company,
+/// after, limit, offset; with `member`, only the user's: binds user, company, after, limit,
+/// offset. The same SQL on both backends; `testing::explain_project_list` shows its plan.
+pub(crate) fn project_list_sql(member: bool) -> String {
+    if member {
+        format!(
+            "SELECT {PROJECT_COLUMNS} FROM project_users pu JOIN projects p ON p.id = pu.project_id \
+             JOIN companies c ON c.id = p.company_id \
+             WHERE pu.user_id = $1 AND pu.company_id = $2 AND pu.project_id > $3 \
+             AND p.company_id = $2 AND p.active = TRUE \
+             ORDER BY pu.project_id LIMIT $4 OFFSET $5"
+        )
+    } else {
+        format!(
+            "SELECT {PROJECT_COLUMNS} FROM projects p JOIN companies c ON c.id = p.company_id \
+             WHERE p.company_id = $1 AND p.id > $2 AND p.active = TRUE \
+             ORDER BY p.id LIMIT $3 OFFSET $4"
+        )
+    }
+}
+
 macro_rules! impl_directory {
     ($store:ident, $db:ty) => {
         impl $store {
@@ -455,13 +476,7 @@ macro_rules! impl_directory {
                 };
                 let rows: Vec<ProjectRow> = match member {
                     Some(user) => {
-                        sqlx::query_as(&format!(
-                            "SELECT {PROJECT_COLUMNS} FROM project_users pu JOIN projects p ON p.id = pu.project_id \
-                             JOIN companies c ON c.id = p.company_id \
-                             WHERE pu.user_id = $1 AND pu.company_id = $2 AND pu.project_id > $3 \
-                             AND p.company_id = $2 AND p.active = TRUE \
-                             ORDER BY pu.project_id LIMIT $4 OFFSET $5"
-                        ))
+                        sqlx::query_as(&project_list_sql(true))
                         .bind(user.0)
                         .bind(company.0)
                         .bind(after)
@@ -471,11 +486,7 @@ macro_rules! impl_directory {
                         .await?
                     }
                     None => {
-                        sqlx::query_as(&format!(
-                            "SELECT {PROJECT_COLUMNS} FROM projects p JOIN companies c ON c.id = p.company_id \
-                             WHERE p.company_id = $1 AND p.id > $2 AND p.active = TRUE \
-                             ORDER BY p.id LIMIT $3 OFFSET $4"
-                        ))
+                        sqlx::query_as(&project_list_sql(false))
                         .bind(company.0)
                         .bind(after)
                         .bind(page.limit())
