@@ -84,6 +84,7 @@ impl Trestle {
         caller: &Caller,
         company: Option<CompanyId>,
         page: PageRequest,
+        after: Option<CompanyId>,
     ) -> Result<Arc<Shared<Page<Company>>>> {
         if let Some(c) = company {
             let (actor, m) = self.company_actor(caller, c).await?;
@@ -101,36 +102,47 @@ impl Trestle {
                     .app_companies
                     .get_or_load(
                         gens,
-                        &(*app, *sandbox, page.page, page.per_page),
+                        &(*app, *sandbox, page.page, page.per_page, after.map_or(0, |a| a.0)),
                         gens.stamp(None, Some(*app)),
                         || async {
                             Ok::<_, CoreError>(Arc::new(Shared::new(
-                                self.store.list_app_companies(*app, env, page).await?,
+                                self.store.list_app_companies(*app, env, page, after).await?,
                             )))
                         },
                     )
                     .await?
             }
-            Caller::Person(user) => Arc::new(Shared::new(self.store.list_user_companies(*user, page).await?)),
+            Caller::Person(user) => Arc::new(Shared::new(self.store.list_user_companies(*user, page, after).await?)),
             Caller::Service { company, .. } => {
                 let found = self.store.find_company(*company).await?.filter(|c| c.is_active);
                 let items: Vec<Company> = found.into_iter().collect();
                 let total = items.len() as i64;
-                let start = (page.offset() as usize).min(items.len());
-                let items = items.into_iter().skip(start).take(page.limit() as usize).collect();
+                let start = if after.is_some() {
+                    0
+                } else {
+                    (page.offset() as usize).min(items.len())
+                };
+                let items = items
+                    .into_iter()
+                    .filter(|c| after.is_none_or(|a| c.id > a))
+                    .skip(start)
+                    .take(page.limit() as usize)
+                    .collect();
                 Arc::new(Shared::new(Page { items, total }))
             }
         })
     }
 
     /// Projects of `company` the caller may see: a bot its permitted projects, a person their
-    /// projects, a company admin all of them.
+    /// projects, a company admin all of them. With `after` (the last id of the previous page),
+    /// the page is read by keyset from that id; without, at the page number's offset.
     #[tracing::instrument(level = "debug", skip_all, fields(caller = ?caller, company = %company))]
     pub async fn list_projects(
         &self,
         caller: &Caller,
         company: CompanyId,
         page: PageRequest,
+        after: Option<ProjectId>,
     ) -> Result<Arc<Shared<Page<Project>>>> {
         let (actor, m) = self.company_actor(caller, company).await?;
         self.require(actor, Request::ViewCompany { company: m.as_deref() })?;
@@ -145,12 +157,13 @@ impl Trestle {
             member.is_some(),
             page.page,
             page.per_page,
+            after.map_or(0, |a| a.0),
         );
         self.caches
             .projects
             .get_or_load(gens, &key, gens.stamp(Some(company), None), || async {
                 Ok(Arc::new(Shared::new(
-                    self.store.list_projects(company, member, page).await?,
+                    self.store.list_projects(company, member, page, after).await?,
                 )))
             })
             .await

@@ -235,6 +235,10 @@ pub enum Who {
 /// The membership is shared with the cache, not copied per request.
 pub type CompanyActor = Option<(Actor, Option<Arc<CompanyMembership>>)>;
 
+/// A cached project list page's key: the caller's user id (0 for none), the company, whether
+/// only the caller's projects are listed, page, per_page, and the keyset's `after` (0 for none).
+pub type ProjectsKey = (i64, CompanyId, bool, u32, u32, i64);
+
 /// All of the core's caches.
 pub struct Caches {
     pub gens: Arc<Generations>,
@@ -246,8 +250,8 @@ pub struct Caches {
     /// Per app, the ids of its revoked, unexpired access tokens.
     pub revoked: Memo<AppId, Arc<std::collections::HashSet<String>>>,
     pub actors: Memo<(Who, CompanyId), CompanyActor>,
-    pub projects: Memo<(i64, CompanyId, bool, u32, u32), SharedPage<trestle_store::Project>>,
-    pub app_companies: Memo<(AppId, bool, u32, u32), SharedPage<trestle_store::Company>>,
+    pub projects: Memo<ProjectsKey, SharedPage<trestle_store::Project>>,
+    pub app_companies: Memo<(AppId, bool, u32, u32, i64), SharedPage<trestle_store::Company>>,
     /// Access tokens whose MAC was checked.
     pub tokens: crate::tokens::Verified,
     /// Client secrets that matched.

@@ -109,7 +109,7 @@ impl Trestle {
         page: trestle_domain::page::PageRequest,
     ) -> Result<trestle_domain::page::Page<Project>> {
         self.administer(actor, company, AdminArea::ViewProjects).await?;
-        Ok(self.store.list_projects(company, None, page).await?)
+        Ok(self.store.list_projects(company, None, page, None).await?)
     }
 
     /// Active projects whose name or number contains `query` (admins only; the web UI's
@@ -139,9 +139,11 @@ impl Trestle {
         };
         let mut out = Vec::new();
         let mut page = trestle_domain::page::PageRequest { page: 1, per_page: 100 };
+        let mut after = None;
         loop {
-            let found = self.store.list_user_companies(user, page).await?;
+            let found = self.store.list_user_companies(user, page, after).await?;
             let n = found.items.len();
+            after = found.items.last().map(|c| c.id);
             for c in found.items {
                 let m = self.store.company_membership(c.id, user).await?;
                 let admin = decide(

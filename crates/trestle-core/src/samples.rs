@@ -186,7 +186,7 @@ impl Trestle {
         let first = PageRequest { page: 1, per_page: 1 };
         let Some(project) = self
             .store
-            .list_projects(company, None, first)
+            .list_projects(company, None, first, None)
             .await?
             .items
             .into_iter()

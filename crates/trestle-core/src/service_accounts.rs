@@ -204,7 +204,7 @@ impl Trestle {
             let bot_projects = self.store.list_permitted_projects(company, i.id).await?;
             let account_projects = self
                 .store
-                .list_projects(company, Some(account.user_id), Default::default())
+                .list_projects(company, Some(account.user_id), Default::default(), None)
                 .await?;
             covers_projects = account_projects.items.iter().all(|p| bot_projects.contains(&p.id));
             let bot = self

@@ -2,7 +2,7 @@
 
 use crate::error::ApiError;
 use crate::extract::{ApiPath, RestCaller};
-use crate::paging::{page_request, paged_shared, query_pairs, single};
+use crate::paging::{after_param, keyset_paged_shared, page_request, query_pairs, single};
 use crate::AppState;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Uri};
@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 use trestle_core::MISSING_COMPANY_HEADER;
-use trestle_domain::CompanyId;
+use trestle_domain::{CompanyId, ProjectId};
 use trestle_store::{Company, Project, User};
 
 pub fn routes() -> Router<AppState> {
@@ -183,8 +183,9 @@ async fn companies(
     let pairs = query_pairs(uri);
     let req = page_request(&pairs)?;
     let company = company_of(&state, headers, None)?;
-    let page = state.core.list_companies(&caller, company, req).await?;
-    Ok(paged_shared(
+    let after = after_param(&pairs)?.map(CompanyId);
+    let page = state.core.list_companies(&caller, company, req, after).await?;
+    Ok(keyset_paged_shared(
         state.public_url.as_deref(),
         headers,
         uri,
@@ -192,6 +193,7 @@ async fn companies(
         req,
         &page,
         |items| serde_json::to_vec(&items.iter().map(CompanyJson::from).collect::<Vec<_>>()),
+        |c| c.id.0,
     ))
 }
 
@@ -206,8 +208,9 @@ async fn list_projects_of(
     let req = page_request(pairs)?;
     let company = company_of(state, headers, explicit)?
         .ok_or_else(|| ApiError::bad_request("company_id is required: /rest/v1.0/projects?company_id=<id>"))?;
-    let page = state.core.list_projects(&caller, company, req).await?;
-    Ok(paged_shared(
+    let after = after_param(pairs)?.map(ProjectId);
+    let page = state.core.list_projects(&caller, company, req, after).await?;
+    Ok(keyset_paged_shared(
         state.public_url.as_deref(),
         headers,
         uri,
@@ -215,6 +218,7 @@ async fn list_projects_of(
         req,
         &page,
         |items| serde_json::to_vec(&items.iter().map(ProjectJson::from).collect::<Vec<_>>()),
+        |p| p.id.0,
     ))
 }
 

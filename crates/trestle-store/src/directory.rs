@@ -32,8 +32,14 @@ pub trait DirectoryStore: Send + Sync {
     async fn create_project(&self, company: CompanyId, new: &NewProject, audit: &EventContext) -> Result<Project>;
     /// A project, only if it belongs to `company`.
     async fn find_project(&self, company: CompanyId, project: ProjectId) -> Result<Option<Project>>;
-    /// Companies where the user is an active member.
-    async fn list_user_companies(&self, user: UserId, page: PageRequest) -> Result<Page<Company>>;
+    /// Companies where the user is an active member, in id order; with `after`, the page of
+    /// those after that id (a keyset), else the page at `page`'s offset.
+    async fn list_user_companies(
+        &self,
+        user: UserId,
+        page: PageRequest,
+        after: Option<CompanyId>,
+    ) -> Result<Page<Company>>;
     /// The company an active project belongs to (for routing `/projects/{id}/…`; callers still
     /// check access before answering). An inactive project routes nowhere: "not found".
     async fn find_project_company(&self, project: ProjectId) -> Result<Option<CompanyId>>;
@@ -65,12 +71,17 @@ pub trait DirectoryStore: Send + Sync {
         user: UserId,
         audit: &EventContext,
     ) -> Result<()>;
-    /// Active projects of a company; with `member` set, only those the user belongs to.
+    /// Active projects of a company in id order; with `member` set, only those the user belongs
+    /// to. With `after`, the page is the `page.per_page` projects after that id (a keyset: the
+    /// cost of a page does not grow with its number); without, the page at `page`'s offset.
+    /// The total is a count the store maintains in the transaction of every change that moves
+    /// it, never counted per call.
     async fn list_projects(
         &self,
         company: CompanyId,
         member: Option<UserId>,
         page: PageRequest,
+        after: Option<ProjectId>,
     ) -> Result<Page<Project>>;
     /// Active projects of `company` whose name or number contains `query` (case-insensitive),
     /// in id order.

@@ -65,13 +65,14 @@ pub trait InstallStore: Send + Sync {
         on: bool,
         audit: &EventContext,
     ) -> Result<Install>;
-    /// Companies where the app is installed now.
     /// Companies where the app is installed now: real companies for `Production`, its
-    /// development sandbox for `Sandbox`.
+    /// development sandbox for `Sandbox`; in id order, with `after` the page of those after
+    /// that id (a keyset), else the page at `page`'s offset.
     async fn list_app_companies(
         &self,
         app: AppId,
         environment: Environment,
         page: PageRequest,
+        after: Option<CompanyId>,
     ) -> Result<Page<Company>>;
 }

@@ -74,3 +74,23 @@ impl TestDb {
         }
     }
 }
+
+/// PostgreSQL's plan (`EXPLAIN`, text) for the store's project list page query, with these
+/// values bound: the company's list, or with `member` the user's.
+pub async fn explain_project_list(url: &str, company: i64, member: Option<i64>, after: i64, limit: i64) -> String {
+    let mut conn = sqlx::PgConnection::connect(url).await.expect("connect");
+    let sql = format!("EXPLAIN {}", crate::sql::project_list_sql(member.is_some()));
+    let mut q = sqlx::query_scalar::<_, String>(&sql);
+    if let Some(user) = member {
+        q = q.bind(user);
+    }
+    let lines = q
+        .bind(company)
+        .bind(after)
+        .bind(limit)
+        .bind(0_i64)
+        .fetch_all(&mut conn)
+        .await
+        .expect("explain");
+    lines.join("\n")
+}

@@ -189,10 +189,10 @@ async fn people_companies_and_projects(s: Arc<dyn Store>) {
         .await
         .unwrap()
         .is_none());
-    let companies = s.list_user_companies(w.admin_a.id, page()).await.unwrap();
+    let companies = s.list_user_companies(w.admin_a.id, page(), None).await.unwrap();
     assert_eq!(companies.total, 1);
     assert_eq!(companies.items[0].name, "Acme");
-    let projects = s.list_projects(w.company_a.id, None, page()).await.unwrap();
+    let projects = s.list_projects(w.company_a.id, None, page(), None).await.unwrap();
     assert_eq!(projects.total, 2);
     assert_eq!(
         projects.items.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
@@ -200,7 +200,7 @@ async fn people_companies_and_projects(s: Arc<dyn Store>) {
     );
     assert_eq!(projects.items[0].company_name, "Acme");
     let second = s
-        .list_projects(w.company_a.id, None, PageRequest { page: 2, per_page: 1 })
+        .list_projects(w.company_a.id, None, PageRequest { page: 2, per_page: 1 }, None)
         .await
         .unwrap();
     assert_eq!((second.total, second.items.len(), second.items[0].id), (2, 1, w.a2.id));
@@ -377,7 +377,7 @@ async fn install_lifecycle(s: Arc<dyn Store>) {
     let again = s.install_app(&new_install(&w, w.company_a.id, vec![]), &ctx()).await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
     assert_eq!(
-        s.list_app_companies(w.app.id, Environment::Production, page())
+        s.list_app_companies(w.app.id, Environment::Production, page(), None)
             .await
             .unwrap()
             .items,
@@ -389,7 +389,7 @@ async fn install_lifecycle(s: Arc<dyn Store>) {
         .unwrap();
     assert_ne!(inst_b.bot_user_id, inst.bot_user_id, "one bot per company");
     assert_eq!(
-        s.list_app_companies(w.app.id, Environment::Production, page())
+        s.list_app_companies(w.app.id, Environment::Production, page(), None)
             .await
             .unwrap()
             .total,
@@ -412,7 +412,7 @@ async fn install_lifecycle(s: Arc<dyn Store>) {
         .is_none());
     assert!(s.find_active_install(w.company_a.id, w.app.id).await.unwrap().is_none());
     assert_eq!(
-        s.list_app_companies(w.app.id, Environment::Production, page())
+        s.list_app_companies(w.app.id, Environment::Production, page(), None)
             .await
             .unwrap()
             .items,
@@ -477,7 +477,7 @@ async fn permitted_projects(s: Arc<dyn Store>) {
         vec![w.a1.id, w.a2.id]
     );
     let listed = s
-        .list_projects(w.company_a.id, Some(inst.bot_user_id), page())
+        .list_projects(w.company_a.id, Some(inst.bot_user_id), page(), None)
         .await
         .unwrap();
     assert_eq!(listed.total, 2);
@@ -651,7 +651,7 @@ async fn apps_come_with_a_development_sandbox(s: Arc<dyn Store>) {
         s.company_membership(sb, dev.id).await.unwrap().unwrap().is_admin,
         "the developer administers it"
     );
-    assert_eq!(s.list_projects(sb, None, page()).await.unwrap().total, 1);
+    assert_eq!(s.list_projects(sb, None, page(), None).await.unwrap().total, 1);
     let client = s.find_client(Environment::Sandbox, app.id).await.unwrap().unwrap();
     assert_eq!(client.client_id, "sandbox-sandy");
     assert!(s.find_client(Environment::Production, app.id).await.unwrap().is_none());
@@ -678,7 +678,7 @@ async fn apps_come_with_a_development_sandbox(s: Arc<dyn Store>) {
     };
     s.install_app(&bot, &ctx()).await.unwrap();
     assert_eq!(
-        s.list_app_companies(app.id, Environment::Sandbox, page())
+        s.list_app_companies(app.id, Environment::Sandbox, page(), None)
             .await
             .unwrap()
             .items[0]
@@ -686,7 +686,7 @@ async fn apps_come_with_a_development_sandbox(s: Arc<dyn Store>) {
         sb
     );
     assert_eq!(
-        s.list_app_companies(app.id, Environment::Production, page())
+        s.list_app_companies(app.id, Environment::Production, page(), None)
             .await
             .unwrap()
             .total,
@@ -1323,6 +1323,10 @@ mod manage;
 /// Events: the audit log and the outbox, written together or not at all.
 #[path = "suite/events.rs"]
 mod events;
+
+/// Project lists: maintained totals after every kind of change, keyset pages.
+#[path = "suite/lists.rs"]
+mod lists;
 
 /// Tool records: the generic record store behind every catalog operation.
 #[path = "suite/records.rs"]

@@ -4,6 +4,27 @@ use super::rows::*;
 use super::tx::*;
 use super::*;
 
+/// A page of a company's active projects in id order, past `after` (0 for none): binds company,
+/// after, limit, offset; with `member`, only the user's: binds user, company, after, limit,
+/// offset. The same SQL on both backends; `testing::explain_project_list` shows its plan.
+pub(crate) fn project_list_sql(member: bool) -> String {
+    if member {
+        format!(
+            "SELECT {PROJECT_COLUMNS} FROM project_users pu JOIN projects p ON p.id = pu.project_id \
+             JOIN companies c ON c.id = p.company_id \
+             WHERE pu.user_id = $1 AND pu.company_id = $2 AND pu.project_id > $3 \
+             AND p.company_id = $2 AND p.active = TRUE \
+             ORDER BY pu.project_id LIMIT $4 OFFSET $5"
+        )
+    } else {
+        format!(
+            "SELECT {PROJECT_COLUMNS} FROM projects p JOIN companies c ON c.id = p.company_id \
+             WHERE p.company_id = $1 AND p.id > $2 AND p.active = TRUE \
+             ORDER BY p.id LIMIT $3 OFFSET $4"
+        )
+    }
+}
+
 macro_rules! impl_directory {
     ($store:ident, $db:ty) => {
         impl $store {
@@ -227,7 +248,12 @@ macro_rules! impl_directory {
                 Ok(row.map(Into::into))
             }
 
-            async fn list_user_companies(&self, user: UserId, page: PageRequest) -> Result<Page<Company>> {
+            async fn list_user_companies(
+                &self,
+                user: UserId,
+                page: PageRequest,
+                after: Option<CompanyId>,
+            ) -> Result<Page<Company>> {
                 let total = self
                     .count(
                         "SELECT COUNT(*) FROM company_users cu JOIN companies c ON c.id = cu.company_id \
@@ -238,12 +264,13 @@ macro_rules! impl_directory {
                 let rows: Vec<CompanyRow> = sqlx::query_as(
                     "SELECT c.id, c.name, c.is_active, c.created_at, c.sandbox_of_app FROM company_users cu \
                      JOIN companies c ON c.id = cu.company_id \
-                     WHERE cu.user_id = $1 AND cu.is_active = TRUE AND c.is_active = TRUE \
-                     ORDER BY c.id LIMIT $2 OFFSET $3",
+                     WHERE cu.user_id = $1 AND cu.company_id > $2 AND cu.is_active = TRUE AND c.is_active = TRUE \
+                     ORDER BY cu.company_id LIMIT $3 OFFSET $4",
                 )
                 .bind(user.0)
+                .bind(after.map_or(0, |a| a.0))
                 .bind(page.limit())
-                .bind(page.offset())
+                .bind(if after.is_some() { 0 } else { page.offset() })
                 .fetch_all(&self.read)
                 .await?;
                 Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
@@ -431,44 +458,41 @@ macro_rules! impl_directory {
                 company: CompanyId,
                 member: Option<UserId>,
                 page: PageRequest,
+                after: Option<ProjectId>,
             ) -> Result<Page<Project>> {
-                let (total, rows): (i64, Vec<ProjectRow>) = match member {
+                // The total is the maintained count (migration 0011), not a COUNT; with `after`
+                // the page starts past that id (a keyset: the index is read from there), else
+                // at the page's offset.
+                let total: i64 = sqlx::query_scalar(
+                    "SELECT COALESCE((SELECT projects FROM project_counts WHERE company_id = $1 AND user_id = $2), 0)",
+                )
+                .bind(company.0)
+                .bind(member.map_or(0, |u| u.0))
+                .fetch_one(&self.read)
+                .await?;
+                let (after, offset) = match after {
+                    Some(id) => (id.0, 0),
+                    None => (0, page.offset()),
+                };
+                let rows: Vec<ProjectRow> = match member {
                     Some(user) => {
-                        let total = self
-                            .count(
-                                "SELECT COUNT(*) FROM project_users pu JOIN projects p ON p.id = pu.project_id \
-                                 WHERE pu.user_id = $1 AND pu.company_id = $2 AND p.company_id = $2 AND p.active = TRUE",
-                                &[user.0, company.0],
-                            )
-                            .await?;
-                        let rows = sqlx::query_as(&format!(
-                            "SELECT {PROJECT_COLUMNS} FROM project_users pu JOIN projects p ON p.id = pu.project_id \
-                             JOIN companies c ON c.id = p.company_id \
-                             WHERE pu.user_id = $1 AND pu.company_id = $2 AND p.company_id = $2 AND p.active = TRUE \
-                             ORDER BY p.id LIMIT $3 OFFSET $4"
-                        ))
+                        sqlx::query_as(&project_list_sql(true))
                         .bind(user.0)
                         .bind(company.0)
+                        .bind(after)
                         .bind(page.limit())
-                        .bind(page.offset())
+                        .bind(offset)
                         .fetch_all(&self.read)
-                        .await?;
-                        (total, rows)
+                        .await?
                     }
                     None => {
-                        let total = self
-                            .count("SELECT COUNT(*) FROM projects WHERE company_id = $1 AND active = TRUE", &[company.0])
-                            .await?;
-                        let rows = sqlx::query_as(&format!(
-                            "SELECT {PROJECT_COLUMNS} FROM projects p JOIN companies c ON c.id = p.company_id \
-                             WHERE p.company_id = $1 AND p.active = TRUE ORDER BY p.id LIMIT $2 OFFSET $3"
-                        ))
+                        sqlx::query_as(&project_list_sql(false))
                         .bind(company.0)
+                        .bind(after)
                         .bind(page.limit())
-                        .bind(page.offset())
+                        .bind(offset)
                         .fetch_all(&self.read)
-                        .await?;
-                        (total, rows)
+                        .await?
                     }
                 };
                 Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })

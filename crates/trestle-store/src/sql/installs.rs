@@ -517,6 +517,7 @@ macro_rules! impl_installs {
                 app: AppId,
                 environment: Environment,
                 page: PageRequest,
+                after: Option<CompanyId>,
             ) -> Result<Page<Company>> {
                 let sandbox = match environment {
                     Environment::Production => "c.sandbox_of_app IS NULL",
@@ -528,11 +529,13 @@ macro_rules! impl_installs {
                 );
                 let total = self.count(&format!("SELECT COUNT(*) {from}"), &[app.0]).await?;
                 let rows: Vec<CompanyRow> = sqlx::query_as(&format!(
-                    "SELECT c.id, c.name, c.is_active, c.created_at, c.sandbox_of_app {from} ORDER BY c.id LIMIT $2 OFFSET $3"
+                    "SELECT c.id, c.name, c.is_active, c.created_at, c.sandbox_of_app {from} AND i.company_id > $2 \
+                     ORDER BY i.company_id LIMIT $3 OFFSET $4"
                 ))
                 .bind(app.0)
+                .bind(after.map_or(0, |a| a.0))
                 .bind(page.limit())
-                .bind(page.offset())
+                .bind(if after.is_some() { 0 } else { page.offset() })
                 .fetch_all(&self.read)
                 .await?;
                 Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })

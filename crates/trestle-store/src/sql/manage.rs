@@ -123,6 +123,10 @@ macro_rules! manage_store {
                 filter: &ProjectFilter,
                 page: PageRequest,
             ) -> Result<Page<Project>> {
+                if filter.status == ProjectStatus::Active && filter.query.is_empty() {
+                    // The unfiltered list: its total is maintained, not counted.
+                    return DirectoryStore::list_projects(self, company, None, page, None).await;
+                }
                 let status = match filter.status {
                     ProjectStatus::Active => "p.active = TRUE",
                     ProjectStatus::Inactive => "p.active = FALSE",

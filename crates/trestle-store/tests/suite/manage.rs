@@ -98,7 +98,7 @@ async fn projects_change_deactivate_and_reactivate(s: Arc<dyn Store>) {
             .unwrap()
             .active
     );
-    let listed = s.list_projects(w.company_a.id, None, page()).await.unwrap();
+    let listed = s.list_projects(w.company_a.id, None, page(), None).await.unwrap();
     assert_eq!(ids(&listed), vec![w.a2.id]);
     assert!(s
         .project_membership(w.company_a.id, w.a1.id, inst.bot_user_id)

@@ -291,6 +291,25 @@ async fn uninstall_takes_effect_on_the_next_request_and_reinstall_works(app: Tes
         ids(&get_json(&app, &token, "/rest/v1.0/companies", None, StatusCode::OK).await),
         vec![w.a, w.b]
     );
+    // the companies' next link carries the keyset, and following it gives the second page
+    let res = app
+        .get("/rest/v1.0/companies?per_page=1")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let link = res.headers()["link"].to_str().unwrap().to_string();
+    assert_eq!(res.headers()["total"], "2");
+    assert_eq!(ids(&expect(res, StatusCode::OK).await), vec![w.a]);
+    let next = link
+        .split(", ")
+        .find(|l| l.ends_with("rel=\"next\""))
+        .map(|l| l[1..l.find('>').unwrap()].to_string())
+        .unwrap();
+    assert!(next.ends_with(&format!("?page=2&per_page=1&after={}", w.a)), "{link}");
+    let res = app.http.get(&next).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(res.headers()["total"], "2");
+    assert_eq!(ids(&expect(res, StatusCode::OK).await), vec![w.b]);
 }
 
 async fn pagination_headers_and_links(app: TestApp) {
@@ -329,7 +348,7 @@ async fn pagination_headers_and_links(app: TestApp) {
         "{link}"
     );
     assert!(
-        link.contains(&format!("<{base}&page=3&per_page=2>; rel=\"next\"")),
+        link.contains(&format!("<{base}&page=3&per_page=2&after={a4}>; rel=\"next\"")),
         "{link}"
     );
     assert!(
@@ -350,6 +369,37 @@ async fn pagination_headers_and_links(app: TestApp) {
         assert!(seen.len() <= 5, "pagination must end");
     }
     assert_eq!(seen, vec![w.a1, w.a2, w.a3, a4, a5]);
+    // a keyset page (`after` = the last id of the page before) is the page of that number
+    let res = app
+        .get(&format!(
+            "/rest/v1.0/projects?company_id={}&per_page=2&page=2&after={}",
+            w.a, w.a2
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let link = res.headers()["link"].to_str().unwrap().to_string();
+    assert_eq!(res.headers()["total"], "5");
+    assert_eq!(ids(&expect(res, StatusCode::OK).await), vec![w.a3, a4]);
+    assert!(
+        link.contains(&format!("<{base}&page=1&per_page=2>; rel=\"first\"")),
+        "no after but in next: {link}"
+    );
+    assert!(
+        link.contains(&format!("<{base}&page=3&per_page=2&after={a4}>; rel=\"next\"")),
+        "{link}"
+    );
+    for bad in ["after=0", "after=x", "after=-3", "after=1&after=2"] {
+        get_json(
+            &app,
+            &token,
+            &format!("/rest/v1.0/projects?company_id={}&{bad}", w.a),
+            None,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    }
     // past the end: an empty page (propycore pages until [])
     let v = get_json(
         &app,

@@ -461,6 +461,31 @@ async fn check(app: &TestApp, f: &Value) {
     assert!(ids(&apps).contains(&i(f, "app_id")), "{apps}");
     // the install, its permitted projects and its pending update (which can still be approved)
     let admin = s(f, "admin_a_token");
+    // the maintained list totals (migration 0011 fills them in) agree with the rows: the bot's
+    // permitted projects, and the company's active projects
+    let total = |res: reqwest::Response| res.headers()["total"].to_str().unwrap().to_string();
+    let bots = app
+        .get(&format!("/rest/v1.0/projects?company_id={a}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(total(bots), "2");
+    let all = app
+        .get(&format!("/api/v1/companies/{a}/projects?per_page=1000"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    let counted = total(all);
+    let listed = app
+        .api_get(
+            &admin,
+            &format!("/api/v1/companies/{a}/projects?per_page=1000"),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(counted, listed.as_array().unwrap().len().to_string(), "{listed}");
     let inst = format!("/api/v1/companies/{a}/installs/{}", i(f, "install_a"));
     let install = app.api_get(&admin, &inst, StatusCode::OK).await;
     assert_eq!(install["version"], "1.0.0");
