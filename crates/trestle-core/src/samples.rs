@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 use trestle_domain::catalog::{catalog, Method};
 use trestle_domain::directory::UserKind;
 use trestle_domain::page::PageRequest;
-use trestle_domain::record::{RecordScope, SyncItem, SyncOutcome};
+use trestle_domain::record::{RecordQuery, RecordScope, SyncItem, SyncOutcome};
 use trestle_domain::*;
 
 /// The collection a catalog `POST` to `template` creates records in.
@@ -57,7 +57,12 @@ impl Trestle {
         let at = self.clock.now();
         let mut written = 0;
 
-        let vendors = self
+        // The vendors belong to the company: the first project seeded writes them, the others
+        // (every demo project) refer to the same ones.
+        let vendors = match self.company_vendors(company).await? {
+            known if !known.is_empty() => known,
+            _ => {
+                let made = self
             .seed(
                 company,
                 None,
@@ -74,7 +79,10 @@ impl Trestle {
                 ],
             )
             .await?;
-        written += vendors.len();
+                written += made.len();
+                made
+            }
+        };
         let vendor = |i: usize| vendors.get(i).or(vendors.first()).copied().unwrap_or_default();
 
         let p = Some(project);
@@ -208,6 +216,24 @@ impl Trestle {
             return Ok(0);
         }
         self.seed_sample_records(company, project.id, &people).await
+    }
+
+    /// The ids of (up to three of) the company's vendors, oldest first.
+    async fn company_vendors(&self, company: CompanyId) -> Result<Vec<i64>> {
+        let scope = RecordScope {
+            company,
+            project: None,
+            resource: collection("/rest/v1.0/vendors")?,
+            parent: String::new(),
+        };
+        let query = RecordQuery {
+            filter: Default::default(),
+            sort: Vec::new(),
+            page: PageRequest { page: 1, per_page: 3 },
+            after: None,
+        };
+        let page = self.store.list_records(&scope, &query).await?;
+        Ok(page.items.into_iter().map(|r| r.id.0).collect())
     }
 
     /// Creates `bodies` in the collection of `template`, in one transaction; their ids.

@@ -282,6 +282,12 @@ async fn show_folder(
 struct FolderFields {
     name: Option<String>,
     parent_id: Option<i64>,
+    /// Procore's other create/update fields, taken and not kept: Trestle has no per-folder
+    /// permissions or tracking (ProPyCore sends `explicit_permissions: false` on every create).
+    #[allow(dead_code)]
+    explicit_permissions: Option<bool>,
+    #[allow(dead_code)]
+    is_tracked: Option<bool>,
 }
 
 #[derive(Deserialize)]

@@ -56,7 +56,8 @@ pub fn demo_manifest() -> serde_json::Value {
                 "directory": "read_only", "documents": "standard", "daily_log": "read_only",
                 "rfis": "standard", "submittals": "read_only", "punch_list": "read_only",
                 "observations": "read_only", "change_events": "read_only", "direct_costs": "read_only",
-                "commitments": "read_only", "tasks": "read_only", "timesheets": "read_only",
+                "commitments": "read_only", "tasks": "read_only", "schedule": "read_only",
+                "timesheets": "read_only",
                 "photos": "read_only", "meetings": "read_only"
             }
         },

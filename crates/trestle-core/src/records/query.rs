@@ -148,11 +148,10 @@ fn typed(name: &str, ty: &ParamType, v: &str) -> Result<Value> {
             .and_then(serde_json::Number::from_f64)
             .map(Value::Number)
             .ok_or_else(|| refuse("a number"))?,
-        ParamType::Boolean => match v {
-            "true" => Value::Bool(true),
-            "false" => Value::Bool(false),
-            _ => return Err(refuse("true or false")),
-        },
+        // Any case: Python clients (ProPyCore) send `str(False)`, i.e. `False`.
+        ParamType::Boolean if v.eq_ignore_ascii_case("true") => Value::Bool(true),
+        ParamType::Boolean if v.eq_ignore_ascii_case("false") => Value::Bool(false),
+        ParamType::Boolean => return Err(refuse("true or false")),
         ParamType::String | ParamType::Object => Value::String(v.to_string()),
     })
 }
@@ -427,6 +426,23 @@ mod tests {
             }]
         );
         assert!(list_query(&op, &pairs("filters[status_id][]=open"), false).is_err());
+    }
+
+    #[test]
+    fn boolean_filters_take_any_case() {
+        let mut op = empty_op();
+        op.params.push(trestle_domain::catalog::Param {
+            name: "filters[private]".into(),
+            location: ParamIn::Query,
+            required: false,
+            ty: ParamType::Boolean,
+            allowed: vec![],
+        });
+        for (text, want) in [("false", false), ("False", false), ("TRUE", true), ("true", true)] {
+            let q = list_query(&op, &pairs(&format!("filters[private]={text}")), false).unwrap();
+            assert_eq!(q.filter.fields[0].any_of, vec![Value::Bool(want)], "{text}");
+        }
+        assert!(list_query(&op, &pairs("filters[private]=no"), false).is_err());
     }
 
     fn empty_op() -> CatalogOp {

@@ -182,6 +182,17 @@ async fn documents_follow_the_tool_level(app: TestApp) {
     )
     .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
+    // Procore's other folder fields (ProPyCore sends explicit_permissions on every create)
+    let (s, e) = call(
+        &app,
+        &admin_token,
+        Method::POST,
+        &format!("/rest/v1.0/folders?{q}"),
+        Some(json!({"folder": {"name": "Tracked", "explicit_permissions": false, "is_tracked": true}})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{e}");
+    assert_eq!(e["name"], "Tracked", "{e}");
     // the DMSA app from the world (documents: standard) cannot delete
     let token = app.token(&w.app).await;
     let (_, f) = call(
