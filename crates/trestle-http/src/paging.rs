@@ -217,17 +217,17 @@ pub(crate) fn page_url(origin: &str, uri: &Uri, pairs: &[(String, String)], req:
     format!("{origin}{}?{q}", header_safe(uri.path()))
 }
 
-/// The `after` query parameter of a list read by keyset: the last id of the previous page, a
+/// The `after_id` query parameter of a list read by keyset: the last id of the previous page, a
 /// positive integer (a bad or repeated one is a 400).
 pub fn after_param(pairs: &[(String, String)]) -> Result<Option<i64>, ApiError> {
-    match single(pairs, "after")?.map(str::trim) {
+    match single(pairs, "after_id")?.map(str::trim) {
         None | Some("") => Ok(None),
         Some(v) => match v.parse::<i64>() {
             Ok(n) if n >= 1 => Ok(Some(n)),
             _ => {
                 let shown: String = v.chars().take(40).collect();
                 Err(ApiError::bad_request(format!(
-                    "after must be a positive integer (the last id of the previous page), got {shown:?}"
+                    "after_id must be a positive integer (the last id of the previous page), got {shown:?}"
                 )))
             }
         },
@@ -235,8 +235,8 @@ pub fn after_param(pairs: &[(String, String)]) -> Result<Option<i64>, ApiError> 
 }
 
 /// Like [`paged_shared`], for a list that can also be read by keyset: the `next` link carries
-/// `after=<the last id of this page>` beside `page=`, so a client that follows it gets a page
-/// whose cost does not grow with its number; `first`, `prev` and `last` carry no `after` (they
+/// `after_id=<the last id of this page>` (the name the catalog engine's lists use too) beside `page=`, so a client that follows it gets a page
+/// whose cost does not grow with its number; `first`, `prev` and `last` carry no `after_id` (they
 /// are read by offset, as a client that walks page numbers does).
 #[allow(clippy::too_many_arguments)]
 pub fn keyset_paged_shared<T>(
@@ -280,7 +280,7 @@ pub fn keyset_paged_shared<T>(
     res
 }
 
-/// [`PageRequest::link_header`]'s relations, where only `next` carries `after` (the last id
+/// [`PageRequest::link_header`]'s relations, where only `next` carries `after_id` (the last id
 /// of this page, when it has one).
 fn keyset_link(req: PageRequest, total: i64, last_id: Option<i64>, url: impl Fn(u32, Option<i64>) -> String) -> String {
     let last = req.last_page(total);
@@ -307,13 +307,13 @@ fn keyset_page_url(
 ) -> String {
     let mut params: Vec<(&str, String)> = pairs
         .iter()
-        .filter(|(k, _)| k != "page" && k != "per_page" && k != "after")
+        .filter(|(k, _)| k != "page" && k != "per_page" && k != "after_id")
         .map(|(k, v)| (k.as_str(), v.clone()))
         .collect();
     params.push(("page", n.to_string()));
     params.push(("per_page", req.per_page.to_string()));
     if let Some(a) = after {
-        params.push(("after", a.to_string()));
+        params.push(("after_id", a.to_string()));
     }
     let q = serde_urlencoded::to_string(&params).unwrap_or_default();
     format!("{origin}{}?{q}", header_safe(uri.path()))

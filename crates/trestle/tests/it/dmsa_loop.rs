@@ -306,7 +306,10 @@ async fn uninstall_takes_effect_on_the_next_request_and_reinstall_works(app: Tes
         .find(|l| l.ends_with("rel=\"next\""))
         .map(|l| l[1..l.find('>').unwrap()].to_string())
         .unwrap();
-    assert!(next.ends_with(&format!("?page=2&per_page=1&after={}", w.a)), "{link}");
+    assert!(
+        next.ends_with(&format!("?page=2&per_page=1&after_id={}", w.a)),
+        "{link}"
+    );
     let res = app.http.get(&next).bearer_auth(&token).send().await.unwrap();
     assert_eq!(res.headers()["total"], "2");
     assert_eq!(ids(&expect(res, StatusCode::OK).await), vec![w.b]);
@@ -348,7 +351,7 @@ async fn pagination_headers_and_links(app: TestApp) {
         "{link}"
     );
     assert!(
-        link.contains(&format!("<{base}&page=3&per_page=2&after={a4}>; rel=\"next\"")),
+        link.contains(&format!("<{base}&page=3&per_page=2&after_id={a4}>; rel=\"next\"")),
         "{link}"
     );
     assert!(
@@ -369,10 +372,10 @@ async fn pagination_headers_and_links(app: TestApp) {
         assert!(seen.len() <= 5, "pagination must end");
     }
     assert_eq!(seen, vec![w.a1, w.a2, w.a3, a4, a5]);
-    // a keyset page (`after` = the last id of the page before) is the page of that number
+    // a keyset page (`after_id` = the last id of the page before) is the page of that number
     let res = app
         .get(&format!(
-            "/rest/v1.0/projects?company_id={}&per_page=2&page=2&after={}",
+            "/rest/v1.0/projects?company_id={}&per_page=2&page=2&after_id={}",
             w.a, w.a2
         ))
         .bearer_auth(&token)
@@ -387,10 +390,10 @@ async fn pagination_headers_and_links(app: TestApp) {
         "no after but in next: {link}"
     );
     assert!(
-        link.contains(&format!("<{base}&page=3&per_page=2&after={a4}>; rel=\"next\"")),
+        link.contains(&format!("<{base}&page=3&per_page=2&after_id={a4}>; rel=\"next\"")),
         "{link}"
     );
-    for bad in ["after=0", "after=x", "after=-3", "after=1&after=2"] {
+    for bad in ["after_id=0", "after_id=x", "after_id=-3", "after_id=1&after_id=2"] {
         get_json(
             &app,
             &token,
