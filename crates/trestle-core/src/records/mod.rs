@@ -20,6 +20,7 @@ mod query;
 mod render;
 mod schema;
 mod shapes;
+mod tuned;
 
 pub use query::CURSOR_PARAM;
 pub use schema::sample;
@@ -168,6 +169,11 @@ impl Trestle {
     pub async fn serve_operation(&self, caller: &Caller, req: OpRequest<'_>) -> Result<OpAnswer> {
         let place = self.place(caller, &req).await?;
         self.check_parents(&place, &req).await?;
+        if req.op.method == trestle_domain::catalog::Method::Get {
+            if let Some(answer) = self.tuned_lookup(&place).await? {
+                return Ok(answer);
+            }
+        }
         match req.op.shape {
             Shape::List => self.op_list(&place, &req).await,
             Shape::Create => self.op_create(&place, req, true).await,

@@ -82,7 +82,7 @@ fn origin_taken() -> CoreError {
 }
 
 impl Trestle {
-    async fn users_of(&self, ids: impl Iterator<Item = UserId>) -> Result<HashMap<UserId, User>> {
+    pub(crate) async fn users_of(&self, ids: impl Iterator<Item = UserId>) -> Result<HashMap<UserId, User>> {
         let mut out = HashMap::new();
         for id in ids {
             if let std::collections::hash_map::Entry::Vacant(e) = out.entry(id) {
@@ -103,7 +103,8 @@ impl Trestle {
 
     async fn shown(&self, place: &Place, r: &Record) -> Result<Value> {
         let by = self.user_of(r.created_by).await?;
-        Ok(render::envelope(render::record(r, by.as_ref(), place.v2), place.v2))
+        let refs = self.refs_of(&place.scope, std::iter::once(&r.body)).await?;
+        Ok(render::envelope(render::record(r, by.as_ref(), place.v2, &refs), place.v2))
     }
 
     async fn replayed(&self, key: Option<&IdempotencyKey>) -> Result<Option<OpAnswer>> {
@@ -117,10 +118,11 @@ impl Trestle {
         let q = query::list_query(req.op, req.query, place.v2)?;
         let page = self.store.list_records(&place.scope, &q).await?;
         let users = self.users_of(page.items.iter().filter_map(|r| r.created_by)).await?;
+        let refs = self.refs_of(&place.scope, page.items.iter().map(|r| &r.body)).await?;
         let items: Vec<Value> = page
             .items
             .iter()
-            .map(|r| render::record(r, r.created_by.and_then(|u| users.get(&u)), place.v2))
+            .map(|r| render::record(r, r.created_by.and_then(|u| users.get(&u)), place.v2, &refs))
             .collect();
         let full = items.len() as u32 == q.page.per_page;
         let next_after = page.items.last().filter(|_| full && q.sort.is_empty()).map(|r| r.id);
@@ -158,10 +160,11 @@ impl Trestle {
         check_origin(origin_id.as_deref())?;
         validate(op, &mut fields, require, req.form)?;
         let by = self.user_of(place.actor.user_id()).await?;
+        let refs = self.refs_of(&place.scope, std::iter::once(&fields)).await?;
         let (v2, success) = (place.v2, op.success);
         let remember = |r: &Record| RememberedResponse {
             status: success,
-            body: render::envelope(render::record(r, by.as_ref(), v2), v2).to_string(),
+            body: render::envelope(render::record(r, by.as_ref(), v2, &refs), v2).to_string(),
         };
         let new = NewRecord {
             body: fields,
@@ -176,7 +179,7 @@ impl Trestle {
         {
             Ok(r) => Ok(answer(
                 success,
-                render::envelope(render::record(&r, by.as_ref(), v2), v2),
+                render::envelope(render::record(&r, by.as_ref(), v2, &refs), v2),
             )),
             Err(StoreError::Conflict(m)) if m == "idempotency" => self
                 .replayed(key.as_ref())
@@ -206,10 +209,13 @@ impl Trestle {
         check_origin(origin_id.as_deref())?;
         validate(op, &mut fields, false, req.form)?;
         let by = self.user_of(existing.created_by).await?;
+        let refs = self
+            .refs_of(&place.scope, [&existing.body, &fields].into_iter())
+            .await?;
         let (v2, success) = (place.v2, op.success);
         let remember = |r: &Record| RememberedResponse {
             status: success,
-            body: render::envelope(render::record(r, by.as_ref(), v2), v2).to_string(),
+            body: render::envelope(render::record(r, by.as_ref(), v2, &refs), v2).to_string(),
         };
         let idem = key.as_ref().map(|k| (k, &remember as Remember<'_>));
         match self
@@ -226,7 +232,7 @@ impl Trestle {
         {
             Ok(r) => Ok(answer(
                 success,
-                render::envelope(render::record(&r, by.as_ref(), v2), v2),
+                render::envelope(render::record(&r, by.as_ref(), v2, &refs), v2),
             )),
             Err(StoreError::NotFound) => Err(missing()),
             Err(StoreError::Conflict(m)) if m == "idempotency" => self
@@ -345,6 +351,15 @@ impl Trestle {
                 _ => None,
             }))
             .await?;
+        let refs = self
+            .refs_of(
+                &place.scope,
+                outcomes.iter().filter_map(|o| match o {
+                    SyncOutcome::Created(r) | SyncOutcome::Updated(r) => Some(&r.body),
+                    _ => None,
+                }),
+            )
+            .await?;
         let mut entities = Vec::new();
         for (outcome, item) in outcomes.iter().zip(sent) {
             let with_errors = |errs: Value| {
@@ -354,7 +369,7 @@ impl Trestle {
             };
             match outcome {
                 SyncOutcome::Created(r) | SyncOutcome::Updated(r) => {
-                    entities.push(render::record(r, r.created_by.and_then(|u| users.get(&u)), place.v2))
+                    entities.push(render::record(r, r.created_by.and_then(|u| users.get(&u)), place.v2, &refs))
                 }
                 SyncOutcome::NotFound => errors.push(with_errors(json!({"id": ["Entity with this ID not found"]}))),
                 SyncOutcome::OriginTaken => errors.push(with_errors(json!({"origin_id": ["has already been taken"]}))),

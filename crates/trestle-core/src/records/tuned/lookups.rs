@@ -1,0 +1,199 @@
+//! The data behind tuned records: the referenced people and vendors (loaded inside the
+//! record's company only), and the related lookups — `rfis/potential_rfi_managers` and
+//! `rfis/potential_assignees` (the project's people), `<collection>/filter_options/<field>`
+//! (`[{key, value}]` of the values the collection's records hold, with expanded names).
+
+use super::{spec_of, Refs, Wanted};
+use crate::records::{render, OpAnswer, OpBody, Place};
+use crate::{Result, Trestle};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use trestle_domain::directory::UserKind;
+use trestle_domain::page::{PageRequest, MAX_PER_PAGE};
+use trestle_domain::record::{RecordFilter, RecordQuery, RecordScope};
+use trestle_domain::*;
+
+/// The collection vendors live in (company and project vendors alike).
+const VENDOR_COLLECTION: &str = "vendors";
+
+/// Lookups whose answer is the project's people.
+const PEOPLE_LOOKUPS: &[&str] = &[
+    "rfis/potential_rfi_managers",
+    "rfis/potential_assignees",
+    "task_items/assignees",
+];
+
+/// Most records a filter-options lookup reads.
+const OPTIONS_SCAN: u32 = MAX_PER_PAGE;
+
+fn all() -> PageRequest {
+    PageRequest {
+        page: 1,
+        per_page: MAX_PER_PAGE,
+    }
+}
+
+fn person(u: &trestle_store::User) -> Value {
+    json!({"id": u.id.0, "name": u.name, "login": u.email})
+}
+
+fn ok(v: Value) -> OpAnswer {
+    OpAnswer {
+        status: 200,
+        body: OpBody::Json(v),
+        list: None,
+    }
+}
+
+/// `[{key, value}]` of the distinct values `field` takes in `shown` records, sorted by value.
+/// `x_id` reads the expanded `x` (`{id, name}` → key id, value name) when there is one; an
+/// array of objects gives one option per object.
+pub(crate) fn options(shown: &[Value], field: &str, aliases: &[(&str, &str)]) -> Value {
+    let mut found: BTreeMap<String, (Value, String)> = BTreeMap::new();
+    let mut add = |v: &Value| {
+        let (key, value) = match v {
+            Value::Null => return,
+            Value::Object(o) => match o.get("id") {
+                Some(id) if !id.is_null() => {
+                    let name = o
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .map_or_else(|| id.to_string(), str::to_string);
+                    (id.clone(), name)
+                }
+                _ => return,
+            },
+            Value::String(s) => (v.clone(), s.clone()),
+            Value::Array(_) => return,
+            other => (other.clone(), other.to_string()),
+        };
+        found.entry(key.to_string()).or_insert((key, value));
+    };
+    let base = aliases
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, shown)| *shown)
+        .or_else(|| field.strip_suffix("_id"));
+    for r in shown {
+        let expanded = base.and_then(|b| r.get(b)).filter(|v| v.is_object() || v.is_array());
+        match expanded.or_else(|| r.get(field)) {
+            Some(Value::Array(items)) => items.iter().for_each(&mut add),
+            Some(v) => add(v),
+            None => {}
+        }
+    }
+    let mut items: Vec<(Value, String)> = found.into_values().collect();
+    items.sort_by(|a, b| a.1.cmp(&b.1));
+    Value::Array(items.into_iter().map(|(k, v)| json!({"key": k, "value": v})).collect())
+}
+
+impl Trestle {
+    /// The people and vendors `wanted` names, found inside `scope`'s company only: a person
+    /// must be a current member of it, a vendor a live record of its company vendors (or of
+    /// the scope's project vendors).
+    pub(crate) async fn tuned_refs(&self, scope: &RecordScope, wanted: &Wanted) -> Result<Refs> {
+        let mut refs = Refs::default();
+        if wanted.is_empty() {
+            return Ok(refs);
+        }
+        for &id in &wanted.people {
+            let user = UserId(id);
+            if self.store.company_membership(scope.company, user).await?.is_none() {
+                continue;
+            }
+            if let Some(u) = self.store.find_user(user).await? {
+                refs.people.insert(id, person(&u));
+            }
+        }
+        let mut places = vec![None];
+        if scope.project.is_some() {
+            places.push(scope.project);
+        }
+        for &id in &wanted.vendors {
+            for project in &places {
+                let at = RecordScope {
+                    company: scope.company,
+                    project: *project,
+                    resource: VENDOR_COLLECTION.into(),
+                    parent: String::new(),
+                };
+                if let Some(v) = self.store.find_record(&at, RecordId(id), false).await? {
+                    let name = v.body.get("name").cloned().unwrap_or(Value::Null);
+                    refs.vendors.insert(id, json!({"id": id, "name": name}));
+                    break;
+                }
+            }
+        }
+        Ok(refs)
+    }
+
+    /// The refs of records about to be shown.
+    pub(crate) async fn refs_of<'a>(
+        &self,
+        scope: &RecordScope,
+        bodies: impl Iterator<Item = &'a Map<String, Value>>,
+    ) -> Result<Refs> {
+        if spec_of(&scope.resource).is_none() {
+            return Ok(Refs::default());
+        }
+        let mut wanted = Wanted::default();
+        for b in bodies {
+            wanted.add(&scope.resource, b);
+        }
+        self.tuned_refs(scope, &wanted).await
+    }
+
+    /// Answers a tuned lookup (a `GET` the module documentation names), or `None` when the
+    /// operation is not one.
+    pub(crate) async fn tuned_lookup(&self, place: &Place) -> Result<Option<OpAnswer>> {
+        let resource = place.scope.resource.as_str();
+        if PEOPLE_LOOKUPS.contains(&resource) {
+            let Some(project) = place.scope.project else {
+                return Ok(None);
+            };
+            let page = self
+                .store
+                .list_project_users(place.scope.company, project, all())
+                .await?;
+            let people: Vec<Value> = page
+                .items
+                .iter()
+                .filter(|e| e.is_active && e.user.kind == UserKind::Person)
+                .map(|e| person(&e.user))
+                .collect();
+            return Ok(Some(ok(render::envelope(Value::Array(people), place.v2))));
+        }
+        let Some((base, field)) = resource.split_once("/filter_options/") else {
+            return Ok(None);
+        };
+        let Some(spec) = spec_of(base) else {
+            return Ok(None);
+        };
+        let scope = RecordScope {
+            resource: base.to_string(),
+            parent: String::new(),
+            ..place.scope.clone()
+        };
+        let query = RecordQuery {
+            filter: RecordFilter::default(),
+            sort: Vec::new(),
+            page: PageRequest {
+                page: 1,
+                per_page: OPTIONS_SCAN,
+            },
+            after: None,
+        };
+        let page = self.store.list_records(&scope, &query).await?;
+        let refs = self.refs_of(&scope, page.items.iter().map(|r| &r.body)).await?;
+        let by = self
+            .users_of(page.items.iter().filter_map(|r| r.created_by))
+            .await?;
+        let shown: Vec<Value> = page
+            .items
+            .iter()
+            .map(|r| render::record(r, r.created_by.and_then(|u| by.get(&u)), false, &refs))
+            .collect();
+        let answer = options(&shown, field, spec.option_fields);
+        Ok(Some(ok(render::envelope(answer, place.v2))))
+    }
+}

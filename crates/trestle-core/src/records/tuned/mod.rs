@@ -1,0 +1,377 @@
+//! Hand-tuned tool resources (issue #15 item 4): for the collections real clients read most,
+//! what a record shows beyond its body — defaults (an RFI's `status` "open", a submittal's
+//! `{id, name: "Draft"}` status, a vendor's `is_active`), referenced ids expanded to the objects
+//! Procore returns (a person `{id, name, login}` from the directory, a vendor `{id, name}` from
+//! the vendors collection) — and their related lookups (`rfis/potential_rfi_managers`,
+//! `…/filter_options/<field>`), answered from the same data (`lookups.rs`).
+//!
+//! It is one table, [`SPECS`], keyed by the op's `resource`; `render::record` applies it through
+//! its `tune` hook with the [`Refs`] loaded for the records shown. References are resolved only
+//! inside the record's company (a person must be a member of it, a vendor one of its company or
+//! project vendors), so an id of another company never expands: it shows as `null`.
+
+mod lookups;
+
+use serde_json::{json, Map, Value};
+use std::collections::{HashMap, HashSet};
+use trestle_domain::record::Record;
+
+
+/// What a referenced id names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A person (or bot) of the company's directory: `{id, name, login}`.
+    Person,
+    /// A company or project vendor: `{id, name}`.
+    Vendor,
+}
+
+/// One expanded reference: `field` (an id, or an array of ids when `many`) shown as `shown`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Expand {
+    pub(crate) field: &'static str,
+    pub(crate) shown: &'static str,
+    pub(crate) kind: Kind,
+    pub(crate) many: bool,
+}
+
+const fn one(field: &'static str, shown: &'static str, kind: Kind) -> Expand {
+    Expand {
+        field,
+        shown,
+        kind,
+        many: false,
+    }
+}
+
+const fn many(field: &'static str, shown: &'static str, kind: Kind) -> Expand {
+    Expand {
+        field,
+        shown,
+        kind,
+        many: true,
+    }
+}
+
+/// How one collection is tuned.
+#[derive(Debug)]
+pub(crate) struct Spec {
+    /// The op's `resource` key.
+    pub(crate) resource: &'static str,
+    /// `number` is shown as text, from the record's sequence number unless the body has one.
+    pub(crate) number: bool,
+    /// Fields shown when the body lacks them (JSON text).
+    pub(crate) defaults: &'static [(&'static str, &'static str)],
+    pub(crate) expand: &'static [Expand],
+    /// Write keys Procore shows under another name (punch items take `due`, show `due_date`).
+    pub(crate) renames: &'static [(&'static str, &'static str)],
+    /// Values of `status` shown capitalised (punch items: `open` → `Open`).
+    pub(crate) capitalise_status: bool,
+    /// Filter-option names that read another shown field (`assigned_id` → `assignees`).
+    pub(crate) option_fields: &'static [(&'static str, &'static str)],
+}
+
+const fn spec(resource: &'static str) -> Spec {
+    Spec {
+        resource,
+        number: false,
+        defaults: &[],
+        expand: &[],
+        renames: &[],
+        capitalise_status: false,
+        option_fields: &[],
+    }
+}
+
+use Kind::{Person, Vendor};
+
+/// The tuned collections (see the module documentation and the reference §2).
+pub(crate) static SPECS: &[Spec] = &[
+    Spec {
+        number: true,
+        defaults: &[
+            ("status", r#""open""#),
+            ("due_date", "null"),
+            ("private", "false"),
+            ("draft", "false"),
+            ("prefix", r#""""#),
+            ("cost_impact", r#"{"status": null, "value": null}"#),
+            ("schedule_impact", r#"{"status": null, "value": null}"#),
+        ],
+        expand: &[
+            one("rfi_manager_id", "rfi_manager", Person),
+            many("assignee_ids", "assignees", Person),
+            one("assignee_id", "assignee", Person),
+            one("received_from_id", "received_from", Person),
+            one("ball_in_court_id", "ball_in_court", Person),
+            one("responsible_contractor_id", "responsible_contractor", Vendor),
+        ],
+        option_fields: &[("assigned_id", "assignees"), ("received_from_login_information_id", "received_from")],
+        ..spec("rfis")
+    },
+    Spec {
+        defaults: &[
+            ("status", r#"{"id": 1, "name": "Draft"}"#),
+            ("type", "null"),
+            ("revision", r#""0""#),
+            ("private", "false"),
+            ("due_date", "null"),
+        ],
+        expand: &[
+            one("submittal_manager_id", "submittal_manager", Person),
+            one("received_from_id", "received_from", Person),
+            many("approver_ids", "approvers", Person),
+            one("responsible_contractor_id", "responsible_contractor", Vendor),
+        ],
+        option_fields: &[("approver_id", "approvers")],
+        ..spec("submittals")
+    },
+    Spec {
+        defaults: &[("status", r#""Open""#), ("priority", "null"), ("due_date", "null")],
+        expand: &[
+            one("punch_item_manager_id", "punch_item_manager", Person),
+            one("final_approver_id", "final_approver", Person),
+            many("assignee_ids", "assignees", Person),
+            one("vendor_id", "vendor", Vendor),
+        ],
+        renames: &[("due", "due_date")],
+        capitalise_status: true,
+        ..spec("punch_items")
+    },
+    Spec {
+        defaults: &[("status", r#""initiated""#), ("priority", "null"), ("due_date", "null")],
+        expand: &[
+            one("assignee_id", "assignee", Person),
+            many("distribution_member_ids", "distribution_members", Person),
+        ],
+        ..spec("observations/items")
+    },
+    Spec {
+        defaults: &[
+            ("status", r#"{"id": 1, "name": "Open", "mapped_to_status": "open"}"#),
+            ("scope", r#""tbd""#),
+            ("deletable", "true"),
+            ("in_recycle_bin", "false"),
+        ],
+        ..spec("change_events")
+    },
+    Spec {
+        defaults: &[("status", r#""draft""#), ("direct_cost_type", r#""invoice""#)],
+        expand: &[
+            one("vendor_id", "vendor", Vendor),
+            one("employee_id", "employee", Person),
+        ],
+        ..spec("direct_costs")
+    },
+    Spec {
+        defaults: &[("is_active", "true")],
+        ..spec("vendors")
+    },
+    Spec {
+        defaults: &[("percentage", "0")],
+        ..spec("tasks")
+    },
+    Spec {
+        defaults: &[("status", r#""initiated""#), ("private", "false")],
+        expand: &[
+            one("assigned_id", "assignee", Person),
+            many("assignee_ids", "assignees", Person),
+        ],
+        ..spec("task_items")
+    },
+    Spec {
+        defaults: &[("billable", "true"), ("approval_status", r#""pending""#)],
+        expand: &[one("party_id", "party", Person)],
+        ..spec("timecard_entries")
+    },
+    Spec {
+        defaults: &[("is_private", "false"), ("is_draft", "false"), ("occurred", "false")],
+        ..spec("meetings")
+    },
+    Spec {
+        defaults: &[("count", "0"), ("private", "false"), ("cover_photo", "null")],
+        ..spec("image_categories")
+    },
+    Spec {
+        defaults: &[("private", "false"), ("starred", "false")],
+        expand: &[one("uploader_id", "uploader", Person)],
+        ..spec("images")
+    },
+    Spec {
+        defaults: &[("status", r#""Open""#)],
+        expand: &[
+            one("inspector_id", "inspector", Person),
+            one("responsible_contractor_id", "responsible_contractor", Vendor),
+        ],
+        ..spec("checklist/lists")
+    },
+    Spec {
+        expand: &[
+            one("vendor_id", "vendor", Vendor),
+            one("user_id", "user", Person),
+        ],
+        ..spec("manpower_logs")
+    },
+    Spec {
+        expand: &[one("vendor_id", "vendor", Vendor)],
+        ..spec("commitments")
+    },
+];
+
+/// The spec of a collection, if it is tuned.
+pub(crate) fn spec_of(resource: &str) -> Option<&'static Spec> {
+    SPECS.iter().find(|s| s.resource == resource)
+}
+
+/// The ids a set of bodies refers to, by kind.
+#[derive(Debug, Default)]
+pub(crate) struct Wanted {
+    pub(crate) people: HashSet<i64>,
+    pub(crate) vendors: HashSet<i64>,
+}
+
+fn id_of(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+    .filter(|n| *n > 0)
+}
+
+impl Wanted {
+    /// Adds the references `body` makes under `resource`'s spec.
+    pub(crate) fn add(&mut self, resource: &str, body: &Map<String, Value>) {
+        let Some(spec) = spec_of(resource) else { return };
+        for e in spec.expand {
+            let set = match e.kind {
+                Person => &mut self.people,
+                Vendor => &mut self.vendors,
+            };
+            match (body.get(e.field), e.many) {
+                (Some(Value::Array(items)), true) => set.extend(items.iter().filter_map(id_of)),
+                (Some(v), false) => set.extend(id_of(v)),
+                _ => {}
+            }
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.people.is_empty() && self.vendors.is_empty()
+    }
+}
+
+/// The referenced objects found inside the records' company, as they are shown.
+#[derive(Debug, Default)]
+pub(crate) struct Refs {
+    pub(crate) people: HashMap<i64, Value>,
+    pub(crate) vendors: HashMap<i64, Value>,
+}
+
+impl Refs {
+    fn get(&self, kind: Kind, v: &Value) -> Value {
+        let map = match kind {
+            Person => &self.people,
+            Vendor => &self.vendors,
+        };
+        id_of(v).and_then(|id| map.get(&id)).cloned().unwrap_or(Value::Null)
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Applies `resource`'s spec to a record being shown (`shown` already holds its body and the
+/// server fields).
+pub(crate) fn apply(resource: &str, r: &Record, shown: &mut Map<String, Value>, refs: &Refs) {
+    let Some(spec) = spec_of(resource) else { return };
+    for (from, to) in spec.renames {
+        if !shown.contains_key(*to) {
+            if let Some(v) = shown.get(*from).cloned() {
+                shown.insert((*to).to_string(), v);
+            }
+        }
+    }
+    if spec.number {
+        let number = match shown.get("number") {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => r.number.to_string(),
+        };
+        let full = match shown.get("prefix").and_then(Value::as_str) {
+            Some(p) if !p.is_empty() => format!("{p}-{number}"),
+            _ => number.clone(),
+        };
+        shown.insert("number".into(), json!(number));
+        shown.entry("full_number").or_insert(json!(full));
+    }
+    for (field, default) in spec.defaults {
+        if shown.get(*field).is_none_or(Value::is_null) {
+            if let Ok(v) = serde_json::from_str::<Value>(default) {
+                shown.insert((*field).to_string(), v);
+            }
+        }
+    }
+    if spec.capitalise_status {
+        if let Some(Value::String(s)) = shown.get("status") {
+            let c = capitalised(s);
+            shown.insert("status".into(), json!(c));
+        }
+    }
+    for e in spec.expand {
+        let value = match (shown.get(e.field), e.many) {
+            (Some(Value::Array(items)), true) => Value::Array(
+                items
+                    .iter()
+                    .map(|i| refs.get(e.kind, i))
+                    .filter(|v| !v.is_null())
+                    .collect(),
+            ),
+            (None | Some(Value::Null), true) => json!([]),
+            (Some(v), false) => refs.get(e.kind, v),
+            _ => Value::Null,
+        };
+        // An object the client sent under the shown name stays only when nothing expanded.
+        if !value.is_null() || !shown.contains_key(e.shown) {
+            shown.insert(e.shown.to_string(), value);
+        }
+    }
+    if spec.resource == "rfis" {
+        rfi_question(shown);
+    }
+    if spec.resource == "direct_costs" {
+        let name = shown.get("vendor").and_then(|v| v.get("name")).cloned();
+        if let Some(name) = name {
+            shown.entry("vendor_name").or_insert(name);
+        }
+    }
+}
+
+/// An RFI's `question` is `{body, …}` (n8n sends a bare string), and `questions[]` lists it
+/// with its attachments, as pyprocore reads them.
+fn rfi_question(shown: &mut Map<String, Value>) {
+    let question = match shown.get("question") {
+        Some(Value::String(s)) => json!({ "body": s }),
+        Some(Value::Object(q)) => Value::Object(q.clone()),
+        _ => Value::Null,
+    };
+    if question.is_null() {
+        shown.entry("questions").or_insert(json!([]));
+        return;
+    }
+    let mut q = question.as_object().cloned().unwrap_or_default();
+    q.entry("attachments").or_insert(json!([]));
+    let q = Value::Object(q);
+    shown.insert("question".into(), q.clone());
+    if !matches!(shown.get("questions"), Some(Value::Array(_))) {
+        shown.insert("questions".into(), json!([q]));
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,129 @@
+use super::lookups::options;
+use super::*;
+use trestle_domain::record::RecordScope;
+use trestle_domain::*;
+
+fn rec(resource: &str, body: Value) -> Record {
+    Record {
+        id: RecordId(7),
+        scope: RecordScope {
+            company: CompanyId(1),
+            project: Some(ProjectId(2)),
+            resource: resource.into(),
+            parent: String::new(),
+        },
+        body: body.as_object().cloned().unwrap_or_default(),
+        origin_id: None,
+        number: 4,
+        created_at: 0,
+        updated_at: 0,
+        deleted_at: None,
+        created_by: None,
+    }
+}
+
+fn shown(resource: &str, body: Value, refs: &Refs) -> Map<String, Value> {
+    let r = rec(resource, body);
+    let mut m = r.body.clone();
+    apply(resource, &r, &mut m, refs);
+    m
+}
+
+fn refs() -> Refs {
+    let mut r = Refs::default();
+    r.people.insert(5, json!({"id": 5, "name": "Pat", "login": "pat@example.com"}));
+    r.vendors.insert(9, json!({"id": 9, "name": "Granite"}));
+    r
+}
+
+#[test]
+fn every_default_is_json_and_every_resource_is_listed_once() {
+    let mut seen = HashSet::new();
+    for s in SPECS {
+        assert!(seen.insert(s.resource), "{} twice", s.resource);
+        for (f, d) in s.defaults {
+            assert!(serde_json::from_str::<Value>(d).is_ok(), "{}.{f}", s.resource);
+        }
+    }
+}
+
+#[test]
+fn rfis_get_number_status_question_and_expanded_people() {
+    let m = shown(
+        "rfis",
+        json!({"subject": "S", "rfi_manager_id": 5, "assignee_ids": [5, 77], "responsible_contractor_id": 9,
+               "question": "Which?"}),
+        &refs(),
+    );
+    assert_eq!(m["number"], "4");
+    assert_eq!(m["full_number"], "4");
+    assert_eq!(m["status"], "open");
+    assert_eq!(m["rfi_manager"], json!({"id": 5, "name": "Pat", "login": "pat@example.com"}));
+    assert_eq!(m["assignees"], json!([{"id": 5, "name": "Pat", "login": "pat@example.com"}]));
+    assert_eq!(m["responsible_contractor"], json!({"id": 9, "name": "Granite"}));
+    assert_eq!(m["question"], json!({"body": "Which?", "attachments": []}));
+    assert_eq!(m["questions"], json!([{"body": "Which?", "attachments": []}]));
+    assert_eq!(m["due_date"], Value::Null);
+    // A given number and status win.
+    let m = shown("rfis", json!({"number": 12, "status": "closed"}), &Refs::default());
+    assert_eq!(m["number"], "12");
+    assert_eq!(m["status"], "closed");
+    assert_eq!(m["rfi_manager"], Value::Null);
+    assert_eq!(m["assignees"], json!([]));
+}
+
+#[test]
+fn unknown_references_show_null_and_untuned_resources_are_untouched() {
+    let m = shown("direct_costs", json!({"vendor_id": 10}), &refs());
+    assert_eq!(m["vendor"], Value::Null);
+    assert_eq!(m["status"], "draft");
+    let m = shown("direct_costs", json!({"vendor_id": "9"}), &refs());
+    assert_eq!(m["vendor"], json!({"id": 9, "name": "Granite"}));
+    assert_eq!(m["vendor_name"], "Granite");
+    let m = shown("widgets", json!({"vendor_id": 9}), &refs());
+    assert_eq!(Value::Object(m), json!({"vendor_id": 9}));
+}
+
+#[test]
+fn punch_items_capitalise_status_and_show_due_as_due_date() {
+    let m = shown("punch_items", json!({"status": "closed", "due": "2026-01-02"}), &refs());
+    assert_eq!(m["status"], "Closed");
+    assert_eq!(m["due_date"], "2026-01-02");
+    assert_eq!(shown("punch_items", json!({}), &refs())["status"], "Open");
+    assert_eq!(shown("observations/items", json!({}), &refs())["status"], "initiated");
+    assert_eq!(shown("submittals", json!({}), &refs())["status"], json!({"id": 1, "name": "Draft"}));
+    assert_eq!(shown("vendors", json!({}), &refs())["is_active"], true);
+    assert_eq!(shown("vendors", json!({"is_active": false}), &refs())["is_active"], false);
+}
+
+#[test]
+fn wanted_collects_only_spec_fields() {
+    let mut w = Wanted::default();
+    let body = json!({"rfi_manager_id": 5, "assignee_ids": [6, "7", "x"], "responsible_contractor_id": 9, "location_id": 3});
+    w.add("rfis", body.as_object().unwrap());
+    assert_eq!(w.people, HashSet::from([5, 6, 7]));
+    assert_eq!(w.vendors, HashSet::from([9]));
+    let mut w = Wanted::default();
+    w.add("widgets", body.as_object().unwrap());
+    assert!(w.is_empty());
+}
+
+#[test]
+fn filter_options_read_expanded_objects_and_scalars() {
+    let rs = vec![
+        json!({"status": "open", "rfi_manager": {"id": 5, "name": "Pat"}, "assignees": [{"id": 6, "name": "Ann"}]}),
+        json!({"status": "closed", "rfi_manager": {"id": 5, "name": "Pat"}, "assignees": []}),
+        json!({"status": "open", "rfi_manager": null}),
+    ];
+    assert_eq!(
+        options(&rs, "status", &[]),
+        json!([{"key": "closed", "value": "closed"}, {"key": "open", "value": "open"}])
+    );
+    assert_eq!(options(&rs, "rfi_manager_id", &[]), json!([{"key": 5, "value": "Pat"}]));
+    assert_eq!(
+        options(&rs, "assigned_id", &[("assigned_id", "assignees")]),
+        json!([{"key": 6, "value": "Ann"}])
+    );
+    let subs = vec![json!({"status": {"id": 1, "name": "Draft"}})];
+    assert_eq!(options(&subs, "status_id", &[]), json!([{"key": 1, "value": "Draft"}]));
+}
