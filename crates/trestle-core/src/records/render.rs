@@ -120,7 +120,12 @@ mod tests {
             name: "A".into(),
             created_at: 0,
         };
-        let v = record(&rec(json!({"subject": "S", "assignee_id": 5})), Some(&user), false, &Refs::default());
+        let v = record(
+            &rec(json!({"subject": "S", "assignee_id": 5})),
+            Some(&user),
+            false,
+            &Refs::default(),
+        );
         assert_eq!(v["id"], 7);
         assert_eq!(v["assignee_id"], 5);
         assert_eq!(v["origin_id"], "ext-1");

@@ -104,7 +104,10 @@ impl Trestle {
     async fn shown(&self, place: &Place, r: &Record) -> Result<Value> {
         let by = self.user_of(r.created_by).await?;
         let refs = self.refs_of(&place.scope, std::iter::once(&r.body)).await?;
-        Ok(render::envelope(render::record(r, by.as_ref(), place.v2, &refs), place.v2))
+        Ok(render::envelope(
+            render::record(r, by.as_ref(), place.v2, &refs),
+            place.v2,
+        ))
     }
 
     async fn replayed(&self, key: Option<&IdempotencyKey>) -> Result<Option<OpAnswer>> {
@@ -126,9 +129,10 @@ impl Trestle {
             .collect();
         let full = items.len() as u32 == q.page.per_page;
         let next_after = page.items.last().filter(|_| full && q.sort.is_empty()).map(|r| r.id);
+        let shown = super::tuned::grouped(&req.op.path, &items).unwrap_or(Value::Array(items));
         Ok(OpAnswer {
             status: 200,
-            body: OpBody::Json(render::envelope(Value::Array(items), place.v2)),
+            body: OpBody::Json(render::envelope(shown, place.v2)),
             list: Some(ListPage {
                 total: page.total,
                 page: q.page,
@@ -368,9 +372,12 @@ impl Trestle {
                 Value::Object(shown)
             };
             match outcome {
-                SyncOutcome::Created(r) | SyncOutcome::Updated(r) => {
-                    entities.push(render::record(r, r.created_by.and_then(|u| users.get(&u)), place.v2, &refs))
-                }
+                SyncOutcome::Created(r) | SyncOutcome::Updated(r) => entities.push(render::record(
+                    r,
+                    r.created_by.and_then(|u| users.get(&u)),
+                    place.v2,
+                    &refs,
+                )),
                 SyncOutcome::NotFound => errors.push(with_errors(json!({"id": ["Entity with this ID not found"]}))),
                 SyncOutcome::OriginTaken => errors.push(with_errors(json!({"origin_id": ["has already been taken"]}))),
             }

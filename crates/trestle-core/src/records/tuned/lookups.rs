@@ -47,8 +47,9 @@ fn ok(v: Value) -> OpAnswer {
 
 /// `[{key, value}]` of the distinct values `field` takes in `shown` records, sorted by value.
 /// `x_id` reads the expanded `x` (`{id, name}` → key id, value name) when there is one; an
-/// array of objects gives one option per object.
-pub(crate) fn options(shown: &[Value], field: &str, aliases: &[(&str, &str)]) -> Value {
+/// array of objects gives one option per object. A field the spec expands (`expanded`) offers
+/// only what expanded: an id that named nothing in the company is no option.
+pub(crate) fn options(shown: &[Value], field: &str, aliases: &[(&str, &str)], expanded: bool) -> Value {
     let mut found: BTreeMap<String, (Value, String)> = BTreeMap::new();
     let mut add = |v: &Value| {
         let (key, value) = match v {
@@ -75,8 +76,9 @@ pub(crate) fn options(shown: &[Value], field: &str, aliases: &[(&str, &str)]) ->
         .map(|(_, shown)| *shown)
         .or_else(|| field.strip_suffix("_id"));
     for r in shown {
-        let expanded = base.and_then(|b| r.get(b)).filter(|v| v.is_object() || v.is_array());
-        match expanded.or_else(|| r.get(field)) {
+        let expanded_value = base.and_then(|b| r.get(b)).filter(|v| v.is_object() || v.is_array());
+        let raw = if expanded { None } else { r.get(field) };
+        match expanded_value.or(raw) {
             Some(Value::Array(items)) => items.iter().for_each(&mut add),
             Some(v) => add(v),
             None => {}
@@ -185,15 +187,15 @@ impl Trestle {
         };
         let page = self.store.list_records(&scope, &query).await?;
         let refs = self.refs_of(&scope, page.items.iter().map(|r| &r.body)).await?;
-        let by = self
-            .users_of(page.items.iter().filter_map(|r| r.created_by))
-            .await?;
+        let by = self.users_of(page.items.iter().filter_map(|r| r.created_by)).await?;
         let shown: Vec<Value> = page
             .items
             .iter()
             .map(|r| render::record(r, r.created_by.and_then(|u| by.get(&u)), false, &refs))
             .collect();
-        let answer = options(&shown, field, spec.option_fields);
+        let expanded =
+            spec.expand.iter().any(|e| e.field == field) || spec.option_fields.iter().any(|(f, _)| *f == field);
+        let answer = options(&shown, field, spec.option_fields, expanded);
         Ok(Some(ok(render::envelope(answer, place.v2))))
     }
 }

@@ -16,7 +16,6 @@ use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
 use trestle_domain::record::Record;
 
-
 /// What a referenced id names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -106,7 +105,10 @@ pub(crate) static SPECS: &[Spec] = &[
             one("ball_in_court_id", "ball_in_court", Person),
             one("responsible_contractor_id", "responsible_contractor", Vendor),
         ],
-        option_fields: &[("assigned_id", "assignees"), ("received_from_login_information_id", "received_from")],
+        option_fields: &[
+            ("assigned_id", "assignees"),
+            ("received_from_login_information_id", "received_from"),
+        ],
         ..spec("rfis")
     },
     Spec {
@@ -206,10 +208,7 @@ pub(crate) static SPECS: &[Spec] = &[
         ..spec("checklist/lists")
     },
     Spec {
-        expand: &[
-            one("vendor_id", "vendor", Vendor),
-            one("user_id", "user", Person),
-        ],
+        expand: &[one("vendor_id", "vendor", Vendor), one("user_id", "user", Person)],
         ..spec("manpower_logs")
     },
     Spec {
@@ -311,10 +310,20 @@ pub(crate) fn apply(resource: &str, r: &Record, shown: &mut Map<String, Value>, 
         shown.entry("full_number").or_insert(json!(full));
     }
     for (field, default) in spec.defaults {
-        if shown.get(*field).is_none_or(Value::is_null) {
-            if let Ok(v) = serde_json::from_str::<Value>(default) {
-                shown.insert((*field).to_string(), v);
+        let Ok(default) = serde_json::from_str::<Value>(default) else {
+            continue;
+        };
+        match (shown.get_mut(*field), default) {
+            (None | Some(Value::Null), d) => {
+                shown.insert((*field).to_string(), d);
             }
+            // `{id}` of the default status gains its other fields (`name`, …).
+            (Some(Value::Object(given)), Value::Object(d)) if given.get("id") == d.get("id") => {
+                for (k, v) in d {
+                    given.entry(k).or_insert(v);
+                }
+            }
+            _ => {}
         }
     }
     if spec.capitalise_status {
@@ -371,6 +380,74 @@ fn rfi_question(shown: &mut Map<String, Value>) {
     if !matches!(shown.get("questions"), Some(Value::Array(_))) {
         shown.insert("questions".into(), json!([q]));
     }
+}
+
+/// A list Procore answers grouped rather than flat, by the op's path template.
+#[derive(Debug)]
+pub(crate) struct Group {
+    pub(crate) path: &'static str,
+    /// The body field records are grouped by, and the key it is shown under in a group.
+    pub(crate) by: &'static str,
+    pub(crate) shown_as: &'static str,
+    /// A group's title: from this body field of its first record, else `default_title`.
+    pub(crate) title_from: &'static str,
+    pub(crate) title_as: &'static str,
+    pub(crate) default_title: &'static str,
+    /// The key holding a group's records.
+    pub(crate) items: &'static str,
+}
+
+/// Reference §2.18 and §2.19: meetings grouped by their group title, inspections by template.
+pub(crate) static GROUPED: &[Group] = &[
+    Group {
+        path: "/rest/v1.0/meetings",
+        by: "group_title",
+        shown_as: "group_title",
+        title_from: "group_title",
+        title_as: "group_title",
+        default_title: "Meetings",
+        items: "meetings",
+    },
+    Group {
+        path: "/rest/v1.0/checklist/lists",
+        by: "list_template_id",
+        shown_as: "template_id",
+        title_from: "list_template_name",
+        title_as: "name",
+        default_title: "Inspections",
+        items: "lists",
+    },
+];
+
+/// The grouped shape of a list of shown records, when the op's list is grouped.
+pub(crate) fn grouped(op_path: &str, items: &[Value]) -> Option<Value> {
+    let g = GROUPED.iter().find(|g| g.path == op_path)?;
+    let mut groups: Vec<(Value, Map<String, Value>)> = Vec::new();
+    for item in items {
+        let key = item.get(g.by).cloned().unwrap_or(Value::Null);
+        let at = match groups.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                let title = item
+                    .get(g.title_from)
+                    .filter(|t| t.is_string())
+                    .cloned()
+                    .unwrap_or_else(|| json!(g.default_title));
+                let mut group = Map::new();
+                group.insert(g.shown_as.into(), key.clone());
+                group.insert(g.title_as.into(), title);
+                group.insert(g.items.into(), json!([]));
+                groups.push((key, group));
+                groups.len() - 1
+            }
+        };
+        if let Some(Value::Array(list)) = groups[at].1.get_mut(g.items) {
+            list.push(item.clone());
+        }
+    }
+    Some(Value::Array(
+        groups.into_iter().map(|(_, g)| Value::Object(g)).collect(),
+    ))
 }
 
 #[cfg(test)]

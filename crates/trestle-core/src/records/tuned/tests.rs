@@ -31,7 +31,8 @@ fn shown(resource: &str, body: Value, refs: &Refs) -> Map<String, Value> {
 
 fn refs() -> Refs {
     let mut r = Refs::default();
-    r.people.insert(5, json!({"id": 5, "name": "Pat", "login": "pat@example.com"}));
+    r.people
+        .insert(5, json!({"id": 5, "name": "Pat", "login": "pat@example.com"}));
     r.vendors.insert(9, json!({"id": 9, "name": "Granite"}));
     r
 }
@@ -58,8 +59,14 @@ fn rfis_get_number_status_question_and_expanded_people() {
     assert_eq!(m["number"], "4");
     assert_eq!(m["full_number"], "4");
     assert_eq!(m["status"], "open");
-    assert_eq!(m["rfi_manager"], json!({"id": 5, "name": "Pat", "login": "pat@example.com"}));
-    assert_eq!(m["assignees"], json!([{"id": 5, "name": "Pat", "login": "pat@example.com"}]));
+    assert_eq!(
+        m["rfi_manager"],
+        json!({"id": 5, "name": "Pat", "login": "pat@example.com"})
+    );
+    assert_eq!(
+        m["assignees"],
+        json!([{"id": 5, "name": "Pat", "login": "pat@example.com"}])
+    );
     assert_eq!(m["responsible_contractor"], json!({"id": 9, "name": "Granite"}));
     assert_eq!(m["question"], json!({"body": "Which?", "attachments": []}));
     assert_eq!(m["questions"], json!([{"body": "Which?", "attachments": []}]));
@@ -91,15 +98,22 @@ fn punch_items_capitalise_status_and_show_due_as_due_date() {
     assert_eq!(m["due_date"], "2026-01-02");
     assert_eq!(shown("punch_items", json!({}), &refs())["status"], "Open");
     assert_eq!(shown("observations/items", json!({}), &refs())["status"], "initiated");
-    assert_eq!(shown("submittals", json!({}), &refs())["status"], json!({"id": 1, "name": "Draft"}));
+    assert_eq!(
+        shown("submittals", json!({}), &refs())["status"],
+        json!({"id": 1, "name": "Draft"})
+    );
     assert_eq!(shown("vendors", json!({}), &refs())["is_active"], true);
-    assert_eq!(shown("vendors", json!({"is_active": false}), &refs())["is_active"], false);
+    assert_eq!(
+        shown("vendors", json!({"is_active": false}), &refs())["is_active"],
+        false
+    );
 }
 
 #[test]
 fn wanted_collects_only_spec_fields() {
     let mut w = Wanted::default();
-    let body = json!({"rfi_manager_id": 5, "assignee_ids": [6, "7", "x"], "responsible_contractor_id": 9, "location_id": 3});
+    let body =
+        json!({"rfi_manager_id": 5, "assignee_ids": [6, "7", "x"], "responsible_contractor_id": 9, "location_id": 3});
     w.add("rfis", body.as_object().unwrap());
     assert_eq!(w.people, HashSet::from([5, 6, 7]));
     assert_eq!(w.vendors, HashSet::from([9]));
@@ -116,14 +130,51 @@ fn filter_options_read_expanded_objects_and_scalars() {
         json!({"status": "open", "rfi_manager": null}),
     ];
     assert_eq!(
-        options(&rs, "status", &[]),
+        options(&rs, "status", &[], false),
         json!([{"key": "closed", "value": "closed"}, {"key": "open", "value": "open"}])
     );
-    assert_eq!(options(&rs, "rfi_manager_id", &[]), json!([{"key": 5, "value": "Pat"}]));
     assert_eq!(
-        options(&rs, "assigned_id", &[("assigned_id", "assignees")]),
+        options(&rs, "rfi_manager_id", &[], true),
+        json!([{"key": 5, "value": "Pat"}])
+    );
+    assert_eq!(
+        options(&rs, "assigned_id", &[("assigned_id", "assignees")], true),
         json!([{"key": 6, "value": "Ann"}])
     );
+    // An expanded field offers only what expanded; others fall back to the raw value.
+    let raw = vec![json!({"rfi_manager_id": 43, "rfi_manager": null, "location_id": 3})];
+    assert_eq!(options(&raw, "rfi_manager_id", &[], true), json!([]));
+    assert_eq!(
+        options(&raw, "location_id", &[], false),
+        json!([{"key": 3, "value": "3"}])
+    );
     let subs = vec![json!({"status": {"id": 1, "name": "Draft"}})];
-    assert_eq!(options(&subs, "status_id", &[]), json!([{"key": 1, "value": "Draft"}]));
+    assert_eq!(
+        options(&subs, "status_id", &[], false),
+        json!([{"key": 1, "value": "Draft"}])
+    );
+}
+
+#[test]
+fn default_objects_fill_a_given_id_and_grouped_lists_group() {
+    let m = shown("change_events", json!({"status": {"id": 1}}), &refs());
+    assert_eq!(
+        m["status"],
+        json!({"id": 1, "name": "Open", "mapped_to_status": "open"})
+    );
+    let m = shown("change_events", json!({"status": {"id": 2}}), &refs());
+    assert_eq!(m["status"], json!({"id": 2}));
+    let items = vec![
+        json!({"id": 1, "group_title": "OAC"}),
+        json!({"id": 2}),
+        json!({"id": 3, "group_title": "OAC"}),
+    ];
+    assert_eq!(
+        grouped("/rest/v1.0/meetings", &items).unwrap(),
+        json!([
+            {"group_title": "OAC", "meetings": [items[0].clone(), items[2].clone()]},
+            {"group_title": "Meetings", "meetings": [items[1].clone()]},
+        ])
+    );
+    assert!(grouped("/rest/v1.1/projects/{project_id}/meetings", &items).is_none());
 }
