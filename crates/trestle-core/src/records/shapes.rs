@@ -118,7 +118,8 @@ impl Trestle {
     }
 
     pub(super) async fn op_list(&self, place: &Place, req: &OpRequest<'_>) -> Result<OpAnswer> {
-        let q = query::list_query(req.op, req.query, place.v2)?;
+        let mut q = query::list_query(req.op, req.query, place.v2)?;
+        super::tuned::tune_filter(&place.scope.resource, &mut q.filter);
         let page = self.store.list_records(&place.scope, &q).await?;
         let users = self.users_of(page.items.iter().filter_map(|r| r.created_by)).await?;
         let refs = self.refs_of(&place.scope, page.items.iter().map(|r| &r.body)).await?;
@@ -163,6 +164,7 @@ impl Trestle {
         let origin_id = take_origin(&mut fields);
         check_origin(origin_id.as_deref())?;
         validate(op, &mut fields, require, req.form)?;
+        super::tuned::fill_defaults(&place.scope.resource, &mut fields);
         let by = self.user_of(place.actor.user_id()).await?;
         let refs = self.refs_of(&place.scope, std::iter::once(&fields)).await?;
         let (v2, success) = (place.v2, op.success);

@@ -139,6 +139,10 @@ async fn rfis_expand_within_the_company(app: TestApp) {
     assert_eq!(shown, first);
     let list = w.get(&rfis).await;
     assert_eq!(list[0], first);
+    // The default status is stored, so the status filter finds it.
+    let open = w.get(&format!("{rfis}?filters[status]=open")).await;
+    assert_eq!(open.as_array().map(Vec::len), Some(1), "{open}");
+    assert_eq!(open[0]["id"], first["id"]);
     assert!(!list.to_string().contains("Beta Secret"));
 
     // An update that names a manager re-expands.
@@ -216,6 +220,23 @@ async fn other_tuned_resources(app: TestApp) {
         .await;
     assert_eq!(obs["status"], "initiated", "{obs}");
     assert_eq!(obs["assignee"], pat);
+    // The filter takes Procore's integer codes; the stored default is found by them.
+    let found = w
+        .get(&format!(
+            "/rest/v1.0/observations/items?project_id={p}&filters[status]=0"
+        ))
+        .await;
+    assert_eq!(found[0]["id"], obs["id"], "{found}");
+    let none = w
+        .get(&format!(
+            "/rest/v1.0/observations/items?project_id={p}&filters[status]=3"
+        ))
+        .await;
+    assert_eq!(none, json!([]));
+
+    let statuses = w.get(&format!("/rest/v1.0/change_event/statuses?project_id={p}")).await;
+    assert_eq!(statuses[0]["name"], "Open", "{statuses}");
+    assert_eq!(statuses[0]["default_status"], true);
 
     let cost = w
         .post(

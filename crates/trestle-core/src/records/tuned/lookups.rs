@@ -23,6 +23,23 @@ const PEOPLE_LOOKUPS: &[&str] = &[
     "task_items/assignees",
 ];
 
+/// Status lists Procore answers with its defaults while the collection holds none of its own
+/// (their first entries are the defaults `SPECS` shows: change event 1 Open, submittal 1 Draft).
+pub(super) const STATUS_DEFAULTS: &[(&str, &str)] = &[
+    (
+        "change_event/statuses",
+        r#"[{"id": 1, "name": "Open", "mapped_to_status": "open", "default_status": true, "show_in_select": true},
+            {"id": 2, "name": "Closed", "mapped_to_status": "closed", "default_status": false, "show_in_select": true},
+            {"id": 3, "name": "Pending", "mapped_to_status": "pending", "default_status": false, "show_in_select": true}]"#,
+    ),
+    (
+        "submittal_statuses",
+        r#"[{"id": 1, "name": "Draft", "status": "draft"},
+            {"id": 2, "name": "Open", "status": "open"},
+            {"id": 3, "name": "Closed", "status": "closed"}]"#,
+    ),
+];
+
 /// Most records a filter-options lookup reads.
 const OPTIONS_SCAN: u32 = MAX_PER_PAGE;
 
@@ -164,6 +181,19 @@ impl Trestle {
                 .map(|e| person(&e.user))
                 .collect();
             return Ok(Some(ok(render::envelope(Value::Array(people), place.v2))));
+        }
+        if let Some((_, defaults)) = STATUS_DEFAULTS.iter().find(|(r, _)| *r == resource) {
+            let query = RecordQuery {
+                filter: RecordFilter::default(),
+                sort: Vec::new(),
+                page: PageRequest { page: 1, per_page: 1 },
+                after: None,
+            };
+            if self.store.list_records(&place.scope, &query).await?.total > 0 {
+                return Ok(None);
+            }
+            let list = serde_json::from_str::<Value>(defaults).unwrap_or_else(|_| json!([]));
+            return Ok(Some(ok(render::envelope(list, place.v2))));
         }
         let Some((base, field)) = resource.split_once("/filter_options/") else {
             return Ok(None);

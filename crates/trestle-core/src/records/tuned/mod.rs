@@ -68,6 +68,9 @@ pub(crate) struct Spec {
     pub(crate) capitalise_status: bool,
     /// Filter-option names that read another shown field (`assigned_id` → `assignees`).
     pub(crate) option_fields: &'static [(&'static str, &'static str)],
+    /// Filter values that also match a stored one (`filters[status]=0` of observations finds
+    /// `initiated`; a punch item's shown `Open` finds the written `open`).
+    pub(crate) filter_values: &'static [(&'static str, &'static [(&'static str, &'static str)])],
 }
 
 const fn spec(resource: &'static str) -> Spec {
@@ -79,6 +82,7 @@ const fn spec(resource: &'static str) -> Spec {
         renames: &[],
         capitalise_status: false,
         option_fields: &[],
+        filter_values: &[],
     }
 }
 
@@ -129,7 +133,7 @@ pub(crate) static SPECS: &[Spec] = &[
         ..spec("submittals")
     },
     Spec {
-        defaults: &[("status", r#""Open""#), ("priority", "null"), ("due_date", "null")],
+        defaults: &[("status", r#""open""#), ("priority", "null")],
         expand: &[
             one("punch_item_manager_id", "punch_item_manager", Person),
             one("final_approver_id", "final_approver", Person),
@@ -138,6 +142,15 @@ pub(crate) static SPECS: &[Spec] = &[
         ],
         renames: &[("due", "due_date")],
         capitalise_status: true,
+        filter_values: &[(
+            "status",
+            &[
+                ("Open", "open"),
+                ("Closed", "closed"),
+                ("Pending", "pending"),
+                ("Overdue", "overdue"),
+            ],
+        )],
         ..spec("punch_items")
     },
     Spec {
@@ -146,6 +159,16 @@ pub(crate) static SPECS: &[Spec] = &[
             one("assignee_id", "assignee", Person),
             many("distribution_member_ids", "distribution_members", Person),
         ],
+        // Reference §2.4: the filter takes integer codes, records carry the strings.
+        filter_values: &[(
+            "status",
+            &[
+                ("0", "initiated"),
+                ("1", "ready_for_review"),
+                ("2", "not_accepted"),
+                ("3", "closed"),
+            ],
+        )],
         ..spec("observations/items")
     },
     Spec {
@@ -182,7 +205,6 @@ pub(crate) static SPECS: &[Spec] = &[
         ..spec("task_items")
     },
     Spec {
-        defaults: &[("billable", "true"), ("approval_status", r#""pending""#)],
         expand: &[one("party_id", "party", Person)],
         ..spec("timecard_entries")
     },
@@ -282,6 +304,41 @@ fn capitalised(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
+    }
+}
+
+/// The defaults a new record of `resource` is stored with, so that filters find them too
+/// (`filters[status]=open` finds an RFI created without a status).
+pub(crate) fn fill_defaults(resource: &str, body: &mut Map<String, Value>) {
+    let Some(spec) = spec_of(resource) else { return };
+    for (field, default) in spec.defaults {
+        if body.contains_key(*field) {
+            continue;
+        }
+        if let Ok(v) = serde_json::from_str::<Value>(default) {
+            if !v.is_null() {
+                body.insert((*field).to_string(), v);
+            }
+        }
+    }
+}
+
+/// Widens a list's field filters by the spec's `filter_values`.
+pub(crate) fn tune_filter(resource: &str, filter: &mut trestle_domain::record::RecordFilter) {
+    let Some(spec) = spec_of(resource) else { return };
+    for f in &mut filter.fields {
+        let Some((_, pairs)) = spec.filter_values.iter().find(|(name, _)| *name == f.field) else {
+            continue;
+        };
+        let mut more = Vec::new();
+        for v in &f.any_of {
+            let text = match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            more.extend(pairs.iter().filter(|(from, _)| *from == text).map(|(_, to)| json!(to)));
+        }
+        f.any_of.extend(more);
     }
 }
 

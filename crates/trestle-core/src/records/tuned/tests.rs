@@ -38,6 +38,16 @@ fn refs() -> Refs {
 }
 
 #[test]
+fn status_defaults_are_json_lists_starting_with_the_shown_default() {
+    for (resource, text) in super::lookups::STATUS_DEFAULTS {
+        let v: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{resource}: {e}"));
+        assert_eq!(v[0]["id"], 1, "{resource}");
+    }
+    assert_eq!(shown("change_events", json!({}), &refs())["status"]["name"], "Open");
+    assert_eq!(shown("submittals", json!({}), &refs())["status"]["name"], "Draft");
+}
+
+#[test]
 fn every_default_is_json_and_every_resource_is_listed_once() {
     let mut seen = HashSet::new();
     for s in SPECS {
@@ -177,4 +187,29 @@ fn default_objects_fill_a_given_id_and_grouped_lists_group() {
         ])
     );
     assert!(grouped("/rest/v1.1/projects/{project_id}/meetings", &items).is_none());
+}
+
+#[test]
+fn defaults_are_stored_and_filters_widen() {
+    let mut body = json!({"subject": "S", "status": "closed"})
+        .as_object()
+        .cloned()
+        .unwrap();
+    fill_defaults("rfis", &mut body);
+    assert_eq!(body["status"], "closed");
+    assert_eq!(body["private"], false);
+    assert!(!body.contains_key("due_date"), "null defaults are only shown");
+    let mut body = Map::new();
+    fill_defaults("punch_items", &mut body);
+    assert_eq!(body["status"], "open");
+    let mut filter = trestle_domain::record::RecordFilter::default();
+    filter.fields.push(trestle_domain::record::FieldFilter {
+        field: "status".into(),
+        any_of: vec![json!(0), json!("3")],
+    });
+    tune_filter("observations/items", &mut filter);
+    assert_eq!(
+        filter.fields[0].any_of,
+        vec![json!(0), json!("3"), json!("initiated"), json!("closed")]
+    );
 }
