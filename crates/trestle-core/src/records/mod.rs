@@ -170,7 +170,7 @@ impl Trestle {
         let place = self.place(caller, &req).await?;
         self.check_parents(&place, &req).await?;
         if req.op.method == trestle_domain::catalog::Method::Get {
-            if let Some(answer) = self.tuned_lookup(&place).await? {
+            if let Some(answer) = self.tuned_lookup(&place, &req).await? {
                 return Ok(answer);
             }
         }

@@ -272,6 +272,49 @@ async fn other_tuned_resources(app: TestApp) {
     assert_eq!(album["count"], 0, "{album}");
     assert_eq!(album["private"], false);
 
+    // Commitments: the mixed list reads both contract kinds; prime contracts list what the
+    // singular path created.
+    let wo = w
+        .post(
+            "/rest/v1.0/work_order_contracts",
+            json!({"project_id": p, "work_order_contract": {"title": "Concrete", "vendor_id": w.vendor_a}}),
+        )
+        .await;
+    assert_eq!(wo["status"], "Draft", "{wo}");
+    assert_eq!(wo["vendor"], json!({"id": w.vendor_a, "name": "Granite"}));
+    let po = w
+        .post(
+            "/rest/v1.0/purchase_order_contracts",
+            json!({"project_id": p, "purchase_order_contract": {"title": "Rebar"}}),
+        )
+        .await;
+    let (s, mixed) = w
+        .call(
+            Method::Get,
+            &format!("/rest/v1.0/commitments?project_id={p}"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{mixed}");
+    let titles: Vec<&str> = mixed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["title"].as_str())
+        .collect();
+    assert_eq!(titles, ["Concrete", "Rebar"], "{mixed}");
+    assert_eq!(mixed[0]["vendor"]["name"], "Granite");
+    assert_eq!(mixed[1]["id"], po["id"]);
+    let prime = w
+        .post(
+            "/rest/v1.0/prime_contract",
+            json!({"project_id": p, "prime_contract": {"title": "Owner contract"}}),
+        )
+        .await;
+    let primes = w.get(&format!("/rest/v1.0/prime_contracts?project_id={p}")).await;
+    assert_eq!(primes[0]["id"], prime["id"], "{primes}");
+    assert_eq!(primes[0]["status"], "Draft");
+
     // The v1.0 meetings list is grouped (reference §2.18).
     let meeting = w
         .post(

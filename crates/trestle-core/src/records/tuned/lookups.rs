@@ -3,11 +3,12 @@
 //! `rfis/potential_assignees` (the project's people), `<collection>/filter_options/<field>`
 //! (`[{key, value}]` of the values the collection's records hold, with expanded names).
 
-use super::{spec_of, Refs, Wanted};
-use crate::records::{render, OpAnswer, OpBody, Place};
+use super::{spec_of, Refs, Wanted, UNION_LISTS};
+use crate::records::{render, ListPage, OpAnswer, OpBody, OpRequest, Place};
 use crate::{Result, Trestle};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
+use trestle_domain::catalog::Shape;
 use trestle_domain::directory::UserKind;
 use trestle_domain::page::{PageRequest, MAX_PER_PAGE};
 use trestle_domain::record::{RecordFilter, RecordQuery, RecordScope};
@@ -146,6 +147,52 @@ impl Trestle {
         Ok(refs)
     }
 
+    /// A list read from other collections of the same company and project: each source's
+    /// records (up to a page of the largest size each) in id order, then paged as asked.
+    async fn union_list(&self, place: &Place, req: &OpRequest<'_>, sources: &[&str]) -> Result<OpAnswer> {
+        let q = crate::records::query::list_query(req.op, req.query, place.v2)?;
+        let mut shown: Vec<(i64, Value)> = Vec::new();
+        let mut total = 0;
+        for source in sources {
+            let scope = RecordScope {
+                resource: (*source).to_string(),
+                parent: String::new(),
+                ..place.scope.clone()
+            };
+            let query = RecordQuery {
+                filter: q.filter.clone(),
+                sort: Vec::new(),
+                page: all(),
+                after: None,
+            };
+            let page = self.store.list_records(&scope, &query).await?;
+            total += page.total;
+            let refs = self.refs_of(&scope, page.items.iter().map(|r| &r.body)).await?;
+            let by = self.users_of(page.items.iter().filter_map(|r| r.created_by)).await?;
+            shown.extend(page.items.iter().map(|r| {
+                let by = r.created_by.and_then(|u| by.get(&u));
+                (r.id.0, render::record(r, by, place.v2, &refs))
+            }));
+        }
+        shown.sort_by_key(|(id, _)| *id);
+        let start = (q.page.page.saturating_sub(1) as usize).saturating_mul(q.page.per_page as usize);
+        let items: Vec<Value> = shown
+            .into_iter()
+            .skip(start)
+            .take(q.page.per_page as usize)
+            .map(|(_, v)| v)
+            .collect();
+        Ok(OpAnswer {
+            status: 200,
+            body: OpBody::Json(render::envelope(Value::Array(items), place.v2)),
+            list: Some(ListPage {
+                total,
+                page: q.page,
+                next_after: None,
+            }),
+        })
+    }
+
     /// The refs of records about to be shown.
     pub(crate) async fn refs_of<'a>(
         &self,
@@ -164,8 +211,13 @@ impl Trestle {
 
     /// Answers a tuned lookup (a `GET` the module documentation names), or `None` when the
     /// operation is not one.
-    pub(crate) async fn tuned_lookup(&self, place: &Place) -> Result<Option<OpAnswer>> {
+    pub(crate) async fn tuned_lookup(&self, place: &Place, req: &OpRequest<'_>) -> Result<Option<OpAnswer>> {
         let resource = place.scope.resource.as_str();
+        if req.op.shape == Shape::List {
+            if let Some((_, sources)) = UNION_LISTS.iter().find(|(r, _)| *r == resource) {
+                return self.union_list(place, req, sources).await.map(Some);
+            }
+        }
         if PEOPLE_LOOKUPS.contains(&resource) {
             let Some(project) = place.scope.project else {
                 return Ok(None);

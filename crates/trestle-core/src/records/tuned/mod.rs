@@ -234,9 +234,41 @@ pub(crate) static SPECS: &[Spec] = &[
         ..spec("manpower_logs")
     },
     Spec {
+        defaults: CONTRACT_DEFAULTS,
         expand: &[one("vendor_id", "vendor", Vendor)],
-        ..spec("commitments")
+        ..spec("work_order_contracts")
     },
+    Spec {
+        defaults: CONTRACT_DEFAULTS,
+        expand: &[one("vendor_id", "vendor", Vendor)],
+        ..spec("purchase_order_contracts")
+    },
+    Spec {
+        defaults: CONTRACT_DEFAULTS,
+        expand: &[one("vendor_id", "vendor", Vendor)],
+        ..spec("commitment_contracts")
+    },
+    Spec {
+        defaults: CONTRACT_DEFAULTS,
+        expand: &[one("vendor_id", "vendor", Vendor)],
+        ..spec("prime_contract")
+    },
+    Spec {
+        defaults: CONTRACT_DEFAULTS,
+        expand: &[one("vendor_id", "vendor", Vendor)],
+        ..spec("prime_contracts")
+    },
+];
+
+/// Reference §2.9–2.10: contracts start as drafts.
+const CONTRACT_DEFAULTS: &[(&str, &str)] = &[("status", r#""Draft""#), ("executed", "false"), ("private", "false")];
+
+/// Lists Procore answers from other collections (reference §2.9–2.10): the mixed, read-only
+/// commitments list reads both contract kinds; prime contracts are created at the singular
+/// `prime_contract` path and listed at `prime_contracts`.
+pub(crate) static UNION_LISTS: &[(&str, &[&str])] = &[
+    ("commitments", &["work_order_contracts", "purchase_order_contracts"]),
+    ("prime_contracts", &["prime_contract"]),
 ];
 
 /// The spec of a collection, if it is tuned.
