@@ -230,8 +230,50 @@ pub(crate) static SPECS: &[Spec] = &[
         ..spec("checklist/lists")
     },
     Spec {
-        expand: &[one("vendor_id", "vendor", Vendor), one("user_id", "user", Person)],
+        defaults: &[("num_workers", "0"), ("num_hours", "0")],
+        expand: &[
+            one("vendor_id", "vendor", Vendor),
+            one("user_id", "user", Person),
+            one("contact_id", "contact", Person),
+        ],
         ..spec("manpower_logs")
+    },
+    // The other main daily log types (reference §2.5): their vendor is shown as an object.
+    Spec {
+        expand: LOG_REFS,
+        ..spec("notes_logs")
+    },
+    Spec {
+        expand: LOG_REFS,
+        ..spec("delivery_logs")
+    },
+    Spec {
+        expand: LOG_REFS,
+        ..spec("delay_logs")
+    },
+    Spec {
+        expand: LOG_REFS,
+        ..spec("equipment_logs")
+    },
+    Spec {
+        expand: LOG_REFS,
+        ..spec("accident_logs")
+    },
+    Spec {
+        expand: LOG_REFS,
+        ..spec("call_logs")
+    },
+    Spec {
+        expand: LOG_REFS,
+        ..spec("visitor_logs")
+    },
+    Spec {
+        expand: LOG_REFS,
+        ..spec("inspection_logs")
+    },
+    Spec {
+        expand: LOG_REFS,
+        ..spec("productivity_logs")
     },
     Spec {
         defaults: CONTRACT_DEFAULTS,
@@ -259,6 +301,8 @@ pub(crate) static SPECS: &[Spec] = &[
         ..spec("prime_contracts")
     },
 ];
+
+const LOG_REFS: &[Expand] = &[one("vendor_id", "vendor", Vendor)];
 
 /// Reference §2.9–2.10: contracts start as drafts.
 const CONTRACT_DEFAULTS: &[(&str, &str)] = &[("status", r#""Draft""#), ("executed", "false"), ("private", "false")];
@@ -441,6 +485,16 @@ pub(crate) fn apply(resource: &str, r: &Record, shown: &mut Map<String, Value>, 
     }
     if spec.resource == "rfis" {
         rfi_question(shown);
+    }
+    if spec.resource == "manpower_logs" && !shown.contains_key("man_hours") {
+        let n = |k: &str| {
+            shown
+                .get(k)
+                .and_then(|v| v.as_f64().or_else(|| v.as_str()?.trim().parse().ok()))
+        };
+        if let (Some(w), Some(h)) = (n("num_workers"), n("num_hours")) {
+            shown.insert("man_hours".into(), json!(w * h));
+        }
     }
     if spec.resource == "direct_costs" {
         let name = shown.get("vendor").and_then(|v| v.get("name")).cloned();

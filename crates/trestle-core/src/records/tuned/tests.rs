@@ -213,3 +213,18 @@ fn defaults_are_stored_and_filters_widen() {
         vec![json!(0), json!("3"), json!("initiated"), json!("closed")]
     );
 }
+
+#[test]
+fn manpower_logs_show_man_hours_and_their_vendor() {
+    let m = shown(
+        "manpower_logs",
+        json!({"num_workers": 3, "num_hours": "8", "vendor_id": 9}),
+        &refs(),
+    );
+    assert_eq!(m["man_hours"], 24.0);
+    assert_eq!(m["vendor"], json!({"id": 9, "name": "Granite"}));
+    assert_eq!(
+        shown("notes_logs", json!({"vendor_id": 9}), &refs())["vendor"]["name"],
+        "Granite"
+    );
+}
