@@ -271,6 +271,14 @@ async fn other_tuned_resources(app: TestApp) {
         .await;
     assert_eq!(album["count"], 0, "{album}");
     assert_eq!(album["private"], false);
+    let image = w
+        .post(
+            &format!("/rest/v1.0/images?project_id={p}"),
+            json!({"project_id": p, "image_name": "site.jpg", "image": {"image_category_id": album["id"]}}),
+        )
+        .await;
+    assert_eq!(image["image_category_name"], "Site", "{image}");
+    assert_eq!(image["image_category"]["id"], album["id"]);
 
     // Commitments: the mixed list reads both contract kinds; prime contracts list what the
     // singular path created.

@@ -108,9 +108,10 @@ pub(crate) fn options(shown: &[Value], field: &str, aliases: &[(&str, &str)], ex
 }
 
 impl Trestle {
-    /// The people and vendors `wanted` names, found inside `scope`'s company only: a person
+    /// The people and records `wanted` names, found inside `scope`'s company only: a person
     /// must be a current member of it, a vendor a live record of its company vendors (or of
-    /// the scope's project vendors).
+    /// the scope's project vendors), any other named record one of the scope's project (else
+    /// company) collection.
     pub(crate) async fn tuned_refs(&self, scope: &RecordScope, wanted: &Wanted) -> Result<Refs> {
         let mut refs = Refs::default();
         if wanted.is_empty() {
@@ -141,6 +142,23 @@ impl Trestle {
                     let name = v.body.get("name").cloned().unwrap_or(Value::Null);
                     refs.vendors.insert(id, json!({"id": id, "name": name}));
                     break;
+                }
+            }
+        }
+        for (collection, ids) in &wanted.named {
+            for &id in ids {
+                for project in places.iter().rev() {
+                    let at = RecordScope {
+                        company: scope.company,
+                        project: *project,
+                        resource: (*collection).to_string(),
+                        parent: String::new(),
+                    };
+                    if let Some(r) = self.store.find_record(&at, RecordId(id), false).await? {
+                        let name = r.body.get("name").cloned().unwrap_or(Value::Null);
+                        refs.named.insert((collection, id), json!({"id": id, "name": name}));
+                        break;
+                    }
                 }
             }
         }

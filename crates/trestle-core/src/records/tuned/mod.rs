@@ -23,6 +23,8 @@ pub(crate) enum Kind {
     Person,
     /// A company or project vendor: `{id, name}`.
     Vendor,
+    /// A record of another collection of the same project (else company): `{id, name}`.
+    Named(&'static str),
 }
 
 /// One expanded reference: `field` (an id, or an array of ids when `many`) shown as `shown`.
@@ -86,7 +88,7 @@ const fn spec(resource: &'static str) -> Spec {
     }
 }
 
-use Kind::{Person, Vendor};
+use Kind::{Named, Person, Vendor};
 
 /// The tuned collections (see the module documentation and the reference §2).
 pub(crate) static SPECS: &[Spec] = &[
@@ -218,7 +220,10 @@ pub(crate) static SPECS: &[Spec] = &[
     },
     Spec {
         defaults: &[("private", "false"), ("starred", "false")],
-        expand: &[one("uploader_id", "uploader", Person)],
+        expand: &[
+            one("uploader_id", "uploader", Person),
+            one("image_category_id", "image_category", Named("image_categories")),
+        ],
         ..spec("images")
     },
     Spec {
@@ -325,6 +330,7 @@ pub(crate) fn spec_of(resource: &str) -> Option<&'static Spec> {
 pub(crate) struct Wanted {
     pub(crate) people: HashSet<i64>,
     pub(crate) vendors: HashSet<i64>,
+    pub(crate) named: HashMap<&'static str, HashSet<i64>>,
 }
 
 fn id_of(v: &Value) -> Option<i64> {
@@ -344,6 +350,7 @@ impl Wanted {
             let set = match e.kind {
                 Person => &mut self.people,
                 Vendor => &mut self.vendors,
+                Named(c) => self.named.entry(c).or_default(),
             };
             match (body.get(e.field), e.many) {
                 (Some(Value::Array(items)), true) => set.extend(items.iter().filter_map(id_of)),
@@ -354,7 +361,7 @@ impl Wanted {
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.people.is_empty() && self.vendors.is_empty()
+        self.people.is_empty() && self.vendors.is_empty() && self.named.values().all(HashSet::is_empty)
     }
 }
 
@@ -363,15 +370,17 @@ impl Wanted {
 pub(crate) struct Refs {
     pub(crate) people: HashMap<i64, Value>,
     pub(crate) vendors: HashMap<i64, Value>,
+    pub(crate) named: HashMap<(&'static str, i64), Value>,
 }
 
 impl Refs {
     fn get(&self, kind: Kind, v: &Value) -> Value {
-        let map = match kind {
-            Person => &self.people,
-            Vendor => &self.vendors,
-        };
-        id_of(v).and_then(|id| map.get(&id)).cloned().unwrap_or(Value::Null)
+        let found = id_of(v).and_then(|id| match kind {
+            Person => self.people.get(&id),
+            Vendor => self.vendors.get(&id),
+            Named(c) => self.named.get(&(c, id)),
+        });
+        found.cloned().unwrap_or(Value::Null)
     }
 }
 
@@ -495,6 +504,12 @@ pub(crate) fn apply(resource: &str, r: &Record, shown: &mut Map<String, Value>, 
         if let (Some(w), Some(h)) = (n("num_workers"), n("num_hours")) {
             shown.insert("man_hours".into(), json!(w * h));
         }
+    }
+    if spec.resource == "images" {
+        let name = shown.get("image_category").and_then(|v| v.get("name")).cloned();
+        shown
+            .entry("image_category_name")
+            .or_insert(name.unwrap_or(Value::Null));
     }
     if spec.resource == "direct_costs" {
         let name = shown.get("vendor").and_then(|v| v.get("name")).cloned();

@@ -228,3 +228,18 @@ fn manpower_logs_show_man_hours_and_their_vendor() {
         "Granite"
     );
 }
+
+#[test]
+fn images_name_their_category_from_the_project() {
+    let mut r = refs();
+    r.named
+        .insert(("image_categories", 4), json!({"id": 4, "name": "Site"}));
+    let m = shown("images", json!({"image_category_id": 4}), &r);
+    assert_eq!(m["image_category"], json!({"id": 4, "name": "Site"}));
+    assert_eq!(m["image_category_name"], "Site");
+    let m = shown("images", json!({"image_category_id": 5}), &r);
+    assert_eq!(m["image_category_name"], Value::Null);
+    let mut w = Wanted::default();
+    w.add("images", json!({"image_category_id": 4}).as_object().unwrap());
+    assert_eq!(w.named["image_categories"], HashSet::from([4]));
+}
