@@ -325,6 +325,25 @@ pub(crate) fn spec_of(resource: &str) -> Option<&'static Spec> {
     SPECS.iter().find(|s| s.resource == resource)
 }
 
+/// A spec's defaults, parsed once (a default that is not JSON is skipped; a test checks none is).
+fn defaults_of(spec: &'static Spec) -> &'static [(&'static str, Value)] {
+    static PARSED: std::sync::OnceLock<HashMap<&'static str, Vec<(&'static str, Value)>>> = std::sync::OnceLock::new();
+    let all = PARSED.get_or_init(|| {
+        SPECS
+            .iter()
+            .map(|s| {
+                let parsed = s
+                    .defaults
+                    .iter()
+                    .filter_map(|(f, d)| serde_json::from_str(d).ok().map(|v| (*f, v)))
+                    .collect();
+                (s.resource, parsed)
+            })
+            .collect()
+    });
+    all.get(spec.resource).map_or(&[], Vec::as_slice)
+}
+
 /// The ids a set of bodies refers to, by kind.
 #[derive(Debug, Default)]
 pub(crate) struct Wanted {
@@ -396,14 +415,9 @@ fn capitalised(s: &str) -> String {
 /// (`filters[status]=open` finds an RFI created without a status).
 pub(crate) fn fill_defaults(resource: &str, body: &mut Map<String, Value>) {
     let Some(spec) = spec_of(resource) else { return };
-    for (field, default) in spec.defaults {
-        if body.contains_key(*field) {
-            continue;
-        }
-        if let Ok(v) = serde_json::from_str::<Value>(default) {
-            if !v.is_null() {
-                body.insert((*field).to_string(), v);
-            }
+    for (field, default) in defaults_of(spec) {
+        if !body.contains_key(*field) && !default.is_null() {
+            body.insert((*field).to_string(), default.clone());
         }
     }
 }
@@ -451,11 +465,8 @@ pub(crate) fn apply(resource: &str, r: &Record, shown: &mut Map<String, Value>, 
         shown.insert("number".into(), json!(number));
         shown.entry("full_number").or_insert(json!(full));
     }
-    for (field, default) in spec.defaults {
-        let Ok(default) = serde_json::from_str::<Value>(default) else {
-            continue;
-        };
-        match (shown.get_mut(*field), default) {
+    for (field, default) in defaults_of(spec) {
+        match (shown.get_mut(*field), default.clone()) {
             (None | Some(Value::Null), d) => {
                 shown.insert((*field).to_string(), d);
             }
