@@ -194,11 +194,20 @@ async fn other_tuned_resources(app: TestApp) {
     assert_eq!(sub["status"], json!({"id": 1, "name": "Draft"}), "{sub}");
     assert_eq!(sub["submittal_manager"], pat);
     assert_eq!(sub["responsible_contractor"]["name"], "Granite");
+    let open = w
+        .post(
+            &format!("/rest/v1.1/projects/{p}/submittals"),
+            json!({"submittal": {"number": "03-2", "status_id": 2}}),
+        )
+        .await;
+    assert_eq!(open["status"], json!({"id": 2, "name": "Open"}), "{open}");
     assert_eq!(
         w.get(&format!("/rest/v1.0/projects/{p}/submittals/filter_options/status_id"))
             .await,
-        json!([{"key": 1, "value": "Draft"}])
+        json!([{"key": 1, "value": "Draft"}, {"key": 2, "value": "Open"}])
     );
+    let statuses = w.get(&format!("/rest/v1.0/companies/{}/submittal_statuses", w.a)).await;
+    assert_eq!(statuses[0]["name"], "Draft", "{statuses}");
 
     let punch = w
         .post(

@@ -411,10 +411,43 @@ fn capitalised(s: &str) -> String {
     }
 }
 
+/// Status ids that name an entry of a default status list: a submittal's `status_id`, a v1.0
+/// change event's `change_event_status_id`.
+const STATUS_IDS: &[(&str, &str, &str)] = &[
+    ("submittals", "status_id", "submittal_statuses"),
+    ("change_events", "change_event_status_id", "change_event/statuses"),
+];
+
+/// The `status` object a body's status id names in the default list, when it names one and
+/// the body has no `status`.
+fn status_of_id(resource: &str, body: &Map<String, Value>) -> Option<Value> {
+    if body.get("status").is_some_and(|s| !s.is_null()) {
+        return None;
+    }
+    let (_, field, list) = STATUS_IDS.iter().find(|(r, _, _)| *r == resource)?;
+    let id = id_of(body.get(*field)?)?;
+    let (_, text) = lookups::STATUS_DEFAULTS.iter().find(|(r, _)| r == list)?;
+    let entries: Value = serde_json::from_str(text).ok()?;
+    // An id the list does not hold (a status of the client's own) shows without a name.
+    let Some(entry) = entries.as_array()?.iter().find(|e| e["id"] == id) else {
+        return Some(json!({"id": id, "name": null}));
+    };
+    let mut status = Map::new();
+    for k in ["id", "name", "mapped_to_status"] {
+        if let Some(v) = entry.get(k) {
+            status.insert(k.into(), v.clone());
+        }
+    }
+    Some(Value::Object(status))
+}
+
 /// The defaults a new record of `resource` is stored with, so that filters find them too
 /// (`filters[status]=open` finds an RFI created without a status).
 pub(crate) fn fill_defaults(resource: &str, body: &mut Map<String, Value>) {
     let Some(spec) = spec_of(resource) else { return };
+    if let Some(status) = status_of_id(resource, body) {
+        body.insert("status".into(), status);
+    }
     for (field, default) in defaults_of(spec) {
         if !body.contains_key(*field) && !default.is_null() {
             body.insert((*field).to_string(), default.clone());
@@ -464,6 +497,9 @@ pub(crate) fn apply(resource: &str, r: &Record, shown: &mut Map<String, Value>, 
         };
         shown.insert("number".into(), json!(number));
         shown.entry("full_number").or_insert(json!(full));
+    }
+    if let Some(status) = status_of_id(resource, shown) {
+        shown.insert("status".into(), status);
     }
     for (field, default) in defaults_of(spec) {
         match (shown.get_mut(*field), default.clone()) {

@@ -243,3 +243,23 @@ fn images_name_their_category_from_the_project() {
     w.add("images", json!({"image_category_id": 4}).as_object().unwrap());
     assert_eq!(w.named["image_categories"], HashSet::from([4]));
 }
+
+#[test]
+fn a_status_id_names_its_default_status() {
+    let m = shown("submittals", json!({"status_id": 2}), &refs());
+    assert_eq!(m["status"], json!({"id": 2, "name": "Open"}));
+    let m = shown("submittals", json!({"status_id": 99}), &refs());
+    assert_eq!(
+        m["status"],
+        json!({"id": 99, "name": null}),
+        "a status of the client's own"
+    );
+    let m = shown("change_events", json!({"change_event_status_id": "3"}), &refs());
+    assert_eq!(
+        m["status"],
+        json!({"id": 3, "name": "Pending", "mapped_to_status": "pending"})
+    );
+    let mut body = json!({"status_id": 3}).as_object().cloned().unwrap();
+    fill_defaults("submittals", &mut body);
+    assert_eq!(body["status"]["name"], "Closed");
+}
