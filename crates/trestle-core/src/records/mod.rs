@@ -25,6 +25,7 @@ mod tuned;
 pub use query::CURSOR_PARAM;
 pub use schema::sample;
 pub use shapes::MAX_SYNC;
+pub(crate) use tuned::fill_defaults;
 
 use crate::{Caller, CoreError, Result, Trestle};
 use serde_json::{Map, Value};
