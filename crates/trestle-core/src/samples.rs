@@ -252,10 +252,15 @@ impl Trestle {
         };
         let items: Vec<SyncItem> = bodies
             .into_iter()
-            .map(|b| SyncItem {
-                id: None,
-                origin_id: None,
-                body: object(b),
+            .map(|b| {
+                // Stored with the tuned defaults, as a create through the API would be.
+                let mut body = object(b);
+                crate::records::fill_defaults(&scope.resource, &mut body);
+                SyncItem {
+                    id: None,
+                    origin_id: None,
+                    body,
+                }
             })
             .collect();
         let outcomes = self.store.sync_records(&scope, &items, &self.system_audit()).await?;

@@ -20,10 +20,12 @@ mod query;
 mod render;
 mod schema;
 mod shapes;
+mod tuned;
 
 pub use query::CURSOR_PARAM;
 pub use schema::sample;
 pub use shapes::MAX_SYNC;
+pub(crate) use tuned::fill_defaults;
 
 use crate::{Caller, CoreError, Result, Trestle};
 use serde_json::{Map, Value};
@@ -168,6 +170,11 @@ impl Trestle {
     pub async fn serve_operation(&self, caller: &Caller, req: OpRequest<'_>) -> Result<OpAnswer> {
         let place = self.place(caller, &req).await?;
         self.check_parents(&place, &req).await?;
+        if req.op.method == trestle_domain::catalog::Method::Get {
+            if let Some(answer) = self.tuned_lookup(&place, &req).await? {
+                return Ok(answer);
+            }
+        }
         match req.op.shape {
             Shape::List => self.op_list(&place, &req).await,
             Shape::Create => self.op_create(&place, req, true).await,

@@ -9,11 +9,13 @@ use serde_json::{json, Map, Value};
 use trestle_domain::record::Record;
 use trestle_store::User;
 
+use super::tuned::Refs;
+
 /// The server fields a client cannot set: they are dropped from every body before it is stored.
 pub(crate) const SERVER_FIELDS: &[&str] = &["id", "created_at", "updated_at", "created_by", "deleted_at"];
 
 /// One record as the API shows it (without the v2 envelope).
-pub(crate) fn record(r: &Record, by: Option<&User>, v2: bool) -> Value {
+pub(crate) fn record(r: &Record, by: Option<&User>, v2: bool, refs: &Refs) -> Value {
     let mut m = Map::with_capacity(r.body.len() + 6);
     m.insert("id".into(), json!(r.id.0));
     for (k, v) in &r.body {
@@ -31,7 +33,7 @@ pub(crate) fn record(r: &Record, by: Option<&User>, v2: bool) -> Value {
     if let Some(d) = r.deleted_at {
         m.insert("deleted_at".into(), json!(crate::format_timestamp(d)));
     }
-    tune(&r.scope.resource, r, &mut m);
+    tune(&r.scope.resource, r, &mut m, refs);
     let mut v = Value::Object(m);
     if v2 {
         stringify_ids(&mut v, 0);
@@ -39,9 +41,11 @@ pub(crate) fn record(r: &Record, by: Option<&User>, v2: bool) -> Value {
     v
 }
 
-/// The per-resource hook: hand-tuned resources add their defaults and expanded references
-/// here (none yet; every resource is shown generically).
-fn tune(_resource: &str, _r: &Record, _shown: &mut Map<String, Value>) {}
+/// The per-resource hook: hand-tuned resources (`tuned::SPECS`) add their defaults and
+/// expanded references (resolved beforehand into `refs`, inside the record's company).
+fn tune(resource: &str, r: &Record, shown: &mut Map<String, Value>, refs: &Refs) {
+    super::tuned::apply(resource, r, shown, refs);
+}
 
 /// v2 answers wrap their payload in `{"data": …}`.
 pub(crate) fn envelope(v: Value, v2: bool) -> Value {
@@ -116,7 +120,12 @@ mod tests {
             name: "A".into(),
             created_at: 0,
         };
-        let v = record(&rec(json!({"subject": "S", "assignee_id": 5})), Some(&user), false);
+        let v = record(
+            &rec(json!({"subject": "S", "assignee_id": 5})),
+            Some(&user),
+            false,
+            &Refs::default(),
+        );
         assert_eq!(v["id"], 7);
         assert_eq!(v["assignee_id"], 5);
         assert_eq!(v["origin_id"], "ext-1");
@@ -132,6 +141,7 @@ mod tests {
             &rec(json!({"assignee_id": 5, "tag_ids": [1, 2], "nested": {"id": 9, "n": 1}, "count": 4})),
             None,
             true,
+            &Refs::default(),
         );
         assert_eq!(v["id"], "7");
         assert_eq!(v["assignee_id"], "5");

@@ -82,7 +82,7 @@ fn origin_taken() -> CoreError {
 }
 
 impl Trestle {
-    async fn users_of(&self, ids: impl Iterator<Item = UserId>) -> Result<HashMap<UserId, User>> {
+    pub(crate) async fn users_of(&self, ids: impl Iterator<Item = UserId>) -> Result<HashMap<UserId, User>> {
         let mut out = HashMap::new();
         for id in ids {
             if let std::collections::hash_map::Entry::Vacant(e) = out.entry(id) {
@@ -103,7 +103,11 @@ impl Trestle {
 
     async fn shown(&self, place: &Place, r: &Record) -> Result<Value> {
         let by = self.user_of(r.created_by).await?;
-        Ok(render::envelope(render::record(r, by.as_ref(), place.v2), place.v2))
+        let refs = self.refs_of(&place.scope, std::iter::once(&r.body)).await?;
+        Ok(render::envelope(
+            render::record(r, by.as_ref(), place.v2, &refs),
+            place.v2,
+        ))
     }
 
     async fn replayed(&self, key: Option<&IdempotencyKey>) -> Result<Option<OpAnswer>> {
@@ -114,19 +118,22 @@ impl Trestle {
     }
 
     pub(super) async fn op_list(&self, place: &Place, req: &OpRequest<'_>) -> Result<OpAnswer> {
-        let q = query::list_query(req.op, req.query, place.v2)?;
+        let mut q = query::list_query(req.op, req.query, place.v2)?;
+        super::tuned::tune_filter(&place.scope.resource, &mut q.filter);
         let page = self.store.list_records(&place.scope, &q).await?;
         let users = self.users_of(page.items.iter().filter_map(|r| r.created_by)).await?;
+        let refs = self.refs_of(&place.scope, page.items.iter().map(|r| &r.body)).await?;
         let items: Vec<Value> = page
             .items
             .iter()
-            .map(|r| render::record(r, r.created_by.and_then(|u| users.get(&u)), place.v2))
+            .map(|r| render::record(r, r.created_by.and_then(|u| users.get(&u)), place.v2, &refs))
             .collect();
         let full = items.len() as u32 == q.page.per_page;
         let next_after = page.items.last().filter(|_| full && q.sort.is_empty()).map(|r| r.id);
+        let shown = super::tuned::grouped(&req.op.path, &items).unwrap_or(Value::Array(items));
         Ok(OpAnswer {
             status: 200,
-            body: OpBody::Json(render::envelope(Value::Array(items), place.v2)),
+            body: OpBody::Json(render::envelope(shown, place.v2)),
             list: Some(ListPage {
                 total: page.total,
                 page: q.page,
@@ -157,11 +164,13 @@ impl Trestle {
         let origin_id = take_origin(&mut fields);
         check_origin(origin_id.as_deref())?;
         validate(op, &mut fields, require, req.form)?;
+        super::tuned::fill_defaults(&place.scope.resource, &mut fields);
         let by = self.user_of(place.actor.user_id()).await?;
+        let refs = self.refs_of(&place.scope, std::iter::once(&fields)).await?;
         let (v2, success) = (place.v2, op.success);
         let remember = |r: &Record| RememberedResponse {
             status: success,
-            body: render::envelope(render::record(r, by.as_ref(), v2), v2).to_string(),
+            body: render::envelope(render::record(r, by.as_ref(), v2, &refs), v2).to_string(),
         };
         let new = NewRecord {
             body: fields,
@@ -176,7 +185,7 @@ impl Trestle {
         {
             Ok(r) => Ok(answer(
                 success,
-                render::envelope(render::record(&r, by.as_ref(), v2), v2),
+                render::envelope(render::record(&r, by.as_ref(), v2, &refs), v2),
             )),
             Err(StoreError::Conflict(m)) if m == "idempotency" => self
                 .replayed(key.as_ref())
@@ -206,10 +215,13 @@ impl Trestle {
         check_origin(origin_id.as_deref())?;
         validate(op, &mut fields, false, req.form)?;
         let by = self.user_of(existing.created_by).await?;
+        let refs = self
+            .refs_of(&place.scope, [&existing.body, &fields].into_iter())
+            .await?;
         let (v2, success) = (place.v2, op.success);
         let remember = |r: &Record| RememberedResponse {
             status: success,
-            body: render::envelope(render::record(r, by.as_ref(), v2), v2).to_string(),
+            body: render::envelope(render::record(r, by.as_ref(), v2, &refs), v2).to_string(),
         };
         let idem = key.as_ref().map(|k| (k, &remember as Remember<'_>));
         match self
@@ -226,7 +238,7 @@ impl Trestle {
         {
             Ok(r) => Ok(answer(
                 success,
-                render::envelope(render::record(&r, by.as_ref(), v2), v2),
+                render::envelope(render::record(&r, by.as_ref(), v2, &refs), v2),
             )),
             Err(StoreError::NotFound) => Err(missing()),
             Err(StoreError::Conflict(m)) if m == "idempotency" => self
@@ -345,6 +357,15 @@ impl Trestle {
                 _ => None,
             }))
             .await?;
+        let refs = self
+            .refs_of(
+                &place.scope,
+                outcomes.iter().filter_map(|o| match o {
+                    SyncOutcome::Created(r) | SyncOutcome::Updated(r) => Some(&r.body),
+                    _ => None,
+                }),
+            )
+            .await?;
         let mut entities = Vec::new();
         for (outcome, item) in outcomes.iter().zip(sent) {
             let with_errors = |errs: Value| {
@@ -353,9 +374,12 @@ impl Trestle {
                 Value::Object(shown)
             };
             match outcome {
-                SyncOutcome::Created(r) | SyncOutcome::Updated(r) => {
-                    entities.push(render::record(r, r.created_by.and_then(|u| users.get(&u)), place.v2))
-                }
+                SyncOutcome::Created(r) | SyncOutcome::Updated(r) => entities.push(render::record(
+                    r,
+                    r.created_by.and_then(|u| users.get(&u)),
+                    place.v2,
+                    &refs,
+                )),
                 SyncOutcome::NotFound => errors.push(with_errors(json!({"id": ["Entity with this ID not found"]}))),
                 SyncOutcome::OriginTaken => errors.push(with_errors(json!({"origin_id": ["has already been taken"]}))),
             }

@@ -153,7 +153,7 @@ fn http_method(m: Method) -> HttpMethod {
     }
 }
 
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     token: &str,
     company: i64,

@@ -29,6 +29,7 @@ mod service_accounts;
 mod standards;
 mod timing;
 mod token_endpoint;
+mod tuned_resources;
 mod typed_client;
 mod up;
 mod upgrade;
