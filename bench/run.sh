@@ -189,18 +189,19 @@ wait_quiet() {
 PROBE=""
 probe() {
   local name=$1; shift
-  PROBE=$(curl -s -o "$RESULTS/$name.probe.body" -w '%{http_code}' --max-time 5 "$@" || echo "000")
+  PROBE=$(curl -s -o "$RESULTS/$name.probe.body" -w '%{http_code}' --max-time "${PROBE_TIMEOUT:-5}" "$@" || echo "000")
   if [[ "$PROBE" != "200" && "$PROBE" != "201" ]]; then
     log "WARNING: $name probe returned HTTP $PROBE: $(head -c 300 "$RESULTS/$name.probe.body" 2>/dev/null)"
   fi
 }
 
-# bench NAME LABEL URL SCRIPT — runs wrk (after PROBE was set by probe), records the server's CPU
+# bench NAME LABEL URL SCRIPT — runs wrk (after PROBE was set by probe), records the server's CPU;
+# WRK_TIMEOUT (wrk's --timeout, default its own 2s) for scenarios whose answers may take longer
 bench() {
-  local name=$1 label=$2 url=$3 script=$4 c0 c1 k0 k1 w0 w1 t0 t1 cpu other wrkcore
+  local name=$1 label=$2 url=$3 script=$4 c0 c1 k0 k1 w0 w1 t0 t1 cpu other wrkcore timeout=${WRK_TIMEOUT:-2s}
   wait_quiet
   if [[ "$WARMUP" != "0" && "$WARMUP" != "0s" ]]; then
-    taskset -c "$WRK_CPU" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" \
+    taskset -c "$WRK_CPU" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" --timeout "$timeout" \
       -s "$BENCH_DIR/wrk/$script" "$url" >"$RESULTS/$name.warmup.txt" 2>&1 || true
   fi
   log "wrk $name ($ROUNDS × $DURATION): $url"
@@ -208,7 +209,7 @@ bench() {
   t0=$(date +%s.%N)
   local round
   for round in $(seq "$ROUNDS"); do
-    taskset -c "$WRK_CPU" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
+    taskset -c "$WRK_CPU" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout "$timeout" --latency \
       -s "$BENCH_DIR/wrk/$script" "$url" >"$RESULTS/$name.round$round.txt" 2>&1 || log "wrk failed for $name"
   done
   # The run with the median req/s stands for the scenario (a burst of other load on this machine
@@ -245,7 +246,7 @@ PYEOF
   fi
   {
     echo "server CPU: ${cpu:-?}% of one core; other load on core $SERVER_CPU: ${other:-?}%; core $WRK_CPU (wrk) busy: $wrkcore%"
-    echo "command: taskset -c $WRK_CPU wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency -s wrk/$script $url"
+    echo "command: taskset -c $WRK_CPU wrk -t$THREADS -c$CONNECTIONS -d$DURATION --timeout $timeout --latency -s wrk/$script $url"
   } >>"$RESULTS/$name.txt"
   grep -E 'Requests/sec|Non-2xx|Socket errors' "$RESULTS/$name.txt" | sed 's/^/    /' >&2 || true
   printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$label" "$PROBE" "$cpu" "$other" >>"$RESULTS/scenarios.tsv"
@@ -451,6 +452,9 @@ fi
 # on each, one RFI created per request at 100,000; then the ceiling serves the very bytes of
 # Trestle's list page and create answer (captured by the probes) from memory.
 if want records; then
+  # a page whose total is counted may take seconds at 1,000,000 RFIs: measure it, not wrk's 2 s timeout
+  export WRK_TIMEOUT=${BENCH_RECORDS_TIMEOUT:-30s}
+  export PROBE_TIMEOUT=60
   R_DIR=$(mktemp -d -t trestle-bench-rfis.XXXXXX)
   PORT=$(free_port)
   BASE="http://127.0.0.1:$PORT"
@@ -536,6 +540,7 @@ PYEOF
   stop_server
   rm -rf "$R_DIR"
   R_DIR=""
+  unset WRK_TIMEOUT PROBE_TIMEOUT
 fi
 
 # ---------------------------------------------------------------- report
