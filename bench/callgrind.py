@@ -2,7 +2,7 @@
 """Instructions per request under valgrind's callgrind: a noise-free companion to bench/run.sh.
 
     bench/callgrind.py [N]        # N measured requests per scenario (default 2000)
-    bench/callgrind.py --rfis [N] # the tool-record requests instead (default 50: they cost more)
+    bench/callgrind.py --rfis [N] # the tool-record requests instead (default 20: they cost more)
 
 Starts the release `trestle-bench-ceiling` and `trestle up` (fresh data dir, demo data) under
 `valgrind --tool=callgrind`, each on a free 127.0.0.1 port; for every scenario sends 200 warm-up
@@ -13,7 +13,7 @@ bench/results/callgrind/ for callgrind_annotate.
 
 With --rfis: a data dir is made by a plain `trestle up`, its demo project grown to 100,000 RFIs by
 bench/seed_records.py, then Trestle under callgrind answers bench/run.sh's `rfis_list` (the
-filtered page of 100), `rfis_list_all` (no filter) and `rfis_create` requests (20 warm-up each),
+filtered page of 100), `rfis_list_all` (no filter) and `rfis_create` requests (5 warm-up each),
 and the ceiling the same requests with the captured list and create answers (CEILING_RFIS_LIST,
 CEILING_RFIS_CREATE).
 
@@ -37,8 +37,8 @@ TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
 OUT = os.path.join(ROOT, "bench", "results", "callgrind")
 RFIS = "--rfis" in sys.argv[1:]
 ARGS = [a for a in sys.argv[1:] if a != "--rfis"]
-N = int(ARGS[0]) if ARGS else (50 if RFIS else 2000)
-WARM = 20 if RFIS else 200
+N = int(ARGS[0]) if ARGS else (20 if RFIS else 2000)
+WARM = 5 if RFIS else 200
 
 
 def free_port():
