@@ -46,9 +46,9 @@ async fn fixed_after_body(_body: axum::body::Bytes) -> impl IntoResponse {
 fn body_from(var: &str) -> std::io::Result<Option<Bytes>> {
     match std::env::var_os(var) {
         None => Ok(None),
-        Some(path) => std::fs::read(&path).map(|b| Some(Bytes::from(b))).map_err(|e| {
-            std::io::Error::new(e.kind(), format!("{var}={}: {e}", path.to_string_lossy()))
-        }),
+        Some(path) => std::fs::read(&path)
+            .map(|b| Some(Bytes::from(b)))
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{var}={}: {e}", path.to_string_lossy()))),
     }
 }
 
@@ -67,9 +67,14 @@ fn headers_from(var: &str) -> std::io::Result<HeaderMap> {
         _ => String::new(),
     };
     for line in text.lines().skip(1) {
-        let Some((name, value)) = line.split_once(':') else { continue };
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
         let name = name.trim().to_ascii_lowercase();
-        if matches!(name.as_str(), "date" | "content-length" | "transfer-encoding" | "connection" | "keep-alive") {
+        if matches!(
+            name.as_str(),
+            "date" | "content-length" | "transfer-encoding" | "connection" | "keep-alive"
+        ) {
             continue;
         }
         let bad = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{var} headers: {e}"));
