@@ -4,6 +4,7 @@
 #   bench/run.sh                       # 3 runs of 5 s per scenario, the median kept
 #   BENCH_DURATION=3s bench/run.sh     # shorter runs
 #   BENCH_QUICK=1 bench/run.sh         # one 3 s run, 1 s warm-up (all scenarios still run)
+#   BENCH_ONLY=records bench/run.sh    # only some groups of scenarios (see bench/README.md)
 #
 # Builds Trestle and the HTTP ceiling in release mode, then for each server (ceiling, Trestle with
 # demo data, node oidc-provider peer): starts it pinned to one core, waits for readiness, runs wrk
@@ -33,6 +34,15 @@ WRK_CPU=${BENCH_WRK_CPU:-1}
 READY_TRIES=${BENCH_READY_TRIES:-50} # × 0.2 s
 QUIET_WAIT=${BENCH_QUIET_WAIT:-60}   # seconds to wait for other load to go away, per scenario
 
+# BENCH_ONLY: the groups of scenarios to run (comma- or space-separated); all when unset
+ONLY=" ${BENCH_ONLY//,/ } "
+for group in $ONLY; do
+  case "$group" in ceiling | trestle | scale | pg | oidc | records) ;;
+    *) echo "BENCH_ONLY: unknown group '$group' (ceiling, trestle, scale, pg, oidc, records)" >&2; exit 2 ;;
+  esac
+done
+want() { [[ -z "${BENCH_ONLY:-}" || "$ONLY" == *" $1 "* ]]; }
+
 log() { printf '\033[1m[bench]\033[0m %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 2; }
 
@@ -50,6 +60,7 @@ cleanup() {
   done
   if [[ -n "$DATA_DIR" && -d "$DATA_DIR" ]]; then rm -rf "$DATA_DIR"; fi
   if [[ -n "${PG_DIR:-}" && -d "$PG_DIR" ]]; then rm -rf "$PG_DIR"; fi
+  if [[ -n "${R_DIR:-}" && -d "$R_DIR" ]]; then rm -rf "$R_DIR"; fi
   if [[ -n "${PG_SCHEMA:-}" ]]; then psql "$PG_URL" -qc "DROP SCHEMA IF EXISTS $PG_SCHEMA CASCADE" >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
@@ -66,12 +77,15 @@ if ! command -v wrk >/dev/null; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
 fi
-for tool in taskset curl python3 node npm cargo; do
+for tool in taskset curl python3 cargo; do
   command -v "$tool" >/dev/null || die "$tool is required"
 done
+if want oidc; then
+  for tool in node npm; do command -v "$tool" >/dev/null || die "$tool is required"; done
+fi
 [[ $(nproc) -ge 2 ]] || log "warning: fewer than 2 CPUs; server and wrk will share a core"
 
-if [[ ! -d "$BENCH_DIR/peer/node_modules/oidc-provider" ]]; then
+if want oidc && [[ ! -d "$BENCH_DIR/peer/node_modules/oidc-provider" ]]; then
   log "installing the oidc-provider peer's node dependencies"
   if [[ -f "$BENCH_DIR/peer/package-lock.json" ]]; then
     (cd "$BENCH_DIR/peer" && npm ci --no-audit --no-fund --loglevel=error)
@@ -100,7 +114,8 @@ mkdir -p "$RESULTS"
   echo "host: $(uname -srm), $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
   echo "git: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?') $(cd "$ROOT" && git status --porcelain 2>/dev/null | grep -q . && echo '(dirty tree)')"
   echo "wrk: $(wrk --version 2>&1 | head -1)"
-  echo "node: $(node --version), oidc-provider $(node -p "require('$BENCH_DIR/peer/node_modules/oidc-provider/package.json').version" 2>/dev/null || echo '?')"
+  want oidc && echo "node: $(node --version), oidc-provider $(node -p "require('$BENCH_DIR/peer/node_modules/oidc-provider/package.json').version" 2>/dev/null || echo '?')"
+  echo "scenario groups: ${BENCH_ONLY:-all}"
   echo "load: taskset -c $WRK_CPU wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, $ROUNDS run(s) per scenario, the median kept (warm-up $WARMUP); servers: taskset -c $SERVER_CPU"
 } >"$RESULTS/env.txt"
 log "results go to $RESULTS"
@@ -174,18 +189,21 @@ wait_quiet() {
 PROBE=""
 probe() {
   local name=$1; shift
-  PROBE=$(curl -s -o "$RESULTS/$name.probe.body" -w '%{http_code}' --max-time 5 "$@" || echo "000")
-  if [[ "$PROBE" != "200" ]]; then
+  PROBE=$(curl -s -o "$RESULTS/$name.probe.body" -w '%{http_code}' --max-time "${PROBE_TIMEOUT:-5}" "$@" || echo "000")
+  if [[ "$PROBE" != "200" && "$PROBE" != "201" ]]; then
     log "WARNING: $name probe returned HTTP $PROBE: $(head -c 300 "$RESULTS/$name.probe.body" 2>/dev/null)"
   fi
 }
 
-# bench NAME LABEL URL SCRIPT — runs wrk (after PROBE was set by probe), records the server's CPU
+# bench NAME LABEL URL SCRIPT — runs wrk (after PROBE was set by probe), records the server's CPU;
+# WRK_TIMEOUT (wrk's --timeout, default its own 2s) for scenarios whose answers may take longer;
+# WRK_CONNECTIONS / WRK_THREADS override -c / -t for one scenario
 bench() {
-  local name=$1 label=$2 url=$3 script=$4 c0 c1 k0 k1 w0 w1 t0 t1 cpu other wrkcore
+  local name=$1 label=$2 url=$3 script=$4 c0 c1 k0 k1 w0 w1 t0 t1 cpu other wrkcore timeout=${WRK_TIMEOUT:-2s}
+  local CONNECTIONS=${WRK_CONNECTIONS:-$CONNECTIONS} THREADS=${WRK_THREADS:-$THREADS}
   wait_quiet
   if [[ "$WARMUP" != "0" && "$WARMUP" != "0s" ]]; then
-    taskset -c "$WRK_CPU" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" \
+    taskset -c "$WRK_CPU" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" --timeout "$timeout" \
       -s "$BENCH_DIR/wrk/$script" "$url" >"$RESULTS/$name.warmup.txt" 2>&1 || true
   fi
   log "wrk $name ($ROUNDS × $DURATION): $url"
@@ -193,7 +211,7 @@ bench() {
   t0=$(date +%s.%N)
   local round
   for round in $(seq "$ROUNDS"); do
-    taskset -c "$WRK_CPU" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
+    taskset -c "$WRK_CPU" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout "$timeout" --latency \
       -s "$BENCH_DIR/wrk/$script" "$url" >"$RESULTS/$name.round$round.txt" 2>&1 || log "wrk failed for $name"
   done
   # The run with the median req/s stands for the scenario (a burst of other load on this machine
@@ -230,7 +248,7 @@ PYEOF
   fi
   {
     echo "server CPU: ${cpu:-?}% of one core; other load on core $SERVER_CPU: ${other:-?}%; core $WRK_CPU (wrk) busy: $wrkcore%"
-    echo "command: taskset -c $WRK_CPU wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency -s wrk/$script $url"
+    echo "command: taskset -c $WRK_CPU wrk -t$THREADS -c$CONNECTIONS -d$DURATION --timeout $timeout --latency -s wrk/$script $url"
   } >>"$RESULTS/$name.txt"
   grep -E 'Requests/sec|Non-2xx|Socket errors' "$RESULTS/$name.txt" | sed 's/^/    /' >&2 || true
   printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$label" "$PROBE" "$cpu" "$other" >>"$RESULTS/scenarios.tsv"
@@ -265,6 +283,7 @@ token_probe() {
 }
 
 # ---------------------------------------------------------------- 1. HTTP ceiling
+if want ceiling; then
 PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
 PORT=$PORT start_server ceiling "$CEILING_BIN"
@@ -274,8 +293,10 @@ bench ceiling_post "axum fixed JSON, POST /oauth/token" "$BASE" ceiling_post.lua
 probe ceiling_get "$BASE/rest/v1.0/projects?company_id=1"
 bench ceiling_get "axum fixed JSON, GET /rest/v1.0/projects" "$BASE" ceiling_get.lua
 stop_server
+fi
 
 # ---------------------------------------------------------------- 2. Trestle (demo data)
+if want trestle || want scale; then
 PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
 DATA_DIR=$(mktemp -d -t trestle-bench.XXXXXX)
@@ -288,6 +309,7 @@ wait_ready trestle "$BASE/health/ready" "$DATA_DIR/demo.json"
 cp "$DATA_DIR/demo.json" "$RESULTS/trestle.demo.json"
 demo_vars "$DATA_DIR/demo.json"
 
+if want trestle; then
 token_probe trestle_token_post "$BASE"
 CLIENT_ID=$T_CLIENT_ID CLIENT_SECRET=$T_CLIENT_SECRET \
   bench trestle_token_post "POST /oauth/token client_secret_post" "$BASE" token_post.lua
@@ -300,11 +322,14 @@ T_TOKEN=$(fetch_token "$BASE")
 probe trestle_api_get -H "Authorization: Bearer $T_TOKEN" "$BASE$T_API"
 TOKEN=$T_TOKEN PATH_QUERY=$T_API \
   bench trestle_api_get "GET $T_API Bearer" "$BASE" bearer_get.lua
+else
+  T_TOKEN=$(fetch_token "$BASE")
+fi
 stop_server
 
 # ---------------------------------------------------------------- 2b. Trestle with 100,000 installs
 # The same app installed in 100,000 more companies: token and API cost must not depend on it.
-if [[ "${BENCH_SKIP_SCALE:-}" != 1 ]]; then
+if [[ "${BENCH_SKIP_SCALE:-}" != 1 ]] && want scale; then
   log "adding 100,000 companies that install the demo app"
   python3 "$BENCH_DIR/seed_installs.py" "$DATA_DIR/trestle.db" "$DATA_DIR/demo.json" 100000
   TRESTLE_LOG=${TRESTLE_LOG:-warn} start_server trestle "$TRESTLE_BIN" up --port "$PORT" --data-dir "$DATA_DIR" \
@@ -317,6 +342,7 @@ if [[ "${BENCH_SKIP_SCALE:-}" != 1 ]]; then
     bench trestle_api_get_100k "GET $T_API Bearer, app installed in 100,002 companies" "$BASE" bearer_get.lua
   stop_server
 fi
+fi
 
 # ---------------------------------------------------------------- 2c. Two nodes on PostgreSQL
 # One node on PostgreSQL, then a second node on the same database (both pinned to the server
@@ -324,7 +350,9 @@ fi
 # must cost no more than one node's. Skipped when PostgreSQL does not answer (BENCH_PG_URL).
 PG_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/test}
 PG_SCHEMA=""
-if [[ "${BENCH_SKIP_PG:-}" != 1 ]] && command -v psql >/dev/null && psql "$PG_URL" -qAtc 'SELECT 1' >/dev/null 2>&1; then
+if ! want pg; then
+  :
+elif [[ "${BENCH_SKIP_PG:-}" != 1 ]] && command -v psql >/dev/null && psql "$PG_URL" -qAtc 'SELECT 1' >/dev/null 2>&1; then
   PG_SCHEMA="bench_$(date +%s)_$$"
   psql "$PG_URL" -qc "CREATE SCHEMA $PG_SCHEMA" >/dev/null
   case "$PG_URL" in *\?*) SEP='&' ;; *) SEP='?' ;; esac
@@ -401,6 +429,7 @@ else
 fi
 
 # ---------------------------------------------------------------- 3. node oidc-provider peer
+if want oidc; then
 PEER_ID=bench-client
 PEER_SECRET=bench-secret-0123456789abcdef0123456789abcdef
 PORT=$(free_port)
@@ -417,6 +446,106 @@ probe oidc_bearer_get -H "Authorization: Bearer $O_TOKEN" "$BASE/rest/v1.0/proje
 TOKEN=$O_TOKEN PATH_QUERY="/rest/v1.0/projects?company_id=1" \
   bench oidc_bearer_get "node oidc-provider opaque, GET /rest/v1.0/projects Bearer" "$BASE" bearer_get.lua
 stop_server
+fi
+
+# ---------------------------------------------------------------- 4. tool records (RFIs)
+# One project's RFIs grown by bench/seed_records.py (straight into the stopped server's SQLite
+# database, counters kept) to 1,000, then 100,000, then 1,000,000; the same filtered page of 100
+# on each, one RFI created per request at 100,000; then the ceiling serves the very bytes of
+# Trestle's list page and create answer (captured by the probes) from memory.
+if want records; then
+  # a page whose total is counted may take seconds at 1,000,000 RFIs: measure it, not wrk's 2 s timeout
+  export WRK_TIMEOUT=${BENCH_RECORDS_TIMEOUT:-30s}
+  export PROBE_TIMEOUT=60
+  R_DIR=$(mktemp -d -t trestle-bench-rfis.XXXXXX)
+  PORT=$(free_port)
+  BASE="http://127.0.0.1:$PORT"
+  start_rfis() {
+    TRESTLE_LOG=${TRESTLE_LOG:-warn} start_server "rfis_$1" "$TRESTLE_BIN" up --port "$PORT" --data-dir "$R_DIR" \
+      --rate-limit-hourly "${BENCH_TRESTLE_RATE_LIMIT:-0}" --rate-limit-spike 0
+    wait_ready "rfis_$1" "$BASE/health/ready" "$R_DIR/demo.json"
+    demo_vars "$R_DIR/demo.json"
+    R_TOKEN=$(fetch_token "$BASE")
+    [[ -n "$R_TOKEN" ]] || log "WARNING: could not get a Trestle access token"
+  }
+  # seed_rfis N — grows the project to N RFIs (the server stopped), bounded by BENCH_SEED_TIMEOUT
+  seed_rfis() {
+    log "seeding the project to $1 RFIs"
+    timeout "${BENCH_SEED_TIMEOUT:-900}" python3 "$BENCH_DIR/seed_records.py" "$R_DIR/trestle.db" "$R_DIR/demo.json" "$1" \
+      | tee -a "$RESULTS/seed_records.txt" >&2
+  }
+  start_rfis seed
+  stop_server
+  R_PROJECT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["companies"][0]["permitted_project_ids"][0])' "$R_DIR/demo.json")
+  # a person of the project: the sample RFIs' manager
+  R_MANAGER=$(python3 - "$R_DIR/trestle.db" "$R_PROJECT" <<'PYEOF'
+import json, sqlite3, sys
+row = sqlite3.connect(sys.argv[1]).execute(
+    "SELECT body FROM records WHERE project_id = ? AND resource = 'rfis' ORDER BY id LIMIT 1", (int(sys.argv[2]),)
+).fetchone()
+print(json.loads(row[0])["rfi_manager_id"])
+PYEOF
+)
+  RFIS="/rest/v1.0/projects/$R_PROJECT/rfis"
+  R_LIST="$RFIS?per_page=100&filters%5Bstatus%5D=open"
+  R_ALL="$RFIS?per_page=100"
+  DUMMY_TOKEN=$(python3 -c 'print("t" * 78)')
+  create_probe() {
+    probe "$1" -D "$RESULTS/$1.probe.body.headers" -H "Authorization: Bearer $2" -H 'Content-Type: application/json' -H 'Accept: application/json' \
+      --data-binary "{\"rfi\":{\"subject\":\"Bench RFI: anchor bolt embedment at grid B-2\",\"rfi_manager_id\":$R_MANAGER,\"question\":{\"body\":\"Detail 5/S-301 shows 12 in. embedment, the general notes say 9 in. Which governs?\"},\"due_date\":\"2030-01-15\",\"private\":false,\"draft\":false}}" \
+      "$3$RFIS"
+  }
+
+  seed_rfis 1000
+  start_rfis 1k
+  probe rfis_list_1k -D "$RESULTS/rfis_list_1k.probe.body.headers" -H "Authorization: Bearer $R_TOKEN" "$BASE$R_LIST"
+  # the size check runs on one connection: at 1,000,000 RFIs a page may take a second, and 32
+  # queued ones would not finish within a quick run; both sides alike, so the ratio compares costs
+  WRK_CONNECTIONS=1 WRK_THREADS=1 TOKEN=$R_TOKEN PATH_QUERY=$R_LIST \
+    bench rfis_list_1k "GET …/rfis?per_page=100&filters[status]=open, project of 1,000 RFIs, 1 connection" "$BASE" bearer_get.lua
+  stop_server
+
+  seed_rfis 100000
+  start_rfis 100k
+  probe rfis_list -D "$RESULTS/rfis_list.probe.body.headers" -H "Authorization: Bearer $R_TOKEN" "$BASE$R_LIST"
+  TOKEN=$R_TOKEN PATH_QUERY=$R_LIST \
+    bench rfis_list "GET …/rfis?per_page=100&filters[status]=open, project of 100,000 RFIs" "$BASE" bearer_get.lua
+  probe rfis_list_all -D "$RESULTS/rfis_list_all.probe.body.headers" -H "Authorization: Bearer $R_TOKEN" "$BASE$R_ALL"
+  TOKEN=$R_TOKEN PATH_QUERY=$R_ALL \
+    bench rfis_list_all "GET …/rfis?per_page=100 (no filter), project of 100,000 RFIs" "$BASE" bearer_get.lua
+  create_probe rfis_create "$R_TOKEN" "$BASE"
+  TOKEN=$R_TOKEN RFIS_PATH=$RFIS MANAGER_ID=$R_MANAGER \
+    bench rfis_create "POST …/rfis (one RFI), project of 100,000 RFIs" "$BASE" rfis_create.lua
+  stop_server
+
+  if seed_rfis 1000000; then
+    start_rfis 1m
+    probe rfis_list_1m -D "$RESULTS/rfis_list_1m.probe.body.headers" -H "Authorization: Bearer $R_TOKEN" "$BASE$R_LIST"
+    WRK_CONNECTIONS=1 WRK_THREADS=1 TOKEN=$R_TOKEN PATH_QUERY=$R_LIST \
+      bench rfis_list_1m "GET …/rfis?per_page=100&filters[status]=open, project of 1,000,000 RFIs, 1 connection" "$BASE" bearer_get.lua
+    stop_server
+  else
+    log "WARNING: seeding 1,000,000 RFIs failed or took over ${BENCH_SEED_TIMEOUT:-900} s: no rfis_list_1m"
+  fi
+
+  PORT=$(free_port)
+  BASE="http://127.0.0.1:$PORT"
+  PORT=$PORT CEILING_RFIS_LIST="$RESULTS/rfis_list.probe.body" CEILING_RFIS_CREATE="$RESULTS/rfis_create.probe.body" \
+    start_server ceiling_rfis "$CEILING_BIN"
+  wait_ready ceiling_rfis "$BASE/rest/v1.0/projects"
+  probe ceiling_rfis_list -H "Authorization: Bearer $DUMMY_TOKEN" "$BASE$R_LIST"
+  cmp -s "$RESULTS/ceiling_rfis_list.probe.body" "$RESULTS/rfis_list.probe.body" \
+    || log "WARNING: the ceiling's list body differs from Trestle's"
+  TOKEN=$DUMMY_TOKEN PATH_QUERY=$R_LIST \
+    bench ceiling_rfis_list "axum, Trestle's rfis_list body from memory" "$BASE" bearer_get.lua
+  create_probe ceiling_rfis_create "$DUMMY_TOKEN" "$BASE"
+  TOKEN=$DUMMY_TOKEN RFIS_PATH=$RFIS MANAGER_ID=$R_MANAGER \
+    bench ceiling_rfis_create "axum, reads the body, Trestle's rfis_create answer from memory (201)" "$BASE" rfis_create.lua
+  stop_server
+  rm -rf "$R_DIR"
+  R_DIR=""
+  unset WRK_TIMEOUT PROBE_TIMEOUT
+fi
 
 # ---------------------------------------------------------------- report
 echo
