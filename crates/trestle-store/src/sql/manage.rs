@@ -242,6 +242,7 @@ macro_rules! manage_store {
                 for sql in [
                     "DELETE FROM records WHERE project_id = $1 AND company_id = $2 AND deleted_at IS NOT NULL",
                     "DELETE FROM record_counters WHERE project_id = $1 AND company_id = $2",
+                    "DELETE FROM record_status_counts WHERE project_id = $1 AND company_id = $2",
                 ] {
                     sqlx::query(sql).bind(project.0).bind(company.0).execute(&mut *tx).await?;
                 }

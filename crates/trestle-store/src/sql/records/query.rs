@@ -240,9 +240,50 @@ fn order(d: &Dialect, sql: &mut Sql, sort: &[Sort]) -> Result<String> {
 
 /// The statement of one page, and the count of all matches — `None` when the filter is the
 /// default one (live records, nothing else), whose count the collection's counter holds.
+/// The count of a list filtered on `status` alone (live records, given status texts): read
+/// from `record_status_counts` (migration 0012), whatever the collection's size.
+fn status_count(scope: &RecordScope, f: &RecordFilter) -> Option<Sql> {
+    let [only] = f.fields.as_slice() else { return None };
+    let plain = RecordFilter {
+        fields: vec![],
+        ..f.clone()
+    };
+    if only.field != "status" || plain != RecordFilter::default() {
+        return None;
+    }
+    // `null` (absent), objects and arrays are not counted there: such a filter is counted the
+    // long way.
+    let mut seen: Vec<String> = Vec::new();
+    for v in &only.any_of {
+        match filter_text(v) {
+            Some(Some(t)) if !seen.contains(&t) => seen.push(t),
+            Some(Some(_)) => {}
+            _ => return None,
+        }
+    }
+    if seen.is_empty() {
+        return None;
+    }
+    let mut sql = Sql::default();
+    let company = sql.param(Bind::Int(scope.company.0));
+    let project = sql.param(Bind::Int(scope.project.map_or(0, |p| p.0)));
+    let resource = sql.text(&scope.resource);
+    let parent = sql.text(&scope.parent);
+    let list: Vec<String> = seen.into_iter().map(|t| sql.text(t)).collect();
+    sql.text = format!(
+        "SELECT CAST(COALESCE(SUM(live_count), 0) AS BIGINT) FROM record_status_counts \
+         WHERE company_id = {company} AND project_id = {project} AND resource = {resource} \
+         AND parent = {parent} AND status IN ({})",
+        list.join(", ")
+    );
+    Some(sql)
+}
+
 pub(crate) fn list(d: &Dialect, scope: &RecordScope, q: &RecordQuery) -> Result<(Sql, Option<Sql>)> {
     let count = if q.filter == RecordFilter::default() {
         None
+    } else if let Some(sql) = status_count(scope, &q.filter) {
+        Some(sql)
     } else {
         let mut sql = Sql::default();
         let cond = condition(d, &mut sql, scope, &q.filter)?;
@@ -330,6 +371,43 @@ mod tests {
             sort,
             page: PageRequest { page: 3, per_page: 10 },
             after: after.map(RecordId),
+        }
+    }
+
+    #[test]
+    fn a_list_filtered_on_status_alone_is_counted_from_the_status_counts() {
+        let status = |values: Vec<Value>| RecordFilter {
+            fields: vec![FieldFilter {
+                field: "status".into(),
+                any_of: values,
+            }],
+            ..Default::default()
+        };
+        for d in [&SQLITE, &POSTGRES] {
+            let (_, count) = list(
+                d,
+                &scope(Some(2)),
+                &query(status(vec![json!("open"), json!(3)]), vec![], None),
+            )
+            .unwrap();
+            let count = count.expect("a filtered list is counted");
+            assert!(count.text.contains("FROM record_status_counts"), "{}", count.text);
+            assert!(!count.text.contains("FROM records"), "{}", count.text);
+            assert_eq!(count.binds[4..], [Bind::Text("open".into()), Bind::Text("3".into())]);
+        }
+        // Anything more, or a null value, or another field: counted over the rows.
+        let mut more = status(vec![json!("open")]);
+        more.search = Some("x".into());
+        let other = RecordFilter {
+            fields: vec![FieldFilter {
+                field: "priority".into(),
+                any_of: vec![json!("high")],
+            }],
+            ..Default::default()
+        };
+        for f in [more, status(vec![Value::Null]), other] {
+            let (_, count) = list(&SQLITE, &scope(Some(2)), &query(f.clone(), vec![], None)).unwrap();
+            assert!(count.unwrap().text.starts_with("SELECT COUNT(*) FROM records"), "{f:?}");
         }
     }
 
