@@ -23,6 +23,7 @@ mod apps;
 mod audit;
 mod credentials;
 mod directory;
+#[cfg(feature = "testing")]
 pub(crate) use directory::project_list_sql;
 mod documents;
 mod feed;
