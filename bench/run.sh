@@ -35,6 +35,7 @@ READY_TRIES=${BENCH_READY_TRIES:-50} # × 0.2 s
 QUIET_WAIT=${BENCH_QUIET_WAIT:-60}   # seconds to wait for other load to go away, per scenario
 
 # BENCH_ONLY: the groups of scenarios to run (comma- or space-separated); all when unset
+BENCH_ONLY=${BENCH_ONLY:-}
 ONLY=" ${BENCH_ONLY//,/ } "
 for group in $ONLY; do
   case "$group" in ceiling | trestle | scale | pg | oidc | records) ;;
