@@ -3,10 +3,10 @@
 use crate::cache::{CompanyActor, Shared, Who};
 use crate::{Caller, CoreError, Result, Trestle};
 use std::sync::Arc;
+use trestle_domain::entities::{Company, Environment, Project, User};
 use trestle_domain::page::{Page, PageRequest};
 use trestle_domain::policy::{decide, Actor, CompanyMembership, Request};
 use trestle_domain::*;
-use trestle_store::{Company, Environment, Project, User};
 
 /// The message Procore gives when a DMSA call lacks the company header.
 pub const MISSING_COMPANY_HEADER: &str = "Missing Procore-Company-Id header! Each call your application makes \

@@ -242,16 +242,16 @@ pub type ProjectsKey = (i64, CompanyId, bool, u32, u32, i64);
 /// All of the core's caches.
 pub struct Caches {
     pub gens: Arc<Generations>,
-    pub clients: Memo<String, Option<Arc<trestle_store::ClientCredentials>>>,
+    pub clients: Memo<String, Option<Arc<trestle_domain::entities::ClientCredentials>>>,
     pub client_apps: Memo<(AppId, bool), crate::oauth::AppGrant>,
     pub secrets: Memo<i64, Option<Option<i64>>>,
     /// People's grants (authorization_code), by id.
-    pub grants: Memo<i64, Option<trestle_store::Grant>>,
+    pub grants: Memo<i64, Option<trestle_domain::entities::Grant>>,
     /// Per app, the ids of its revoked, unexpired access tokens.
     pub revoked: Memo<AppId, Arc<std::collections::HashSet<String>>>,
     pub actors: Memo<(Who, CompanyId), CompanyActor>,
-    pub projects: Memo<ProjectsKey, SharedPage<trestle_store::Project>>,
-    pub app_companies: Memo<(AppId, bool, u32, u32, i64), SharedPage<trestle_store::Company>>,
+    pub projects: Memo<ProjectsKey, SharedPage<trestle_domain::entities::Project>>,
+    pub app_companies: Memo<(AppId, bool, u32, u32, i64), SharedPage<trestle_domain::entities::Company>>,
     /// Access tokens whose MAC was checked.
     pub tokens: crate::tokens::Verified,
     /// Client secrets that matched.
@@ -267,7 +267,7 @@ pub struct Caches {
 /// backstop, and nothing is remembered while the change feed is down (the `clients` cache
 /// answers fresh values then). The secret's expiry is checked on every use.
 pub struct VerifiedSecrets {
-    cache: Cache<[u8; 16], (Arc<trestle_store::ClientCredentials>, i64)>,
+    cache: Cache<[u8; 16], (Arc<trestle_domain::entities::ClientCredentials>, i64)>,
 }
 
 impl VerifiedSecrets {
@@ -279,7 +279,12 @@ impl VerifiedSecrets {
 
     /// The id of the verified secret `tag` stands for, if `creds` is still the client's current
     /// answer and that secret is unexpired at `now`.
-    pub fn find(&self, tag: &[u8; 16], creds: &Arc<trestle_store::ClientCredentials>, now: i64) -> Option<i64> {
+    pub fn find(
+        &self,
+        tag: &[u8; 16],
+        creds: &Arc<trestle_domain::entities::ClientCredentials>,
+        now: i64,
+    ) -> Option<i64> {
         let (seen, secret) = self.cache.get(tag)?;
         if !Arc::ptr_eq(&seen, creds) {
             return None;
@@ -296,7 +301,7 @@ impl VerifiedSecrets {
         &self,
         gens: &Generations,
         tag: [u8; 16],
-        creds: Arc<trestle_store::ClientCredentials>,
+        creds: Arc<trestle_domain::entities::ClientCredentials>,
         secret: i64,
     ) {
         if gens.usable() {
@@ -422,8 +427,8 @@ mod tests {
     /// it is unexpired, and nothing is remembered while the change feed is down.
     #[test]
     fn verified_secrets_end_with_the_credentials_they_were_checked_against() {
+        use trestle_domain::entities::{ClientCredentials, ClientSecret, Environment, OAuthClient};
         use trestle_domain::{ClientPk, SecretId};
-        use trestle_store::{ClientCredentials, ClientSecret, Environment, OAuthClient};
         let caches = Caches::new(clock());
         let g = &caches.gens;
         let creds = |expires_at| {

@@ -4,14 +4,12 @@ use crate::error::not_found;
 use crate::portal::stored_manifest;
 use crate::secrets::random_bytes;
 use crate::{CoreError, Result, Trestle};
+use trestle_domain::entities::{App, AppVersion, Company, Install, InstallStatus, InstallUpdate, Project, User};
 use trestle_domain::manifest::{Manifest, Problem};
 use trestle_domain::permissions::ToolPermissions;
 use trestle_domain::policy::{decide, install_environment, Actor, AdminArea, InstallSource, Request};
 use trestle_domain::*;
-use trestle_store::{
-    App, AppVersion, Company, Install, InstallStatus, InstallUpdate, NewInstall, NewMember, NewProject, Project,
-    StoreError, UpdateFilter, User,
-};
+use trestle_store::{NewInstall, NewMember, NewProject, StoreError, UpdateFilter};
 
 /// What an admin asks for when installing.
 #[derive(Clone, Debug, Default)]
@@ -500,7 +498,7 @@ impl Trestle {
         actor: Actor,
         company: CompanyId,
         page: trestle_domain::page::PageRequest,
-    ) -> Result<trestle_domain::page::Page<trestle_store::DirectoryEntry>> {
+    ) -> Result<trestle_domain::page::Page<trestle_domain::entities::DirectoryEntry>> {
         self.administer(actor, company, AdminArea::Members).await?;
         Ok(self.store.list_company_users(company, page).await?)
     }
@@ -589,7 +587,7 @@ impl Trestle {
         &self,
         actor: Actor,
         page: trestle_domain::page::PageRequest,
-    ) -> Result<trestle_domain::page::Page<trestle_store::AuditEvent>> {
+    ) -> Result<trestle_domain::page::Page<trestle_domain::entities::AuditEvent>> {
         self.require(actor, Request::OperatePlatform)?;
         Ok(self
             .store
@@ -610,7 +608,7 @@ impl Trestle {
         actor: Actor,
         company: CompanyId,
         page: trestle_domain::page::PageRequest,
-    ) -> Result<trestle_domain::page::Page<trestle_store::AuditEvent>> {
+    ) -> Result<trestle_domain::page::Page<trestle_domain::entities::AuditEvent>> {
         self.administer(actor, company, AdminArea::Audit).await?;
         Ok(self
             .store

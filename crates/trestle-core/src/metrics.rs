@@ -2,9 +2,9 @@
 //! company, computed from the install history. Development sandboxes are not counted.
 
 use crate::{CoreError, Result, Trestle};
+use trestle_domain::entities::InstallStatus;
 use trestle_domain::policy::Actor;
 use trestle_domain::{AppId, CompanyId};
-use trestle_store::InstallStatus;
 
 const DAY: i64 = 86_400;
 /// Longest range one request may cover.
@@ -144,7 +144,9 @@ impl Trestle {
         let mut daily = Vec::new();
         for day in from_day..=to_day {
             let (start, end) = (day * DAY, (day + 1) * DAY);
-            let count = |f: &dyn Fn(&trestle_store::Install) -> bool| installs.iter().filter(|i| f(i)).count() as u32;
+            let count = |f: &dyn Fn(&trestle_domain::entities::Install) -> bool| {
+                installs.iter().filter(|i| f(i)).count() as u32
+            };
             daily.push(DayMetrics {
                 date: format_day(day),
                 installs: count(&|i| i.installed_at >= start && i.installed_at < end),

@@ -3,9 +3,9 @@
 use crate::tokens::{self, Claims, TokenError, TokenKind};
 use crate::{CoreError, OAuthError, Result, Trestle};
 use std::sync::Arc;
+use trestle_domain::entities::Environment;
 use trestle_domain::policy::{app_grant, AppStanding, GrantRefused, TokenGrant};
 use trestle_domain::{AppId, CompanyId, GrantId, SecretId, UserId};
-use trestle_store::Environment;
 
 /// Client credentials as presented (body or HTTP Basic).
 #[derive(Clone, Debug)]
@@ -148,7 +148,7 @@ impl Trestle {
         &self,
         auth: &ClientAuth,
         now: i64,
-    ) -> Result<(Arc<trestle_store::ClientCredentials>, i64), OAuthError> {
+    ) -> Result<(Arc<trestle_domain::entities::ClientCredentials>, i64), OAuthError> {
         match self.check_app_client(auth, now).await? {
             ClientCheck::Matched(creds, secret) => Ok((creds, secret)),
             ClientCheck::Unknown(presented) => {
@@ -191,7 +191,7 @@ impl Trestle {
     /// The unexpired secret of the client whose keyed hash equals `presented` (constant-time).
     fn matching_secret(
         &self,
-        creds: &trestle_store::ClientCredentials,
+        creds: &trestle_domain::entities::ClientCredentials,
         presented: &str,
         now: i64,
     ) -> Result<i64, OAuthError> {
@@ -284,8 +284,8 @@ impl Trestle {
                 Some(g) => {
                     let mut client_id = None;
                     for env in [
-                        trestle_store::Environment::Production,
-                        trestle_store::Environment::Sandbox,
+                        trestle_domain::entities::Environment::Production,
+                        trestle_domain::entities::Environment::Sandbox,
                     ] {
                         if let Some(c) = self
                             .store
@@ -360,7 +360,7 @@ impl Trestle {
     async fn find_app_client(
         &self,
         client_id: &str,
-    ) -> Result<Option<Arc<trestle_store::ClientCredentials>>, OAuthError> {
+    ) -> Result<Option<Arc<trestle_domain::entities::ClientCredentials>>, OAuthError> {
         let gens = &self.caches.gens;
         self.caches
             .clients
@@ -546,7 +546,7 @@ impl Trestle {
 /// What a presented app client id and secret are.
 enum ClientCheck {
     /// An app client, and the id of its live secret that was presented.
-    Matched(Arc<trestle_store::ClientCredentials>, i64),
+    Matched(Arc<trestle_domain::entities::ClientCredentials>, i64),
     /// No app client has this id; the presented secret's keyed hash (for a service account).
     Unknown(String),
     /// An app client, but no live secret of it matches.

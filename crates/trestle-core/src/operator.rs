@@ -2,10 +2,11 @@
 
 use crate::secrets::new_api_token;
 use crate::{CoreError, Result, Trestle};
+use trestle_domain::entities::{ApiTokenOwner, Company, User, UserKind};
 use trestle_domain::policy::{Actor, Request};
 use trestle_domain::text;
 use trestle_domain::*;
-use trestle_store::{ApiTokenOwner, Company, NewApiToken, NewPerson, User, UserKind};
+use trestle_store::{NewApiToken, NewPerson};
 
 /// A person created with their first API token (shown once).
 #[derive(Clone, Debug)]

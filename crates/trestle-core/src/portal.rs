@@ -6,16 +6,16 @@ use crate::operator::clean_name;
 use crate::secrets::{random_bytes, random_hex_256};
 use crate::{CoreError, Result, Trestle};
 use serde_json::Value;
+use trestle_domain::entities::{
+    App, AppVersion, Environment, InstallStatus, InstallUpdate, OAuthClient, SecretInfo, VersionStatus,
+};
 use trestle_domain::manifest::{Manifest, Problem};
 use trestle_domain::page::{Page, PageRequest};
 pub use trestle_domain::permissions::ToolChange;
 use trestle_domain::policy::{decide, Actor, Request};
 use trestle_domain::version::{check_new_version, offers_update, parse_version, NewVersionRefused};
 use trestle_domain::*;
-use trestle_store::{
-    App, AppVersion, Environment, InstallStatus, InstallUpdate, NewClient, NewProject, NewSandbox, OAuthClient,
-    PlannedUpdate, SecretInfo, StoreError, UpdateFilter, VersionStatus,
-};
+use trestle_store::{NewClient, NewProject, NewSandbox, PlannedUpdate, StoreError, UpdateFilter};
 
 /// Credentials with the secret in clear: returned exactly once.
 #[derive(Clone, Debug)]
@@ -555,7 +555,7 @@ impl Trestle {
         actor: Actor,
         app: AppId,
         page: PageRequest,
-    ) -> Result<Page<trestle_store::AuditEvent>> {
+    ) -> Result<Page<trestle_domain::entities::AuditEvent>> {
         self.owned_app(actor, app).await?;
         let mut events = self
             .store

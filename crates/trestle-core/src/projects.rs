@@ -4,15 +4,14 @@
 
 use crate::operator::{clean_name, normalize_email};
 use crate::{CoreError, Result, Trestle};
+use trestle_domain::entities::{Company, Invitation, Project, User};
 use trestle_domain::manifest::Problem;
 use trestle_domain::page::{Page, PageRequest};
 use trestle_domain::permissions::ToolPermissions;
 use trestle_domain::policy::{decide, Actor, AdminArea, Request};
 use trestle_domain::project::{check_fields, one_line, ProjectFields, BULK_MAX};
 use trestle_domain::*;
-use trestle_store::{
-    Company, Invitation, NewInvitation, NewProject, Project, ProjectFilter, ProjectPatch, StoreError, User,
-};
+use trestle_store::{NewInvitation, NewProject, ProjectFilter, ProjectPatch, StoreError};
 
 /// Most problems one answer lists (a bulk create of 1000 bad projects names the first ones).
 const MAX_PROBLEMS: usize = 100;

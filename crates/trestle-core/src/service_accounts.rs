@@ -7,11 +7,12 @@ use crate::error::not_found;
 use crate::operator::clean_name;
 use crate::secrets::{random_bytes, random_hex_256};
 use crate::{CoreError, Result, Trestle};
+use trestle_domain::entities::{InstallStatus, ServiceAccount};
 use trestle_domain::manifest::Manifest;
 use trestle_domain::permissions::ToolPermissions;
 use trestle_domain::policy::{Actor, AdminArea, Request};
 use trestle_domain::*;
-use trestle_store::{InstallStatus, NewServiceAccount, ServiceAccount, StoreError};
+use trestle_store::{NewServiceAccount, StoreError};
 
 /// The operator's timeline for traditional service accounts (Unix seconds; `None`: not set).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -13,9 +13,10 @@ use argon2::Argon2;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
+use trestle_domain::entities::{App, CodeRedemption, OAuthClient, RefreshRotation};
 use trestle_domain::policy::{app_grant, Actor, AppStanding, Request, TokenGrant};
 use trestle_domain::*;
-use trestle_store::{App, CodeRedemption, NewCode, OAuthClient, RefreshRotation};
+use trestle_store::NewCode;
 
 /// The redirect URI of the out-of-band flow: the code is shown to the person to copy.
 pub const OOB: &str = "urn:ietf:wg:oauth:2.0:oob";
@@ -303,7 +304,7 @@ impl Trestle {
 
     /// A live browser session: its person, CSRF token and sign-in time.
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn session(&self, token: &str) -> Result<Option<trestle_store::WebSession>> {
+    pub async fn session(&self, token: &str) -> Result<Option<trestle_domain::entities::WebSession>> {
         Ok(self
             .store
             .find_web_session(&self.keys.hash_secret(token), self.now())

@@ -4,12 +4,13 @@
 
 use crate::error::not_found;
 use crate::{Caller, CoreError, Result, Trestle};
+use trestle_domain::entities::{DirectoryEntry, Document, DocumentKind};
 use trestle_domain::page::{Page, PageRequest};
 use trestle_domain::permissions::ToolPermissions;
 use trestle_domain::policy::{decide, Actor, CompanyMembership, Operation, ProjectMembership, Request};
 use trestle_domain::tool::Tool;
 use trestle_domain::*;
-use trestle_store::{DirectoryEntry, Document, DocumentKind, NewDocument, StoreError};
+use trestle_store::{NewDocument, StoreError};
 
 /// The caller resolved inside one project.
 pub(crate) struct ProjectScope {

@@ -11,8 +11,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 use trestle_core::MISSING_COMPANY_HEADER;
+use trestle_domain::entities::{Company, Project, User};
 use trestle_domain::{CompanyId, ProjectId};
-use trestle_store::{Company, Project, User};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

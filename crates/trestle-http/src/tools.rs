@@ -15,10 +15,11 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use trestle_core::{Caller, CoreError};
+use trestle_domain::entities::{DirectoryEntry, Document, DocumentKind, UserKind};
 use trestle_domain::page::Page;
 use trestle_domain::permissions::ToolScope;
 use trestle_domain::*;
-use trestle_store::{DirectoryEntry, Document, DocumentKind, NewDocument, UserKind};
+use trestle_store::NewDocument;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -32,7 +32,7 @@ pub use audit::*;
 pub use credentials::*;
 pub use directory::*;
 pub use documents::*;
-pub use entities::*;
+
 pub use error::*;
 pub use feed::*;
 pub use installs::*;

@@ -6,6 +6,7 @@
 //! Shared by every module: [`rows`] (row types and column lists), [`tx`] (the write
 //! transaction and the one event writer) and [`feed`] (the change feed).
 
+use crate::entities::*;
 use crate::*;
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

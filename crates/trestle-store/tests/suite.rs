@@ -1,6 +1,7 @@
 //! The storage conformance suite: every test runs against SQLite and against PostgreSQL.
 
 use std::sync::Arc;
+use trestle_domain::entities::*;
 use trestle_domain::page::PageRequest;
 use trestle_domain::*;
 use trestle_store::testing::{Backend, TestDb};

@@ -4,8 +4,8 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup, DOCTYPE};
+use trestle_domain::entities::User;
 use trestle_domain::manifest::Problem;
-use trestle_store::User;
 
 /// Cache-busting tag for the stylesheet and script.
 const ASSET_TAG: &str = env!("CARGO_PKG_VERSION");

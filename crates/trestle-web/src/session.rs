@@ -10,8 +10,8 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use trestle_domain::entities::User;
 use trestle_domain::policy::Actor;
-use trestle_store::User;
 
 pub(crate) const SESSION_COOKIE: &str = "__Host-trestle_session";
 pub(crate) const CSRF_COOKIE: &str = "__Host-trestle_csrf";

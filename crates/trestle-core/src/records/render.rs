@@ -6,8 +6,8 @@
 //! RFIs' number and status defaults, expanded references) plugs in as one arm of [`tune`].
 
 use serde_json::{json, Map, Value};
+use trestle_domain::entities::User;
 use trestle_domain::record::Record;
-use trestle_store::User;
 
 use super::tuned::Refs;
 
@@ -115,7 +115,7 @@ mod tests {
     fn v1_keeps_numbers_and_fills_server_fields() {
         let user = User {
             id: UserId(3),
-            kind: trestle_store::UserKind::Person,
+            kind: trestle_domain::entities::UserKind::Person,
             email: "a@example.com".into(),
             name: "A".into(),
             created_at: 0,

@@ -12,10 +12,11 @@ use crate::{CoreError, Result, Trestle};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use trestle_domain::catalog::{CatalogOp, Method};
+use trestle_domain::entities::User;
 use trestle_domain::manifest::Problem;
 use trestle_domain::record::*;
 use trestle_domain::*;
-use trestle_store::{StoreError, User};
+use trestle_store::StoreError;
 
 /// Most items one sync takes.
 pub const MAX_SYNC: usize = 1000;

@@ -12,14 +12,14 @@ use axum::response::Response;
 use axum::Json;
 use serde_json::{json, Value};
 use trestle_api::apps::*;
+use trestle_domain::entities::App;
 use trestle_domain::page::Page;
 use trestle_domain::permissions::{COMPANY_TOOLS, PROJECT_TOOLS};
 use trestle_domain::*;
-use trestle_store::App;
 
 pub(super) async fn app_out(s: &AppState, actor: trestle_domain::policy::Actor, app: App) -> Result<AppOut, ApiError> {
     let clients = s.core.list_clients(actor, app.id).await?;
-    let client_of = |env: trestle_store::Environment| {
+    let client_of = |env: trestle_domain::entities::Environment| {
         clients
             .iter()
             .find(|c| c.client.environment == env)
@@ -29,8 +29,8 @@ pub(super) async fn app_out(s: &AppState, actor: trestle_domain::policy::Actor, 
         id: app.id.0,
         name: app.name,
         created_at: app.created_at,
-        production_client_id: client_of(trestle_store::Environment::Production),
-        sandbox_client_id: client_of(trestle_store::Environment::Sandbox),
+        production_client_id: client_of(trestle_domain::entities::Environment::Production),
+        sandbox_client_id: client_of(trestle_domain::entities::Environment::Sandbox),
         sandbox_company_id: app.sandbox_company_id.map(|c| c.0),
         suspended_at: app.suspended_at,
         suspended_reason: app.suspended_reason,

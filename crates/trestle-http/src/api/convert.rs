@@ -12,9 +12,10 @@ use trestle_api::projects::*;
 use trestle_api::service_accounts::*;
 use trestle_api::versions::*;
 use trestle_core::{AppMetrics, InstallView, MigrationRow, ToolChange};
-use trestle_store::{
-    AppVersion, AuditEvent, Company, DirectoryEntry, Invitation, NewProject, Project, ServiceAccount, User,
+use trestle_domain::entities::{
+    AppVersion, AuditEvent, Company, DirectoryEntry, Invitation, Project, ServiceAccount, User,
 };
+use trestle_store::NewProject;
 
 /// A value the use cases return, as the management API shows it.
 pub(crate) trait ToDto {
@@ -101,7 +102,7 @@ impl ToDto for AppVersion {
     }
 }
 
-impl ToDto for trestle_store::InstallUpdate {
+impl ToDto for trestle_domain::entities::InstallUpdate {
     type Dto = UpdateOut;
     fn dto(self) -> UpdateOut {
         let u = self;
@@ -133,7 +134,7 @@ impl ToDto for InstallView {
             },
             version: v.version.version,
             app_version_id: v.version.app_version_uuid,
-            status: if v.install.status == trestle_store::InstallStatus::Installed {
+            status: if v.install.status == trestle_domain::entities::InstallStatus::Installed {
                 "installed"
             } else {
                 "uninstalled"

@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use trestle_api::credentials::*;
+use trestle_domain::entities::Environment;
 use trestle_domain::*;
-use trestle_store::Environment;
 
 fn environment(s: &str) -> Result<Environment, ApiError> {
     match s {

@@ -8,7 +8,7 @@ use axum::Json;
 use trestle_api::operator::*;
 use trestle_domain::*;
 
-fn suspension_out(app: trestle_store::App) -> Json<SuspensionOut> {
+fn suspension_out(app: trestle_domain::entities::App) -> Json<SuspensionOut> {
     Json(SuspensionOut {
         app_id: app.id.0,
         suspended_at: app.suspended_at,

@@ -12,8 +12,8 @@ use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use axum::Json;
 use trestle_api::versions::*;
+use trestle_domain::entities::VersionStatus;
 use trestle_domain::*;
-use trestle_store::VersionStatus;
 
 /// Developer: create a manifest version (status `ready_for_testing`). Every problem is listed.
 #[utoipa::path(post, path = "/api/v1/apps/{app_id}/versions", tag = "developer", security(("api_token" = [])),

@@ -1,6 +1,7 @@
 //! Rows as the database returns them, the column lists that select them, and their
 //! conversion into the types the rest of the system sees.
 
+use crate::entities::*;
 use crate::*;
 use sqlx::FromRow;
 use trestle_domain::*;

@@ -3,6 +3,7 @@
 
 use super::{ctx, run, world};
 use std::sync::Arc;
+use trestle_domain::entities::*;
 use trestle_domain::event::{ActorKind, RecordedEvent};
 use trestle_domain::page::PageRequest;
 use trestle_domain::*;

@@ -9,6 +9,7 @@
 
 use super::{ctx, new_install, run, sandbox, world, World};
 use std::sync::Arc;
+use trestle_domain::entities::*;
 use trestle_domain::page::{Page, PageRequest};
 use trestle_domain::*;
 use trestle_store::*;

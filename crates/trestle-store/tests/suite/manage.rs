@@ -2,6 +2,7 @@
 
 use super::{ctx, new_install, page, run, world};
 use std::sync::Arc;
+use trestle_domain::entities::*;
 use trestle_domain::page::PageRequest;
 use trestle_domain::*;
 use trestle_store::*;

@@ -11,9 +11,9 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 use maud::html;
+use trestle_domain::entities::UserKind;
 use trestle_domain::page::PageRequest;
 use trestle_domain::*;
-use trestle_store::UserKind;
 
 pub(super) fn routes() -> Router<WebState> {
     Router::new().route("/ui/companies/{company}/directory", get(directory))

@@ -15,10 +15,10 @@ use axum::Router;
 use maud::html;
 use std::collections::HashSet;
 use trestle_core::{CoreError, InstallRequest, InstallView};
+use trestle_domain::entities::InstallStatus;
 use trestle_domain::page::PageRequest;
 use trestle_domain::permissions::Level;
 use trestle_domain::*;
-use trestle_store::InstallStatus;
 
 pub(super) fn routes() -> Router<WebState> {
     Router::new()

@@ -15,10 +15,11 @@ use axum::routing::{get, post};
 use axum::Router;
 use maud::{html, Markup};
 use trestle_core::CoreError;
+use trestle_domain::entities::Project;
 use trestle_domain::page::PageRequest;
 use trestle_domain::permissions::ToolPermissions;
 use trestle_domain::*;
-use trestle_store::{NewProject, Project, ProjectFilter, ProjectPatch, ProjectStatus};
+use trestle_store::{NewProject, ProjectFilter, ProjectPatch, ProjectStatus};
 
 type Page = Result<Response, WebError>;
 

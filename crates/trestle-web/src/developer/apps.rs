@@ -15,10 +15,10 @@ use axum::routing::{get, post};
 use axum::Router;
 use maud::html;
 use trestle_core::CoreError;
+use trestle_domain::entities::Environment;
 use trestle_domain::page::PageRequest;
 use trestle_domain::text;
 use trestle_domain::*;
-use trestle_store::Environment;
 
 pub(super) fn routes() -> Router<WebState> {
     Router::new()

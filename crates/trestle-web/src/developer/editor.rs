@@ -16,10 +16,10 @@ use axum::Router;
 use maud::{html, Markup};
 use serde_json::{json, Map, Value};
 use trestle_core::CoreError;
+use trestle_domain::entities::AppVersion;
 use trestle_domain::manifest::{GrantType, Manifest, Problem};
 use trestle_domain::permissions::{Level, ToolPermissions, COMPANY_TOOLS, PROJECT_TOOLS};
 use trestle_domain::*;
-use trestle_store::AppVersion;
 
 pub(super) fn routes() -> Router<WebState> {
     Router::new()

@@ -3,7 +3,7 @@
 use crate::error::WebError;
 use axum::response::Response;
 use maud::{html, Markup};
-use trestle_store::{AppVersion, VersionStatus};
+use trestle_domain::entities::{AppVersion, VersionStatus};
 
 pub(super) type Page = Result<Response, WebError>;
 

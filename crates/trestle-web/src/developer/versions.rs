@@ -14,10 +14,10 @@ use axum::routing::{get, post};
 use axum::Router;
 use maud::{html, Markup};
 use trestle_core::VersionDiff;
+use trestle_domain::entities::{AppVersion, VersionStatus};
 use trestle_domain::manifest::Manifest;
 use trestle_domain::permissions::Level;
 use trestle_domain::*;
-use trestle_store::{AppVersion, VersionStatus};
 
 pub(super) fn routes() -> Router<WebState> {
     Router::new()

@@ -248,7 +248,7 @@ async fn decision(
         Some(token) => state.core.session(token).await.ok().flatten(),
         None => None,
     };
-    let Some(trestle_store::WebSession { user, csrf, .. }) = session else {
+    let Some(trestle_domain::entities::WebSession { user, csrf, .. }) = session else {
         return message_page(
             StatusCode::UNAUTHORIZED,
             "Sign in again",

@@ -51,7 +51,7 @@ fn all() -> PageRequest {
     }
 }
 
-fn person(u: &trestle_store::User) -> Value {
+fn person(u: &trestle_domain::entities::User) -> Value {
     json!({"id": u.id.0, "name": u.name, "login": u.email})
 }
 
