@@ -60,17 +60,35 @@ impl PageRequest {
     /// Builds the `Link` header value. `url_for(page)` returns the absolute URL of a page.
     /// `prev` is omitted on the first page and `next` on the last one.
     pub fn link_header(&self, total: i64, url_for: impl Fn(u32) -> String) -> String {
+        self.link_header_by(total, |n, _| url_for(n))
+    }
+
+    /// [`PageRequest::link_header`], where the URL may also depend on the relation (a keyset
+    /// list puts its cursor in `next` only).
+    pub fn link_header_by(&self, total: i64, url_for: impl Fn(u32, Rel) -> String) -> String {
         let last = self.last_page(total);
-        let mut parts = vec![format!("<{}>; rel=\"first\"", url_for(1))];
+        let mut parts = vec![format!("<{}>; rel=\"first\"", url_for(1, Rel::First))];
         if self.page > 1 {
-            parts.push(format!("<{}>; rel=\"prev\"", url_for((self.page - 1).min(last))));
+            parts.push(format!(
+                "<{}>; rel=\"prev\"",
+                url_for((self.page - 1).min(last), Rel::Prev)
+            ));
         }
         if self.page < last {
-            parts.push(format!("<{}>; rel=\"next\"", url_for(self.page + 1)));
+            parts.push(format!("<{}>; rel=\"next\"", url_for(self.page + 1, Rel::Next)));
         }
-        parts.push(format!("<{}>; rel=\"last\"", url_for(last)));
+        parts.push(format!("<{}>; rel=\"last\"", url_for(last, Rel::Last)));
         parts.join(", ")
     }
+}
+
+/// A relation of the `Link` header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rel {
+    First,
+    Prev,
+    Next,
+    Last,
 }
 
 /// One page of results plus the total count across all pages.

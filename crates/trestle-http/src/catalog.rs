@@ -14,7 +14,7 @@
 
 use crate::error::{ApiError, RequestError};
 use crate::extract::RestCaller;
-use crate::paging::{link_value, origin, page_url, query_pairs, PER_PAGE, TOTAL};
+use crate::paging::{keyset_link_header, link_value, origin, query_pairs, PER_PAGE, TOTAL};
 use crate::rest::{company_of, parse_company};
 use crate::AppState;
 use axum::body::{Body, Bytes};
@@ -23,7 +23,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
-use trestle_core::records::CURSOR_PARAM;
 use trestle_core::{OpAnswer, OpBody, OpRequest};
 use trestle_domain::catalog::{catalog, CatalogOp, Method, PathParams, Resolved};
 use trestle_domain::manifest::Problem;
@@ -142,14 +141,8 @@ fn respond(state: &AppState, headers: &HeaderMap, uri: &Uri, pairs: &[(String, S
     };
     if let Some(list) = answer.list {
         let origin = origin(state.public_url.as_deref(), headers);
-        let kept: Vec<(String, String)> = pairs.iter().filter(|(k, _)| k != CURSOR_PARAM).cloned().collect();
-        let link = list.page.link_header(list.total, |n| {
-            let url = page_url(&origin, uri, &kept, list.page, n);
-            match list.next_after {
-                Some(after) if n == list.page.page + 1 => format!("{url}&{CURSOR_PARAM}={after}"),
-                _ => url,
-            }
-        });
+        let next_after = list.next_after.map(|id| id.0);
+        let link = keyset_link_header(&origin, uri, pairs, list.page, list.total, next_after);
         let h = res.headers_mut();
         h.insert(TOTAL, HeaderValue::from(list.total));
         h.insert(PER_PAGE, HeaderValue::from(list.page.per_page));

@@ -9,7 +9,8 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
-use trestle_domain::page::{Page, PageRequest};
+use trestle_core::records::CURSOR_PARAM;
+use trestle_domain::page::{Page, PageRequest, Rel};
 
 /// Procore's pagination headers (names made once, not parsed per response).
 pub(crate) const TOTAL: HeaderName = HeaderName::from_static("total");
@@ -161,49 +162,6 @@ fn path_and_query(uri: &Uri) -> &str {
     uri.path_and_query().map_or(uri.path(), |pq| pq.as_str())
 }
 
-/// Like [`paged`], for a cached page: the JSON body and `Link` header are made once per cached
-/// answer (and request URL) and reused until the answer changes. Reusing them allocates
-/// nothing.
-// Unused since the REST project and company lists moved to [`keyset_paged_shared`]; kept for a
-// cached list without ids (and so that the engine branch's changes to this file merge).
-#[allow(dead_code)]
-pub fn paged_shared<T>(
-    public_url: Option<&str>,
-    headers: &HeaderMap,
-    uri: &Uri,
-    pairs: &[(String, String)],
-    req: PageRequest,
-    shared: &trestle_core::Shared<Page<T>>,
-    to_json: impl Fn(&[T]) -> serde_json::Result<Vec<u8>>,
-) -> Response {
-    let host = headers.get(header::HOST);
-    let render = |page: &Page<T>| {
-        let origin = origin(public_url, headers);
-        let body = to_json(&page.items).unwrap_or_else(|_| b"[]".to_vec());
-        let link = req.link_header(page.total, |n| page_url(&origin, uri, pairs, req, n));
-        std::sync::Arc::new(RenderedPage {
-            host: host.cloned(),
-            path_and_query: path_and_query(uri).to_string(),
-            body: body.into(),
-            link: link_value(&link),
-            total: page.total,
-        })
-    };
-    let mut r = shared.rendering(render);
-    if r.host.as_ref() != host || r.path_and_query != path_and_query(uri) {
-        r = render(&shared.value);
-    }
-    let mut res = r.body.clone().into_response();
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    h.insert(TOTAL, HeaderValue::from(r.total));
-    h.insert(PER_PAGE, HeaderValue::from(req.per_page));
-    if let Some(link) = &r.link {
-        h.insert(header::LINK, link.clone());
-    }
-    res
-}
-
 /// The absolute URL of page `n`, keeping the request's other parameters.
 pub(crate) fn page_url(origin: &str, uri: &Uri, pairs: &[(String, String)], req: PageRequest, n: u32) -> String {
     let mut params: Vec<(&str, String)> = pairs
@@ -220,7 +178,7 @@ pub(crate) fn page_url(origin: &str, uri: &Uri, pairs: &[(String, String)], req:
 /// The `after_id` query parameter of a list read by keyset: the last id of the previous page, a
 /// positive integer (a bad or repeated one is a 400).
 pub fn after_param(pairs: &[(String, String)]) -> Result<Option<i64>, ApiError> {
-    match single(pairs, "after_id")?.map(str::trim) {
+    match single(pairs, CURSOR_PARAM)?.map(str::trim) {
         None | Some("") => Ok(None),
         Some(v) => match v.parse::<i64>() {
             Ok(n) if n >= 1 => Ok(Some(n)),
@@ -234,10 +192,12 @@ pub fn after_param(pairs: &[(String, String)]) -> Result<Option<i64>, ApiError> 
     }
 }
 
-/// Like [`paged_shared`], for a list that can also be read by keyset: the `next` link carries
-/// `after_id=<the last id of this page>` (the name the catalog engine's lists use too) beside `page=`, so a client that follows it gets a page
-/// whose cost does not grow with its number; `first`, `prev` and `last` carry no `after_id` (they
-/// are read by offset, as a client that walks page numbers does).
+/// Like [`paged`], for a cached page that can also be read by keyset: the JSON body and `Link`
+/// header are made once per cached answer (and request URL) and reused until the answer
+/// changes, allocating nothing. The `next` link carries `after_id=<the last id of this page>`
+/// beside `page=` ([`keyset_link_header`]), so a client that follows it gets a page whose cost
+/// does not grow with its number; `first`, `prev` and `last` carry none (they are read by
+/// offset, as a client that walks page numbers does).
 #[allow(clippy::too_many_arguments)]
 pub fn keyset_paged_shared<T>(
     public_url: Option<&str>,
@@ -254,9 +214,7 @@ pub fn keyset_paged_shared<T>(
         let origin = origin(public_url, headers);
         let body = to_json(&page.items).unwrap_or_else(|_| b"[]".to_vec());
         let last_id = page.items.last().map(&id_of);
-        let link = keyset_link(req, page.total, last_id, |n, after| {
-            keyset_page_url(&origin, uri, pairs, req, n, after)
-        });
+        let link = keyset_link_header(&origin, uri, pairs, req, page.total, last_id);
         std::sync::Arc::new(RenderedPage {
             host: host.cloned(),
             path_and_query: path_and_query(uri).to_string(),
@@ -280,43 +238,25 @@ pub fn keyset_paged_shared<T>(
     res
 }
 
-/// [`PageRequest::link_header`]'s relations, where only `next` carries `after_id` (the last id
-/// of this page, when it has one).
-fn keyset_link(req: PageRequest, total: i64, last_id: Option<i64>, url: impl Fn(u32, Option<i64>) -> String) -> String {
-    let last = req.last_page(total);
-    let mut parts = vec![format!("<{}>; rel=\"first\"", url(1, None))];
-    if req.page > 1 {
-        parts.push(format!("<{}>; rel=\"prev\"", url((req.page - 1).min(last), None)));
-    }
-    if req.page < last {
-        parts.push(format!("<{}>; rel=\"next\"", url(req.page + 1, last_id)));
-    }
-    parts.push(format!("<{}>; rel=\"last\"", url(last, None)));
-    parts.join(", ")
-}
-
-/// The absolute URL of page `n` of a keyset list, keeping the request's other parameters (not
-/// its `after`), with `after` when given.
-fn keyset_page_url(
+/// The `Link` header of a list that can be read by keyset: the request's other parameters kept
+/// (not its cursor), and only `next` carrying [`CURSOR_PARAM`] — the last id of this page, when
+/// there is one. The REST project and company lists and the catalog engine's lists share it.
+pub(crate) fn keyset_link_header(
     origin: &str,
     uri: &Uri,
     pairs: &[(String, String)],
     req: PageRequest,
-    n: u32,
-    after: Option<i64>,
+    total: i64,
+    next_after: Option<i64>,
 ) -> String {
-    let mut params: Vec<(&str, String)> = pairs
-        .iter()
-        .filter(|(k, _)| k != "page" && k != "per_page" && k != "after_id")
-        .map(|(k, v)| (k.as_str(), v.clone()))
-        .collect();
-    params.push(("page", n.to_string()));
-    params.push(("per_page", req.per_page.to_string()));
-    if let Some(a) = after {
-        params.push(("after_id", a.to_string()));
-    }
-    let q = serde_urlencoded::to_string(&params).unwrap_or_default();
-    format!("{origin}{}?{q}", header_safe(uri.path()))
+    let kept: Vec<(String, String)> = pairs.iter().filter(|(k, _)| k != CURSOR_PARAM).cloned().collect();
+    req.link_header_by(total, |n, rel| {
+        let url = page_url(origin, uri, &kept, req, n);
+        match (rel, next_after) {
+            (Rel::Next, Some(after)) => format!("{url}&{CURSOR_PARAM}={after}"),
+            _ => url,
+        }
+    })
 }
 
 /// The paging of a management-API list request, as an extractor: `page` and `per_page` read
