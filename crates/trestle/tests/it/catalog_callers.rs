@@ -3,7 +3,7 @@
 //! "not found" for a project the caller is not in.
 
 use crate::support::{expect, on_both_backends, Browser, TestApp};
-use crate::user_oauth::{authorize_path, setup, sign_in_and_approve, CALLBACK};
+use crate::user_oauth::{authorize_path, exchange, setup, sign_in_and_approve};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -32,22 +32,9 @@ async fn people_and_service_accounts_follow_their_tool_levels(app: TestApp) {
     let (w, pat) = setup(&app).await;
     let mut b = Browser::new(&app);
     let code = sign_in_and_approve(&mut b, &authorize_path(&w, "")).await;
-    let res = app
-        .post("/oauth/token")
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("redirect_uri", CALLBACK),
-            ("client_id", w.app.client_id.as_str()),
-            ("client_secret", w.app.client_secret.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let person = expect(res, StatusCode::OK).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (status, answer) = exchange(&app, &w, &code, None).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let person = answer["access_token"].as_str().unwrap().to_string();
     let rfis = |p: i64| format!("/rest/v1.0/projects/{p}/rfis");
 
     // No RFIs level: refused; another project: not found.

@@ -114,7 +114,7 @@ async fn expect_html(res: reqwest::Response, want: StatusCode) -> String {
     res.text().await.unwrap()
 }
 
-async fn exchange(app: &TestApp, w: &World, code: &str, verifier: Option<&str>) -> (StatusCode, Value) {
+pub(crate) async fn exchange(app: &TestApp, w: &World, code: &str, verifier: Option<&str>) -> (StatusCode, Value) {
     let mut form = vec![
         ("grant_type", "authorization_code"),
         ("code", code),
