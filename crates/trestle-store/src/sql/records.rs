@@ -75,6 +75,14 @@ fn origin_taken() -> StoreError {
     StoreError::Conflict("origin_id is taken by another record of the collection".into())
 }
 
+/// A write's database error, where the only uniqueness it can break is the origin id's.
+fn unless_origin_taken(e: sqlx::Error) -> StoreError {
+    match StoreError::from(e) {
+        StoreError::Conflict(_) => origin_taken(),
+        other => other,
+    }
+}
+
 fn idempotency_taken() -> StoreError {
     StoreError::Conflict("idempotency".into())
 }
@@ -200,10 +208,7 @@ macro_rules! impl_records {
                 .bind(new.created_by.map(|u| u.0))
                 .fetch_one(&mut **tx)
                 .await
-                .map_err(|e| match StoreError::from(e) {
-                    StoreError::Conflict(_) => origin_taken(),
-                    other => other,
-                })?;
+                .map_err(unless_origin_taken)?;
                 let record = Record::try_from(row)?;
                 tx.record(event(Action::RecordCreate, &record).after(record_json(&record)));
                 Ok(record)
@@ -238,10 +243,7 @@ macro_rules! impl_records {
                 .bind(before.id.0)
                 .fetch_one(&mut **tx)
                 .await
-                .map_err(|e| match StoreError::from(e) {
-                    StoreError::Conflict(_) => origin_taken(),
-                    other => other,
-                })?;
+                .map_err(unless_origin_taken)?;
                 let record = Record::try_from(row)?;
                 tx.record(
                     event(Action::RecordUpdate, &record)
