@@ -3,7 +3,7 @@
 //! `rfis/potential_assignees` (the project's people), `<collection>/filter_options/<field>`
 //! (`[{key, value}]` of the values the collection's records hold, with expanded names).
 
-use super::{spec_of, Refs, Wanted, UNION_LISTS};
+use super::{spec_of, Refs, Wanted, STATUS_DEFAULTS, UNION_LISTS};
 use crate::records::{render, ListPage, OpAnswer, OpBody, OpRequest, Place};
 use crate::{Result, Trestle};
 use serde_json::{json, Map, Value};
@@ -22,23 +22,6 @@ const PEOPLE_LOOKUPS: &[&str] = &[
     "rfis/potential_rfi_managers",
     "rfis/potential_assignees",
     "task_items/assignees",
-];
-
-/// Status lists Procore answers with its defaults while the collection holds none of its own
-/// (their first entries are the defaults `SPECS` shows: change event 1 Open, submittal 1 Draft).
-pub(super) const STATUS_DEFAULTS: &[(&str, &str)] = &[
-    (
-        "change_event/statuses",
-        r#"[{"id": 1, "name": "Open", "mapped_to_status": "open", "default_status": true, "show_in_select": true},
-            {"id": 2, "name": "Closed", "mapped_to_status": "closed", "default_status": false, "show_in_select": true},
-            {"id": 3, "name": "Pending", "mapped_to_status": "pending", "default_status": false, "show_in_select": true}]"#,
-    ),
-    (
-        "submittal_statuses",
-        r#"[{"id": 1, "name": "Draft", "status": "draft"},
-            {"id": 2, "name": "Open", "status": "open"},
-            {"id": 3, "name": "Closed", "status": "closed"}]"#,
-    ),
 ];
 
 /// Most records a filter-options lookup reads.

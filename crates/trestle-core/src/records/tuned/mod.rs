@@ -418,6 +418,23 @@ const STATUS_IDS: &[(&str, &str, &str)] = &[
     ("change_events", "change_event_status_id", "change_event/statuses"),
 ];
 
+/// Status lists Procore answers with its defaults while the collection holds none of its own
+/// (their first entries are the defaults `SPECS` shows: change event 1 Open, submittal 1 Draft).
+pub(super) const STATUS_DEFAULTS: &[(&str, &str)] = &[
+    (
+        "change_event/statuses",
+        r#"[{"id": 1, "name": "Open", "mapped_to_status": "open", "default_status": true, "show_in_select": true},
+            {"id": 2, "name": "Closed", "mapped_to_status": "closed", "default_status": false, "show_in_select": true},
+            {"id": 3, "name": "Pending", "mapped_to_status": "pending", "default_status": false, "show_in_select": true}]"#,
+    ),
+    (
+        "submittal_statuses",
+        r#"[{"id": 1, "name": "Draft", "status": "draft"},
+            {"id": 2, "name": "Open", "status": "open"},
+            {"id": 3, "name": "Closed", "status": "closed"}]"#,
+    ),
+];
+
 /// The `status` object a body's status id names in the default list, when it names one and
 /// the body has no `status`.
 fn status_of_id(resource: &str, body: &Map<String, Value>) -> Option<Value> {
@@ -426,7 +443,7 @@ fn status_of_id(resource: &str, body: &Map<String, Value>) -> Option<Value> {
     }
     let (_, field, list) = STATUS_IDS.iter().find(|(r, _, _)| *r == resource)?;
     let id = id_of(body.get(*field)?)?;
-    let (_, text) = lookups::STATUS_DEFAULTS.iter().find(|(r, _)| r == list)?;
+    let (_, text) = STATUS_DEFAULTS.iter().find(|(r, _)| r == list)?;
     let entries: Value = serde_json::from_str(text).ok()?;
     // An id the list does not hold (a status of the client's own) shows without a name.
     let Some(entry) = entries.as_array()?.iter().find(|e| e["id"] == id) else {

@@ -39,7 +39,7 @@ fn refs() -> Refs {
 
 #[test]
 fn status_defaults_are_json_lists_starting_with_the_shown_default() {
-    for (resource, text) in super::lookups::STATUS_DEFAULTS {
+    for (resource, text) in super::STATUS_DEFAULTS {
         let v: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{resource}: {e}"));
         assert_eq!(v[0]["id"], 1, "{resource}");
     }
