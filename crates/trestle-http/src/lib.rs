@@ -73,14 +73,14 @@ pub struct Pages {
     pub refusals: PageRefusals,
 }
 
-/// The complete route table: the APIs' routes and `pages`, under the global layers (body
-/// limit, rate limit, service-account warnings, metrics, trace).
+/// The complete route table: the APIs' routes and `pages`, with the fallbacks for unknown paths
+/// and wrong methods. [`serve`] puts it under the global layers ([`app`]).
 pub fn router(state: AppState, pages: Pages) -> Router {
     // The management API's routes and its OpenAPI document come from one table; the document
     // adds the OAuth and Procore REST operations from the catalog.
     let (management, doc) = api::routes().split_for_parts();
     let doc = axum::body::Bytes::from(openapi::document(&doc));
-    let router = Router::new()
+    Router::new()
         .merge(oauth::routes())
         .merge(rest::routes())
         .merge(tools::routes())
@@ -101,37 +101,53 @@ pub fn router(state: AppState, pages: Pages) -> Router {
             let state = state.clone();
             move |req: axum::extract::Request| catalog::fallback(state.clone(), req)
         })
-        .layer(extract::LimitBodyLayer(pages.refusals));
-    // Layers cost on every request, so only what is switched on is added.
-    let router = if state.rate_limiter.enabled() {
-        router.layer(axum::middleware::from_fn_with_state(
-            (state.clone(), pages.refusals),
-            ratelimit::limit,
-        ))
-    } else {
-        router
-    };
+}
+
+/// The whole service: [`router`] under the global layers — from the outside in: trace (at
+/// debug level), response counts, service-account warnings, rate limit, body limit.
+///
+/// The layers wrap the router once, as one tower stack, rather than each route
+/// (`Router::layer` boxes every layer around every route, on every request). Layers cost on
+/// every request, so only what is switched on is added.
+pub fn app(
+    state: AppState,
+    pages: Pages,
+) -> impl tower::Service<
+    axum::extract::Request,
+    Response = Response,
+    Error = std::convert::Infallible,
+    Future = impl Send + 'static,
+> + Clone
+       + Send
+       + 'static {
+    use tower::ServiceBuilder;
+    let refusals = pages.refusals;
+    let routes = router(state.clone(), pages);
+    let rate = state
+        .rate_limiter
+        .enabled()
+        .then(|| axum::middleware::from_fn_with_state((state.clone(), refusals), ratelimit::limit));
     let t = state.core.timeline();
-    let router = if t.deprecated_on.is_some() || t.sunset.is_some() {
-        router.layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            api::service_accounts::warn_service_accounts,
-        ))
-    } else {
-        router
-    };
-    let router = router.layer(metrics::CountLayer(state.http_counters.clone()));
-    let router = if tracing::level_enabled!(tracing::Level::DEBUG) {
-        // Spans record the path only: a query string may carry a token some client put there.
-        router.layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(
-            |req: &axum::http::Request<axum::body::Body>| {
-                tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
-            },
-        ))
-    } else {
-        router
-    };
-    router
+    let warn = (t.deprecated_on.is_some() || t.sunset.is_some())
+        .then(|| axum::middleware::from_fn_with_state(state.clone(), api::service_accounts::warn_service_accounts));
+    let trace = tracing::level_enabled!(tracing::Level::DEBUG).then(|| {
+        ServiceBuilder::new()
+            .map_response(IntoResponse::into_response)
+            // Spans record the path only: a query string may carry a token some client put there.
+            .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(
+                |req: &axum::http::Request<axum::body::Body>| {
+                    tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
+                },
+            ))
+            .into_inner()
+    });
+    ServiceBuilder::new()
+        .option_layer(trace)
+        .layer(metrics::CountLayer(state.http_counters.clone()))
+        .option_layer(warn)
+        .option_layer(rate)
+        .layer(extract::LimitBodyLayer(refusals))
+        .service(routes)
 }
 
 /// The OpenAPI document of the management API alone (the served one adds the catalog).
@@ -169,9 +185,10 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     // The peer address reaches handlers (rate limits and lockouts are per address).
+    use axum::ServiceExt;
     axum::serve(
         listener,
-        router(state, pages).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        app(state, pages).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await

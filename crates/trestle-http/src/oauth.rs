@@ -199,7 +199,7 @@ impl<'de> serde::Deserialize<'de> for JsonMembers {
 /// Whether a form body can be split as it is: nothing to decode (no `%`, no `+`: client ids and
 /// secrets are hex) and valid UTF-8. That is several times cheaper than decoding each value.
 fn plain_form(body: &[u8]) -> bool {
-    !body.iter().any(|b| matches!(b, b'%' | b'+')) && std::str::from_utf8(body).is_ok()
+    memchr::memchr2(b'%', b'+', body).is_none() && std::str::from_utf8(body).is_ok()
 }
 
 /// The name and value ranges of the next pair of a plain form body ([`plain_form`]) from `at`,
@@ -208,15 +208,12 @@ fn plain_form(body: &[u8]) -> bool {
 fn next_pair(body: &[u8], mut at: usize) -> Option<(Param, Param, usize)> {
     while at < body.len() {
         let start = at;
-        let end = body[start..]
-            .iter()
-            .position(|&b| b == b'&')
-            .map_or(body.len(), |i| start + i);
+        let end = memchr::memchr(b'&', &body[start..]).map_or(body.len(), |i| start + i);
         at = end + 1;
         if end == start {
             continue;
         }
-        return Some(match body[start..end].iter().position(|&b| b == b'=') {
+        return Some(match memchr::memchr(b'=', &body[start..end]) {
             Some(i) => (Param::Body(start, start + i), Param::Body(start + i + 1, end), at),
             None => (Param::Body(start, end), Param::Body(end, end), at),
         });
@@ -228,7 +225,7 @@ fn next_pair(body: &[u8], mut at: usize) -> Option<(Param, Param, usize)> {
 fn form_params(body: Bytes) -> Result<Params, OAuthError> {
     // The body as text, checked once (and not copied when hyper handed over its only owner).
     let body = match String::from_utf8(Vec::from(body)) {
-        Ok(text) if !text.bytes().any(|b| matches!(b, b'%' | b'+')) => text,
+        Ok(text) if memchr::memchr2(b'%', b'+', text.as_bytes()).is_none() => text,
         Ok(text) => return Params::from_pairs(form_urlencoded::parse(text.as_bytes()).into_owned()),
         Err(e) => return Params::from_pairs(form_urlencoded::parse(e.as_bytes()).into_owned()),
     };
