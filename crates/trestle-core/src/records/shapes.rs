@@ -124,13 +124,17 @@ impl Trestle {
         let page = self.store.list_records(&place.scope, &q).await?;
         let users = self.users_of(page.items.iter().filter_map(|r| r.created_by)).await?;
         let refs = self.refs_of(&place.scope, page.items.iter().map(|r| &r.body)).await?;
+        let full = page.items.len() as u32 == q.page.per_page;
+        let next_after = page.items.last().filter(|_| full && q.sort.is_empty()).map(|r| r.id);
+        // The records were read only to be shown: their bodies move into the answer.
         let items: Vec<Value> = page
             .items
-            .iter()
-            .map(|r| render::record(r, r.created_by.and_then(|u| users.get(&u)), place.v2, &refs))
+            .into_iter()
+            .map(|r| {
+                let by = r.created_by.and_then(|u| users.get(&u));
+                render::record_owned(r, by, place.v2, &refs)
+            })
             .collect();
-        let full = items.len() as u32 == q.page.per_page;
-        let next_after = page.items.last().filter(|_| full && q.sort.is_empty()).map(|r| r.id);
         let shown = super::tuned::grouped(&req.op.path, &items).unwrap_or(Value::Array(items));
         Ok(OpAnswer {
             status: 200,

@@ -170,9 +170,9 @@ impl Trestle {
             total += page.total;
             let refs = self.refs_of(&scope, page.items.iter().map(|r| &r.body)).await?;
             let by = self.users_of(page.items.iter().filter_map(|r| r.created_by)).await?;
-            shown.extend(page.items.iter().map(|r| {
+            shown.extend(page.items.into_iter().map(|r| {
                 let by = r.created_by.and_then(|u| by.get(&u));
-                (r.id.0, render::record(r, by, place.v2, &refs))
+                (r.id.0, render::record_owned(r, by, place.v2, &refs))
             }));
         }
         shown.sort_by_key(|(id, _)| *id);
@@ -273,8 +273,11 @@ impl Trestle {
         let by = self.users_of(page.items.iter().filter_map(|r| r.created_by)).await?;
         let shown: Vec<Value> = page
             .items
-            .iter()
-            .map(|r| render::record(r, r.created_by.and_then(|u| by.get(&u)), false, &refs))
+            .into_iter()
+            .map(|r| {
+                let by = r.created_by.and_then(|u| by.get(&u));
+                render::record_owned(r, by, false, &refs)
+            })
             .collect();
         let expanded =
             spec.expand.iter().any(|e| e.field == field) || spec.option_fields.iter().any(|(f, _)| *f == field);
