@@ -382,6 +382,13 @@ pub struct Caches {
     pub actors: Memo<(Who, CompanyId), CompanyActor>,
     pub projects: Memo<ProjectsKey, SharedPage<trestle_domain::entities::Project>>,
     pub app_companies: Memo<(AppId, bool, u32, u32, i64), SharedPage<trestle_domain::entities::Company>>,
+    /// What a catalog record shows of the people and vendors it names, inside the record's
+    /// company (stamped by its generation: memberships and vendors are the company's data, and
+    /// a person's name and login never change): a person by company and user (`None`: not a
+    /// member), a creator by company and user, a vendor by company, project and id.
+    pub shown_people: Memo<(CompanyId, UserId), Option<serde_json::Value>>,
+    pub creators: Memo<(CompanyId, UserId), Option<trestle_domain::entities::User>>,
+    pub shown_vendors: Memo<(CompanyId, Option<trestle_domain::ProjectId>, i64), Option<serde_json::Value>>,
     /// Access tokens whose MAC was checked.
     pub tokens: crate::tokens::Verified,
     /// Client secrets that matched.
@@ -454,6 +461,9 @@ impl Caches {
             actors: Memo::new(200_000, c.clone()),
             projects: Memo::new(50_000, c.clone()),
             app_companies: Memo::new(10_000, c.clone()),
+            shown_people: Memo::new(100_000, c.clone()),
+            creators: Memo::new(100_000, c.clone()),
+            shown_vendors: Memo::new(100_000, c.clone()),
             tokens: crate::tokens::Verified::new(100_000),
             client_secrets: VerifiedSecrets::new(10_000),
         }
