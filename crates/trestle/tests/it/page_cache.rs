@@ -101,6 +101,7 @@ async fn cached_lists_follow_every_change(app: TestApp) {
     let first = write(&app, &bot, a, "POST", &rfis, rfi("Footing"), StatusCode::CREATED).await;
     let (shown, total) = list(&app, &bot, a, &page).await;
     assert_eq!((subjects(&shown), total.as_str()), (vec!["Footing"], "1"));
+    assert_eq!(shown[0]["id"], first["id"]);
     assert_eq!(shown[0]["rfi_manager"], Value::Null, "Sam is no member of Acme yet");
     assert_eq!(
         shown[0]["responsible_contractor"],
