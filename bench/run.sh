@@ -461,10 +461,13 @@ if want records; then
   R_DIR=$(mktemp -d -t trestle-bench-rfis.XXXXXX)
   PORT=$(free_port)
   BASE="http://127.0.0.1:$PORT"
+  # start_rfis NAME [ARGS...] — Trestle on the RFI data dir, with more server flags (the size
+  # check and the uncached row pass --page-cache-mb 0: every request reads and renders its page)
   start_rfis() {
-    TRESTLE_LOG=${TRESTLE_LOG:-warn} start_server "rfis_$1" "$TRESTLE_BIN" up --port "$PORT" --data-dir "$R_DIR" \
-      --rate-limit-hourly "${BENCH_TRESTLE_RATE_LIMIT:-0}" --rate-limit-spike 0
-    wait_ready "rfis_$1" "$BASE/health/ready" "$R_DIR/demo.json"
+    local name=$1; shift
+    TRESTLE_LOG=${TRESTLE_LOG:-warn} start_server "rfis_$name" "$TRESTLE_BIN" up --port "$PORT" --data-dir "$R_DIR" \
+      --rate-limit-hourly "${BENCH_TRESTLE_RATE_LIMIT:-0}" --rate-limit-spike 0 "$@"
+    wait_ready "rfis_$name" "$BASE/health/ready" "$R_DIR/demo.json"
     demo_vars "$R_DIR/demo.json"
     R_TOKEN=$(fetch_token "$BASE")
     [[ -n "$R_TOKEN" ]] || log "WARNING: could not get a Trestle access token"
@@ -498,7 +501,7 @@ PYEOF
   }
 
   seed_rfis 1000
-  start_rfis 1k
+  start_rfis 1k --page-cache-mb 0
   probe rfis_list_1k -D "$RESULTS/rfis_list_1k.probe.body.headers" -H "Authorization: Bearer $R_TOKEN" "$BASE$R_LIST"
   # the size check runs on one connection: at 1,000,000 RFIs a page may take a second, and 32
   # queued ones would not finish within a quick run; both sides alike, so the ratio compares costs
@@ -507,6 +510,11 @@ PYEOF
   stop_server
 
   seed_rfis 100000
+  start_rfis 100k_uncached --page-cache-mb 0
+  probe rfis_list_uncached -H "Authorization: Bearer $R_TOKEN" "$BASE$R_LIST"
+  TOKEN=$R_TOKEN PATH_QUERY=$R_LIST \
+    bench rfis_list_uncached "GET …/rfis?per_page=100&filters[status]=open, project of 100,000 RFIs, page cache off" "$BASE" bearer_get.lua
+  stop_server
   start_rfis 100k
   probe rfis_list -D "$RESULTS/rfis_list.probe.body.headers" -H "Authorization: Bearer $R_TOKEN" "$BASE$R_LIST"
   TOKEN=$R_TOKEN PATH_QUERY=$R_LIST \
@@ -520,7 +528,7 @@ PYEOF
   stop_server
 
   if seed_rfis 1000000; then
-    start_rfis 1m
+    start_rfis 1m --page-cache-mb 0
     probe rfis_list_1m -D "$RESULTS/rfis_list_1m.probe.body.headers" -H "Authorization: Bearer $R_TOKEN" "$BASE$R_LIST"
     WRK_CONNECTIONS=1 WRK_THREADS=1 TOKEN=$R_TOKEN PATH_QUERY=$R_LIST \
       bench rfis_list_1m "GET …/rfis?per_page=100&filters[status]=open, project of 1,000,000 RFIs, 1 connection" "$BASE" bearer_get.lua

@@ -184,6 +184,111 @@ where
     }
 }
 
+/// What an entry of a [`Weighed`] cache weighs, in bytes (roughly: what it holds on the heap).
+pub trait Weight {
+    fn weight(&self) -> u64;
+}
+
+/// Weighs an entry by its key and its value, plus a fixed share for the entry itself.
+#[derive(Clone, Copy)]
+struct ByWeight;
+
+impl<K: Weight, V: Weight> quick_cache::Weighter<K, Arc<Stamped<V>>> for ByWeight {
+    fn weight(&self, key: &K, value: &Arc<Stamped<V>>) -> u64 {
+        key.weight() + value.value.weight() + 64
+    }
+}
+
+/// What a [`Weighed`] cache's miss hands back, to be given to [`Weighed::remember`] with the
+/// answer once it is read: the stamp and the time taken before the read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ticket {
+    stamp: Stamp,
+    born: i64,
+    usable: bool,
+}
+
+/// A cache of stamped answers bounded by bytes rather than by entries (quick_cache with a
+/// weighter), for answers whose sizes differ a lot (rendered list pages). The same rules as
+/// [`Memo`]: an answer counts only under the stamp it was read under, never past the
+/// five-minute backstop on the injected clock, and nothing is served or kept while the change
+/// feed is down. An answer heavier than a sixteenth of the capacity is not kept (one huge page
+/// must not push out hundreds of small ones); a capacity of 0 turns the cache off.
+pub struct Weighed<K, V> {
+    cache: Option<Cache<K, Arc<Stamped<V>>, ByWeight>>,
+    largest: u64,
+    clock: Arc<dyn Clock>,
+}
+
+impl<K, V> Weighed<K, V>
+where
+    K: Hash + Eq + Weight + Send + Sync + 'static,
+    V: Clone + Weight + Send + Sync + 'static,
+{
+    /// A cache of at most `capacity` bytes (0: off), whose answers age by `clock`.
+    pub fn new(capacity: u64, clock: Arc<dyn Clock>) -> Self {
+        let cache = (capacity > 0).then(|| {
+            // quick_cache wants an estimate of the entries: assume 16 KiB an answer.
+            let items = (capacity / 16_384).clamp(16, 1 << 20) as usize;
+            Cache::with_weighter(items, capacity, ByWeight)
+        });
+        Weighed {
+            cache,
+            largest: capacity / 16,
+            clock,
+        }
+    }
+
+    /// The answer remembered for `key` under `stamp` (younger than the backstop), else the
+    /// ticket to remember the answer about to be read. `key` may be a borrowed form of `K`
+    /// (quick_cache's `Equivalent`), so a hit allocates nothing.
+    pub fn lookup<Q>(&self, gens: &Generations, key: &Q, stamp: Stamp) -> Result<V, Ticket>
+    where
+        Q: Hash + quick_cache::Equivalent<K> + ?Sized,
+    {
+        let usable = gens.usable();
+        let now = self.clock.now();
+        if let (true, Some(cache)) = (usable, &self.cache) {
+            if let Some(hit) = cache.get(key) {
+                // A clock set back makes the age negative: not used either.
+                if hit.stamp == stamp && (0..TIME_TO_LIVE).contains(&(now - hit.born)) {
+                    gens.hits.fetch_add(1, Ordering::Relaxed);
+                    return Ok(hit.value.clone());
+                }
+            }
+            gens.misses.fetch_add(1, Ordering::Relaxed);
+        }
+        Err(Ticket {
+            stamp,
+            born: now,
+            usable,
+        })
+    }
+
+    /// Remembers `value`, read after `ticket` was handed out, unless the feed was or is down,
+    /// the cache is off or the value is too heavy to keep.
+    pub fn remember(&self, gens: &Generations, ticket: Ticket, key: K, value: V) {
+        let Some(cache) = &self.cache else { return };
+        if !(ticket.usable && gens.usable()) || key.weight() + value.weight() > self.largest {
+            return;
+        }
+        cache.insert(
+            key,
+            Arc::new(Stamped {
+                stamp: ticket.stamp,
+                born: ticket.born,
+                value,
+            }),
+        );
+    }
+
+    /// The bytes the cache holds now.
+    #[cfg(test)]
+    pub fn weight(&self) -> u64 {
+        self.cache.as_ref().map_or(0, |c| c.weight())
+    }
+}
+
 /// A cached answer to which an outer layer may attach one rendering of it (e.g. its JSON
 /// body), reused for as long as the answer itself is.
 pub struct Shared<T> {
@@ -220,6 +325,31 @@ impl<T> Shared<T> {
     }
 }
 
+impl<T: std::fmt::Debug> std::fmt::Debug for Shared<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.value.fmt(f)
+    }
+}
+
+/// Two shared answers are equal when their values are (whatever is attached).
+impl<T: PartialEq> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+impl<T: Weight> Weight for Shared<T> {
+    fn weight(&self) -> u64 {
+        self.value.weight()
+    }
+}
+
+impl<T: Weight> Weight for Arc<T> {
+    fn weight(&self) -> u64 {
+        (**self).weight()
+    }
+}
+
 /// A cached page of results, shared by every request that asks the same question.
 pub type SharedPage<T> = Arc<Shared<trestle_domain::page::Page<T>>>;
 
@@ -252,6 +382,13 @@ pub struct Caches {
     pub actors: Memo<(Who, CompanyId), CompanyActor>,
     pub projects: Memo<ProjectsKey, SharedPage<trestle_domain::entities::Project>>,
     pub app_companies: Memo<(AppId, bool, u32, u32, i64), SharedPage<trestle_domain::entities::Company>>,
+    /// What a catalog record shows of the people and vendors it names, inside the record's
+    /// company (stamped by its generation: memberships and vendors are the company's data, and
+    /// a person's name and login never change): a person by company and user (`None`: not a
+    /// member), a creator by company and user, a vendor by company, project and id.
+    pub shown_people: Memo<(CompanyId, UserId), Option<serde_json::Value>>,
+    pub creators: Memo<(CompanyId, UserId), Option<trestle_domain::entities::User>>,
+    pub shown_vendors: Memo<(CompanyId, Option<trestle_domain::ProjectId>, i64), Option<serde_json::Value>>,
     /// Access tokens whose MAC was checked.
     pub tokens: crate::tokens::Verified,
     /// Client secrets that matched.
@@ -324,6 +461,9 @@ impl Caches {
             actors: Memo::new(200_000, c.clone()),
             projects: Memo::new(50_000, c.clone()),
             app_companies: Memo::new(10_000, c.clone()),
+            shown_people: Memo::new(100_000, c.clone()),
+            creators: Memo::new(100_000, c.clone()),
+            shown_vendors: Memo::new(100_000, c.clone()),
             tokens: crate::tokens::Verified::new(100_000),
             client_secrets: VerifiedSecrets::new(10_000),
         }
@@ -421,6 +561,61 @@ mod tests {
         let before = g.stamp_any_app();
         g.changed(Change::App(AppId(1234)));
         assert_ne!(before, g.stamp_any_app());
+    }
+
+    impl Weight for i64 {
+        fn weight(&self) -> u64 {
+            *self as u64
+        }
+    }
+
+    /// A weighed cache keeps the rules of the others (stamp, feed, backstop on the injected
+    /// clock), keeps nothing heavier than a sixteenth of its bytes, and is off at 0 bytes.
+    #[test]
+    fn a_weighed_cache_is_bounded_by_bytes_and_stamped() {
+        let manual = Arc::new(ManualClock::new(1_000_000));
+        let caches = Caches::new(manual.clone());
+        let g = &caches.gens;
+        let cache: Weighed<i64, i64> = Weighed::new(16_000, manual.clone());
+        let stamp = || g.stamp(Some(CompanyId(1)), None);
+        let ticket = cache.lookup(g, &1, stamp()).expect_err("nothing yet");
+        cache.remember(g, ticket, 1, 100);
+        assert_eq!(cache.lookup(g, &1, stamp()), Ok(100));
+        assert!(cache.weight() >= 101, "weighed by key and value: {}", cache.weight());
+        // too heavy to keep: over 16,000 / 16 bytes
+        let ticket = cache.lookup(g, &2, stamp()).expect_err("nothing yet");
+        cache.remember(g, ticket, 2, 1_000);
+        assert!(cache.lookup(g, &2, stamp()).is_err(), "a huge answer is not kept");
+        // the company's generation moves
+        g.changed(Change::Company(CompanyId(1)));
+        let ticket = cache.lookup(g, &1, stamp()).expect_err("invalidated");
+        // a change while reading is not hidden: the ticket's stamp is the one before
+        g.changed(Change::Company(CompanyId(1)));
+        cache.remember(g, ticket, 1, 101);
+        assert!(cache.lookup(g, &1, stamp()).is_err());
+        let ticket = cache.lookup(g, &1, stamp()).unwrap_err();
+        cache.remember(g, ticket, 1, 102);
+        assert_eq!(cache.lookup(g, &1, stamp()), Ok(102));
+        // the backstop, on the injected clock
+        manual.advance(TIME_TO_LIVE - 1);
+        assert_eq!(cache.lookup(g, &1, stamp()), Ok(102));
+        manual.advance(1);
+        assert!(cache.lookup(g, &1, stamp()).is_err(), "300 s old");
+        // nothing served or kept while the feed is down
+        let ticket = cache.lookup(g, &1, stamp()).unwrap_err();
+        cache.remember(g, ticket, 1, 103);
+        g.feed_lost();
+        assert!(cache.lookup(g, &1, stamp()).is_err());
+        let ticket = cache.lookup(g, &3, stamp()).unwrap_err();
+        g.feed_restored();
+        cache.remember(g, ticket, 3, 1);
+        assert!(cache.lookup(g, &3, stamp()).is_err(), "read while the feed was down");
+        // off
+        let off: Weighed<i64, i64> = Weighed::new(0, manual.clone());
+        let ticket = off.lookup(g, &1, stamp()).unwrap_err();
+        off.remember(g, ticket, 1, 1);
+        assert!(off.lookup(g, &1, stamp()).is_err());
+        assert_eq!(off.weight(), 0);
     }
 
     /// A verified secret counts only for the very credentials it was verified with, while

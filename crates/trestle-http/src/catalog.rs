@@ -137,6 +137,7 @@ fn respond(state: &AppState, headers: &HeaderMap, uri: &Uri, pairs: &[(String, S
     let mut res = match answer.body {
         OpBody::Json(v) => (status, Json(v)).into_response(),
         OpBody::Raw(s) => (status, [(header::CONTENT_TYPE, "application/json")], s).into_response(),
+        OpBody::Shared(r) => return respond_shared(state, headers, uri, pairs, &r),
         OpBody::Empty => status.into_response(),
     };
     if let Some(list) = answer.list {
@@ -149,6 +150,59 @@ fn respond(state: &AppState, headers: &HeaderMap, uri: &Uri, pairs: &[(String, S
         if let Some(v) = link_value(&link) {
             h.insert(header::LINK, v);
         }
+    }
+    res
+}
+
+/// The paging headers of a shared answer, made for one request: the links depend on the
+/// `Host` header and the path and query it was asked with.
+struct PagingHeaders {
+    host: Option<HeaderValue>,
+    path_and_query: String,
+    link: Option<HeaderValue>,
+}
+
+fn path_and_query(uri: &Uri) -> &str {
+    uri.path_and_query().map_or(uri.path(), |pq| pq.as_str())
+}
+
+/// A rendered answer the core shares with its page cache: the body is the shared bytes (no
+/// copy), and the `Link` header is made once per answer and request URL, attached to it.
+fn respond_shared(
+    state: &AppState,
+    headers: &HeaderMap,
+    uri: &Uri,
+    pairs: &[(String, String)],
+    shared: &trestle_core::SharedAnswer,
+) -> Response {
+    let r = &shared.value;
+    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::OK);
+    let mut res = (status, r.body.clone()).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let Some(list) = &r.list else {
+        return res;
+    };
+    let host = headers.get(header::HOST);
+    let make = |_: &trestle_core::Rendered| {
+        let origin = origin(state.public_url.as_deref(), headers);
+        let next_after = list.next_after.map(|id| id.0);
+        let link = keyset_link_header(&origin, uri, pairs, list.page, list.total, next_after);
+        std::sync::Arc::new(PagingHeaders {
+            host: host.cloned(),
+            path_and_query: path_and_query(uri).to_string(),
+            link: link_value(&link),
+        })
+    };
+    let mut paging = shared.rendering(make);
+    if paging.host.as_ref() != host || paging.path_and_query != path_and_query(uri) {
+        paging = make(r);
+    }
+    let h = res.headers_mut();
+    h.insert(TOTAL, HeaderValue::from(list.total));
+    h.insert(PER_PAGE, HeaderValue::from(list.page.per_page));
+    if let Some(v) = &paging.link {
+        h.insert(header::LINK, v.clone());
     }
     res
 }

@@ -103,6 +103,10 @@ struct ServerArgs {
     /// Lifetime of sign-in sessions in seconds (for soak runs, which need a short horizon).
     #[arg(long, hide = true, default_value_t = 12 * 3600, value_parser = clap::value_parser!(i64).range(60..))]
     session_ttl_secs: i64,
+    /// Mebibytes of rendered catalog list pages kept in memory (0 turns the page cache off).
+    #[arg(long, env = "TRESTLE_PAGE_CACHE_MB", default_value_t = 64,
+          value_parser = clap::value_parser!(u64).range(0..=65_536))]
+    page_cache_mb: u64,
     /// Log format: `text` or `json`.
     #[arg(long, env = "TRESTLE_LOG_FORMAT", default_value = "text")]
     log_format: String,
@@ -151,6 +155,7 @@ impl ServerArgs {
         c.access_token_ttl = self.access_token_ttl_secs;
         c.code_ttl = self.code_ttl_secs;
         c.session_ttl = self.session_ttl_secs;
+        c.page_cache_bytes = self.page_cache_mb << 20;
         let day = |flag: &str, v: &Option<String>| -> Result<Option<i64>> {
             v.as_deref()
                 .map(|d| {

@@ -32,6 +32,8 @@ pub struct ServerConfig {
     pub session_ttl: i64,
     /// How often this node's janitor purges what has expired.
     pub janitor_interval: Duration,
+    /// Bytes of rendered catalog list pages kept in memory (0: no page cache).
+    pub page_cache_bytes: u64,
 }
 
 impl ServerConfig {
@@ -51,6 +53,7 @@ impl ServerConfig {
             code_ttl: CoreConfig::default().code_ttl,
             session_ttl: CoreConfig::default().session_ttl,
             janitor_interval: Duration::from_secs(60),
+            page_cache_bytes: CoreConfig::default().page_cache_bytes,
         }
     }
 }
@@ -73,6 +76,7 @@ pub async fn build(config: &ServerConfig) -> Result<Trestle> {
         access_token_ttl: config.access_token_ttl,
         code_ttl: config.code_ttl,
         session_ttl: config.session_ttl,
+        page_cache_bytes: config.page_cache_bytes,
     };
     Ok(Trestle::new(
         store,

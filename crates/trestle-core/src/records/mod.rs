@@ -6,6 +6,7 @@
 //! operation's collection by its shape: lists (paging, filters, sort, a keyset cursor:
 //! `query.rs`), creates and updates checked against the catalog's schema (`schema.rs`), shows,
 //! soft deletes, syncs, actions (`shapes.rs`), and shows records in one renderer (`render.rs`).
+//! List answers are rendered once and shared through the page cache (`pages.rs`).
 //!
 //! Scope: a project operation's project comes from the path's `project_id`, else the query's,
 //! else the body's; a company operation's company from the path, query or body `company_id`,
@@ -16,12 +17,15 @@
 //! is the values of the operation's parent ids joined by `/`; a parent whose collection can be
 //! created through the catalog must exist.
 
+mod pages;
 mod query;
 mod render;
 mod schema;
 mod shapes;
 mod tuned;
 
+pub(crate) use pages::PageCache;
+pub use pages::{Rendered, SharedAnswer};
 pub use query::CURSOR_PARAM;
 pub use schema::sample;
 pub use shapes::MAX_SYNC;
@@ -62,6 +66,9 @@ pub enum OpBody {
     Json(Value),
     /// Remembered JSON text (an idempotent replay).
     Raw(String),
+    /// A rendered answer shared with the page cache (`pages.rs`): its status, body and paging
+    /// are in it, and `OpAnswer::list` is `None`.
+    Shared(SharedAnswer),
     Empty,
 }
 
@@ -170,6 +177,11 @@ impl Trestle {
     pub async fn serve_operation(&self, caller: &Caller, req: OpRequest<'_>) -> Result<OpAnswer> {
         let place = self.place(caller, &req).await?;
         self.check_parents(&place, &req).await?;
+        // Only now, with the caller's access decided for this request, may a list come from
+        // the page cache.
+        if let Some(key) = pages::key_of(&place, &req) {
+            return self.cached_list(&place, &req, key).await;
+        }
         if req.op.method == trestle_domain::catalog::Method::Get {
             if let Some(answer) = self.tuned_lookup(&place, &req).await? {
                 return Ok(answer);

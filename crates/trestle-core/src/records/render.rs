@@ -16,11 +16,21 @@ pub(crate) const SERVER_FIELDS: &[&str] = &["id", "created_at", "updated_at", "c
 
 /// One record as the API shows it (without the v2 envelope).
 pub(crate) fn record(r: &Record, by: Option<&User>, v2: bool, refs: &Refs) -> Value {
-    let mut m = Map::with_capacity(r.body.len() + 6);
+    shown(r, r.body.clone(), by, v2, refs)
+}
+
+/// The same for a record read only to be shown (a list's): its body is moved into the answer,
+/// not copied field by field.
+pub(crate) fn record_owned(mut r: Record, by: Option<&User>, v2: bool, refs: &Refs) -> Value {
+    let body = std::mem::take(&mut r.body);
+    shown(&r, body, by, v2, refs)
+}
+
+/// `r` shown with `body` (its body, or a copy of it); the hook reads only `r`'s server fields.
+fn shown(r: &Record, body: Map<String, Value>, by: Option<&User>, v2: bool, refs: &Refs) -> Value {
+    let mut m = Map::with_capacity(body.len() + 6);
     m.insert("id".into(), json!(r.id.0));
-    for (k, v) in &r.body {
-        m.insert(k.clone(), v.clone());
-    }
+    m.extend(body);
     if let Some(o) = &r.origin_id {
         m.insert("origin_id".into(), json!(o));
     }

@@ -83,11 +83,25 @@ fn origin_taken() -> CoreError {
 }
 
 impl Trestle {
-    pub(crate) async fn users_of(&self, ids: impl Iterator<Item = UserId>) -> Result<HashMap<UserId, User>> {
+    /// The creators of records of `company` shown together, each read once (and remembered
+    /// under the company's generation).
+    pub(crate) async fn users_of(
+        &self,
+        company: CompanyId,
+        ids: impl Iterator<Item = UserId>,
+    ) -> Result<HashMap<UserId, User>> {
+        let gens = &self.caches.gens;
         let mut out = HashMap::new();
         for id in ids {
             if let std::collections::hash_map::Entry::Vacant(e) = out.entry(id) {
-                if let Some(u) = self.store.find_user(id).await? {
+                let found = self
+                    .caches
+                    .creators
+                    .get_or_load(gens, &(company, id), gens.stamp(Some(company), None), || async {
+                        Ok::<_, CoreError>(self.store.find_user(id).await?)
+                    })
+                    .await?;
+                if let Some(u) = found {
                     e.insert(u);
                 }
             }
@@ -122,15 +136,21 @@ impl Trestle {
         let mut q = query::list_query(req.op, req.query, place.v2)?;
         super::tuned::tune_filter(&place.scope.resource, &mut q.filter);
         let page = self.store.list_records(&place.scope, &q).await?;
-        let users = self.users_of(page.items.iter().filter_map(|r| r.created_by)).await?;
+        let users = self
+            .users_of(place.scope.company, page.items.iter().filter_map(|r| r.created_by))
+            .await?;
         let refs = self.refs_of(&place.scope, page.items.iter().map(|r| &r.body)).await?;
+        let full = page.items.len() as u32 == q.page.per_page;
+        let next_after = page.items.last().filter(|_| full && q.sort.is_empty()).map(|r| r.id);
+        // The records were read only to be shown: their bodies move into the answer.
         let items: Vec<Value> = page
             .items
-            .iter()
-            .map(|r| render::record(r, r.created_by.and_then(|u| users.get(&u)), place.v2, &refs))
+            .into_iter()
+            .map(|r| {
+                let by = r.created_by.and_then(|u| users.get(&u));
+                render::record_owned(r, by, place.v2, &refs)
+            })
             .collect();
-        let full = items.len() as u32 == q.page.per_page;
-        let next_after = page.items.last().filter(|_| full && q.sort.is_empty()).map(|r| r.id);
         let shown = super::tuned::grouped(&req.op.path, &items).unwrap_or(Value::Array(items));
         Ok(OpAnswer {
             status: 200,
@@ -353,10 +373,13 @@ impl Trestle {
                 .await?
         };
         let users = self
-            .users_of(outcomes.iter().filter_map(|o| match o {
-                SyncOutcome::Created(r) | SyncOutcome::Updated(r) => r.created_by,
-                _ => None,
-            }))
+            .users_of(
+                place.scope.company,
+                outcomes.iter().filter_map(|o| match o {
+                    SyncOutcome::Created(r) | SyncOutcome::Updated(r) => r.created_by,
+                    _ => None,
+                }),
+            )
             .await?;
         let refs = self
             .refs_of(

@@ -19,6 +19,7 @@ mod input_limits;
 mod janitor;
 mod management;
 mod oauth_endpoints;
+mod page_cache;
 mod portal;
 mod projects;
 mod readme;

@@ -5,7 +5,7 @@
 
 use super::{spec_of, Refs, Wanted, STATUS_DEFAULTS, UNION_LISTS};
 use crate::records::{render, ListPage, OpAnswer, OpBody, OpRequest, Place};
-use crate::{Result, Trestle};
+use crate::{CoreError, Result, Trestle};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use trestle_domain::catalog::Shape;
@@ -100,13 +100,24 @@ impl Trestle {
         if wanted.is_empty() {
             return Ok(refs);
         }
+        // People and vendors are the company's data: each is read once per company generation
+        // (`Caches::shown_people`, `shown_vendors`), not once per page.
+        let gens = &self.caches.gens;
+        let stamp = gens.stamp(Some(scope.company), None);
         for &id in &wanted.people {
             let user = UserId(id);
-            if self.store.company_membership(scope.company, user).await?.is_none() {
-                continue;
-            }
-            if let Some(u) = self.store.find_user(user).await? {
-                refs.people.insert(id, person(&u));
+            let shown = self
+                .caches
+                .shown_people
+                .get_or_load(gens, &(scope.company, user), stamp, || async {
+                    if self.store.company_membership(scope.company, user).await?.is_none() {
+                        return Ok::<_, CoreError>(None);
+                    }
+                    Ok(self.store.find_user(user).await?.map(|u| person(&u)))
+                })
+                .await?;
+            if let Some(v) = shown {
+                refs.people.insert(id, v);
             }
         }
         let mut places = vec![None];
@@ -114,18 +125,27 @@ impl Trestle {
             places.push(scope.project);
         }
         for &id in &wanted.vendors {
-            for project in &places {
-                let at = RecordScope {
-                    company: scope.company,
-                    project: *project,
-                    resource: VENDOR_COLLECTION.into(),
-                    parent: String::new(),
-                };
-                if let Some(v) = self.store.find_record(&at, RecordId(id), false).await? {
-                    let name = v.body.get("name").cloned().unwrap_or(Value::Null);
-                    refs.vendors.insert(id, json!({"id": id, "name": name}));
-                    break;
-                }
+            let shown = self
+                .caches
+                .shown_vendors
+                .get_or_load(gens, &(scope.company, scope.project, id), stamp, || async {
+                    for project in &places {
+                        let at = RecordScope {
+                            company: scope.company,
+                            project: *project,
+                            resource: VENDOR_COLLECTION.into(),
+                            parent: String::new(),
+                        };
+                        if let Some(v) = self.store.find_record(&at, RecordId(id), false).await? {
+                            let name = v.body.get("name").cloned().unwrap_or(Value::Null);
+                            return Ok::<_, CoreError>(Some(json!({"id": id, "name": name})));
+                        }
+                    }
+                    Ok(None)
+                })
+                .await?;
+            if let Some(v) = shown {
+                refs.vendors.insert(id, v);
             }
         }
         for (collection, ids) in &wanted.named {
@@ -169,10 +189,12 @@ impl Trestle {
             let page = self.store.list_records(&scope, &query).await?;
             total += page.total;
             let refs = self.refs_of(&scope, page.items.iter().map(|r| &r.body)).await?;
-            let by = self.users_of(page.items.iter().filter_map(|r| r.created_by)).await?;
-            shown.extend(page.items.iter().map(|r| {
+            let by = self
+                .users_of(scope.company, page.items.iter().filter_map(|r| r.created_by))
+                .await?;
+            shown.extend(page.items.into_iter().map(|r| {
                 let by = r.created_by.and_then(|u| by.get(&u));
-                (r.id.0, render::record(r, by, place.v2, &refs))
+                (r.id.0, render::record_owned(r, by, place.v2, &refs))
             }));
         }
         shown.sort_by_key(|(id, _)| *id);
@@ -270,11 +292,16 @@ impl Trestle {
         };
         let page = self.store.list_records(&scope, &query).await?;
         let refs = self.refs_of(&scope, page.items.iter().map(|r| &r.body)).await?;
-        let by = self.users_of(page.items.iter().filter_map(|r| r.created_by)).await?;
+        let by = self
+            .users_of(scope.company, page.items.iter().filter_map(|r| r.created_by))
+            .await?;
         let shown: Vec<Value> = page
             .items
-            .iter()
-            .map(|r| render::record(r, r.created_by.and_then(|u| by.get(&u)), false, &refs))
+            .into_iter()
+            .map(|r| {
+                let by = r.created_by.and_then(|u| by.get(&u));
+                render::record_owned(r, by, false, &refs)
+            })
             .collect();
         let expanded =
             spec.expand.iter().any(|e| e.field == field) || spec.option_fields.iter().any(|(f, _)| *f == field);

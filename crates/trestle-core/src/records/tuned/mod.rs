@@ -518,15 +518,18 @@ pub(crate) fn apply(resource: &str, r: &Record, shown: &mut Map<String, Value>, 
     if let Some(status) = status_of_id(resource, shown) {
         shown.insert("status".into(), status);
     }
+    // Defaults are copied only where they are shown.
     for (field, default) in defaults_of(spec) {
-        match (shown.get_mut(*field), default.clone()) {
+        match (shown.get_mut(*field), default) {
             (None | Some(Value::Null), d) => {
-                shown.insert((*field).to_string(), d);
+                shown.insert((*field).to_string(), d.clone());
             }
             // `{id}` of the default status gains its other fields (`name`, …).
             (Some(Value::Object(given)), Value::Object(d)) if given.get("id") == d.get("id") => {
                 for (k, v) in d {
-                    given.entry(k).or_insert(v);
+                    if !given.contains_key(k) {
+                        given.insert(k.clone(), v.clone());
+                    }
                 }
             }
             _ => {}
