@@ -1,5 +1,6 @@
 //! Trestle's storage. The rest of the system sees only the intent-named traits, one module per
-//! aggregate (directory, apps, versions, credentials, installs, documents, sign-in, service
+//! aggregate (directory, projects, invitations, listings, apps, versions, credentials, installs,
+//! permitted projects, update offers, documents, logins, authorization codes, grants, service
 //! accounts, audit, upkeep, the change feed, tool records), bundled as [`Store`]; [`connect`] picks SQLite or
 //! PostgreSQL once, from the URL. `sql/` implements every trait for both backends.
 //!
@@ -10,38 +11,50 @@
 
 mod apps;
 mod audit;
+mod auth_codes;
 mod credentials;
 mod directory;
 mod documents;
 mod entities;
 mod error;
 mod feed;
+mod grants;
 mod installs;
+mod invitations;
+mod listings;
 mod manage;
 mod model;
 mod outbox;
+mod permitted;
 mod records;
 mod service_accounts;
 mod signin;
 mod sql;
+mod updates;
 mod upkeep;
 mod versions;
 
 pub use apps::*;
 pub use audit::*;
+pub use auth_codes::*;
 pub use credentials::*;
 pub use directory::*;
 pub use documents::*;
 
 pub use error::*;
 pub use feed::*;
+pub use grants::*;
 pub use installs::*;
+pub use invitations::*;
+pub use listings::*;
 pub use manage::*;
 pub use model::*;
 pub use outbox::*;
+pub use permitted::*;
 pub use records::*;
 pub use service_accounts::*;
 pub use signin::*;
+pub use updates::*;
 pub use upkeep::*;
 pub use versions::*;
 
@@ -50,13 +63,19 @@ use std::sync::Arc;
 /// Everything Trestle stores.
 pub trait Store:
     DirectoryStore
-    + ManageStore
+    + ProjectStore
+    + InvitationStore
+    + ListingStore
     + AppStore
     + VersionStore
     + CredentialStore
     + InstallStore
+    + PermittedProjectStore
+    + InstallUpdateStore
     + DocumentStore
-    + SignInStore
+    + LoginStore
+    + AuthCodeStore
+    + GrantStore
     + PurgeStore
     + ServiceAccountStore
     + AccessStore
@@ -69,13 +88,19 @@ pub trait Store:
 }
 impl<T> Store for T where
     T: DirectoryStore
-        + ManageStore
+        + ProjectStore
+        + InvitationStore
+        + ListingStore
         + AppStore
         + VersionStore
         + CredentialStore
         + InstallStore
+        + PermittedProjectStore
+        + InstallUpdateStore
         + DocumentStore
-        + SignInStore
+        + LoginStore
+        + AuthCodeStore
+        + GrantStore
         + PurgeStore
         + ServiceAccountStore
         + AccessStore

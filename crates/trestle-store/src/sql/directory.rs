@@ -505,7 +505,7 @@ macro_rules! impl_directory {
                     status: ProjectStatus::Active,
                     query: query.to_string(),
                 };
-                ManageStore::list_company_projects(self, company, &filter, page).await
+                ProjectStore::list_company_projects(self, company, &filter, page).await
             }
         }
     };

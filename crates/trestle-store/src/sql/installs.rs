@@ -1,4 +1,5 @@
-//! [`InstallStore`]: installs, their bots and permitted projects, and update offers (the
+//! [`InstallStore`], [`PermittedProjectStore`] and [`InstallUpdateStore`]: installs, their bots
+//! and permitted projects, and update offers (the
 //! in-transaction helpers that promotion shares live here too).
 
 use super::rows::*;
@@ -149,16 +150,7 @@ macro_rules! impl_installs {
         }
 
         #[async_trait]
-        impl InstallStore for $store {
-            async fn list_app_installs(&self, app: AppId) -> Result<Vec<Install>> {
-                let rows: Vec<InstallRow> =
-                    sqlx::query_as(&format!("SELECT {INSTALL_COLUMNS} FROM installs WHERE app_id = $1 ORDER BY id"))
-                        .bind(app.0)
-                        .fetch_all(&self.read)
-                        .await?;
-                Ok(rows.into_iter().map(Into::into).collect())
-            }
-
+        impl InstallUpdateStore for $store {
             async fn list_updates(&self, filter: UpdateFilter) -> Result<Vec<InstallUpdate>> {
                 let (sql, id) = match filter {
                     UpdateFilter::App(a) => (format!("SELECT {UPDATE_COLUMNS} FROM install_updates WHERE app_id = $1 ORDER BY id"), a.0),
@@ -225,6 +217,18 @@ macro_rules! impl_installs {
                 );
                 tx.commit().await?;
                 Ok(done.into())
+            }
+        }
+
+        #[async_trait]
+        impl InstallStore for $store {
+            async fn list_app_installs(&self, app: AppId) -> Result<Vec<Install>> {
+                let rows: Vec<InstallRow> =
+                    sqlx::query_as(&format!("SELECT {INSTALL_COLUMNS} FROM installs WHERE app_id = $1 ORDER BY id"))
+                        .bind(app.0)
+                        .fetch_all(&self.read)
+                        .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
             }
 
             async fn install_app(&self, new: &NewInstall, audit: &EventContext) -> Result<Install> {
@@ -389,6 +393,38 @@ macro_rules! impl_installs {
                 Ok(rows.into_iter().map(Into::into).collect())
             }
 
+            async fn list_app_companies(
+                &self,
+                app: AppId,
+                environment: Environment,
+                page: PageRequest,
+                after: Option<CompanyId>,
+            ) -> Result<Page<Company>> {
+                let sandbox = match environment {
+                    Environment::Production => "c.sandbox_of_app IS NULL",
+                    Environment::Sandbox => "c.sandbox_of_app = i.app_id",
+                };
+                let from = format!(
+                    "FROM installs i JOIN companies c ON c.id = i.company_id \
+                     WHERE i.app_id = $1 AND i.status = 'installed' AND c.is_active = TRUE AND {sandbox}"
+                );
+                let total = self.count(&format!("SELECT COUNT(*) {from}"), &[app.0]).await?;
+                let rows: Vec<CompanyRow> = sqlx::query_as(&format!(
+                    "SELECT c.id, c.name, c.is_active, c.created_at, c.sandbox_of_app {from} AND i.company_id > $2 \
+                     ORDER BY i.company_id LIMIT $3 OFFSET $4"
+                ))
+                .bind(app.0)
+                .bind(after.map_or(0, |a| a.0))
+                .bind(page.limit())
+                .bind(if after.is_some() { 0 } else { page.offset() })
+                .fetch_all(&self.read)
+                .await?;
+                Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
+            }
+        }
+
+        #[async_trait]
+        impl PermittedProjectStore for $store {
             async fn add_permitted_projects(
                 &self,
                 company: CompanyId,
@@ -510,35 +546,6 @@ macro_rules! impl_installs {
                 .fetch_all(&self.read)
                 .await?;
                 Ok(ids.into_iter().map(ProjectId).collect())
-            }
-
-            async fn list_app_companies(
-                &self,
-                app: AppId,
-                environment: Environment,
-                page: PageRequest,
-                after: Option<CompanyId>,
-            ) -> Result<Page<Company>> {
-                let sandbox = match environment {
-                    Environment::Production => "c.sandbox_of_app IS NULL",
-                    Environment::Sandbox => "c.sandbox_of_app = i.app_id",
-                };
-                let from = format!(
-                    "FROM installs i JOIN companies c ON c.id = i.company_id \
-                     WHERE i.app_id = $1 AND i.status = 'installed' AND c.is_active = TRUE AND {sandbox}"
-                );
-                let total = self.count(&format!("SELECT COUNT(*) {from}"), &[app.0]).await?;
-                let rows: Vec<CompanyRow> = sqlx::query_as(&format!(
-                    "SELECT c.id, c.name, c.is_active, c.created_at, c.sandbox_of_app {from} AND i.company_id > $2 \
-                     ORDER BY i.company_id LIMIT $3 OFFSET $4"
-                ))
-                .bind(app.0)
-                .bind(after.map_or(0, |a| a.0))
-                .bind(page.limit())
-                .bind(if after.is_some() { 0 } else { page.offset() })
-                .fetch_all(&self.read)
-                .await?;
-                Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
             }
         }
     };

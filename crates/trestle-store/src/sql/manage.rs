@@ -1,5 +1,6 @@
-//! [`ManageStore`]: project management, invitations into company directories and the
-//! operator's listings, written once for both backends like the rest of `sql/`.
+//! [`ProjectStore`], [`InvitationStore`] and [`ListingStore`]: project management, invitations
+//! into company directories and the operator's listings, written once for both backends like
+//! the rest of `sql/`.
 
 use super::rows::*;
 use super::tx::*;
@@ -116,7 +117,7 @@ macro_rules! manage_store {
         }
 
         #[async_trait]
-        impl ManageStore for $store {
+        impl ProjectStore for $store {
             async fn list_company_projects(
                 &self,
                 company: CompanyId,
@@ -306,7 +307,10 @@ macro_rules! manage_store {
                 tx.commit().await?;
                 Ok(rows.into_iter().map(Into::into).collect())
             }
+        }
 
+        #[async_trait]
+        impl ListingStore for $store {
             async fn list_companies(&self, member: Option<UserId>, query: &str, page: PageRequest) -> Result<Page<Company>> {
                 // With a member: only the companies they actively belong to (and that are active).
                 const WHERE: &str = "($1 = 0 OR (c.is_active = TRUE AND EXISTS (SELECT 1 FROM company_users cu \
@@ -350,7 +354,10 @@ macro_rules! manage_store {
                 .await?;
                 Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
             }
+        }
 
+        #[async_trait]
+        impl InvitationStore for $store {
             async fn invite(&self, company: CompanyId, new: &NewInvitation, audit: &EventContext) -> Result<Invitation> {
                 let mut tx = self.begin(audit).await?;
                 let found: Option<bool> = sqlx::query_scalar("SELECT is_active FROM companies WHERE id = $1")

@@ -1,4 +1,5 @@
-//! [`SignInStore`]: passwords, redirect URIs, browser sessions, codes, grants and refresh tokens.
+//! [`LoginStore`], [`AuthCodeStore`] and [`GrantStore`]: passwords, redirect URIs, browser
+//! sessions, codes, grants and refresh tokens.
 
 use super::tx::*;
 use super::*;
@@ -6,7 +7,7 @@ use super::*;
 macro_rules! impl_signin {
     ($store:ident, $db:ty) => {
         #[async_trait]
-        impl SignInStore for $store {
+        impl LoginStore for $store {
             async fn set_password(&self, user: UserId, password_hash: &str, audit: &EventContext) -> Result<()> {
                 let mut tx = self.begin(audit).await?;
                 let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2 AND kind = 'person'")
@@ -29,31 +30,6 @@ macro_rules! impl_signin {
                 .fetch_optional(&self.read)
                 .await?;
                 Ok(row.map(|(id, h)| (UserId(id), h)))
-            }
-
-            async fn add_redirect_uri(&self, app: AppId, uri: &str, audit: &EventContext) -> Result<()> {
-                let mut tx = self.begin(audit).await?;
-                sqlx::query(
-                    "INSERT INTO redirect_uris (app_id, uri, created_at) VALUES ($1, $2, $3) ON CONFLICT (app_id, uri) DO NOTHING",
-                )
-                .bind(app.0)
-                .bind(uri)
-                .bind(audit.at)
-                .execute(&mut *tx)
-                .await?;
-                tx.record(
-                    Event::new(Action::RedirectUriAdd, TargetKind::App, app)
-                        .for_app(app)
-                        .after(json_of(&[("uri", uri.into())])),
-                );
-                tx.commit().await
-            }
-
-            async fn list_redirect_uris(&self, app: AppId) -> Result<Vec<String>> {
-                Ok(sqlx::query_scalar("SELECT uri FROM redirect_uris WHERE app_id = $1 ORDER BY id")
-                    .bind(app.0)
-                    .fetch_all(&self.read)
-                    .await?)
             }
 
             async fn create_web_session(&self, hash: &str, user: UserId, csrf: &str, now: i64, expires_at: i64) -> Result<()> {
@@ -88,6 +64,34 @@ macro_rules! impl_signin {
                     .execute(self.write.unrecorded())
                     .await?;
                 Ok(())
+            }
+        }
+
+        #[async_trait]
+        impl AuthCodeStore for $store {
+            async fn add_redirect_uri(&self, app: AppId, uri: &str, audit: &EventContext) -> Result<()> {
+                let mut tx = self.begin(audit).await?;
+                sqlx::query(
+                    "INSERT INTO redirect_uris (app_id, uri, created_at) VALUES ($1, $2, $3) ON CONFLICT (app_id, uri) DO NOTHING",
+                )
+                .bind(app.0)
+                .bind(uri)
+                .bind(audit.at)
+                .execute(&mut *tx)
+                .await?;
+                tx.record(
+                    Event::new(Action::RedirectUriAdd, TargetKind::App, app)
+                        .for_app(app)
+                        .after(json_of(&[("uri", uri.into())])),
+                );
+                tx.commit().await
+            }
+
+            async fn list_redirect_uris(&self, app: AppId) -> Result<Vec<String>> {
+                Ok(sqlx::query_scalar("SELECT uri FROM redirect_uris WHERE app_id = $1 ORDER BY id")
+                    .bind(app.0)
+                    .fetch_all(&self.read)
+                    .await?)
             }
 
             async fn create_code(&self, code: &NewCode) -> Result<()> {
@@ -133,7 +137,10 @@ macro_rules! impl_signin {
                     None => CodeRedemption::Unknown,
                 })
             }
+        }
 
+        #[async_trait]
+        impl GrantStore for $store {
             async fn create_grant(
                 &self,
                 code_hash: &str,
