@@ -20,7 +20,7 @@ use std::hash::Hash;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use trestle_domain::policy::{Actor, CompanyMembership};
-use trestle_domain::{AppId, CompanyId, UserId};
+use trestle_domain::{AppId, CompanyId, SecretId, UserId};
 use trestle_store::{Change, ChangeSink};
 
 const SLOTS: usize = 1 << 14;
@@ -404,7 +404,7 @@ pub struct Caches {
 /// backstop, and nothing is remembered while the change feed is down (the `clients` cache
 /// answers fresh values then). The secret's expiry is checked on every use.
 pub struct VerifiedSecrets {
-    cache: Cache<[u8; 16], (Arc<trestle_domain::entities::ClientCredentials>, i64)>,
+    cache: Cache<[u8; 16], (Arc<trestle_domain::entities::ClientCredentials>, SecretId)>,
 }
 
 impl VerifiedSecrets {
@@ -421,7 +421,7 @@ impl VerifiedSecrets {
         tag: &[u8; 16],
         creds: &Arc<trestle_domain::entities::ClientCredentials>,
         now: i64,
-    ) -> Option<i64> {
+    ) -> Option<SecretId> {
         let (seen, secret) = self.cache.get(tag)?;
         if !Arc::ptr_eq(&seen, creds) {
             return None;
@@ -429,7 +429,7 @@ impl VerifiedSecrets {
         creds
             .secrets
             .iter()
-            .any(|s| s.id.0 == secret && s.expires_at.is_none_or(|e| e > now))
+            .any(|s| s.id == secret && s.expires_at.is_none_or(|e| e > now))
             .then_some(secret)
     }
 
@@ -439,7 +439,7 @@ impl VerifiedSecrets {
         gens: &Generations,
         tag: [u8; 16],
         creds: Arc<trestle_domain::entities::ClientCredentials>,
-        secret: i64,
+        secret: SecretId,
     ) {
         if gens.usable() {
             self.cache.insert(tag, (creds, secret));
@@ -646,8 +646,8 @@ mod tests {
         let (tag, other_tag) = ([1u8; 16], [2u8; 16]);
         let current = creds(Some(100));
         assert_eq!(verified.find(&tag, &current, 10), None, "nothing verified yet");
-        verified.remember(g, tag, current.clone(), 7);
-        assert_eq!(verified.find(&tag, &current, 10), Some(7));
+        verified.remember(g, tag, current.clone(), SecretId(7));
+        assert_eq!(verified.find(&tag, &current, 10), Some(SecretId(7)));
         assert_eq!(verified.find(&other_tag, &current, 10), None, "another secret");
         assert_eq!(verified.find(&tag, &current, 100), None, "the secret expired");
         // the same client read again (a change reloaded it): an equal value, not the same one
@@ -658,11 +658,11 @@ mod tests {
         let mut rotated = (*current).clone();
         rotated.secrets[0].id = SecretId(8);
         let rotated = Arc::new(rotated);
-        verified.remember(g, tag, rotated.clone(), 7);
+        verified.remember(g, tag, rotated.clone(), SecretId(7));
         assert_eq!(verified.find(&tag, &rotated, 10), None, "secret 7 is gone");
         g.feed_lost();
         let fresh = creds(None);
-        verified.remember(g, other_tag, fresh.clone(), 7);
+        verified.remember(g, other_tag, fresh.clone(), SecretId(7));
         g.feed_restored();
         assert_eq!(
             verified.find(&other_tag, &fresh, 10),

@@ -364,7 +364,7 @@ impl Trestle {
         actor: Actor,
         company: CompanyId,
         install: InstallId,
-        update: i64,
+        update: InstallUpdateId,
     ) -> Result<InstallView> {
         let found = self.administered_install(actor, company, install).await?;
         let offer = self
@@ -372,7 +372,7 @@ impl Trestle {
             .list_updates(UpdateFilter::Install(install))
             .await?
             .into_iter()
-            .find(|u| u.id.0 == update)
+            .find(|u| u.id == update)
             .ok_or(CoreError::NotFound("update"))?;
         let to = self
             .store
@@ -383,7 +383,7 @@ impl Trestle {
         self.store
             .approve_update(
                 company,
-                InstallUpdateId(update),
+                update,
                 &manifest.company_permissions.to_json(),
                 &manifest.project_permissions.to_json(),
                 &self.audit(actor),

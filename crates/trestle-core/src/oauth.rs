@@ -1,11 +1,11 @@
 //! The token endpoint's grants and the authentication of bearer tokens on API requests.
 
-use crate::tokens::{self, Claims, TokenError, TokenKind};
+use crate::tokens::{self, Claims, Credential, TokenError, TokenKind};
 use crate::{CoreError, OAuthError, Result, Trestle};
 use std::sync::Arc;
 use trestle_domain::entities::Environment;
 use trestle_domain::policy::{app_grant, AppStanding, GrantRefused, TokenGrant};
-use trestle_domain::{AppId, CompanyId, GrantId, SecretId, UserId};
+use trestle_domain::{AppId, CompanyId, SecretId, ServiceAccountId, UserId};
 
 /// Client credentials as presented (body or HTTP Basic).
 #[derive(Clone, Debug)]
@@ -40,12 +40,12 @@ pub struct TokenInfo {
 pub enum Caller {
     /// A DMSA app; in each company it acts as that company's bot for the app. A sandbox
     /// token acts only in the app's development sandbox, a production token only outside it.
-    App { app: AppId, secret_id: i64, sandbox: bool },
+    App { app: AppId, secret_id: SecretId, sandbox: bool },
     /// A person.
     Person(UserId),
     /// A traditional service account: acts as its directory contact, in its one company only.
     Service {
-        account: i64,
+        account: ServiceAccountId,
         company: CompanyId,
         user: UserId,
     },
@@ -130,7 +130,7 @@ impl Trestle {
         let claims = Claims {
             kind: if sandbox { TokenKind::SandboxApp } else { TokenKind::App },
             subject: app.0,
-            secret_id,
+            credential: Credential::Secret(secret_id),
             issued_at: now,
             expires_at: now + self.config.access_token_ttl,
         };
@@ -148,7 +148,7 @@ impl Trestle {
         &self,
         auth: &ClientAuth,
         now: i64,
-    ) -> Result<(Arc<trestle_domain::entities::ClientCredentials>, i64), OAuthError> {
+    ) -> Result<(Arc<trestle_domain::entities::ClientCredentials>, SecretId), OAuthError> {
         match self.check_app_client(auth, now).await? {
             ClientCheck::Matched(creds, secret) => Ok((creds, secret)),
             ClientCheck::Unknown(presented) => {
@@ -194,13 +194,13 @@ impl Trestle {
         creds: &trestle_domain::entities::ClientCredentials,
         presented: &str,
         now: i64,
-    ) -> Result<i64, OAuthError> {
+    ) -> Result<SecretId, OAuthError> {
         creds
             .secrets
             .iter()
             .filter(|s| s.expires_at.is_none_or(|e| e > now))
             .find(|s| crate::secrets::hashes_equal(presented, &s.secret_hash))
-            .map(|s| s.id.0)
+            .map(|s| s.id)
             .ok_or_else(|| OAuthError::InvalidClient(INVALID_CLIENT.into()))
     }
 
@@ -234,8 +234,11 @@ impl Trestle {
         };
         let app = match claims.kind {
             TokenKind::App | TokenKind::SandboxApp if claims.subject == creds.client.app_id.0 => creds.client.app_id,
-            TokenKind::Person => match self.store.find_grant(GrantId(claims.secret_id)).await? {
-                Some(g) if g.client == creds.client.pk => g.app_id,
+            TokenKind::Person => match claims.credential {
+                Credential::Grant(grant) => match self.store.find_grant(grant).await? {
+                    Some(g) if g.client == creds.client.pk => g.app_id,
+                    _ => return Ok(()),
+                },
                 _ => return Ok(()),
             },
             // Another app's or a service account's token: not this client's to revoke.
@@ -269,18 +272,19 @@ impl Trestle {
             Caller::App { app, secret_id, .. } => (
                 Some(app),
                 self.store
-                    .find_client_by_secret(SecretId(secret_id))
+                    .find_client_by_secret(secret_id)
                     .await?
                     .map(|c| c.client_id),
             ),
             Caller::Service { .. } => (
                 None,
-                self.store
-                    .find_service_account_by_secret(SecretId(claims.secret_id))
-                    .await?
-                    .map(|a| a.client_id),
+                match claims.credential {
+                    Credential::Secret(secret) => self.store.find_service_account_by_secret(secret).await?,
+                    Credential::Grant(_) => None,
+                }
+                .map(|a| a.client_id),
             ),
-            Caller::Person(_) => match self.store.find_grant(GrantId(claims.secret_id)).await? {
+            Caller::Person(_) => match self.token_grant(&claims).await? {
                 Some(g) => {
                     let mut client_id = None;
                     for env in [
@@ -356,6 +360,14 @@ impl Trestle {
         self.caches.tokens.decode(&self.keys, token, now)
     }
 
+    /// The grant a person's token was issued on (none for any other token).
+    async fn token_grant(&self, claims: &Claims) -> Result<Option<trestle_domain::entities::Grant>> {
+        match claims.credential {
+            Credential::Grant(grant) => Ok(self.store.find_grant(grant).await?),
+            Credential::Secret(_) => Ok(None),
+        }
+    }
+
     /// The app client with this client id (cached; unknown ids are remembered too).
     async fn find_app_client(
         &self,
@@ -408,7 +420,7 @@ impl Trestle {
         let claims = Claims {
             kind: TokenKind::ServiceAccount,
             subject: account.id.0,
-            secret_id: secret_id.0,
+            credential: Credential::Secret(*secret_id),
             issued_at: now,
             expires_at: now + self.config.access_token_ttl,
         };
@@ -469,15 +481,15 @@ impl Trestle {
         if now >= claims.expires_at {
             return Err(CoreError::Unauthenticated("The access token expired".into()));
         }
-        match claims.kind {
-            TokenKind::App | TokenKind::SandboxApp => {
+        match (claims.kind, claims.credential) {
+            (TokenKind::App | TokenKind::SandboxApp, Credential::Secret(secret)) => {
                 let app = AppId(claims.subject);
                 let gens = &self.caches.gens;
                 let live = self
                     .caches
                     .secrets
-                    .get_or_load(gens, &claims.secret_id, gens.stamp(None, Some(app)), || async {
-                        Ok::<_, CoreError>(self.store.find_live_secret(SecretId(claims.secret_id)).await?)
+                    .get_or_load(gens, &secret.0, gens.stamp(None, Some(app)), || async {
+                        Ok::<_, CoreError>(self.store.find_live_secret(secret).await?)
                     })
                     .await?;
                 let live = match live {
@@ -492,15 +504,12 @@ impl Trestle {
                 }
                 Ok(Caller::App {
                     app,
-                    secret_id: claims.secret_id,
+                    secret_id: secret,
                     sandbox: claims.kind == TokenKind::SandboxApp,
                 })
             }
-            TokenKind::ServiceAccount => {
-                let account = self
-                    .store
-                    .find_service_account_by_secret(SecretId(claims.secret_id))
-                    .await?;
+            (TokenKind::ServiceAccount, Credential::Secret(secret)) => {
+                let account = self.store.find_service_account_by_secret(secret).await?;
                 let account = match account {
                     Some(a) if a.id.0 == claims.subject && a.retired_at.is_none() => a,
                     _ => return Err(CoreError::Unauthenticated("The access token was revoked".into())),
@@ -512,20 +521,20 @@ impl Trestle {
                     )));
                 }
                 Ok(Caller::Service {
-                    account: account.id.0,
+                    account: account.id,
                     company: account.company_id,
                     user: account.user_id,
                 })
             }
-            TokenKind::Person => {
+            (TokenKind::Person, Credential::Grant(grant_id)) => {
                 // A person's token lives while its grant does (code replay and refresh-token
                 // reuse revoke the grant).
                 let gens = &self.caches.gens;
                 let grant = self
                     .caches
                     .grants
-                    .get_or_load(gens, &claims.secret_id, gens.stamp_any_app(), || async {
-                        Ok::<_, CoreError>(self.store.find_grant(GrantId(claims.secret_id)).await?)
+                    .get_or_load(gens, &grant_id.0, gens.stamp_any_app(), || async {
+                        Ok::<_, CoreError>(self.store.find_grant(grant_id).await?)
                     })
                     .await?;
                 let g = match grant {
@@ -539,6 +548,8 @@ impl Trestle {
                 }
                 Ok(Caller::Person(g.user_id))
             }
+            // `tokens::decode` gives a person's token a grant and any other a secret.
+            _ => Err(CoreError::Unauthenticated("The access token is invalid".into())),
         }
     }
 }
@@ -546,7 +557,7 @@ impl Trestle {
 /// What a presented app client id and secret are.
 enum ClientCheck {
     /// An app client, and the id of its live secret that was presented.
-    Matched(Arc<trestle_domain::entities::ClientCredentials>, i64),
+    Matched(Arc<trestle_domain::entities::ClientCredentials>, SecretId),
     /// No app client has this id; the presented secret's keyed hash (for a service account).
     Unknown(String),
     /// An app client, but no live secret of it matches.

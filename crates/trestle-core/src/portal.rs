@@ -59,7 +59,7 @@ pub struct ClientView {
 /// A freshly rotated secret (shown once).
 #[derive(Clone, Debug)]
 pub struct RotatedSecret {
-    pub secret_id: i64,
+    pub secret_id: SecretId,
     pub client_id: String,
     pub client_secret: String,
 }
@@ -265,7 +265,7 @@ impl Trestle {
             )
             .await?;
         Ok(RotatedSecret {
-            secret_id: id.0,
+            secret_id: id,
             client_id: client.client_id,
             client_secret: secret,
         })
@@ -273,10 +273,10 @@ impl Trestle {
 
     /// Retires a secret at once: tokens issued with it stop working on the next request.
     #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, app = %app, env = ?env, secret_id = %secret_id))]
-    pub async fn retire_secret(&self, actor: Actor, app: AppId, env: Environment, secret_id: i64) -> Result<()> {
+    pub async fn retire_secret(&self, actor: Actor, app: AppId, env: Environment, secret_id: SecretId) -> Result<()> {
         let client = self.owned_client(actor, app, env).await?;
         self.store
-            .revoke_secret(client.pk, SecretId(secret_id), &self.audit(actor))
+            .revoke_secret(client.pk, secret_id, &self.audit(actor))
             .await
             .map_err(not_found("secret"))
     }

@@ -244,10 +244,10 @@ impl Trestle {
 
     /// Withdraws a pending invitation (admins).
     #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, id = %id))]
-    pub async fn cancel_invitation(&self, actor: Actor, company: CompanyId, id: i64) -> Result<()> {
+    pub async fn cancel_invitation(&self, actor: Actor, company: CompanyId, id: InvitationId) -> Result<()> {
         self.administer(actor, company, AdminArea::Members).await?;
         self.store
-            .cancel_invitation(company, InvitationId(id), &self.audit(actor))
+            .cancel_invitation(company, id, &self.audit(actor))
             .await
             .map_err(crate::error::not_found("invitation"))
     }
@@ -263,11 +263,11 @@ impl Trestle {
     /// Accepts one of the caller's own invitations: they join the company directory. Someone
     /// else's invitation is "not found".
     #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, id = %id))]
-    pub async fn accept_invitation(&self, actor: Actor, id: i64) -> Result<Invitation> {
+    pub async fn accept_invitation(&self, actor: Actor, id: InvitationId) -> Result<Invitation> {
         self.require(actor, Request::AnswerInvitations)?;
         let user = actor.user_id().expect("people have an id");
         self.store
-            .accept_invitation(user, InvitationId(id), &self.audit(actor))
+            .accept_invitation(user, id, &self.audit(actor))
             .await
             .map_err(|e| match e {
                 StoreError::NotFound => CoreError::NotFound("invitation"),

@@ -111,8 +111,8 @@ impl Trestle {
         Ok(self.store.list_service_accounts(Some(company)).await?)
     }
 
-    async fn live_account(&self, company: CompanyId, id: i64) -> Result<ServiceAccount> {
-        match self.store.find_service_account(company, ServiceAccountId(id)).await? {
+    async fn live_account(&self, company: CompanyId, id: ServiceAccountId) -> Result<ServiceAccount> {
+        match self.store.find_service_account(company, id).await? {
             Some(a) if a.retired_at.is_none() => Ok(a),
             Some(_) => Err(CoreError::Conflict("the service account is retired".into())),
             None => Err(CoreError::NotFound("service account")),
@@ -125,7 +125,7 @@ impl Trestle {
         &self,
         actor: Actor,
         company: CompanyId,
-        id: i64,
+        id: ServiceAccountId,
         permissions: ToolPermissions,
     ) -> Result<()> {
         self.administer(actor, company, AdminArea::ServiceAccounts).await?;
@@ -140,7 +140,7 @@ impl Trestle {
         &self,
         actor: Actor,
         company: CompanyId,
-        id: i64,
+        id: ServiceAccountId,
         project: ProjectId,
         permissions: ToolPermissions,
     ) -> Result<()> {
@@ -153,13 +153,13 @@ impl Trestle {
     /// Issues a new secret; the old ones stop at once and every permission and project membership
     /// is reset.
     #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, id = %id))]
-    pub async fn reset_service_account_secret(&self, actor: Actor, company: CompanyId, id: i64) -> Result<String> {
+    pub async fn reset_service_account_secret(&self, actor: Actor, company: CompanyId, id: ServiceAccountId) -> Result<String> {
         self.administer(actor, company, AdminArea::ServiceAccounts).await?;
         let secret = random_hex_256();
         self.store
             .reset_service_account(
                 company,
-                ServiceAccountId(id),
+                id,
                 &self.keys.hash_secret(&secret),
                 &self.audit(actor),
             )
@@ -250,7 +250,13 @@ impl Trestle {
     /// Retires an account. Refused while the report says a DMSA install does not cover it yet,
     /// unless `force`.
     #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, id = %id, force = %force))]
-    pub async fn retire_service_account(&self, actor: Actor, company: CompanyId, id: i64, force: bool) -> Result<()> {
+    pub async fn retire_service_account(
+        &self,
+        actor: Actor,
+        company: CompanyId,
+        id: ServiceAccountId,
+        force: bool,
+    ) -> Result<()> {
         self.administer(actor, company, AdminArea::ServiceAccounts).await?;
         let account = self.live_account(company, id).await?;
         if !force && !self.migration_row(account).await?.ready_to_retire {
@@ -261,7 +267,7 @@ impl Trestle {
             ));
         }
         self.store
-            .retire_service_account(company, ServiceAccountId(id), &self.audit(actor))
+            .retire_service_account(company, id, &self.audit(actor))
             .await
             .map_err(|e| match e {
                 StoreError::NotFound => CoreError::NotFound("service account"),

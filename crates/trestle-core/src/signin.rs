@@ -6,7 +6,7 @@
 use crate::error::not_found;
 use crate::oauth::{ClientAuth, IssuedToken};
 use crate::secrets::random_hex_256;
-use crate::tokens::{self, Claims, TokenKind};
+use crate::tokens::{self, Claims, Credential, TokenKind};
 use crate::{CoreError, OAuthError, Result, Trestle};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -348,13 +348,13 @@ impl Trestle {
         Ok(code)
     }
 
-    fn person_token(&self, user: UserId, grant: i64, now: i64) -> String {
+    fn person_token(&self, user: UserId, grant: GrantId, now: i64) -> String {
         tokens::encode(
             &self.keys,
             &Claims {
                 kind: TokenKind::Person,
                 subject: user.0,
-                secret_id: grant,
+                credential: Credential::Grant(grant),
                 issued_at: now,
                 expires_at: now + self.config.access_token_ttl,
             },
@@ -432,7 +432,7 @@ impl Trestle {
             )
             .await?;
         Ok(IssuedToken {
-            access_token: self.person_token(found.user, grant.id.0, now),
+            access_token: self.person_token(found.user, grant.id, now),
             expires_in: self.config.access_token_ttl,
             created_at: now,
             refresh_token: Some(refresh),
@@ -489,7 +489,7 @@ impl Trestle {
             )));
         }
         Ok(IssuedToken {
-            access_token: self.person_token(grant.user_id, grant.id.0, now),
+            access_token: self.person_token(grant.user_id, grant.id, now),
             expires_in: self.config.access_token_ttl,
             created_at: now,
             refresh_token: Some(next),

@@ -1,13 +1,15 @@
 //! Self-validating access tokens: issuing one needs no database write, checking one needs no
 //! database read to know it is genuine and unexpired.
 //!
-//! Layout before base64url: `version(1) kind(1) subject(8) secret_id(8) issued_at(8)
+//! Layout before base64url: `version(1) kind(1) subject(8) credential(8) issued_at(8)
 //! expires_at(8) nonce(8)` followed by the first 16 bytes of HMAC-SHA256 over those 42 bytes.
+//! The credential is a secret id, or a grant id for a person's token (the kind says which).
 
 use crate::secrets::{nonce, Keys};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use subtle::ConstantTimeEq;
+use trestle_domain::{GrantId, SecretId};
 
 const VERSION: u8 = 1;
 const PAYLOAD: usize = 42;
@@ -26,22 +28,46 @@ pub enum TokenKind {
     ServiceAccount = 4,
 }
 
+/// What a token was issued on; ending it ends the token. Which one a token carries follows
+/// from its kind, so a grant id is never read as a secret id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Credential {
+    /// The client secret that authenticated the request (apps, service accounts).
+    Secret(SecretId),
+    /// The person's grant (authorization code, refresh).
+    Grant(GrantId),
+}
+
+impl Credential {
+    fn raw(self) -> i64 {
+        match self {
+            Credential::Secret(s) => s.0,
+            Credential::Grant(g) => g.0,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Claims {
     pub kind: TokenKind,
     pub subject: i64,
-    /// The client secret that authenticated the request; revoking it ends the token.
-    pub secret_id: i64,
+    /// A secret for apps and service accounts, a grant for people.
+    pub credential: Credential,
     pub issued_at: i64,
     pub expires_at: i64,
 }
 
 pub fn encode(keys: &Keys, claims: &Claims) -> String {
+    assert_eq!(
+        claims.kind == TokenKind::Person,
+        matches!(claims.credential, Credential::Grant(_)),
+        "a person's token carries a grant, any other a secret"
+    );
     let mut buf = [0u8; PAYLOAD + MAC];
     buf[0] = VERSION;
     buf[1] = claims.kind as u8;
     buf[2..10].copy_from_slice(&claims.subject.to_be_bytes());
-    buf[10..18].copy_from_slice(&claims.secret_id.to_be_bytes());
+    buf[10..18].copy_from_slice(&claims.credential.raw().to_be_bytes());
     buf[18..26].copy_from_slice(&claims.issued_at.to_be_bytes());
     buf[26..34].copy_from_slice(&claims.expires_at.to_be_bytes());
     buf[34..42].copy_from_slice(&nonce());
@@ -97,7 +123,10 @@ fn decode_mac(keys: &Keys, token: &str) -> Result<Claims, TokenError> {
     let claims = Claims {
         kind,
         subject: int(2..10),
-        secret_id: int(10..18),
+        credential: match kind {
+            TokenKind::Person => Credential::Grant(GrantId(int(10..18))),
+            _ => Credential::Secret(SecretId(int(10..18))),
+        },
         issued_at: int(18..26),
         expires_at: int(26..34),
     };
@@ -150,10 +179,31 @@ mod tests {
         Claims {
             kind: TokenKind::App,
             subject: 42,
-            secret_id: 7,
+            credential: Credential::Secret(SecretId(7)),
             issued_at: 1000,
             expires_at: 6400,
         }
+    }
+
+    #[test]
+    fn a_persons_token_carries_a_grant_and_any_other_a_secret() {
+        let keys = Keys::derive(b"k");
+        let person = Claims {
+            kind: TokenKind::Person,
+            subject: 5,
+            credential: Credential::Grant(GrantId(9)),
+            ..claims()
+        };
+        assert_eq!(decode(&keys, &encode(&keys, &person), 1000), Ok(person));
+        for kind in [TokenKind::App, TokenKind::SandboxApp, TokenKind::ServiceAccount] {
+            let c = Claims { kind, ..claims() };
+            assert_eq!(decode(&keys, &encode(&keys, &c), 1000), Ok(c));
+        }
+        let mixed = Claims {
+            credential: Credential::Grant(GrantId(9)),
+            ..claims()
+        };
+        assert!(std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| encode(&keys, &mixed))).is_err(), "an app token never carries a grant");
     }
 
     #[test]

@@ -157,19 +157,19 @@ impl Trestle {
         caller: &Caller,
         project: ProjectId,
         hint: Option<CompanyId>,
-        parent: Option<i64>,
+        parent: Option<DocumentId>,
     ) -> Result<Vec<Document>> {
         let scope = self.project_scope(caller, project, hint).await?;
         self.require_project_tool(&scope, Tool::Documents, Operation::Read)?;
         if let Some(p) = parent {
-            match self.store.find_document(scope.company, project, DocumentId(p)).await? {
+            match self.store.find_document(scope.company, project, p).await? {
                 Some(d) if d.kind == DocumentKind::Folder => {}
                 _ => return Err(CoreError::NotFound("folder")),
             }
         }
         Ok(self
             .store
-            .list_documents(scope.company, project, parent.map(DocumentId))
+            .list_documents(scope.company, project, parent)
             .await?)
     }
 
@@ -180,12 +180,12 @@ impl Trestle {
         caller: &Caller,
         project: ProjectId,
         hint: Option<CompanyId>,
-        id: i64,
+        id: DocumentId,
         kind: DocumentKind,
     ) -> Result<Document> {
         let scope = self.project_scope(caller, project, hint).await?;
         self.require_project_tool(&scope, Tool::Documents, Operation::Read)?;
-        match self.store.find_document(scope.company, project, DocumentId(id)).await? {
+        match self.store.find_document(scope.company, project, id).await? {
             Some(d) if d.kind == kind => Ok(d),
             _ => Err(CoreError::NotFound(if kind == DocumentKind::Folder {
                 "folder"
@@ -228,14 +228,14 @@ impl Trestle {
         caller: &Caller,
         project: ProjectId,
         hint: Option<CompanyId>,
-        id: i64,
+        id: DocumentId,
         kind: DocumentKind,
         name: Option<&str>,
         data: Option<&str>,
     ) -> Result<Document> {
         let scope = self.project_scope(caller, project, hint).await?;
         self.require_project_tool(&scope, Tool::Documents, Operation::Write)?;
-        match self.store.find_document(scope.company, project, DocumentId(id)).await? {
+        match self.store.find_document(scope.company, project, id).await? {
             Some(d) if d.kind == kind => {}
             _ => return Err(CoreError::NotFound("document")),
         }
@@ -249,7 +249,7 @@ impl Trestle {
             .update_document(
                 scope.company,
                 project,
-                DocumentId(id),
+                id,
                 name.as_deref(),
                 data,
                 &self.audit(scope.actor),
@@ -265,17 +265,17 @@ impl Trestle {
         caller: &Caller,
         project: ProjectId,
         hint: Option<CompanyId>,
-        id: i64,
+        id: DocumentId,
         kind: DocumentKind,
     ) -> Result<()> {
         let scope = self.project_scope(caller, project, hint).await?;
         self.require_project_tool(&scope, Tool::Documents, Operation::Delete)?;
-        match self.store.find_document(scope.company, project, DocumentId(id)).await? {
+        match self.store.find_document(scope.company, project, id).await? {
             Some(d) if d.kind == kind => {}
             _ => return Err(CoreError::NotFound("document")),
         }
         self.store
-            .delete_document(scope.company, project, DocumentId(id), &self.audit(scope.actor))
+            .delete_document(scope.company, project, id, &self.audit(scope.actor))
             .await
             .map_err(not_found("document"))
     }

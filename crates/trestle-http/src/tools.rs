@@ -265,7 +265,7 @@ async fn list_root(
 async fn show_folder(
     State(state): State<AppState>,
     RestCaller(caller): RestCaller,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<DocumentId>,
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Json<Value>, ApiError> {
@@ -387,7 +387,7 @@ async fn create_file(
 async fn update_folder(
     State(state): State<AppState>,
     RestCaller(caller): RestCaller,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<DocumentId>,
     headers: HeaderMap,
     uri: Uri,
     ApiJson(b): ApiJson<FolderBody>,
@@ -418,7 +418,7 @@ async fn update_folder(
 async fn update_file(
     State(state): State<AppState>,
     RestCaller(caller): RestCaller,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<DocumentId>,
     headers: HeaderMap,
     uri: Uri,
     ApiJson(b): ApiJson<FileBody>,
@@ -449,7 +449,7 @@ async fn update_file(
 async fn show_file(
     State(state): State<AppState>,
     RestCaller(caller): RestCaller,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<DocumentId>,
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Json<Value>, ApiError> {
@@ -466,7 +466,7 @@ async fn delete_doc(
     caller: &Caller,
     headers: &HeaderMap,
     uri: &Uri,
-    id: i64,
+    id: DocumentId,
     kind: DocumentKind,
 ) -> Result<Response, ApiError> {
     let (project, hint) = project_and_hint(state, headers, uri)?;
@@ -477,7 +477,7 @@ async fn delete_doc(
 async fn delete_folder(
     State(state): State<AppState>,
     RestCaller(caller): RestCaller,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<DocumentId>,
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, ApiError> {
@@ -487,7 +487,7 @@ async fn delete_folder(
 async fn delete_file(
     State(state): State<AppState>,
     RestCaller(caller): RestCaller,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<DocumentId>,
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, ApiError> {

@@ -15,7 +15,7 @@ const ASSET_TAG: &str = env!("CARGO_PKG_VERSION");
 pub enum Section {
     Home,
     Apps,
-    Company(i64),
+    Company(trestle_domain::CompanyId),
 }
 
 /// What the page shell needs to know about the signed-in person.

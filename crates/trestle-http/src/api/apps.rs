@@ -86,9 +86,9 @@ pub(super) async fn list_apps(
 pub(super) async fn get_app(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(app): ApiPath<i64>,
+    ApiPath(app): ApiPath<AppId>,
 ) -> Result<Json<AppOut>, ApiError> {
-    let app = s.core.get_app(actor, AppId(app)).await?;
+    let app = s.core.get_app(actor, app).await?;
     Ok(Json(app_out(&s, actor, app).await?))
 }
 
@@ -99,11 +99,11 @@ pub(super) async fn get_app(
 pub(super) async fn add_redirect_uri(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(app): ApiPath<i64>,
+    ApiPath(app): ApiPath<AppId>,
     ApiJson(b): ApiJson<RedirectUriIn>,
 ) -> Result<Json<RedirectUrisOut>, ApiError> {
     Ok(Json(RedirectUrisOut {
-        redirect_uris: s.core.add_redirect_uri(actor, AppId(app), &b.uri).await?,
+        redirect_uris: s.core.add_redirect_uri(actor, app, &b.uri).await?,
     }))
 }
 
@@ -113,10 +113,10 @@ pub(super) async fn add_redirect_uri(
 pub(super) async fn list_redirect_uris(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(app): ApiPath<i64>,
+    ApiPath(app): ApiPath<AppId>,
 ) -> Result<Json<RedirectUrisOut>, ApiError> {
     Ok(Json(RedirectUrisOut {
-        redirect_uris: s.core.list_redirect_uris(actor, AppId(app)).await?,
+        redirect_uris: s.core.list_redirect_uris(actor, app).await?,
     }))
 }
 
@@ -126,9 +126,9 @@ pub(super) async fn list_redirect_uris(
 pub(super) async fn publish_app(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(app): ApiPath<i64>,
+    ApiPath(app): ApiPath<AppId>,
 ) -> Result<Json<AppOut>, ApiError> {
-    let app = s.core.publish_app(actor, AppId(app)).await?;
+    let app = s.core.publish_app(actor, app).await?;
     Ok(Json(app_out(&s, actor, app).await?))
 }
 
@@ -164,10 +164,10 @@ pub(super) async fn marketplace(
 pub(super) async fn rename_app(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(app): ApiPath<i64>,
+    ApiPath(app): ApiPath<AppId>,
     ApiJson(b): ApiJson<RenameApp>,
 ) -> Result<Json<AppOut>, ApiError> {
-    let app = s.core.rename_app(actor, AppId(app), &b.name).await?;
+    let app = s.core.rename_app(actor, app, &b.name).await?;
     Ok(Json(app_out(&s, actor, app).await?))
 }
 
@@ -179,10 +179,10 @@ pub(super) async fn rename_app(
 pub(super) async fn delete_app(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(app): ApiPath<i64>,
+    ApiPath(app): ApiPath<AppId>,
     ApiJson(b): ApiJson<DeleteApp>,
 ) -> Result<StatusCode, ApiError> {
-    s.core.delete_app(actor, AppId(app), &b.confirm).await?;
+    s.core.delete_app(actor, app, &b.confirm).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -18,11 +18,11 @@ use trestle_domain::*;
 pub(super) async fn company_audit(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(company): ApiPath<i64>,
+    ApiPath(company): ApiPath<CompanyId>,
     paging: Paging,
 ) -> Result<Response, ApiError> {
     let req = paging.req;
-    let page = s.core.company_audit(actor, CompanyId(company), req).await?;
+    let page = s.core.company_audit(actor, company, req).await?;
     Ok(paging.answer_as(page, ToDto::dto))
 }
 
@@ -47,7 +47,7 @@ pub(super) async fn platform_audit(
 pub(super) async fn company_audit_csv(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(company): ApiPath<i64>,
+    ApiPath(company): ApiPath<CompanyId>,
 ) -> Result<Response, ApiError> {
     let mut rows = vec![[
         "id",
@@ -68,7 +68,7 @@ pub(super) async fn company_audit_csv(
         per_page: trestle_domain::page::MAX_PER_PAGE,
     };
     loop {
-        let chunk = s.core.company_audit(actor, CompanyId(company), page).await?;
+        let chunk = s.core.company_audit(actor, company, page).await?;
         let n = chunk.items.len();
         for e in chunk.items {
             rows.push(vec![
@@ -98,10 +98,10 @@ pub(super) async fn company_audit_csv(
 pub(super) async fn app_audit(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(app): ApiPath<i64>,
+    ApiPath(app): ApiPath<AppId>,
     paging: Paging,
 ) -> Result<Response, ApiError> {
     let req = paging.req;
-    let page = s.core.app_audit(actor, AppId(app), req).await?;
+    let page = s.core.app_audit(actor, app, req).await?;
     Ok(paging.answer_as(page, ToDto::dto))
 }

@@ -36,9 +36,9 @@ pub(super) async fn create_company(
 pub(super) async fn get_company(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(company): ApiPath<i64>,
+    ApiPath(company): ApiPath<CompanyId>,
 ) -> Result<Json<CompanyOut>, ApiError> {
-    Ok(Json(s.core.get_company(actor, CompanyId(company)).await?.dto()))
+    Ok(Json(s.core.get_company(actor, company).await?.dto()))
 }
 
 /// Company admin: the company directory; app bots are marked `kind: "bot"`, traditional
@@ -49,11 +49,11 @@ pub(super) async fn get_company(
 pub(super) async fn list_directory(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(company): ApiPath<i64>,
+    ApiPath(company): ApiPath<CompanyId>,
     paging: Paging,
 ) -> Result<Response, ApiError> {
     let req = paging.req;
-    let page = s.core.admin_directory(actor, CompanyId(company), req).await?;
+    let page = s.core.admin_directory(actor, company, req).await?;
     Ok(paging.answer_as(page, ToDto::dto))
 }
 
@@ -65,12 +65,12 @@ pub(super) async fn list_directory(
 pub(super) async fn update_member(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath((company, user)): ApiPath<(i64, i64)>,
+    ApiPath((company, user)): ApiPath<(CompanyId, UserId)>,
     ApiJson(b): ApiJson<UpdateMember>,
 ) -> Result<StatusCode, ApiError> {
     let perms = permissions(&b.permissions, ToolScope::Company)?;
     s.core
-        .update_company_member(actor, CompanyId(company), UserId(user), b.is_admin, perms)
+        .update_company_member(actor, company, user, b.is_admin, perms)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -45,11 +45,11 @@ pub(super) async fn sandbox_note(
 pub(super) async fn list_credentials(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(app): ApiPath<i64>,
+    ApiPath(app): ApiPath<AppId>,
 ) -> Result<Json<Vec<ClientOut>>, ApiError> {
     let now = s.core.now();
-    let clients = s.core.list_clients(actor, AppId(app)).await?;
-    let note = sandbox_note(&s, actor, AppId(app), Environment::Sandbox).await?;
+    let clients = s.core.list_clients(actor, app).await?;
+    let note = sandbox_note(&s, actor, app, Environment::Sandbox).await?;
     Ok(Json(
         clients
             .into_iter()
@@ -82,20 +82,20 @@ pub(super) async fn list_credentials(
 pub(super) async fn rotate_secret(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath((app, env)): ApiPath<(i64, String)>,
+    ApiPath((app, env)): ApiPath<(AppId, String)>,
     OptionalJson(body): OptionalJson<RotateSecret>,
 ) -> Result<Response, ApiError> {
     let env = environment(&env)?;
     let b = body.unwrap_or_default();
     let r = s
         .core
-        .rotate_secret(actor, AppId(app), env, b.expire_others_in_seconds)
+        .rotate_secret(actor, app, env, b.expire_others_in_seconds)
         .await?;
-    let note = sandbox_note(&s, actor, AppId(app), env).await?;
+    let note = sandbox_note(&s, actor, app, env).await?;
     Ok(secret_response(
         StatusCode::CREATED,
         RotatedOut {
-            secret_id: r.secret_id,
+            secret_id: r.secret_id.0,
             client_id: r.client_id,
             client_secret: r.client_secret,
             warning: "Store this client_secret now: it is shown only once and cannot be recovered.".into(),
@@ -111,10 +111,10 @@ pub(super) async fn rotate_secret(
 pub(super) async fn retire_secret(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath((app, env, secret)): ApiPath<(i64, String, i64)>,
+    ApiPath((app, env, secret)): ApiPath<(AppId, String, SecretId)>,
 ) -> Result<StatusCode, ApiError> {
     s.core
-        .retire_secret(actor, AppId(app), environment(&env)?, secret)
+        .retire_secret(actor, app, environment(&env)?, secret)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

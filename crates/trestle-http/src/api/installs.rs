@@ -29,7 +29,7 @@ fn permitted(ids: Vec<ProjectId>) -> Json<PermittedOut> {
 pub(super) async fn install_app(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(company): ApiPath<i64>,
+    ApiPath(company): ApiPath<CompanyId>,
     ApiJson(b): ApiJson<InstallIn>,
 ) -> Result<Response, ApiError> {
     if b.app_id.is_none() && b.app_version_id.trim().is_empty() {
@@ -45,7 +45,7 @@ pub(super) async fn install_app(
         permitted_project_ids: b.permitted_project_ids.into_iter().map(ProjectId).collect(),
         add_to_new_projects: b.add_to_new_projects,
     };
-    let v = s.core.install_app(actor, CompanyId(company), &req).await?;
+    let v = s.core.install_app(actor, company, &req).await?;
     Ok(created(v.dto()))
 }
 
@@ -55,9 +55,9 @@ pub(super) async fn install_app(
 pub(super) async fn list_installs(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(company): ApiPath<i64>,
+    ApiPath(company): ApiPath<CompanyId>,
 ) -> Result<Json<Vec<InstallOut>>, ApiError> {
-    let v = s.core.list_installs(actor, CompanyId(company)).await?;
+    let v = s.core.list_installs(actor, company).await?;
     Ok(Json(v.into_iter().map(ToDto::dto).collect()))
 }
 
@@ -68,11 +68,11 @@ pub(super) async fn list_installs(
 pub(super) async fn get_install(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath((company, install)): ApiPath<(i64, i64)>,
+    ApiPath((company, install)): ApiPath<(CompanyId, InstallId)>,
 ) -> Result<Json<InstallOut>, ApiError> {
     Ok(Json(
         s.core
-            .get_install(actor, CompanyId(company), InstallId(install))
+            .get_install(actor, company, install)
             .await?
             .dto(),
     ))
@@ -85,11 +85,11 @@ pub(super) async fn get_install(
 pub(super) async fn uninstall(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath((company, install)): ApiPath<(i64, i64)>,
+    ApiPath((company, install)): ApiPath<(CompanyId, InstallId)>,
 ) -> Result<Json<InstallOut>, ApiError> {
     Ok(Json(
         s.core
-            .uninstall(actor, CompanyId(company), InstallId(install))
+            .uninstall(actor, company, install)
             .await?
             .dto(),
     ))
@@ -102,11 +102,11 @@ pub(super) async fn uninstall(
 pub(super) async fn list_permitted(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath((company, install)): ApiPath<(i64, i64)>,
+    ApiPath((company, install)): ApiPath<(CompanyId, InstallId)>,
 ) -> Result<Json<PermittedOut>, ApiError> {
     let v = s
         .core
-        .get_install(actor, CompanyId(company), InstallId(install))
+        .get_install(actor, company, install)
         .await?;
     Ok(permitted(v.permitted_project_ids))
 }
@@ -118,13 +118,13 @@ pub(super) async fn list_permitted(
 pub(super) async fn add_permitted(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath((company, install)): ApiPath<(i64, i64)>,
+    ApiPath((company, install)): ApiPath<(CompanyId, InstallId)>,
     ApiJson(b): ApiJson<ProjectIds>,
 ) -> Result<Json<PermittedOut>, ApiError> {
     let ids: Vec<ProjectId> = b.project_ids.into_iter().map(ProjectId).collect();
     Ok(permitted(
         s.core
-            .add_permitted_projects(actor, CompanyId(company), InstallId(install), &ids)
+            .add_permitted_projects(actor, company, install, &ids)
             .await?,
     ))
 }
@@ -136,11 +136,11 @@ pub(super) async fn add_permitted(
 pub(super) async fn add_all_permitted(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath((company, install)): ApiPath<(i64, i64)>,
+    ApiPath((company, install)): ApiPath<(CompanyId, InstallId)>,
 ) -> Result<Json<AddAllOut>, ApiError> {
     let added = s
         .core
-        .add_all_permitted_projects(actor, CompanyId(company), InstallId(install))
+        .add_all_permitted_projects(actor, company, install)
         .await?;
     Ok(Json(AddAllOut { added }))
 }
@@ -153,10 +153,10 @@ pub(super) async fn add_all_permitted(
 pub(super) async fn remove_permitted(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath((company, install, project)): ApiPath<(i64, i64, i64)>,
+    ApiPath((company, install, project)): ApiPath<(CompanyId, InstallId, ProjectId)>,
 ) -> Result<StatusCode, ApiError> {
     s.core
-        .remove_permitted_project(actor, CompanyId(company), InstallId(install), ProjectId(project))
+        .remove_permitted_project(actor, company, install, project)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -168,11 +168,11 @@ pub(super) async fn remove_permitted(
 pub(super) async fn list_install_updates(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath((company, install)): ApiPath<(i64, i64)>,
+    ApiPath((company, install)): ApiPath<(CompanyId, InstallId)>,
 ) -> Result<Json<Vec<UpdateOut>>, ApiError> {
     let v = s
         .core
-        .list_install_updates(actor, CompanyId(company), InstallId(install))
+        .list_install_updates(actor, company, install)
         .await?;
     Ok(Json(v.into_iter().map(ToDto::dto).collect()))
 }
@@ -185,11 +185,11 @@ pub(super) async fn list_install_updates(
 pub(super) async fn approve_update(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath((company, install, update)): ApiPath<(i64, i64, i64)>,
+    ApiPath((company, install, update)): ApiPath<(CompanyId, InstallId, InstallUpdateId)>,
 ) -> Result<Json<InstallOut>, ApiError> {
     Ok(Json(
         s.core
-            .approve_update(actor, CompanyId(company), InstallId(install), update)
+            .approve_update(actor, company, install, update)
             .await?
             .dto(),
     ))
@@ -202,12 +202,12 @@ pub(super) async fn approve_update(
 pub(super) async fn update_install(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath((company, install)): ApiPath<(i64, i64)>,
+    ApiPath((company, install)): ApiPath<(CompanyId, InstallId)>,
     ApiJson(b): ApiJson<UpdateInstall>,
 ) -> Result<Json<InstallOut>, ApiError> {
     Ok(Json(
         s.core
-            .set_add_to_new_projects(actor, CompanyId(company), InstallId(install), b.add_to_new_projects)
+            .set_add_to_new_projects(actor, company, install, b.add_to_new_projects)
             .await?
             .dto(),
     ))

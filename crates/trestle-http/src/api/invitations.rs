@@ -20,7 +20,7 @@ use trestle_domain::*;
 pub(super) async fn do_invite(
     s: &AppState,
     actor: trestle_domain::policy::Actor,
-    company: i64,
+    company: CompanyId,
     b: InviteIn,
 ) -> Result<Response, ApiError> {
     let perms = permissions(&b.permissions, ToolScope::Company)?;
@@ -28,7 +28,7 @@ pub(super) async fn do_invite(
         .core
         .invite_member(
             actor,
-            CompanyId(company),
+            company,
             &b.email,
             b.name.as_deref(),
             b.is_admin,
@@ -51,7 +51,7 @@ pub(super) async fn do_invite(
 pub(super) async fn invite(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(company): ApiPath<i64>,
+    ApiPath(company): ApiPath<CompanyId>,
     ApiJson(b): ApiJson<InviteIn>,
 ) -> Result<Response, ApiError> {
     do_invite(&s, actor, company, b).await
@@ -66,7 +66,7 @@ pub(super) async fn invite(
 pub(super) async fn add_member(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(company): ApiPath<i64>,
+    ApiPath(company): ApiPath<CompanyId>,
     ApiJson(b): ApiJson<Value>,
 ) -> Result<Response, ApiError> {
     if b.get("user_id").is_some() {
@@ -91,11 +91,11 @@ pub(super) async fn add_member(
 pub(super) async fn list_invitations(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(company): ApiPath<i64>,
+    ApiPath(company): ApiPath<CompanyId>,
     paging: Paging,
 ) -> Result<Response, ApiError> {
     let req = paging.req;
-    let page = s.core.list_invitations(actor, CompanyId(company), req).await?;
+    let page = s.core.list_invitations(actor, company, req).await?;
     Ok(paging.answer_as(page, ToDto::dto))
 }
 
@@ -106,9 +106,9 @@ pub(super) async fn list_invitations(
 pub(super) async fn cancel_invitation(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath((company, id)): ApiPath<(i64, i64)>,
+    ApiPath((company, id)): ApiPath<(CompanyId, InvitationId)>,
 ) -> Result<StatusCode, ApiError> {
-    s.core.cancel_invitation(actor, CompanyId(company), id).await?;
+    s.core.cancel_invitation(actor, company, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -131,7 +131,7 @@ pub(super) async fn my_invitations(
 pub(super) async fn accept_invitation(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<InvitationId>,
 ) -> Result<Json<InvitationOut>, ApiError> {
     Ok(Json(s.core.accept_invitation(actor, id).await?.dto()))
 }

@@ -16,13 +16,13 @@ use trestle_domain::*;
 pub(super) async fn load_metrics(
     s: &AppState,
     actor: trestle_domain::policy::Actor,
-    app: i64,
+    app: AppId,
     uri: &Uri,
 ) -> Result<MetricsOut, ApiError> {
     let pairs = query_pairs(uri);
     let m = s
         .core
-        .app_metrics(actor, AppId(app), single(&pairs, "from")?, single(&pairs, "to")?)
+        .app_metrics(actor, app, single(&pairs, "from")?, single(&pairs, "to")?)
         .await?;
     Ok(m.dto())
 }
@@ -35,7 +35,7 @@ pub(super) async fn load_metrics(
 pub(super) async fn metrics(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(app): ApiPath<i64>,
+    ApiPath(app): ApiPath<AppId>,
     uri: Uri,
 ) -> Result<Json<MetricsOut>, ApiError> {
     Ok(Json(load_metrics(&s, actor, app, &uri).await?))
@@ -48,7 +48,7 @@ pub(super) async fn metrics(
 pub(super) async fn metrics_daily_csv(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(app): ApiPath<i64>,
+    ApiPath(app): ApiPath<AppId>,
     uri: Uri,
 ) -> Result<Response, ApiError> {
     let m = load_metrics(&s, actor, app, &uri).await?;
@@ -75,7 +75,7 @@ pub(super) async fn metrics_daily_csv(
 pub(super) async fn metrics_companies_csv(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(app): ApiPath<i64>,
+    ApiPath(app): ApiPath<AppId>,
     uri: Uri,
 ) -> Result<Response, ApiError> {
     let m = load_metrics(&s, actor, app, &uri).await?;

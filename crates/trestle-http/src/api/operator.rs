@@ -25,10 +25,10 @@ fn suspension_out(app: trestle_domain::entities::App) -> Json<SuspensionOut> {
 pub(super) async fn suspend_app(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(app): ApiPath<i64>,
+    ApiPath(app): ApiPath<AppId>,
     ApiJson(b): ApiJson<SuspendIn>,
 ) -> Result<Json<SuspensionOut>, ApiError> {
-    Ok(suspension_out(s.core.suspend_app(actor, AppId(app), &b.reason).await?))
+    Ok(suspension_out(s.core.suspend_app(actor, app, &b.reason).await?))
 }
 
 /// Operator: lift an app's suspension.
@@ -38,7 +38,7 @@ pub(super) async fn suspend_app(
 pub(super) async fn resume_app(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(app): ApiPath<i64>,
+    ApiPath(app): ApiPath<AppId>,
 ) -> Result<Json<SuspensionOut>, ApiError> {
-    Ok(suspension_out(s.core.resume_app(actor, AppId(app)).await?))
+    Ok(suspension_out(s.core.resume_app(actor, app).await?))
 }

@@ -53,10 +53,10 @@ pub(super) async fn create_person(
 pub(super) async fn create_api_token(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(user): ApiPath<i64>,
+    ApiPath(user): ApiPath<UserId>,
     ApiJson(body): ApiJson<CreateApiToken>,
 ) -> Result<Response, ApiError> {
-    let api_token = s.core.issue_api_token(actor, UserId(user), &body.label).await?;
+    let api_token = s.core.issue_api_token(actor, user, &body.label).await?;
     Ok(secret_response(StatusCode::CREATED, ApiTokenCreated { api_token }))
 }
 
@@ -67,10 +67,10 @@ pub(super) async fn create_api_token(
 pub(super) async fn set_password(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(user): ApiPath<i64>,
+    ApiPath(user): ApiPath<UserId>,
     ApiJson(b): ApiJson<SetPassword>,
 ) -> Result<StatusCode, ApiError> {
-    s.core.set_password(actor, UserId(user), &b.password).await?;
+    s.core.set_password(actor, user, &b.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -24,10 +24,10 @@ use trestle_store::{ProjectFilter, ProjectPatch, ProjectStatus};
 pub(super) async fn create_project(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(company): ApiPath<i64>,
+    ApiPath(company): ApiPath<CompanyId>,
     ApiJson(b): ApiJson<CreateProject>,
 ) -> Result<Response, ApiError> {
-    let p = s.core.create_project(actor, CompanyId(company), new_project(b)).await?;
+    let p = s.core.create_project(actor, company, new_project(b)).await?;
     Ok(created(ToDto::dto(p)))
 }
 
@@ -41,14 +41,14 @@ pub(super) async fn create_project(
 pub(super) async fn list_company_projects(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(company): ApiPath<i64>,
+    ApiPath(company): ApiPath<CompanyId>,
     paging: Paging,
 ) -> Result<Response, ApiError> {
     let req = paging.req;
     let filter = project_filter(paging.pairs())?;
     let page = s
         .core
-        .find_company_projects(actor, CompanyId(company), filter, req)
+        .find_company_projects(actor, company, filter, req)
         .await?;
     Ok(paging.answer_as(page, ToDto::dto))
 }
@@ -60,12 +60,12 @@ pub(super) async fn list_company_projects(
 pub(super) async fn add_project_member(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath((company, project)): ApiPath<(i64, i64)>,
+    ApiPath((company, project)): ApiPath<(CompanyId, ProjectId)>,
     ApiJson(b): ApiJson<ProjectMemberIn>,
 ) -> Result<StatusCode, ApiError> {
     let perms = permissions(&b.permissions, ToolScope::Project)?;
     s.core
-        .admin_add_project_member(actor, CompanyId(company), ProjectId(project), UserId(b.user_id), perms)
+        .admin_add_project_member(actor, company, project, UserId(b.user_id), perms)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -77,10 +77,10 @@ pub(super) async fn add_project_member(
 pub(super) async fn remove_project_member(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath((company, project, user)): ApiPath<(i64, i64, i64)>,
+    ApiPath((company, project, user)): ApiPath<(CompanyId, ProjectId, UserId)>,
 ) -> Result<StatusCode, ApiError> {
     s.core
-        .admin_remove_project_member(actor, CompanyId(company), ProjectId(project), UserId(user))
+        .admin_remove_project_member(actor, company, project, user)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -92,11 +92,11 @@ pub(super) async fn remove_project_member(
 pub(super) async fn get_project(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath((company, project)): ApiPath<(i64, i64)>,
+    ApiPath((company, project)): ApiPath<(CompanyId, ProjectId)>,
 ) -> Result<Json<ProjectOut>, ApiError> {
     let p = s
         .core
-        .get_project(actor, CompanyId(company), ProjectId(project))
+        .get_project(actor, company, project)
         .await?;
     Ok(Json(p.dto()))
 }
@@ -114,7 +114,7 @@ pub(super) async fn get_project(
 pub(super) async fn update_project(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath((company, project)): ApiPath<(i64, i64)>,
+    ApiPath((company, project)): ApiPath<(CompanyId, ProjectId)>,
     ApiJson(b): ApiJson<UpdateProject>,
 ) -> Result<Json<ProjectOut>, ApiError> {
     let patch = ProjectPatch {
@@ -129,7 +129,7 @@ pub(super) async fn update_project(
     };
     let p = s
         .core
-        .update_project(actor, CompanyId(company), ProjectId(project), patch)
+        .update_project(actor, company, project, patch)
         .await?;
     Ok(Json(p.dto()))
 }
@@ -142,10 +142,10 @@ pub(super) async fn update_project(
 pub(super) async fn delete_project(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath((company, project)): ApiPath<(i64, i64)>,
+    ApiPath((company, project)): ApiPath<(CompanyId, ProjectId)>,
 ) -> Result<StatusCode, ApiError> {
     s.core
-        .delete_project(actor, CompanyId(company), ProjectId(project))
+        .delete_project(actor, company, project)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -158,11 +158,11 @@ pub(super) async fn delete_project(
 pub(super) async fn bulk_create(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(company): ApiPath<i64>,
+    ApiPath(company): ApiPath<CompanyId>,
     ApiJson(b): ApiJson<BulkProjects>,
 ) -> Result<Response, ApiError> {
     let new = b.projects.into_iter().map(new_project).collect();
-    let made = s.core.create_projects(actor, CompanyId(company), new).await?;
+    let made = s.core.create_projects(actor, company, new).await?;
     Ok(created(BulkCreated {
         projects: made.into_iter().map(ToDto::dto).collect(),
     }))

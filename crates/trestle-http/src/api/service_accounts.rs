@@ -85,12 +85,12 @@ pub async fn warn_service_accounts(State(state): State<AppState>, req: Request, 
 pub(super) async fn create(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(company): ApiPath<i64>,
+    ApiPath(company): ApiPath<CompanyId>,
     ApiJson(b): ApiJson<CreateServiceAccount>,
 ) -> Result<Response, ApiError> {
     let c = s
         .core
-        .create_service_account(actor, CompanyId(company), &b.name, &b.app_type, b.app_id.map(AppId))
+        .create_service_account(actor, company, &b.name, &b.app_type, b.app_id.map(AppId))
         .await?;
     let body = ServiceAccountCreated {
         account: c.account.dto(),
@@ -106,9 +106,9 @@ pub(super) async fn create(
 pub(super) async fn list(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(company): ApiPath<i64>,
+    ApiPath(company): ApiPath<CompanyId>,
 ) -> Result<Response, ApiError> {
-    let v = s.core.list_service_accounts(actor, CompanyId(company)).await?;
+    let v = s.core.list_service_accounts(actor, company).await?;
     let out: Vec<ServiceAccountOut> = v.into_iter().map(ToDto::dto).collect();
     Ok(with_warnings(&s, Json(out).into_response()))
 }
@@ -120,12 +120,12 @@ pub(super) async fn list(
 pub(super) async fn set_permissions(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath((company, id)): ApiPath<(i64, i64)>,
+    ApiPath((company, id)): ApiPath<(CompanyId, ServiceAccountId)>,
     ApiJson(b): ApiJson<PermissionsIn>,
 ) -> Result<StatusCode, ApiError> {
     let perms = permissions(&b.permissions, ToolScope::Company)?;
     s.core
-        .set_service_account_permissions(actor, CompanyId(company), id, perms)
+        .set_service_account_permissions(actor, company, id, perms)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -137,12 +137,12 @@ pub(super) async fn set_permissions(
 pub(super) async fn add_project(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath((company, id)): ApiPath<(i64, i64)>,
+    ApiPath((company, id)): ApiPath<(CompanyId, ServiceAccountId)>,
     ApiJson(b): ApiJson<ProjectIn>,
 ) -> Result<StatusCode, ApiError> {
     let perms = permissions(&b.permissions, ToolScope::Project)?;
     s.core
-        .add_service_account_project(actor, CompanyId(company), id, ProjectId(b.project_id), perms)
+        .add_service_account_project(actor, company, id, ProjectId(b.project_id), perms)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -155,11 +155,11 @@ pub(super) async fn add_project(
 pub(super) async fn reset_secret(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath((company, id)): ApiPath<(i64, i64)>,
+    ApiPath((company, id)): ApiPath<(CompanyId, ServiceAccountId)>,
 ) -> Result<Response, ApiError> {
     let secret = s
         .core
-        .reset_service_account_secret(actor, CompanyId(company), id)
+        .reset_service_account_secret(actor, company, id)
         .await?;
     Ok(secret_response(
         StatusCode::OK,
@@ -177,11 +177,11 @@ pub(super) async fn reset_secret(
 pub(super) async fn retire(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath((company, id)): ApiPath<(i64, i64)>,
+    ApiPath((company, id)): ApiPath<(CompanyId, ServiceAccountId)>,
     OptionalJson(b): OptionalJson<RetireIn>,
 ) -> Result<StatusCode, ApiError> {
     s.core
-        .retire_service_account(actor, CompanyId(company), id, b.unwrap_or_default().force)
+        .retire_service_account(actor, company, id, b.unwrap_or_default().force)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -242,11 +242,11 @@ pub(super) async fn report(
 pub(super) async fn company_report(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(company): ApiPath<i64>,
+    ApiPath(company): ApiPath<CompanyId>,
 ) -> Result<Response, ApiError> {
     Ok(with_warnings(
         &s,
-        Json(report(&s, actor, Some(CompanyId(company))).await?).into_response(),
+        Json(report(&s, actor, Some(company)).await?).into_response(),
     ))
 }
 
@@ -256,10 +256,10 @@ pub(super) async fn company_report(
 pub(super) async fn company_report_csv(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(company): ApiPath<i64>,
+    ApiPath(company): ApiPath<CompanyId>,
 ) -> Result<Response, ApiError> {
     Ok(report_csv(
-        report(&s, actor, Some(CompanyId(company))).await?,
+        report(&s, actor, Some(company)).await?,
         &format!("company-{company}-service-accounts.csv"),
     ))
 }

@@ -22,12 +22,12 @@ use trestle_domain::*;
 pub(super) async fn create_version(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(app): ApiPath<i64>,
+    ApiPath(app): ApiPath<AppId>,
     ApiJson(b): ApiJson<CreateVersion>,
 ) -> Result<Response, ApiError> {
     let v = s
         .core
-        .create_version(actor, AppId(app), &b.version, &b.manifest)
+        .create_version(actor, app, &b.version, &b.manifest)
         .await?;
     Ok(created(v.dto()))
 }
@@ -38,11 +38,11 @@ pub(super) async fn create_version(
 pub(super) async fn list_versions(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(app): ApiPath<i64>,
+    ApiPath(app): ApiPath<AppId>,
 ) -> Result<Json<Vec<VersionOut>>, ApiError> {
     Ok(Json(
         s.core
-            .list_versions(actor, AppId(app))
+            .list_versions(actor, app)
             .await?
             .into_iter()
             .map(ToDto::dto)
@@ -57,10 +57,10 @@ pub(super) async fn list_versions(
 pub(super) async fn get_version(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath((app, version)): ApiPath<(i64, i64)>,
+    ApiPath((app, version)): ApiPath<(AppId, VersionId)>,
 ) -> Result<Json<VersionOut>, ApiError> {
     Ok(Json(
-        s.core.get_version(actor, AppId(app), VersionId(version)).await?.dto(),
+        s.core.get_version(actor, app, version).await?.dto(),
     ))
 }
 
@@ -71,12 +71,12 @@ pub(super) async fn get_version(
 pub(super) async fn update_version(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath((app, version)): ApiPath<(i64, i64)>,
+    ApiPath((app, version)): ApiPath<(AppId, VersionId)>,
     ApiJson(b): ApiJson<UpdateVersion>,
 ) -> Result<Json<VersionOut>, ApiError> {
     Ok(Json(
         s.core
-            .update_version(actor, AppId(app), VersionId(version), &b.manifest)
+            .update_version(actor, app, version, &b.manifest)
             .await?
             .dto(),
     ))
@@ -90,9 +90,9 @@ pub(super) async fn update_version(
 pub(super) async fn promote_version(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath((app, version)): ApiPath<(i64, i64)>,
+    ApiPath((app, version)): ApiPath<(AppId, VersionId)>,
 ) -> Result<Response, ApiError> {
-    let p = s.core.promote_version(actor, AppId(app), VersionId(version)).await?;
+    let p = s.core.promote_version(actor, app, version).await?;
     debug_assert!(p.version.status == VersionStatus::Promoted);
     let body = PromotionOut {
         version: p.version.dto(),
@@ -113,7 +113,7 @@ pub(super) async fn promote_version(
 pub(super) async fn diff_versions(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(app): ApiPath<i64>,
+    ApiPath(app): ApiPath<AppId>,
     uri: Uri,
 ) -> Result<Json<DiffOut>, ApiError> {
     let pairs = query_pairs(&uri);
@@ -130,7 +130,7 @@ pub(super) async fn diff_versions(
     let (from, to) = (id("from")?, id("to")?);
     let d = s
         .core
-        .diff_versions(actor, AppId(app), VersionId(from), VersionId(to))
+        .diff_versions(actor, app, VersionId(from), VersionId(to))
         .await?;
     Ok(Json(DiffOut {
         from_version_id: from,
@@ -148,11 +148,11 @@ pub(super) async fn diff_versions(
 pub(super) async fn list_app_updates(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiPath(app): ApiPath<i64>,
+    ApiPath(app): ApiPath<AppId>,
 ) -> Result<Json<Vec<UpdateOut>>, ApiError> {
     Ok(Json(
         s.core
-            .list_app_updates(actor, AppId(app))
+            .list_app_updates(actor, app)
             .await?
             .into_iter()
             .map(ToDto::dto)

@@ -19,15 +19,15 @@ pub(super) fn routes() -> Router<WebState> {
     Router::new().route("/ui/companies/{company}/audit", get(audit))
 }
 
-async fn audit(State(s): State<WebState>, session: WebSession, Path(c): Path<i64>, Query(l): Query<Listing>) -> Page {
+async fn audit(State(s): State<WebState>, session: WebSession, Path(c): Path<CompanyId>, Query(l): Query<Listing>) -> Page {
     let actor = session.actor();
     let err = |e| WebError::new(e, company_path(c));
-    let company = s.core.get_company(actor, CompanyId(c)).await.map_err(err)?;
+    let company = s.core.get_company(actor, c).await.map_err(err)?;
     let per_page = 50;
     // Newest first: the last page of the (oldest-first) log comes first.
     let first = s
         .core
-        .company_audit(actor, CompanyId(c), PageRequest { page: 1, per_page })
+        .company_audit(actor, c, PageRequest { page: 1, per_page })
         .await
         .map_err(err)?;
     let pages = (first.total.max(1) as u64).div_ceil(per_page as u64) as u32;
@@ -39,7 +39,7 @@ async fn audit(State(s): State<WebState>, session: WebSession, Path(c): Path<i64
         s.core
             .company_audit(
                 actor,
-                CompanyId(c),
+                c,
                 PageRequest {
                     page: log_page,
                     per_page,
@@ -50,7 +50,7 @@ async fn audit(State(s): State<WebState>, session: WebSession, Path(c): Path<i64
     };
     let names: HashMap<i64, String> = s
         .core
-        .admin_directory(actor, CompanyId(c), PageRequest { page: 1, per_page: 500 })
+        .admin_directory(actor, c, PageRequest { page: 1, per_page: 500 })
         .await
         .map_err(err)?
         .items

@@ -22,19 +22,19 @@ pub(super) fn routes() -> Router<WebState> {
 async fn directory(
     State(s): State<WebState>,
     session: WebSession,
-    Path(c): Path<i64>,
+    Path(c): Path<CompanyId>,
     Query(l): Query<Listing>,
 ) -> Page {
     let actor = session.actor();
     let err = |e| WebError::new(e, company_path(c));
-    let company = s.core.get_company(actor, CompanyId(c)).await.map_err(err)?;
+    let company = s.core.get_company(actor, c).await.map_err(err)?;
     let page_no = l.page.unwrap_or(1).max(1);
     let per_page = 50;
     let people = s
         .core
         .admin_directory(
             actor,
-            CompanyId(c),
+            c,
             PageRequest {
                 page: page_no,
                 per_page,

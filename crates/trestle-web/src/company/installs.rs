@@ -48,13 +48,13 @@ pub(super) fn routes() -> Router<WebState> {
 async fn overview(
     State(s): State<WebState>,
     session: WebSession,
-    Path(c): Path<i64>,
+    Path(c): Path<CompanyId>,
     Query(l): Query<Listing>,
 ) -> Page {
     let actor = session.actor();
     let err = |e| WebError::new(e, "/ui");
-    let company = s.core.get_company(actor, CompanyId(c)).await.map_err(err)?;
-    let installs = s.core.list_installs(actor, CompanyId(c)).await.map_err(err)?;
+    let company = s.core.get_company(actor, c).await.map_err(err)?;
+    let installs = s.core.list_installs(actor, c).await.map_err(err)?;
     let (active, gone): (Vec<&InstallView>, Vec<&InstallView>) = installs
         .iter()
         .partition(|v| v.install.status == InstallStatus::Installed);
@@ -76,7 +76,7 @@ async fn overview(
                         @for v in &active {
                             tr {
                                 td {
-                                    a href=(install_path(c, v.install.id.0)) { (v.app.name) }
+                                    a href=(install_path(c, v.install.id)) { (v.app.name) }
                                     @if v.pending_update.is_some() { " " span.badge.warn { "Upgrade pending" } }
                                 }
                                 td { (v.version.version) }
@@ -93,7 +93,7 @@ async fn overview(
             section.card {
                 h2 { "Uninstalled" }
                 ul { @for v in &gone {
-                    li { a href=(install_path(c, v.install.id.0)) { (v.app.name) } " "
+                    li { a href=(install_path(c, v.install.id)) { (v.app.name) } " "
                         span.muted { "uninstalled " @if let Some(t) = v.install.uninstalled_at { (when(t)) } } }
                 } }
             }
@@ -107,16 +107,16 @@ async fn overview(
     ))
 }
 
-async fn install_form(State(s): State<WebState>, session: WebSession, Path(c): Path<i64>) -> Page {
+async fn install_form(State(s): State<WebState>, session: WebSession, Path(c): Path<CompanyId>) -> Page {
     install_form_page(&s, &session, c, None).await
 }
 
 /// The install page; `refused` shows the custom-install form again with what was typed.
-async fn install_form_page(s: &WebState, session: &WebSession, c: i64, refused: Option<&Refusal<'_>>) -> Page {
+async fn install_form_page(s: &WebState, session: &WebSession, c: CompanyId, refused: Option<&Refusal<'_>>) -> Page {
     let r = refused;
     let actor = session.actor();
     let err = |e| WebError::new(e, company_path(c));
-    let company = s.core.get_company(actor, CompanyId(c)).await.map_err(err)?;
+    let company = s.core.get_company(actor, c).await.map_err(err)?;
     let market = s
         .core
         .marketplace(actor, PageRequest { page: 1, per_page: 100 })
@@ -179,7 +179,7 @@ async fn install_form_page(s: &WebState, session: &WebSession, c: i64, refused: 
     ))
 }
 
-async fn install(State(s): State<WebState>, Path(c): Path<i64>, posted: Posted) -> Page {
+async fn install(State(s): State<WebState>, Path(c): Path<CompanyId>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
     let back = format!("{}/install", company_path(c));
     if let Some(confirm) = session.confirmation_needed(&s, &back) {
@@ -206,7 +206,7 @@ async fn install(State(s): State<WebState>, Path(c): Path<i64>, posted: Posted) 
         permitted_project_ids: vec![],
         add_to_new_projects: false,
     };
-    let done = match s.core.install_app(session.actor(), CompanyId(c), &req).await {
+    let done = match s.core.install_app(session.actor(), c, &req).await {
         Ok(done) => done,
         Err(e) => {
             let refused = Refusal::of(which, &form, e).map_err(|e| WebError::new(e, &back))?;
@@ -215,7 +215,7 @@ async fn install(State(s): State<WebState>, Path(c): Path<i64>, posted: Posted) 
     };
     Ok(see_other(&format!(
         "{}?done=installed",
-        install_path(c, done.install.id.0)
+        install_path(c, done.install.id)
     )))
 }
 
@@ -231,7 +231,7 @@ fn level_name(l: Level) -> &'static str {
 async fn install_page(
     State(s): State<WebState>,
     session: WebSession,
-    Path((c, i)): Path<(i64, i64)>,
+    Path((c, i)): Path<(CompanyId, InstallId)>,
     Query(l): Query<Listing>,
 ) -> Page {
     install_page_at(&s, &session, c, i, &l, None).await
@@ -241,18 +241,18 @@ async fn install_page(
 async fn install_page_at(
     s: &WebState,
     session: &WebSession,
-    c: i64,
-    i: i64,
+    c: CompanyId,
+    i: InstallId,
     l: &Listing,
     refused: Option<&Refusal<'_>>,
 ) -> Page {
     let r = refused;
     let actor = session.actor();
     let err = |e| WebError::new(e, company_path(c));
-    let company = s.core.get_company(actor, CompanyId(c)).await.map_err(err)?;
+    let company = s.core.get_company(actor, c).await.map_err(err)?;
     let v = s
         .core
-        .get_install(actor, CompanyId(c), InstallId(i))
+        .get_install(actor, c, i)
         .await
         .map_err(err)?;
     let q = l.q.clone().unwrap_or_default();
@@ -262,7 +262,7 @@ async fn install_page_at(
         .core
         .search_company_projects(
             actor,
-            CompanyId(c),
+            c,
             &q,
             PageRequest {
                 page: page_no,
@@ -288,7 +288,7 @@ async fn install_page_at(
         Some(u) => {
             let to = s
                 .core
-                .install_update_version(actor, CompanyId(c), InstallId(i), u.to_version_id)
+                .install_update_version(actor, c, i, u.to_version_id)
                 .await
                 .map_err(err)?;
             Some((u, to))
@@ -449,7 +449,7 @@ async fn install_page_at(
     ))
 }
 
-async fn add_projects(State(s): State<WebState>, Path((c, i)): Path<(i64, i64)>, posted: Posted) -> Page {
+async fn add_projects(State(s): State<WebState>, Path((c, i)): Path<(CompanyId, InstallId)>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
     let back = install_path(c, i);
     let listing = Listing {
@@ -472,7 +472,7 @@ async fn add_projects(State(s): State<WebState>, Path((c, i)): Path<(i64, i64)>,
     }
     if let Err(e) = s
         .core
-        .add_permitted_projects(session.actor(), CompanyId(c), InstallId(i), &ids)
+        .add_permitted_projects(session.actor(), c, i, &ids)
         .await
     {
         let refused = Refusal::of("add-projects", &form, e).map_err(|e| WebError::new(e, &back))?;
@@ -481,25 +481,25 @@ async fn add_projects(State(s): State<WebState>, Path((c, i)): Path<(i64, i64)>,
     Ok(see_other(&format!("{back}?done=added")))
 }
 
-async fn remove_project(State(s): State<WebState>, Path((c, i, p)): Path<(i64, i64, i64)>, posted: Posted) -> Page {
+async fn remove_project(State(s): State<WebState>, Path((c, i, p)): Path<(CompanyId, InstallId, ProjectId)>, posted: Posted) -> Page {
     let back = install_path(c, i);
     s.core
-        .remove_permitted_project(posted.session.actor(), CompanyId(c), InstallId(i), ProjectId(p))
+        .remove_permitted_project(posted.session.actor(), c, i, p)
         .await
         .map_err(|e| WebError::new(e, &back))?;
     Ok(see_other(&format!("{back}?done=removed")))
 }
 
-async fn add_all(State(s): State<WebState>, Path((c, i)): Path<(i64, i64)>, posted: Posted) -> Page {
+async fn add_all(State(s): State<WebState>, Path((c, i)): Path<(CompanyId, InstallId)>, posted: Posted) -> Page {
     let back = install_path(c, i);
     s.core
-        .add_all_permitted_projects(posted.session.actor(), CompanyId(c), InstallId(i))
+        .add_all_permitted_projects(posted.session.actor(), c, i)
         .await
         .map_err(|e| WebError::new(e, &back))?;
     Ok(see_other(&format!("{back}?done=all")))
 }
 
-async fn add_to_new(State(s): State<WebState>, Path((c, i)): Path<(i64, i64)>, posted: Posted) -> Page {
+async fn add_to_new(State(s): State<WebState>, Path((c, i)): Path<(CompanyId, InstallId)>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
     let back = install_path(c, i);
     let on = match form.text("on") {
@@ -513,7 +513,7 @@ async fn add_to_new(State(s): State<WebState>, Path((c, i)): Path<(i64, i64)>, p
         }
     };
     s.core
-        .set_add_to_new_projects(session.actor(), CompanyId(c), InstallId(i), on)
+        .set_add_to_new_projects(session.actor(), c, i, on)
         .await
         .map_err(|e| WebError::new(e, &back))?;
     Ok(see_other(&format!(
@@ -522,19 +522,19 @@ async fn add_to_new(State(s): State<WebState>, Path((c, i)): Path<(i64, i64)>, p
     )))
 }
 
-async fn approve(State(s): State<WebState>, Path((c, i, u)): Path<(i64, i64, i64)>, posted: Posted) -> Page {
+async fn approve(State(s): State<WebState>, Path((c, i, u)): Path<(CompanyId, InstallId, InstallUpdateId)>, posted: Posted) -> Page {
     let back = install_path(c, i);
     s.core
-        .approve_update(posted.session.actor(), CompanyId(c), InstallId(i), u)
+        .approve_update(posted.session.actor(), c, i, u)
         .await
         .map_err(|e| WebError::new(e, &back))?;
     Ok(see_other(&format!("{back}?done=approved")))
 }
 
-async fn uninstall(State(s): State<WebState>, Path((c, i)): Path<(i64, i64)>, posted: Posted) -> Page {
+async fn uninstall(State(s): State<WebState>, Path((c, i)): Path<(CompanyId, InstallId)>, posted: Posted) -> Page {
     let back = install_path(c, i);
     s.core
-        .uninstall(posted.session.actor(), CompanyId(c), InstallId(i))
+        .uninstall(posted.session.actor(), c, i)
         .await
         .map_err(|e| WebError::new(e, &back))?;
     Ok(see_other(&format!("{}?done=uninstalled", company_path(c))))

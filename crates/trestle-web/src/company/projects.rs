@@ -35,7 +35,7 @@ pub fn routes() -> Router<WebState> {
         .route("/ui/invitations/{invitation}/accept", post(accept))
 }
 
-fn projects_path(c: i64) -> String {
+fn projects_path(c: CompanyId) -> String {
     format!("/ui/companies/{c}/projects")
 }
 
@@ -93,10 +93,10 @@ fn optional(form: &Fields, name: &str) -> Option<String> {
         .map(String::from)
 }
 
-async fn list(State(s): State<WebState>, session: WebSession, Path(c): Path<i64>, Query(l): Query<Listing>) -> Page {
+async fn list(State(s): State<WebState>, session: WebSession, Path(c): Path<CompanyId>, Query(l): Query<Listing>) -> Page {
     let actor = session.actor();
     let err = |e| WebError::new(e, "/ui");
-    let company = s.core.get_company(actor, CompanyId(c)).await.map_err(err)?;
+    let company = s.core.get_company(actor, c).await.map_err(err)?;
     let status = match l.status.as_deref() {
         Some("inactive") => ProjectStatus::Inactive,
         Some("all") => ProjectStatus::All,
@@ -118,7 +118,7 @@ async fn list(State(s): State<WebState>, session: WebSession, Path(c): Path<i64>
         .core
         .find_company_projects(
             actor,
-            CompanyId(c),
+            c,
             filter,
             PageRequest {
                 page: page_no,
@@ -186,7 +186,7 @@ async fn list(State(s): State<WebState>, session: WebSession, Path(c): Path<i64>
     ))
 }
 
-async fn create(State(s): State<WebState>, Path(c): Path<i64>, posted: Posted) -> Page {
+async fn create(State(s): State<WebState>, Path(c): Path<CompanyId>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
     let new = NewProject {
         name: form.text("name").to_string(),
@@ -199,7 +199,7 @@ async fn create(State(s): State<WebState>, Path(c): Path<i64>, posted: Posted) -
     };
     let p = s
         .core
-        .create_project(session.actor(), CompanyId(c), new)
+        .create_project(session.actor(), c, new)
         .await
         .map_err(|e| WebError::new(e, projects_path(c)))?;
     Ok(see_other(&format!("{}/{}?done=created", projects_path(c), p.id.0)))
@@ -208,19 +208,19 @@ async fn create(State(s): State<WebState>, Path(c): Path<i64>, posted: Posted) -
 async fn show(
     State(s): State<WebState>,
     session: WebSession,
-    Path((c, p)): Path<(i64, i64)>,
+    Path((c, p)): Path<(CompanyId, ProjectId)>,
     Query(l): Query<Listing>,
 ) -> Page {
     let actor = session.actor();
     let back = projects_path(c);
     let company = s
         .core
-        .get_company(actor, CompanyId(c))
+        .get_company(actor, c)
         .await
         .map_err(|e| WebError::new(e, "/ui"))?;
     let project = s
         .core
-        .get_project(actor, CompanyId(c), ProjectId(p))
+        .get_project(actor, c, p)
         .await
         .map_err(|e| WebError::new(e, &back))?;
     let here = format!("{back}/{p}");
@@ -272,7 +272,7 @@ async fn show(
     ))
 }
 
-async fn update(State(s): State<WebState>, Path((c, p)): Path<(i64, i64)>, posted: Posted) -> Page {
+async fn update(State(s): State<WebState>, Path((c, p)): Path<(CompanyId, ProjectId)>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
     let back = format!("{}/{p}", projects_path(c));
     // A blank field clears it.
@@ -288,13 +288,13 @@ async fn update(State(s): State<WebState>, Path((c, p)): Path<(i64, i64)>, poste
         active: None,
     };
     s.core
-        .update_project(session.actor(), CompanyId(c), ProjectId(p), patch)
+        .update_project(session.actor(), c, p, patch)
         .await
         .map_err(|e| WebError::new(e, &back))?;
     Ok(see_other(&format!("{back}?done=saved")))
 }
 
-async fn set_active(State(s): State<WebState>, Path((c, p)): Path<(i64, i64)>, posted: Posted) -> Page {
+async fn set_active(State(s): State<WebState>, Path((c, p)): Path<(CompanyId, ProjectId)>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
     let back = format!("{}/{p}", projects_path(c));
     let on = match form.text("active") {
@@ -312,7 +312,7 @@ async fn set_active(State(s): State<WebState>, Path((c, p)): Path<(i64, i64)>, p
         ..Default::default()
     };
     s.core
-        .update_project(session.actor(), CompanyId(c), ProjectId(p), patch)
+        .update_project(session.actor(), c, p, patch)
         .await
         .map_err(|e| WebError::new(e, &back))?;
     Ok(see_other(&format!(
@@ -321,20 +321,20 @@ async fn set_active(State(s): State<WebState>, Path((c, p)): Path<(i64, i64)>, p
     )))
 }
 
-async fn delete(State(s): State<WebState>, Path((c, p)): Path<(i64, i64)>, posted: Posted) -> Page {
+async fn delete(State(s): State<WebState>, Path((c, p)): Path<(CompanyId, ProjectId)>, posted: Posted) -> Page {
     let back = format!("{}/{p}", projects_path(c));
     s.core
-        .delete_project(posted.session.actor(), CompanyId(c), ProjectId(p))
+        .delete_project(posted.session.actor(), c, p)
         .await
         .map_err(|e| WebError::new(e, &back))?;
     Ok(see_other(&format!("{}?done=deleted", projects_path(c))))
 }
 
 /// The directory's invitation form and pending invitations (shown on the directory page).
-pub(super) async fn invitations_card(s: &WebState, session: &WebSession, c: i64) -> Result<Markup, WebError> {
+pub(super) async fn invitations_card(s: &WebState, session: &WebSession, c: CompanyId) -> Result<Markup, WebError> {
     let pending = s
         .core
-        .list_invitations(session.actor(), CompanyId(c), PageRequest { page: 1, per_page: 100 })
+        .list_invitations(session.actor(), c, PageRequest { page: 1, per_page: 100 })
         .await
         .map_err(|e| WebError::new(e, "/ui"))?;
     let cs = &session.csrf;
@@ -376,13 +376,13 @@ pub(super) async fn invitations_card(s: &WebState, session: &WebSession, c: i64)
     })
 }
 
-async fn invite(State(s): State<WebState>, Path(c): Path<i64>, posted: Posted) -> Page {
+async fn invite(State(s): State<WebState>, Path(c): Path<CompanyId>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
     let back = format!("/ui/companies/{c}/directory");
     s.core
         .invite_member(
             session.actor(),
-            CompanyId(c),
+            c,
             form.text("email"),
             form.get("name"),
             form.get("is_admin") == Some("true"),
@@ -393,10 +393,10 @@ async fn invite(State(s): State<WebState>, Path(c): Path<i64>, posted: Posted) -
     Ok(see_other(&format!("{back}?done=invited")))
 }
 
-async fn cancel(State(s): State<WebState>, Path((c, i)): Path<(i64, i64)>, posted: Posted) -> Page {
+async fn cancel(State(s): State<WebState>, Path((c, i)): Path<(CompanyId, InvitationId)>, posted: Posted) -> Page {
     let back = format!("/ui/companies/{c}/directory");
     s.core
-        .cancel_invitation(posted.session.actor(), CompanyId(c), i)
+        .cancel_invitation(posted.session.actor(), c, i)
         .await
         .map_err(|e| WebError::new(e, &back))?;
     Ok(see_other(&format!("{back}?done=cancelled")))
@@ -443,7 +443,7 @@ async fn mine(State(s): State<WebState>, session: WebSession, Query(l): Query<Li
     ))
 }
 
-async fn accept(State(s): State<WebState>, Path(i): Path<i64>, posted: Posted) -> Page {
+async fn accept(State(s): State<WebState>, Path(i): Path<InvitationId>, posted: Posted) -> Page {
     s.core
         .accept_invitation(posted.session.actor(), i)
         .await

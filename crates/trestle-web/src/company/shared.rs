@@ -4,14 +4,15 @@
 use crate::error::WebError;
 use axum::response::Response;
 use maud::{html, Markup};
+use trestle_domain::{CompanyId, InstallId};
 
 pub(super) type Page = Result<Response, WebError>;
 
-pub(super) fn company_path(c: i64) -> String {
+pub(super) fn company_path(c: CompanyId) -> String {
     format!("/ui/companies/{c}")
 }
 
-pub(super) fn install_path(c: i64, i: i64) -> String {
+pub(super) fn install_path(c: CompanyId, i: InstallId) -> String {
     format!("/ui/companies/{c}/installs/{i}")
 }
 
@@ -37,7 +38,7 @@ pub(super) fn done_message(code: Option<&str>) -> Option<&'static str> {
 }
 
 /// Company tabs shown on every company page.
-pub(super) fn tabs(c: i64, current: &str) -> Markup {
+pub(super) fn tabs(c: CompanyId, current: &str) -> Markup {
     let cur = |t: &str| if t == current { Some("page") } else { None };
     html! {
         nav.row.tabs aria-label="Company" {

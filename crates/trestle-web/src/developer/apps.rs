@@ -54,7 +54,7 @@ pub async fn home(State(s): State<WebState>, session: WebSession) -> Page {
                 @if apps.items.is_empty() {
                     p.empty { "No apps yet. Create one to get a development sandbox and credentials." }
                 } @else {
-                    ul { @for a in &apps.items { li { a href=(app_path(a.id.0)) { (a.name) } } } }
+                    ul { @for a in &apps.items { li { a href=(app_path(a.id)) { (a.name) } } } }
                 }
             }
             section.card aria-labelledby="companies-h" {
@@ -109,7 +109,7 @@ async fn apps_page(s: &WebState, session: &WebSession, done: Option<&str>, refus
                     tbody {
                         @for a in &list.items {
                             tr {
-                                td { a href=(app_path(a.id.0)) { (a.name) } }
+                                td { a href=(app_path(a.id)) { (a.name) } }
                                 td { (when(a.created_at)) }
                                 td { @if a.published_at.is_some() { span.badge.ok { "Listed" } } @else { span.muted { "Not listed" } } }
                             }
@@ -146,7 +146,7 @@ async fn create_app(State(s): State<WebState>, posted: Posted) -> Page {
             return apps_page(&s, &session, None, Some(&refused)).await;
         }
     };
-    let id = created.app.id.0;
+    let id = created.app.id;
     let body = html! {
         p.crumbs { a href="/ui/apps" { "My apps" } }
         h1 { (created.app.name) " is ready" }
@@ -178,7 +178,7 @@ fn env_of(form: &Fields) -> Result<Environment, CoreError> {
     }
 }
 
-async fn app(State(s): State<WebState>, session: WebSession, Path(app): Path<i64>, Query(d): Query<Done>) -> Page {
+async fn app(State(s): State<WebState>, session: WebSession, Path(app): Path<AppId>, Query(d): Query<Done>) -> Page {
     app_page(&s, &session, app, d.done.as_deref(), None).await
 }
 
@@ -186,19 +186,19 @@ async fn app(State(s): State<WebState>, session: WebSession, Path(app): Path<i64
 async fn app_page(
     s: &WebState,
     session: &WebSession,
-    app: i64,
+    app: AppId,
     done: Option<&str>,
     refused: Option<&Refusal<'_>>,
 ) -> Page {
     let r = refused;
     let actor = session.actor();
     let err = |e| WebError::new(e, "/ui/apps");
-    let found = s.core.get_app(actor, AppId(app)).await.map_err(err)?;
-    let mut versions = s.core.list_versions(actor, AppId(app)).await.map_err(err)?;
+    let found = s.core.get_app(actor, app).await.map_err(err)?;
+    let mut versions = s.core.list_versions(actor, app).await.map_err(err)?;
     versions.reverse();
-    let clients = s.core.list_clients(actor, AppId(app)).await.map_err(err)?;
-    let uris = s.core.list_redirect_uris(actor, AppId(app)).await.map_err(err)?;
-    let updates = s.core.list_app_updates(actor, AppId(app)).await.map_err(err)?;
+    let clients = s.core.list_clients(actor, app).await.map_err(err)?;
+    let uris = s.core.list_redirect_uris(actor, app).await.map_err(err)?;
+    let updates = s.core.list_app_updates(actor, app).await.map_err(err)?;
     let pending = updates.iter().filter(|u| u.status == "pending").count();
     let c = &session.csrf;
     let body = html! {
@@ -373,7 +373,7 @@ async fn app_page(
 async fn refused_on_app(
     s: &WebState,
     session: &WebSession,
-    app: i64,
+    app: AppId,
     form: &'static str,
     values: &Fields,
     e: CoreError,
@@ -382,19 +382,19 @@ async fn refused_on_app(
     app_page(s, session, app, None, Some(&refused)).await
 }
 
-async fn rename(State(s): State<WebState>, Path(app): Path<i64>, posted: Posted) -> Page {
+async fn rename(State(s): State<WebState>, Path(app): Path<AppId>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
-    if let Err(e) = s.core.rename_app(session.actor(), AppId(app), form.text("name")).await {
+    if let Err(e) = s.core.rename_app(session.actor(), app, form.text("name")).await {
         return refused_on_app(&s, &session, app, "rename", &form, e).await;
     }
     Ok(see_other(&format!("{}?done=renamed", app_path(app))))
 }
 
-async fn delete(State(s): State<WebState>, Path(app): Path<i64>, posted: Posted) -> Page {
+async fn delete(State(s): State<WebState>, Path(app): Path<AppId>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
     if let Err(e) = s
         .core
-        .delete_app(session.actor(), AppId(app), form.text("confirm"))
+        .delete_app(session.actor(), app, form.text("confirm"))
         .await
     {
         return refused_on_app(&s, &session, app, "delete", &form, e).await;
@@ -402,19 +402,19 @@ async fn delete(State(s): State<WebState>, Path(app): Path<i64>, posted: Posted)
     Ok(see_other("/ui/apps?done=deleted"))
 }
 
-async fn publish(State(s): State<WebState>, Path(app): Path<i64>, posted: Posted) -> Page {
+async fn publish(State(s): State<WebState>, Path(app): Path<AppId>, posted: Posted) -> Page {
     s.core
-        .publish_app(posted.session.actor(), AppId(app))
+        .publish_app(posted.session.actor(), app)
         .await
         .map_err(|e| WebError::new(e, app_path(app)))?;
     Ok(see_other(&format!("{}?done=published", app_path(app))))
 }
 
-async fn add_redirect_uri(State(s): State<WebState>, Path(app): Path<i64>, posted: Posted) -> Page {
+async fn add_redirect_uri(State(s): State<WebState>, Path(app): Path<AppId>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
     if let Err(e) = s
         .core
-        .add_redirect_uri(session.actor(), AppId(app), form.text("uri").trim())
+        .add_redirect_uri(session.actor(), app, form.text("uri").trim())
         .await
     {
         return refused_on_app(&s, &session, app, "redirect", &form, e).await;
@@ -422,7 +422,7 @@ async fn add_redirect_uri(State(s): State<WebState>, Path(app): Path<i64>, poste
     Ok(see_other(&format!("{}?done=redirect", app_path(app))))
 }
 
-async fn rotate_secret(State(s): State<WebState>, Path(app): Path<i64>, posted: Posted) -> Page {
+async fn rotate_secret(State(s): State<WebState>, Path(app): Path<AppId>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
     let back = app_path(app);
     if let Some(confirm) = session.confirmation_needed(&s, &back) {
@@ -444,10 +444,10 @@ async fn rotate_secret(State(s): State<WebState>, Path(app): Path<i64>, posted: 
     };
     let found = s
         .core
-        .get_app(session.actor(), AppId(app))
+        .get_app(session.actor(), app)
         .await
         .map_err(|e| WebError::new(e, &back))?;
-    let rotated = match s.core.rotate_secret(session.actor(), AppId(app), env, expire).await {
+    let rotated = match s.core.rotate_secret(session.actor(), app, env, expire).await {
         Ok(rotated) => rotated,
         Err(e) => return refused_on_app(&s, &session, app, "secrets", &form, e).await,
     };
@@ -475,14 +475,14 @@ async fn rotate_secret(State(s): State<WebState>, Path(app): Path<i64>, posted: 
     ))
 }
 
-async fn retire_secret(State(s): State<WebState>, Path((app, secret)): Path<(i64, i64)>, posted: Posted) -> Page {
+async fn retire_secret(State(s): State<WebState>, Path((app, secret)): Path<(AppId, SecretId)>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
     let back = app_path(app);
     let env = match env_of(&form) {
         Ok(env) => env,
         Err(e) => return refused_on_app(&s, &session, app, "secrets", &form, e).await,
     };
-    if let Err(e) = s.core.retire_secret(session.actor(), AppId(app), env, secret).await {
+    if let Err(e) = s.core.retire_secret(session.actor(), app, env, secret).await {
         return refused_on_app(&s, &session, app, "secrets", &form, e).await;
     }
     Ok(see_other(&format!("{back}?done=retired")))

@@ -181,7 +181,7 @@ fn builder(m: &Manifest) -> Markup {
 /// Where an editor form lives: the app, and whether it creates a version or saves one.
 pub(super) struct EditorAt<'a> {
     pub(super) session: &'a WebSession,
-    pub(super) app: i64,
+    pub(super) app: AppId,
     pub(super) app_name: &'a str,
     pub(super) action: String,
     pub(super) new: bool,
@@ -223,11 +223,11 @@ fn suggest_next(versions: &[AppVersion]) -> String {
     trestle_domain::version::newest(&parsed).map_or("1.0.0".to_string(), |v| format!("{}.{}.0", v.major, v.minor + 1))
 }
 
-async fn new_version(State(s): State<WebState>, session: WebSession, Path(app): Path<i64>) -> Page {
+async fn new_version(State(s): State<WebState>, session: WebSession, Path(app): Path<AppId>) -> Page {
     let actor = session.actor();
     let err = |e| WebError::new(e, app_path(app));
-    let found = s.core.get_app(actor, AppId(app)).await.map_err(err)?;
-    let versions = s.core.list_versions(actor, AppId(app)).await.map_err(err)?;
+    let found = s.core.get_app(actor, app).await.map_err(err)?;
+    let versions = s.core.list_versions(actor, app).await.map_err(err)?;
     // Start from the newest version's manifest: most new versions change a little.
     let manifest = match versions.last() {
         Some(v) => trestle_core::stored_manifest(v).map_err(err)?,
@@ -275,12 +275,12 @@ fn refused_editor(at: &EditorAt<'_>, form: &Fields, message: &str, found: &[Prob
 }
 
 /// Creates (`version` = None) or saves a version from the editor form.
-async fn submit_version(s: &WebState, app: i64, version: Option<i64>, posted: Posted) -> Page {
+async fn submit_version(s: &WebState, app: AppId, version: Option<VersionId>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
     let actor = session.actor();
     let found = s
         .core
-        .get_app(actor, AppId(app))
+        .get_app(actor, app)
         .await
         .map_err(|e| WebError::new(e, "/ui/apps"))?;
     let at = EditorAt {
@@ -300,12 +300,12 @@ async fn submit_version(s: &WebState, app: i64, version: Option<i64>, posted: Po
     let result = match version {
         None => s
             .core
-            .create_version(actor, AppId(app), form.text("version").trim(), &manifest)
+            .create_version(actor, app, form.text("version").trim(), &manifest)
             .await
             .map(|v| format!("{}/versions/{}?done=created", app_path(app), v.id.0)),
         Some(v) => s
             .core
-            .update_version(actor, AppId(app), VersionId(v), &manifest)
+            .update_version(actor, app, v, &manifest)
             .await
             .map(|_| format!("{}?done=saved", at.action)),
     };
@@ -317,13 +317,13 @@ async fn submit_version(s: &WebState, app: i64, version: Option<i64>, posted: Po
     }
 }
 
-async fn create_version(State(s): State<WebState>, Path(app): Path<i64>, posted: Posted) -> Page {
+async fn create_version(State(s): State<WebState>, Path(app): Path<AppId>, posted: Posted) -> Page {
     submit_version(&s, app, None, posted).await
 }
 
 pub(super) async fn save_version(
     State(s): State<WebState>,
-    Path((app, version)): Path<(i64, i64)>,
+    Path((app, version)): Path<(AppId, VersionId)>,
     posted: Posted,
 ) -> Page {
     submit_version(&s, app, Some(version), posted).await

@@ -80,17 +80,17 @@ fn chart(m: &AppMetrics) -> Markup {
     }
 }
 
-async fn metrics(State(s): State<WebState>, session: WebSession, Path(app): Path<i64>, Query(r): Query<Range>) -> Page {
+async fn metrics(State(s): State<WebState>, session: WebSession, Path(app): Path<AppId>, Query(r): Query<Range>) -> Page {
     let actor = session.actor();
     let back = app_path(app);
     let found = s
         .core
-        .get_app(actor, AppId(app))
+        .get_app(actor, app)
         .await
         .map_err(|e| WebError::new(e, "/ui/apps"))?;
     let m = s
         .core
-        .app_metrics(actor, AppId(app), r.from.as_deref(), r.to.as_deref())
+        .app_metrics(actor, app, r.from.as_deref(), r.to.as_deref())
         .await
         .map_err(|e| WebError::new(e, format!("{back}/metrics")))?;
     let body = html! {

@@ -4,6 +4,7 @@ use crate::error::WebError;
 use axum::response::Response;
 use maud::{html, Markup};
 use trestle_domain::entities::{AppVersion, VersionStatus};
+use trestle_domain::AppId;
 
 pub(super) type Page = Result<Response, WebError>;
 
@@ -26,7 +27,7 @@ pub(super) fn done_message(code: Option<&str>) -> Option<&'static str> {
     })
 }
 
-pub(super) fn app_path(app: i64) -> String {
+pub(super) fn app_path(app: AppId) -> String {
     format!("/ui/apps/{app}")
 }
 

@@ -76,15 +76,15 @@ fn diff_table(d: &VersionDiff) -> Markup {
 async fn version(
     State(s): State<WebState>,
     session: WebSession,
-    Path((app, version)): Path<(i64, i64)>,
+    Path((app, version)): Path<(AppId, VersionId)>,
     Query(d): Query<Done>,
 ) -> Page {
     let actor = session.actor();
     let err = |e| WebError::new(e, app_path(app));
-    let found = s.core.get_app(actor, AppId(app)).await.map_err(err)?;
+    let found = s.core.get_app(actor, app).await.map_err(err)?;
     let v = s
         .core
-        .get_version(actor, AppId(app), VersionId(version))
+        .get_version(actor, app, version)
         .await
         .map_err(err)?;
     let manifest = trestle_core::stored_manifest(&v).map_err(err)?;
@@ -145,12 +145,12 @@ async fn version(
 async fn promote_card(
     s: &WebState,
     session: &WebSession,
-    app: i64,
+    app: AppId,
     v: &AppVersion,
     actor: policy::Actor,
 ) -> Result<Markup, WebError> {
     let err = |e| WebError::new(e, app_path(app));
-    let versions = s.core.list_versions(actor, AppId(app)).await.map_err(err)?;
+    let versions = s.core.list_versions(actor, app).await.map_err(err)?;
     let current = versions
         .iter()
         .filter(|x| x.status == VersionStatus::Promoted)
@@ -162,7 +162,7 @@ async fn promote_card(
             },
         );
     let diff = match current {
-        Some(c) => Some(s.core.diff_versions(actor, AppId(app), c.id, v.id).await.map_err(err)?),
+        Some(c) => Some(s.core.diff_versions(actor, app, c.id, v.id).await.map_err(err)?),
         None => None,
     };
     Ok(html! {
@@ -201,7 +201,7 @@ fn older_than(v: &AppVersion, c: &AppVersion) -> bool {
     }
 }
 
-async fn promote(State(s): State<WebState>, Path((app, version)): Path<(i64, i64)>, posted: Posted) -> Page {
+async fn promote(State(s): State<WebState>, Path((app, version)): Path<(AppId, VersionId)>, posted: Posted) -> Page {
     let Posted { session, .. } = posted;
     let actor = session.actor();
     let back = format!("{}/versions/{version}", app_path(app));
@@ -210,12 +210,12 @@ async fn promote(State(s): State<WebState>, Path((app, version)): Path<(i64, i64
     }
     let found = s
         .core
-        .get_app(actor, AppId(app))
+        .get_app(actor, app)
         .await
         .map_err(|e| WebError::new(e, "/ui/apps"))?;
     let promoted = s
         .core
-        .promote_version(actor, AppId(app), VersionId(version))
+        .promote_version(actor, app, version)
         .await
         .map_err(|e| WebError::new(e, &back))?;
     let applied = promoted.updates.iter().filter(|u| u.status == "applied").count();
