@@ -102,7 +102,7 @@ impl Trestle {
                     .app_companies
                     .get_or_load(
                         gens,
-                        &(*app, *sandbox, page.page, page.per_page, after.map_or(0, |a| a.0)),
+                        &(*app, *sandbox, page.page(), page.per_page(), after.map_or(0, |a| a.0)),
                         gens.stamp(None, Some(*app)),
                         || async {
                             Ok::<_, CoreError>(Arc::new(Shared::new(
@@ -155,8 +155,8 @@ impl Trestle {
             actor.user_id().map_or(0, |u| u.0),
             company,
             member.is_some(),
-            page.page,
-            page.per_page,
+            page.page(),
+            page.per_page(),
             after.map_or(0, |a| a.0),
         );
         self.caches

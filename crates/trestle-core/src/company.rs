@@ -136,7 +136,7 @@ impl Trestle {
             return Ok(vec![]);
         };
         let mut out = Vec::new();
-        let mut page = trestle_domain::page::PageRequest { page: 1, per_page: 100 };
+        let mut page = trestle_domain::page::PageRequest::new(1, 100);
         let mut after = None;
         loop {
             let found = self.store.list_user_companies(user, page, after).await?;
@@ -154,10 +154,10 @@ impl Trestle {
                 .is_ok();
                 out.push((c, admin));
             }
-            if n < page.per_page as usize || out.len() >= 1000 {
+            if n < page.per_page() as usize || out.len() >= 1000 {
                 break;
             }
-            page.page += 1;
+            page = page.next();
         }
         Ok(out)
     }

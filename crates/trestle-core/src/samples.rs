@@ -191,7 +191,7 @@ impl Trestle {
     /// Sample records in a new development sandbox: in its first project, naming that
     /// project's sample people.
     pub(crate) async fn seed_sandbox_records(&self, company: CompanyId) -> Result<usize> {
-        let first = PageRequest { page: 1, per_page: 1 };
+        let first = PageRequest::new(1, 1);
         let Some(project) = self
             .store
             .list_projects(company, None, first, None)
@@ -202,7 +202,7 @@ impl Trestle {
         else {
             return Ok(0);
         };
-        let all = PageRequest { page: 1, per_page: 100 };
+        let all = PageRequest::new(1, 100);
         let people: Vec<UserId> = self
             .store
             .list_project_users(company, project.id, all)
@@ -229,7 +229,7 @@ impl Trestle {
         let query = RecordQuery {
             filter: Default::default(),
             sort: Vec::new(),
-            page: PageRequest { page: 1, per_page: 3 },
+            page: PageRequest::new(1, 3),
             after: None,
         };
         let page = self.store.list_records(&scope, &query).await?;

@@ -146,7 +146,7 @@ fn respond(state: &AppState, headers: &HeaderMap, uri: &Uri, pairs: &[(String, S
         let link = keyset_link_header(&origin, uri, pairs, list.page, list.total, next_after);
         let h = res.headers_mut();
         h.insert(TOTAL, HeaderValue::from(list.total));
-        h.insert(PER_PAGE, HeaderValue::from(list.page.per_page));
+        h.insert(PER_PAGE, HeaderValue::from(list.page.per_page()));
         if let Some(v) = link_value(&link) {
             h.insert(header::LINK, v);
         }
@@ -200,7 +200,7 @@ fn respond_shared(
     }
     let h = res.headers_mut();
     h.insert(TOTAL, HeaderValue::from(list.total));
-    h.insert(PER_PAGE, HeaderValue::from(list.page.per_page));
+    h.insert(PER_PAGE, HeaderValue::from(list.page.per_page()));
     if let Some(v) = &paging.link {
         h.insert(header::LINK, v.clone());
     }

@@ -130,7 +130,7 @@ pub fn paged<T: Serialize>(
     let mut res = Json(page.items).into_response();
     let h = res.headers_mut();
     h.insert(TOTAL, HeaderValue::from(page.total));
-    h.insert(PER_PAGE, HeaderValue::from(req.per_page));
+    h.insert(PER_PAGE, HeaderValue::from(req.per_page()));
     if let Some(v) = link_value(&link) {
         h.insert(header::LINK, v);
     }
@@ -170,7 +170,7 @@ pub(crate) fn page_url(origin: &str, uri: &Uri, pairs: &[(String, String)], req:
         .map(|(k, v)| (k.as_str(), v.clone()))
         .collect();
     params.push(("page", n.to_string()));
-    params.push(("per_page", req.per_page.to_string()));
+    params.push(("per_page", req.per_page().to_string()));
     let q = serde_urlencoded::to_string(&params).unwrap_or_default();
     format!("{origin}{}?{q}", header_safe(uri.path()))
 }
@@ -231,7 +231,7 @@ pub fn keyset_paged_shared<T>(
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     h.insert(TOTAL, HeaderValue::from(r.total));
-    h.insert(PER_PAGE, HeaderValue::from(req.per_page));
+    h.insert(PER_PAGE, HeaderValue::from(req.per_page()));
     if let Some(link) = &r.link {
         h.insert(header::LINK, link.clone());
     }

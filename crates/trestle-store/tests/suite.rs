@@ -201,7 +201,7 @@ async fn people_companies_and_projects(s: Arc<dyn Store>) {
     );
     assert_eq!(projects.items[0].company_name, "Acme");
     let second = s
-        .list_projects(w.company_a.id, None, PageRequest { page: 2, per_page: 1 }, None)
+        .list_projects(w.company_a.id, None, PageRequest::new(2, 1), None)
         .await
         .unwrap();
     assert_eq!((second.total, second.items.len(), second.items[0].id), (2, 1, w.a2.id));
@@ -1296,7 +1296,7 @@ async fn project_search_is_scoped_and_literal(s: Arc<dyn Store>) {
         .await
         .unwrap();
     let ids = |p: trestle_domain::page::Page<Project>| p.items.iter().map(|p| p.id).collect::<Vec<_>>();
-    let page = PageRequest { page: 1, per_page: 100 };
+    let page = PageRequest::new(1, 100);
 
     // Case-insensitive, on name or number, inside the company only.
     assert_eq!(
@@ -1310,7 +1310,7 @@ async fn project_search_is_scoped_and_literal(s: Arc<dyn Store>) {
     assert_eq!(ids(s.search_projects(a.id, "x_", page).await.unwrap()), vec![pct.id]);
     // Empty query: every active project, paged, with the total.
     let all = s
-        .search_projects(a.id, "", PageRequest { page: 1, per_page: 2 })
+        .search_projects(a.id, "", PageRequest::new(1, 2))
         .await
         .unwrap();
     assert_eq!(all.total, 3);

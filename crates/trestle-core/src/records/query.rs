@@ -33,9 +33,9 @@ pub(crate) fn page_of(pairs: &[(String, String)], v2: bool) -> Result<PageReques
     let mut req = PageRequest::parse(first(pairs, "page"), per_page).map_err(bad)?;
     if v2 {
         if per_page.is_none_or(|p| p.trim().is_empty()) {
-            req.per_page = 10;
+            req = req.with_per_page(10);
         }
-        req.per_page = req.per_page.min(100);
+        req = req.with_per_page(req.per_page().min(100));
     }
     Ok(req)
 }
@@ -367,9 +367,9 @@ mod tests {
                 descending: true
             }]
         );
-        assert_eq!(q.page.per_page, 10);
+        assert_eq!(q.page.per_page(), 10);
         assert_eq!(
-            list_query(&op, &pairs("per_page=500"), true).unwrap().page.per_page,
+            list_query(&op, &pairs("per_page=500"), true).unwrap().page.per_page(),
             100
         );
         assert_eq!(

@@ -140,7 +140,7 @@ impl Trestle {
             .users_of(place.scope.company, page.items.iter().filter_map(|r| r.created_by))
             .await?;
         let refs = self.refs_of(&place.scope, page.items.iter().map(|r| &r.body)).await?;
-        let full = page.items.len() as u32 == q.page.per_page;
+        let full = page.items.len() as u32 == q.page.per_page();
         let next_after = page.items.last().filter(|_| full && q.sort.is_empty()).map(|r| r.id);
         // The records were read only to be shown: their bodies move into the answer.
         let items: Vec<Value> = page

@@ -63,10 +63,7 @@ pub(super) async fn company_audit_csv(
     .iter()
     .map(|h| h.to_string())
     .collect::<Vec<_>>()];
-    let mut page = trestle_domain::page::PageRequest {
-        page: 1,
-        per_page: trestle_domain::page::MAX_PER_PAGE,
-    };
+    let mut page = trestle_domain::page::PageRequest::new(1, trestle_domain::page::MAX_PER_PAGE);
     loop {
         let chunk = s.core.company_audit(actor, company, page).await?;
         let n = chunk.items.len();
@@ -83,10 +80,10 @@ pub(super) async fn company_audit_csv(
                 e.after_json.unwrap_or_default(),
             ]);
         }
-        if n < page.per_page as usize {
+        if n < page.per_page() as usize {
             break;
         }
-        page.page += 1;
+        page = page.next();
     }
     Ok(csv_response(&format!("company-{company}-audit.csv"), rows))
 }

@@ -21,10 +21,7 @@ on_both_backends!(
 );
 
 fn everything() -> PageRequest {
-    PageRequest {
-        page: 1,
-        per_page: 10_000,
-    }
+    PageRequest::new(1, 10_000)
 }
 
 fn np(name: &str) -> NewProject {
@@ -309,7 +306,7 @@ async fn keyset_pages_equal_offset_pages(s: Arc<dyn Store>) {
         let mut after: Option<ProjectId> = None;
         let mut seen = vec![];
         for n in 1.. {
-            let req = PageRequest { page: n, per_page };
+            let req = PageRequest::new(n, per_page);
             let by_offset = s.list_projects(a, member, req, None).await.unwrap();
             let by_keyset = s.list_projects(a, member, req, after).await.unwrap();
             assert_eq!(by_keyset, by_offset, "page {n} of {member:?}");
@@ -361,7 +358,7 @@ async fn company_keyset_pages_equal_offset_pages(s: Arc<dyn Store>) {
         let mut after = None;
         let mut seen = vec![];
         for n in 1.. {
-            let req = PageRequest { page: n, per_page: 2 };
+            let req = PageRequest::new(n, 2);
             let by_offset = list(req, None).await;
             let by_keyset = list(req, after).await;
             assert_eq!(by_keyset, by_offset, "page {n} of the {lister}'s companies");
@@ -415,10 +412,7 @@ async fn postgres_reads_a_keyset_page_from_the_index() {
             .list_projects(
                 w.company_a.id,
                 member.map(UserId),
-                PageRequest {
-                    page: 150,
-                    per_page: 100,
-                },
+                PageRequest::new(150, 100),
                 Some(w.a2.id),
             )
             .await

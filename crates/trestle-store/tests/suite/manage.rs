@@ -32,10 +32,7 @@ async fn audit_actions(s: &Arc<dyn Store>, company: CompanyId) -> Vec<String> {
             company: Some(company),
             app: None,
         },
-        PageRequest {
-            page: 1,
-            per_page: 1000,
-        },
+        PageRequest::new(1, 1000),
     )
     .await
     .unwrap()
@@ -238,7 +235,7 @@ async fn operator_listings_search_and_page(s: Arc<dyn Store>) {
         vec![w.company_a.id]
     );
     let one = s
-        .list_companies(None, "", PageRequest { page: 2, per_page: 1 })
+        .list_companies(None, "", PageRequest::new(2, 1))
         .await
         .unwrap();
     assert_eq!((one.items.len(), one.total), (1, 3));
@@ -261,10 +258,7 @@ async fn operator_listings_search_and_page(s: Arc<dyn Store>) {
     let people = s
         .list_people(
             "",
-            PageRequest {
-                page: 1,
-                per_page: 1000,
-            },
+            PageRequest::new(1, 1000),
         )
         .await
         .unwrap();
@@ -321,10 +315,7 @@ async fn invitations_reveal_nothing_until_accepted(s: Arc<dyn Store>) {
                 company: Some(w.company_a.id),
                 app: None,
             },
-            PageRequest {
-                page: 1,
-                per_page: 1000,
-            },
+            PageRequest::new(1, 1000),
         )
         .await
         .unwrap();

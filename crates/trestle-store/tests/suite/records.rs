@@ -56,7 +56,7 @@ fn query(filter: RecordFilter) -> RecordQuery {
     RecordQuery {
         filter,
         sort: vec![],
-        page: PageRequest { page: 1, per_page: 100 },
+        page: PageRequest::new(1, 100),
         after: None,
     }
 }
@@ -171,7 +171,7 @@ async fn records_page_the_same_by_offset_and_by_cursor(s: Arc<dyn Store>) {
     let mut after = None;
     for page in 1..=3 {
         let q = RecordQuery {
-            page: PageRequest { page, per_page: 10 },
+            page: PageRequest::new(page, 10),
             ..query(RecordFilter::default())
         };
         let p = s.list_records(&home, &q).await.unwrap();
@@ -182,7 +182,7 @@ async fn records_page_the_same_by_offset_and_by_cursor(s: Arc<dyn Store>) {
                 &home,
                 &RecordQuery {
                     after,
-                    page: PageRequest { page: 1, per_page: 10 },
+                    page: PageRequest::new(1, 10),
                     ..query(RecordFilter::default())
                 },
             )
@@ -197,7 +197,7 @@ async fn records_page_the_same_by_offset_and_by_cursor(s: Arc<dyn Store>) {
     assert_eq!(by_cursor, all);
     // Descending by id, with a cursor too.
     let mut q = sorted(SortKey::Id, true);
-    q.page.per_page = 5;
+    q.page = q.page.with_per_page(5);
     q.after = Some(all[20]);
     assert_eq!(
         ids(&s, &home, &q).await,
@@ -396,7 +396,7 @@ async fn record_filters_and_sorts(s: Arc<dyn Store>) {
     assert_eq!(ids(&s, &home, &two).await, vec![b, c, d, a]);
     // Paging a filtered, sorted list.
     let mut q = sorted(SortKey::CreatedAt, true);
-    q.page = PageRequest { page: 2, per_page: 3 };
+    q.page = PageRequest::new(2, 3);
     let page = s.list_records(&home, &q).await.unwrap();
     assert_eq!(
         (page.items.iter().map(|r| r.id).collect::<Vec<_>>(), page.total),
@@ -799,7 +799,7 @@ async fn record_writes_reach_the_outbox_with_their_collection(s: Arc<dyn Store>)
     assert_eq!(delete.event.before.as_ref().unwrap()["subject"], json!("Roof 2"));
     // The audit log carries the collection too.
     let audit = s
-        .list_audit(AuditFilter::default(), PageRequest { page: 1, per_page: 100 })
+        .list_audit(AuditFilter::default(), PageRequest::new(1, 100))
         .await
         .unwrap();
     let mine: Vec<_> = audit.items.iter().filter(|a| a.id > last).collect();

@@ -27,7 +27,7 @@ async fn audit(State(s): State<WebState>, session: WebSession, Path(c): Path<Com
     // Newest first: the last page of the (oldest-first) log comes first.
     let first = s
         .core
-        .company_audit(actor, c, PageRequest { page: 1, per_page })
+        .company_audit(actor, c, PageRequest::new(1, per_page))
         .await
         .map_err(err)?;
     let pages = (first.total.max(1) as u64).div_ceil(per_page as u64) as u32;
@@ -40,17 +40,14 @@ async fn audit(State(s): State<WebState>, session: WebSession, Path(c): Path<Com
             .company_audit(
                 actor,
                 c,
-                PageRequest {
-                    page: log_page,
-                    per_page,
-                },
+                PageRequest::new(log_page, per_page),
             )
             .await
             .map_err(err)?
     };
     let names: HashMap<i64, String> = s
         .core
-        .admin_directory(actor, c, PageRequest { page: 1, per_page: 500 })
+        .admin_directory(actor, c, PageRequest::new(1, 500))
         .await
         .map_err(err)?
         .items

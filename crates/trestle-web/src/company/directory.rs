@@ -35,10 +35,7 @@ async fn directory(
         .admin_directory(
             actor,
             c,
-            PageRequest {
-                page: page_no,
-                per_page,
-            },
+            PageRequest::new(page_no, per_page),
         )
         .await
         .map_err(err)?;

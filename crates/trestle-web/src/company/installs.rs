@@ -119,7 +119,7 @@ async fn install_form_page(s: &WebState, session: &WebSession, c: CompanyId, ref
     let company = s.core.get_company(actor, c).await.map_err(err)?;
     let market = s
         .core
-        .marketplace(actor, PageRequest { page: 1, per_page: 100 })
+        .marketplace(actor, PageRequest::new(1, 100))
         .await
         .map_err(err)?;
     let body = html! {
@@ -264,10 +264,7 @@ async fn install_page_at(
             actor,
             c,
             &q,
-            PageRequest {
-                page: page_no,
-                per_page,
-            },
+            PageRequest::new(page_no, per_page),
         )
         .await;
     // A search term the rules refuse is said next to the search field; the page stays.

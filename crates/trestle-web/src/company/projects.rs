@@ -120,10 +120,7 @@ async fn list(State(s): State<WebState>, session: WebSession, Path(c): Path<Comp
             actor,
             c,
             filter,
-            PageRequest {
-                page: page_no,
-                per_page,
-            },
+            PageRequest::new(page_no, per_page),
         )
         .await
         .map_err(|e| WebError::new(e, projects_path(c)))?;
@@ -334,7 +331,7 @@ async fn delete(State(s): State<WebState>, Path((c, p)): Path<(CompanyId, Projec
 pub(super) async fn invitations_card(s: &WebState, session: &WebSession, c: CompanyId) -> Result<Markup, WebError> {
     let pending = s
         .core
-        .list_invitations(session.actor(), c, PageRequest { page: 1, per_page: 100 })
+        .list_invitations(session.actor(), c, PageRequest::new(1, 100))
         .await
         .map_err(|e| WebError::new(e, "/ui"))?;
     let cs = &session.csrf;

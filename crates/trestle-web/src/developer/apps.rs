@@ -39,7 +39,7 @@ pub async fn home(State(s): State<WebState>, session: WebSession) -> Page {
     let actor = session.actor();
     let apps = s
         .core
-        .list_apps(actor, PageRequest { page: 1, per_page: 100 })
+        .list_apps(actor, PageRequest::new(1, 100))
         .await
         .map_err(|e| WebError::new(e, "/ui"))?;
     let companies = s.core.my_companies(actor).await.map_err(|e| WebError::new(e, "/ui"))?;
@@ -94,7 +94,7 @@ async fn apps_page(s: &WebState, session: &WebSession, done: Option<&str>, refus
     let r = refused;
     let list = s
         .core
-        .list_apps(session.actor(), PageRequest { page: 1, per_page: 100 })
+        .list_apps(session.actor(), PageRequest::new(1, 100))
         .await
         .map_err(|e| WebError::new(e, "/ui"))?;
     let body = html! {

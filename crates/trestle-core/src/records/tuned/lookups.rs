@@ -28,10 +28,7 @@ const PEOPLE_LOOKUPS: &[&str] = &[
 const OPTIONS_SCAN: u32 = MAX_PER_PAGE;
 
 fn all() -> PageRequest {
-    PageRequest {
-        page: 1,
-        per_page: MAX_PER_PAGE,
-    }
+    PageRequest::new(1, MAX_PER_PAGE)
 }
 
 fn person(u: &trestle_domain::entities::User) -> Value {
@@ -198,11 +195,11 @@ impl Trestle {
             }));
         }
         shown.sort_by_key(|(id, _)| *id);
-        let start = (q.page.page.saturating_sub(1) as usize).saturating_mul(q.page.per_page as usize);
+        let start = (q.page.page().saturating_sub(1) as usize).saturating_mul(q.page.per_page() as usize);
         let items: Vec<Value> = shown
             .into_iter()
             .skip(start)
-            .take(q.page.per_page as usize)
+            .take(q.page.per_page() as usize)
             .map(|(_, v)| v)
             .collect();
         Ok(OpAnswer {
@@ -261,7 +258,7 @@ impl Trestle {
             let query = RecordQuery {
                 filter: RecordFilter::default(),
                 sort: Vec::new(),
-                page: PageRequest { page: 1, per_page: 1 },
+                page: PageRequest::new(1, 1),
                 after: None,
             };
             if self.store.list_records(&place.scope, &query).await?.total > 0 {
@@ -284,10 +281,7 @@ impl Trestle {
         let query = RecordQuery {
             filter: RecordFilter::default(),
             sort: Vec::new(),
-            page: PageRequest {
-                page: 1,
-                per_page: OPTIONS_SCAN,
-            },
+            page: PageRequest::new(1, OPTIONS_SCAN),
             after: None,
         };
         let page = self.store.list_records(&scope, &query).await?;

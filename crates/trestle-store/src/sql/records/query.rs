@@ -369,7 +369,7 @@ mod tests {
         RecordQuery {
             filter,
             sort,
-            page: PageRequest { page: 3, per_page: 10 },
+            page: PageRequest::new(3, 10),
             after: after.map(RecordId),
         }
     }
