@@ -1,9 +1,12 @@
 //! The shape of the code (ARCHITECTURE.md, "Invariants"): no production source file over
 //! 800 lines, and no two modules of a crate that import each other in a circle.
 //!
-//! A module's imports are the `crate::…` and `super::…` paths its file names. A module naming
-//! its own ancestor or descendant is how Rust's module tree works (a parent declares its
-//! children, a child uses its parent's items) and is not counted; a circle among the others is.
+//! A module's imports are the `crate::…` and `super::…` paths its file names (a module naming
+//! its own items is no import). Its parent and its children count like any other module: a
+//! child using its parent's items (`super::X`) is an edge to the parent, so a circle that goes
+//! through a parent's own code (`sql::tx` → `sql` → `b` → `sql::tx`) is found, as is a parent
+//! and a child naming each other. A parent declaring its children (`mod x;`) and naming them by
+//! a relative path is not an import here, so the module tree itself is never a circle.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -98,10 +101,6 @@ fn named_paths(text: &str, here: &[String]) -> Vec<Vec<String>> {
     out
 }
 
-fn is_prefix(a: &[String], b: &[String]) -> bool {
-    a.len() <= b.len() && a == &b[..a.len()]
-}
-
 #[test]
 fn no_production_file_is_over_800_lines() {
     let mut too_long = Vec::new();
@@ -186,21 +185,31 @@ fn circles(edges: &BTreeMap<Vec<String>, BTreeSet<Vec<String>>>) -> Vec<Vec<Vec<
     s.found
 }
 
-/// Module → the modules (files) it imports, ancestors and descendants left out.
+/// Module → the modules (files) it imports, parents and children included.
 fn import_graph(src: &Path) -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
     let mut files = Vec::new();
     rust_files(src, &mut files);
-    let modules: BTreeMap<Vec<String>, PathBuf> = files.iter().map(|f| (module_of(src, f), f.clone())).collect();
+    let modules: BTreeMap<Vec<String>, String> = files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(f).expect("readable");
+            (module_of(src, f), production_code(&text))
+        })
+        .collect();
+    graph_of(&modules)
+}
+
+/// [`import_graph`] of modules given by their production code.
+fn graph_of(modules: &BTreeMap<Vec<String>, String>) -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
     let mut edges: BTreeMap<Vec<String>, BTreeSet<Vec<String>>> = BTreeMap::new();
-    for (here, file) in &modules {
-        let text = production_code(&std::fs::read_to_string(file).expect("readable"));
+    for (here, text) in modules {
         let targets = edges.entry(here.clone()).or_default();
-        for mut path in named_paths(&text, here) {
+        for mut path in named_paths(text, here) {
             // The longest prefix of the path that is a module file.
             while !path.is_empty() && !modules.contains_key(&path) {
                 path.pop();
             }
-            if !is_prefix(&path, here) && !is_prefix(here, &path) {
+            if &path != here {
                 targets.insert(path);
             }
         }
@@ -225,7 +234,43 @@ fn no_modules_import_each_other_in_a_circle() {
 }
 
 #[test]
-fn the_circle_check_finds_a_circle_and_ignores_parent_and_child() {
+fn the_circle_check_goes_through_parents_and_children() {
+    let m = |s: &str| s.split("::").map(str::to_string).collect::<Vec<_>>();
+    let code = |modules: &[(&str, &str)]| -> BTreeMap<Vec<String>, String> {
+        modules.iter().map(|(name, text)| (m(name), text.to_string())).collect()
+    };
+    let names = |found: &[Vec<Vec<String>>]| -> Vec<BTreeSet<String>> {
+        found.iter().map(|c| c.iter().map(|m| m.join("::")).collect()).collect()
+    };
+    let set = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+    // A child using its parent's items, and neither naming the other back: no circle.
+    let tree = code(&[
+        ("sql", "pub struct Pool;"),
+        ("sql::tx", "use super::Pool; use super::rows::Row;"),
+        ("sql::rows", "use super::Pool; pub struct Row;"),
+    ]);
+    assert_eq!(graph_of(&tree)[&m("sql::tx")], [m("sql"), m("sql::rows")].into_iter().collect());
+    assert!(circles(&graph_of(&tree)).is_empty());
+    // A circle through the parent's own code: sql::tx → sql → b → sql::tx.
+    let through = code(&[
+        ("sql", "use crate::b::B; pub struct Pool;"),
+        ("sql::tx", "use super::Pool; pub struct Tx;"),
+        ("b", "use crate::sql::tx::Tx; pub struct B;"),
+    ]);
+    assert_eq!(names(&circles(&graph_of(&through))), vec![set(&["sql", "sql::tx", "b"])]);
+    // A parent and its child naming each other.
+    let pair = code(&[
+        ("sql", "fn f(_: crate::sql::tx::Tx) {} pub struct Pool;"),
+        ("sql::tx", "use super::Pool; pub struct Tx;"),
+    ]);
+    assert_eq!(names(&circles(&graph_of(&pair))), vec![set(&["sql", "sql::tx"])]);
+    // A module naming its own items (`crate::sql::Pool` inside `sql`) is not an edge.
+    let own = code(&[("sql", "fn f(_: crate::sql::Pool) {} pub struct Pool;")]);
+    assert!(graph_of(&own)[&m("sql")].is_empty());
+}
+
+#[test]
+fn the_circle_check_finds_a_circle() {
     let m = |s: &str| s.split("::").map(str::to_string).collect::<Vec<_>>();
     let mut edges = BTreeMap::new();
     edges.insert(m("a"), BTreeSet::from([m("b")]));
