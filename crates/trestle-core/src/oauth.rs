@@ -40,7 +40,11 @@ pub struct TokenInfo {
 pub enum Caller {
     /// A DMSA app; in each company it acts as that company's bot for the app. A sandbox
     /// token acts only in the app's development sandbox, a production token only outside it.
-    App { app: AppId, secret_id: SecretId, sandbox: bool },
+    App {
+        app: AppId,
+        secret_id: SecretId,
+        sandbox: bool,
+    },
     /// A person.
     Person(UserId),
     /// A traditional service account: acts as its directory contact, in its one company only.
@@ -271,10 +275,7 @@ impl Trestle {
         let (app, client_id) = match caller {
             Caller::App { app, secret_id, .. } => (
                 Some(app),
-                self.store
-                    .find_client_by_secret(secret_id)
-                    .await?
-                    .map(|c| c.client_id),
+                self.store.find_client_by_secret(secret_id).await?.map(|c| c.client_id),
             ),
             Caller::Service { .. } => (
                 None,

@@ -153,16 +153,16 @@ impl Trestle {
     /// Issues a new secret; the old ones stop at once and every permission and project membership
     /// is reset.
     #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, company = %company, id = %id))]
-    pub async fn reset_service_account_secret(&self, actor: Actor, company: CompanyId, id: ServiceAccountId) -> Result<String> {
+    pub async fn reset_service_account_secret(
+        &self,
+        actor: Actor,
+        company: CompanyId,
+        id: ServiceAccountId,
+    ) -> Result<String> {
         self.administer(actor, company, AdminArea::ServiceAccounts).await?;
         let secret = random_hex_256();
         self.store
-            .reset_service_account(
-                company,
-                id,
-                &self.keys.hash_secret(&secret),
-                &self.audit(actor),
-            )
+            .reset_service_account(company, id, &self.keys.hash_secret(&secret), &self.audit(actor))
             .await
             .map_err(not_found("service account"))?;
         Ok(secret)

@@ -203,7 +203,10 @@ mod tests {
             credential: Credential::Grant(GrantId(9)),
             ..claims()
         };
-        assert!(std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| encode(&keys, &mixed))).is_err(), "an app token never carries a grant");
+        assert!(
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| encode(&keys, &mixed))).is_err(),
+            "an app token never carries a grant"
+        );
     }
 
     #[test]

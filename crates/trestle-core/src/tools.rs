@@ -167,10 +167,7 @@ impl Trestle {
                 _ => return Err(CoreError::NotFound("folder")),
             }
         }
-        Ok(self
-            .store
-            .list_documents(scope.company, project, parent)
-            .await?)
+        Ok(self.store.list_documents(scope.company, project, parent).await?)
     }
 
     /// One folder or file: needs `read_only` on Documents.

@@ -142,10 +142,7 @@ mod tests {
 
     #[test]
     fn parses_and_clamps() {
-        assert_eq!(
-            PageRequest::parse(None, None).unwrap(),
-            PageRequest::new(1, 100)
-        );
+        assert_eq!(PageRequest::parse(None, None).unwrap(), PageRequest::new(1, 100));
         assert_eq!(
             PageRequest::parse(Some("3"), Some("10000000")).unwrap().per_page(),
             MAX_PER_PAGE
@@ -165,7 +162,11 @@ mod tests {
         assert_eq!(zero.offset(), 0);
         let huge = PageRequest::new(u32::MAX, u32::MAX);
         assert_eq!((huge.page(), huge.per_page()), (u32::MAX, MAX_PER_PAGE));
-        assert_eq!(huge.next().page(), u32::MAX, "the page after the last number stays there");
+        assert_eq!(
+            huge.next().page(),
+            u32::MAX,
+            "the page after the last number stays there"
+        );
         assert_eq!(PageRequest::new(2, 5).next(), PageRequest::new(3, 5));
         assert_eq!(PageRequest::new(2, 5).with_per_page(0).per_page(), 1);
         assert_eq!(PageRequest::new(2, 5).with_per_page(20), PageRequest::new(2, 20));

@@ -1309,10 +1309,7 @@ async fn project_search_is_scoped_and_literal(s: Arc<dyn Store>) {
     assert_eq!(ids(s.search_projects(a.id, "%", page).await.unwrap()), vec![pct.id]);
     assert_eq!(ids(s.search_projects(a.id, "x_", page).await.unwrap()), vec![pct.id]);
     // Empty query: every active project, paged, with the total.
-    let all = s
-        .search_projects(a.id, "", PageRequest::new(1, 2))
-        .await
-        .unwrap();
+    let all = s.search_projects(a.id, "", PageRequest::new(1, 2)).await.unwrap();
     assert_eq!(all.total, 3);
     assert_eq!(ids(all), vec![tower.id, clinic.id]);
 }

@@ -249,7 +249,10 @@ fn the_circle_check_goes_through_parents_and_children() {
         ("sql::tx", "use super::Pool; use super::rows::Row;"),
         ("sql::rows", "use super::Pool; pub struct Row;"),
     ]);
-    assert_eq!(graph_of(&tree)[&m("sql::tx")], [m("sql"), m("sql::rows")].into_iter().collect());
+    assert_eq!(
+        graph_of(&tree)[&m("sql::tx")],
+        [m("sql"), m("sql::rows")].into_iter().collect()
+    );
     assert!(circles(&graph_of(&tree)).is_empty());
     // A circle through the parent's own code: sql::tx → sql → b → sql::tx.
     let through = code(&[
@@ -257,7 +260,10 @@ fn the_circle_check_goes_through_parents_and_children() {
         ("sql::tx", "use super::Pool; pub struct Tx;"),
         ("b", "use crate::sql::tx::Tx; pub struct B;"),
     ]);
-    assert_eq!(names(&circles(&graph_of(&through))), vec![set(&["sql", "sql::tx", "b"])]);
+    assert_eq!(
+        names(&circles(&graph_of(&through))),
+        vec![set(&["sql", "sql::tx", "b"])]
+    );
     // A parent and its child naming each other.
     let pair = code(&[
         ("sql", "fn f(_: crate::sql::tx::Tx) {} pub struct Pool;"),

@@ -113,8 +113,6 @@ pub(super) async fn retire_secret(
     ApiActor(actor): ApiActor,
     ApiPath((app, env, secret)): ApiPath<(AppId, String, SecretId)>,
 ) -> Result<StatusCode, ApiError> {
-    s.core
-        .retire_secret(actor, app, environment(&env)?, secret)
-        .await?;
+    s.core.retire_secret(actor, app, environment(&env)?, secret).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -70,12 +70,7 @@ pub(super) async fn get_install(
     ApiActor(actor): ApiActor,
     ApiPath((company, install)): ApiPath<(CompanyId, InstallId)>,
 ) -> Result<Json<InstallOut>, ApiError> {
-    Ok(Json(
-        s.core
-            .get_install(actor, company, install)
-            .await?
-            .dto(),
-    ))
+    Ok(Json(s.core.get_install(actor, company, install).await?.dto()))
 }
 
 /// Company admin: uninstall. Access ends with the next request.
@@ -87,12 +82,7 @@ pub(super) async fn uninstall(
     ApiActor(actor): ApiActor,
     ApiPath((company, install)): ApiPath<(CompanyId, InstallId)>,
 ) -> Result<Json<InstallOut>, ApiError> {
-    Ok(Json(
-        s.core
-            .uninstall(actor, company, install)
-            .await?
-            .dto(),
-    ))
+    Ok(Json(s.core.uninstall(actor, company, install).await?.dto()))
 }
 
 /// Company admin: the install's permitted projects.
@@ -104,10 +94,7 @@ pub(super) async fn list_permitted(
     ApiActor(actor): ApiActor,
     ApiPath((company, install)): ApiPath<(CompanyId, InstallId)>,
 ) -> Result<Json<PermittedOut>, ApiError> {
-    let v = s
-        .core
-        .get_install(actor, company, install)
-        .await?;
+    let v = s.core.get_install(actor, company, install).await?;
     Ok(permitted(v.permitted_project_ids))
 }
 
@@ -123,9 +110,7 @@ pub(super) async fn add_permitted(
 ) -> Result<Json<PermittedOut>, ApiError> {
     let ids: Vec<ProjectId> = b.project_ids.into_iter().map(ProjectId).collect();
     Ok(permitted(
-        s.core
-            .add_permitted_projects(actor, company, install, &ids)
-            .await?,
+        s.core.add_permitted_projects(actor, company, install, &ids).await?,
     ))
 }
 
@@ -138,10 +123,7 @@ pub(super) async fn add_all_permitted(
     ApiActor(actor): ApiActor,
     ApiPath((company, install)): ApiPath<(CompanyId, InstallId)>,
 ) -> Result<Json<AddAllOut>, ApiError> {
-    let added = s
-        .core
-        .add_all_permitted_projects(actor, company, install)
-        .await?;
+    let added = s.core.add_all_permitted_projects(actor, company, install).await?;
     Ok(Json(AddAllOut { added }))
 }
 
@@ -170,10 +152,7 @@ pub(super) async fn list_install_updates(
     ApiActor(actor): ApiActor,
     ApiPath((company, install)): ApiPath<(CompanyId, InstallId)>,
 ) -> Result<Json<Vec<UpdateOut>>, ApiError> {
-    let v = s
-        .core
-        .list_install_updates(actor, company, install)
-        .await?;
+    let v = s.core.list_install_updates(actor, company, install).await?;
     Ok(Json(v.into_iter().map(ToDto::dto).collect()))
 }
 
@@ -188,10 +167,7 @@ pub(super) async fn approve_update(
     ApiPath((company, install, update)): ApiPath<(CompanyId, InstallId, InstallUpdateId)>,
 ) -> Result<Json<InstallOut>, ApiError> {
     Ok(Json(
-        s.core
-            .approve_update(actor, company, install, update)
-            .await?
-            .dto(),
+        s.core.approve_update(actor, company, install, update).await?.dto(),
     ))
 }
 

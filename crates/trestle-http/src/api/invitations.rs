@@ -26,14 +26,7 @@ pub(super) async fn do_invite(
     let perms = permissions(&b.permissions, ToolScope::Company)?;
     let inv = s
         .core
-        .invite_member(
-            actor,
-            company,
-            &b.email,
-            b.name.as_deref(),
-            b.is_admin,
-            perms,
-        )
+        .invite_member(actor, company, &b.email, b.name.as_deref(), b.is_admin, perms)
         .await?;
     Ok(created(ToDto::dto(inv)))
 }

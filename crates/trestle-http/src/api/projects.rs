@@ -46,10 +46,7 @@ pub(super) async fn list_company_projects(
 ) -> Result<Response, ApiError> {
     let req = paging.req;
     let filter = project_filter(paging.pairs())?;
-    let page = s
-        .core
-        .find_company_projects(actor, company, filter, req)
-        .await?;
+    let page = s.core.find_company_projects(actor, company, filter, req).await?;
     Ok(paging.answer_as(page, ToDto::dto))
 }
 
@@ -94,10 +91,7 @@ pub(super) async fn get_project(
     ApiActor(actor): ApiActor,
     ApiPath((company, project)): ApiPath<(CompanyId, ProjectId)>,
 ) -> Result<Json<ProjectOut>, ApiError> {
-    let p = s
-        .core
-        .get_project(actor, company, project)
-        .await?;
+    let p = s.core.get_project(actor, company, project).await?;
     Ok(Json(p.dto()))
 }
 
@@ -127,10 +121,7 @@ pub(super) async fn update_project(
         zip: b.zip,
         active: b.active,
     };
-    let p = s
-        .core
-        .update_project(actor, company, project, patch)
-        .await?;
+    let p = s.core.update_project(actor, company, project, patch).await?;
     Ok(Json(p.dto()))
 }
 
@@ -144,9 +135,7 @@ pub(super) async fn delete_project(
     ApiActor(actor): ApiActor,
     ApiPath((company, project)): ApiPath<(CompanyId, ProjectId)>,
 ) -> Result<StatusCode, ApiError> {
-    s.core
-        .delete_project(actor, company, project)
-        .await?;
+    s.core.delete_project(actor, company, project).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -157,10 +157,7 @@ pub(super) async fn reset_secret(
     ApiActor(actor): ApiActor,
     ApiPath((company, id)): ApiPath<(CompanyId, ServiceAccountId)>,
 ) -> Result<Response, ApiError> {
-    let secret = s
-        .core
-        .reset_service_account_secret(actor, company, id)
-        .await?;
+    let secret = s.core.reset_service_account_secret(actor, company, id).await?;
     Ok(secret_response(
         StatusCode::OK,
         SecretOut {

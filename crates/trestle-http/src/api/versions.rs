@@ -25,10 +25,7 @@ pub(super) async fn create_version(
     ApiPath(app): ApiPath<AppId>,
     ApiJson(b): ApiJson<CreateVersion>,
 ) -> Result<Response, ApiError> {
-    let v = s
-        .core
-        .create_version(actor, app, &b.version, &b.manifest)
-        .await?;
+    let v = s.core.create_version(actor, app, &b.version, &b.manifest).await?;
     Ok(created(v.dto()))
 }
 
@@ -59,9 +56,7 @@ pub(super) async fn get_version(
     ApiActor(actor): ApiActor,
     ApiPath((app, version)): ApiPath<(AppId, VersionId)>,
 ) -> Result<Json<VersionOut>, ApiError> {
-    Ok(Json(
-        s.core.get_version(actor, app, version).await?.dto(),
-    ))
+    Ok(Json(s.core.get_version(actor, app, version).await?.dto()))
 }
 
 /// Developer: save a new manifest into a version that is still `ready_for_testing`.
@@ -75,10 +70,7 @@ pub(super) async fn update_version(
     ApiJson(b): ApiJson<UpdateVersion>,
 ) -> Result<Json<VersionOut>, ApiError> {
     Ok(Json(
-        s.core
-            .update_version(actor, app, version, &b.manifest)
-            .await?
-            .dto(),
+        s.core.update_version(actor, app, version, &b.manifest).await?.dto(),
     ))
 }
 
@@ -128,10 +120,7 @@ pub(super) async fn diff_versions(
         })
     };
     let (from, to) = (id("from")?, id("to")?);
-    let d = s
-        .core
-        .diff_versions(actor, app, VersionId(from), VersionId(to))
-        .await?;
+    let d = s.core.diff_versions(actor, app, VersionId(from), VersionId(to)).await?;
     Ok(Json(DiffOut {
         from_version_id: from,
         to_version_id: to,

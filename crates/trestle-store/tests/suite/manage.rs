@@ -234,10 +234,7 @@ async fn operator_listings_search_and_page(s: Arc<dyn Store>) {
         found.items.iter().map(|c| c.id).collect::<Vec<_>>(),
         vec![w.company_a.id]
     );
-    let one = s
-        .list_companies(None, "", PageRequest::new(2, 1))
-        .await
-        .unwrap();
+    let one = s.list_companies(None, "", PageRequest::new(2, 1)).await.unwrap();
     assert_eq!((one.items.len(), one.total), (1, 3));
     // A member sees their own companies only.
     let mine = s.list_companies(Some(w.admin_a.id), "", page()).await.unwrap();
@@ -255,13 +252,7 @@ async fn operator_listings_search_and_page(s: Arc<dyn Store>) {
     s.install_app(&new_install(&w, w.company_a.id, vec![]), &ctx())
         .await
         .unwrap();
-    let people = s
-        .list_people(
-            "",
-            PageRequest::new(1, 1000),
-        )
-        .await
-        .unwrap();
+    let people = s.list_people("", PageRequest::new(1, 1000)).await.unwrap();
     assert!(people.items.iter().all(|u| u.kind == UserKind::Person));
     assert_eq!(people.total as usize, people.items.len());
     let ann = s.list_people("ANN", page()).await.unwrap();

@@ -19,7 +19,12 @@ pub(super) fn routes() -> Router<WebState> {
     Router::new().route("/ui/companies/{company}/audit", get(audit))
 }
 
-async fn audit(State(s): State<WebState>, session: WebSession, Path(c): Path<CompanyId>, Query(l): Query<Listing>) -> Page {
+async fn audit(
+    State(s): State<WebState>,
+    session: WebSession,
+    Path(c): Path<CompanyId>,
+    Query(l): Query<Listing>,
+) -> Page {
     let actor = session.actor();
     let err = |e| WebError::new(e, company_path(c));
     let company = s.core.get_company(actor, c).await.map_err(err)?;
@@ -37,11 +42,7 @@ async fn audit(State(s): State<WebState>, session: WebSession, Path(c): Path<Com
         first
     } else {
         s.core
-            .company_audit(
-                actor,
-                c,
-                PageRequest::new(log_page, per_page),
-            )
+            .company_audit(actor, c, PageRequest::new(log_page, per_page))
             .await
             .map_err(err)?
     };

@@ -32,11 +32,7 @@ async fn directory(
     let per_page = 50;
     let people = s
         .core
-        .admin_directory(
-            actor,
-            c,
-            PageRequest::new(page_no, per_page),
-        )
+        .admin_directory(actor, c, PageRequest::new(page_no, per_page))
         .await
         .map_err(err)?;
     let invite = super::projects::invitations_card(&s, &session, c).await?;

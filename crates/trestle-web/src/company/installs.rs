@@ -117,11 +117,7 @@ async fn install_form_page(s: &WebState, session: &WebSession, c: CompanyId, ref
     let actor = session.actor();
     let err = |e| WebError::new(e, company_path(c));
     let company = s.core.get_company(actor, c).await.map_err(err)?;
-    let market = s
-        .core
-        .marketplace(actor, PageRequest::new(1, 100))
-        .await
-        .map_err(err)?;
+    let market = s.core.marketplace(actor, PageRequest::new(1, 100)).await.map_err(err)?;
     let body = html! {
         p.crumbs { a href=(company_path(c)) { (company.name) } }
         h1 { "Install an app" }
@@ -250,22 +246,13 @@ async fn install_page_at(
     let actor = session.actor();
     let err = |e| WebError::new(e, company_path(c));
     let company = s.core.get_company(actor, c).await.map_err(err)?;
-    let v = s
-        .core
-        .get_install(actor, c, i)
-        .await
-        .map_err(err)?;
+    let v = s.core.get_install(actor, c, i).await.map_err(err)?;
     let q = l.q.clone().unwrap_or_default();
     let page_no = l.page.unwrap_or(1).max(1);
     let per_page = 25;
     let searched = s
         .core
-        .search_company_projects(
-            actor,
-            c,
-            &q,
-            PageRequest::new(page_no, per_page),
-        )
+        .search_company_projects(actor, c, &q, PageRequest::new(page_no, per_page))
         .await;
     // A search term the rules refuse is said next to the search field; the page stays.
     let (projects, q_problem) = match searched {
@@ -467,18 +454,18 @@ async fn add_projects(State(s): State<WebState>, Path((c, i)): Path<(CompanyId, 
         let refused = Refusal::field("add-projects", &form, "project_id", "select at least one project");
         return install_page_at(&s, &session, c, i, &listing, Some(&refused)).await;
     }
-    if let Err(e) = s
-        .core
-        .add_permitted_projects(session.actor(), c, i, &ids)
-        .await
-    {
+    if let Err(e) = s.core.add_permitted_projects(session.actor(), c, i, &ids).await {
         let refused = Refusal::of("add-projects", &form, e).map_err(|e| WebError::new(e, &back))?;
         return install_page_at(&s, &session, c, i, &listing, Some(&refused)).await;
     }
     Ok(see_other(&format!("{back}?done=added")))
 }
 
-async fn remove_project(State(s): State<WebState>, Path((c, i, p)): Path<(CompanyId, InstallId, ProjectId)>, posted: Posted) -> Page {
+async fn remove_project(
+    State(s): State<WebState>,
+    Path((c, i, p)): Path<(CompanyId, InstallId, ProjectId)>,
+    posted: Posted,
+) -> Page {
     let back = install_path(c, i);
     s.core
         .remove_permitted_project(posted.session.actor(), c, i, p)
@@ -519,7 +506,11 @@ async fn add_to_new(State(s): State<WebState>, Path((c, i)): Path<(CompanyId, In
     )))
 }
 
-async fn approve(State(s): State<WebState>, Path((c, i, u)): Path<(CompanyId, InstallId, InstallUpdateId)>, posted: Posted) -> Page {
+async fn approve(
+    State(s): State<WebState>,
+    Path((c, i, u)): Path<(CompanyId, InstallId, InstallUpdateId)>,
+    posted: Posted,
+) -> Page {
     let back = install_path(c, i);
     s.core
         .approve_update(posted.session.actor(), c, i, u)

@@ -93,7 +93,12 @@ fn optional(form: &Fields, name: &str) -> Option<String> {
         .map(String::from)
 }
 
-async fn list(State(s): State<WebState>, session: WebSession, Path(c): Path<CompanyId>, Query(l): Query<Listing>) -> Page {
+async fn list(
+    State(s): State<WebState>,
+    session: WebSession,
+    Path(c): Path<CompanyId>,
+    Query(l): Query<Listing>,
+) -> Page {
     let actor = session.actor();
     let err = |e| WebError::new(e, "/ui");
     let company = s.core.get_company(actor, c).await.map_err(err)?;
@@ -116,12 +121,7 @@ async fn list(State(s): State<WebState>, session: WebSession, Path(c): Path<Comp
     };
     let found = s
         .core
-        .find_company_projects(
-            actor,
-            c,
-            filter,
-            PageRequest::new(page_no, per_page),
-        )
+        .find_company_projects(actor, c, filter, PageRequest::new(page_no, per_page))
         .await
         .map_err(|e| WebError::new(e, projects_path(c)))?;
     let here = projects_path(c);

@@ -392,11 +392,7 @@ async fn rename(State(s): State<WebState>, Path(app): Path<AppId>, posted: Poste
 
 async fn delete(State(s): State<WebState>, Path(app): Path<AppId>, posted: Posted) -> Page {
     let Posted { session, form } = posted;
-    if let Err(e) = s
-        .core
-        .delete_app(session.actor(), app, form.text("confirm"))
-        .await
-    {
+    if let Err(e) = s.core.delete_app(session.actor(), app, form.text("confirm")).await {
         return refused_on_app(&s, &session, app, "delete", &form, e).await;
     }
     Ok(see_other("/ui/apps?done=deleted"))
@@ -475,7 +471,11 @@ async fn rotate_secret(State(s): State<WebState>, Path(app): Path<AppId>, posted
     ))
 }
 
-async fn retire_secret(State(s): State<WebState>, Path((app, secret)): Path<(AppId, SecretId)>, posted: Posted) -> Page {
+async fn retire_secret(
+    State(s): State<WebState>,
+    Path((app, secret)): Path<(AppId, SecretId)>,
+    posted: Posted,
+) -> Page {
     let Posted { session, form } = posted;
     let back = app_path(app);
     let env = match env_of(&form) {

@@ -80,7 +80,12 @@ fn chart(m: &AppMetrics) -> Markup {
     }
 }
 
-async fn metrics(State(s): State<WebState>, session: WebSession, Path(app): Path<AppId>, Query(r): Query<Range>) -> Page {
+async fn metrics(
+    State(s): State<WebState>,
+    session: WebSession,
+    Path(app): Path<AppId>,
+    Query(r): Query<Range>,
+) -> Page {
     let actor = session.actor();
     let back = app_path(app);
     let found = s

@@ -82,11 +82,7 @@ async fn version(
     let actor = session.actor();
     let err = |e| WebError::new(e, app_path(app));
     let found = s.core.get_app(actor, app).await.map_err(err)?;
-    let v = s
-        .core
-        .get_version(actor, app, version)
-        .await
-        .map_err(err)?;
+    let v = s.core.get_version(actor, app, version).await.map_err(err)?;
     let manifest = trestle_core::stored_manifest(&v).map_err(err)?;
     if v.status != VersionStatus::Promoted && d.done.is_none() {
         // A version still in testing opens in the editor.
