@@ -24,6 +24,7 @@ mod portal;
 mod projects;
 mod readme;
 mod request_errors;
+mod sandbox_clock;
 mod scale_out;
 mod second_pass;
 mod service_accounts;
