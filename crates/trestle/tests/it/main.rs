@@ -5,6 +5,7 @@ mod support;
 
 mod admin_areas;
 mod catalog_callers;
+mod catalog_head;
 mod catalog_ops;
 mod cli;
 mod cli_projects;
