@@ -13,6 +13,7 @@ mod cli_words;
 mod clock_jumps;
 mod company_admin;
 mod directory_kinds;
+mod directory_reads;
 mod dmsa_loop;
 mod faults;
 mod files_at_rest;
