@@ -323,6 +323,12 @@ T_TOKEN=$(fetch_token "$BASE")
 probe trestle_api_get -H "Authorization: Bearer $T_TOKEN" "$BASE$T_API"
 TOKEN=$T_TOKEN PATH_QUERY=$T_API \
   bench trestle_api_get "GET $T_API Bearer" "$BASE" bearer_get.lua
+# Trestle's own answers with their headers, for the same-bytes ceiling below
+curl -s --max-time 5 -D "$RESULTS/same_token.body.headers" -o "$RESULTS/same_token.body" \
+  --data-urlencode grant_type=client_credentials --data-urlencode "client_id=$T_CLIENT_ID" \
+  --data-urlencode "client_secret=$T_CLIENT_SECRET" "$BASE/oauth/token" || true
+curl -s --max-time 5 -D "$RESULTS/same_api.body.headers" -o "$RESULTS/same_api.body" \
+  -H "Authorization: Bearer $T_TOKEN" "$BASE$T_API" || true
 else
   T_TOKEN=$(fetch_token "$BASE")
 fi
@@ -349,6 +355,46 @@ fi
 # One node on PostgreSQL, then a second node on the same database (both pinned to the server
 # core, so the figures compare like with like on a 2-core machine): a load split over two nodes
 # must cost no more than one node's. Skipped when PostgreSQL does not answer (BENCH_PG_URL).
+# ---------------------------------------------------------------- 2b. same-bytes ceiling
+# The ceiling answering with Trestle's own token and project-list bytes and headers (captured
+# above): what a server doing nothing but sending these answers delivers. Trestle's list answer
+# is larger (691 bytes and Total, Per-Page and Link headers against the fixed 206 bytes).
+if want trestle && [[ -s "$RESULTS/same_token.body" && -s "$RESULTS/same_api.body" ]]; then
+  PORT=$(free_port)
+  BASE="http://127.0.0.1:$PORT"
+  PORT=$PORT CEILING_TOKEN="$RESULTS/same_token.body" CEILING_API_GET="$RESULTS/same_api.body" \
+    start_server ceiling_same "$CEILING_BIN"
+  wait_ready ceiling_same "$BASE/rest/v1.0/projects"
+  probe ceiling_post_same -X POST -d 'grant_type=client_credentials' "$BASE/oauth/token"
+  bench ceiling_post_same "axum, Trestle's token answer from memory, POST /oauth/token" "$BASE" ceiling_post.lua
+  probe ceiling_get_same "$BASE/rest/v1.0/projects?company_id=1"
+  bench ceiling_get_same "axum, Trestle's project list from memory, GET /rest/v1.0/projects" "$BASE" ceiling_get.lua
+  stop_server
+fi
+
+# ---------------------------------------------------------------- 2c. a baseline build
+# BENCH_BASELINE_BIN=/path/to/an/older/release/trestle: the token and API scenarios again on that
+# binary, in this run, against this run's ceiling (e.g. the code before a restructuring).
+if want trestle && [[ -n "${BENCH_BASELINE_BIN:-}" ]]; then
+  [[ -x "$BENCH_BASELINE_BIN" ]] || die "BENCH_BASELINE_BIN=$BENCH_BASELINE_BIN is not an executable"
+  PORT=$(free_port)
+  BASE="http://127.0.0.1:$PORT"
+  B_DIR=$(mktemp -d -t trestle-bench-base.XXXXXX)
+  TRESTLE_LOG=${TRESTLE_LOG:-warn} start_server baseline "$BENCH_BASELINE_BIN" up --port "$PORT" --data-dir "$B_DIR" \
+    --rate-limit-hourly "${BENCH_TRESTLE_RATE_LIMIT:-0}" --rate-limit-spike 0
+  wait_ready baseline "$BASE/health/ready" "$B_DIR/demo.json"
+  demo_vars "$B_DIR/demo.json"
+  token_probe baseline_token_post "$BASE"
+  CLIENT_ID=$T_CLIENT_ID CLIENT_SECRET=$T_CLIENT_SECRET \
+    bench baseline_token_post "baseline build: POST /oauth/token client_secret_post" "$BASE" token_post.lua
+  B_TOKEN=$(fetch_token "$BASE")
+  probe baseline_api_get -H "Authorization: Bearer $B_TOKEN" "$BASE$T_API"
+  TOKEN=$B_TOKEN PATH_QUERY=$T_API \
+    bench baseline_api_get "baseline build: GET $T_API Bearer" "$BASE" bearer_get.lua
+  stop_server
+  rm -rf "$B_DIR"
+fi
+
 PG_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/test}
 PG_SCHEMA=""
 if ! want pg; then

@@ -85,19 +85,21 @@ EOF
 phases="examples,fuzzing"
 [ "$FULL" = 1 ] && phases="examples,coverage,fuzzing,stateful"
 checks="not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
-run() { # run <name> <path regex> <bearer>
-  local name="$1" regex="$2" bearer="$3"
+run() { # run <name> <path regex> <bearer> [more schemathesis arguments]
+  local name="$1" regex="$2" bearer="$3"; shift 3
   echo "==> schemathesis: $name ($EXAMPLES examples per operation, phases $phases)"
   if (cd "$WORK" && timeout --kill-after=10 "$([ "$FULL" = 1 ] && echo 7200 || echo 900)" \
       "$VENV/bin/schemathesis" --config-file "$WORK/schemathesis.toml" run "$base/openapi.json" \
       --url "$base" --include-path-regex "$regex" --header "Authorization: Bearer $bearer" \
       --checks "$checks" --phases "$phases" --max-examples "$EXAMPLES" --workers 2 \
-      --no-color --report junit --report-dir "$WORK/report-$name" --seed 1) ; then
+      --no-color --report junit --report-dir "$WORK/report-$name" --seed 1 "$@") ; then
     passed=$((passed + 1))
   else
     failed=$((failed + 1))
   fi
 }
 run procore '^/(rest|oauth)/' "$token"
-run management '^/api/' "$operator"
+# Moving the sandbox clock (up to ten years a call) would expire the operator's and the bot's
+# tokens halfway through the run: the clock has its own tests (tests/it/sandbox_clock.rs).
+run management '^/api/' "$operator" --exclude-path /api/v1/clock/advance
 finish

@@ -12,6 +12,11 @@
 //! beside each (curl's `-D` output), when present, gives the answer's headers too (all but
 //! `date`, `content-length`, `transfer-encoding` and `connection`, which hyper writes itself).
 //!
+//! With `CEILING_TOKEN` and `CEILING_API_GET` (the same kind of captured files), `POST
+//! /oauth/token` (after reading the body) and `GET /rest/v1.0/projects` answer with Trestle's
+//! own token and project-list bytes and headers instead of the fixed body: the same-bytes
+//! ceiling of bench/run.sh's `ceiling_post_same` and `ceiling_get_same`.
+//!
 //! Listens on `127.0.0.1:$PORT` (default 8090).
 
 use axum::body::Bytes;
@@ -96,9 +101,33 @@ async fn main() -> std::io::Result<()> {
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?,
         Err(_) => 8090,
     };
-    let mut app = Router::new()
-        .route("/oauth/token", post(fixed_after_body))
-        .route("/rest/v1.0/projects", get(fixed));
+    let mut app = Router::new();
+    app = match body_from("CEILING_TOKEN")? {
+        None => app.route("/oauth/token", post(fixed_after_body)),
+        Some(token) => {
+            let headers = headers_from("CEILING_TOKEN")?;
+            app.route(
+                "/oauth/token",
+                post(move |_body: Bytes| {
+                    let (headers, token) = (headers.clone(), token.clone());
+                    async move { (headers, token) }
+                }),
+            )
+        }
+    };
+    app = match body_from("CEILING_API_GET")? {
+        None => app.route("/rest/v1.0/projects", get(fixed)),
+        Some(list) => {
+            let headers = headers_from("CEILING_API_GET")?;
+            app.route(
+                "/rest/v1.0/projects",
+                get(move || {
+                    let (headers, list) = (headers.clone(), list.clone());
+                    async move { (headers, list) }
+                }),
+            )
+        }
+    };
     let list = body_from("CEILING_RFIS_LIST")?.unwrap_or_else(|| Bytes::from_static(BODY.as_bytes()));
     let created = body_from("CEILING_RFIS_CREATE")?.unwrap_or_else(|| Bytes::from_static(BODY.as_bytes()));
     let (list_headers, created_headers) = (headers_from("CEILING_RFIS_LIST")?, headers_from("CEILING_RFIS_CREATE")?);

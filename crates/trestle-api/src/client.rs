@@ -16,6 +16,7 @@ use crate::metrics::MetricsOut;
 use crate::operator::*;
 use crate::people::*;
 use crate::projects::*;
+use crate::sandbox::{AdvanceClock, ClockOut};
 use crate::service_accounts::{
     CreateServiceAccount, MigrationRowOut, PermissionsIn, ProjectIn, RetireIn, SecretOut as AccountSecretOut,
     ServiceAccountCreated, ServiceAccountOut,
@@ -345,6 +346,16 @@ impl Client {
     pub async fn resume_app(&self, app: i64) -> Answer<SuspensionOut> {
         self.json(Method::POST, &format!("/api/v1/apps/{app}/resume"), NO_BODY)
             .await
+    }
+
+    // Sandbox clock
+
+    pub async fn clock(&self) -> Answer<ClockOut> {
+        self.json(Method::GET, "/api/v1/clock", NO_BODY).await
+    }
+
+    pub async fn advance_clock(&self, body: &AdvanceClock) -> Answer<ClockOut> {
+        self.json(Method::POST, "/api/v1/clock/advance", Some(body)).await
     }
 
     // Versions

@@ -21,6 +21,7 @@ pub mod metrics;
 pub mod operator;
 pub mod people;
 pub mod projects;
+pub mod sandbox;
 pub mod service_accounts;
 pub mod versions;
 

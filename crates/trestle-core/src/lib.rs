@@ -17,6 +17,7 @@ mod portal;
 mod projects;
 pub mod records;
 mod samples;
+pub mod sandbox;
 pub mod secrets;
 mod service_accounts;
 mod signin;
@@ -25,7 +26,7 @@ mod tools;
 
 pub use api::*;
 pub use cache::Shared;
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{Clock, ManualClock, SandboxClock, SystemClock};
 pub use company::*;
 pub use error::{CoreError, OAuthError};
 pub use janitor::PURGE_BATCH;

@@ -95,6 +95,88 @@ impl Trestle {
         Ok(self.store.list_company_users(company, page).await?)
     }
 
+    /// `GET /rest/v1.0/companies/{company_id}/users/inactive`: the company directory's inactive
+    /// members; needs `read_only` on the company Directory tool.
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = ?caller, company = %company))]
+    pub async fn list_inactive_company_directory(
+        &self,
+        caller: &Caller,
+        company: CompanyId,
+        page: PageRequest,
+    ) -> Result<Page<DirectoryEntry>> {
+        let (actor, m) = self.company_actor(caller, company).await?;
+        self.require(
+            actor,
+            Request::UseCompanyTool {
+                company: m.as_deref(),
+                tool: Tool::Directory,
+                op: Operation::Read,
+            },
+        )?;
+        Ok(self.store.list_inactive_company_users(company, page).await?)
+    }
+
+    /// `GET /rest/v1.0/projects/{project_id}/users/inactive`: the project's members whose
+    /// company membership is inactive; needs `read_only` on the project Directory tool.
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = ?caller, project = %project, hint = ?hint))]
+    pub async fn list_inactive_project_directory(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        hint: Option<CompanyId>,
+        page: PageRequest,
+    ) -> Result<Page<DirectoryEntry>> {
+        let scope = self.project_scope(caller, project, hint).await?;
+        self.require_project_tool(&scope, Tool::Directory, Operation::Read)?;
+        Ok(self
+            .store
+            .list_inactive_project_users(scope.company, project, page)
+            .await?)
+    }
+
+    /// `GET /rest/v1.x/companies/{company_id}/users/{id}`: one person or bot of the company
+    /// directory; needs `read_only` on the company Directory tool. Someone who is not a member
+    /// is "not found".
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = ?caller, company = %company, user = %user))]
+    pub async fn show_company_directory_user(
+        &self,
+        caller: &Caller,
+        company: CompanyId,
+        user: UserId,
+    ) -> Result<DirectoryEntry> {
+        let (actor, m) = self.company_actor(caller, company).await?;
+        self.require(
+            actor,
+            Request::UseCompanyTool {
+                company: m.as_deref(),
+                tool: Tool::Directory,
+                op: Operation::Read,
+            },
+        )?;
+        self.store
+            .find_company_user(company, user)
+            .await?
+            .ok_or(CoreError::NotFound("user"))
+    }
+
+    /// `GET /rest/v1.0/projects/{project_id}/users/{id}`: one member of the project directory;
+    /// needs `read_only` on the project Directory tool.
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = ?caller, project = %project, user = %user))]
+    pub async fn show_project_directory_user(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        hint: Option<CompanyId>,
+        user: UserId,
+    ) -> Result<DirectoryEntry> {
+        let scope = self.project_scope(caller, project, hint).await?;
+        self.require_project_tool(&scope, Tool::Directory, Operation::Read)?;
+        self.store
+            .find_project_user(scope.company, project, user)
+            .await?
+            .ok_or(CoreError::NotFound("user"))
+    }
+
     /// `GET /rest/v1.0/projects/{id}/users`: needs `read_only` on the project Directory tool.
     #[tracing::instrument(level = "debug", skip_all, fields(caller = ?caller, project = %project, hint = ?hint))]
     pub async fn list_project_directory(

@@ -35,6 +35,8 @@ pub enum TargetKind {
     User,
     /// A tool record (an RFI, a submittal, a vendor, …; see `crate::record`).
     Record,
+    /// The server's clock (a sandbox clock moved by the operator).
+    Clock,
 }
 
 impl TargetKind {
@@ -60,6 +62,7 @@ impl TargetKind {
             TargetKind::ServiceAccount => "service_account",
             TargetKind::User => "user",
             TargetKind::Record => "record",
+            TargetKind::Clock => "clock",
         }
     }
 
@@ -84,6 +87,7 @@ impl TargetKind {
         TargetKind::ServiceAccount,
         TargetKind::User,
         TargetKind::Record,
+        TargetKind::Clock,
     ];
 
     /// The target kind named `name`, if there is one.
@@ -183,6 +187,8 @@ actions! {
     RecordUpdate => "record.update";
     /// A tool record was (softly) deleted.
     RecordDelete => "record.delete";
+    /// The operator moved a sandbox clock forward.
+    ClockAdvance => "clock.advance";
 }
 
 impl Action {

@@ -2,7 +2,8 @@
 //! wrong-method fallback, since hand-written routes such as `/rest/v1.0/folders/{id}` take only
 //! some methods) resolves `/rest/…` requests in `trestle_domain::catalog` and hands them to
 //! the core's engine (`Trestle::serve_operation`). An unknown path keeps the `no route` 404, a
-//! known path with another method the 405; hand-written routes keep winning.
+//! known path with another method the 405; hand-written routes keep winning. `HEAD` on a
+//! catalog `GET` answers its head: the status and headers (`Total`, `Link`, …) without the body.
 //!
 //! A found operation is authenticated exactly like [`RestCaller`]; the company comes from the
 //! path, `company_id` or `Procore-Company-Id` ([`company_of`]); the body may be JSON,
@@ -54,7 +55,13 @@ async fn serve(state: AppState, req: Request, known_path: bool) -> Response {
     if !req.uri().path().starts_with("/rest/") {
         return miss(req, known_path).await;
     }
-    let Some(method) = Method::parse(req.method().as_str()) else {
+    // HEAD is a GET whose body is left out (hyper sends the head alone, with the length).
+    let asked = if req.method() == axum::http::Method::HEAD {
+        "GET"
+    } else {
+        req.method().as_str()
+    };
+    let Some(method) = Method::parse(asked) else {
         return miss(req, known_path).await;
     };
     match catalog().resolve(method, req.uri().path()) {

@@ -1,4 +1,5 @@
-//! Tool resources on the Procore-compatible REST API: the company and project Directory and
+//! Tool resources on the Procore-compatible REST API: the company and project Directory (its
+//! lists in every version Procore has, v1.0–v1.3 for the company's, and one person) and
 //! the project Documents tool (folders and files). What a caller may do follows its tool level:
 //! `read_only` reads, `standard` creates and updates, `admin` deletes, `none` sees nothing.
 
@@ -24,7 +25,23 @@ use trestle_store::NewDocument;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/rest/v1.0/companies/{company_id}/users", get(company_users))
+        .route("/rest/v1.1/companies/{company_id}/users", get(company_users))
+        .route("/rest/v1.2/companies/{company_id}/users", get(company_users))
+        .route("/rest/v1.3/companies/{company_id}/users", get(company_users))
+        .route(
+            "/rest/v1.0/companies/{company_id}/users/inactive",
+            get(inactive_company_users),
+        )
+        .route(
+            "/rest/v1.0/projects/{project_id}/users/inactive",
+            get(inactive_project_users),
+        )
+        .route("/rest/v1.0/companies/{company_id}/users/{id}", get(company_user))
+        .route("/rest/v1.1/companies/{company_id}/users/{id}", get(company_user))
+        .route("/rest/v1.2/companies/{company_id}/users/{id}", get(company_user))
+        .route("/rest/v1.3/companies/{company_id}/users/{id}", get(company_user))
         .route("/rest/v1.0/projects/{project_id}/users", get(project_users))
+        .route("/rest/v1.0/projects/{project_id}/users/{user_id}", get(project_user))
         .route(
             "/rest/v1.0/projects/{project_id}/users/{user_id}/actions/add",
             post(add_project_user),
@@ -172,6 +189,68 @@ async fn project_users(
         .list_project_directory(&caller, project, hint(&state, &headers, &uri)?, req)
         .await?;
     Ok(directory_page(&state, &headers, &uri, req, page))
+}
+
+async fn inactive_company_users(
+    State(state): State<AppState>,
+    RestCaller(caller): RestCaller,
+    ApiPath(company): ApiPath<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let company = parse_company("the company id in the path", &company)?;
+    let company = company_of(&state, &headers, Some(company))?.expect("explicit company");
+    let req = page_request(&query_pairs(&uri))?;
+    let page = state
+        .core
+        .list_inactive_company_directory(&caller, company, req)
+        .await?;
+    Ok(directory_page(&state, &headers, &uri, req, page))
+}
+
+async fn inactive_project_users(
+    State(state): State<AppState>,
+    RestCaller(caller): RestCaller,
+    ApiPath(project): ApiPath<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let project = ProjectId(positive("the project id in the path", &project)?);
+    let req = page_request(&query_pairs(&uri))?;
+    let page = state
+        .core
+        .list_inactive_project_directory(&caller, project, hint(&state, &headers, &uri)?, req)
+        .await?;
+    Ok(directory_page(&state, &headers, &uri, req, page))
+}
+
+async fn company_user(
+    State(state): State<AppState>,
+    RestCaller(caller): RestCaller,
+    ApiPath((company, user)): ApiPath<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Json<DirectoryUserJson>, ApiError> {
+    let company = parse_company("the company id in the path", &company)?;
+    let company = company_of(&state, &headers, Some(company))?.expect("explicit company");
+    let user = UserId(positive("the user id in the path", &user)?);
+    let entry = state.core.show_company_directory_user(&caller, company, user).await?;
+    Ok(Json(entry.into()))
+}
+
+async fn project_user(
+    State(state): State<AppState>,
+    RestCaller(caller): RestCaller,
+    ApiPath((project, user)): ApiPath<(String, String)>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Json<DirectoryUserJson>, ApiError> {
+    let project = ProjectId(positive("the project id in the path", &project)?);
+    let user = UserId(positive("the user id in the path", &user)?);
+    let entry = state
+        .core
+        .show_project_directory_user(&caller, project, hint(&state, &headers, &uri)?, user)
+        .await?;
+    Ok(Json(entry.into()))
 }
 
 #[derive(Deserialize, Default)]

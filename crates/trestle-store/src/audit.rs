@@ -13,4 +13,7 @@ pub trait AuditStore: Send + Sync {
     /// Records a password sign-in attempt (successful or not): an event of its own, in the
     /// platform's audit log (no company) and the outbox.
     async fn record_sign_in(&self, attempt: &SignInAttempt) -> Result<()>;
+    /// Records that the operator moved a sandbox clock from `from` to `to` (Unix seconds): the
+    /// change lives in the server's memory, so its event is all the store keeps of it.
+    async fn record_clock_move(&self, audit: &EventContext, from: i64, to: i64) -> Result<()>;
 }

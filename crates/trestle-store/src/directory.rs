@@ -52,6 +52,24 @@ pub trait DirectoryStore: Send + Sync {
         project: ProjectId,
         page: PageRequest,
     ) -> Result<Page<DirectoryEntry>>;
+    /// The company directory's inactive members (Procore's `users/inactive`).
+    async fn list_inactive_company_users(&self, company: CompanyId, page: PageRequest) -> Result<Page<DirectoryEntry>>;
+    /// The project directory's members whose company membership is inactive.
+    async fn list_inactive_project_users(
+        &self,
+        company: CompanyId,
+        project: ProjectId,
+        page: PageRequest,
+    ) -> Result<Page<DirectoryEntry>>;
+    /// One entry of the company directory (`None`: not a member of the company).
+    async fn find_company_user(&self, company: CompanyId, user: UserId) -> Result<Option<DirectoryEntry>>;
+    /// One entry of the project directory (`None`: not a member of the project).
+    async fn find_project_user(
+        &self,
+        company: CompanyId,
+        project: ProjectId,
+        user: UserId,
+    ) -> Result<Option<DirectoryEntry>>;
     /// Changes a person's company role and permissions. Bots are refused (`Conflict`): their
     /// permissions come from the app's manifest.
     async fn update_company_member(&self, company: CompanyId, member: &NewMember, audit: &EventContext) -> Result<()>;

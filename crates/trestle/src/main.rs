@@ -107,6 +107,11 @@ struct ServerArgs {
     #[arg(long, env = "TRESTLE_PAGE_CACHE_MB", default_value_t = 64,
           value_parser = clap::value_parser!(u64).range(0..=65_536))]
     page_cache_mb: u64,
+    /// Run on a clock the operator can move forward (`POST /api/v1/clock/advance`, `trestle
+    /// clock advance`), so tokens expire and timelines pass without waiting; for test
+    /// sandboxes. Always on for `trestle up`.
+    #[arg(long, env = "TRESTLE_MANUAL_CLOCK")]
+    manual_clock: bool,
     /// Log format: `text` or `json`.
     #[arg(long, env = "TRESTLE_LOG_FORMAT", default_value = "text")]
     log_format: String,
@@ -211,7 +216,10 @@ async fn shutdown_signal() {
 
 async fn run_server(args: ServerArgs, with_demo: bool) -> Result<()> {
     init_logging(&args.log_format);
-    let config = args.config()?;
+    let mut config = args.config()?;
+    if with_demo || args.manual_clock {
+        config.clock = std::sync::Arc::new(trestle_core::SandboxClock::new());
+    }
     let core = server::build(&config).await?;
     let listener = tokio::net::TcpListener::bind((args.bind.as_str(), args.port))
         .await

@@ -18,6 +18,7 @@ mod metrics;
 mod operator;
 mod people;
 mod projects;
+mod sandbox;
 pub(crate) mod service_accounts;
 pub(crate) mod shared;
 mod versions;
@@ -95,6 +96,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         // operator
         .routes(routes!(operator::suspend_app))
         .routes(routes!(operator::resume_app))
+        // the sandbox kit
+        .routes(routes!(sandbox::clock))
+        .routes(routes!(sandbox::advance_clock))
         // traditional service accounts
         .routes(routes!(service_accounts::create, service_accounts::list))
         .routes(routes!(service_accounts::company_report))

@@ -61,6 +61,16 @@ macro_rules! impl_audit {
                 tx.record(event);
                 tx.commit().await
             }
+
+            async fn record_clock_move(&self, audit: &EventContext, from: i64, to: i64) -> Result<()> {
+                let mut tx = self.begin(audit).await?;
+                tx.record(
+                    Event::new(Action::ClockAdvance, TargetKind::Clock, "clock")
+                        .before(serde_json::json!({ "now": from }))
+                        .after(serde_json::json!({ "now": to })),
+                );
+                tx.commit().await
+            }
         }
 
         #[async_trait]

@@ -324,6 +324,84 @@ macro_rules! impl_directory {
                 Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
             }
 
+            async fn list_inactive_company_users(&self, company: CompanyId, page: PageRequest) -> Result<Page<DirectoryEntry>> {
+                let total = self
+                    .count(
+                        "SELECT COUNT(*) FROM company_users WHERE company_id = $1 AND is_active = FALSE",
+                        &[company.0],
+                    )
+                    .await?;
+                let rows: Vec<DirectoryRow> = sqlx::query_as(&format!(
+                    "SELECT {DIRECTORY_COLUMNS}, cu.permissions FROM company_users cu JOIN users u ON u.id = cu.user_id \
+                     WHERE cu.company_id = $1 AND cu.is_active = FALSE ORDER BY u.id LIMIT $2 OFFSET $3"
+                ))
+                .bind(company.0)
+                .bind(page.limit())
+                .bind(page.offset())
+                .fetch_all(&self.read)
+                .await?;
+                Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
+            }
+
+            async fn list_inactive_project_users(
+                &self,
+                company: CompanyId,
+                project: ProjectId,
+                page: PageRequest,
+            ) -> Result<Page<DirectoryEntry>> {
+                let total = self
+                    .count(
+                        "SELECT COUNT(*) FROM project_users pu JOIN company_users cu \
+                         ON cu.company_id = pu.company_id AND cu.user_id = pu.user_id \
+                         WHERE pu.company_id = $1 AND pu.project_id = $2 AND cu.is_active = FALSE",
+                        &[company.0, project.0],
+                    )
+                    .await?;
+                let rows: Vec<DirectoryRow> = sqlx::query_as(&format!(
+                    "SELECT {DIRECTORY_COLUMNS}, pu.permissions FROM project_users pu JOIN users u ON u.id = pu.user_id \
+                     JOIN company_users cu ON cu.company_id = pu.company_id AND cu.user_id = pu.user_id \
+                     WHERE pu.company_id = $1 AND pu.project_id = $2 AND cu.is_active = FALSE ORDER BY u.id LIMIT $3 OFFSET $4"
+                ))
+                .bind(company.0)
+                .bind(project.0)
+                .bind(page.limit())
+                .bind(page.offset())
+                .fetch_all(&self.read)
+                .await?;
+                Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
+            }
+
+            async fn find_company_user(&self, company: CompanyId, user: UserId) -> Result<Option<DirectoryEntry>> {
+                let row: Option<DirectoryRow> = sqlx::query_as(&format!(
+                    "SELECT {DIRECTORY_COLUMNS}, cu.permissions FROM company_users cu JOIN users u ON u.id = cu.user_id \
+                     WHERE cu.company_id = $1 AND cu.user_id = $2"
+                ))
+                .bind(company.0)
+                .bind(user.0)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn find_project_user(
+                &self,
+                company: CompanyId,
+                project: ProjectId,
+                user: UserId,
+            ) -> Result<Option<DirectoryEntry>> {
+                let row: Option<DirectoryRow> = sqlx::query_as(&format!(
+                    "SELECT {DIRECTORY_COLUMNS}, pu.permissions FROM project_users pu JOIN users u ON u.id = pu.user_id \
+                     JOIN company_users cu ON cu.company_id = pu.company_id AND cu.user_id = pu.user_id \
+                     WHERE pu.company_id = $1 AND pu.project_id = $2 AND pu.user_id = $3"
+                ))
+                .bind(company.0)
+                .bind(project.0)
+                .bind(user.0)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(row.map(Into::into))
+            }
+
             async fn update_company_member(&self, company: CompanyId, m: &NewMember, audit: &EventContext) -> Result<()> {
                 let mut tx = self.begin(audit).await?;
                 // An app's bot is refused; a service account's contact is managed by the admins.

@@ -8,6 +8,7 @@
 mod account;
 mod apps;
 mod args;
+mod clock;
 mod companies;
 mod installs;
 mod invitations;
@@ -23,6 +24,7 @@ use anyhow::Result;
 use apps::AppsCmd;
 use args::Conn;
 use clap::Subcommand;
+use clock::ClockCmd;
 use companies::CompaniesCmd;
 use installs::InstallsCmd;
 use invitations::InvitationsCmd;
@@ -83,6 +85,9 @@ pub enum ClientCommand {
     /// Company admins: traditional service accounts (legacy) and the migration report.
     #[command(subcommand)]
     ServiceAccounts(ServiceAccountsCmd),
+    /// Operator: a sandbox server's clock (show it, move it forward).
+    #[command(subcommand)]
+    Clock(ClockCmd),
     /// Get an access token with client credentials (POST /oauth/token).
     Token {
         #[command(flatten)]
@@ -116,6 +121,7 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
         } => metrics::run(&conn, app, trestle_api::client::Period { from, to }, csv.as_deref()).await,
         C::Installs(cmd) => installs::run(cmd).await,
         C::ServiceAccounts(cmd) => service_accounts::run(cmd).await,
+        C::Clock(cmd) => clock::run(cmd).await,
         C::Token {
             conn,
             client_id,
