@@ -35,6 +35,10 @@ pub enum TargetKind {
     User,
     /// A tool record (an RFI, a submittal, a vendor, …; see `crate::record`).
     Record,
+    /// A webhook hook (see `crate::webhook`).
+    WebhookHook,
+    /// A trigger of a webhook hook.
+    WebhookTrigger,
 }
 
 impl TargetKind {
@@ -60,6 +64,8 @@ impl TargetKind {
             TargetKind::ServiceAccount => "service_account",
             TargetKind::User => "user",
             TargetKind::Record => "record",
+            TargetKind::WebhookHook => "webhook_hook",
+            TargetKind::WebhookTrigger => "webhook_trigger",
         }
     }
 
@@ -84,6 +90,8 @@ impl TargetKind {
         TargetKind::ServiceAccount,
         TargetKind::User,
         TargetKind::Record,
+        TargetKind::WebhookHook,
+        TargetKind::WebhookTrigger,
     ];
 
     /// The target kind named `name`, if there is one.
@@ -183,6 +191,15 @@ actions! {
     RecordUpdate => "record.update";
     /// A tool record was (softly) deleted.
     RecordDelete => "record.delete";
+    /// A webhook hook was created (its signing secret is never in the event).
+    WebhookHookCreate => "webhook_hook.create";
+    WebhookHookUpdate => "webhook_hook.update";
+    /// A webhook hook was deleted, with its triggers; its queued deliveries are discarded.
+    WebhookHookDelete => "webhook_hook.delete";
+    /// The hook's signing secret was replaced.
+    WebhookHookRotateSecret => "webhook_hook.rotate_secret";
+    WebhookTriggerCreate => "webhook_trigger.create";
+    WebhookTriggerDelete => "webhook_trigger.delete";
 }
 
 impl Action {
@@ -389,7 +406,7 @@ mod tests {
             assert!(seen.insert(t.as_str()), "two target kinds named {}", t.as_str());
             assert_eq!(TargetKind::parse(t.as_str()), Some(*t));
         }
-        assert_eq!(TargetKind::ALL.len(), 19);
+        assert_eq!(TargetKind::ALL.len(), 21);
         for k in ActorKind::ALL {
             assert_eq!(ActorKind::parse(k.as_str()), Some(*k));
         }

@@ -26,6 +26,7 @@ mod signin;
 mod sql;
 mod upkeep;
 mod versions;
+mod webhooks;
 
 pub use apps::*;
 pub use audit::*;
@@ -44,6 +45,7 @@ pub use service_accounts::*;
 pub use signin::*;
 pub use upkeep::*;
 pub use versions::*;
+pub use webhooks::*;
 
 use std::sync::Arc;
 
@@ -65,6 +67,7 @@ pub trait Store:
     + HealthStore
     + ChangeStore
     + RecordStore
+    + WebhookStore
 {
 }
 impl<T> Store for T where
@@ -84,6 +87,7 @@ impl<T> Store for T where
         + HealthStore
         + ChangeStore
         + RecordStore
+    + WebhookStore
 {
 }
 

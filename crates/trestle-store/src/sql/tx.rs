@@ -141,7 +141,7 @@ fn changes_of(events: &[Event]) -> Vec<Change> {
 }
 
 macro_rules! impl_tx {
-    ($store:ident, $db:ty, notify = $notify:expr) => {
+    ($store:ident, $db:ty, notify = $notify:expr, order_lock = $order_lock:expr) => {
         impl $store {
             /// Starts a write transaction for a change made by `ctx`'s actor at `ctx`'s time.
             pub(super) async fn begin(&self, ctx: &EventContext) -> Result<Tx<$db>> {
@@ -167,6 +167,12 @@ macro_rules! impl_tx {
                 }
                 let events = std::mem::take(&mut self.events);
                 let ctx = self.ctx;
+                if let Some(lock) = $order_lock {
+                    // Held until COMMIT: the webhook worker reads the outbox under the
+                    // exclusive lock, so it never sees an id while a smaller one may still
+                    // commit (sql/webhooks.rs). Writers share it and do not wait for each other.
+                    sqlx::query(lock).bind(super::webhooks::OUTBOX_LOCK).execute(&mut *self).await?;
+                }
                 for e in &events {
                     let before = e.before.as_ref().map(|v| v.to_string());
                     let after = e.after.as_ref().map(|v| v.to_string());
@@ -224,8 +230,13 @@ macro_rules! impl_tx {
     };
 }
 
-impl_tx!(SqliteStore, sqlx::Sqlite, notify = false);
-impl_tx!(PgStore, sqlx::Postgres, notify = true);
+impl_tx!(SqliteStore, sqlx::Sqlite, notify = false, order_lock = None::<&str>);
+impl_tx!(
+    PgStore,
+    sqlx::Postgres,
+    notify = true,
+    order_lock = Some("SELECT pg_advisory_xact_lock_shared($1)")
+);
 
 #[cfg(test)]
 mod tests {
