@@ -107,6 +107,10 @@ struct ServerArgs {
     #[arg(long, env = "TRESTLE_PAGE_CACHE_MB", default_value_t = 64,
           value_parser = clap::value_parser!(u64).range(0..=65_536))]
     page_cache_mb: u64,
+    /// Let webhooks deliver to loopback, private and link-local addresses (on for `trestle up`,
+    /// whose receivers are usually on the same machine).
+    #[arg(long, env = "TRESTLE_ALLOW_PRIVATE_WEBHOOKS")]
+    allow_private_webhooks: bool,
     /// Log format: `text` or `json`.
     #[arg(long, env = "TRESTLE_LOG_FORMAT", default_value = "text")]
     log_format: String,
@@ -211,7 +215,8 @@ async fn shutdown_signal() {
 
 async fn run_server(args: ServerArgs, with_demo: bool) -> Result<()> {
     init_logging(&args.log_format);
-    let config = args.config()?;
+    let mut config = args.config()?;
+    config.allow_private_webhooks = args.allow_private_webhooks || with_demo;
     let core = server::build(&config).await?;
     let listener = tokio::net::TcpListener::bind((args.bind.as_str(), args.port))
         .await
