@@ -430,7 +430,12 @@ pub fn payload_v2(
 
 /// Whether a hook's scope contains an event of `company` / `project`: a company hook holds
 /// every project of its company, a project hook only its project.
-pub fn scope_contains(hook_company: CompanyId, hook_project: Option<ProjectId>, company: CompanyId, project: Option<ProjectId>) -> bool {
+pub fn scope_contains(
+    hook_company: CompanyId,
+    hook_project: Option<ProjectId>,
+    company: CompanyId,
+    project: Option<ProjectId>,
+) -> bool {
     hook_company == company && (hook_project.is_none() || hook_project == project)
 }
 
@@ -454,20 +459,29 @@ mod tests {
     #[test]
     fn backoff_doubles_from_one_second_to_an_hour() {
         let waits: Vec<i64> = (1..=14).map(backoff).collect();
-        assert_eq!(
-            waits,
-            [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 3600, 3600]
-        );
+        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 3600, 3600]);
         assert_eq!(backoff(1000), 3600);
         assert_eq!(backoff(0), 1);
     }
 
     #[test]
     fn an_attempt_is_delivered_retried_or_discards_the_queue() {
-        assert_eq!(after_attempt(&attempt(Some(204), None), 0, None, 100), AfterAttempt::Delivered);
-        assert_eq!(after_attempt(&attempt(Some(500), None), 0, None, 100), AfterAttempt::RetryAt(101));
-        assert_eq!(after_attempt(&attempt(Some(302), None), 2, Some(90), 100), AfterAttempt::RetryAt(104));
-        assert_eq!(after_attempt(&attempt(None, Some("timeout")), 3, Some(90), 100), AfterAttempt::RetryAt(108));
+        assert_eq!(
+            after_attempt(&attempt(Some(204), None), 0, None, 100),
+            AfterAttempt::Delivered
+        );
+        assert_eq!(
+            after_attempt(&attempt(Some(500), None), 0, None, 100),
+            AfterAttempt::RetryAt(101)
+        );
+        assert_eq!(
+            after_attempt(&attempt(Some(302), None), 2, Some(90), 100),
+            AfterAttempt::RetryAt(104)
+        );
+        assert_eq!(
+            after_attempt(&attempt(None, Some("timeout")), 3, Some(90), 100),
+            AfterAttempt::RetryAt(108)
+        );
         assert_eq!(
             after_attempt(&attempt(Some(500), None), 30, Some(100 - DISCARD_AFTER), 100),
             AfterAttempt::DiscardQueue
@@ -495,7 +509,12 @@ mod tests {
             assert_eq!(DeliveryStatus::filter(Some(word)), Ok(Some(want)), "{word}");
         }
         assert!(DeliveryStatus::filter(Some("bogus")).is_err());
-        for s in [DeliveryStatus::Queued, DeliveryStatus::Successful, DeliveryStatus::Failing, DeliveryStatus::Discarded] {
+        for s in [
+            DeliveryStatus::Queued,
+            DeliveryStatus::Successful,
+            DeliveryStatus::Failing,
+            DeliveryStatus::Discarded,
+        ] {
             assert_eq!(DeliveryStatus::parse(s.as_str()), Some(s));
         }
     }
@@ -553,7 +572,19 @@ mod tests {
             application: Some("client-1".into()),
         };
         let p = payload_v2(&e, r, ty, "2023-11-14T22:13:20.000000Z", &source);
-        for key in ["id", "ulid", "timestamp", "event_type", "resource_name", "resource_id", "company_id", "project_id", "user_id", "api_version", "metadata"] {
+        for key in [
+            "id",
+            "ulid",
+            "timestamp",
+            "event_type",
+            "resource_name",
+            "resource_id",
+            "company_id",
+            "project_id",
+            "user_id",
+            "api_version",
+            "metadata",
+        ] {
             assert!(p.get(key).is_some(), "{key}");
         }
         assert_eq!(p["resource_id"], 42);

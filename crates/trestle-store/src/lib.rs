@@ -87,7 +87,7 @@ impl<T> Store for T where
         + HealthStore
         + ChangeStore
         + RecordStore
-    + WebhookStore
+        + WebhookStore
 {
 }
 

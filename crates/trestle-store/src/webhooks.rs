@@ -80,7 +80,13 @@ pub trait WebhookStore: Send + Sync {
     /// In one transaction: moves the cursor from `from` to `to` and queues `deliveries` (a
     /// delivery of an event already queued for its hook is skipped). `false`, with nothing
     /// written, when the cursor was no longer at `from` (another node got there first).
-    async fn enqueue_deliveries(&self, from: EventId, to: EventId, deliveries: &[NewDelivery], now: i64) -> Result<bool>;
+    async fn enqueue_deliveries(
+        &self,
+        from: EventId,
+        to: EventId,
+        deliveries: &[NewDelivery],
+        now: i64,
+    ) -> Result<bool>;
     /// Claims, until `until`, up to `limit` deliveries that are due at `now`, each the head of its
     /// hook's queue and not claimed by another node (PostgreSQL: `FOR UPDATE SKIP LOCKED`).
     async fn claim_deliveries(&self, now: i64, until: i64, limit: i64) -> Result<Vec<Claimed>>;

@@ -76,7 +76,8 @@ fn check_headers(h: &BTreeMap<String, String>) -> Result<()> {
         return Err(CoreError::BadRequest("at most 20 destination_headers".into()));
     }
     for (k, v) in h {
-        let name_ok = !k.is_empty() && k.len() <= 100 && k.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
+        let name_ok =
+            !k.is_empty() && k.len() <= 100 && k.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
         let value_ok = v.len() <= 2000 && v.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b));
         if !name_ok || !value_ok {
             return Err(CoreError::BadRequest(format!(
@@ -99,12 +100,8 @@ fn check_namespace(ns: &str) -> Result<()> {
 }
 
 fn check_version(v: &str) -> Result<&'static str> {
-    api_version(v).ok_or_else(|| {
-        CoreError::BadRequest(format!(
-            "api_version must be one of {}",
-            API_VERSIONS.join(", ")
-        ))
-    })
+    api_version(v)
+        .ok_or_else(|| CoreError::BadRequest(format!("api_version must be one of {}", API_VERSIONS.join(", "))))
 }
 
 impl Trestle {
@@ -168,9 +165,7 @@ impl Trestle {
                 company: c,
                 project: None,
             }),
-            (None, None) => Err(CoreError::BadRequest(
-                "company_id or project_id is required".into(),
-            )),
+            (None, None) => Err(CoreError::BadRequest("company_id or project_id is required".into())),
         }
     }
 
@@ -285,7 +280,8 @@ impl Trestle {
     /// Checks one trigger's names: a known resource and event type.
     fn trigger_names(resource_name: &str, event_type: &str) -> std::result::Result<(&'static str, EventType), String> {
         let r = resource_named(resource_name).ok_or_else(|| format!("unknown resource_name {resource_name:?}"))?;
-        let ty = EventType::parse(event_type).ok_or_else(|| "event_type must be create, update or delete".to_string())?;
+        let ty =
+            EventType::parse(event_type).ok_or_else(|| "event_type must be create, update or delete".to_string())?;
         Ok((r.name, ty))
     }
 
@@ -336,7 +332,9 @@ impl Trestle {
                 Err(m) => out.push(failed("invalid", m)),
                 Ok((name, ty)) => match self.store.create_trigger(scope.company, hook, name, ty, &ctx).await {
                     Ok(t) => out.push(BulkOutcome::Created(t)),
-                    Err(StoreError::Conflict(_)) => out.push(failed("taken", "the hook already has this trigger".into())),
+                    Err(StoreError::Conflict(_)) => {
+                        out.push(failed("taken", "the hook already has this trigger".into()))
+                    }
                     Err(e) => return Err(not_found("hook")(e)),
                 },
             }

@@ -73,7 +73,10 @@ impl reqwest::dns::Resolve for PublicOnly {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         Box::pin(async move {
             let host = format!("{}:0", name.as_str());
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host(host).await?.filter(|a| !is_private(a.ip())).collect();
+            let addrs: Vec<SocketAddr> = tokio::net::lookup_host(host)
+                .await?
+                .filter(|a| !is_private(a.ip()))
+                .collect();
             if addrs.is_empty() {
                 return Err("the destination resolves only to private addresses".into());
             }
@@ -222,7 +225,12 @@ impl Trestle {
         }
         attempt.duration_ms = t0.elapsed().as_millis().min(i64::MAX as u128) as i64;
         attempt.completed_at = self.clock.now();
-        let next = after_attempt(&attempt, c.delivery.attempts, c.delivery.first_failed_at, attempt.completed_at);
+        let next = after_attempt(
+            &attempt,
+            c.delivery.attempts,
+            c.delivery.first_failed_at,
+            attempt.completed_at,
+        );
         tracing::debug!(hook = %c.hook.id, delivery = %c.delivery.id, status = ?attempt.response_status, next = ?next, "webhook attempt");
         self.store.finish_attempt(c.delivery.id, &attempt, next).await?;
         Ok(())
@@ -264,7 +272,12 @@ async fn post(
     let headers: serde_json::Map<String, serde_json::Value> = res
         .headers()
         .iter()
-        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned().into()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned().into(),
+            )
+        })
         .collect();
     let mut excerpt = Vec::new();
     while excerpt.len() < BODY_EXCERPT {
@@ -285,7 +298,10 @@ fn describe(e: reqwest::Error) -> String {
     if e.is_timeout() {
         "timed out after 5 s".into()
     } else if e.is_connect() {
-        format!("connection failed: {}", std::error::Error::source(&e).map_or(e.to_string(), |s| s.to_string()))
+        format!(
+            "connection failed: {}",
+            std::error::Error::source(&e).map_or(e.to_string(), |s| s.to_string())
+        )
     } else {
         e.to_string()
     }
@@ -297,7 +313,19 @@ mod tests {
 
     #[test]
     fn private_addresses_are_recognised() {
-        for ip in ["127.0.0.1", "10.1.2.3", "192.168.0.1", "172.16.0.1", "169.254.1.1", "0.0.0.0", "100.64.0.1", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1"] {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.0.1",
+            "172.16.0.1",
+            "169.254.1.1",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+        ] {
             assert!(is_private(ip.parse().unwrap()), "{ip}");
         }
         for ip in ["8.8.8.8", "1.1.1.1", "2606:4700::1111"] {
@@ -309,8 +337,10 @@ mod tests {
     fn the_signature_is_hmac_of_time_dot_body() {
         // Python: hmac.new(b"whsec_test", b"1700000000.{}", hashlib.sha256).hexdigest()
         let s = signature("whsec_test", 1_700_000_000, b"{}");
-        assert!(s.starts_with("t=1700000000,v1="));
-        assert_eq!(s.len(), "t=1700000000,v1=".len() + 64);
+        assert_eq!(
+            s,
+            "t=1700000000,v1=35495024f4ef3f94e5a93e22221544c4b75e9a42300cd965ab81cb85cd994e91"
+        );
         assert_ne!(s, signature("whsec_other", 1_700_000_000, b"{}"));
         assert_eq!(timestamp(0), "1970-01-01T00:00:00.000000Z");
     }

@@ -58,7 +58,9 @@ fn table(prefix: &str) -> Router<AppState> {
 
 pub fn routes() -> Router<AppState> {
     let v2 = table("/rest/v2.0/companies/{company_id}/webhooks")
-        .merge(table("/rest/v2.0/companies/{company_id}/projects/{project_id}/webhooks"))
+        .merge(table(
+            "/rest/v2.0/companies/{company_id}/projects/{project_id}/webhooks",
+        ))
         .layer(axum::middleware::map_response(|res: Response| async move {
             if res.status().is_success() {
                 res
@@ -129,7 +131,11 @@ async fn scope(
 }
 
 fn hook_id(path: &HashMap<String, String>) -> Result<HookId, ApiError> {
-    positive("the hook id in the path", path.get("hook_id").map_or("", |s| s.as_str())).map(HookId)
+    positive(
+        "the hook id in the path",
+        path.get("hook_id").map_or("", |s| s.as_str()),
+    )
+    .map(HookId)
 }
 
 /// A 2xx answer: v2 wraps it in `data`.
@@ -148,7 +154,11 @@ fn text(v: &Value, key: &str) -> Result<Option<String>, ApiError> {
 
 /// A hook's fields: v1 nests them under `hook`, v2 sends them flat (`payload_version`).
 fn hook_input(body: &Value, v2: bool) -> Result<HookInput, ApiError> {
-    let fields = if !v2 && body["hook"].is_object() { &body["hook"] } else { body };
+    let fields = if !v2 && body["hook"].is_object() {
+        &body["hook"]
+    } else {
+        body
+    };
     let headers = match &fields["destination_headers"] {
         Value::Null => None,
         Value::Object(m) => Some(
@@ -316,7 +326,11 @@ async fn create_trigger(
 ) -> Result<Response, ApiError> {
     let body = body_of(&bytes)?;
     let (scope, v2) = scope(&state, &headers, &uri, &path, &body).await?;
-    let fields = if body["trigger"].is_object() { &body["trigger"] } else { &body };
+    let fields = if body["trigger"].is_object() {
+        &body["trigger"]
+    } else {
+        &body
+    };
     let (resource_name, event_type) = trigger_fields(fields);
     let t = state
         .core
@@ -354,7 +368,10 @@ async fn bulk_create(
         return Ok(r);
     }
     let items: Vec<(String, String)> = list.iter().map(trigger_fields).collect();
-    let outcomes = state.core.create_triggers(&caller, scope, hook_id(&path)?, &items).await?;
+    let outcomes = state
+        .core
+        .create_triggers(&caller, scope, hook_id(&path)?, &items)
+        .await?;
     let (mut ok, mut failed) = (Vec::new(), Vec::new());
     for o in &outcomes {
         match o {
@@ -410,8 +427,17 @@ async fn bulk_delete(
         .map(|v| id_in(v, "a trigger id").and_then(|o| o.ok_or_else(|| ApiError::bad_request("a trigger id is null"))))
         .map(|r| r.map(TriggerId))
         .collect::<Result<Vec<_>, _>>()?;
-    let outcomes = state.core.delete_triggers(&caller, scope, hook_id(&path)?, &ids).await?;
-    let id = |t: TriggerId| if v2 { Value::from(t.0.to_string()) } else { Value::from(t.0) };
+    let outcomes = state
+        .core
+        .delete_triggers(&caller, scope, hook_id(&path)?, &ids)
+        .await?;
+    let id = |t: TriggerId| {
+        if v2 {
+            Value::from(t.0.to_string())
+        } else {
+            Value::from(t.0)
+        }
+    };
     let ok: Vec<Value> = outcomes.iter().filter(|(_, d)| *d).map(|(t, _)| id(*t)).collect();
     let failed: Vec<Value> = outcomes
         .iter()
@@ -446,7 +472,10 @@ async fn delete_trigger(
         "the trigger id in the path",
         path.get("trigger_id").map_or("", |s| s.as_str()),
     )?);
-    let done = state.core.delete_triggers(&caller, scope, hook_id(&path)?, &[id]).await?;
+    let done = state
+        .core
+        .delete_triggers(&caller, scope, hook_id(&path)?, &[id])
+        .await?;
     if !done.first().is_some_and(|(_, d)| *d) {
         return Err(trestle_core::CoreError::NotFound("trigger").into());
     }
@@ -500,7 +529,10 @@ async fn deliveries(
         };
         (q, 0)
     };
-    let found = state.core.list_deliveries(&caller, scope, hook_id(&path)?, &query).await?;
+    let found = state
+        .core
+        .list_deliveries(&caller, scope, hook_id(&path)?, &query)
+        .await?;
     let items = found.iter().skip(skip).map(|d| render::delivery(d, v2)).collect();
     Ok(answer(StatusCode::OK, v2, Value::Array(items)))
 }

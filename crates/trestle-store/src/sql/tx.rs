@@ -12,6 +12,11 @@ use super::feed::CHANGE_CHANNEL;
 use super::*;
 use trestle_domain::event::{Event, EventContext};
 
+/// The advisory lock key that orders event ids with commits on PostgreSQL: writers hold it
+/// shared while they write their events, the webhook worker's outbox read takes it exclusively
+/// (`sql/webhooks.rs`).
+pub(super) const OUTBOX_LOCK: i64 = 0x7472_6573_746c_6f62;
+
 /// The refusal of a transaction that changed something without recording its event.
 pub(super) const UNRECORDED: &str = "a change without its event cannot be committed";
 
@@ -171,7 +176,7 @@ macro_rules! impl_tx {
                     // Held until COMMIT: the webhook worker reads the outbox under the
                     // exclusive lock, so it never sees an id while a smaller one may still
                     // commit (sql/webhooks.rs). Writers share it and do not wait for each other.
-                    sqlx::query(lock).bind(super::webhooks::OUTBOX_LOCK).execute(&mut *self).await?;
+                    sqlx::query(lock).bind(OUTBOX_LOCK).execute(&mut *self).await?;
                 }
                 for e in &events {
                     let before = e.before.as_ref().map(|v| v.to_string());

@@ -18,9 +18,6 @@ use std::collections::BTreeMap;
 use trestle_domain::event::RecordedEvent;
 use trestle_domain::webhook::*;
 
-/// The advisory lock key ordering event ids with commits on PostgreSQL ("trestle_outbox").
-pub(super) const OUTBOX_LOCK: i64 = 0x7472_6573_746c_6f62;
-
 const HOOK_COLUMNS: &str = "id, company_id, project_id, namespace, api_version, destination_url, destination_headers, \
      active, owned_by_user_id, secret_salt, created_at, updated_at";
 const TRIGGER_COLUMNS: &str = "id, hook_id, company_id, project_id, resource_name, event_type, created_by, created_at";

@@ -36,7 +36,7 @@ mod up;
 mod upgrade;
 mod user_oauth;
 mod versions;
-mod webhooks;
 mod web_forms;
 mod web_projects;
 mod web_ui;
+mod webhooks;

@@ -43,10 +43,14 @@ impl Receiver {
         let (seen, answers) = (got.clone(), script.clone());
         let task = tokio::spawn(async move {
             loop {
-                let Ok((mut sock, _)) = listener.accept().await else { return };
+                let Ok((mut sock, _)) = listener.accept().await else {
+                    return;
+                };
                 let (seen, answers) = (seen.clone(), answers.clone());
                 tokio::spawn(async move {
-                    let Some(req) = read_request(&mut sock).await else { return };
+                    let Some(req) = read_request(&mut sock).await else {
+                        return;
+                    };
                     let status = answers.lock().unwrap().pop_front().unwrap_or(200);
                     seen.lock().unwrap().push(req);
                     let reply = format!(
@@ -72,7 +76,11 @@ impl Receiver {
             if got.len() >= n {
                 return got;
             }
-            assert!(start.elapsed() < Duration::from_secs(15), "only {} of {n} deliveries arrived", got.len());
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "only {} of {n} deliveries arrived",
+                got.len()
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
@@ -140,9 +148,15 @@ fn verify(r: &Received, secret: &str) {
         .expect("t=<unix>,v1=<hex>");
     let mut msg = format!("{t}.").into_bytes();
     msg.extend_from_slice(&r.body);
-    let want: String = hmac_sha256(secret.as_bytes(), &msg).iter().map(|b| format!("{b:02x}")).collect();
+    let want: String = hmac_sha256(secret.as_bytes(), &msg)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     assert_eq!(v1, want, "the signature verifies");
-    let wrong: String = hmac_sha256(b"whsec_wrong", &msg).iter().map(|b| format!("{b:02x}")).collect();
+    let wrong: String = hmac_sha256(b"whsec_wrong", &msg)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     assert_ne!(v1, wrong);
 }
 
@@ -151,7 +165,14 @@ fn body(r: &Received) -> Value {
 }
 
 /// A request as `token` in `company`; the status and the JSON answer.
-async fn call(app: &TestApp, token: &str, company: i64, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+async fn call(
+    app: &TestApp,
+    token: &str,
+    company: i64,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
     let mut req = app
         .http
         .request(method.parse().unwrap(), format!("{}{path}", app.url))
@@ -166,7 +187,15 @@ async fn call(app: &TestApp, token: &str, company: i64, method: &str, path: &str
     (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }
 
-async fn ok(app: &TestApp, token: &str, company: i64, method: &str, path: &str, body: Option<Value>, want: StatusCode) -> Value {
+async fn ok(
+    app: &TestApp,
+    token: &str,
+    company: i64,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+    want: StatusCode,
+) -> Value {
     let (s, v) = call(app, token, company, method, path, body).await;
     assert_eq!(s, want, "{method} {path}: {v}");
     v
@@ -192,7 +221,16 @@ async fn bot(app: &TestApp, dev: &str, name: &str, level: &str) -> (i64, i64, St
         "company": {"webhooks": level},
         "project": {"webhooks": level, "rfis": "admin", "direct_costs": "admin"}
     });
-    let token = app_with_permissions(app, dev, &admin, company, &[project], &format!("{name} {level}"), permissions).await;
+    let token = app_with_permissions(
+        app,
+        dev,
+        &admin,
+        company,
+        &[project],
+        &format!("{name} {level}"),
+        permissions,
+    )
+    .await;
     (company, project, token)
 }
 
@@ -210,7 +248,10 @@ async fn hook(app: &TestApp, token: &str, company: i64, project: i64, url: &str,
     )
     .await;
     let id = created["id"].as_i64().expect("an integer id");
-    let secret = created["signing_secret"].as_str().expect("the secret, once").to_string();
+    let secret = created["signing_secret"]
+        .as_str()
+        .expect("the secret, once")
+        .to_string();
     assert_eq!(created["destination_headers"]["Authorization"], "*****fghij");
     assert_eq!(created["destination_headers"]["X-Hook-Event"], "all");
     assert_eq!(created["owned_by_project_id"], project);
@@ -247,24 +288,68 @@ async fn signed_deliveries_arrive_in_commit_order(app: TestApp) {
         a,
         "POST",
         &format!("/rest/v1.0/webhooks/hooks/{id}/triggers/bulk"),
-        Some(json!({"project_id": a1, "triggers": [{"resource_name": "Gizmos", "event_type": "create"},
-                                                   {"resource_name": "RFIs", "event_type": "delete"}]})),
+        Some(
+            json!({"project_id": a1, "triggers": [{"resource_name": "Gizmos", "event_type": "create"},
+                                                   {"resource_name": "RFIs", "event_type": "delete"}]}),
+        ),
         StatusCode::MULTI_STATUS,
     )
     .await;
-    assert_eq!((mixed["success"].as_array().unwrap().len(), mixed["failed"].as_array().unwrap().len()), (1, 1));
-    let listed = ok(&node, &token, a, "GET", &format!("/rest/v1.0/webhooks/hooks?project_id={a1}"), None, StatusCode::OK).await;
+    assert_eq!(
+        (
+            mixed["success"].as_array().unwrap().len(),
+            mixed["failed"].as_array().unwrap().len()
+        ),
+        (1, 1)
+    );
+    let listed = ok(
+        &node,
+        &token,
+        a,
+        "GET",
+        &format!("/rest/v1.0/webhooks/hooks?project_id={a1}"),
+        None,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(listed[0]["id"], id);
     assert!(listed[0].get("signing_secret").is_none(), "the secret is shown once");
     assert_eq!(listed[0]["destination_headers"]["Authorization"], "*****fghij");
 
     // An RFI created then updated, a direct cost created then deleted.
     let rfis = format!("/rest/v1.0/projects/{a1}/rfis");
-    let rfi = ok(&node, &token, a, "POST", &rfis, Some(json!({"rfi": {"subject": "Footing", "rfi_manager_id": 1, "question": {"body": "Which?"}}})), StatusCode::CREATED).await;
+    let rfi = ok(
+        &node,
+        &token,
+        a,
+        "POST",
+        &rfis,
+        Some(json!({"rfi": {"subject": "Footing", "rfi_manager_id": 1, "question": {"body": "Which?"}}})),
+        StatusCode::CREATED,
+    )
+    .await;
     let rfi_id = rfi["id"].as_i64().unwrap();
-    ok(&node, &token, a, "PATCH", &format!("{rfis}/{rfi_id}"), Some(json!({"rfi": {"subject": "Footings"}})), StatusCode::OK).await;
+    ok(
+        &node,
+        &token,
+        a,
+        "PATCH",
+        &format!("{rfis}/{rfi_id}"),
+        Some(json!({"rfi": {"subject": "Footings"}})),
+        StatusCode::OK,
+    )
+    .await;
     let costs = format!("/rest/v1.0/projects/{a1}/direct_costs");
-    let synced = ok(&node, &token, a, "PATCH", &format!("{costs}/sync"), Some(json!({"updates": [{"description": "Concrete"}]})), StatusCode::OK).await;
+    let synced = ok(
+        &node,
+        &token,
+        a,
+        "PATCH",
+        &format!("{costs}/sync"),
+        Some(json!({"updates": [{"description": "Concrete"}]})),
+        StatusCode::OK,
+    )
+    .await;
     let cost_id = synced["entities"][0]["id"].as_i64().expect("the synced cost's id");
     let (s, v) = call(&node, &token, a, "DELETE", &format!("{costs}/{cost_id}"), None).await;
     assert!(s.is_success(), "{s}: {v}");
@@ -274,10 +359,19 @@ async fn signed_deliveries_arrive_in_commit_order(app: TestApp) {
         .iter()
         .map(|r| {
             let b = body(r);
-            (b["resource_name"].as_str().unwrap().to_string(), b["event_type"].as_str().unwrap().to_string(), b["resource_id"].as_i64().unwrap())
+            (
+                b["resource_name"].as_str().unwrap().to_string(),
+                b["event_type"].as_str().unwrap().to_string(),
+                b["resource_id"].as_i64().unwrap(),
+            )
         })
         .collect();
-    let want = [("RFIs", "create", rfi_id), ("RFIs", "update", rfi_id), ("Direct Costs", "create", cost_id), ("Direct Costs", "delete", cost_id)];
+    let want = [
+        ("RFIs", "create", rfi_id),
+        ("RFIs", "update", rfi_id),
+        ("Direct Costs", "create", cost_id),
+        ("Direct Costs", "delete", cost_id),
+    ];
     assert_eq!(
         seen,
         want.map(|(r, e, i)| (r.to_string(), e.to_string(), i)).to_vec(),
@@ -287,12 +381,18 @@ async fn signed_deliveries_arrive_in_commit_order(app: TestApp) {
     for r in &got {
         verify(r, &secret);
         let b = body(r);
-        assert_eq!((b["company_id"].as_i64(), b["project_id"].as_i64()), (Some(a), Some(a1)));
+        assert_eq!(
+            (b["company_id"].as_i64(), b["project_id"].as_i64()),
+            (Some(a), Some(a1))
+        );
         assert_eq!(b["api_version"], "v2.0");
         assert_eq!(b["ulid"].as_str().map(str::len), Some(26));
         assert!(b["timestamp"].as_str().unwrap().ends_with(".000000Z"));
         assert!(b["metadata"]["source_user_id"].is_i64(), "{b}");
-        assert_eq!(r.headers["authorization"], "Bearer abcdefghij", "destination headers are sent");
+        assert_eq!(
+            r.headers["authorization"], "Bearer abcdefghij",
+            "destination headers are sent"
+        );
         assert_eq!(r.headers["content-type"], "application/json");
         ids.push(b["id"].as_i64().unwrap());
         assert!(r.headers.contains_key("trestle-delivery-id"));
@@ -306,14 +406,41 @@ async fn signed_deliveries_arrive_in_commit_order(app: TestApp) {
     assert_eq!(all[0]["response_status"], 200);
     assert_eq!(all[0]["event"]["resource_name"], "RFIs");
     let first = all[0]["id"].as_i64().unwrap();
-    let page = ok(&node, &token, a, "GET", &format!("{path}&page_size=2&page_start={first}"), None, StatusCode::OK).await;
+    let page = ok(
+        &node,
+        &token,
+        a,
+        "GET",
+        &format!("{path}&page_size=2&page_start={first}"),
+        None,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(page.as_array().unwrap().len(), 2);
     assert_eq!(page[0]["id"], all[1]["id"]);
-    let none = ok(&node, &token, a, "GET", &format!("{path}&filter[status]=failing"), None, StatusCode::OK).await;
+    let none = ok(
+        &node,
+        &token,
+        a,
+        "GET",
+        &format!("{path}&filter[status]=failing"),
+        None,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(none, json!([]));
 
     // The v2 copy of the same hook.
-    let v2 = ok(&node, &token, a, "GET", &format!("/rest/v2.0/companies/{a}/projects/{a1}/webhooks/hooks/{id}"), None, StatusCode::OK).await;
+    let v2 = ok(
+        &node,
+        &token,
+        a,
+        "GET",
+        &format!("/rest/v2.0/companies/{a}/projects/{a1}/webhooks/hooks/{id}"),
+        None,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(v2["data"]["id"], id.to_string());
     assert_eq!(v2["data"]["payload_version"], "v2.0");
     let deliveries = ok(&node, &token, a, "GET", &format!("/rest/v2.0/companies/{a}/projects/{a1}/webhooks/hooks/{id}/deliveries?filter[status]=delivered&per_page=100"), None, StatusCode::OK).await;
@@ -321,8 +448,26 @@ async fn signed_deliveries_arrive_in_commit_order(app: TestApp) {
     assert_eq!(deliveries["data"][0]["status"], "delivered");
 
     // A deleted hook gets nothing more.
-    ok(&node, &token, a, "DELETE", &format!("/rest/v1.0/webhooks/hooks/{id}?project_id={a1}"), None, StatusCode::OK).await;
-    ok(&node, &token, a, "GET", &format!("/rest/v1.0/webhooks/hooks/{id}?project_id={a1}"), None, StatusCode::NOT_FOUND).await;
+    ok(
+        &node,
+        &token,
+        a,
+        "DELETE",
+        &format!("/rest/v1.0/webhooks/hooks/{id}?project_id={a1}"),
+        None,
+        StatusCode::OK,
+    )
+    .await;
+    ok(
+        &node,
+        &token,
+        a,
+        "GET",
+        &format!("/rest/v1.0/webhooks/hooks/{id}?project_id={a1}"),
+        None,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
     node.stop().await;
 }
 
@@ -335,7 +480,11 @@ async fn wait_status(app: &TestApp, token: &str, company: i64, path: &str, n: us
         if items.len() >= n {
             return items;
         }
-        assert!(start.elapsed() < Duration::from_secs(15), "{path}: {} of {n}", items.len());
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "{path}: {} of {n}",
+            items.len()
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -348,7 +497,10 @@ async fn wait_attempts(app: &TestApp, token: &str, company: i64, path: &str, att
         if v[0]["attempts"].as_i64() == Some(attempts) {
             return v[0].clone();
         }
-        assert!(start.elapsed() < Duration::from_secs(15), "{path}: not {attempts} attempts: {v}");
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "{path}: not {attempts} attempts: {v}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -358,24 +510,60 @@ async fn a_failing_receiver_is_retried_with_backoff(app: TestApp) {
     let (_, dev) = node.person("dev@example.com", "Dev").await;
     let (a, a1, token) = bot(&node, &dev, "Acme", "admin").await;
     let receiver = Receiver::start(&[500, 503]).await;
-    let (id, secret) = hook(&node, &token, a, a1, &receiver.url, json!([{"resource_name": "RFIs", "event_type": "create"}])).await;
+    let (id, secret) = hook(
+        &node,
+        &token,
+        a,
+        a1,
+        &receiver.url,
+        json!([{"resource_name": "RFIs", "event_type": "create"}]),
+    )
+    .await;
     let rfis = format!("/rest/v1.0/projects/{a1}/rfis");
-    ok(&node, &token, a, "POST", &rfis, Some(json!({"rfi": {"subject": "Footing", "rfi_manager_id": 1, "question": {"body": "Which?"}}})), StatusCode::CREATED).await;
+    ok(
+        &node,
+        &token,
+        a,
+        "POST",
+        &rfis,
+        Some(json!({"rfi": {"subject": "Footing", "rfi_manager_id": 1, "question": {"body": "Which?"}}})),
+        StatusCode::CREATED,
+    )
+    .await;
     let path = format!("/rest/v1.0/webhooks/hooks/{id}/deliveries?project_id={a1}");
 
     // First attempt: 500. The retry is due 1 s later on the server's clock.
     let t0 = node.clock.now();
     let d = wait_attempts(&node, &token, a, &path, 1).await;
-    assert_eq!((d["status"].as_str(), d["outcome"].as_str(), d["response_status"].as_i64()), (Some("failing"), Some("retried"), Some(500)));
+    assert_eq!(
+        (
+            d["status"].as_str(),
+            d["outcome"].as_str(),
+            d["response_status"].as_i64()
+        ),
+        (Some("failing"), Some("retried"), Some(500))
+    );
     assert_eq!(d["next_attempt_at"], format_timestamp(t0 + 1));
-    let failing = ok(&node, &token, a, "GET", &format!("{path}&filters[status]=failing"), None, StatusCode::OK).await;
+    let failing = ok(
+        &node,
+        &token,
+        a,
+        "GET",
+        &format!("{path}&filters[status]=failing"),
+        None,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(failing.as_array().unwrap().len(), 1);
     assert_eq!(receiver.received().len(), 1, "no retry before the clock moves");
 
     // One second later: 503; the next wait doubles to 2 s.
     node.clock.advance(1);
     let d = wait_attempts(&node, &token, a, &path, 2).await;
-    assert_eq!((d["status"].as_str(), d["response_status"].as_i64()), (Some("failing"), Some(503)));
+    assert_eq!(
+        (d["status"].as_str(), d["response_status"].as_i64()),
+        (Some("failing"), Some(503))
+    );
     assert_eq!(d["next_attempt_at"], format_timestamp(t0 + 1 + 2));
     node.clock.advance(1);
     // Still paused (due at t0 + 3); a pass or two goes by without an attempt.
@@ -385,7 +573,14 @@ async fn a_failing_receiver_is_retried_with_backoff(app: TestApp) {
     // Due: delivered, the same delivery id every time.
     node.clock.advance(1);
     let d = wait_attempts(&node, &token, a, &path, 3).await;
-    assert_eq!((d["status"].as_str(), d["outcome"].as_str(), d["response_status"].as_i64()), (Some("successful"), Some("ok"), Some(200)));
+    assert_eq!(
+        (
+            d["status"].as_str(),
+            d["outcome"].as_str(),
+            d["response_status"].as_i64()
+        ),
+        (Some("successful"), Some("ok"), Some(200))
+    );
     let got = receiver.received();
     assert_eq!(got.len(), 3);
     let ids: Vec<&String> = got.iter().map(|r| &r.headers["trestle-delivery-id"]).collect();
@@ -394,7 +589,16 @@ async fn a_failing_receiver_is_retried_with_backoff(app: TestApp) {
         verify(r, &secret);
         assert_eq!(body(r), body(&got[0]), "the same body on every retry");
     }
-    let v2 = ok(&node, &token, a, "GET", &format!("/rest/v2.0/companies/{a}/projects/{a1}/webhooks/hooks/{id}/deliveries"), None, StatusCode::OK).await;
+    let v2 = ok(
+        &node,
+        &token,
+        a,
+        "GET",
+        &format!("/rest/v2.0/companies/{a}/projects/{a1}/webhooks/hooks/{id}/deliveries"),
+        None,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(v2["data"][0]["status"], "delivered");
     assert_eq!(v2["data"][0]["delivery_attempts"][0]["attempts"], 3);
     node.stop().await;
@@ -416,37 +620,93 @@ async fn hooks_are_tenant_isolated_and_need_the_webhooks_tool(app: TestApp) {
     )
     .await;
     let id = created["data"]["id"].as_str().expect("v2 ids are strings").to_string();
-    assert!(created["data"]["signing_secret"].as_str().is_some_and(|s| s.starts_with("whsec_")));
-    let listed = ok(&app, &token_a, a, "GET", &format!("/rest/v1.0/webhooks/hooks?company_id={a}"), None, StatusCode::OK).await;
+    assert!(created["data"]["signing_secret"]
+        .as_str()
+        .is_some_and(|s| s.starts_with("whsec_")));
+    let listed = ok(
+        &app,
+        &token_a,
+        a,
+        "GET",
+        &format!("/rest/v1.0/webhooks/hooks?company_id={a}"),
+        None,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(listed[0]["id"].to_string(), id);
     assert_eq!(listed[0]["owned_by_company_id"], a);
 
     // Company B sees nothing of it: its list is empty, the id is not found in B.
-    let theirs = ok(&app, &token_b, b, "GET", &format!("/rest/v1.0/webhooks/hooks?company_id={b}"), None, StatusCode::OK).await;
+    let theirs = ok(
+        &app,
+        &token_b,
+        b,
+        "GET",
+        &format!("/rest/v1.0/webhooks/hooks?company_id={b}"),
+        None,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(theirs, json!([]));
     for (method, path) in [
         ("GET", format!("/rest/v2.0/companies/{b}/webhooks/hooks/{id}")),
         ("PATCH", format!("/rest/v2.0/companies/{b}/webhooks/hooks/{id}")),
         ("DELETE", format!("/rest/v1.0/webhooks/hooks/{id}?company_id={b}")),
         ("GET", format!("/rest/v1.0/webhooks/hooks/{id}/triggers?company_id={b}")),
-        ("GET", format!("/rest/v1.0/webhooks/hooks/{id}/deliveries?company_id={b}")),
+        (
+            "GET",
+            format!("/rest/v1.0/webhooks/hooks/{id}/deliveries?company_id={b}"),
+        ),
     ] {
         let (s, v) = call(&app, &token_b, b, method, &path, Some(json!({"namespace": "x"}))).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{method} {path}: {v}");
     }
     // B's bot is not in company A at all.
-    let (s, _) = call(&app, &token_b, a, "GET", &format!("/rest/v1.0/webhooks/hooks?company_id={a}"), None).await;
+    let (s, _) = call(
+        &app,
+        &token_b,
+        a,
+        "GET",
+        &format!("/rest/v1.0/webhooks/hooks?company_id={a}"),
+        None,
+    )
+    .await;
     assert!(s == StatusCode::FORBIDDEN || s == StatusCode::NOT_FOUND, "{s}");
 
     // Without the Webhooks tool: 403 (v2 in its error shape); read_only lists but cannot manage.
     let (c, c1, none) = bot(&app, &dev, "Delta", "none").await;
-    let (s, v) = call(&app, &none, c, "GET", &format!("/rest/v1.0/webhooks/hooks?company_id={c}"), None).await;
+    let (s, v) = call(
+        &app,
+        &none,
+        c,
+        "GET",
+        &format!("/rest/v1.0/webhooks/hooks?company_id={c}"),
+        None,
+    )
+    .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
-    let (s, v) = call(&app, &none, c, "GET", &format!("/rest/v2.0/companies/{c}/projects/{c1}/webhooks/hooks"), None).await;
+    let (s, v) = call(
+        &app,
+        &none,
+        c,
+        "GET",
+        &format!("/rest/v2.0/companies/{c}/projects/{c1}/webhooks/hooks"),
+        None,
+    )
+    .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
     assert!(v["error"]["code"].is_string(), "v2 error shape: {v}");
     let (d, _, read_only) = bot(&app, &dev, "Echo", "read_only").await;
-    ok(&app, &read_only, d, "GET", &format!("/rest/v1.0/webhooks/hooks?company_id={d}"), None, StatusCode::OK).await;
+    ok(
+        &app,
+        &read_only,
+        d,
+        "GET",
+        &format!("/rest/v1.0/webhooks/hooks?company_id={d}"),
+        None,
+        StatusCode::OK,
+    )
+    .await;
     let (s, v) = call(
         &app,
         &read_only,
@@ -458,9 +718,31 @@ async fn hooks_are_tenant_isolated_and_need_the_webhooks_tool(app: TestApp) {
     .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
     // The resources catalog.
-    let resources = ok(&app, &token_a, a, "GET", &format!("/rest/v1.0/webhooks/resources?project_id={a1}"), None, StatusCode::OK).await;
-    assert!(resources.as_array().unwrap().iter().any(|r| r["resource_name"] == "RFIs"));
-    let versions = ok(&app, &token_a, a, "GET", &format!("/rest/v1.0/webhooks/resources/api_versions?project_id={a1}"), None, StatusCode::OK).await;
+    let resources = ok(
+        &app,
+        &token_a,
+        a,
+        "GET",
+        &format!("/rest/v1.0/webhooks/resources?project_id={a1}"),
+        None,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(resources
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["resource_name"] == "RFIs"));
+    let versions = ok(
+        &app,
+        &token_a,
+        a,
+        "GET",
+        &format!("/rest/v1.0/webhooks/resources/api_versions?project_id={a1}"),
+        None,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(versions, json!(["v2.0"]));
     // A destination must be http(s).
     let res = app
