@@ -339,13 +339,15 @@ pub fn resource_of(e: &RecordedEvent) -> Option<(&'static WebhookResource, Event
     Some((r, ty))
 }
 
-/// The payload versions Trestle delivers.
-pub const API_VERSIONS: &[&str] = &["v2.0"];
+/// The payload versions Trestle delivers (Procore's §4.8 formats).
+pub const API_VERSIONS: &[&str] = &["v2.0", "v3.0", "v4.0"];
 
 /// The payload version a hook asks for, normalised (`v2` is `v2.0`); `None` when unsupported.
 pub fn api_version(v: &str) -> Option<&'static str> {
     match v.trim() {
         "v2" | "v2.0" | "2" | "2.0" => Some("v2.0"),
+        "v3" | "v3.0" | "3" | "3.0" => Some("v3.0"),
+        "v4" | "v4.0" | "4" | "4.0" => Some("v4.0"),
         _ => None,
     }
 }
@@ -426,6 +428,39 @@ pub fn payload_v2(
             "source_operation_id": Value::Null,
         },
     })
+}
+
+/// The body of one event for a hook of payload `version` (normalised by [`api_version`];
+/// anything else is v2.0): v3.0 is v2.0 with `related_resources` (empty: Trestle's record
+/// events name no parent resource yet), v4.0 has string ids, the ULID as `id`, `reason` and
+/// `resource_type`, and no metadata.
+pub fn payload(
+    version: &str,
+    e: &RecordedEvent,
+    resource: &WebhookResource,
+    ty: EventType,
+    timestamp: &str,
+    source: &Source,
+) -> Value {
+    match version {
+        "v4.0" => json!({
+            "id": ulid(e.context.at.saturating_mul(1000), e.id),
+            "timestamp": timestamp,
+            "reason": ty.as_str(),
+            "company_id": e.event.company.map(|c| c.0.to_string()),
+            "project_id": e.event.project.map(|p| p.0.to_string()),
+            "user_id": source.user.map(|u| u.0.to_string()),
+            "resource_type": resource.name,
+            "resource_id": e.event.target_id,
+        }),
+        "v3.0" => {
+            let mut v = payload_v2(e, resource, ty, timestamp, source);
+            v["api_version"] = "v3.0".into();
+            v["related_resources"] = json!([]);
+            v
+        }
+        _ => payload_v2(e, resource, ty, timestamp, source),
+    }
 }
 
 /// Whether a hook's scope contains an event of `company` / `project`: a company hook holds
@@ -535,6 +570,7 @@ mod tests {
         assert_eq!(api_version("v2"), Some("v2.0"));
         assert_eq!(api_version("v2.0"), Some("v2.0"));
         assert_eq!(api_version("v9.0"), None);
+        assert_eq!(api_version("v4"), Some("v4.0"));
         assert_eq!(EventType::parse("CREATE"), Some(EventType::Create));
         assert_eq!(EventType::parse("explode"), None);
         assert_eq!(resource_named("rfis").map(|r| r.name), Some("RFIs"));
@@ -590,6 +626,35 @@ mod tests {
         assert_eq!(p["resource_id"], 42);
         assert_eq!(p["metadata"]["source_application_id"], "client-1");
         assert_eq!(p["metadata"]["source_user_id"], 5);
+        let v3 = payload("v3.0", &e, r, ty, "t", &source);
+        assert_eq!(
+            (v3["api_version"].as_str(), v3["related_resources"].clone()),
+            (Some("v3.0"), json!([]))
+        );
+        assert_eq!(v3["ulid"], p["ulid"]);
+        let v4 = payload("v4.0", &e, r, ty, "t", &source);
+        let keys: Vec<&String> = v4.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            [
+                "company_id",
+                "id",
+                "project_id",
+                "reason",
+                "resource_id",
+                "resource_type",
+                "timestamp",
+                "user_id"
+            ]
+        );
+        assert!(
+            v4.as_object().unwrap().values().all(Value::is_string),
+            "v4 ids are strings: {v4}"
+        );
+        assert_eq!(
+            (v4["id"].clone(), v4["reason"].as_str()),
+            (p["ulid"].clone(), Some("update"))
+        );
         let other = RecordedEvent {
             event: Event::new(Action::RecordCreate, TargetKind::Record, 1).of_resource("unknown_things"),
             ..e.clone()

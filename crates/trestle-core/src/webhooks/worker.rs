@@ -109,7 +109,8 @@ fn matches(e: &RecordedEvent, subs: &[Subscription]) -> Vec<NewDelivery> {
         user: e.context.actor_user,
         application: None,
     };
-    let body = payload_v2(e, resource, ty, &timestamp(e.context.at), &source).to_string();
+    let at = timestamp(e.context.at);
+    let mut bodies: Vec<(&str, String)> = Vec::new();
     let mut out: Vec<NewDelivery> = Vec::new();
     for s in subs {
         if s.event_type == ty
@@ -117,11 +118,19 @@ fn matches(e: &RecordedEvent, subs: &[Subscription]) -> Vec<NewDelivery> {
             && scope_contains(s.company, s.project, company, e.event.project)
             && !out.iter().any(|d| d.hook == s.hook)
         {
+            let body = match bodies.iter().find(|(v, _)| *v == s.api_version) {
+                Some((_, b)) => b.clone(),
+                None => {
+                    let b = payload(&s.api_version, e, resource, ty, &at, &source).to_string();
+                    bodies.push((s.api_version.as_str(), b.clone()));
+                    b
+                }
+            };
             out.push(NewDelivery {
                 hook: s.hook,
                 company,
                 event_id: e.id,
-                payload: body.clone(),
+                payload: body,
             });
         }
     }

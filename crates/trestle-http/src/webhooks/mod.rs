@@ -546,7 +546,21 @@ async fn resources(
 ) -> Result<Response, ApiError> {
     let (scope, v2) = scope(&state, &headers, &uri, &path, &Value::Null).await?;
     let all = state.core.webhook_resources(&caller, scope).await?;
-    let items = all.iter().map(|r| render::resource(r, v2)).collect();
+    let pairs = query_pairs(&uri);
+    let asked = match single(&pairs, "payload_version")? {
+        Some(v) => Some(v),
+        None => single(&pairs, "api_version")?,
+    };
+    let versions: Vec<&str> = match asked {
+        Some(v) => vec![api_version(v).ok_or_else(|| {
+            ApiError::bad_request(format!("payload_version must be one of {}", API_VERSIONS.join(", ")))
+        })?],
+        None => API_VERSIONS.to_vec(),
+    };
+    let items = versions
+        .iter()
+        .flat_map(|v| all.iter().map(move |r| render::resource(r, v, v2)))
+        .collect();
     Ok(answer(StatusCode::OK, v2, Value::Array(items)))
 }
 

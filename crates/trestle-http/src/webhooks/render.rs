@@ -130,18 +130,18 @@ fn next_at(d: &Delivery) -> Option<String> {
     matches!(d.status, DeliveryStatus::Queued | DeliveryStatus::Failing).then(|| iso(d.next_attempt_at))
 }
 
-pub(super) fn resource(r: &WebhookResource, v2: bool) -> Value {
+pub(super) fn resource(r: &WebhookResource, version: &str, v2: bool) -> Value {
     if v2 {
         json!({
             "category": r.category,
             "tool": r.tool,
             "name": r.name,
-            "payload_version": API_VERSIONS[0],
+            "payload_version": version,
             "actions": ["create", "update", "delete"],
         })
     } else {
         json!({
-            "api_version": API_VERSIONS[0],
+            "api_version": version,
             "product_category": r.category,
             "tools": r.tool,
             "resource_name": r.name,

@@ -16,6 +16,7 @@ use trestle_core::{format_timestamp, Clock};
 on_both_backends!(
     signed_deliveries_arrive_in_commit_order,
     a_failing_receiver_is_retried_with_backoff,
+    twelve_hours_of_failures_discard_the_queue,
     hooks_are_tenant_isolated_and_need_the_webhooks_tool,
 );
 
@@ -207,6 +208,8 @@ async fn node(app: TestApp) -> TestApp {
     let node = TestApp::spawn_with(&app.db_url, |c| {
         c.allow_private_webhooks = true;
         c.webhook_interval = Duration::from_millis(20);
+        // Tokens outlive the 12 hours the clock is moved by.
+        c.access_token_ttl = 2 * 86_400;
     })
     .await;
     app.stop().await;
@@ -743,7 +746,7 @@ async fn hooks_are_tenant_isolated_and_need_the_webhooks_tool(app: TestApp) {
         StatusCode::OK,
     )
     .await;
-    assert_eq!(versions, json!(["v2.0"]));
+    assert_eq!(versions, json!(["v2.0", "v3.0", "v4.0"]));
     // A destination must be http(s).
     let res = app
         .post("/rest/v1.0/webhooks/hooks")
@@ -753,4 +756,74 @@ async fn hooks_are_tenant_isolated_and_need_the_webhooks_tool(app: TestApp) {
         .await
         .unwrap();
     expect(res, StatusCode::BAD_REQUEST).await;
+}
+
+async fn twelve_hours_of_failures_discard_the_queue(app: TestApp) {
+    let node = node(app).await;
+    let (_, dev) = node.person("dev@example.com", "Dev").await;
+    let (a, a1, token) = bot(&node, &dev, "Acme", "standard").await;
+    let receiver = Receiver::start(&[500, 500]).await;
+    // A v4.0 hook and its trigger, made on the v2 paths.
+    let v2 = format!("/rest/v2.0/companies/{a}/projects/{a1}/webhooks");
+    let created = ok(
+        &node,
+        &token,
+        a,
+        "POST",
+        &format!("{v2}/hooks"),
+        Some(json!({"destination_url": receiver.url, "payload_version": "v4.0", "namespace": "four"})),
+        StatusCode::CREATED,
+    )
+    .await;
+    let id = created["data"]["id"].as_str().unwrap().to_string();
+    let secret = created["data"]["signing_secret"].as_str().unwrap().to_string();
+    let t = ok(
+        &node,
+        &token,
+        a,
+        "POST",
+        &format!("{v2}/hooks/{id}/triggers"),
+        Some(json!({"resource_name": "RFIs", "event_type": "create"})),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(t["data"]["webhook_hook_id"], id);
+    let rfis = format!("/rest/v1.0/projects/{a1}/rfis");
+    let rfi = json!({"rfi": {"subject": "Footing", "rfi_manager_id": 1, "question": {"body": "Which?"}}});
+    ok(&node, &token, a, "POST", &rfis, Some(rfi.clone()), StatusCode::CREATED).await;
+    let path = format!("/rest/v1.0/webhooks/hooks/{id}/deliveries?project_id={a1}");
+    wait_attempts(&node, &token, a, &path, 1).await;
+    // Twelve hours later the retry fails again: the queue is discarded.
+    node.clock.advance(12 * 3600 + 1);
+    let d = wait_attempts(&node, &token, a, &path, 2).await;
+    assert_eq!(
+        (d["status"].as_str(), d["outcome"].as_str()),
+        (Some("discarded"), Some("discarded"))
+    );
+    let discarded = ok(
+        &node,
+        &token,
+        a,
+        "GET",
+        &format!("{path}&filters[status]=discarded"),
+        None,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(discarded.as_array().unwrap().len(), 1);
+    // The next event starts afresh, and is delivered.
+    let second = ok(&node, &token, a, "POST", &rfis, Some(rfi), StatusCode::CREATED).await;
+    wait_status(&node, &token, a, &format!("{path}&filters[status]=successful"), 1).await;
+    let got = receiver.wait_for(3).await;
+    assert_eq!(got.len(), 3);
+    let last = body(&got[2]);
+    verify(&got[2], &secret);
+    assert_eq!(last["resource_id"], second["id"].to_string(), "v4.0: string ids");
+    assert_eq!(
+        (last["reason"].as_str(), last["resource_type"].as_str()),
+        (Some("create"), Some("RFIs"))
+    );
+    assert_eq!(last["id"].as_str().map(str::len), Some(26), "v4.0: the ULID is the id");
+    assert!(last.get("metadata").is_none());
+    node.stop().await;
 }
