@@ -471,6 +471,18 @@ macro_rules! impl_webhooks {
             }
 
             async fn claim_deliveries(&self, now: i64, until: i64, limit: i64) -> Result<Vec<Claimed>> {
+                // Most passes find nothing due: ask a reader first, so they take no write
+                // transaction (SQLite's one writer serves the requests meanwhile).
+                let due: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM webhook_deliveries WHERE status IN ('queued', 'failing') \
+                     AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1) LIMIT 1",
+                )
+                .bind(now)
+                .fetch_optional(&self.read)
+                .await?;
+                if due.is_none() {
+                    return Ok(Vec::new());
+                }
                 let mut tx = self.begin(&system(now)).await?;
                 let ids: Vec<i64> = sqlx::query_scalar(concat!(
                     "SELECT d.id FROM webhook_deliveries d JOIN webhook_hooks h ON h.id = d.hook_id \

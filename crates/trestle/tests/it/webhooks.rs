@@ -827,3 +827,55 @@ async fn twelve_hours_of_failures_discard_the_queue(app: TestApp) {
     assert!(last.get("metadata").is_none());
     node.stop().await;
 }
+
+/// Several nodes share one database on PostgreSQL only (SQLite is one node's).
+#[tokio::test]
+async fn two_postgres_nodes_deliver_each_event_once() {
+    let db = trestle_store::testing::TestDb::new(trestle_store::testing::Backend::Postgres).await;
+    let one = node(TestApp::spawn(&db.url).await).await;
+    let two = TestApp::spawn_with(&one.db_url, |c| {
+        c.allow_private_webhooks = true;
+        c.webhook_interval = Duration::from_millis(5);
+    })
+    .await;
+    let (_, dev) = one.person("dev@example.com", "Dev").await;
+    let (a, a1, token) = bot(&one, &dev, "Acme", "standard").await;
+    let receiver = Receiver::start(&[]).await;
+    let (hook_id, secret) = hook(
+        &one,
+        &token,
+        a,
+        a1,
+        &receiver.url,
+        json!([{"resource_name": "RFIs", "event_type": "create"}]),
+    )
+    .await;
+    let rfis = format!("/rest/v1.0/projects/{a1}/rfis");
+    let mut made = Vec::new();
+    for n in 0..12 {
+        let node = if n % 2 == 0 { &one } else { &two };
+        let rfi = json!({"rfi": {"subject": format!("RFI {n}"), "rfi_manager_id": 1, "question": {"body": "?"}}});
+        let v = ok(node, &token, a, "POST", &rfis, Some(rfi), StatusCode::CREATED).await;
+        made.push(v["id"].as_i64().unwrap());
+    }
+    receiver.wait_for(12).await;
+    // Every event has one delivery, delivered at its first attempt: no node attempted one
+    // that the other had claimed.
+    let path = format!("/rest/v1.0/webhooks/hooks/{hook_id}/deliveries?project_id={a1}&filters[status]=successful");
+    let done = wait_status(&one, &token, a, &path, 12).await;
+    assert_eq!(done.len(), 12);
+    assert!(done.iter().all(|d| d["attempts"] == 1), "each attempted once");
+    let got_after = receiver.received();
+    assert_eq!(got_after.len(), 12, "no event delivered twice");
+    let delivered: Vec<i64> = got_after
+        .iter()
+        .map(|r| body(r)["resource_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(delivered, made, "each RFI once, in commit order");
+    for r in &got_after {
+        verify(r, &secret);
+    }
+    two.stop().await;
+    one.stop().await;
+    db.cleanup().await;
+}
