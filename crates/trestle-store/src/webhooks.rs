@@ -17,6 +17,8 @@ pub struct Subscription {
     pub api_version: String,
     pub resource_name: String,
     pub event_type: EventType,
+    /// The trigger fires for events after this one (the last when it was made).
+    pub after: EventId,
 }
 
 /// A delivery claimed by this node, with its hook.
@@ -77,16 +79,9 @@ pub trait WebhookStore: Send + Sync {
     /// smaller id can still commit later (on PostgreSQL, ids are taken in one order and
     /// committed in another; see `sql/webhooks.rs`).
     async fn webhook_outbox(&self, after: EventId, limit: i64) -> Result<Vec<RecordedEvent>>;
-    /// In one transaction: moves the cursor from `from` to `to` and queues `deliveries` (a
-    /// delivery of an event already queued for its hook is skipped). `false`, with nothing
-    /// written, when the cursor was no longer at `from` (another node got there first).
-    async fn enqueue_deliveries(
-        &self,
-        from: EventId,
-        to: EventId,
-        deliveries: &[NewDelivery],
-        now: i64,
-    ) -> Result<bool>;
+    /// In one transaction: queues `deliveries` (one already queued for its hook and event —
+    /// another node matched it too — is skipped) and moves the cursor up to `to` (never back).
+    async fn enqueue_deliveries(&self, to: EventId, deliveries: &[NewDelivery], now: i64) -> Result<()>;
     /// Claims, until `until`, up to `limit` deliveries that are due at `now`, each the head of its
     /// hook's queue and not claimed by another node (PostgreSQL: `FOR UPDATE SKIP LOCKED`).
     async fn claim_deliveries(&self, now: i64, until: i64, limit: i64) -> Result<Vec<Claimed>>;

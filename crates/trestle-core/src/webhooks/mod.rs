@@ -79,7 +79,19 @@ fn check_headers(h: &BTreeMap<String, String>) -> Result<()> {
         let name_ok =
             !k.is_empty() && k.len() <= 100 && k.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
         let value_ok = v.len() <= 2000 && v.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b));
-        if !name_ok || !value_ok {
+        // Headers the delivery itself writes (or HTTP/1.1 framing) are not the hook's to set.
+        let reserved = [
+            "host",
+            "content-length",
+            "content-type",
+            "transfer-encoding",
+            "connection",
+            "te",
+            "upgrade",
+        ]
+        .contains(&k.to_ascii_lowercase().as_str())
+            || k.to_ascii_lowercase().starts_with("trestle-");
+        if !name_ok || !value_ok || reserved {
             return Err(CoreError::BadRequest(format!(
                 "destination_headers: {:?} is not a valid header",
                 k.chars().take(40).collect::<String>()

@@ -1,10 +1,13 @@
 //! The delivery worker, on every node, never on the request path. Each pass:
 //!
-//! 1. **Match**: reads the outbox past the shared cursor (in commit order, see the store's
-//!    `sql/webhooks.rs`), matches each event to the triggers of active hooks whose scope
-//!    contains it, and in one transaction queues a delivery per match (its body rendered for
-//!    the hook's payload version) and moves the cursor — compare-and-set, so two nodes never
-//!    queue an event twice.
+//! 1. **Match**: reads the outbox past this node's position (in commit order, see the
+//!    store's `sql/webhooks.rs`; a starting node begins at the stored cursor), matches each
+//!    event to the triggers of active hooks whose scope contains it (made before the event),
+//!    and queues a delivery per match (its body rendered for the hook's payload version) in one
+//!    transaction with the cursor's move. A delivery is one row per hook and event, so nodes
+//!    matching the same event queue it once. Events that match nothing are passed in memory;
+//!    the cursor is written with deliveries, or after [`PERSIST_EVERY`], so most passes write
+//!    nothing (several nodes on one SQLite file would otherwise contend for its one writer).
 //! 2. **Deliver**: claims due deliveries, each the head of its hook's queue (PostgreSQL:
 //!    `FOR UPDATE SKIP LOCKED`, so several nodes share the work and each attempt is made once),
 //!    and POSTs them concurrently, signed (`Trestle-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
@@ -30,6 +33,8 @@ const MATCH_BATCH: i64 = 500;
 const DELIVER_BATCH: i64 = 32;
 /// How long a claim holds (seconds on the clock); longer than an attempt can take.
 const CLAIM_SECONDS: i64 = 60;
+/// How often a node writes its position when it queues nothing (real time).
+pub const PERSIST_EVERY: Duration = Duration::from_secs(60);
 /// The timeout of one POST.
 pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -85,6 +90,12 @@ impl reqwest::dns::Resolve for PublicOnly {
     }
 }
 
+/// How far this node has matched the outbox, and when it last wrote that down.
+struct Position {
+    next: Option<trestle_domain::EventId>,
+    written: Option<Instant>,
+}
+
 /// The `Trestle-Signature` header of `body` signed at `t` with `secret`.
 pub fn signature(secret: &str, t: i64, body: &[u8]) -> String {
     let mut m = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
@@ -115,6 +126,7 @@ fn matches(e: &RecordedEvent, subs: &[Subscription]) -> Vec<NewDelivery> {
     for s in subs {
         if s.event_type == ty
             && s.resource_name.eq_ignore_ascii_case(resource.name)
+            && e.id > s.after
             && scope_contains(s.company, s.project, company, e.event.project)
             && !out.iter().any(|d| d.hook == s.hook)
         {
@@ -158,9 +170,14 @@ impl Trestle {
         };
         let mut tick = tokio::time::interval(config.interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The first write waits like every other: a starting node writes nothing at once.
+        let mut position = Position {
+            next: None,
+            written: Some(Instant::now()),
+        };
         loop {
             tick.tick().await;
-            if let Err(e) = self.match_events().await {
+            if let Err(e) = self.match_events(&mut position).await {
                 tracing::warn!(error = %e, "webhooks: matching failed; retrying at the next pass");
             }
             if let Err(e) = self.deliver_due(&http, config.allow_private).await {
@@ -170,10 +187,14 @@ impl Trestle {
     }
 
     /// Queues the deliveries of the outbox's next events; the number of events read.
-    pub async fn match_events(&self) -> crate::Result<usize> {
-        let from = self.store.webhook_cursor().await?;
+    async fn match_events(&self, at: &mut Position) -> crate::Result<usize> {
+        let from = match at.next {
+            Some(p) => p,
+            None => self.store.webhook_cursor().await?,
+        };
         let events = self.store.webhook_outbox(from, MATCH_BATCH).await?;
         let Some(last) = events.last().map(|e| e.id) else {
+            at.next = Some(from);
             return Ok(0);
         };
         let subs = if events.iter().any(|e| resource_of(e).is_some()) {
@@ -182,9 +203,13 @@ impl Trestle {
             Vec::new()
         };
         let deliveries: Vec<NewDelivery> = events.iter().flat_map(|e| matches(e, &subs)).collect();
-        self.store
-            .enqueue_deliveries(from, last, &deliveries, self.clock.now())
-            .await?;
+        if !deliveries.is_empty() || at.written.is_none_or(|w: Instant| w.elapsed() >= PERSIST_EVERY) {
+            self.store
+                .enqueue_deliveries(last, &deliveries, self.clock.now())
+                .await?;
+            at.written = Some(Instant::now());
+        }
+        at.next = Some(last);
         Ok(events.len())
     }
 

@@ -28,7 +28,9 @@ CREATE TABLE webhook_triggers (
     resource_name TEXT NOT NULL,
     event_type TEXT NOT NULL,
     created_by BIGINT,
-    created_at BIGINT NOT NULL
+    created_at BIGINT NOT NULL,
+    -- The last outbox id when the trigger was made: it fires for later events only.
+    after_event_id BIGINT NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX webhook_triggers_once ON webhook_triggers (hook_id, resource_name, event_type);
 
@@ -59,7 +61,9 @@ CREATE UNIQUE INDEX webhook_deliveries_once ON webhook_deliveries (hook_id, even
 CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (hook_id, id) WHERE status IN ('queued', 'failing');
 CREATE INDEX webhook_deliveries_by_hook ON webhook_deliveries (hook_id, id);
 
--- How far the outbox has been matched against triggers (one row).
+-- How far the outbox has been matched against triggers (one row): where a starting node
+-- begins. Nodes keep their own position in memory and write it with the deliveries they queue
+-- (a delivery is queued once per hook and event whichever nodes match it).
 CREATE TABLE webhook_cursor (
     name TEXT PRIMARY KEY,
     last_event_id BIGINT NOT NULL

@@ -314,8 +314,9 @@ macro_rules! impl_webhooks {
                 let mut tx = self.begin(ctx).await?;
                 let h = Self::hook_in_tx(&mut tx, company, hook).await?;
                 let row: TriggerRow = sqlx::query_as(&format!(
-                    "INSERT INTO webhook_triggers (hook_id, company_id, project_id, resource_name, event_type, created_by, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {TRIGGER_COLUMNS}"
+                    "INSERT INTO webhook_triggers (hook_id, company_id, project_id, resource_name, event_type, created_by, created_at, \
+                     after_event_id) VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT COALESCE(MAX(id), 0) FROM outbox)) \
+                     RETURNING {TRIGGER_COLUMNS}"
                 ))
                 .bind(h.id.0)
                 .bind(company.0)
@@ -394,15 +395,15 @@ macro_rules! impl_webhooks {
             }
 
             async fn webhook_subscriptions(&self) -> Result<Vec<Subscription>> {
-                let rows: Vec<(i64, i64, Option<i64>, String, String, String)> = sqlx::query_as(
-                    "SELECT h.id, h.company_id, h.project_id, h.api_version, t.resource_name, t.event_type \
+                let rows: Vec<(i64, i64, Option<i64>, String, String, String, i64)> = sqlx::query_as(
+                    "SELECT h.id, h.company_id, h.project_id, h.api_version, t.resource_name, t.event_type, t.after_event_id \
                      FROM webhook_triggers t JOIN webhook_hooks h ON h.id = t.hook_id WHERE h.active = TRUE ORDER BY h.id, t.id",
                 )
                 .fetch_all(&self.read)
                 .await?;
                 Ok(rows
                     .into_iter()
-                    .filter_map(|(hook, company, project, api_version, resource_name, ty)| {
+                    .filter_map(|(hook, company, project, api_version, resource_name, ty, after)| {
                         Some(Subscription {
                             hook: HookId(hook),
                             company: CompanyId(company),
@@ -410,6 +411,7 @@ macro_rules! impl_webhooks {
                             api_version,
                             resource_name,
                             event_type: EventType::parse(&ty)?,
+                            after: EventId(after),
                         })
                     })
                     .collect())
@@ -438,20 +440,12 @@ macro_rules! impl_webhooks {
                 rows.into_iter().map(RecordedEvent::try_from).collect()
             }
 
-            async fn enqueue_deliveries(&self, from: EventId, to: EventId, deliveries: &[NewDelivery], now: i64) -> Result<bool> {
+            async fn enqueue_deliveries(&self, to: EventId, deliveries: &[NewDelivery], now: i64) -> Result<()> {
                 let mut tx = self.begin(&system(now)).await?;
-                let moved = sqlx::query(
-                    "UPDATE webhook_cursor SET last_event_id = $1 WHERE name = 'outbox' AND last_event_id = $2",
-                )
-                .bind(to.0)
-                .bind(from.0)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if moved != 1 {
-                    tx.commit_unrecorded().await?;
-                    return Ok(false);
-                }
+                sqlx::query("UPDATE webhook_cursor SET last_event_id = $1 WHERE name = 'outbox' AND last_event_id < $1")
+                    .bind(to.0)
+                    .execute(&mut *tx)
+                    .await?;
                 for d in deliveries {
                     sqlx::query(
                         "INSERT INTO webhook_deliveries (hook_id, company_id, event_id, payload, status, attempts, next_attempt_at, created_at) \
@@ -466,8 +460,7 @@ macro_rules! impl_webhooks {
                     .execute(&mut *tx)
                     .await?;
                 }
-                tx.commit_unrecorded().await?;
-                Ok(true)
+                tx.commit_unrecorded().await
             }
 
             async fn claim_deliveries(&self, now: i64, until: i64, limit: i64) -> Result<Vec<Claimed>> {

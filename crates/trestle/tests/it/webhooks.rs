@@ -747,6 +747,20 @@ async fn hooks_are_tenant_isolated_and_need_the_webhooks_tool(app: TestApp) {
     )
     .await;
     assert_eq!(versions, json!(["v2.0", "v3.0", "v4.0"]));
+    // A hook may not set the headers a delivery writes itself.
+    let (s, v) = call(
+        &app,
+        &token_a,
+        a,
+        "POST",
+        "/rest/v1.0/webhooks/hooks",
+        Some(
+            json!({"company_id": a, "hook": {"api_version": "v2", "destination_url": "https://example.com/x",
+            "destination_headers": {"Trestle-Signature": "forged"}}}),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     // A destination must be http(s).
     let res = app
         .post("/rest/v1.0/webhooks/hooks")
