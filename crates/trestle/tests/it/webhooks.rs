@@ -17,6 +17,7 @@ on_both_backends!(
     signed_deliveries_arrive_in_commit_order,
     a_failing_receiver_is_retried_with_backoff,
     twelve_hours_of_failures_discard_the_queue,
+    a_receiver_that_never_answers_times_out,
     hooks_are_tenant_isolated_and_need_the_webhooks_tool,
 );
 
@@ -892,4 +893,73 @@ async fn two_postgres_nodes_deliver_each_event_once() {
     two.stop().await;
     one.stop().await;
     db.cleanup().await;
+}
+
+/// A receiver that reads each request and never answers (until the client gives up).
+async fn silent_receiver() -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                // Until the client closes the connection (its timeout).
+                while let Ok(n) = sock.read(&mut buf).await {
+                    if n == 0 {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, task)
+}
+
+async fn a_receiver_that_never_answers_times_out(app: TestApp) {
+    let node = node(app).await;
+    let (_, dev) = node.person("dev@example.com", "Dev").await;
+    let (a, a1, token) = bot(&node, &dev, "Acme", "standard").await;
+    let (url, receiver) = silent_receiver().await;
+    let (id, _) = hook(
+        &node,
+        &token,
+        a,
+        a1,
+        &url,
+        json!([{"resource_name": "RFIs", "event_type": "create"}]),
+    )
+    .await;
+    let rfi = json!({"rfi": {"subject": "Footing", "rfi_manager_id": 1, "question": {"body": "Which?"}}});
+    ok(
+        &node,
+        &token,
+        a,
+        "POST",
+        &format!("/rest/v1.0/projects/{a1}/rfis"),
+        Some(rfi),
+        StatusCode::CREATED,
+    )
+    .await;
+    let path = format!("/rest/v1.0/webhooks/hooks/{id}/deliveries?project_id={a1}");
+    let started = Instant::now();
+    let d = wait_attempts(&node, &token, a, &path, 1).await;
+    assert!(
+        started.elapsed() >= Duration::from_secs(4),
+        "the attempt waited for the 5 s timeout"
+    );
+    assert_eq!(d["status"], "failing");
+    assert_eq!(d["response_status"], Value::Null);
+    assert!(
+        d["response_error"].as_str().is_some_and(|e| e.contains("timed out")),
+        "{d}"
+    );
+    // Twelve hours of that: discarded.
+    node.clock.advance(12 * 3600 + 1);
+    let d = wait_attempts(&node, &token, a, &path, 2).await;
+    assert_eq!(d["status"], "discarded");
+    receiver.abort();
+    node.stop().await;
 }
