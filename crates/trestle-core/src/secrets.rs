@@ -16,6 +16,7 @@ type HmacSha256 = Hmac<Sha256>;
 pub struct Keys {
     secret_pepper: HmacSha256,
     token_mac: HmacSha256,
+    webhook_secrets: HmacSha256,
     tagger: Tagger,
 }
 
@@ -29,6 +30,7 @@ impl Keys {
         Keys {
             secret_pepper: HmacSha256::new_from_slice(&sub(b"trestle/secret-hash/v1")).expect("key"),
             token_mac: HmacSha256::new_from_slice(&sub(b"trestle/access-token/v1")).expect("key"),
+            webhook_secrets: HmacSha256::new_from_slice(&sub(b"trestle/webhook-secret/v1")).expect("key"),
             tagger: Tagger::new(&sub(b"trestle/cache-tag/v1").into()),
         }
     }
@@ -41,6 +43,14 @@ impl Keys {
         let mut out = [0u8; 64];
         hex::encode_to_slice(m.finalize().into_bytes(), &mut out).expect("32 bytes are 64 hex digits");
         String::from_utf8(out.to_vec()).expect("hex digits are ASCII")
+    }
+
+    /// A webhook hook's signing secret: a keyed hash of its id and random salt, so it is
+    /// never stored, and a new salt is a new secret.
+    pub fn webhook_secret(&self, hook: trestle_domain::HookId, salt: &str) -> String {
+        let mut m = self.webhook_secrets.clone();
+        m.update(format!("{}:{salt}", hook.0).as_bytes());
+        format!("whsec_{}", hex::encode(m.finalize().into_bytes()))
     }
 
     pub(crate) fn token_mac(&self, payload: &[u8]) -> [u8; 32] {

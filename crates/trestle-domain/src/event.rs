@@ -37,6 +37,10 @@ pub enum TargetKind {
     Record,
     /// The server's clock (a sandbox clock moved by the operator).
     Clock,
+    /// A webhook hook (see `crate::webhook`).
+    WebhookHook,
+    /// A trigger of a webhook hook.
+    WebhookTrigger,
 }
 
 impl TargetKind {
@@ -63,6 +67,8 @@ impl TargetKind {
             TargetKind::User => "user",
             TargetKind::Record => "record",
             TargetKind::Clock => "clock",
+            TargetKind::WebhookHook => "webhook_hook",
+            TargetKind::WebhookTrigger => "webhook_trigger",
         }
     }
 
@@ -88,6 +94,8 @@ impl TargetKind {
         TargetKind::User,
         TargetKind::Record,
         TargetKind::Clock,
+        TargetKind::WebhookHook,
+        TargetKind::WebhookTrigger,
     ];
 
     /// The target kind named `name`, if there is one.
@@ -189,6 +197,15 @@ actions! {
     RecordDelete => "record.delete";
     /// The operator moved a sandbox clock forward.
     ClockAdvance => "clock.advance";
+    /// A webhook hook was created (its signing secret is never in the event).
+    WebhookHookCreate => "webhook_hook.create";
+    WebhookHookUpdate => "webhook_hook.update";
+    /// A webhook hook was deleted, with its triggers; its queued deliveries are discarded.
+    WebhookHookDelete => "webhook_hook.delete";
+    /// The hook's signing secret was replaced.
+    WebhookHookRotateSecret => "webhook_hook.rotate_secret";
+    WebhookTriggerCreate => "webhook_trigger.create";
+    WebhookTriggerDelete => "webhook_trigger.delete";
 }
 
 impl Action {
@@ -395,7 +412,7 @@ mod tests {
             assert!(seen.insert(t.as_str()), "two target kinds named {}", t.as_str());
             assert_eq!(TargetKind::parse(t.as_str()), Some(*t));
         }
-        assert_eq!(TargetKind::ALL.len(), 19);
+        assert_eq!(TargetKind::ALL.len(), 22);
         for k in ActorKind::ALL {
             assert_eq!(ActorKind::parse(k.as_str()), Some(*k));
         }

@@ -57,4 +57,10 @@ id_type!(
     InstallUpdateId,
     /// A tool record (an RFI, a vendor, …) of the generic record store.
     RecordId,
+    /// A webhook hook (a destination) of a company or project.
+    HookId,
+    /// A trigger (resource × event type) of a webhook hook.
+    TriggerId,
+    /// One webhook delivery: an event queued for one hook.
+    DeliveryId,
 );

@@ -24,5 +24,6 @@ pub mod signin;
 pub mod text;
 pub mod tool;
 pub mod version;
+pub mod webhook;
 
 pub use ids::*;

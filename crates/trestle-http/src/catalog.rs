@@ -330,7 +330,7 @@ fn insert(map: &mut Map<String, Value>, segs: &[&str], value: Value) -> Result<(
 }
 
 /// An error answer retold in v2's shape, keeping its status and headers.
-async fn v2_error(res: Response) -> Response {
+pub(crate) async fn v2_error(res: Response) -> Response {
     let (parts, body) = res.into_parts();
     let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
     let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);

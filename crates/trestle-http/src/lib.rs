@@ -18,6 +18,7 @@ mod paging;
 pub mod ratelimit;
 mod rest;
 mod tools;
+mod webhooks;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -84,6 +85,7 @@ pub fn router(state: AppState, pages: Pages) -> Router {
         .merge(oauth::routes())
         .merge(rest::routes())
         .merge(tools::routes())
+        .merge(webhooks::routes())
         .merge(management)
         .route("/openapi.json", get(move || openapi(doc.clone())))
         .route("/health/live", get(live))

@@ -85,6 +85,24 @@ pub fn hand_served(op: &CatalogOp) -> Option<Body> {
         .iter()
         .find(|(m, p, _)| *m == op.method && *p == t)
         .map(|(_, _, b)| *b)
+        .or_else(|| webhooks_body(&op.method, &t))
+}
+
+/// The Webhooks API (`webhooks/`): every operation of `/rest/v1.0/webhooks/…` and of its v2.0
+/// company and project copies is hand-served; v1 lists are arrays, v2 answers are `{"data"}`
+/// objects, v2 deletes are 204s.
+fn webhooks_body(method: &Method, t: &str) -> Option<Body> {
+    let v1 = t.starts_with("/rest/v1.0/webhooks/");
+    let v2 = t.starts_with("/rest/v2.0/companies/{}/webhooks/")
+        || t.starts_with("/rest/v2.0/companies/{}/projects/{}/webhooks/");
+    if !v1 && !v2 {
+        return None;
+    }
+    Some(match *method {
+        Method::Get if v1 && !t.ends_with("/hooks/{}") => Body::Array,
+        Method::Delete if v2 && !t.ends_with("/bulk") => Body::Empty,
+        _ => Body::Object,
+    })
 }
 
 /// The refusals any management operation can answer with, beside those its handler documents:

@@ -33,6 +33,7 @@ mod sql;
 mod updates;
 mod upkeep;
 mod versions;
+mod webhooks;
 
 pub use apps::*;
 pub use audit::*;
@@ -57,6 +58,7 @@ pub use signin::*;
 pub use updates::*;
 pub use upkeep::*;
 pub use versions::*;
+pub use webhooks::*;
 
 use std::sync::Arc;
 
@@ -84,6 +86,7 @@ pub trait Store:
     + HealthStore
     + ChangeStore
     + RecordStore
+    + WebhookStore
 {
 }
 impl<T> Store for T where
@@ -109,6 +112,7 @@ impl<T> Store for T where
         + HealthStore
         + ChangeStore
         + RecordStore
+        + WebhookStore
 {
 }
 

@@ -37,6 +37,7 @@ mod signin;
 mod tx;
 mod upkeep;
 mod versions;
+mod webhooks;
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {

@@ -1461,3 +1461,8 @@ async fn purge_removes_expired_rows_only(s: Arc<dyn Store>) {
     );
     assert!(s.find_grant(grants[1].id).await.unwrap().is_some(), "live grant kept");
 }
+
+/// Webhooks: hooks and triggers are tenant-scoped events; the delivery queue's cursor, claims,
+/// per-hook order, retries and discards.
+#[path = "suite/webhooks.rs"]
+mod webhooks;

@@ -112,6 +112,10 @@ struct ServerArgs {
     /// sandboxes. Always on for `trestle up`.
     #[arg(long, env = "TRESTLE_MANUAL_CLOCK")]
     manual_clock: bool,
+    /// Let webhooks deliver to loopback, private and link-local addresses (on for `trestle up`,
+    /// whose receivers are usually on the same machine).
+    #[arg(long, env = "TRESTLE_ALLOW_PRIVATE_WEBHOOKS")]
+    allow_private_webhooks: bool,
     /// Log format: `text` or `json`.
     #[arg(long, env = "TRESTLE_LOG_FORMAT", default_value = "text")]
     log_format: String,
@@ -220,6 +224,7 @@ async fn run_server(args: ServerArgs, with_demo: bool) -> Result<()> {
     if with_demo || args.manual_clock {
         config.clock = std::sync::Arc::new(trestle_core::SandboxClock::new());
     }
+    config.allow_private_webhooks = args.allow_private_webhooks || with_demo;
     let core = server::build(&config).await?;
     let listener = tokio::net::TcpListener::bind((args.bind.as_str(), args.port))
         .await

@@ -34,6 +34,10 @@ pub struct ServerConfig {
     pub janitor_interval: Duration,
     /// Bytes of rendered catalog list pages kept in memory (0: no page cache).
     pub page_cache_bytes: u64,
+    /// Webhooks may deliver to loopback and private addresses (`--allow-private-webhooks`).
+    pub allow_private_webhooks: bool,
+    /// Real time between two passes of this node's webhook worker.
+    pub webhook_interval: Duration,
 }
 
 impl ServerConfig {
@@ -54,6 +58,8 @@ impl ServerConfig {
             session_ttl: CoreConfig::default().session_ttl,
             janitor_interval: Duration::from_secs(60),
             page_cache_bytes: CoreConfig::default().page_cache_bytes,
+            allow_private_webhooks: false,
+            webhook_interval: Duration::from_millis(100),
         }
     }
 }
@@ -121,6 +127,7 @@ pub fn start(core: Trestle, config: &ServerConfig, listener: TcpListener) -> Res
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let state = AppState::new(core.clone(), config.public_url.clone(), config.rate_limit);
     let janitor = start_janitor(&state, config.janitor_interval);
+    let webhooks = start_webhooks(&core, config);
     let pages = web_pages(&state);
     let task = tokio::spawn(async move {
         let served = trestle_http::serve(listener, state, pages, async move {
@@ -128,6 +135,7 @@ pub fn start(core: Trestle, config: &ServerConfig, listener: TcpListener) -> Res
         })
         .await;
         janitor.abort();
+        webhooks.abort();
         served
     });
     Ok(Running {
@@ -145,11 +153,13 @@ pub async fn serve_until(
     listener: TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
+    let webhooks = start_webhooks(&core, config);
     let state = AppState::new(core, config.public_url.clone(), config.rate_limit);
     let janitor = start_janitor(&state, config.janitor_interval);
     let pages = web_pages(&state);
     let served = trestle_http::serve(listener, state, pages, shutdown).await;
     janitor.abort();
+    webhooks.abort();
     served.context("server")
 }
 
@@ -173,6 +183,15 @@ fn start_janitor(state: &AppState, interval: Duration) -> tokio::task::JoinHandl
     tokio::spawn(state.core.clone().run_janitor(interval, move |now| {
         memory.rate_limiter.purge(now);
         memory.failed_auth.purge(now);
+    }))
+}
+
+/// Starts this node's webhook worker (every node runs one; they share the work through the
+/// database). It runs until the returned task is aborted.
+fn start_webhooks(core: &Trestle, config: &ServerConfig) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(core.clone().run_webhooks(trestle_core::webhooks::worker::WorkerConfig {
+        allow_private: config.allow_private_webhooks,
+        interval: config.webhook_interval,
     }))
 }
 

@@ -12,6 +12,11 @@ use super::feed::CHANGE_CHANNEL;
 use super::*;
 use trestle_domain::event::{Event, EventContext};
 
+/// The advisory lock key that orders event ids with commits on PostgreSQL: writers hold it
+/// shared while they write their events, the webhook worker's outbox read takes it exclusively
+/// (`sql/webhooks.rs`).
+pub(super) const OUTBOX_LOCK: i64 = 0x7472_6573_746c_6f62;
+
 /// The refusal of a transaction that changed something without recording its event.
 pub(super) const UNRECORDED: &str = "a change without its event cannot be committed";
 
@@ -141,7 +146,7 @@ fn changes_of(events: &[Event]) -> Vec<Change> {
 }
 
 macro_rules! impl_tx {
-    ($store:ident, $db:ty, notify = $notify:expr) => {
+    ($store:ident, $db:ty, notify = $notify:expr, order_lock = $order_lock:expr) => {
         impl $store {
             /// Starts a write transaction for a change made by `ctx`'s actor at `ctx`'s time.
             pub(super) async fn begin(&self, ctx: &EventContext) -> Result<Tx<$db>> {
@@ -167,6 +172,12 @@ macro_rules! impl_tx {
                 }
                 let events = std::mem::take(&mut self.events);
                 let ctx = self.ctx;
+                if let Some(lock) = $order_lock {
+                    // Held until COMMIT: the webhook worker reads the outbox under the
+                    // exclusive lock, so it never sees an id while a smaller one may still
+                    // commit (sql/webhooks.rs). Writers share it and do not wait for each other.
+                    sqlx::query(lock).bind(OUTBOX_LOCK).execute(&mut *self).await?;
+                }
                 for e in &events {
                     let before = e.before.as_ref().map(|v| v.to_string());
                     let after = e.after.as_ref().map(|v| v.to_string());
@@ -224,8 +235,13 @@ macro_rules! impl_tx {
     };
 }
 
-impl_tx!(SqliteStore, sqlx::Sqlite, notify = false);
-impl_tx!(PgStore, sqlx::Postgres, notify = true);
+impl_tx!(SqliteStore, sqlx::Sqlite, notify = false, order_lock = None::<&str>);
+impl_tx!(
+    PgStore,
+    sqlx::Postgres,
+    notify = true,
+    order_lock = Some("SELECT pg_advisory_xact_lock_shared($1)")
+);
 
 #[cfg(test)]
 mod tests {

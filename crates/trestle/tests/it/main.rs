@@ -42,3 +42,4 @@ mod versions;
 mod web_forms;
 mod web_projects;
 mod web_ui;
+mod webhooks;

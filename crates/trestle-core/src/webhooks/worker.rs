@@ -1,0 +1,381 @@
+//! The delivery worker, on every node, never on the request path. Each pass:
+//!
+//! 1. **Match**: reads the outbox past this node's position (in commit order, see the
+//!    store's `sql/webhooks.rs`; a starting node begins at the stored cursor), matches each
+//!    event to the triggers of active hooks whose scope contains it (made before the event),
+//!    and queues a delivery per match (its body rendered for the hook's payload version) in one
+//!    transaction with the cursor's move. A delivery is one row per hook and event, so nodes
+//!    matching the same event queue it once. Events that match nothing are passed in memory;
+//!    the cursor is written with deliveries, or after [`PERSIST_EVERY`], so most passes write
+//!    nothing (several nodes on one SQLite file would otherwise contend for its one writer).
+//! 2. **Deliver**: claims due deliveries, each the head of its hook's queue (PostgreSQL:
+//!    `FOR UPDATE SKIP LOCKED`, so several nodes share the work and each attempt is made once),
+//!    and POSTs them concurrently, signed (`Trestle-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
+//!    "<t>.<body>">`, `Trestle-Delivery-Id` the same on every retry). A non-2xx answer, a
+//!    timeout (5 s) or a connection error pauses the hook's queue for 1 s, 2 s, 4 s … 1 h
+//!    (`trestle_domain::webhook::backoff`); after 12 h of failures the queue is discarded.
+//!
+//! Time is the core's clock (tests move it); the pass interval is real time.
+
+use crate::Trestle;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use trestle_domain::event::RecordedEvent;
+use trestle_domain::webhook::*;
+use trestle_store::{Claimed, Subscription};
+
+/// Events read from the outbox per pass.
+const MATCH_BATCH: i64 = 500;
+/// Deliveries attempted per pass (each of another hook).
+const DELIVER_BATCH: i64 = 32;
+/// How long a claim holds (seconds on the clock); longer than an attempt can take.
+const CLAIM_SECONDS: i64 = 60;
+/// How often a node writes its position when it queues nothing (real time).
+pub const PERSIST_EVERY: Duration = Duration::from_secs(60);
+/// The timeout of one POST.
+pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How the worker runs.
+#[derive(Clone, Copy, Debug)]
+pub struct WorkerConfig {
+    /// Deliver to loopback, private and link-local addresses (`--allow-private-webhooks`).
+    pub allow_private: bool,
+    /// Real time between passes.
+    pub interval: Duration,
+}
+
+/// Whether an address is one a hook may not reach unless private destinations are allowed.
+pub fn is_private(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || o[0] == 0
+                || (o[0] == 100 && (o[1] & 0xc0) == 64)
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_private(IpAddr::V4(v4));
+            }
+            let s = v6.segments();
+            v6.is_loopback() || v6.is_unspecified() || (s[0] & 0xfe00) == 0xfc00 || (s[0] & 0xffc0) == 0xfe80
+        }
+    }
+}
+
+/// Resolves names for deliveries, refusing private addresses (so a hook cannot reach an
+/// internal service through a name either).
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        Box::pin(async move {
+            let host = format!("{}:0", name.as_str());
+            let addrs: Vec<SocketAddr> = tokio::net::lookup_host(host)
+                .await?
+                .filter(|a| !is_private(a.ip()))
+                .collect();
+            if addrs.is_empty() {
+                return Err("the destination resolves only to private addresses".into());
+            }
+            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// How far this node has matched the outbox, and when it last wrote that down.
+struct Position {
+    next: Option<trestle_domain::EventId>,
+    written: Option<Instant>,
+}
+
+/// The `Trestle-Signature` header of `body` signed at `t` with `secret`.
+pub fn signature(secret: &str, t: i64, body: &[u8]) -> String {
+    let mut m = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    m.update(t.to_string().as_bytes());
+    m.update(b".");
+    m.update(body);
+    format!("t={t},v1={}", hex::encode(m.finalize().into_bytes()))
+}
+
+/// RFC 3339 with microseconds, as Procore's payloads.
+fn timestamp(at: i64) -> String {
+    let s = crate::format_timestamp(at);
+    format!("{}.000000Z", s.trim_end_matches('Z'))
+}
+
+/// The deliveries one event makes: one per active hook with a matching trigger.
+fn matches(e: &RecordedEvent, subs: &[Subscription]) -> Vec<NewDelivery> {
+    let (Some((resource, ty)), Some(company)) = (resource_of(e), e.event.company) else {
+        return Vec::new();
+    };
+    let source = Source {
+        user: e.context.actor_user,
+        application: None,
+    };
+    let at = timestamp(e.context.at);
+    let mut bodies: Vec<(&str, String)> = Vec::new();
+    let mut out: Vec<NewDelivery> = Vec::new();
+    for s in subs {
+        if s.event_type == ty
+            && s.resource_name.eq_ignore_ascii_case(resource.name)
+            && e.id > s.after
+            && scope_contains(s.company, s.project, company, e.event.project)
+            && !out.iter().any(|d| d.hook == s.hook)
+        {
+            let body = match bodies.iter().find(|(v, _)| *v == s.api_version) {
+                Some((_, b)) => b.clone(),
+                None => {
+                    let b = payload(&s.api_version, e, resource, ty, &at, &source).to_string();
+                    bodies.push((s.api_version.as_str(), b.clone()));
+                    b
+                }
+            };
+            out.push(NewDelivery {
+                hook: s.hook,
+                company,
+                event_id: e.id,
+                payload: body,
+            });
+        }
+    }
+    out
+}
+
+impl Trestle {
+    /// Runs the worker every `config.interval` until the task is dropped. A failed pass
+    /// (database unavailable) is logged and retried at the next one.
+    pub async fn run_webhooks(self, config: WorkerConfig) {
+        let mut builder = reqwest::Client::builder()
+            .timeout(DELIVERY_TIMEOUT)
+            .connect_timeout(DELIVERY_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent("Trestle-Webhooks/1");
+        if !config.allow_private {
+            builder = builder.dns_resolver(Arc::new(PublicOnly));
+        }
+        let http = match builder.build() {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(error = %e, "webhooks: cannot build the HTTP client; no deliveries on this node");
+                return;
+            }
+        };
+        let mut tick = tokio::time::interval(config.interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The first write waits like every other: a starting node writes nothing at once.
+        let mut position = Position {
+            next: None,
+            written: Some(Instant::now()),
+        };
+        loop {
+            tick.tick().await;
+            if let Err(e) = self.match_events(&mut position).await {
+                tracing::warn!(error = %e, "webhooks: matching failed; retrying at the next pass");
+            }
+            if let Err(e) = self.deliver_due(&http, config.allow_private).await {
+                tracing::warn!(error = %e, "webhooks: delivery failed; retrying at the next pass");
+            }
+        }
+    }
+
+    /// Queues the deliveries of the outbox's next events; the number of events read.
+    async fn match_events(&self, at: &mut Position) -> crate::Result<usize> {
+        let from = match at.next {
+            Some(p) => p,
+            None => self.store.webhook_cursor().await?,
+        };
+        let events = self.store.webhook_outbox(from, MATCH_BATCH).await?;
+        let Some(last) = events.last().map(|e| e.id) else {
+            at.next = Some(from);
+            return Ok(0);
+        };
+        let subs = if events.iter().any(|e| resource_of(e).is_some()) {
+            self.store.webhook_subscriptions().await?
+        } else {
+            Vec::new()
+        };
+        let deliveries: Vec<NewDelivery> = events.iter().flat_map(|e| matches(e, &subs)).collect();
+        if !deliveries.is_empty() || at.written.is_none_or(|w: Instant| w.elapsed() >= PERSIST_EVERY) {
+            self.store
+                .enqueue_deliveries(last, &deliveries, self.clock.now())
+                .await?;
+            at.written = Some(Instant::now());
+        }
+        at.next = Some(last);
+        Ok(events.len())
+    }
+
+    /// Attempts the due deliveries (each the head of its hook's queue) concurrently.
+    async fn deliver_due(&self, http: &reqwest::Client, allow_private: bool) -> crate::Result<()> {
+        let now = self.clock.now();
+        let claimed = self
+            .store
+            .claim_deliveries(now, now + CLAIM_SECONDS, DELIVER_BATCH)
+            .await?;
+        let mut tasks = tokio::task::JoinSet::new();
+        for c in claimed {
+            let (core, http) = (self.clone(), http.clone());
+            tasks.spawn(async move { core.attempt(&http, c, allow_private).await });
+        }
+        while let Some(done) = tasks.join_next().await {
+            match done {
+                Ok(Err(e)) => tracing::warn!(error = %e, "webhooks: recording an attempt failed"),
+                Err(e) => tracing::warn!(error = %e, "webhooks: an attempt panicked"),
+                Ok(Ok(())) => {}
+            }
+        }
+        Ok(())
+    }
+
+    async fn attempt(&self, http: &reqwest::Client, c: Claimed, allow_private: bool) -> crate::Result<()> {
+        let started_at = self.clock.now();
+        let t0 = Instant::now();
+        let secret = self.signing_secret(&c.hook);
+        let body = c.delivery.payload.as_bytes().to_vec();
+        let mut attempt = Attempt {
+            started_at,
+            completed_at: started_at,
+            duration_ms: 0,
+            response_status: None,
+            response_headers: None,
+            response_body: None,
+            error: None,
+        };
+        match post(http, &c, &secret, started_at, body, allow_private).await {
+            Ok((status, headers, excerpt)) => {
+                attempt.response_status = Some(status);
+                attempt.response_headers = Some(headers);
+                attempt.response_body = Some(excerpt);
+            }
+            Err(e) => attempt.error = Some(e),
+        }
+        attempt.duration_ms = t0.elapsed().as_millis().min(i64::MAX as u128) as i64;
+        attempt.completed_at = self.clock.now();
+        let next = after_attempt(
+            &attempt,
+            c.delivery.attempts,
+            c.delivery.first_failed_at,
+            attempt.completed_at,
+        );
+        tracing::debug!(hook = %c.hook.id, delivery = %c.delivery.id, status = ?attempt.response_status, next = ?next, "webhook attempt");
+        self.store.finish_attempt(c.delivery.id, &attempt, next).await?;
+        Ok(())
+    }
+}
+
+/// One POST: the status, the response headers (JSON) and the start of the body, or why none.
+async fn post(
+    http: &reqwest::Client,
+    c: &Claimed,
+    secret: &str,
+    t: i64,
+    body: Vec<u8>,
+    allow_private: bool,
+) -> Result<(i64, String, String), String> {
+    let url = reqwest::Url::parse(&c.hook.destination_url).map_err(|e| format!("bad destination_url: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err("destination_url is not http(s)".into());
+    }
+    if !allow_private {
+        let literal = url
+            .host_str()
+            .and_then(|h| h.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().ok());
+        if literal.is_some_and(is_private) {
+            return Err("the destination is a private address (see --allow-private-webhooks)".into());
+        }
+    }
+    let mut req = http
+        .post(url)
+        .header("Content-Type", "application/json")
+        .header("Trestle-Signature", signature(secret, t, &body))
+        .header("Trestle-Delivery-Id", c.delivery.id.0.to_string())
+        .header("Trestle-Event-Id", c.delivery.event_id.0.to_string());
+    for (k, v) in &c.hook.destination_headers {
+        req = req.header(k.as_str(), v.as_str());
+    }
+    let mut res = req.body(body).send().await.map_err(describe)?;
+    let status = i64::from(res.status().as_u16());
+    let headers: serde_json::Map<String, serde_json::Value> = res
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned().into(),
+            )
+        })
+        .collect();
+    let mut excerpt = Vec::new();
+    while excerpt.len() < BODY_EXCERPT {
+        match res.chunk().await {
+            Ok(Some(chunk)) => excerpt.extend_from_slice(&chunk[..chunk.len().min(BODY_EXCERPT - excerpt.len())]),
+            Ok(None) => break,
+            Err(e) => return Err(describe(e)),
+        }
+    }
+    Ok((
+        status,
+        serde_json::Value::Object(headers).to_string(),
+        String::from_utf8_lossy(&excerpt).into_owned(),
+    ))
+}
+
+fn describe(e: reqwest::Error) -> String {
+    if e.is_timeout() {
+        "timed out after 5 s".into()
+    } else if e.is_connect() {
+        format!(
+            "connection failed: {}",
+            std::error::Error::source(&e).map_or(e.to_string(), |s| s.to_string())
+        )
+    } else {
+        e.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_addresses_are_recognised() {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.0.1",
+            "172.16.0.1",
+            "169.254.1.1",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+        ] {
+            assert!(is_private(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["8.8.8.8", "1.1.1.1", "2606:4700::1111"] {
+            assert!(!is_private(ip.parse().unwrap()), "{ip}");
+        }
+    }
+
+    #[test]
+    fn the_signature_is_hmac_of_time_dot_body() {
+        // Python: hmac.new(b"whsec_test", b"1700000000.{}", hashlib.sha256).hexdigest()
+        let s = signature("whsec_test", 1_700_000_000, b"{}");
+        assert_eq!(
+            s,
+            "t=1700000000,v1=35495024f4ef3f94e5a93e22221544c4b75e9a42300cd965ab81cb85cd994e91"
+        );
+        assert_ne!(s, signature("whsec_other", 1_700_000_000, b"{}"));
+        assert_eq!(timestamp(0), "1970-01-01T00:00:00.000000Z");
+    }
+}

@@ -1,0 +1,226 @@
+//! Conformance: webhook hooks and triggers (tenant-scoped, their changes are events) and the
+//! delivery queue (cursor compare-and-set, claims of each hook's head only, retries, discards).
+
+use super::{ctx, run, world};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use trestle_domain::event::Action;
+use trestle_domain::webhook::*;
+use trestle_domain::*;
+use trestle_store::*;
+
+on_both_backends!(
+    hooks_and_triggers_are_scoped_events,
+    the_queue_delivers_each_hook_in_order
+);
+
+fn new_hook(company: CompanyId, project: Option<ProjectId>) -> NewHook {
+    NewHook {
+        company,
+        project,
+        namespace: "sync".into(),
+        api_version: "v2.0".into(),
+        destination_url: "https://example.com/hook".into(),
+        destination_headers: BTreeMap::from([("Authorization".to_string(), "Bearer secret-value".to_string())]),
+        owned_by: None,
+        secret_salt: "salt-1".into(),
+    }
+}
+
+async fn hooks_and_triggers_are_scoped_events(s: Arc<dyn Store>) {
+    let w = world(&s).await;
+    let (a, b) = (w.company_a.id, w.company_b.id);
+    let before = s.list_outbox(EventId(0), 1000).await.unwrap().last().unwrap().id;
+    let company_hook = s.create_hook(&new_hook(a, None), &ctx()).await.unwrap();
+    let project_hook = s.create_hook(&new_hook(a, Some(w.a1.id)), &ctx()).await.unwrap();
+    assert_eq!(company_hook.destination_headers["Authorization"], "Bearer secret-value");
+    assert!(company_hook.active);
+    // A project of another company is not found.
+    assert!(matches!(
+        s.create_hook(&new_hook(a, Some(w.b1.id)), &ctx()).await,
+        Err(StoreError::NotFound)
+    ));
+    // Lists show exactly one scope; another company sees nothing.
+    let ids = |v: Vec<Hook>| v.into_iter().map(|h| h.id).collect::<Vec<_>>();
+    assert_eq!(ids(s.list_hooks(a, None, None, None).await.unwrap()), [company_hook.id]);
+    assert_eq!(
+        ids(s.list_hooks(a, Some(w.a1.id), None, None).await.unwrap()),
+        [project_hook.id]
+    );
+    assert!(s.list_hooks(a, None, Some("other"), None).await.unwrap().is_empty());
+    assert!(s.list_hooks(b, None, None, None).await.unwrap().is_empty());
+    assert_eq!(s.find_hook(b, company_hook.id).await.unwrap(), None);
+    assert!(matches!(
+        s.delete_hook(b, company_hook.id, &ctx()).await,
+        Err(StoreError::NotFound)
+    ));
+    // Triggers: once per resource and event type, scoped like their hook.
+    let t = s
+        .create_trigger(a, company_hook.id, "RFIs", EventType::Create, &ctx())
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.create_trigger(a, company_hook.id, "RFIs", EventType::Create, &ctx())
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        s.create_trigger(b, company_hook.id, "RFIs", EventType::Update, &ctx())
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(s.list_triggers(b, company_hook.id).await.unwrap().is_empty());
+    assert_eq!(
+        s.list_triggers(a, company_hook.id).await.unwrap(),
+        std::slice::from_ref(&t)
+    );
+    let subs = s.webhook_subscriptions().await.unwrap();
+    assert_eq!(subs.len(), 1);
+    assert_eq!(
+        (subs[0].hook, subs[0].resource_name.as_str()),
+        (company_hook.id, "RFIs")
+    );
+    // A disabled hook subscribes to nothing.
+    let off = HookPatch {
+        active: Some(false),
+        ..HookPatch::default()
+    };
+    let updated = s.update_hook(a, company_hook.id, &off, &ctx()).await.unwrap();
+    assert!(!updated.active);
+    assert!(s.webhook_subscriptions().await.unwrap().is_empty());
+    let rotated = s.rotate_hook_salt(a, company_hook.id, "salt-2", &ctx()).await.unwrap();
+    assert_eq!(rotated.secret_salt, "salt-2");
+    assert!(matches!(
+        s.delete_trigger(b, company_hook.id, t.id, &ctx()).await,
+        Err(StoreError::NotFound)
+    ));
+    s.delete_trigger(a, company_hook.id, t.id, &ctx()).await.unwrap();
+    s.delete_hook(a, project_hook.id, &ctx()).await.unwrap();
+    assert_eq!(s.find_hook(a, project_hook.id).await.unwrap(), None);
+    // Every change was an event, in order, and the webhook outbox reads them.
+    let events = s.webhook_outbox(before, 100).await.unwrap();
+    let actions: Vec<Action> = events.iter().map(|e| e.event.action).collect();
+    assert_eq!(
+        actions,
+        [
+            Action::WebhookHookCreate,
+            Action::WebhookHookCreate,
+            Action::WebhookTriggerCreate,
+            Action::WebhookHookUpdate,
+            Action::WebhookHookRotateSecret,
+            Action::WebhookTriggerDelete,
+            Action::WebhookHookDelete,
+        ]
+    );
+    assert!(events.iter().all(|e| e.event.company == Some(a)));
+    assert!(
+        events.iter().all(|e| !format!("{:?}", e.event).contains("salt")),
+        "the salt never reaches an event"
+    );
+}
+
+fn attempt(at: i64, status: i64) -> Attempt {
+    Attempt {
+        started_at: at,
+        completed_at: at,
+        duration_ms: 1,
+        response_status: Some(status),
+        response_headers: Some("{}".into()),
+        response_body: Some("ok".into()),
+        error: None,
+    }
+}
+
+async fn the_queue_delivers_each_hook_in_order(s: Arc<dyn Store>) {
+    const NOW: i64 = 1_800_000_000;
+    let w = world(&s).await;
+    let a = w.company_a.id;
+    let one = s.create_hook(&new_hook(a, None), &ctx()).await.unwrap();
+    let two = s.create_hook(&new_hook(a, None), &ctx()).await.unwrap();
+    let from = s.webhook_cursor().await.unwrap();
+    let to = EventId(from.0 + 3);
+    let queue = |hook: HookId, event: i64| NewDelivery {
+        hook,
+        company: a,
+        event_id: EventId(event),
+        payload: format!("{{\"id\":{event}}}"),
+    };
+    let batch = [queue(one.id, 1), queue(one.id, 2), queue(two.id, 1), queue(one.id, 1)];
+    s.enqueue_deliveries(to, &batch, NOW).await.unwrap();
+    // A second node matching the same events queues nothing twice; the cursor never goes back.
+    s.enqueue_deliveries(to, &batch, NOW).await.unwrap();
+    s.enqueue_deliveries(from, &[], NOW).await.unwrap();
+    assert_eq!(s.webhook_cursor().await.unwrap(), to);
+    let all = DeliveryQuery {
+        status: None,
+        after: None,
+        limit: 100,
+    };
+    let listed = s.list_deliveries(a, one.id, &all).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|d| d.event_id.0).collect::<Vec<_>>(),
+        [1, 2],
+        "one delivery per hook and event, in order"
+    );
+    assert!(s
+        .list_deliveries(w.company_b.id, one.id, &all)
+        .await
+        .unwrap()
+        .is_empty());
+    // Only each hook's head is claimed, and a claimed one is not claimed again.
+    let claimed = s.claim_deliveries(NOW, NOW + 30, 10).await.unwrap();
+    let heads: Vec<(HookId, i64)> = claimed.iter().map(|c| (c.hook.id, c.delivery.event_id.0)).collect();
+    assert_eq!(heads, [(one.id, 1), (two.id, 1)]);
+    assert!(s.claim_deliveries(NOW, NOW + 30, 10).await.unwrap().is_empty());
+    // The head of `one` fails: its queue waits for the retry, `two`'s succeeds.
+    let head = claimed[0].delivery.id;
+    s.finish_attempt(head, &attempt(NOW, 500), AfterAttempt::RetryAt(NOW + 1))
+        .await
+        .unwrap();
+    s.finish_attempt(claimed[1].delivery.id, &attempt(NOW, 200), AfterAttempt::Delivered)
+        .await
+        .unwrap();
+    assert!(s.claim_deliveries(NOW, NOW + 30, 10).await.unwrap().is_empty());
+    let failing = DeliveryQuery {
+        status: Some(DeliveryStatus::Failing),
+        ..all
+    };
+    let f = s.list_deliveries(a, one.id, &failing).await.unwrap();
+    assert_eq!((f.len(), f[0].attempts, f[0].next_attempt_at), (1, 1, NOW + 1));
+    assert_eq!((f[0].response_status, f[0].first_failed_at), (Some(500), Some(NOW)));
+    // Due again: the same head, then it succeeds and the next one follows.
+    let again = s.claim_deliveries(NOW + 1, NOW + 31, 10).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].delivery.id, head);
+    s.finish_attempt(head, &attempt(NOW + 1, 204), AfterAttempt::Delivered)
+        .await
+        .unwrap();
+    let next = s.claim_deliveries(NOW + 1, NOW + 31, 10).await.unwrap();
+    assert_eq!(next.len(), 1);
+    assert_eq!(next[0].delivery.event_id, EventId(2));
+    // Discarding the queue takes every pending delivery of the hook.
+    s.finish_attempt(next[0].delivery.id, &attempt(NOW + 2, 500), AfterAttempt::DiscardQueue)
+        .await
+        .unwrap();
+    let discarded = DeliveryQuery {
+        status: Some(DeliveryStatus::Discarded),
+        ..all
+    };
+    assert_eq!(s.list_deliveries(a, one.id, &discarded).await.unwrap().len(), 1);
+    let ok = DeliveryQuery {
+        status: Some(DeliveryStatus::Successful),
+        ..all
+    };
+    assert_eq!(s.list_deliveries(a, one.id, &ok).await.unwrap().len(), 1);
+    // Keyset paging.
+    let page = DeliveryQuery {
+        after: Some(listed[0].id),
+        ..all
+    };
+    assert_eq!(s.list_deliveries(a, one.id, &page).await.unwrap()[0].id, listed[1].id);
+    assert!(s
+        .claim_deliveries(NOW + 10_000, NOW + 10_030, 10)
+        .await
+        .unwrap()
+        .is_empty());
+}
