@@ -124,14 +124,16 @@ where
     }
 }
 
-/// What the events touched, each company and app once, in the order first named.
+/// What the events touched, each company and app once, in the order first named. An event
+/// about a tool record (`TargetKind::Record`) changes only the company's records.
 fn changes_of(events: &[Event]) -> Vec<Change> {
     let mut changes = Vec::new();
     for e in events {
-        for c in [e.company.map(Change::Company), e.app.map(Change::App)]
-            .into_iter()
-            .flatten()
-        {
+        let company = e.company.map(|c| match e.target {
+            trestle_domain::event::TargetKind::Record => Change::Records(c),
+            _ => Change::Company(c),
+        });
+        for c in [company, e.app.map(Change::App)].into_iter().flatten() {
             if !changes.contains(&c) {
                 changes.push(c);
             }
@@ -239,6 +241,25 @@ mod tests {
             actor_user: None,
             at: 1_700_000_000,
         }
+    }
+
+    /// A record's event changes its company's records only; any other event the company; each
+    /// change once.
+    #[test]
+    fn record_events_change_only_the_records() {
+        use trestle_domain::event::{Action, TargetKind};
+        let c = CompanyId(4);
+        let record = Event::new(Action::RecordCreate, TargetKind::Record, 1)
+            .in_company(c)
+            .of_resource("rfis");
+        let project = Event::new(Action::ProjectCreate, TargetKind::Project, 2)
+            .in_company(c)
+            .for_app(AppId(9));
+        assert_eq!(changes_of(&[record.clone(), record.clone()]), [Change::Records(c)]);
+        assert_eq!(
+            changes_of(&[record, project]),
+            [Change::Records(c), Change::Company(c), Change::App(AppId(9))]
+        );
     }
 
     /// The companies named `name`, and the rows of the audit log and of the outbox.
