@@ -160,6 +160,8 @@ struct PagingHeaders {
     host: Option<HeaderValue>,
     path_and_query: String,
     link: Option<HeaderValue>,
+    total: HeaderValue,
+    per_page: HeaderValue,
 }
 
 fn path_and_query(uri: &Uri) -> &str {
@@ -192,6 +194,8 @@ fn respond_shared(
             host: host.cloned(),
             path_and_query: path_and_query(uri).to_string(),
             link: link_value(&link),
+            total: HeaderValue::from(list.total),
+            per_page: HeaderValue::from(list.page.per_page),
         })
     };
     let mut paging = shared.rendering(make);
@@ -199,8 +203,8 @@ fn respond_shared(
         paging = make(r);
     }
     let h = res.headers_mut();
-    h.insert(TOTAL, HeaderValue::from(list.total));
-    h.insert(PER_PAGE, HeaderValue::from(list.page.per_page));
+    h.insert(TOTAL, paging.total.clone());
+    h.insert(PER_PAGE, paging.per_page.clone());
     if let Some(v) = &paging.link {
         h.insert(header::LINK, v.clone());
     }
