@@ -170,8 +170,10 @@ macro_rules! impl_tx {
                 let events = std::mem::take(&mut self.events);
                 let ctx = self.ctx;
                 for e in &events {
-                    let before = e.before.as_ref().map(|v| v.to_string());
-                    let after = e.after.as_ref().map(|v| v.to_string());
+                    // serde_json's writer, not `Display` (the same text, written straight to bytes)
+                    let text = |v: &serde_json::Value| serde_json::to_string(v).unwrap_or_default();
+                    let before = e.before.as_ref().map(text);
+                    let after = e.after.as_ref().map(text);
                     let id: i64 = sqlx::query_scalar(
                         "INSERT INTO audit_events (at, actor_kind, actor_user_id, company_id, app_id, action, \
                          target_type, target_id, before_json, after_json, resource) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) \
