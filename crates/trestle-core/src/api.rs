@@ -24,8 +24,11 @@ impl Trestle {
     ) -> Result<(Actor, Option<Arc<CompanyMembership>>)> {
         let gens = &self.caches.gens;
         let (key, stamp) = match caller {
-            Caller::App { app, sandbox, .. } => (Who::App(*app, *sandbox), gens.stamp(Some(company), Some(*app))),
-            Caller::Person(u) => (Who::Person(*u), gens.stamp(Some(company), None)),
+            Caller::App { app, sandbox, .. } => (
+                Who::App(*app, *sandbox),
+                gens.stamp_directory(Some(company), Some(*app)),
+            ),
+            Caller::Person(u) => (Who::Person(*u), gens.stamp_directory(Some(company), None)),
             // A traditional service account acts only in its own company (legacy path, uncached).
             Caller::Service { company: own, user, .. } => {
                 policy::service_account_company(*own, company).map_err(CoreError::Forbidden)?;
@@ -161,7 +164,7 @@ impl Trestle {
         );
         self.caches
             .projects
-            .get_or_load(gens, &key, gens.stamp(Some(company), None), || async {
+            .get_or_load(gens, &key, gens.stamp_directory(Some(company), None), || async {
                 Ok(Arc::new(Shared::new(
                     self.store.list_projects(company, member, page, after).await?,
                 )))

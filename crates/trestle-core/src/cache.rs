@@ -7,6 +7,12 @@
 //! the generations it was read under — taken *before* the read — and is used only while they
 //! are unchanged. If the change feed is interrupted, caches are bypassed until it is back.
 //!
+//! A company has two counters: everything of it (bumped by every change), and its directory
+//! (bumped by every change but those of its tool records, `Change::Records`). Answers that read
+//! nothing of the records — the caller's membership, installs, projects, people — are stamped
+//! with [`Generations::stamp_directory`], so writing records does not evict them; answers that
+//! read records (the page cache, the vendors a record shows) with [`Generations::stamp`].
+//!
 //! Generations live in fixed arrays of counters indexed by a hash of the id: two ids that share
 //! a slot only invalidate each other more often, never less.
 //!
@@ -34,6 +40,7 @@ pub struct Generations {
     any_app: AtomicU64,
     feed_ok: AtomicBool,
     companies: Box<[AtomicU64]>,
+    directories: Box<[AtomicU64]>,
     apps: Box<[AtomicU64]>,
 }
 
@@ -62,6 +69,7 @@ impl Generations {
             any_app: AtomicU64::new(0),
             feed_ok: AtomicBool::new(true),
             companies: counters(),
+            directories: counters(),
             apps: counters(),
         }
     }
@@ -71,6 +79,16 @@ impl Generations {
         Stamp {
             epoch: self.epoch.load(Ordering::Acquire),
             company: company.map_or(0, |c| self.companies[slot(c.0)].load(Ordering::Acquire)),
+            app: app.map_or(0, |a| self.apps[slot(a.0)].load(Ordering::Acquire)),
+        }
+    }
+
+    /// The stamp for answers that depend on `company`'s directory (not its tool records)
+    /// and/or `app`: like [`Self::stamp`], but a write of the company's records leaves it.
+    pub fn stamp_directory(&self, company: Option<CompanyId>, app: Option<AppId>) -> Stamp {
+        Stamp {
+            epoch: self.epoch.load(Ordering::Acquire),
+            company: company.map_or(0, |c| self.directories[slot(c.0)].load(Ordering::Acquire)),
             app: app.map_or(0, |a| self.apps[slot(a.0)].load(Ordering::Acquire)),
         }
     }
@@ -94,6 +112,10 @@ impl ChangeSink for Generations {
     fn changed(&self, change: Change) {
         match change {
             Change::Company(c) => {
+                self.directories[slot(c.0)].fetch_add(1, Ordering::AcqRel);
+                self.companies[slot(c.0)].fetch_add(1, Ordering::AcqRel);
+            }
+            Change::Records(c) => {
                 self.companies[slot(c.0)].fetch_add(1, Ordering::AcqRel);
             }
             Change::App(a) => {
@@ -389,6 +411,11 @@ pub struct Caches {
     pub shown_people: Memo<(CompanyId, UserId), Option<serde_json::Value>>,
     pub creators: Memo<(CompanyId, UserId), Option<trestle_domain::entities::User>>,
     pub shown_vendors: Memo<(CompanyId, Option<trestle_domain::ProjectId>, i64), Option<serde_json::Value>>,
+    /// A live project's company, found once (a project never changes company; stamped by the
+    /// epoch alone), and whether it is live with the caller's membership of it, under the
+    /// company's generation (`tools.rs` `project_scope`).
+    pub project_companies: Memo<trestle_domain::ProjectId, CompanyId>,
+    pub project_standing: Memo<(CompanyId, trestle_domain::ProjectId, Option<UserId>), crate::tools::ProjectStanding>,
     /// Access tokens whose MAC was checked.
     pub tokens: crate::tokens::Verified,
     /// Client secrets that matched.
@@ -464,6 +491,8 @@ impl Caches {
             shown_people: Memo::new(100_000, c.clone()),
             creators: Memo::new(100_000, c.clone()),
             shown_vendors: Memo::new(100_000, c.clone()),
+            project_companies: Memo::new(100_000, c.clone()),
+            project_standing: Memo::new(200_000, c.clone()),
             tokens: crate::tokens::Verified::new(100_000),
             client_secrets: VerifiedSecrets::new(10_000),
         }
@@ -517,6 +546,30 @@ mod tests {
         g.feed_restored();
         assert_eq!(memo.get_or_load(g, &1, g.stamp(c, None), load(17)).await, Ok(17));
         assert_eq!(memo.get_or_load(g, &1, g.stamp(c, None), load(18)).await, Ok(17));
+    }
+
+    /// A write of a company's records moves its full stamp, not its directory stamp; any
+    /// other change of the company (and the epoch) moves both.
+    #[test]
+    fn record_writes_leave_the_directory_stamp() {
+        let caches = Caches::new(clock());
+        let g = &caches.gens;
+        let c = Some(CompanyId(5));
+        let (full, dir) = (g.stamp(c, None), g.stamp_directory(c, None));
+        g.changed(Change::Records(CompanyId(5)));
+        assert_ne!(g.stamp(c, None), full, "records are part of the company");
+        assert_eq!(g.stamp_directory(c, None), dir, "but not of its directory");
+        let (full, dir) = (g.stamp(c, None), g.stamp_directory(c, None));
+        g.changed(Change::Company(CompanyId(5)));
+        assert_ne!(g.stamp(c, None), full);
+        assert_ne!(g.stamp_directory(c, None), dir);
+        let dir = g.stamp_directory(c, None);
+        g.changed(Change::Everything);
+        assert_ne!(g.stamp_directory(c, None), dir);
+        let dir = g.stamp_directory(c, None);
+        g.changed(Change::Records(CompanyId(6)));
+        g.changed(Change::Company(CompanyId(6)));
+        assert_eq!(g.stamp_directory(c, None), dir, "another company");
     }
 
     #[test]

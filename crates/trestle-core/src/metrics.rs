@@ -44,6 +44,17 @@ pub struct AppMetrics {
 
 /// Days since 1970-01-01 → `YYYY-MM-DD` (proleptic Gregorian, UTC).
 pub fn format_day(days: i64) -> String {
+    let (y, m, d) = civil(days);
+    if !(0..=9999).contains(&y) {
+        return format!("{y:04}-{m:02}-{d:02}");
+    }
+    let mut out = [0u8; 10];
+    put_day(&mut out, y, m, d);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Days since 1970-01-01 → (year, month, day) of the proleptic Gregorian calendar.
+fn civil(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -53,19 +64,45 @@ pub fn format_day(days: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    format!("{y:04}-{m:02}-{d:02}")
+    (y, m, d)
+}
+
+/// `n` (0..10^width) as `width` ASCII digits into `out`.
+fn put_digits(out: &mut [u8], mut n: i64) {
+    for b in out.iter_mut().rev() {
+        *b = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+}
+
+/// `YYYY-MM-DD` into the first 10 bytes of `out` (a year of 0..=9999).
+fn put_day(out: &mut [u8], y: i64, m: i64, d: i64) {
+    put_digits(&mut out[0..4], y);
+    out[4] = b'-';
+    put_digits(&mut out[5..7], m);
+    out[7] = b'-';
+    put_digits(&mut out[8..10], d);
 }
 
 /// Unix seconds → `YYYY-MM-DDTHH:MM:SSZ` (RFC 3339, UTC).
 pub fn format_timestamp(t: i64) -> String {
     let (day, secs) = (t.div_euclid(DAY), t.rem_euclid(DAY));
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        format_day(day),
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    let (y, m, d) = civil(day);
+    if !(0..=9999).contains(&y) {
+        return format!(
+            "{}T{:02}:{:02}:{:02}Z",
+            format_day(day),
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        );
+    }
+    let mut out = *b"0000-00-00T00:00:00Z";
+    put_day(&mut out, y, m, d);
+    put_digits(&mut out[11..13], secs / 3600);
+    put_digits(&mut out[14..16], secs / 60 % 60);
+    put_digits(&mut out[17..19], secs % 60);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `YYYY-MM-DD` → days since 1970-01-01; `None` when not a real date.
@@ -197,6 +234,33 @@ impl Trestle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The digit-writing forms write what `format!` writes, on both sides of the epoch and
+    /// at the ends of the four-digit years.
+    #[test]
+    fn timestamps_are_written_as_format_writes_them() {
+        let slow = |t: i64| {
+            let (day, secs) = (t.div_euclid(DAY), t.rem_euclid(DAY));
+            let (y, m, d) = civil(day);
+            format!(
+                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+                secs / 3600,
+                secs / 60 % 60,
+                secs % 60
+            )
+        };
+        let mut t = -62_167_219_200 - 3 * DAY; // a few days before 0000-01-01
+        while t < 253_402_300_800 + 3 * DAY {
+            // past 9999-12-31
+            assert_eq!(format_timestamp(t), slow(t), "{t}");
+            assert_eq!(format_day(t.div_euclid(DAY)), slow(t)[..slow(t).len() - 10], "{t}");
+            t += 86_399 * 7 + 3_607;
+        }
+        for t in [0, 1, 59, 60, 3_599, 3_600, 86_399, 86_400, -1, 1_700_000_000] {
+            assert_eq!(format_timestamp(t), slow(t), "{t}");
+        }
+        assert_eq!(format_timestamp(0), "1970-01-01T00:00:00Z");
+    }
 
     #[test]
     fn days_round_trip_through_the_calendar() {

@@ -17,10 +17,66 @@ pub(crate) struct ProjectScope {
     pub(crate) company: CompanyId,
     pub(crate) actor: Actor,
     company_membership: Option<std::sync::Arc<CompanyMembership>>,
-    project_membership: Option<ProjectMembership>,
+    project_membership: Option<std::sync::Arc<ProjectMembership>>,
+}
+
+/// Whether a project is live in the company it was looked up in, and the member's membership
+/// of it (`None`: not a member, or no user to be one).
+#[derive(Clone, Debug)]
+pub enum ProjectStanding {
+    Gone,
+    Active(Option<std::sync::Arc<ProjectMembership>>),
 }
 
 impl Trestle {
+    /// The company of a live project, from memory after the first look-up. A project's company
+    /// never changes and its id is never given to another project (both backends' ids only
+    /// grow), so only the answer *found* is remembered — an unknown id is read every time —
+    /// and whether the project is still live is asked of [`Self::project_standing`], which
+    /// the company's generation keeps current.
+    async fn project_company(&self, project: ProjectId) -> Result<CompanyId> {
+        let gens = &self.caches.gens;
+        self.caches
+            .project_companies
+            .get_or_load(gens, &project, gens.stamp(None, None), || async {
+                self.store
+                    .find_project_company(project)
+                    .await?
+                    .ok_or(CoreError::NotFound("project"))
+            })
+            .await
+    }
+
+    /// Whether `project` is live in `company`, and `user`'s membership of it, remembered under
+    /// the company's generation (a project's deletion or deactivation, and every change of
+    /// its members, are changes of its company).
+    async fn project_standing(
+        &self,
+        company: CompanyId,
+        project: ProjectId,
+        user: Option<UserId>,
+    ) -> Result<ProjectStanding> {
+        let gens = &self.caches.gens;
+        self.caches
+            .project_standing
+            .get_or_load(
+                gens,
+                &(company, project, user),
+                gens.stamp_directory(Some(company), None),
+                || async {
+                    if self.store.find_project_company(project).await? != Some(company) {
+                        return Ok::<_, CoreError>(ProjectStanding::Gone);
+                    }
+                    let m = match user {
+                        Some(u) => self.store.project_membership(company, project, u).await?,
+                        None => None,
+                    };
+                    Ok(ProjectStanding::Active(m.map(std::sync::Arc::new)))
+                },
+            )
+            .await
+    }
+
     /// Finds the project's company and the caller's standing there. A project the caller cannot
     /// see — in another company, not installed, not permitted — is "not found", whatever the
     /// reason, so ids reveal nothing.
@@ -30,11 +86,7 @@ impl Trestle {
         project: ProjectId,
         hint: Option<CompanyId>,
     ) -> Result<ProjectScope> {
-        let company = self
-            .store
-            .find_project_company(project)
-            .await?
-            .ok_or(CoreError::NotFound("project"))?;
+        let company = self.project_company(project).await?;
         if hint.is_some_and(|h| h != company) {
             return Err(CoreError::NotFound("project"));
         }
@@ -43,15 +95,15 @@ impl Trestle {
             Err(CoreError::Forbidden(_)) => return Err(CoreError::NotFound("project")),
             Err(e) => return Err(e),
         };
-        let project_membership = match actor.user_id() {
-            Some(u) => self.store.project_membership(company, project, u).await?,
-            None => None,
+        let project_membership = match self.project_standing(company, project, actor.user_id()).await? {
+            ProjectStanding::Gone => return Err(CoreError::NotFound("project")),
+            ProjectStanding::Active(m) => m,
         };
         decide(
             actor,
             Request::ViewProject {
                 company: company_membership.as_deref(),
-                project: project_membership.as_ref(),
+                project: project_membership.as_deref(),
             },
         )
         .map_err(|_| CoreError::NotFound("project"))?;
@@ -68,7 +120,7 @@ impl Trestle {
             scope.actor,
             Request::UseProjectTool {
                 company: scope.company_membership.as_deref(),
-                project: scope.project_membership.as_ref(),
+                project: scope.project_membership.as_deref(),
                 tool,
                 op,
             },

@@ -64,6 +64,9 @@ async fn serve(state: AppState, req: Request, known_path: bool) -> Response {
     let Some(method) = Method::parse(asked) else {
         return miss(req, known_path).await;
     };
+    if let Some(found) = remembered(method, req.uri()) {
+        return found_operation(state, found, req).await;
+    }
     match catalog().resolve(method, req.uri().path()) {
         Resolved::NotFound => miss(req, known_path).await,
         Resolved::MethodNotAllowed(methods) => {
@@ -77,29 +80,70 @@ async fn serve(state: AppState, req: Request, known_path: bool) -> Response {
             res
         }
         Resolved::Found(op, params) => {
-            let v2 = op.version.is_some_and(|v| v.is_v2());
-            let res = match operation(&state, op, params, req).await {
-                Ok(res) => res,
-                Err(res) => res,
-            };
-            if v2 && !res.status().is_success() {
-                v2_error(res).await
-            } else {
-                res
-            }
+            let pairs = query_pairs(req.uri());
+            let found = std::sync::Arc::new(Found { op, params, pairs });
+            remember(method, req.uri(), &found);
+            found_operation(state, found, req).await
         }
     }
 }
 
-async fn operation(
-    state: &AppState,
+/// A request's operation, path parameters and query pairs: what its method and URL select.
+struct Found {
     op: &'static CatalogOp,
     params: PathParams,
-    req: Request,
-) -> Result<Response, Response> {
+    pairs: Vec<(String, String)>,
+}
+
+/// The longest path and query whose resolution is remembered.
+const REMEMBERED_URL: usize = 512;
+
+/// Resolutions of the URLs clients ask again (a pure function of method and URL, so nothing
+/// invalidates them), bounded in number and in URL length.
+fn resolutions() -> &'static quick_cache::sync::Cache<(Method, String), std::sync::Arc<Found>> {
+    static CACHE: std::sync::OnceLock<quick_cache::sync::Cache<(Method, String), std::sync::Arc<Found>>> =
+        std::sync::OnceLock::new();
+    CACHE.get_or_init(|| quick_cache::sync::Cache::new(4096))
+}
+
+/// A borrowed key of [`resolutions`]: hashes as the owned tuple does.
+#[derive(Hash)]
+struct UrlKey<'a>(Method, &'a str);
+
+impl quick_cache::Equivalent<(Method, String)> for UrlKey<'_> {
+    fn equivalent(&self, key: &(Method, String)) -> bool {
+        self.0 == key.0 && self.1 == key.1
+    }
+}
+
+fn remembered(method: Method, uri: &Uri) -> Option<std::sync::Arc<Found>> {
+    resolutions().get(&UrlKey(method, path_and_query(uri)))
+}
+
+fn remember(method: Method, uri: &Uri, found: &std::sync::Arc<Found>) {
+    let url = path_and_query(uri);
+    if url.len() <= REMEMBERED_URL {
+        resolutions().insert((method, url.to_string()), found.clone());
+    }
+}
+
+async fn found_operation(state: AppState, found: std::sync::Arc<Found>, req: Request) -> Response {
+    let v2 = found.op.version.is_some_and(|v| v.is_v2());
+    let res = match operation(&state, &found, req).await {
+        Ok(res) => res,
+        Err(res) => res,
+    };
+    if v2 && !res.status().is_success() {
+        v2_error(res).await
+    } else {
+        res
+    }
+}
+
+async fn operation(state: &AppState, found: &Found, req: Request) -> Result<Response, Response> {
+    let (op, params, pairs) = (found.op, &found.params, &found.pairs);
     let (mut parts, body) = req.into_parts();
     let RestCaller(caller) = RestCaller::from_request_parts(&mut parts, state).await?;
-    let pairs = query_pairs(&parts.uri);
     let explicit = match params.get("company_id") {
         Some(v) => Some(parse_company("the company id in the path", v).map_err(IntoResponse::into_response)?),
         None => match pairs.iter().find(|(k, _)| k == "company_id") {
@@ -125,8 +169,8 @@ async fn operation(
             &caller,
             OpRequest {
                 op,
-                path: &params,
-                query: &pairs,
+                path: params,
+                query: pairs,
                 company_hint: hint,
                 body,
                 form,
@@ -136,7 +180,7 @@ async fn operation(
         )
         .await
         .map_err(|e| ApiError(e).into_response())?;
-    Ok(respond(state, &parts.headers, &parts.uri, &pairs, answer))
+    Ok(respond(state, &parts.headers, &parts.uri, pairs, answer))
 }
 
 fn respond(state: &AppState, headers: &HeaderMap, uri: &Uri, pairs: &[(String, String)], answer: OpAnswer) -> Response {
@@ -167,6 +211,8 @@ struct PagingHeaders {
     host: Option<HeaderValue>,
     path_and_query: String,
     link: Option<HeaderValue>,
+    total: HeaderValue,
+    per_page: HeaderValue,
 }
 
 fn path_and_query(uri: &Uri) -> &str {
@@ -199,6 +245,8 @@ fn respond_shared(
             host: host.cloned(),
             path_and_query: path_and_query(uri).to_string(),
             link: link_value(&link),
+            total: HeaderValue::from(list.total),
+            per_page: HeaderValue::from(list.page.per_page()),
         })
     };
     let mut paging = shared.rendering(make);
@@ -206,8 +254,8 @@ fn respond_shared(
         paging = make(r);
     }
     let h = res.headers_mut();
-    h.insert(TOTAL, HeaderValue::from(list.total));
-    h.insert(PER_PAGE, HeaderValue::from(list.page.per_page()));
+    h.insert(TOTAL, paging.total.clone());
+    h.insert(PER_PAGE, paging.per_page.clone());
     if let Some(v) = &paging.link {
         h.insert(header::LINK, v.clone());
     }
@@ -360,8 +408,28 @@ pub(crate) async fn v2_error(res: Response) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::nest;
+    use super::{nest, Method, UrlKey};
     use serde_json::{json, Value};
+
+    /// A borrowed URL key hashes as its owned form (or a remembered resolution is never found).
+    #[test]
+    fn url_keys_hash_as_their_owned_form() {
+        use std::hash::{BuildHasher, RandomState};
+        let h = RandomState::new();
+        let url = "/rest/v1.0/projects/4/rfis?per_page=100";
+        assert_eq!(
+            h.hash_one(UrlKey(Method::Get, url)),
+            h.hash_one((Method::Get, url.to_string()))
+        );
+        assert!(quick_cache::Equivalent::equivalent(
+            &UrlKey(Method::Get, url),
+            &(Method::Get, url.to_string())
+        ));
+        assert!(!quick_cache::Equivalent::equivalent(
+            &UrlKey(Method::Post, url),
+            &(Method::Get, url.to_string())
+        ));
+    }
 
     fn form(pairs: &[(&str, &str)]) -> Result<Value, String> {
         nest(

@@ -19,24 +19,57 @@ pub(crate) const PER_PAGE: HeaderName = HeaderName::from_static("per-page");
 /// The header that names the company a DMSA or service-account call acts in.
 pub const PROCORE_COMPANY_ID: HeaderName = HeaderName::from_static("procore-company-id");
 
-/// Query parameters as sent, in order, decoded.
+/// Query parameters as sent, in order, decoded as `form_urlencoded` does (split at `&`,
+/// empty parts skipped, the name up to the first `=`; `+` is a space, `%XX` a byte, a `%`
+/// without two hex digits stays, invalid UTF-8 is replaced), in one pass over each part.
 pub fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
-    uri.query()
-        .map(|q| {
-            if q.bytes().any(|b| matches!(b, b'%' | b'+')) {
-                return form_urlencoded::parse(q.as_bytes()).into_owned().collect();
-            }
-            // Nothing to decode: split as `form_urlencoded` does (at `&`, empty parts skipped,
-            // the name up to the first `=`), without decoding each part.
-            q.split('&')
-                .filter(|p| !p.is_empty())
-                .map(|p| match p.split_once('=') {
-                    Some((k, v)) => (k.to_owned(), v.to_owned()),
-                    None => (p.to_owned(), String::new()),
-                })
-                .collect()
+    let Some(q) = uri.query() else {
+        return Vec::new();
+    };
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (form_decode(k), form_decode(v)),
+            None => (form_decode(p), String::new()),
         })
-        .unwrap_or_default()
+        .collect()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// One `application/x-www-form-urlencoded` name or value, decoded.
+fn form_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    if !b.iter().any(|&c| c == b'%' || c == b'+') {
+        return s.to_owned();
+    }
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' => match (b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
+                (Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    match String::from_utf8(out) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
 }
 
 /// The single value of a query parameter; a repeated one is an error.
@@ -326,6 +359,15 @@ mod tests {
             "name=%E2%9C%93",
             "&&&",
             "",
+            "filters%5Bstatus%5D=open&per_page=100",
+            "a=%",
+            "a=%4",
+            "a=%4g%41",
+            "a=%%41",
+            "a=%FF%FE&b=%C3",
+            "a%3Db=c%26d",
+            "a=%2b+%2B",
+            "a=%e2%9c%93%E2%9C",
         ] {
             let uri: axum::http::Uri = format!("/rest/v1.0/projects?{q}").parse().unwrap();
             let expected: Vec<(String, String)> = form_urlencoded::parse(q.as_bytes()).into_owned().collect();

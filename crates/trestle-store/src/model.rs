@@ -108,17 +108,23 @@ pub struct AuditFilter {
 /// database's change feed, on every other node).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Change {
+    /// Anything of the company may have changed.
     Company(CompanyId),
+    /// Only the company's tool records (`records`) changed: what is read of its directory
+    /// (memberships, installs, projects, people) did not.
+    Records(CompanyId),
     App(AppId),
     /// Anything may have changed (e.g. the change feed was interrupted).
     Everything,
 }
 
 impl Change {
-    /// The wire form used on the PostgreSQL channel: `c:<id>`, `a:<id>` or `*`.
+    /// The wire form used on the PostgreSQL channel: `c:<id>`, `r:<id>`, `a:<id>` or `*`
+    /// (a node that does not know `r:` takes it as `*`).
     pub fn encode(self) -> String {
         match self {
             Change::Company(c) => format!("c:{c}"),
+            Change::Records(c) => format!("r:{c}"),
             Change::App(a) => format!("a:{a}"),
             Change::Everything => "*".into(),
         }
@@ -131,6 +137,7 @@ impl Change {
             .map(|part| {
                 let parsed = match part.split_once(':') {
                     Some(("c", id)) => id.parse().ok().map(|i| Change::Company(CompanyId(i))),
+                    Some(("r", id)) => id.parse().ok().map(|i| Change::Records(CompanyId(i))),
                     Some(("a", id)) => id.parse().ok().map(|i| Change::App(AppId(i))),
                     _ => None,
                 };
@@ -230,4 +237,24 @@ pub struct NewInvitation {
     pub is_admin: bool,
     pub permissions_json: String,
     pub invited_by: Option<UserId>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every change survives the channel's wire form; anything unreadable (an unknown kind
+    /// from a newer node, a broken id) is taken as "everything".
+    #[test]
+    fn changes_round_trip_on_the_wire() {
+        let all = [
+            Change::Company(CompanyId(7)),
+            Change::Records(CompanyId(7)),
+            Change::App(AppId(3)),
+            Change::Everything,
+        ];
+        let payload: Vec<String> = all.iter().map(|c| c.encode()).collect();
+        assert_eq!(Change::decode_all(&payload.join(",")), all);
+        assert_eq!(Change::decode_all("x:1,c:zz"), [Change::Everything, Change::Everything]);
+    }
 }

@@ -94,7 +94,8 @@ pub(crate) struct Place {
     pub(crate) actor: Actor,
     pub(crate) scope: RecordScope,
     pub(crate) v2: bool,
-    pub(crate) principal: String,
+    /// Who asked (idempotency remembers per principal).
+    pub(crate) caller: Caller,
 }
 
 impl Place {
@@ -111,7 +112,7 @@ impl Place {
         }
         Some(IdempotencyKey {
             company: self.scope.company,
-            principal: self.principal.clone(),
+            principal: principal(&self.caller),
             method: req.op.method.as_str().to_string(),
             path: req.request_path.to_string(),
             token: token.to_string(),
@@ -256,7 +257,7 @@ impl Trestle {
                 parent: parent.join("/"),
             },
             v2: op.version.is_some_and(|v| v.is_v2()),
-            principal: principal(caller),
+            caller: *caller,
         })
     }
 

@@ -84,7 +84,7 @@ fn origin_taken() -> CoreError {
 
 impl Trestle {
     /// The creators of records of `company` shown together, each read once (and remembered
-    /// under the company's generation).
+    /// under the company's directory generation: a record write leaves them).
     pub(crate) async fn users_of(
         &self,
         company: CompanyId,
@@ -97,9 +97,12 @@ impl Trestle {
                 let found = self
                     .caches
                     .creators
-                    .get_or_load(gens, &(company, id), gens.stamp(Some(company), None), || async {
-                        Ok::<_, CoreError>(self.store.find_user(id).await?)
-                    })
+                    .get_or_load(
+                        gens,
+                        &(company, id),
+                        gens.stamp_directory(Some(company), None),
+                        || async { Ok::<_, CoreError>(self.store.find_user(id).await?) },
+                    )
                     .await?;
                 if let Some(u) = found {
                     e.insert(u);
@@ -109,15 +112,13 @@ impl Trestle {
         Ok(out)
     }
 
-    async fn user_of(&self, id: Option<UserId>) -> Result<Option<User>> {
-        Ok(match id {
-            Some(u) => self.store.find_user(u).await?,
-            None => None,
-        })
+    /// The creator a record of `company` shows (from the same cache as a list's creators).
+    async fn user_of(&self, company: CompanyId, id: Option<UserId>) -> Result<Option<User>> {
+        Ok(self.users_of(company, id.into_iter()).await?.into_values().next())
     }
 
     async fn shown(&self, place: &Place, r: &Record) -> Result<Value> {
-        let by = self.user_of(r.created_by).await?;
+        let by = self.user_of(place.scope.company, r.created_by).await?;
         let refs = self.refs_of(&place.scope, std::iter::once(&r.body)).await?;
         Ok(render::envelope(
             render::record(r, by.as_ref(), place.v2, &refs),
@@ -186,7 +187,7 @@ impl Trestle {
         check_origin(origin_id.as_deref())?;
         validate(op, &mut fields, require, req.form)?;
         super::tuned::fill_defaults(&place.scope.resource, &mut fields);
-        let by = self.user_of(place.actor.user_id()).await?;
+        let by = self.user_of(place.scope.company, place.actor.user_id()).await?;
         let refs = self.refs_of(&place.scope, std::iter::once(&fields)).await?;
         let (v2, success) = (place.v2, op.success);
         let remember = |r: &Record| RememberedResponse {
@@ -206,7 +207,7 @@ impl Trestle {
         {
             Ok(r) => Ok(answer(
                 success,
-                render::envelope(render::record(&r, by.as_ref(), v2, &refs), v2),
+                render::envelope(render::record_owned(r, by.as_ref(), v2, &refs), v2),
             )),
             Err(StoreError::Conflict(m)) if m == "idempotency" => self
                 .replayed(key.as_ref())
@@ -235,7 +236,7 @@ impl Trestle {
         let origin_id = take_origin(&mut fields);
         check_origin(origin_id.as_deref())?;
         validate(op, &mut fields, false, req.form)?;
-        let by = self.user_of(existing.created_by).await?;
+        let by = self.user_of(place.scope.company, existing.created_by).await?;
         let refs = self
             .refs_of(&place.scope, [&existing.body, &fields].into_iter())
             .await?;

@@ -52,6 +52,8 @@ impl Node {
 
 pub(super) struct Router {
     nodes: Vec<Node>,
+    /// Each operation's parameter names, in order (by the operation's index).
+    names: Vec<Box<[Box<str>]>>,
 }
 
 fn slot(method: Method) -> usize {
@@ -110,7 +112,11 @@ impl Router {
             // The first operation of a (method, template) wins; the catalog has no duplicates.
             nodes[at].ops[slot(op.method)].get_or_insert(i);
         }
-        Router { nodes }
+        let names = ops
+            .iter()
+            .map(|op| param_names(&op.path).map(Into::into).collect())
+            .collect();
+        Router { nodes, names }
     }
 
     pub(super) fn resolve<'c>(&self, ops: &'c [CatalogOp], method: Method, path: &str) -> Resolved<'c> {
@@ -120,21 +126,33 @@ impl Router {
         let trimmed = trimmed.strip_suffix('/').unwrap_or(trimmed);
         let mut segs = [""; MAX_SEGMENTS];
         let mut n = 0;
-        for seg in trimmed.split('/') {
+        let mut start = 0;
+        for end in trimmed
+            .bytes()
+            .enumerate()
+            .filter(|(_, b)| *b == b'/')
+            .map(|(i, _)| i)
+            .chain([trimmed.len()])
+        {
+            // `/` is ASCII, so both ends are on character boundaries.
+            let seg = &trimmed[start..end];
             if seg.is_empty() || n == MAX_SEGMENTS {
                 return Resolved::NotFound;
             }
             segs[n] = seg;
             n += 1;
+            start = end + 1;
         }
         let segs = &segs[..n];
         let mut values = [""; MAX_SEGMENTS];
         let want = slot(method);
         if let Some(node) = self.walk(0, segs, &mut values, 0, &|n: &Node| n.ops[want].is_some()) {
-            let Some(op) = self.nodes[node].ops[want].map(|i| &ops[i]) else {
+            let Some(i) = self.nodes[node].ops[want] else {
                 return Resolved::NotFound;
             };
-            let params = param_names(&op.path)
+            let op = &ops[i];
+            let params = self.names[i]
+                .iter()
                 .zip(values.iter())
                 .map(|(name, value)| (name.to_string(), (*value).to_string()))
                 .collect();

@@ -191,17 +191,19 @@ macro_rules! impl_records {
                 }
                 storable(&new.body)?;
                 let number = Self::count_in_tx(tx, scope, 1, true).await?;
-                let row: RecordRow = sqlx::query_as(&format!(
+                let body = serde_json::to_string(&new.body).map_err(|e| StoreError::Other(format!("a record body: {e}")))?;
+                // Only the id comes back: the body stored is the one sent (a JSON object's text
+                // reads back as the same object on both backends), the times are `at`.
+                let id: i64 = sqlx::query_scalar(&format!(
                     "INSERT INTO records (company_id, project_id, resource, parent, body, origin_id, number, created_at, \
-                     updated_at, created_by) VALUES ($1, $2, $3, $4, $5{}, $6, $7, $8, $8, $9) RETURNING {}",
+                     updated_at, created_by) VALUES ($1, $2, $3, $4, $5{}, $6, $7, $8, $8, $9) RETURNING id",
                     Self::RECORDS.body_in,
-                    columns(Self::RECORDS)
                 ))
                 .bind(scope.company.0)
                 .bind(scope.project.map(|p| p.0))
                 .bind(&scope.resource)
                 .bind(&scope.parent)
-                .bind(Value::Object(new.body.clone()).to_string())
+                .bind(body)
                 .bind(&new.origin_id)
                 .bind(number)
                 .bind(at)
@@ -209,7 +211,17 @@ macro_rules! impl_records {
                 .fetch_one(&mut **tx)
                 .await
                 .map_err(unless_origin_taken)?;
-                let record = Record::try_from(row)?;
+                let record = Record {
+                    id: RecordId(id),
+                    scope: scope.clone(),
+                    body: new.body.clone(),
+                    origin_id: new.origin_id.clone(),
+                    number,
+                    created_at: at,
+                    updated_at: at,
+                    deleted_at: None,
+                    created_by: new.created_by,
+                };
                 tx.record(event(Action::RecordCreate, &record).after(record_json(&record)));
                 Ok(record)
             }

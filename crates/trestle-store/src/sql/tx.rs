@@ -129,14 +129,16 @@ where
     }
 }
 
-/// What the events touched, each company and app once, in the order first named.
+/// What the events touched, each company and app once, in the order first named. An event
+/// about a tool record (`TargetKind::Record`) changes only the company's records.
 fn changes_of(events: &[Event]) -> Vec<Change> {
     let mut changes = Vec::new();
     for e in events {
-        for c in [e.company.map(Change::Company), e.app.map(Change::App)]
-            .into_iter()
-            .flatten()
-        {
+        let company = e.company.map(|c| match e.target {
+            trestle_domain::event::TargetKind::Record => Change::Records(c),
+            _ => Change::Company(c),
+        });
+        for c in [company, e.app.map(Change::App)].into_iter().flatten() {
             if !changes.contains(&c) {
                 changes.push(c);
             }
@@ -179,8 +181,10 @@ macro_rules! impl_tx {
                     sqlx::query(lock).bind(OUTBOX_LOCK).execute(&mut *self).await?;
                 }
                 for e in &events {
-                    let before = e.before.as_ref().map(|v| v.to_string());
-                    let after = e.after.as_ref().map(|v| v.to_string());
+                    // serde_json's writer, not `Display` (the same text, written straight to bytes)
+                    let text = |v: &serde_json::Value| serde_json::to_string(v).unwrap_or_default();
+                    let before = e.before.as_ref().map(text);
+                    let after = e.after.as_ref().map(text);
                     let id: i64 = sqlx::query_scalar(
                         "INSERT INTO audit_events (at, actor_kind, actor_user_id, company_id, app_id, action, \
                          target_type, target_id, before_json, after_json, resource) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) \
@@ -255,6 +259,25 @@ mod tests {
             actor_user: None,
             at: 1_700_000_000,
         }
+    }
+
+    /// A record's event changes its company's records only; any other event the company; each
+    /// change once.
+    #[test]
+    fn record_events_change_only_the_records() {
+        use trestle_domain::event::{Action, TargetKind};
+        let c = CompanyId(4);
+        let record = Event::new(Action::RecordCreate, TargetKind::Record, 1)
+            .in_company(c)
+            .of_resource("rfis");
+        let project = Event::new(Action::ProjectCreate, TargetKind::Project, 2)
+            .in_company(c)
+            .for_app(AppId(9));
+        assert_eq!(changes_of(&[record.clone(), record.clone()]), [Change::Records(c)]);
+        assert_eq!(
+            changes_of(&[record, project]),
+            [Change::Records(c), Change::Company(c), Change::App(AppId(9))]
+        );
     }
 
     /// The companies named `name`, and the rows of the audit log and of the outbox.

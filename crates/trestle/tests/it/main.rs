@@ -12,6 +12,7 @@ mod cli_projects;
 mod cli_words;
 mod clock_jumps;
 mod company_admin;
+mod concurrent_creates;
 mod directory_kinds;
 mod directory_reads;
 mod dmsa_loop;

@@ -98,15 +98,17 @@ impl Trestle {
             return Ok(refs);
         }
         // People and vendors are the company's data: each is read once per company generation
-        // (`Caches::shown_people`, `shown_vendors`), not once per page.
+        // (`Caches::shown_people`, `shown_vendors`), not once per page. A person shown is a
+        // member (the directory: a record write leaves it); a vendor is a record.
         let gens = &self.caches.gens;
         let stamp = gens.stamp(Some(scope.company), None);
+        let people_stamp = gens.stamp_directory(Some(scope.company), None);
         for &id in &wanted.people {
             let user = UserId(id);
             let shown = self
                 .caches
                 .shown_people
-                .get_or_load(gens, &(scope.company, user), stamp, || async {
+                .get_or_load(gens, &(scope.company, user), people_stamp, || async {
                     if self.store.company_membership(scope.company, user).await?.is_none() {
                         return Ok::<_, CoreError>(None);
                     }
