@@ -56,6 +56,9 @@ impl TestApp {
         let clock = Arc::new(ManualClock::new(now));
         let mut config = ServerConfig::new(db_url, vec![7u8; 32]);
         config.clock = clock.clone();
+        // A loaded CI machine can keep a second node's first connection waiting past the 3 s
+        // default; tests that need a short timeout (faults.rs) set their own in `adjust`.
+        config.acquire_timeout = std::time::Duration::from_secs(30);
         adjust(&mut config);
         let core = server::build(&config).await.expect("build server");
         let operator = core.create_operator_token("tests").await.expect("operator token");
