@@ -24,8 +24,8 @@ fuzz_target!(|data: &[u8]| {
     let Some(Ok(q)) = trestle_http::fuzzing::parse_rest_query(&target, total) else {
         return;
     };
-    assert!(q.page.page >= 1);
-    assert!((1..=MAX_PER_PAGE).contains(&q.page.per_page));
+    assert!(q.page.page() >= 1);
+    assert!((1..=MAX_PER_PAGE).contains(&q.page.per_page()));
     assert!(q.company_id.is_none_or(|c| c > 0) && q.project_id.is_none_or(|p| p > 0));
     assert!(
         axum_free_header_ok(&q.link),
