@@ -127,14 +127,8 @@ impl Trestle {
         )
     }
 
-    /// `GET /rest/v1.0/companies/{id}/users`: needs `read_only` on the company Directory tool.
-    #[tracing::instrument(level = "debug", skip_all, fields(caller = ?caller, company = %company))]
-    pub async fn list_company_directory(
-        &self,
-        caller: &Caller,
-        company: CompanyId,
-        page: PageRequest,
-    ) -> Result<Page<DirectoryEntry>> {
+    /// The one check of every company Directory read: `read_only` on the company Directory tool.
+    async fn require_company_directory_read(&self, caller: &Caller, company: CompanyId) -> Result<()> {
         let (actor, m) = self.company_actor(caller, company).await?;
         self.require(
             actor,
@@ -143,7 +137,18 @@ impl Trestle {
                 tool: Tool::Directory,
                 op: Operation::Read,
             },
-        )?;
+        )
+    }
+
+    /// `GET /rest/v1.0/companies/{id}/users`: needs `read_only` on the company Directory tool.
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = ?caller, company = %company))]
+    pub async fn list_company_directory(
+        &self,
+        caller: &Caller,
+        company: CompanyId,
+        page: PageRequest,
+    ) -> Result<Page<DirectoryEntry>> {
+        self.require_company_directory_read(caller, company).await?;
         Ok(self.store.list_company_users(company, page).await?)
     }
 
@@ -156,15 +161,7 @@ impl Trestle {
         company: CompanyId,
         page: PageRequest,
     ) -> Result<Page<DirectoryEntry>> {
-        let (actor, m) = self.company_actor(caller, company).await?;
-        self.require(
-            actor,
-            Request::UseCompanyTool {
-                company: m.as_deref(),
-                tool: Tool::Directory,
-                op: Operation::Read,
-            },
-        )?;
+        self.require_company_directory_read(caller, company).await?;
         Ok(self.store.list_inactive_company_users(company, page).await?)
     }
 
@@ -196,15 +193,7 @@ impl Trestle {
         company: CompanyId,
         user: UserId,
     ) -> Result<DirectoryEntry> {
-        let (actor, m) = self.company_actor(caller, company).await?;
-        self.require(
-            actor,
-            Request::UseCompanyTool {
-                company: m.as_deref(),
-                tool: Tool::Directory,
-                op: Operation::Read,
-            },
-        )?;
+        self.require_company_directory_read(caller, company).await?;
         self.store
             .find_company_user(company, user)
             .await?

@@ -168,27 +168,7 @@ async fn company_users(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    let company = parse_company("the company id in the path", &company)?;
-    let company = company_of(&state, &headers, Some(company))?.expect("explicit company");
-    let req = page_request(&query_pairs(&uri))?;
-    let page = state.core.list_company_directory(&caller, company, req).await?;
-    Ok(directory_page(&state, &headers, &uri, req, page))
-}
-
-async fn project_users(
-    State(state): State<AppState>,
-    RestCaller(caller): RestCaller,
-    ApiPath(project): ApiPath<String>,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Result<Response, ApiError> {
-    let project = ProjectId(positive("the project id in the path", &project)?);
-    let req = page_request(&query_pairs(&uri))?;
-    let page = state
-        .core
-        .list_project_directory(&caller, project, hint(&state, &headers, &uri)?, req)
-        .await?;
-    Ok(directory_page(&state, &headers, &uri, req, page))
+    company_directory(&state, &caller, &company, &headers, &uri, false).await
 }
 
 async fn inactive_company_users(
@@ -198,14 +178,37 @@ async fn inactive_company_users(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    let company = parse_company("the company id in the path", &company)?;
-    let company = company_of(&state, &headers, Some(company))?.expect("explicit company");
-    let req = page_request(&query_pairs(&uri))?;
-    let page = state
-        .core
-        .list_inactive_company_directory(&caller, company, req)
-        .await?;
-    Ok(directory_page(&state, &headers, &uri, req, page))
+    company_directory(&state, &caller, &company, &headers, &uri, true).await
+}
+
+/// A page of the company directory named in the path: every member, or the inactive ones.
+async fn company_directory(
+    state: &AppState,
+    caller: &Caller,
+    company: &str,
+    headers: &HeaderMap,
+    uri: &Uri,
+    inactive_only: bool,
+) -> Result<Response, ApiError> {
+    let company = parse_company("the company id in the path", company)?;
+    let company = company_of(state, headers, Some(company))?.expect("explicit company");
+    let req = page_request(&query_pairs(uri))?;
+    let page = if inactive_only {
+        state.core.list_inactive_company_directory(caller, company, req).await?
+    } else {
+        state.core.list_company_directory(caller, company, req).await?
+    };
+    Ok(directory_page(state, headers, uri, req, page))
+}
+
+async fn project_users(
+    State(state): State<AppState>,
+    RestCaller(caller): RestCaller,
+    ApiPath(project): ApiPath<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    project_directory(&state, &caller, &project, &headers, &uri, false).await
 }
 
 async fn inactive_project_users(
@@ -215,13 +218,31 @@ async fn inactive_project_users(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    let project = ProjectId(positive("the project id in the path", &project)?);
-    let req = page_request(&query_pairs(&uri))?;
-    let page = state
-        .core
-        .list_inactive_project_directory(&caller, project, hint(&state, &headers, &uri)?, req)
-        .await?;
-    Ok(directory_page(&state, &headers, &uri, req, page))
+    project_directory(&state, &caller, &project, &headers, &uri, true).await
+}
+
+/// A page of the project directory named in the path: every member, or those whose company
+/// membership is inactive.
+async fn project_directory(
+    state: &AppState,
+    caller: &Caller,
+    project: &str,
+    headers: &HeaderMap,
+    uri: &Uri,
+    inactive_only: bool,
+) -> Result<Response, ApiError> {
+    let project = ProjectId(positive("the project id in the path", project)?);
+    let req = page_request(&query_pairs(uri))?;
+    let hint = hint(state, headers, uri)?;
+    let page = if inactive_only {
+        state
+            .core
+            .list_inactive_project_directory(caller, project, hint, req)
+            .await?
+    } else {
+        state.core.list_project_directory(caller, project, hint, req).await?
+    };
+    Ok(directory_page(state, headers, uri, req, page))
 }
 
 async fn company_user(

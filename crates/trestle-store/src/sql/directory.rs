@@ -28,6 +28,63 @@ pub(crate) fn project_list_sql(member: bool) -> String {
 macro_rules! impl_directory {
     ($store:ident, $db:ty) => {
         impl $store {
+            /// A page of the company directory: every member, or only the inactive ones.
+            async fn company_directory(&self, company: CompanyId, inactive_only: bool, page: PageRequest) -> Result<Page<DirectoryEntry>> {
+                let only = if inactive_only { " AND cu.is_active = FALSE" } else { "" };
+                let total = self
+                    .count(&format!("SELECT COUNT(*) FROM company_users cu WHERE cu.company_id = $1{only}"), &[company.0])
+                    .await?;
+                let rows: Vec<DirectoryRow> = sqlx::query_as(&format!(
+                    "SELECT {DIRECTORY_COLUMNS}, cu.permissions FROM company_users cu JOIN users u ON u.id = cu.user_id \
+                     WHERE cu.company_id = $1{only} ORDER BY u.id LIMIT $2 OFFSET $3"
+                ))
+                .bind(company.0)
+                .bind(page.limit())
+                .bind(page.offset())
+                .fetch_all(&self.read)
+                .await?;
+                Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
+            }
+
+            /// A page of the project directory: every member, or only those whose company
+            /// membership is inactive.
+            async fn project_directory(
+                &self,
+                company: CompanyId,
+                project: ProjectId,
+                inactive_only: bool,
+                page: PageRequest,
+            ) -> Result<Page<DirectoryEntry>> {
+                let total = if inactive_only {
+                    self.count(
+                        "SELECT COUNT(*) FROM project_users pu JOIN company_users cu \
+                         ON cu.company_id = pu.company_id AND cu.user_id = pu.user_id \
+                         WHERE pu.company_id = $1 AND pu.project_id = $2 AND cu.is_active = FALSE",
+                        &[company.0, project.0],
+                    )
+                    .await?
+                } else {
+                    self.count(
+                        "SELECT COUNT(*) FROM project_users WHERE company_id = $1 AND project_id = $2",
+                        &[company.0, project.0],
+                    )
+                    .await?
+                };
+                let only = if inactive_only { " AND cu.is_active = FALSE" } else { "" };
+                let rows: Vec<DirectoryRow> = sqlx::query_as(&format!(
+                    "SELECT {DIRECTORY_COLUMNS}, pu.permissions FROM project_users pu JOIN users u ON u.id = pu.user_id \
+                     JOIN company_users cu ON cu.company_id = pu.company_id AND cu.user_id = pu.user_id \
+                     WHERE pu.company_id = $1 AND pu.project_id = $2{only} ORDER BY u.id LIMIT $3 OFFSET $4"
+                ))
+                .bind(company.0)
+                .bind(project.0)
+                .bind(page.limit())
+                .bind(page.offset())
+                .fetch_all(&self.read)
+                .await?;
+                Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
+            }
+
             /// A new person (no credentials yet) and its platform-only audit row (`user.create`);
             /// `extra` joins the e-mail and name in the row's `after`.
             pub(super) async fn insert_person(
@@ -285,17 +342,7 @@ macro_rules! impl_directory {
             }
 
             async fn list_company_users(&self, company: CompanyId, page: PageRequest) -> Result<Page<DirectoryEntry>> {
-                let total = self.count("SELECT COUNT(*) FROM company_users WHERE company_id = $1", &[company.0]).await?;
-                let rows: Vec<DirectoryRow> = sqlx::query_as(&format!(
-                    "SELECT {DIRECTORY_COLUMNS}, cu.permissions FROM company_users cu JOIN users u ON u.id = cu.user_id \
-                     WHERE cu.company_id = $1 ORDER BY u.id LIMIT $2 OFFSET $3"
-                ))
-                .bind(company.0)
-                .bind(page.limit())
-                .bind(page.offset())
-                .fetch_all(&self.read)
-                .await?;
-                Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
+                self.company_directory(company, false, page).await
             }
 
             async fn list_project_users(
@@ -304,43 +351,11 @@ macro_rules! impl_directory {
                 project: ProjectId,
                 page: PageRequest,
             ) -> Result<Page<DirectoryEntry>> {
-                let total = self
-                    .count(
-                        "SELECT COUNT(*) FROM project_users WHERE company_id = $1 AND project_id = $2",
-                        &[company.0, project.0],
-                    )
-                    .await?;
-                let rows: Vec<DirectoryRow> = sqlx::query_as(&format!(
-                    "SELECT {DIRECTORY_COLUMNS}, pu.permissions FROM project_users pu JOIN users u ON u.id = pu.user_id \
-                     JOIN company_users cu ON cu.company_id = pu.company_id AND cu.user_id = pu.user_id \
-                     WHERE pu.company_id = $1 AND pu.project_id = $2 ORDER BY u.id LIMIT $3 OFFSET $4"
-                ))
-                .bind(company.0)
-                .bind(project.0)
-                .bind(page.limit())
-                .bind(page.offset())
-                .fetch_all(&self.read)
-                .await?;
-                Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
+                self.project_directory(company, project, false, page).await
             }
 
             async fn list_inactive_company_users(&self, company: CompanyId, page: PageRequest) -> Result<Page<DirectoryEntry>> {
-                let total = self
-                    .count(
-                        "SELECT COUNT(*) FROM company_users WHERE company_id = $1 AND is_active = FALSE",
-                        &[company.0],
-                    )
-                    .await?;
-                let rows: Vec<DirectoryRow> = sqlx::query_as(&format!(
-                    "SELECT {DIRECTORY_COLUMNS}, cu.permissions FROM company_users cu JOIN users u ON u.id = cu.user_id \
-                     WHERE cu.company_id = $1 AND cu.is_active = FALSE ORDER BY u.id LIMIT $2 OFFSET $3"
-                ))
-                .bind(company.0)
-                .bind(page.limit())
-                .bind(page.offset())
-                .fetch_all(&self.read)
-                .await?;
-                Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
+                self.company_directory(company, true, page).await
             }
 
             async fn list_inactive_project_users(
@@ -349,26 +364,7 @@ macro_rules! impl_directory {
                 project: ProjectId,
                 page: PageRequest,
             ) -> Result<Page<DirectoryEntry>> {
-                let total = self
-                    .count(
-                        "SELECT COUNT(*) FROM project_users pu JOIN company_users cu \
-                         ON cu.company_id = pu.company_id AND cu.user_id = pu.user_id \
-                         WHERE pu.company_id = $1 AND pu.project_id = $2 AND cu.is_active = FALSE",
-                        &[company.0, project.0],
-                    )
-                    .await?;
-                let rows: Vec<DirectoryRow> = sqlx::query_as(&format!(
-                    "SELECT {DIRECTORY_COLUMNS}, pu.permissions FROM project_users pu JOIN users u ON u.id = pu.user_id \
-                     JOIN company_users cu ON cu.company_id = pu.company_id AND cu.user_id = pu.user_id \
-                     WHERE pu.company_id = $1 AND pu.project_id = $2 AND cu.is_active = FALSE ORDER BY u.id LIMIT $3 OFFSET $4"
-                ))
-                .bind(company.0)
-                .bind(project.0)
-                .bind(page.limit())
-                .bind(page.offset())
-                .fetch_all(&self.read)
-                .await?;
-                Ok(Page { items: rows.into_iter().map(Into::into).collect(), total })
+                self.project_directory(company, project, true, page).await
             }
 
             async fn find_company_user(&self, company: CompanyId, user: UserId) -> Result<Option<DirectoryEntry>> {
