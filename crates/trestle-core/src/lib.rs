@@ -23,6 +23,7 @@ mod service_accounts;
 mod signin;
 pub mod tokens;
 mod tools;
+pub mod views;
 pub mod webhooks;
 
 pub use api::*;

@@ -41,6 +41,35 @@ pub(crate) fn checked_project(prefix: &str, p: &NewProject) -> std::result::Resu
         state_code: f.state_code,
         country_code: f.country_code,
         zip: f.zip,
+        details_json: p.details_json.clone(),
+    })
+}
+
+/// Checks a project change: every given field as for a new project; absent ones stay as they
+/// are.
+pub(crate) fn checked_patch(patch: ProjectPatch) -> Result<ProjectPatch> {
+    let given = |v: &Option<Option<String>>| v.clone().flatten();
+    let probe = ProjectFields {
+        name: patch.name.clone().unwrap_or_else(|| "unchanged".into()),
+        project_number: given(&patch.project_number),
+        address: given(&patch.address),
+        city: given(&patch.city),
+        state_code: given(&patch.state_code),
+        country_code: given(&patch.country_code),
+        zip: given(&patch.zip),
+    };
+    let f = check_fields("$", &probe).map_err(|ps| invalid(format!("{} invalid field(s)", ps.len()), ps))?;
+    let keep = |asked: &Option<Option<String>>, checked: Option<String>| asked.as_ref().map(|_| checked);
+    Ok(ProjectPatch {
+        name: patch.name.as_ref().map(|_| f.name.clone()),
+        project_number: keep(&patch.project_number, f.project_number),
+        address: keep(&patch.address, f.address),
+        city: keep(&patch.city, f.city),
+        state_code: keep(&patch.state_code, f.state_code),
+        country_code: keep(&patch.country_code, f.country_code),
+        zip: keep(&patch.zip, f.zip),
+        active: patch.active,
+        details_json: patch.details_json,
     })
 }
 
@@ -91,29 +120,7 @@ impl Trestle {
         patch: ProjectPatch,
     ) -> Result<Project> {
         self.administer(actor, company, AdminArea::Projects).await?;
-        // Every given field is checked as for a new project; absent ones stay as they are.
-        let given = |v: &Option<Option<String>>| v.clone().flatten();
-        let probe = ProjectFields {
-            name: patch.name.clone().unwrap_or_else(|| "unchanged".into()),
-            project_number: given(&patch.project_number),
-            address: given(&patch.address),
-            city: given(&patch.city),
-            state_code: given(&patch.state_code),
-            country_code: given(&patch.country_code),
-            zip: given(&patch.zip),
-        };
-        let f = check_fields("$", &probe).map_err(|ps| invalid(format!("{} invalid field(s)", ps.len()), ps))?;
-        let keep = |asked: &Option<Option<String>>, checked: Option<String>| asked.as_ref().map(|_| checked);
-        let patch = ProjectPatch {
-            name: patch.name.as_ref().map(|_| f.name.clone()),
-            project_number: keep(&patch.project_number, f.project_number),
-            address: keep(&patch.address, f.address),
-            city: keep(&patch.city, f.city),
-            state_code: keep(&patch.state_code, f.state_code),
-            country_code: keep(&patch.country_code, f.country_code),
-            zip: keep(&patch.zip, f.zip),
-            active: patch.active,
-        };
+        let patch = checked_patch(patch)?;
         self.store
             .update_project(company, project, &patch, &self.audit(actor))
             .await

@@ -56,6 +56,9 @@ pub struct Project {
     pub active: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The project's fields from Procore's project endpoints that have no field above
+    /// (description, dates, total value, …): a JSON object, `{}` when none.
+    pub details_json: String,
 }
 
 /// A person or bot in a company directory, with their membership.
@@ -65,6 +68,10 @@ pub struct DirectoryEntry {
     pub is_active: bool,
     pub is_admin: bool,
     pub permissions_json: String,
+    /// The company's own profile of the member, as Procore's directory endpoints write it (job
+    /// title, phones, address, names as the company knows them, …): a JSON object, `{}` when
+    /// none. What one company writes is never seen by another.
+    pub profile_json: String,
 }
 
 /// An invitation as its company's admins and the invited person see it. It never says whether

@@ -10,8 +10,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
+use trestle_core::views::ProjectJson;
 use trestle_core::MISSING_COMPANY_HEADER;
-use trestle_domain::entities::{Company, Project, User};
+use trestle_domain::entities::{Company, User};
 use trestle_domain::{CompanyId, ProjectId};
 
 pub fn routes() -> Router<AppState> {
@@ -87,60 +88,6 @@ impl<'a> From<&'a Company> for CompanyJson<'a> {
             logo_url: None,
             pcn_business_experience: false,
             my_company: false,
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct CompanyRef<'a> {
-    id: i64,
-    name: &'a str,
-}
-
-#[derive(Serialize)]
-struct ProjectJson<'a> {
-    id: i64,
-    name: &'a str,
-    display_name: std::borrow::Cow<'a, str>,
-    project_number: Option<&'a str>,
-    address: Option<&'a str>,
-    city: Option<&'a str>,
-    state_code: Option<&'a str>,
-    country_code: Option<&'a str>,
-    zip: Option<&'a str>,
-    active: bool,
-    created_at: String,
-    updated_at: String,
-    origin_id: Option<&'a str>,
-    origin_data: Option<&'a str>,
-    company: CompanyRef<'a>,
-}
-
-impl<'a> From<&'a Project> for ProjectJson<'a> {
-    fn from(p: &'a Project) -> Self {
-        let display_name = match &p.project_number {
-            Some(n) if !n.is_empty() => std::borrow::Cow::Owned(format!("{n} - {}", p.name)),
-            _ => std::borrow::Cow::Borrowed(p.name.as_str()),
-        };
-        ProjectJson {
-            id: p.id.0,
-            display_name,
-            name: &p.name,
-            project_number: p.project_number.as_deref(),
-            address: p.address.as_deref(),
-            city: p.city.as_deref(),
-            state_code: p.state_code.as_deref(),
-            country_code: p.country_code.as_deref(),
-            zip: p.zip.as_deref(),
-            active: p.active,
-            created_at: iso(p.created_at),
-            updated_at: iso(p.updated_at),
-            origin_id: None,
-            origin_data: None,
-            company: CompanyRef {
-                id: p.company_id.0,
-                name: &p.company_name,
-            },
         }
     }
 }

@@ -13,10 +13,11 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
+use trestle_core::views::DirectoryUserJson;
 use trestle_core::{Caller, CoreError};
-use trestle_domain::entities::{DirectoryEntry, Document, DocumentKind, UserKind};
+use trestle_domain::entities::{DirectoryEntry, Document, DocumentKind};
 use trestle_domain::page::Page;
 use trestle_domain::permissions::ToolScope;
 use trestle_domain::*;
@@ -95,55 +96,6 @@ fn hint(state: &AppState, headers: &HeaderMap, uri: &Uri) -> Result<Option<Compa
         .map(|v| parse_company("company_id", v))
         .transpose()?;
     company_of(state, headers, explicit)
-}
-
-#[derive(Serialize)]
-struct DirectoryUserJson {
-    id: i64,
-    name: String,
-    first_name: String,
-    last_name: String,
-    email_address: String,
-    is_active: bool,
-    is_employee: bool,
-    job_title: Option<String>,
-    last_login_at: Option<String>,
-    permission_template: Option<Value>,
-    vendor: Option<Value>,
-    /// Trestle: the user is an app's DMSA bot (a traditional service account is not: its job
-    /// title is "Service account").
-    is_dmsa: bool,
-}
-
-impl From<DirectoryEntry> for DirectoryUserJson {
-    fn from(e: DirectoryEntry) -> Self {
-        let (first, last) = match e.user.name.rsplit_once(' ') {
-            Some((f, l)) => (f.to_string(), l.to_string()),
-            None => (e.user.name.clone(), String::new()),
-        };
-        let bot = e.user.kind == UserKind::Bot;
-        let job_title = match e.user.kind {
-            UserKind::Bot => Some("DMSA app user".to_string()),
-            UserKind::ServiceAccount => Some("Service account".to_string()),
-            UserKind::Person => None,
-        };
-        DirectoryUserJson {
-            id: e.user.id.0,
-            name: e.user.name,
-            first_name: first,
-            last_name: last,
-            email_address: e.user.email,
-            is_active: e.is_active,
-            is_employee: e.user.kind == UserKind::Person,
-            job_title,
-            last_login_at: None,
-            permission_template: Some(
-                json!({"permissions": serde_json::from_str::<Value>(&e.permissions_json).unwrap_or(Value::Null)}),
-            ),
-            vendor: None,
-            is_dmsa: bot,
-        }
-    }
 }
 
 fn directory_page(

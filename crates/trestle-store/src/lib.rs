@@ -26,6 +26,7 @@ mod manage;
 mod model;
 mod outbox;
 mod permitted;
+mod profiles;
 mod records;
 mod service_accounts;
 mod signin;
@@ -52,6 +53,7 @@ pub use manage::*;
 pub use model::*;
 pub use outbox::*;
 pub use permitted::*;
+pub use profiles::*;
 pub use records::*;
 pub use service_accounts::*;
 pub use signin::*;
@@ -87,6 +89,7 @@ pub trait Store:
     + ChangeStore
     + RecordStore
     + WebhookStore
+    + DirectoryProfileStore
 {
 }
 impl<T> Store for T where
@@ -113,6 +116,7 @@ impl<T> Store for T where
         + ChangeStore
         + RecordStore
         + WebhookStore
+        + DirectoryProfileStore
 {
 }
 

@@ -28,6 +28,8 @@ pub struct NewProject {
     pub state_code: Option<String>,
     pub country_code: Option<String>,
     pub zip: Option<String>,
+    /// The fields without a column of their own, as a JSON object (`None`: `{}`).
+    pub details_json: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -225,6 +227,8 @@ pub struct ProjectPatch {
     pub country_code: Option<Option<String>>,
     pub zip: Option<Option<String>>,
     pub active: Option<bool>,
+    /// Fields without a column to merge into the project's (a JSON object; `None`: unchanged).
+    pub details_json: Option<String>,
 }
 
 /// What an admin asks for when inviting someone into the company directory.

@@ -30,6 +30,7 @@ mod documents;
 mod feed;
 mod installs;
 mod manage;
+mod profiles;
 mod records;
 mod rows;
 mod service_accounts;

@@ -1318,6 +1318,10 @@ async fn project_search_is_scoped_and_literal(s: Arc<dyn Store>) {
 #[path = "suite/manage.rs"]
 mod manage;
 
+/// The directory and projects as the REST endpoints write them.
+#[path = "suite/profiles.rs"]
+mod profiles;
+
 /// Events: the audit log and the outbox, written together or not at all.
 #[path = "suite/events.rs"]
 mod events;

@@ -17,6 +17,7 @@
 //! is the values of the operation's parent ids joined by `/`; a parent whose collection can be
 //! created through the catalog must exist.
 
+mod modelled;
 mod pages;
 mod query;
 mod render;
@@ -178,6 +179,9 @@ impl Trestle {
     pub async fn serve_operation(&self, caller: &Caller, req: OpRequest<'_>) -> Result<OpAnswer> {
         let place = self.place(caller, &req).await?;
         self.check_parents(&place, &req).await?;
+        if let Some(kind) = modelled::of(req.op) {
+            return self.serve_modelled(&place, kind, req).await;
+        }
         // Only now, with the caller's access decided for this request, may a list come from
         // the page cache.
         if let Some(key) = pages::key_of(&place, &req) {
@@ -286,6 +290,13 @@ impl Trestle {
             if let Some(project) = project {
                 let missing = CoreError::NotFound(collection);
                 let id = value.parse::<i64>().map_err(|_| CoreError::NotFound(collection))?;
+                if let Some(found) = self.modelled_parent(place, collection, id).await? {
+                    if !found {
+                        return Err(missing);
+                    }
+                    values.push(value);
+                    continue;
+                }
                 let scope = RecordScope {
                     company: place.scope.company,
                     project,

@@ -265,7 +265,15 @@ pub fn sample(schema: &Value, depth: usize) -> Value {
         "integer" => Value::from(1),
         "number" => Value::from(1.5),
         "boolean" => Value::Bool(true),
-        "string" => Value::String("sample".into()),
+        "string" => Value::String(
+            match schema.get("format").and_then(Value::as_str) {
+                Some("email") => "sample@example.com",
+                Some("date") => "2026-01-05",
+                Some("date-time") => "2026-01-05T12:00:00Z",
+                _ => "sample",
+            }
+            .into(),
+        ),
         "array" => match schema.get("items") {
             Some(items) if depth < MAX_DEPTH => Value::Array(vec![sample(items, depth + 1)]),
             _ => Value::Array(vec![]),

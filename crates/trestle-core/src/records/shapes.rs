@@ -23,7 +23,7 @@ pub const MAX_SYNC: usize = 1000;
 
 type Remember<'a> = &'a (dyn Fn(&Record) -> RememberedResponse + Sync);
 
-fn answer(status: u16, v: Value) -> OpAnswer {
+pub(super) fn answer(status: u16, v: Value) -> OpAnswer {
     OpAnswer {
         status,
         body: if status == 204 { OpBody::Empty } else { OpBody::Json(v) },
@@ -51,7 +51,7 @@ fn take_origin(fields: &mut Map<String, Value>) -> Option<String> {
     }
 }
 
-fn validate(op: &CatalogOp, fields: &mut Map<String, Value>, require: bool, form: bool) -> Result<()> {
+pub(super) fn validate(op: &CatalogOp, fields: &mut Map<String, Value>, require: bool, form: bool) -> Result<()> {
     let mut problems: Vec<Problem> = Vec::new();
     let base = schema::base_path(op);
     if let Some(s) = schema::record_schema(op) {
@@ -126,7 +126,7 @@ impl Trestle {
         ))
     }
 
-    async fn replayed(&self, key: Option<&IdempotencyKey>) -> Result<Option<OpAnswer>> {
+    pub(super) async fn replayed(&self, key: Option<&IdempotencyKey>) -> Result<Option<OpAnswer>> {
         match key {
             Some(k) => Ok(self.store.remembered(k).await?.map(replay)),
             None => Ok(None),

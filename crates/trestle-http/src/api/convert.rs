@@ -59,6 +59,7 @@ pub(crate) fn new_project(b: CreateProject) -> NewProject {
         state_code: b.state_code,
         country_code: b.country_code,
         zip: b.zip,
+        details_json: None,
     }
 }
 

@@ -120,6 +120,7 @@ pub(super) async fn update_project(
         country_code: b.country_code,
         zip: b.zip,
         active: b.active,
+        details_json: None,
     };
     let p = s.core.update_project(actor, company, project, patch).await?;
     Ok(Json(p.dto()))

@@ -28,6 +28,54 @@ pub(crate) fn project_list_sql(member: bool) -> String {
 macro_rules! impl_directory {
     ($store:ident, $db:ty) => {
         impl $store {
+            /// Creates a project in `tx`; bots of "add to all new projects" installs join it.
+            pub(super) async fn create_project_in_tx(
+                tx: &mut Tx<$db>,
+                company: CompanyId,
+                new: &NewProject,
+                at: i64,
+            ) -> Result<Project> {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO projects (company_id, name, project_number, address, city, state_code, country_code, zip, \
+                     active, created_at, updated_at, details) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,TRUE,$9,$9,$10) RETURNING id",
+                )
+                .bind(company.0)
+                .bind(&new.name)
+                .bind(&new.project_number)
+                .bind(&new.address)
+                .bind(&new.city)
+                .bind(&new.state_code)
+                .bind(&new.country_code)
+                .bind(&new.zip)
+                .bind(at)
+                .bind(new.details_json.as_deref().unwrap_or("{}"))
+                .fetch_one(&mut **tx)
+                .await?;
+                let bots = sqlx::query(
+                    "INSERT INTO project_users (project_id, user_id, company_id, permissions, created_at) \
+                     SELECT $1, bot_user_id, company_id, project_permissions, $2 FROM installs \
+                     WHERE company_id = $3 AND status = 'installed' AND add_to_new_projects = TRUE",
+                )
+                .bind(id)
+                .bind(at)
+                .bind(company.0)
+                .execute(&mut **tx)
+                .await?;
+                let row: ProjectRow = sqlx::query_as(&format!(
+                    "SELECT {PROJECT_COLUMNS} FROM projects p JOIN companies c ON c.id = p.company_id WHERE p.id = $1"
+                ))
+                .bind(id)
+                .fetch_one(&mut **tx)
+                .await?;
+                tx.record(
+                    Event::new(Action::ProjectCreate, TargetKind::Project, id)
+                        .in_company(company)
+                        .in_project(ProjectId(id))
+                        .after(json_of(&[("name", new.name.clone().into()), ("bots_added", bots.rows_affected().into())])),
+                );
+                Ok(row.into())
+            }
+
             /// A page of the company directory: every member, or only the inactive ones.
             async fn company_directory(&self, company: CompanyId, inactive_only: bool, page: PageRequest) -> Result<Page<DirectoryEntry>> {
                 let only = if inactive_only { " AND cu.is_active = FALSE" } else { "" };
@@ -252,45 +300,9 @@ macro_rules! impl_directory {
 
             async fn create_project(&self, company: CompanyId, new: &NewProject, audit: &EventContext) -> Result<Project> {
                 let mut tx = self.begin(audit).await?;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO projects (company_id, name, project_number, address, city, state_code, country_code, zip, \
-                     active, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,TRUE,$9,$9) RETURNING id",
-                )
-                .bind(company.0)
-                .bind(&new.name)
-                .bind(&new.project_number)
-                .bind(&new.address)
-                .bind(&new.city)
-                .bind(&new.state_code)
-                .bind(&new.country_code)
-                .bind(&new.zip)
-                .bind(audit.at)
-                .fetch_one(&mut *tx)
-                .await?;
-                let bots = sqlx::query(
-                    "INSERT INTO project_users (project_id, user_id, company_id, permissions, created_at) \
-                     SELECT $1, bot_user_id, company_id, project_permissions, $2 FROM installs \
-                     WHERE company_id = $3 AND status = 'installed' AND add_to_new_projects = TRUE",
-                )
-                .bind(id)
-                .bind(audit.at)
-                .bind(company.0)
-                .execute(&mut *tx)
-                .await?;
-                let row: ProjectRow = sqlx::query_as(&format!(
-                    "SELECT {PROJECT_COLUMNS} FROM projects p JOIN companies c ON c.id = p.company_id WHERE p.id = $1"
-                ))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
-                tx.record(
-                    Event::new(Action::ProjectCreate, TargetKind::Project, id)
-                        .in_company(company)
-                        .in_project(ProjectId(id))
-                        .after(json_of(&[("name", new.name.clone().into()), ("bots_added", bots.rows_affected().into())])),
-                );
+                let project = Self::create_project_in_tx(&mut tx, company, new, audit.at).await?;
                 tx.commit().await?;
-                Ok(row.into())
+                Ok(project)
             }
 
             async fn find_project(&self, company: CompanyId, project: ProjectId) -> Result<Option<Project>> {

@@ -62,12 +62,70 @@ fn project_json(p: &ProjectRow) -> serde_json::Value {
         ("country_code", p.country_code.clone().into()),
         ("zip", p.zip.clone().into()),
         ("active", p.active.into()),
+        (
+            "details",
+            serde_json::from_str::<serde_json::Value>(&p.details).unwrap_or(serde_json::Value::Null),
+        ),
     ])
 }
 
 macro_rules! manage_store {
     ($store:ident, $db:ty) => {
         impl $store {
+            /// Changes a project in `tx` (deactivating or reactivating is a change of `active`).
+            pub(super) async fn update_project_in_tx(
+                tx: &mut Tx<$db>,
+                company: CompanyId,
+                project: ProjectId,
+                patch: &ProjectPatch,
+                at: i64,
+            ) -> Result<Project> {
+                // Takes the row's lock first (PostgreSQL), so two changes never interleave.
+                sqlx::query("UPDATE projects SET updated_at = updated_at WHERE id = $1 AND company_id = $2")
+                    .bind(project.0)
+                    .bind(company.0)
+                    .execute(&mut **tx)
+                    .await?;
+                let was = Self::project_in_tx(tx, company, project.0).await?;
+                let pick = |new: &Option<Option<String>>, old: &Option<String>| new.clone().unwrap_or_else(|| old.clone());
+                sqlx::query(
+                    "UPDATE projects SET name = $1, project_number = $2, address = $3, city = $4, state_code = $5, \
+                     country_code = $6, zip = $7, active = $8, updated_at = $9, details = $12 \
+                     WHERE id = $10 AND company_id = $11",
+                )
+                .bind(patch.name.clone().unwrap_or_else(|| was.name.clone()))
+                .bind(pick(&patch.project_number, &was.project_number))
+                .bind(pick(&patch.address, &was.address))
+                .bind(pick(&patch.city, &was.city))
+                .bind(pick(&patch.state_code, &was.state_code))
+                .bind(pick(&patch.country_code, &was.country_code))
+                .bind(pick(&patch.zip, &was.zip))
+                .bind(patch.active.unwrap_or(was.active))
+                .bind(at)
+                .bind(project.0)
+                .bind(company.0)
+                .bind(match &patch.details_json {
+                    Some(d) => super::profiles::merged_json(&was.details, d),
+                    None => was.details.clone(),
+                })
+                .execute(&mut **tx)
+                .await?;
+                let now = Self::project_in_tx(tx, company, project.0).await?;
+                let action = match (was.active, now.active) {
+                    (true, false) => Action::ProjectDeactivate,
+                    (false, true) => Action::ProjectReactivate,
+                    _ => Action::ProjectUpdate,
+                };
+                tx.record(
+                    Event::new(action, TargetKind::Project, project)
+                        .in_company(company)
+                        .in_project(project)
+                        .before(project_json(&was))
+                        .after(project_json(&now)),
+                );
+                Ok(now.into())
+            }
+
             async fn project_in_tx(tx: &mut Tx<$db>, company: CompanyId, project: i64) -> Result<ProjectRow> {
                 sqlx::query_as(&format!(
                     "SELECT {PROJECT_COLUMNS} FROM projects p JOIN companies c ON c.id = p.company_id \
@@ -89,7 +147,7 @@ macro_rules! manage_store {
             ) -> Result<(i64, u64)> {
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO projects (company_id, name, project_number, address, city, state_code, country_code, \
-                     zip, active, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,TRUE,$9,$9) RETURNING id",
+                     zip, active, created_at, updated_at, details) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,TRUE,$9,$9,$10) RETURNING id",
                 )
                 .bind(company.0)
                 .bind(&new.name)
@@ -100,6 +158,7 @@ macro_rules! manage_store {
                 .bind(&new.country_code)
                 .bind(&new.zip)
                 .bind(at)
+                .bind(new.details_json.as_deref().unwrap_or("{}"))
                 .fetch_one(&mut **tx)
                 .await?;
                 let bots = sqlx::query(
@@ -164,46 +223,9 @@ macro_rules! manage_store {
                 audit: &EventContext,
             ) -> Result<Project> {
                 let mut tx = self.begin(audit).await?;
-                // Takes the row's lock first (PostgreSQL), so two changes never interleave.
-                sqlx::query("UPDATE projects SET updated_at = updated_at WHERE id = $1 AND company_id = $2")
-                    .bind(project.0)
-                    .bind(company.0)
-                    .execute(&mut *tx)
-                    .await?;
-                let was = Self::project_in_tx(&mut tx, company, project.0).await?;
-                let pick = |new: &Option<Option<String>>, old: &Option<String>| new.clone().unwrap_or_else(|| old.clone());
-                sqlx::query(
-                    "UPDATE projects SET name = $1, project_number = $2, address = $3, city = $4, state_code = $5, \
-                     country_code = $6, zip = $7, active = $8, updated_at = $9 WHERE id = $10 AND company_id = $11",
-                )
-                .bind(patch.name.clone().unwrap_or_else(|| was.name.clone()))
-                .bind(pick(&patch.project_number, &was.project_number))
-                .bind(pick(&patch.address, &was.address))
-                .bind(pick(&patch.city, &was.city))
-                .bind(pick(&patch.state_code, &was.state_code))
-                .bind(pick(&patch.country_code, &was.country_code))
-                .bind(pick(&patch.zip, &was.zip))
-                .bind(patch.active.unwrap_or(was.active))
-                .bind(audit.at)
-                .bind(project.0)
-                .bind(company.0)
-                .execute(&mut *tx)
-                .await?;
-                let now = Self::project_in_tx(&mut tx, company, project.0).await?;
-                let action = match (was.active, now.active) {
-                    (true, false) => Action::ProjectDeactivate,
-                    (false, true) => Action::ProjectReactivate,
-                    _ => Action::ProjectUpdate,
-                };
-                tx.record(
-                    Event::new(action, TargetKind::Project, project)
-                        .in_company(company)
-                        .in_project(project)
-                        .before(project_json(&was))
-                        .after(project_json(&now)),
-                );
+                let now = Self::update_project_in_tx(&mut tx, company, project, patch, audit.at).await?;
                 tx.commit().await?;
-                Ok(now.into())
+                Ok(now)
             }
 
             async fn delete_project(&self, company: CompanyId, project: ProjectId, audit: &EventContext) -> Result<()> {

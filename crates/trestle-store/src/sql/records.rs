@@ -266,7 +266,7 @@ macro_rules! impl_records {
             }
 
             /// `Conflict("idempotency")` when an answer is already remembered under `key`.
-            async fn unused_key(tx: &mut Tx<$db>, key: &IdempotencyKey) -> Result<()> {
+            pub(super) async fn unused_key(tx: &mut Tx<$db>, key: &IdempotencyKey) -> Result<()> {
                 let found: Option<i64> = sqlx::query_scalar(
                     "SELECT status FROM idempotency WHERE company_id = $1 AND principal = $2 AND method = $3 \
                      AND path = $4 AND token = $5",
@@ -284,7 +284,7 @@ macro_rules! impl_records {
                 }
             }
 
-            async fn remember_in_tx(tx: &mut Tx<$db>, key: &IdempotencyKey, answer: &RememberedResponse, at: i64) -> Result<()> {
+            pub(super) async fn remember_in_tx(tx: &mut Tx<$db>, key: &IdempotencyKey, answer: &RememberedResponse, at: i64) -> Result<()> {
                 sqlx::query(
                     "INSERT INTO idempotency (company_id, principal, method, path, token, status, body, created_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -71,6 +71,7 @@ pub(super) struct ProjectRow {
     pub(super) active: bool,
     pub(super) created_at: i64,
     pub(super) updated_at: i64,
+    pub(super) details: String,
 }
 
 impl From<ProjectRow> for Project {
@@ -89,6 +90,7 @@ impl From<ProjectRow> for Project {
             active: r.active,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            details_json: r.details,
         }
     }
 }
@@ -318,7 +320,7 @@ pub(super) struct MembershipRow {
 
 pub(super) const PROJECT_COLUMNS: &str =
     "p.id, p.company_id, c.name AS company_name, p.name, p.project_number, p.address, \
-     p.city, p.state_code, p.country_code, p.zip, p.active, p.created_at, p.updated_at";
+     p.city, p.state_code, p.country_code, p.zip, p.active, p.created_at, p.updated_at, p.details";
 pub(super) const VERSION_COLUMNS: &str =
     "id, app_id, version, manifest, status, app_version_uuid, created_at, updated_at, promoted_at, sandbox_key";
 pub(super) const APP_COLUMNS: &str = "a.id, a.owner_id, a.name, a.created_at, \
@@ -338,7 +340,7 @@ pub(super) use user_kind_sql;
 pub(super) const DIRECTORY_COLUMNS: &str = concat!(
     "u.id, ",
     user_kind_sql!(),
-    " AS kind, u.email, u.name, u.created_at, cu.is_active, cu.is_admin"
+    " AS kind, u.email, u.name, u.created_at, cu.is_active, cu.is_admin, cu.profile"
 );
 
 pub(super) const SA_COLUMNS: &str =
@@ -419,6 +421,7 @@ pub(super) struct DirectoryRow {
     pub(super) created_at: i64,
     pub(super) is_active: bool,
     pub(super) is_admin: bool,
+    pub(super) profile: String,
     pub(super) permissions: String,
 }
 
@@ -435,6 +438,7 @@ impl From<DirectoryRow> for DirectoryEntry {
             is_active: r.is_active,
             is_admin: r.is_admin,
             permissions_json: r.permissions,
+            profile_json: r.profile,
         }
     }
 }

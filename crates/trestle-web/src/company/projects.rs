@@ -193,6 +193,7 @@ async fn create(State(s): State<WebState>, Path(c): Path<CompanyId>, posted: Pos
         state_code: optional(&form, "state_code"),
         country_code: optional(&form, "country_code"),
         zip: optional(&form, "zip"),
+        details_json: None,
     };
     let p = s
         .core
@@ -283,6 +284,7 @@ async fn update(State(s): State<WebState>, Path((c, p)): Path<(CompanyId, Projec
         country_code: set("country_code"),
         zip: set("zip"),
         active: None,
+        details_json: None,
     };
     s.core
         .update_project(session.actor(), c, p, patch)

@@ -15,6 +15,7 @@ mod company_admin;
 mod concurrent_creates;
 mod directory_kinds;
 mod directory_reads;
+mod directory_writes;
 mod dmsa_loop;
 mod faults;
 mod files_at_rest;
