@@ -16,7 +16,7 @@ use crate::metrics::MetricsOut;
 use crate::operator::*;
 use crate::people::*;
 use crate::projects::*;
-use crate::sandbox::{AdvanceClock, ClockOut};
+use crate::sandbox::{AdvanceClock, ClockOut, ResetOut, SnapshotOut};
 use crate::service_accounts::{
     CreateServiceAccount, MigrationRowOut, PermissionsIn, ProjectIn, RetireIn, SecretOut as AccountSecretOut,
     ServiceAccountCreated, ServiceAccountOut,
@@ -356,6 +356,20 @@ impl Client {
 
     pub async fn advance_clock(&self, body: &AdvanceClock) -> Answer<ClockOut> {
         self.json(Method::POST, "/api/v1/clock/advance", Some(body)).await
+    }
+
+    // Sandbox snapshot and reset
+
+    pub async fn snapshot(&self) -> Answer<SnapshotOut> {
+        self.json(Method::GET, "/api/v1/sandbox/snapshot", NO_BODY).await
+    }
+
+    pub async fn take_snapshot(&self) -> Answer<SnapshotOut> {
+        self.json(Method::POST, "/api/v1/sandbox/snapshot", NO_BODY).await
+    }
+
+    pub async fn reset_sandbox(&self) -> Answer<ResetOut> {
+        self.json(Method::POST, "/api/v1/sandbox/reset", NO_BODY).await
     }
 
     // Versions

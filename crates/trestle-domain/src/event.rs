@@ -41,6 +41,9 @@ pub enum TargetKind {
     WebhookHook,
     /// A trigger of a webhook hook.
     WebhookTrigger,
+    /// The whole stored world: a sandbox snapshot taken or restored (its change touches
+    /// every company and app).
+    Sandbox,
 }
 
 impl TargetKind {
@@ -69,6 +72,7 @@ impl TargetKind {
             TargetKind::Clock => "clock",
             TargetKind::WebhookHook => "webhook_hook",
             TargetKind::WebhookTrigger => "webhook_trigger",
+            TargetKind::Sandbox => "sandbox",
         }
     }
 
@@ -96,6 +100,7 @@ impl TargetKind {
         TargetKind::Clock,
         TargetKind::WebhookHook,
         TargetKind::WebhookTrigger,
+        TargetKind::Sandbox,
     ];
 
     /// The target kind named `name`, if there is one.
@@ -206,6 +211,10 @@ actions! {
     WebhookHookRotateSecret => "webhook_hook.rotate_secret";
     WebhookTriggerCreate => "webhook_trigger.create";
     WebhookTriggerDelete => "webhook_trigger.delete";
+    /// The operator kept the stored world as the state a reset returns to.
+    SandboxSnapshot => "sandbox.snapshot";
+    /// The operator put the stored world back as the snapshot kept it.
+    SandboxReset => "sandbox.reset";
 }
 
 impl Action {
@@ -412,7 +421,7 @@ mod tests {
             assert!(seen.insert(t.as_str()), "two target kinds named {}", t.as_str());
             assert_eq!(TargetKind::parse(t.as_str()), Some(*t));
         }
-        assert_eq!(TargetKind::ALL.len(), 22);
+        assert_eq!(TargetKind::ALL.len(), 23);
         for k in ActorKind::ALL {
             assert_eq!(ActorKind::parse(k.as_str()), Some(*k));
         }

@@ -1,7 +1,7 @@
 //! Trestle's storage. The rest of the system sees only the intent-named traits, one module per
 //! aggregate (directory, projects, invitations, listings, apps, versions, credentials, installs,
 //! permitted projects, update offers, documents, logins, authorization codes, grants, service
-//! accounts, audit, upkeep, the change feed, tool records), bundled as [`Store`]; [`connect`] picks SQLite or
+//! accounts, audit, upkeep, the change feed, tool records, the sandbox snapshot), bundled as [`Store`]; [`connect`] picks SQLite or
 //! PostgreSQL once, from the URL. `sql/` implements every trait for both backends.
 //!
 //! Every mutating method is one transaction that records its domain events
@@ -30,6 +30,7 @@ mod profiles;
 mod records;
 mod service_accounts;
 mod signin;
+mod snapshot;
 mod sql;
 mod updates;
 mod upkeep;
@@ -57,6 +58,7 @@ pub use profiles::*;
 pub use records::*;
 pub use service_accounts::*;
 pub use signin::*;
+pub use snapshot::*;
 pub use updates::*;
 pub use upkeep::*;
 pub use versions::*;
@@ -90,6 +92,7 @@ pub trait Store:
     + RecordStore
     + WebhookStore
     + DirectoryProfileStore
+    + SnapshotStore
 {
 }
 impl<T> Store for T where
@@ -117,6 +120,7 @@ impl<T> Store for T where
         + RecordStore
         + WebhookStore
         + DirectoryProfileStore
+        + SnapshotStore
 {
 }
 

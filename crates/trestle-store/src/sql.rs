@@ -35,6 +35,7 @@ mod records;
 mod rows;
 mod service_accounts;
 mod signin;
+mod snapshot;
 mod tx;
 mod upkeep;
 mod versions;

@@ -94,3 +94,52 @@ pub async fn explain_project_list(url: &str, company: i64, member: Option<i64>, 
         .expect("explain");
     lines.join("\n")
 }
+
+/// Every row of every table of the database at `url` (not the migrations' bookkeeping, not
+/// the sandbox snapshot's copies), as text, sorted: table name → rows. For tests that compare
+/// a whole stored world before and after.
+pub async fn dump_tables(url: &str) -> std::collections::BTreeMap<String, Vec<String>> {
+    let skip = |t: &str| t.starts_with("sqlite_") || t.starts_with("_sqlx") || t.starts_with("snapshot__");
+    let mut out = std::collections::BTreeMap::new();
+    if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await.expect("connect");
+        let tables: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .fetch_all(&mut conn)
+            .await
+            .expect("tables");
+        for t in tables.into_iter().filter(|t| !skip(t)) {
+            let cols: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info($1) ORDER BY cid")
+                .bind(&t)
+                .fetch_all(&mut conn)
+                .await
+                .expect("columns");
+            let line = cols
+                .iter()
+                .map(|c| format!("quote(\"{c}\")"))
+                .collect::<Vec<_>>()
+                .join(" || '|' || ");
+            let mut rows: Vec<String> = sqlx::query_scalar(&format!("SELECT {line} FROM \"{t}\""))
+                .fetch_all(&mut conn)
+                .await
+                .expect("rows");
+            rows.sort();
+            out.insert(t, rows);
+        }
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await.expect("connect");
+        let tables: Vec<String> =
+            sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()")
+                .fetch_all(&mut conn)
+                .await
+                .expect("tables");
+        for t in tables.into_iter().filter(|t| !skip(t)) {
+            let mut rows: Vec<String> = sqlx::query_scalar(&format!("SELECT r::text FROM \"{t}\" r"))
+                .fetch_all(&mut conn)
+                .await
+                .expect("rows");
+            rows.sort();
+            out.insert(t, rows);
+        }
+    }
+    out
+}

@@ -241,6 +241,11 @@ async fn run_server(args: ServerArgs, with_demo: bool) -> Result<()> {
             None => demo::seed(&core, &base_url).await?,
         };
         demo::write(&path, &demo)?;
+        // What `POST /api/v1/sandbox/reset` returns to: the world as seeded (kept in the
+        // database, so a restart keeps the first one).
+        core.snapshot_seeded(false)
+            .await
+            .context("keeping the seeded world's snapshot")?;
         // A closed stdout (e.g. `trestle up | head`) must not stop the server.
         use std::io::Write;
         let _ = writeln!(std::io::stdout(), "{}", demo::instructions(&demo, &path));

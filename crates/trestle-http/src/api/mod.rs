@@ -99,6 +99,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         // the sandbox kit
         .routes(routes!(sandbox::clock))
         .routes(routes!(sandbox::advance_clock))
+        .routes(routes!(sandbox::snapshot, sandbox::take_snapshot))
+        .routes(routes!(sandbox::reset))
         // traditional service accounts
         .routes(routes!(service_accounts::create, service_accounts::list))
         .routes(routes!(service_accounts::company_report))

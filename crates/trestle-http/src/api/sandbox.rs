@@ -1,11 +1,14 @@
-//! The sandbox kit: the operator reads and moves the server's clock.
+//! The sandbox kit: the operator reads and moves the server's clock, keeps a snapshot of the
+//! stored world and resets it to that snapshot.
 
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiActor, ApiJson};
 use crate::AppState;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::Json;
 use trestle_api::sandbox::*;
+use trestle_core::sandbox::SnapshotState;
 
 fn clock_out(c: trestle_core::sandbox::ClockState) -> Json<ClockOut> {
     Json(ClockOut {
@@ -34,4 +37,56 @@ pub(super) async fn advance_clock(
     ApiJson(b): ApiJson<AdvanceClock>,
 ) -> Result<Json<ClockOut>, ApiError> {
     Ok(clock_out(s.core.advance_clock(actor, b.seconds).await?))
+}
+
+fn snapshot_out(s: SnapshotState) -> SnapshotOut {
+    SnapshotOut {
+        taken_at: s.taken_at,
+        taken_at_iso: trestle_core::format_timestamp(s.taken_at),
+        schema_version: s.schema_version,
+        tables: s.tables,
+        rows: s.rows,
+    }
+}
+
+/// Operator: the kept snapshot, the stored world a reset returns to (404 when none was taken).
+#[utoipa::path(get, path = "/api/v1/sandbox/snapshot", tag = "sandbox", security(("api_token" = [])),
+    responses((status = 200, body = SnapshotOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(super) async fn snapshot(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<SnapshotOut>, ApiError> {
+    match s.core.snapshot_state(actor).await? {
+        Some(kept) => Ok(Json(snapshot_out(kept))),
+        None => Err(trestle_core::CoreError::NotFound("snapshot").into()),
+    }
+}
+
+/// Operator: keep the stored world as it is now as the state a reset returns to, replacing
+/// the snapshot kept before (`trestle up` keeps one right after seeding). Recorded in the
+/// audit log as `sandbox.snapshot`.
+#[utoipa::path(post, path = "/api/v1/sandbox/snapshot", tag = "sandbox", security(("api_token" = [])),
+    responses((status = 201, body = SnapshotOut), (status = 403, body = ErrorBody)))]
+pub(super) async fn take_snapshot(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<(StatusCode, Json<SnapshotOut>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(snapshot_out(s.core.take_snapshot(actor).await?)),
+    ))
+}
+
+/// Operator: put the stored world back as the snapshot kept it, in one transaction; every
+/// node forgets what it cached. Token revocations and the operator's API tokens stay as they
+/// are, ids are not handed out again, the clock does not move back. Recorded in the audit log
+/// as `sandbox.reset`. 409 when no snapshot was taken, or it predates a schema upgrade.
+#[utoipa::path(post, path = "/api/v1/sandbox/reset", tag = "sandbox", security(("api_token" = [])),
+    responses((status = 200, body = ResetOut), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub(super) async fn reset(State(s): State<AppState>, ApiActor(actor): ApiActor) -> Result<Json<ResetOut>, ApiError> {
+    let done = s.core.reset_sandbox(actor).await?;
+    Ok(Json(ResetOut {
+        snapshot: snapshot_out(done.snapshot),
+        took_ms: done.took_ms,
+    }))
 }

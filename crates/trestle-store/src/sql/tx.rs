@@ -134,6 +134,13 @@ where
 fn changes_of(events: &[Event]) -> Vec<Change> {
     let mut changes = Vec::new();
     for e in events {
+        if e.action == Action::SandboxReset {
+            // Everything may have changed: every node forgets every cached answer.
+            if !changes.contains(&Change::Everything) {
+                changes.push(Change::Everything);
+            }
+            continue;
+        }
         let company = e.company.map(|c| match e.target {
             trestle_domain::event::TargetKind::Record => Change::Records(c),
             _ => Change::Company(c),

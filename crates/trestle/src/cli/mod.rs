@@ -16,6 +16,7 @@ mod metrics;
 mod output;
 mod people;
 mod projects;
+mod sandbox;
 mod secrets;
 mod service_accounts;
 mod versions;
@@ -30,6 +31,7 @@ use installs::InstallsCmd;
 use invitations::InvitationsCmd;
 use people::PeopleCmd;
 use projects::ProjectsCmd;
+use sandbox::SandboxCmd;
 use secrets::SecretsCmd;
 use service_accounts::ServiceAccountsCmd;
 use versions::VersionsCmd;
@@ -88,6 +90,9 @@ pub enum ClientCommand {
     /// Operator: a sandbox server's clock (show it, move it forward).
     #[command(subcommand)]
     Clock(ClockCmd),
+    /// Operator: a sandbox server's snapshot (show it, take it) and reset to it.
+    #[command(subcommand)]
+    Sandbox(SandboxCmd),
     /// Get an access token with client credentials (POST /oauth/token).
     Token {
         #[command(flatten)]
@@ -122,6 +127,7 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
         C::Installs(cmd) => installs::run(cmd).await,
         C::ServiceAccounts(cmd) => service_accounts::run(cmd).await,
         C::Clock(cmd) => clock::run(cmd).await,
+        C::Sandbox(cmd) => sandbox::run(cmd).await,
         C::Token {
             conn,
             client_id,

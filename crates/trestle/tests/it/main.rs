@@ -29,6 +29,7 @@ mod projects;
 mod readme;
 mod request_errors;
 mod sandbox_clock;
+mod sandbox_reset;
 mod scale_out;
 mod second_pass;
 mod service_accounts;

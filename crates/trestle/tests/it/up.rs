@@ -131,6 +131,18 @@ async fn up_seeds_demo_data_and_prints_a_working_token_command() {
             "some projects are not permitted"
         );
     }
+    // the world as seeded is kept: what a reset returns to
+    let operator = demo["operator_api_token"].as_str().unwrap();
+    let kept: serde_json::Value = http
+        .get(format!("{base}/api/v1/sandbox/snapshot"))
+        .bearer_auth(operator)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(kept["rows"].as_i64().unwrap() > 0, "{kept}");
     drop(child);
 
     // a second `up` on the same data dir reuses the demo (same credentials still work)
@@ -164,6 +176,18 @@ async fn up_seeds_demo_data_and_prints_a_working_token_command() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
+    // it keeps the first start's snapshot, and resets to it
+    let reset: serde_json::Value = http
+        .post(format!("{base2}/api/v1/sandbox/reset"))
+        .bearer_auth(operator)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(reset["snapshot"]["taken_at"], kept["taken_at"], "{reset}");
+    assert!(reset["snapshot"]["rows"].as_i64().unwrap() > 0, "{reset}");
 }
 
 /// Security checklist: no issued token or secret ever appears in the logs, even at debug level.
