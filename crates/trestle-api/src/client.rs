@@ -16,7 +16,7 @@ use crate::metrics::MetricsOut;
 use crate::operator::*;
 use crate::people::*;
 use crate::projects::*;
-use crate::sandbox::{AdvanceClock, ClockOut, ResetOut, SnapshotOut};
+use crate::sandbox::{AdvanceClock, ClockOut, FaultIn, FaultOut, ResetOut, SnapshotOut};
 use crate::service_accounts::{
     CreateServiceAccount, MigrationRowOut, PermissionsIn, ProjectIn, RetireIn, SecretOut as AccountSecretOut,
     ServiceAccountCreated, ServiceAccountOut,
@@ -370,6 +370,21 @@ impl Client {
 
     pub async fn reset_sandbox(&self) -> Answer<ResetOut> {
         self.json(Method::POST, "/api/v1/sandbox/reset", NO_BODY).await
+    }
+
+    // Scripted faults
+
+    pub async fn add_fault(&self, body: &FaultIn) -> Answer<FaultOut> {
+        self.json(Method::POST, "/api/v1/faults", Some(body)).await
+    }
+
+    pub async fn faults(&self) -> Answer<Vec<FaultOut>> {
+        self.json(Method::GET, "/api/v1/faults", NO_BODY).await
+    }
+
+    pub async fn remove_fault(&self, id: i64) -> Answer<FaultOut> {
+        self.json(Method::DELETE, &format!("/api/v1/faults/{id}"), NO_BODY)
+            .await
     }
 
     // Versions

@@ -8,6 +8,7 @@ mod cache;
 mod clock;
 mod company;
 mod error;
+pub mod faults;
 mod janitor;
 pub mod lockout;
 mod metrics;
@@ -69,6 +70,8 @@ pub struct CoreConfig {
     /// Bytes the page cache of rendered catalog lists may hold (`records/pages.rs`); 0 turns
     /// it off (the benchmark's size check measures the uncached path so).
     pub page_cache_bytes: u64,
+    /// Scripted faults may be added (`--faults`; `trestle up`).
+    pub faults: bool,
 }
 
 /// The page cache's default size: 64 MiB.
@@ -84,6 +87,7 @@ impl Default for CoreConfig {
             code_ttl: 600,
             session_ttl: 12 * 3600,
             page_cache_bytes: PAGE_CACHE_BYTES,
+            faults: false,
         }
     }
 }
@@ -99,6 +103,8 @@ pub struct Trestle {
     /// Rendered catalog list answers (`records/pages.rs`).
     pages: Arc<records::PageCache>,
     counters: Arc<Counters>,
+    /// This node's scripted fault rules (`faults.rs`).
+    faults: Arc<faults::Faults>,
 }
 
 /// Event counters of this node.
@@ -128,6 +134,7 @@ impl Trestle {
             store,
             keys: Arc::new(Keys::derive(master_key)),
             pages: Arc::new(records::PageCache::new(config.page_cache_bytes, clock.clone())),
+            faults: Arc::new(faults::Faults::new(config.faults)),
             clock,
             config,
             caches,

@@ -44,6 +44,8 @@ pub enum TargetKind {
     /// The whole stored world: a sandbox snapshot taken or restored (its change touches
     /// every company and app).
     Sandbox,
+    /// A scripted fault rule of a sandbox node (see `crate::fault`).
+    Fault,
 }
 
 impl TargetKind {
@@ -73,6 +75,7 @@ impl TargetKind {
             TargetKind::WebhookHook => "webhook_hook",
             TargetKind::WebhookTrigger => "webhook_trigger",
             TargetKind::Sandbox => "sandbox",
+            TargetKind::Fault => "fault",
         }
     }
 
@@ -101,6 +104,7 @@ impl TargetKind {
         TargetKind::WebhookHook,
         TargetKind::WebhookTrigger,
         TargetKind::Sandbox,
+        TargetKind::Fault,
     ];
 
     /// The target kind named `name`, if there is one.
@@ -215,6 +219,10 @@ actions! {
     SandboxSnapshot => "sandbox.snapshot";
     /// The operator put the stored world back as the snapshot kept it.
     SandboxReset => "sandbox.reset";
+    /// The operator added a scripted fault rule to a node.
+    FaultAdd => "fault.add";
+    /// The operator removed a scripted fault rule (rules that ran out go without an event).
+    FaultRemove => "fault.remove";
 }
 
 impl Action {
@@ -421,7 +429,7 @@ mod tests {
             assert!(seen.insert(t.as_str()), "two target kinds named {}", t.as_str());
             assert_eq!(TargetKind::parse(t.as_str()), Some(*t));
         }
-        assert_eq!(TargetKind::ALL.len(), 23);
+        assert_eq!(TargetKind::ALL.len(), 24);
         for k in ActorKind::ALL {
             assert_eq!(ActorKind::parse(k.as_str()), Some(*k));
         }

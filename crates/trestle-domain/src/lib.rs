@@ -11,6 +11,7 @@ pub mod directory;
 pub mod document;
 pub mod entities;
 pub mod event;
+pub mod fault;
 pub mod ids;
 pub mod install;
 pub mod manifest;

@@ -8,6 +8,7 @@ mod api;
 mod catalog;
 mod error;
 mod extract;
+mod faults;
 #[doc(hidden)]
 pub mod fuzzing;
 mod json_errors;
@@ -143,12 +144,18 @@ pub fn app(
             ))
             .into_inner()
     });
+    let faults = state
+        .core
+        .config()
+        .faults
+        .then(|| axum::middleware::from_fn_with_state(state.clone(), faults::inject));
     ServiceBuilder::new()
         .option_layer(trace)
         .layer(metrics::CountLayer(state.http_counters.clone()))
         .option_layer(warn)
         .option_layer(rate)
         .layer(extract::LimitBodyLayer(refusals))
+        .option_layer(faults)
         .service(routes)
 }
 

@@ -116,6 +116,11 @@ struct ServerArgs {
     /// whose receivers are usually on the same machine).
     #[arg(long, env = "TRESTLE_ALLOW_PRIVATE_WEBHOOKS")]
     allow_private_webhooks: bool,
+    /// Let the operator add scripted fault rules (`POST /api/v1/faults`, `trestle faults`):
+    /// matching calls to /oauth and /rest get an error status, latency or a cut connection,
+    /// to test an app's retries. Always on for `trestle up`.
+    #[arg(long, env = "TRESTLE_FAULTS")]
+    faults: bool,
     /// Log format: `text` or `json`.
     #[arg(long, env = "TRESTLE_LOG_FORMAT", default_value = "text")]
     log_format: String,
@@ -225,6 +230,7 @@ async fn run_server(args: ServerArgs, with_demo: bool) -> Result<()> {
         config.clock = std::sync::Arc::new(trestle_core::SandboxClock::new());
     }
     config.allow_private_webhooks = args.allow_private_webhooks || with_demo;
+    config.faults = args.faults || with_demo;
     let core = server::build(&config).await?;
     let listener = tokio::net::TcpListener::bind((args.bind.as_str(), args.port))
         .await

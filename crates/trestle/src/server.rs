@@ -38,6 +38,8 @@ pub struct ServerConfig {
     pub allow_private_webhooks: bool,
     /// Real time between two passes of this node's webhook worker.
     pub webhook_interval: Duration,
+    /// The operator may add scripted fault rules (`--faults`; `trestle up`).
+    pub faults: bool,
 }
 
 impl ServerConfig {
@@ -60,6 +62,7 @@ impl ServerConfig {
             page_cache_bytes: CoreConfig::default().page_cache_bytes,
             allow_private_webhooks: false,
             webhook_interval: Duration::from_millis(100),
+            faults: false,
         }
     }
 }
@@ -83,6 +86,7 @@ pub async fn build(config: &ServerConfig) -> Result<Trestle> {
         code_ttl: config.code_ttl,
         session_ttl: config.session_ttl,
         page_cache_bytes: config.page_cache_bytes,
+        faults: config.faults,
     };
     Ok(Trestle::new(
         store,

@@ -101,6 +101,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sandbox::advance_clock))
         .routes(routes!(sandbox::snapshot, sandbox::take_snapshot))
         .routes(routes!(sandbox::reset))
+        .routes(routes!(sandbox::add_fault, sandbox::list_faults))
+        .routes(routes!(sandbox::remove_fault))
         // traditional service accounts
         .routes(routes!(service_accounts::create, service_accounts::list))
         .routes(routes!(service_accounts::company_report))

@@ -2,7 +2,7 @@
 //! stored world and resets it to that snapshot.
 
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiActor, ApiJson};
+use crate::extract::{ApiActor, ApiJson, ApiPath};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -89,4 +89,84 @@ pub(super) async fn reset(State(s): State<AppState>, ApiActor(actor): ApiActor) 
         snapshot: snapshot_out(done.snapshot),
         took_ms: done.took_ms,
     }))
+}
+
+fn fault_out(v: trestle_core::faults::FaultView) -> FaultOut {
+    let m = v.spec.matching;
+    FaultOut {
+        id: v.id,
+        matching: FaultMatchIn {
+            method: m.method,
+            path: m.path,
+            client_id: m.client_id,
+            company_id: m.company_id.map(|c| c.0),
+        },
+        status: v.spec.status,
+        latency_ms: v.spec.latency_ms,
+        drop_connection: v.spec.drop_connection,
+        count: v.spec.count,
+        percent: v.spec.percent,
+        retry_after: v.spec.retry_after,
+        left: v.left,
+        struck: v.struck,
+        created_at: v.created_at,
+    }
+}
+
+/// Operator: add a scripted fault rule to this node (`--faults`; `trestle up`): the calls to
+/// `/oauth/…` and `/rest/…` it matches get its status, latency or a cut connection instead of
+/// their answer — for the next `count` of them, a `percent` of them, or until removed. Struck
+/// answers carry `Trestle-Fault: <id>`. Each node has its own rules. Recorded in the audit log
+/// as `fault.add`. 409 when faults are off; 422 lists every problem of the rule.
+#[utoipa::path(post, path = "/api/v1/faults", tag = "sandbox", security(("api_token" = [])),
+    request_body = FaultIn,
+    responses((status = 201, body = FaultOut), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(super) async fn add_fault(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(b): ApiJson<FaultIn>,
+) -> Result<(StatusCode, Json<FaultOut>), ApiError> {
+    use trestle_domain::fault::{FaultMatch, FaultSpec};
+    let spec = FaultSpec {
+        matching: FaultMatch {
+            method: b.matching.method,
+            path: b.matching.path,
+            client_id: b.matching.client_id,
+            company_id: b.matching.company_id.map(trestle_domain::CompanyId),
+        },
+        status: b.status,
+        latency_ms: b.latency_ms,
+        drop_connection: b.drop_connection,
+        count: b.count,
+        percent: b.percent,
+        retry_after: b.retry_after,
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(fault_out(s.core.add_fault(actor, spec).await?)),
+    ))
+}
+
+/// Operator: this node's fault rules, in the order they are tried (the first that matches a
+/// call strikes it).
+#[utoipa::path(get, path = "/api/v1/faults", tag = "sandbox", security(("api_token" = [])),
+    responses((status = 200, body = Vec<FaultOut>), (status = 403, body = ErrorBody)))]
+pub(super) async fn list_faults(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Vec<FaultOut>>, ApiError> {
+    Ok(Json(s.core.list_faults(actor)?.into_iter().map(fault_out).collect()))
+}
+
+/// Operator: remove a fault rule (404 when this node has none such; a rule whose count ran
+/// out is gone already). Recorded in the audit log as `fault.remove`.
+#[utoipa::path(delete, path = "/api/v1/faults/{fault_id}", tag = "sandbox", security(("api_token" = [])),
+    params(("fault_id" = i64, Path)),
+    responses((status = 200, body = FaultOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(super) async fn remove_fault(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<FaultOut>, ApiError> {
+    Ok(Json(fault_out(s.core.remove_fault(actor, id).await?)))
 }

@@ -71,6 +71,17 @@ macro_rules! impl_audit {
                 );
                 tx.commit().await
             }
+
+            async fn record_fault_rule(&self, audit: &EventContext, added: bool, id: i64, rule: serde_json::Value) -> Result<()> {
+                let mut tx = self.begin(audit).await?;
+                let event = if added {
+                    Event::new(Action::FaultAdd, TargetKind::Fault, id).after(rule)
+                } else {
+                    Event::new(Action::FaultRemove, TargetKind::Fault, id).before(rule)
+                };
+                tx.record(event);
+                tx.commit().await
+            }
         }
 
         #[async_trait]

@@ -10,6 +10,7 @@ mod apps;
 mod args;
 mod clock;
 mod companies;
+mod faults;
 mod installs;
 mod invitations;
 mod metrics;
@@ -27,6 +28,7 @@ use args::Conn;
 use clap::Subcommand;
 use clock::ClockCmd;
 use companies::CompaniesCmd;
+use faults::FaultsCmd;
 use installs::InstallsCmd;
 use invitations::InvitationsCmd;
 use people::PeopleCmd;
@@ -93,6 +95,9 @@ pub enum ClientCommand {
     /// Operator: a sandbox server's snapshot (show it, take it) and reset to it.
     #[command(subcommand)]
     Sandbox(SandboxCmd),
+    /// Operator: a sandbox node's scripted fault rules (add, list, remove).
+    #[command(subcommand)]
+    Faults(FaultsCmd),
     /// Get an access token with client credentials (POST /oauth/token).
     Token {
         #[command(flatten)]
@@ -128,6 +133,7 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
         C::ServiceAccounts(cmd) => service_accounts::run(cmd).await,
         C::Clock(cmd) => clock::run(cmd).await,
         C::Sandbox(cmd) => sandbox::run(cmd).await,
+        C::Faults(cmd) => faults::run(cmd).await,
         C::Token {
             conn,
             client_id,

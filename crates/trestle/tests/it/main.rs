@@ -31,6 +31,7 @@ mod request_errors;
 mod sandbox_clock;
 mod sandbox_reset;
 mod scale_out;
+mod scripted_faults;
 mod second_pass;
 mod service_accounts;
 mod standards;
