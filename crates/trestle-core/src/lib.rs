@@ -10,6 +10,7 @@ mod company;
 mod error;
 mod janitor;
 pub mod lockout;
+pub mod mail;
 mod metrics;
 mod oauth;
 mod operator;

@@ -13,6 +13,7 @@ pub mod entities;
 pub mod event;
 pub mod ids;
 pub mod install;
+pub mod mail;
 pub mod manifest;
 pub mod page;
 pub mod permissions;
