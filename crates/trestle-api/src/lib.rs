@@ -16,6 +16,7 @@ pub mod companies;
 pub mod credentials;
 pub mod error;
 pub mod installs;
+pub mod mail;
 pub mod invitations;
 pub mod metrics;
 pub mod operator;
