@@ -62,24 +62,43 @@ impl Trestle {
         (format!("{base_url}{ACCEPT_PAGE}?token={token}"), token)
     }
 
-    /// Accepts the pending invitation a token (from its message) names, for the person it was
-    /// sent to: they join the company directory. Any token that does not fit a pending
-    /// invitation is "not found", compared in constant time.
-    #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn accept_invitation_by_token(&self, token: &str) -> Result<Invitation> {
+    /// The pending invitation and person a token names, checked in constant time; any token
+    /// that does not fit a pending invitation is "not found".
+    async fn token_holder(&self, token: &str) -> Result<(InvitationId, UserId)> {
         let gone = || CoreError::NotFound("invitation");
-        let id = token_invitation(token.trim()).ok_or_else(gone)?;
+        let token = token.trim();
+        let id = token_invitation(token).ok_or_else(gone)?;
         let user = self.store.invitation_invitee(id).await?.ok_or_else(gone)?;
         let expected = self.keys.invitation_token(id, user);
-        if !crate::secrets::hashes_equal(&expected, token.trim()) {
+        if !crate::secrets::hashes_equal(&expected, token) {
             return Err(gone());
         }
-        let actor = Actor::Person(user);
+        Ok((id, user))
+    }
+
+    /// The pending invitation a token (from its message) names, without answering it: what
+    /// the accept page shows.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn invitation_for_token(&self, token: &str) -> Result<Invitation> {
+        let (id, user) = self.token_holder(token).await?;
         self.store
-            .accept_invitation(user, id, &self.audit(actor))
+            .list_my_invitations(user)
+            .await?
+            .into_iter()
+            .find(|i| i.id == id)
+            .ok_or(CoreError::NotFound("invitation"))
+    }
+
+    /// Accepts the pending invitation a token (from its message) names, for the person it was
+    /// sent to: they join the company directory, an event of that person.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn accept_invitation_by_token(&self, token: &str) -> Result<Invitation> {
+        let (id, user) = self.token_holder(token).await?;
+        self.store
+            .accept_invitation(user, id, &self.audit(Actor::Person(user)))
             .await
             .map_err(|e| match e {
-                StoreError::NotFound => gone(),
+                StoreError::NotFound => CoreError::NotFound("invitation"),
                 other => other.into(),
             })
     }

@@ -21,6 +21,7 @@ mod faults;
 mod files_at_rest;
 mod input_limits;
 mod janitor;
+mod mail;
 mod management;
 mod oauth_endpoints;
 mod page_cache;
