@@ -33,6 +33,7 @@ mod sandbox_clock;
 mod scale_out;
 mod second_pass;
 mod service_accounts;
+mod smtp;
 mod standards;
 mod timing;
 mod token_endpoint;
