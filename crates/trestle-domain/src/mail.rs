@@ -158,7 +158,12 @@ pub enum MailStatus {
 }
 
 impl MailStatus {
-    pub const ALL: [MailStatus; 4] = [MailStatus::Kept, MailStatus::Queued, MailStatus::Sent, MailStatus::Failed];
+    pub const ALL: [MailStatus; 4] = [
+        MailStatus::Kept,
+        MailStatus::Queued,
+        MailStatus::Sent,
+        MailStatus::Failed,
+    ];
 
     pub const fn as_str(self) -> &'static str {
         match self {

@@ -120,7 +120,7 @@ impl<T> Store for T where
         + RecordStore
         + WebhookStore
         + DirectoryProfileStore
-    + MailStore
+        + MailStore
 {
 }
 

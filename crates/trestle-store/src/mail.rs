@@ -19,9 +19,15 @@ pub struct MailFilter {
 /// How an attempt at sending ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MailOutcome {
-    Sent { at: i64 },
+    Sent {
+        at: i64,
+    },
     /// Failed; retried at `retry_at`, or given up (`failed`) when `None`.
-    Failed { at: i64, error: String, retry_at: Option<i64> },
+    Failed {
+        at: i64,
+        error: String,
+        retry_at: Option<i64>,
+    },
 }
 
 #[async_trait]

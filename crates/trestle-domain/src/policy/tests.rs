@@ -301,8 +301,16 @@ fn person_and_marketplace_table() {
             Request::ReadOwnMail { recipient: UserId(1) },
             Err(Denied::NotOperator),
         ),
-        (BOT, Request::ReadOwnMail { recipient: UserId(1) }, Err(Denied::NotForBots)),
-        (BOT, Request::ReadOwnMail { recipient: UserId(3) }, Err(Denied::NotForBots)),
+        (
+            BOT,
+            Request::ReadOwnMail { recipient: UserId(1) },
+            Err(Denied::NotForBots),
+        ),
+        (
+            BOT,
+            Request::ReadOwnMail { recipient: UserId(3) },
+            Err(Denied::NotForBots),
+        ),
         // the marketplace: people and the operator
         (PERSON, Request::BrowseMarketplace, Ok(())),
         (Actor::Operator, Request::BrowseMarketplace, Ok(())),

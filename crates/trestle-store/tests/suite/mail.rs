@@ -45,7 +45,13 @@ async fn composing_moves_the_cursor_once_and_keeps_each_message_once(s: Arc<dyn 
     // A second node that read the same cursor keeps nothing and moves nothing.
     assert!(!s.compose_mail(start, to, &m, MailStatus::Kept, 11).await.unwrap());
     assert!(!s
-        .compose_mail(start, EventId(to.0 + 3), &[message(to.0 + 2, &ann, "late")], MailStatus::Kept, 11)
+        .compose_mail(
+            start,
+            EventId(to.0 + 3),
+            &[message(to.0 + 2, &ann, "late")],
+            MailStatus::Kept,
+            11
+        )
         .await
         .unwrap());
     assert_eq!(s.mail_cursor().await.unwrap(), to);
@@ -53,7 +59,13 @@ async fn composing_moves_the_cursor_once_and_keeps_each_message_once(s: Arc<dyn 
     assert_eq!(page.total, 1);
     let kept = &page.items[0];
     assert_eq!(
-        (kept.subject.as_str(), kept.status, kept.recipient, kept.attempts, kept.created_at),
+        (
+            kept.subject.as_str(),
+            kept.status,
+            kept.recipient,
+            kept.attempts,
+            kept.created_at
+        ),
         ("first", MailStatus::Kept, w.admin_a.id, 0, 10)
     );
     assert_eq!(s.find_mail(kept.id).await.unwrap().as_ref(), Some(kept));
@@ -70,19 +82,22 @@ async fn recipients_are_the_people_each_message_names(s: Arc<dyn Store>) {
         .for_app(w.app.id);
     let owner = s.mail_recipients(Recipients::AppOwner, &created).await.unwrap();
     assert_eq!(owner.len(), 1);
-    assert_eq!((owner[0].user, owner[0].address.as_str()), (w.app.owner_id, "dev@example.com"));
+    assert_eq!(
+        (owner[0].user, owner[0].address.as_str()),
+        (w.app.owner_id, "dev@example.com")
+    );
     let facts = s.mail_facts(&created).await.unwrap();
-    assert_eq!((facts.get("app"), facts.get("company")), (Some("Sync"), Some("Sync Sandbox")));
+    assert_eq!(
+        (facts.get("app"), facts.get("company")),
+        (Some("Sync"), Some("Sync Sandbox"))
+    );
     // Company admins: Acme's only (Bob administers Beta), with the version after the event.
     let offered = Event::new(Action::InstallUpdateOffered, TargetKind::InstallUpdate, 1)
         .in_company(w.company_a.id)
         .for_app(w.app.id)
         .after(serde_json::json!({"version_id": w.version.id.0}));
     let admins = s.mail_recipients(Recipients::CompanyAdmins, &offered).await.unwrap();
-    assert_eq!(
-        admins.iter().map(|r| r.user).collect::<Vec<_>>(),
-        [w.admin_a.id]
-    );
+    assert_eq!(admins.iter().map(|r| r.user).collect::<Vec<_>>(), [w.admin_a.id]);
     assert_eq!(s.mail_facts(&offered).await.unwrap().get("version"), Some("1.0.0"));
     assert_eq!(s.mail_facts(&offered).await.unwrap().get("company"), Some("Acme"));
     // The invitee of a pending invitation, and nobody once it is cancelled.
@@ -100,18 +115,27 @@ async fn recipients_are_the_people_each_message_names(s: Arc<dyn Store>) {
         )
         .await
         .unwrap();
-    let invited = Event::new(Action::CompanyInvitationCreate, TargetKind::Invitation, inv.id).in_company(w.company_a.id);
+    let invited =
+        Event::new(Action::CompanyInvitationCreate, TargetKind::Invitation, inv.id).in_company(w.company_a.id);
     let invitee = s.mail_recipients(Recipients::Invitee, &invited).await.unwrap();
     assert_eq!(invitee.len(), 1);
     assert_eq!(invitee[0].address, "newcomer@example.com");
     assert_eq!(s.invitation_invitee(inv.id).await.unwrap(), Some(invitee[0].user));
     s.cancel_invitation(w.company_a.id, inv.id, &ctx()).await.unwrap();
-    assert!(s.mail_recipients(Recipients::Invitee, &invited).await.unwrap().is_empty());
+    assert!(s
+        .mail_recipients(Recipients::Invitee, &invited)
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(s.invitation_invitee(inv.id).await.unwrap(), None);
     // An event that names no app or company has no such recipients.
     let bare = Event::new(Action::AppCreate, TargetKind::App, 0);
     assert!(s.mail_recipients(Recipients::AppOwner, &bare).await.unwrap().is_empty());
-    assert!(s.mail_recipients(Recipients::CompanyAdmins, &bare).await.unwrap().is_empty());
+    assert!(s
+        .mail_recipients(Recipients::CompanyAdmins, &bare)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 async fn queued_messages_are_claimed_once_and_retried(s: Arc<dyn Store>) {
@@ -145,10 +169,18 @@ async fn queued_messages_are_claimed_once_and_retried(s: Arc<dyn Store>) {
     .await
     .unwrap();
     let sent = s.find_mail(first).await.unwrap().unwrap();
-    assert_eq!((sent.status, sent.attempts, sent.sent_at), (MailStatus::Sent, 1, Some(101)));
+    assert_eq!(
+        (sent.status, sent.attempts, sent.sent_at),
+        (MailStatus::Sent, 1, Some(101))
+    );
     let retry = s.find_mail(second).await.unwrap().unwrap();
     assert_eq!(
-        (retry.status, retry.attempts, retry.next_attempt_at, retry.last_error.as_deref()),
+        (
+            retry.status,
+            retry.attempts,
+            retry.next_attempt_at,
+            retry.last_error.as_deref()
+        ),
         (MailStatus::Queued, 1, 132, Some("554 refused"))
     );
     // Not due before its time; due after it; given up on the next failure.

@@ -73,11 +73,19 @@ async fn an_invitation_mails_an_accept_link_that_accepts(app: TestApp) {
     assert_eq!(m["attempts"], 0);
     let body = m["body"].as_str().unwrap();
     let (link, token) = accept_link(body);
-    assert!(link.starts_with(&format!("{}/ui/invitations/accept?token=inv_", app.url)), "{link}");
+    assert!(
+        link.starts_with(&format!("{}/ui/invitations/accept?token=inv_", app.url)),
+        "{link}"
+    );
     assert!(body.contains(&format!("\"token\": \"{token}\"")), "{body}");
     // The token is in the message only: not in the audit log, nor in the invitation's answer.
-    let audit = app.api_get(&app.operator, "/api/v1/audit?per_page=1000", StatusCode::OK).await;
-    assert!(!audit.to_string().contains(&token), "the accept token is in the audit log");
+    let audit = app
+        .api_get(&app.operator, "/api/v1/audit?per_page=1000", StatusCode::OK)
+        .await;
+    assert!(
+        !audit.to_string().contains(&token),
+        "the accept token is in the audit log"
+    );
     assert!(!inv.to_string().contains(&token));
     // The link's page shows the invitation with a button that accepts it.
     let page = app.http.get(&link).send().await.unwrap();
@@ -88,7 +96,12 @@ async fn an_invitation_mails_an_accept_link_that_accepts(app: TestApp) {
     let mut forged = token.clone();
     let last = forged.pop().unwrap();
     forged.push(if last == '0' { '1' } else { '0' });
-    let res = app.post("/api/v1/invitations/accept").json(&json!({"token": forged})).send().await.unwrap();
+    let res = app
+        .post("/api/v1/invitations/accept")
+        .json(&json!({"token": forged}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     // The form on the page accepts: the person is in Acme's directory.
     let res = app
@@ -103,14 +116,25 @@ async fn an_invitation_mails_an_accept_link_that_accepts(app: TestApp) {
         .api_get(&admin, &format!("/api/v1/companies/{acme}/users"), StatusCode::OK)
         .await;
     assert!(
-        directory.as_array().unwrap().iter().any(|u| u["email_address"] == "new.hire@example.com"),
+        directory
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["email_address"] == "new.hire@example.com"),
         "{directory}"
     );
     // Once accepted, the token is spent.
-    let res = app.post("/api/v1/invitations/accept").json(&json!({"token": token})).send().await.unwrap();
+    let res = app
+        .post("/api/v1/invitations/accept")
+        .json(&json!({"token": token}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     // Accepting is an event of the person, as with their own API token.
-    let audit = app.api_get(&app.operator, "/api/v1/audit?per_page=1000", StatusCode::OK).await;
+    let audit = app
+        .api_get(&app.operator, "/api/v1/audit?per_page=1000", StatusCode::OK)
+        .await;
     let accepted = audit
         .as_array()
         .unwrap()
@@ -216,7 +240,10 @@ async fn mail_is_read_by_its_recipient_and_the_operator_only(app: TestApp) {
     let path = format!("/api/v1/mail/{}", m["id"]);
     // The recipient and the operator read it; anyone else is told it does not exist.
     assert_eq!(app.api_get(&dev, &path, StatusCode::OK).await["id"], m["id"]);
-    assert_eq!(app.api_get(&app.operator, &path, StatusCode::OK).await["body"], m["body"]);
+    assert_eq!(
+        app.api_get(&app.operator, &path, StatusCode::OK).await["body"],
+        m["body"]
+    );
     let missing = app.api_get(&other, &path, StatusCode::NOT_FOUND).await;
     let nowhere = app.api_get(&other, "/api/v1/mail/999999", StatusCode::NOT_FOUND).await;
     assert_eq!(missing, nowhere, "someone else's message looks like no message");
@@ -224,7 +251,11 @@ async fn mail_is_read_by_its_recipient_and_the_operator_only(app: TestApp) {
     // The operator's list: everyone's, filtered by recipient and status, paged.
     app.api_get(&dev, "/api/v1/mail", StatusCode::FORBIDDEN).await;
     let of_dev = app
-        .api_get(&app.operator, &format!("/api/v1/mail?recipient={dev_id}"), StatusCode::OK)
+        .api_get(
+            &app.operator,
+            &format!("/api/v1/mail?recipient={dev_id}"),
+            StatusCode::OK,
+        )
         .await;
     assert_eq!(of_dev.as_array().unwrap().len(), 1, "{of_dev}");
     let res = app
@@ -238,11 +269,20 @@ async fn mail_is_read_by_its_recipient_and_the_operator_only(app: TestApp) {
     assert!(total >= 1, "Total {total}");
     assert_eq!(res.json::<Value>().await.unwrap().as_array().unwrap().len(), 1);
     let sent = app
-        .api_get(&app.operator, &format!("/api/v1/mail?recipient={dev_id}&status=sent"), StatusCode::OK)
+        .api_get(
+            &app.operator,
+            &format!("/api/v1/mail?recipient={dev_id}&status=sent"),
+            StatusCode::OK,
+        )
         .await;
     assert_eq!(sent, json!([]));
-    app.api_get(&app.operator, "/api/v1/mail?status=lost", StatusCode::UNPROCESSABLE_ENTITY)
-        .await;
+    app.api_get(
+        &app.operator,
+        "/api/v1/mail?status=lost",
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
     // The operator has no mail of their own.
-    app.api_get(&app.operator, "/api/v1/me/mail", StatusCode::FORBIDDEN).await;
+    app.api_get(&app.operator, "/api/v1/me/mail", StatusCode::FORBIDDEN)
+        .await;
 }

@@ -145,7 +145,11 @@ async fn converse(
                     if line == ".\r\n" {
                         break;
                     }
-                    data.push_str(line.strip_prefix('.').filter(|_| line.starts_with("..")).unwrap_or(&line));
+                    data.push_str(
+                        line.strip_prefix('.')
+                            .filter(|_| line.starts_with(".."))
+                            .unwrap_or(&line),
+                    );
                 }
                 current.data = data;
                 seen.lock().unwrap().push(current.clone());
@@ -165,7 +169,10 @@ async fn converse(
 /// A message's text: headers unfolded as sent, the body with quoted-printable undone.
 fn decoded_body(data: &str) -> String {
     let (head, body) = data.split_once("\r\n\r\n").unwrap_or((data, ""));
-    if !head.to_ascii_lowercase().contains("content-transfer-encoding: quoted-printable") {
+    if !head
+        .to_ascii_lowercase()
+        .contains("content-transfer-encoding: quoted-printable")
+    {
         return body.to_string();
     }
     let joined = body.replace("=\r\n", "");
@@ -267,9 +274,15 @@ async fn a_message_arrives_over_smtp_as_composed(backend: Backend) {
         assert_eq!(r.mail_from, "<noreply@trestle.test>");
         assert_eq!(r.rcpt_to, ["<new.hire@example.com>"]);
         let from = header(&r.data, "From").unwrap();
-        assert!(from.contains("noreply@trestle.test") && from.contains("Trestle Tests"), "{from}");
+        assert!(
+            from.contains("noreply@trestle.test") && from.contains("Trestle Tests"),
+            "{from}"
+        );
         assert!(header(&r.data, "To").unwrap().contains("new.hire@example.com"));
-        assert_eq!(header(&r.data, "Subject").unwrap(), "You are invited to join Acme on Trestle");
+        assert_eq!(
+            header(&r.data, "Subject").unwrap(),
+            "You are invited to join Acme on Trestle"
+        );
         assert!(header(&r.data, "Content-Type").unwrap().starts_with("text/plain"));
         let body = decoded_body(&r.data);
         let (_, token) = accept_link(&body);
@@ -297,10 +310,7 @@ async fn a_refusing_receiver_is_retried_until_it_accepts(backend: Backend) {
         let m = invite(app).await;
         // The first attempt is refused: still queued, with the error, retried in 30 s.
         let failed = wait_for_status(app, &m["id"], "queued", 1).await;
-        assert!(
-            failed["last_error"].as_str().unwrap().contains("554"),
-            "{failed}"
-        );
+        assert!(failed["last_error"].as_str().unwrap().contains("554"), "{failed}");
         assert_eq!(receiver.refusals(), 1);
         assert!(receiver.received().is_empty());
         let due = failed["next_attempt_at"].as_i64().unwrap();
