@@ -15,6 +15,9 @@ use trestle_store::{MailFilter, StoreError};
 /// The path of the web page an invitation's accept link opens (its query: `token=`).
 pub const ACCEPT_PAGE: &str = "/ui/invitations/accept";
 
+/// Longest accept token taken (as the API documents it).
+pub const TOKEN_MAX: usize = 200;
+
 /// The invitation id a token names (`inv_<id>_<64 hex>`), if it has that shape.
 fn token_invitation(token: &str) -> Option<InvitationId> {
     let rest = token.strip_prefix("inv_")?;
@@ -67,6 +70,12 @@ impl Trestle {
     async fn token_holder(&self, token: &str) -> Result<(InvitationId, UserId)> {
         let gone = || CoreError::NotFound("invitation");
         let token = token.trim();
+        if token.chars().count() > TOKEN_MAX {
+            return Err(CoreError::invalid_field(
+                "$.token",
+                format!("at most {TOKEN_MAX} characters"),
+            ));
+        }
         let id = token_invitation(token).ok_or_else(gone)?;
         let user = self.store.invitation_invitee(id).await?.ok_or_else(gone)?;
         let expected = self.keys.invitation_token(id, user);

@@ -40,8 +40,8 @@ pub enum MailCmd {
         #[command(flatten)]
         conn: Conn,
         /// The `token` of the accept link (`inv_…`).
-        #[arg(long)]
-        token: String,
+        #[arg(long = "invitation-token")]
+        invitation_token: String,
     },
 }
 
@@ -69,6 +69,8 @@ pub async fn run(cmd: MailCmd) -> Result<()> {
             }
         }
         MailCmd::Show { conn, id } => output::json(&conn.client().mail(id).await?),
-        MailCmd::Accept { conn, token } => output::json(&conn.client().accept_invitation_token(&token).await?),
+        MailCmd::Accept { conn, invitation_token } => {
+            output::json(&conn.client().accept_invitation_token(&invitation_token).await?)
+        }
     }
 }

@@ -14,6 +14,7 @@ on_both_backends!(
     an_update_awaiting_approval_mails_every_admin_of_that_company_only,
     a_new_app_mails_its_developer_that_the_sandbox_is_ready,
     mail_is_read_by_its_recipient_and_the_operator_only,
+    the_cli_lists_and_shows_mail_and_accepts_with_the_token,
 );
 
 /// Waits (at most 15 s) until the list at `path` read with `token` has a message of `action`
@@ -285,4 +286,75 @@ async fn mail_is_read_by_its_recipient_and_the_operator_only(app: TestApp) {
     // The operator has no mail of their own.
     app.api_get(&app.operator, "/api/v1/me/mail", StatusCode::FORBIDDEN)
         .await;
+    // A token longer than the documented limit is refused as such.
+    let long = "x".repeat(201);
+    let res = app
+        .post("/api/v1/invitations/accept")
+        .json(&json!({"token": long}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // The routes are in the OpenAPI document, with the token's limit.
+    let doc = app.api_get(&app.operator, "/openapi.json", StatusCode::OK).await;
+    for (p, m) in [
+        ("/api/v1/mail", "get"),
+        ("/api/v1/me/mail", "get"),
+        ("/api/v1/mail/{mail_id}", "get"),
+        ("/api/v1/invitations/accept", "post"),
+    ] {
+        assert!(doc["paths"][p][m].is_object(), "{m} {p} not in the document");
+    }
+    assert_eq!(
+        doc["components"]["schemas"]["AcceptTokenIn"]["properties"]["token"]["maxLength"],
+        200
+    );
+}
+
+async fn the_cli_lists_and_shows_mail_and_accepts_with_the_token(app: TestApp) {
+    use crate::cli::trestle;
+    let (acme, admin) = app.company("Acme").await;
+    app.api_post(
+        &admin,
+        &format!("/api/v1/companies/{acme}/invitations"),
+        json!({"email": "cli.hire@example.com"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let m = wait_for_mail(
+        &app,
+        &app.operator,
+        "/api/v1/mail",
+        "company_invitation.create",
+        "cli.hire@example.com",
+    )
+    .await;
+    let admin_token = admin.clone();
+    let app = tokio::task::spawn_blocking(move || {
+        let op = app.operator.clone();
+        // The operator's `mail list` is every message; `--status` filters.
+        let all = trestle(&app, &op, &["mail", "list"]);
+        assert!(all.as_array().unwrap().iter().any(|x| x["id"] == m["id"]), "{all}");
+        let sent = trestle(&app, &op, &["mail", "list", "--status", "sent"]);
+        assert_eq!(sent, json!([]));
+        let shown = trestle(&app, &op, &["mail", "show", "--id", &m["id"].to_string()]);
+        assert_eq!(shown["body"], m["body"]);
+        // A person's `mail list` is their own: the admin has none of the invitee's.
+        let admins = trestle(&app, &admin_token, &["mail", "list"]);
+        assert!(
+            admins.as_array().unwrap().iter().all(|x| x["id"] != m["id"]),
+            "{admins}"
+        );
+        let (_, token) = accept_link(shown["body"].as_str().unwrap());
+        let accepted = trestle(&app, "", &["mail", "accept", "--invitation-token", &token]);
+        assert_eq!(accepted["status"], "accepted");
+        assert_eq!(accepted["company_id"], acme);
+        app
+    })
+    .await
+    .unwrap();
+    let directory = app
+        .api_get(&admin, &format!("/api/v1/companies/{acme}/users"), StatusCode::OK)
+        .await;
+    assert!(directory.to_string().contains("cli.hire@example.com"), "{directory}");
 }
