@@ -15,6 +15,7 @@ on_both_backends!(
     a_new_app_mails_its_developer_that_the_sandbox_is_ready,
     mail_is_read_by_its_recipient_and_the_operator_only,
     the_cli_lists_and_shows_mail_and_accepts_with_the_token,
+    the_web_ui_shows_a_person_their_own_mail,
 );
 
 /// Waits (at most 15 s) until the list at `path` read with `token` has a message of `action`
@@ -357,4 +358,43 @@ async fn the_cli_lists_and_shows_mail_and_accepts_with_the_token(app: TestApp) {
         .api_get(&admin, &format!("/api/v1/companies/{acme}/users"), StatusCode::OK)
         .await;
     assert!(directory.to_string().contains("cli.hire@example.com"), "{directory}");
+}
+
+async fn the_web_ui_shows_a_person_their_own_mail(app: TestApp) {
+    use crate::web_ui::{person, sign_in};
+    let (_, dev) = person(&app, "web.dev@example.com", "Web Dev").await;
+    let (_, other) = person(&app, "web.other@example.com", "Web Other").await;
+    app.api_post(&dev, "/api/v1/apps", json!({"name": "Web Sync"}), StatusCode::CREATED)
+        .await;
+    app.api_post(
+        &other,
+        "/api/v1/apps",
+        json!({"name": "Other Sync"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let mine = wait_for_mail(&app, &dev, "/api/v1/me/mail", "app.create", "web.dev@example.com").await;
+    let theirs = wait_for_mail(&app, &other, "/api/v1/me/mail", "app.create", "web.other@example.com").await;
+    let mut b = sign_in(&app, "web.dev@example.com").await;
+    let inbox = b.get("/ui/mail").await;
+    assert_eq!(inbox.status(), StatusCode::OK);
+    let html = inbox.text().await.unwrap();
+    assert!(
+        html.contains("Your development sandbox for Web Sync is ready"),
+        "{html}"
+    );
+    assert!(!html.contains("Other Sync"), "another person's mail is listed");
+    let one = b.get(&format!("/ui/mail/{}", mine["id"])).await;
+    assert_eq!(one.status(), StatusCode::OK);
+    assert!(one.text().await.unwrap().contains("Web Sync Sandbox"));
+    let foreign = b.get(&format!("/ui/mail/{}", theirs["id"])).await;
+    assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
+    // Without a session the page sends to the sign-in.
+    let res = crate::support::Browser::new(&app).get("/ui/mail").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(
+        crate::support::location(&res).starts_with("/ui/login"),
+        "{}",
+        crate::support::location(&res)
+    );
 }
