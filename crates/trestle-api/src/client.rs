@@ -12,6 +12,7 @@ use crate::companies::*;
 use crate::credentials::*;
 use crate::installs::*;
 use crate::invitations::*;
+use crate::mail::{AcceptTokenIn, MailOut};
 use crate::metrics::MetricsOut;
 use crate::operator::*;
 use crate::people::*;
@@ -287,6 +288,34 @@ impl Client {
     pub async fn accept_invitation(&self, invitation: i64) -> Answer<InvitationOut> {
         let path = format!("/api/v1/me/invitations/{invitation}/accept");
         self.json(Method::POST, &path, Some(&serde_json::json!({}))).await
+    }
+
+    /// Accepts an invitation with the token of its e-mail's accept link (no API token needed).
+    pub async fn accept_invitation_token(&self, token: &str) -> Answer<InvitationOut> {
+        let body = AcceptTokenIn { token: token.into() };
+        self.json(Method::POST, "/api/v1/invitations/accept", Some(&body)).await
+    }
+
+    // Mail
+
+    /// The operator: every message, optionally of one recipient or status.
+    pub async fn list_mail(&self, recipient: Option<i64>, status: Option<String>, page: &Page) -> Answer<Vec<MailOut>> {
+        let mut params = page.params(Some(("status", status)));
+        params.push(("recipient", recipient.map(|r| r.to_string())));
+        let path = listing("/api/v1/mail", &params);
+        self.json(Method::GET, &path, NO_BODY).await
+    }
+
+    /// A person: my messages.
+    pub async fn my_mail(&self, status: Option<String>, page: &Page) -> Answer<Vec<MailOut>> {
+        let path = listing("/api/v1/me/mail", &page.params(Some(("status", status))));
+        self.json(Method::GET, &path, NO_BODY).await
+    }
+
+    /// One message (its recipient or the operator).
+    pub async fn mail(&self, id: i64) -> Answer<MailOut> {
+        let path = format!("/api/v1/mail/{id}");
+        self.json(Method::GET, &path, NO_BODY).await
     }
 
     // Apps

@@ -17,6 +17,7 @@ pub mod credentials;
 pub mod error;
 pub mod installs;
 pub mod invitations;
+pub mod mail;
 pub mod metrics;
 pub mod operator;
 pub mod people;

@@ -11,6 +11,7 @@ mod error;
 pub mod faults;
 mod janitor;
 pub mod lockout;
+pub mod mail;
 mod metrics;
 mod oauth;
 mod operator;

@@ -17,6 +17,7 @@ pub struct Keys {
     secret_pepper: HmacSha256,
     token_mac: HmacSha256,
     webhook_secrets: HmacSha256,
+    invitation_tokens: HmacSha256,
     tagger: Tagger,
 }
 
@@ -31,6 +32,7 @@ impl Keys {
             secret_pepper: HmacSha256::new_from_slice(&sub(b"trestle/secret-hash/v1")).expect("key"),
             token_mac: HmacSha256::new_from_slice(&sub(b"trestle/access-token/v1")).expect("key"),
             webhook_secrets: HmacSha256::new_from_slice(&sub(b"trestle/webhook-secret/v1")).expect("key"),
+            invitation_tokens: HmacSha256::new_from_slice(&sub(b"trestle/invitation-accept/v1")).expect("key"),
             tagger: Tagger::new(&sub(b"trestle/cache-tag/v1").into()),
         }
     }
@@ -51,6 +53,15 @@ impl Keys {
         let mut m = self.webhook_secrets.clone();
         m.update(format!("{}:{salt}", hook.0).as_bytes());
         format!("whsec_{}", hex::encode(m.finalize().into_bytes()))
+    }
+
+    /// The token that accepts invitation `id` for the person it was sent to: a keyed hash of
+    /// both, so it is never stored (only the mail that carries it keeps it) and works only for
+    /// that invitation while it is pending.
+    pub fn invitation_token(&self, id: trestle_domain::InvitationId, user: trestle_domain::UserId) -> String {
+        let mut m = self.invitation_tokens.clone();
+        m.update(format!("{}:{}", id.0, user.0).as_bytes());
+        format!("inv_{}_{}", id.0, hex::encode(m.finalize().into_bytes()))
     }
 
     pub(crate) fn token_mac(&self, payload: &[u8]) -> [u8; 32] {

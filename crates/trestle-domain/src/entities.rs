@@ -8,5 +8,6 @@ pub use crate::credential::{ApiTokenOwner, ClientCredentials, ClientSecret, Envi
 pub use crate::directory::{Company, DirectoryEntry, Invitation, Project, User, UserKind};
 pub use crate::document::{Document, DocumentKind};
 pub use crate::install::{Install, InstallStatus, InstallUpdate};
+pub use crate::mail::{Mail, MailStatus};
 pub use crate::service_account::ServiceAccount;
 pub use crate::signin::{AuthCode, CodeRedemption, Grant, RefreshRotation, WebSession};

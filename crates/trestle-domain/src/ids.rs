@@ -63,4 +63,6 @@ id_type!(
     TriggerId,
     /// One webhook delivery: an event queued for one hook.
     DeliveryId,
+    /// One e-mail message of the mail outbox.
+    MailId,
 );

@@ -14,6 +14,7 @@ pub mod event;
 pub mod fault;
 pub mod ids;
 pub mod install;
+pub mod mail;
 pub mod manifest;
 pub mod page;
 pub mod permissions;

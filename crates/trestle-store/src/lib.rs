@@ -1,7 +1,7 @@
 //! Trestle's storage. The rest of the system sees only the intent-named traits, one module per
 //! aggregate (directory, projects, invitations, listings, apps, versions, credentials, installs,
 //! permitted projects, update offers, documents, logins, authorization codes, grants, service
-//! accounts, audit, upkeep, the change feed, tool records, the sandbox snapshot), bundled as [`Store`]; [`connect`] picks SQLite or
+//! accounts, audit, upkeep, the change feed, tool records, the sandbox snapshot, the mail outbox), bundled as [`Store`]; [`connect`] picks SQLite or
 //! PostgreSQL once, from the URL. `sql/` implements every trait for both backends.
 //!
 //! Every mutating method is one transaction that records its domain events
@@ -22,6 +22,7 @@ mod grants;
 mod installs;
 mod invitations;
 mod listings;
+mod mail;
 mod manage;
 mod model;
 mod outbox;
@@ -50,6 +51,7 @@ pub use grants::*;
 pub use installs::*;
 pub use invitations::*;
 pub use listings::*;
+pub use mail::*;
 pub use manage::*;
 pub use model::*;
 pub use outbox::*;
@@ -93,6 +95,7 @@ pub trait Store:
     + WebhookStore
     + DirectoryProfileStore
     + SnapshotStore
+    + MailStore
 {
 }
 impl<T> Store for T where
@@ -121,6 +124,7 @@ impl<T> Store for T where
         + WebhookStore
         + DirectoryProfileStore
         + SnapshotStore
+        + MailStore
 {
 }
 

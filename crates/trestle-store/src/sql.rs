@@ -29,6 +29,7 @@ pub(crate) use directory::project_list_sql;
 mod documents;
 mod feed;
 mod installs;
+mod mail;
 mod manage;
 mod profiles;
 mod records;

@@ -1470,3 +1470,8 @@ async fn purge_removes_expired_rows_only(s: Arc<dyn Store>) {
 /// per-hook order, retries and discards.
 #[path = "suite/webhooks.rs"]
 mod webhooks;
+
+/// Mail: the outbox's cursor compare-and-set, recipients and facts of each kind of message,
+/// claims, retries and the lists' filters.
+#[path = "suite/mail.rs"]
+mod mail;

@@ -98,6 +98,7 @@ pub fn page(chrome: &Chrome<'_>, status: StatusCode, title: &str, body: Markup) 
                 nav aria-label="Main" {
                     a href="/ui" aria-current=[current(Section::Home)] { "Home" }
                     a href="/ui/apps" aria-current=[current(Section::Apps)] { "My apps" }
+                    a href="/ui/mail" { "Mail" }
                     @if let Section::Company(id) = chrome.section {
                         a href={ "/ui/companies/" (id) } aria-current="page" { "Company" }
                     }

@@ -17,6 +17,7 @@ mod developer;
 mod error;
 mod forms;
 mod layout;
+mod mail;
 mod session;
 mod signin;
 mod state;
@@ -44,6 +45,7 @@ pub fn routes(state: WebState) -> Router {
         .merge(signin::ui::routes())
         .merge(developer::routes())
         .merge(company::routes())
+        .merge(mail::routes())
         .route("/ui/{*rest}", any(no_page))
         .method_not_allowed_fallback(wrong_method)
         .layer(axum::middleware::from_fn_with_state(

@@ -121,6 +121,15 @@ struct ServerArgs {
     /// to test an app's retries. Always on for `trestle up`.
     #[arg(long, env = "TRESTLE_FAULTS")]
     faults: bool,
+    /// Send e-mail notifications through this SMTP server: `smtp://host:port` (plain, or
+    /// `?tls=required` for STARTTLS), `smtps://host:port` (TLS), credentials as
+    /// `smtp://user:password@host`. Without it every message is only kept (state `kept`),
+    /// readable with `trestle mail list` and at /ui/mail.
+    #[arg(long, env = "TRESTLE_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// The sender of e-mail notifications (`Name <address>` or an address).
+    #[arg(long, env = "TRESTLE_SMTP_FROM", default_value = trestle_core::mail::worker::DEFAULT_FROM)]
+    smtp_from: String,
     /// Log format: `text` or `json`.
     #[arg(long, env = "TRESTLE_LOG_FORMAT", default_value = "text")]
     log_format: String,
@@ -184,6 +193,14 @@ impl ServerArgs {
             creation_cutoff: day("service-account-cutoff", &self.service_account_cutoff)?,
             sunset: day("service-account-sunset", &self.service_account_sunset)?,
         };
+        if let Some(url) = &self.smtp_url {
+            let smtp = trestle_core::mail::worker::Smtp {
+                url: url.clone(),
+                from: self.smtp_from.clone(),
+            };
+            trestle_core::mail::worker::check_smtp(&smtp).map_err(|e| anyhow::anyhow!(e))?;
+            c.smtp = Some(smtp);
+        }
         c.rate_limit = trestle_http::ratelimit::RateLimitConfig {
             per_hour: self.rate_limit_hourly,
             per_spike: self.rate_limit_spike,

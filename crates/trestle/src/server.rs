@@ -40,6 +40,10 @@ pub struct ServerConfig {
     pub webhook_interval: Duration,
     /// The operator may add scripted fault rules (`--faults`; `trestle up`).
     pub faults: bool,
+    /// Where e-mail is sent (`--smtp-url`, `--smtp-from`); without it messages are only kept.
+    pub smtp: Option<trestle_core::mail::worker::Smtp>,
+    /// Real time between two passes of this node's mail worker.
+    pub mail_interval: Duration,
 }
 
 impl ServerConfig {
@@ -63,6 +67,8 @@ impl ServerConfig {
             allow_private_webhooks: false,
             webhook_interval: Duration::from_millis(100),
             faults: false,
+            smtp: None,
+            mail_interval: Duration::from_millis(100),
         }
     }
 }
@@ -132,6 +138,7 @@ pub fn start(core: Trestle, config: &ServerConfig, listener: TcpListener) -> Res
     let state = AppState::new(core.clone(), config.public_url.clone(), config.rate_limit);
     let janitor = start_janitor(&state, config.janitor_interval);
     let webhooks = start_webhooks(&core, config);
+    let mail = start_mail(&core, config, addr);
     let pages = web_pages(&state);
     let task = tokio::spawn(async move {
         let served = trestle_http::serve(listener, state, pages, async move {
@@ -140,6 +147,7 @@ pub fn start(core: Trestle, config: &ServerConfig, listener: TcpListener) -> Res
         .await;
         janitor.abort();
         webhooks.abort();
+        mail.abort();
         served
     });
     Ok(Running {
@@ -158,12 +166,14 @@ pub async fn serve_until(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
     let webhooks = start_webhooks(&core, config);
+    let mail = start_mail(&core, config, listener.local_addr()?);
     let state = AppState::new(core, config.public_url.clone(), config.rate_limit);
     let janitor = start_janitor(&state, config.janitor_interval);
     let pages = web_pages(&state);
     let served = trestle_http::serve(listener, state, pages, shutdown).await;
     janitor.abort();
     webhooks.abort();
+    mail.abort();
     served.context("server")
 }
 
@@ -196,6 +206,20 @@ fn start_webhooks(core: &Trestle, config: &ServerConfig) -> tokio::task::JoinHan
     tokio::spawn(core.clone().run_webhooks(trestle_core::webhooks::worker::WorkerConfig {
         allow_private: config.allow_private_webhooks,
         interval: config.webhook_interval,
+    }))
+}
+
+/// Starts this node's mail worker (every node runs one; they share the work through the
+/// database). Links in messages start with `--public-url`, else this node's address.
+fn start_mail(core: &Trestle, config: &ServerConfig, addr: SocketAddr) -> tokio::task::JoinHandle<()> {
+    let base_url = match &config.public_url {
+        Some(u) => u.trim_end_matches('/').to_string(),
+        None => format!("http://{addr}"),
+    };
+    tokio::spawn(core.clone().run_mail(trestle_core::mail::worker::MailConfig {
+        interval: config.mail_interval,
+        smtp: config.smtp.clone(),
+        base_url,
     }))
 }
 

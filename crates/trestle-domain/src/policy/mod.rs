@@ -102,6 +102,9 @@ pub enum Request<'a> {
     /// Act on one person's own account (their password, their API tokens): the person
     /// themself, or the platform operator for anyone.
     ActForPerson { user: UserId },
+    /// Read a message of the mail outbox: its recipient, or the platform operator (who reads
+    /// every message). A bot receives no mail.
+    ReadOwnMail { recipient: UserId },
     /// Browse the marketplace (published apps): people and the operator, not bots.
     BrowseMarketplace,
     /// Read or accept one's own invitations to companies: people only, each their own (the
@@ -223,6 +226,12 @@ pub fn decide(actor: Actor, request: Request<'_>) -> Result<(), Denied> {
             Actor::Person(id) if id == user => Ok(()),
             Actor::Operator => Ok(()),
             _ => Err(Denied::NotOperator),
+        },
+        Request::ReadOwnMail { recipient } => match actor {
+            Actor::Person(id) if id == recipient => Ok(()),
+            Actor::Operator => Ok(()),
+            Actor::Bot(_) => Err(Denied::NotForBots),
+            Actor::Person(_) => Err(Denied::NotOperator),
         },
         Request::BrowseMarketplace => match actor {
             Actor::Person(_) | Actor::Operator => Ok(()),

@@ -293,6 +293,24 @@ fn person_and_marketplace_table() {
         ),
         (BOT, Request::ActForPerson { user: UserId(3) }, Err(Denied::NotOperator)),
         (BOT, Request::ActForPerson { user: UserId(1) }, Err(Denied::NotOperator)),
+        // mail: the recipient or the operator
+        (PERSON, Request::ReadOwnMail { recipient: UserId(1) }, Ok(())),
+        (Actor::Operator, Request::ReadOwnMail { recipient: UserId(1) }, Ok(())),
+        (
+            OTHER,
+            Request::ReadOwnMail { recipient: UserId(1) },
+            Err(Denied::NotOperator),
+        ),
+        (
+            BOT,
+            Request::ReadOwnMail { recipient: UserId(1) },
+            Err(Denied::NotForBots),
+        ),
+        (
+            BOT,
+            Request::ReadOwnMail { recipient: UserId(3) },
+            Err(Denied::NotForBots),
+        ),
         // the marketplace: people and the operator
         (PERSON, Request::BrowseMarketplace, Ok(())),
         (Actor::Operator, Request::BrowseMarketplace, Ok(())),

@@ -6,6 +6,7 @@ use trestle_api::audit::*;
 use trestle_api::companies::*;
 use trestle_api::installs::*;
 use trestle_api::invitations::*;
+use trestle_api::mail::MailOut;
 use trestle_api::metrics::*;
 use trestle_api::people::*;
 use trestle_api::projects::*;
@@ -13,7 +14,7 @@ use trestle_api::service_accounts::*;
 use trestle_api::versions::*;
 use trestle_core::{AppMetrics, InstallView, MigrationRow, ToolChange};
 use trestle_domain::entities::{
-    AppVersion, AuditEvent, Company, DirectoryEntry, Invitation, Project, ServiceAccount, User,
+    AppVersion, AuditEvent, Company, DirectoryEntry, Invitation, Mail, Project, ServiceAccount, User,
 };
 use trestle_store::NewProject;
 
@@ -242,6 +243,30 @@ impl ToDto for AppMetrics {
                     last_uninstalled_at: c.last_uninstalled_at,
                 })
                 .collect(),
+        }
+    }
+}
+
+impl ToDto for Mail {
+    type Dto = MailOut;
+    fn dto(self) -> MailOut {
+        let m = self;
+        MailOut {
+            id: m.id.0,
+            recipient_user_id: m.recipient.0,
+            recipient_address: m.address,
+            subject: m.subject,
+            body: m.body,
+            event_id: m.event_id.0,
+            action: m.action,
+            company_id: m.company.map(|c| c.0),
+            status: m.status.as_str().into(),
+            attempts: m.attempts,
+            next_attempt_at: m.next_attempt_at,
+            last_error: m.last_error,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            sent_at: m.sent_at,
         }
     }
 }

@@ -14,6 +14,7 @@ mod convert;
 mod credentials;
 mod installs;
 mod invitations;
+mod mail;
 mod metrics;
 mod operator;
 mod people;
@@ -38,6 +39,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(people::set_password))
         .routes(routes!(invitations::my_invitations))
         .routes(routes!(invitations::accept_invitation))
+        .routes(routes!(mail::accept_with_token))
+        // the mail outbox
+        .routes(routes!(mail::list_mail))
+        .routes(routes!(mail::my_mail))
+        .routes(routes!(mail::get_mail))
         // companies and their directories
         .routes(routes!(companies::create_company, companies::list_companies))
         .routes(routes!(companies::get_company))

@@ -13,6 +13,7 @@ mod companies;
 mod faults;
 mod installs;
 mod invitations;
+mod mail;
 mod metrics;
 mod output;
 mod people;
@@ -31,6 +32,7 @@ use companies::CompaniesCmd;
 use faults::FaultsCmd;
 use installs::InstallsCmd;
 use invitations::InvitationsCmd;
+use mail::MailCmd;
 use people::PeopleCmd;
 use projects::ProjectsCmd;
 use sandbox::SandboxCmd;
@@ -57,6 +59,9 @@ pub enum ClientCommand {
     /// Company admins invite people by e-mail address; people accept their own invitations.
     #[command(subcommand)]
     Invitations(InvitationsCmd),
+    /// E-mail notifications: every message for the operator, a person's own.
+    #[command(subcommand)]
+    Mail(MailCmd),
     /// Developers: apps.
     #[command(subcommand)]
     Apps(AppsCmd),
@@ -119,6 +124,7 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
         C::Companies(cmd) => companies::run(cmd).await,
         C::Projects(cmd) => projects::run(cmd).await,
         C::Invitations(cmd) => invitations::run(cmd).await,
+        C::Mail(cmd) => mail::run(cmd).await,
         C::Apps(cmd) => apps::run(cmd).await,
         C::Versions(cmd) => versions::run(cmd).await,
         C::Secrets(cmd) => secrets::run(cmd).await,

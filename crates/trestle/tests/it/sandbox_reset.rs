@@ -12,10 +12,32 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 use trestle_store::testing::{dump_tables, Backend, TestDb};
 
-on_both_backends!(
-    a_reset_puts_the_world_back_as_kept,
-    resets_are_refused_without_a_usable_snapshot
-);
+on_both_backends!(resets_are_refused_without_a_usable_snapshot);
+
+#[tokio::test]
+async fn a_reset_puts_the_world_back_as_kept_on_sqlite() {
+    with_quiet_workers(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_reset_puts_the_world_back_as_kept_on_postgres() {
+    with_quiet_workers(Backend::Postgres).await;
+}
+
+/// The webhook and mail workers make one pass at start and none during the test: what they
+/// would write in the background (a message composed from an event before the snapshot, a
+/// cursor moved) is no part of what a reset is compared on.
+async fn with_quiet_workers(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db.url, |c| {
+        c.webhook_interval = Duration::from_secs(3600);
+        c.mail_interval = Duration::from_secs(3600);
+    })
+    .await;
+    a_reset_puts_the_world_back_as_kept(&app).await;
+    app.stop().await;
+    db.cleanup().await;
+}
 
 /// The server key the test servers run with, as `TRESTLE_SECRET_KEY` takes it.
 const TEST_KEY_HEX: &str = "0707070707070707070707070707070707070707070707070707070707070707";
@@ -118,13 +140,13 @@ fn without_sandbox_events(rows: &[String]) -> Vec<String> {
     rows.iter().filter(|r| !r.contains("sandbox.")).cloned().collect()
 }
 
-async fn a_reset_puts_the_world_back_as_kept(app: TestApp) {
+async fn a_reset_puts_the_world_back_as_kept(app: &TestApp) {
     let w = app.world().await;
-    let bot = bot(&app, &w.dev, &w.admin_a, w.a, &[w.a1], "Full", "admin").await;
+    let bot = bot(app, &w.dev, &w.admin_a, w.a, &[w.a1], "Full", "admin").await;
     let rfis = format!("/rest/v1.0/projects/{}/rfis", w.a1);
-    let pat = member(&app, &w.admin_a, w.a).await;
+    let pat = member(app, &w.admin_a, w.a).await;
     let (s, first) = call(
-        &app,
+        app,
         &bot,
         w.a,
         "POST",
@@ -163,7 +185,7 @@ async fn a_reset_puts_the_world_back_as_kept(app: TestApp) {
     // The world changes: a record created, the kept one changed, a project, a person, an
     // uninstall, a revoked token, a new operator token.
     let (s, _) = call(
-        &app,
+        app,
         &bot,
         w.a,
         "POST",
@@ -174,7 +196,7 @@ async fn a_reset_puts_the_world_back_as_kept(app: TestApp) {
     assert_eq!(s, StatusCode::CREATED);
     let id = first["id"].as_i64().unwrap();
     let (s, _) = call(
-        &app,
+        app,
         &bot,
         w.a,
         "PATCH",
@@ -183,7 +205,7 @@ async fn a_reset_puts_the_world_back_as_kept(app: TestApp) {
     )
     .await;
     assert_eq!(s, StatusCode::OK);
-    let (s, list) = call(&app, &bot, w.a, "GET", &format!("{rfis}?per_page=100"), None).await;
+    let (s, list) = call(app, &bot, w.a, "GET", &format!("{rfis}?per_page=100"), None).await;
     assert_eq!(
         (s, subjects(&list)),
         (StatusCode::OK, vec!["Changed".to_string(), "Later".into()]),
@@ -206,14 +228,14 @@ async fn a_reset_puts_the_world_back_as_kept(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(revoked.status(), StatusCode::OK);
-    let new_operator = operator_token_from_the_command(&app).await;
+    let new_operator = operator_token_from_the_command(app).await;
     assert_ne!(
         compared(&dump_tables(&app.db_url).await),
         compared(&before),
         "the world did change"
     );
 
-    let done = cli(&app, &["sandbox", "reset"]).await;
+    let done = cli(app, &["sandbox", "reset"]).await;
     assert_eq!(done["snapshot"]["taken_at"], kept["taken_at"], "{done}");
     assert!(
         done["snapshot"]["rows"].as_i64().unwrap() > 30 && done["took_ms"].is_u64(),
@@ -237,7 +259,7 @@ async fn a_reset_puts_the_world_back_as_kept(app: TestApp) {
 
     // What callers see follows: the cached RFI page, the later project and person gone, B's
     // install back.
-    let (s, list) = call(&app, &bot, w.a, "GET", &format!("{rfis}?per_page=100"), None).await;
+    let (s, list) = call(app, &bot, w.a, "GET", &format!("{rfis}?per_page=100"), None).await;
     assert_eq!(
         (s, subjects(&list)),
         (StatusCode::OK, vec!["Kept".to_string()]),
@@ -280,7 +302,7 @@ async fn a_reset_puts_the_world_back_as_kept(app: TestApp) {
         .await;
     assert_eq!(again["snapshot"]["taken_at"], kept["taken_at"]);
     assert_eq!(compared(&dump_tables(&app.db_url).await), compared(&before));
-    let shown = cli(&app, &["sandbox", "show"]).await;
+    let shown = cli(app, &["sandbox", "show"]).await;
     assert_eq!(shown, kept);
 }
 
