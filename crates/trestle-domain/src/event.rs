@@ -41,6 +41,12 @@ pub enum TargetKind {
     WebhookHook,
     /// A trigger of a webhook hook.
     WebhookTrigger,
+    /// One delivery of a webhook hook (its redelivery).
+    WebhookDelivery,
+    /// A lifecycle webhook endpoint of an app (see `crate::endpoint`).
+    AppEndpoint,
+    /// One delivery to an app endpoint (its redelivery).
+    AppEndpointDelivery,
 }
 
 impl TargetKind {
@@ -69,6 +75,9 @@ impl TargetKind {
             TargetKind::Clock => "clock",
             TargetKind::WebhookHook => "webhook_hook",
             TargetKind::WebhookTrigger => "webhook_trigger",
+            TargetKind::WebhookDelivery => "webhook_delivery",
+            TargetKind::AppEndpoint => "app_endpoint",
+            TargetKind::AppEndpointDelivery => "app_endpoint_delivery",
         }
     }
 
@@ -96,6 +105,9 @@ impl TargetKind {
         TargetKind::Clock,
         TargetKind::WebhookHook,
         TargetKind::WebhookTrigger,
+        TargetKind::WebhookDelivery,
+        TargetKind::AppEndpoint,
+        TargetKind::AppEndpointDelivery,
     ];
 
     /// The target kind named `name`, if there is one.
@@ -206,6 +218,21 @@ actions! {
     WebhookHookRotateSecret => "webhook_hook.rotate_secret";
     WebhookTriggerCreate => "webhook_trigger.create";
     WebhookTriggerDelete => "webhook_trigger.delete";
+    /// The operator queued a hook delivery again (same body and delivery id).
+    WebhookDeliveryRedeliver => "webhook_delivery.redeliver";
+    /// A developer made a lifecycle endpoint for their app (its signing secret is never in
+    /// the event).
+    AppEndpointCreate => "app_endpoint.create";
+    AppEndpointUpdate => "app_endpoint.update";
+    /// An endpoint was deleted with its deliveries.
+    AppEndpointDelete => "app_endpoint.delete";
+    /// The endpoint's signing secret was replaced.
+    AppEndpointRotateSecret => "app_endpoint.rotate_secret";
+    /// A developer queued an endpoint delivery again (same body and delivery id).
+    AppEndpointDeliveryRedeliver => "app_endpoint_delivery.redeliver";
+    /// A client secret of an app expires within [`crate::endpoint::EXPIRING_WITHIN`]: recorded
+    /// once per secret by the worker's scan, with the secret's id and expiry (never the secret).
+    ClientSecretExpiring => "client_secret.expiring";
 }
 
 impl Action {
@@ -334,6 +361,9 @@ impl Event {
 pub struct EventContext {
     pub actor: ActorKind,
     pub actor_user: Option<UserId>,
+    /// The app whose token made the change (a DMSA bot's writes of tool records), which
+    /// webhook payloads name as `source_application_id`; kept in the outbox only.
+    pub actor_app: Option<AppId>,
     /// Unix seconds.
     pub at: i64,
 }
@@ -412,7 +442,7 @@ mod tests {
             assert!(seen.insert(t.as_str()), "two target kinds named {}", t.as_str());
             assert_eq!(TargetKind::parse(t.as_str()), Some(*t));
         }
-        assert_eq!(TargetKind::ALL.len(), 22);
+        assert_eq!(TargetKind::ALL.len(), 25);
         for k in ActorKind::ALL {
             assert_eq!(ActorKind::parse(k.as_str()), Some(*k));
         }

@@ -63,4 +63,8 @@ id_type!(
     TriggerId,
     /// One webhook delivery: an event queued for one hook.
     DeliveryId,
+    /// A lifecycle webhook endpoint of an app (see `crate::endpoint`).
+    EndpointId,
+    /// One lifecycle event queued for one app endpoint.
+    EndpointDeliveryId,
 );

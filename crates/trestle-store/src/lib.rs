@@ -15,6 +15,7 @@ mod auth_codes;
 mod credentials;
 mod directory;
 mod documents;
+mod endpoints;
 mod entities;
 mod error;
 mod feed;
@@ -42,6 +43,7 @@ pub use auth_codes::*;
 pub use credentials::*;
 pub use directory::*;
 pub use documents::*;
+pub use endpoints::*;
 
 pub use error::*;
 pub use feed::*;
@@ -89,6 +91,7 @@ pub trait Store:
     + ChangeStore
     + RecordStore
     + WebhookStore
+    + EndpointStore
     + DirectoryProfileStore
 {
 }
@@ -116,6 +119,7 @@ impl<T> Store for T where
         + ChangeStore
         + RecordStore
         + WebhookStore
+        + EndpointStore
         + DirectoryProfileStore
 {
 }

@@ -59,6 +59,7 @@ fn ctx() -> EventContext {
     EventContext {
         actor: ActorKind::System,
         actor_user: None,
+        actor_app: None,
         at: 1_700_000_000,
     }
 }
