@@ -425,11 +425,13 @@ impl Client {
     }
 
     pub async fn update_endpoint(&self, app: i64, endpoint: i64, body: &EndpointIn) -> Answer<EndpointOut> {
-        self.json(Method::PATCH, &endpoints(app, Some(endpoint)), Some(body)).await
+        self.json(Method::PATCH, &endpoints(app, Some(endpoint)), Some(body))
+            .await
     }
 
     pub async fn delete_endpoint(&self, app: i64, endpoint: i64) -> Answer<Done> {
-        self.done(Method::DELETE, &endpoints(app, Some(endpoint)), NO_BODY).await
+        self.done(Method::DELETE, &endpoints(app, Some(endpoint)), NO_BODY)
+            .await
     }
 
     /// A new signing secret (in the answer, once); the old one stops signing at once.

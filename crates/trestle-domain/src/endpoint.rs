@@ -261,10 +261,7 @@ mod tests {
         assert_eq!(data["permitted_project_ids"], json!([10, 11]));
         assert_eq!(data["install_id"], 4);
         let again = first.after(json!({"version_id": 5, "reinstall": true}));
-        assert_eq!(
-            lifecycle_of(&recorded(again)).unwrap().0,
-            Lifecycle::InstallReinstalled
-        );
+        assert_eq!(lifecycle_of(&recorded(again)).unwrap().0, Lifecycle::InstallReinstalled);
     }
 
     #[test]
@@ -272,13 +269,20 @@ mod tests {
         let app = |a: Action, t: TargetKind| Event::new(a, t, 7).in_company(CompanyId(2)).for_app(AppId(3));
         let removed = app(Action::PermittedProjectsRemove, TargetKind::Install).before(json!({"project_id": 12}));
         let (ty, data) = lifecycle_of(&recorded(removed)).unwrap();
-        assert_eq!((ty.as_str(), data["project_ids"].clone()), ("permitted_projects.removed", json!([12])));
+        assert_eq!(
+            (ty.as_str(), data["project_ids"].clone()),
+            ("permitted_projects.removed", json!([12]))
+        );
         let offered = app(Action::InstallUpdateOffered, TargetKind::InstallUpdate)
             .before(json!({"version_id": 1}))
             .after(json!({"version_id": 2}));
         let (ty, data) = lifecycle_of(&recorded(offered)).unwrap();
         assert_eq!(
-            (ty.as_str(), data["from_version_id"].clone(), data["to_version_id"].clone()),
+            (
+                ty.as_str(),
+                data["from_version_id"].clone(),
+                data["to_version_id"].clone()
+            ),
             ("update.pending", json!(1), json!(2))
         );
         let suspended = Event::new(Action::AppSuspend, TargetKind::App, 3)
@@ -290,7 +294,10 @@ mod tests {
         let body = payload(&e, ty, data, "2023-11-14T22:13:20Z");
         let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
         assert_eq!(keys, ["app_id", "company_id", "created_at", "data", "id", "type"]);
-        assert_eq!((body["app_id"].as_i64(), body["company_id"].clone()), (Some(3), Value::Null));
+        assert_eq!(
+            (body["app_id"].as_i64(), body["company_id"].clone()),
+            (Some(3), Value::Null)
+        );
         // Not about an app, or not a lifecycle action.
         let no_app = Event::new(Action::AppInstall, TargetKind::Install, 1).in_company(CompanyId(2));
         assert!(lifecycle_of(&recorded(no_app)).is_none());

@@ -50,8 +50,13 @@ pub trait EndpointStore: Send + Sync {
         ctx: &EventContext,
     ) -> Result<Endpoint>;
     /// Replaces the endpoint's secret salt (so its signing secret).
-    async fn rotate_endpoint_salt(&self, app: AppId, id: EndpointId, salt: &str, ctx: &EventContext)
-        -> Result<Endpoint>;
+    async fn rotate_endpoint_salt(
+        &self,
+        app: AppId,
+        id: EndpointId,
+        salt: &str,
+        ctx: &EventContext,
+    ) -> Result<Endpoint>;
     /// Deletes the endpoint with its deliveries.
     async fn delete_endpoint(&self, app: AppId, id: EndpointId, ctx: &EventContext) -> Result<()>;
     async fn list_endpoint_deliveries(
@@ -78,8 +83,12 @@ pub trait EndpointStore: Send + Sync {
     /// endpoint's queue (PostgreSQL: `FOR UPDATE SKIP LOCKED`).
     async fn claim_endpoint_deliveries(&self, now: i64, until: i64, limit: i64) -> Result<Vec<ClaimedEndpoint>>;
     /// Records an attempt and what follows it; releases the claim.
-    async fn finish_endpoint_attempt(&self, id: EndpointDeliveryId, attempt: &Attempt, next: AfterAttempt)
-        -> Result<()>;
+    async fn finish_endpoint_attempt(
+        &self,
+        id: EndpointDeliveryId,
+        attempt: &Attempt,
+        next: AfterAttempt,
+    ) -> Result<()>;
 
     /// Records `client_secret.expiring` (with the secret's id, expiry and environment) for up
     /// to `limit` live client secrets that expire after `ctx.at` and within `within` seconds

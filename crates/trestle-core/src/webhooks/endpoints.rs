@@ -33,7 +33,9 @@ fn check_url(url: &str) -> Result<()> {
     if valid_url(url) {
         Ok(())
     } else {
-        Err(CoreError::BadRequest("url must be an http or https URL of at most 2000 characters".into()))
+        Err(CoreError::BadRequest(
+            "url must be an http or https URL of at most 2000 characters".into(),
+        ))
     }
 }
 
@@ -69,7 +71,9 @@ impl Trestle {
     #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, app = %app))]
     pub async fn create_endpoint(&self, actor: Actor, app: AppId, input: EndpointInput) -> Result<CreatedEndpoint> {
         self.webhooks_app(actor, app).await?;
-        let url = input.url.ok_or_else(|| CoreError::BadRequest("url is required".into()))?;
+        let url = input
+            .url
+            .ok_or_else(|| CoreError::BadRequest("url is required".into()))?;
         check_url(&url)?;
         check_description(&input.description)?;
         let new = NewEndpoint {

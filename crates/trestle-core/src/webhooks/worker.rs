@@ -27,10 +27,10 @@
 use crate::Trestle;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use std::collections::BTreeMap;
 use trestle_domain::endpoint::{lifecycle_of, NewEndpointDelivery, EXPIRING_WITHIN};
 use trestle_domain::event::RecordedEvent;
 use trestle_domain::webhook::*;

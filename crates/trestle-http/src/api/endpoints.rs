@@ -81,7 +81,9 @@ pub(super) async fn create_endpoint(
     ApiJson(b): ApiJson<EndpointIn>,
 ) -> Result<Response, ApiError> {
     if b.active.is_some() {
-        return Err(ApiError::bad_request("a new endpoint is active; set active with an update"));
+        return Err(ApiError::bad_request(
+            "a new endpoint is active; set active with an update",
+        ));
     }
     let c = s.core.create_endpoint(actor, app, input(b)).await?;
     Ok(secret_response(
@@ -219,4 +221,3 @@ pub(super) async fn redeliver_hook_delivery(
         }),
     ))
 }
-

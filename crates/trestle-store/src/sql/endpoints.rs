@@ -10,8 +10,7 @@ use trestle_domain::endpoint::*;
 use trestle_domain::event::ActorKind;
 use trestle_domain::webhook::{AfterAttempt, Attempt, DeliveryStatus};
 
-const ENDPOINT_COLUMNS: &str =
-    "id, app_id, url, description, active, secret_salt, created_by, created_at, updated_at";
+const ENDPOINT_COLUMNS: &str = "id, app_id, url, description, active, secret_salt, created_by, created_at, updated_at";
 const DELIVERY_COLUMNS: &str = "id, endpoint_id, app_id, event_id, event_type, payload, status, attempts, \
      next_attempt_at, first_failed_at, response_status, response_headers, response_body, error, started_at, \
      completed_at, duration_ms, created_at";
