@@ -10,6 +10,7 @@ mod apps;
 mod args;
 mod clock;
 mod companies;
+mod endpoints;
 mod installs;
 mod invitations;
 mod metrics;
@@ -26,6 +27,7 @@ use args::Conn;
 use clap::Subcommand;
 use clock::ClockCmd;
 use companies::CompaniesCmd;
+use endpoints::EndpointsCmd;
 use installs::InstallsCmd;
 use invitations::InvitationsCmd;
 use people::PeopleCmd;
@@ -62,6 +64,9 @@ pub enum ClientCommand {
     /// Developers: client credentials and secret rotation.
     #[command(subcommand)]
     Secrets(SecretsCmd),
+    /// Developers: the app's lifecycle webhook endpoints, their deliveries and redelivery.
+    #[command(subcommand)]
+    Endpoints(EndpointsCmd),
     /// Developers: installs and uninstalls per day and per company.
     Metrics {
         #[command(flatten)]
@@ -112,6 +117,7 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
         C::Apps(cmd) => apps::run(cmd).await,
         C::Versions(cmd) => versions::run(cmd).await,
         C::Secrets(cmd) => secrets::run(cmd).await,
+        C::Endpoints(cmd) => endpoints::run(cmd).await,
         C::Metrics {
             conn,
             app,

@@ -18,6 +18,7 @@ on_both_backends!(
     a_failing_endpoint_is_retried_then_redelivered,
     endpoints_are_the_developers_own,
     a_bots_record_names_its_app_and_the_operator_redelivers_a_hook_delivery,
+    the_cli_manages_endpoints,
 );
 
 /// A server whose deliveries may reach 127.0.0.1, on `app`'s database, in place of `app`.
@@ -590,4 +591,64 @@ async fn a_bots_record_names_its_app_and_the_operator_redelivers_a_hook_delivery
         )
         .await;
     assert!(audit.to_string().contains("webhook_delivery.redeliver"), "{audit}");
+}
+
+async fn the_cli_manages_endpoints(app: TestApp) {
+    use crate::cli::{trestle, trestle_text};
+    let (_, dev) = app.person("dev@example.com", "Dev").await;
+    let promoted = app.promoted_app(&dev, "Cli App").await;
+    let app = tokio::task::spawn_blocking(move || {
+        let id = promoted.app_id.to_string();
+        let created = trestle(
+            &app,
+            &dev,
+            &[
+                "endpoints",
+                "create",
+                "--app",
+                &id,
+                "--destination",
+                "https://example.com/lifecycle",
+                "--description",
+                "cli",
+            ],
+        );
+        assert!(
+            created["signing_secret"].as_str().unwrap().starts_with("whsec_"),
+            "{created}"
+        );
+        let ep = created["id"].to_string();
+        let listed = trestle(&app, &dev, &["endpoints", "list", "--app", &id]);
+        assert_eq!(listed[0]["id"], created["id"]);
+        assert!(listed[0].get("signing_secret").is_none());
+        let updated = trestle(
+            &app,
+            &dev,
+            &[
+                "endpoints",
+                "update",
+                "--app",
+                &id,
+                "--endpoint",
+                &ep,
+                "--active",
+                "false",
+            ],
+        );
+        assert_eq!(updated["active"], false);
+        let rotated = trestle(&app, &dev, &["endpoints", "rotate", "--app", &id, "--endpoint", &ep]);
+        assert_ne!(rotated["signing_secret"], created["signing_secret"]);
+        let deliveries = trestle(
+            &app,
+            &dev,
+            &["endpoints", "deliveries", "--app", &id, "--endpoint", &ep],
+        );
+        assert_eq!(deliveries, json!([]));
+        trestle_text(&app, &dev, &["endpoints", "delete", "--app", &id, "--endpoint", &ep]);
+        assert_eq!(trestle(&app, &dev, &["endpoints", "list", "--app", &id]), json!([]));
+        app
+    })
+    .await
+    .unwrap();
+    app.stop().await;
 }
