@@ -1335,6 +1335,10 @@ mod lists;
 #[path = "suite/records.rs"]
 mod records;
 
+/// App lifecycle endpoints: app-scoped, their queue, redelivery, expiring secrets.
+#[path = "suite/endpoints.rs"]
+mod endpoints;
+
 /// The janitor's purge: expired sessions, codes, revocations, refresh tokens and grants go, in
 /// batches; live ones stay; a second purge finds nothing.
 async fn purge_removes_expired_rows_only(s: Arc<dyn Store>) {
