@@ -19,6 +19,7 @@ on_both_backends!(
     endpoints_are_the_developers_own,
     a_bots_record_names_its_app_and_the_operator_redelivers_a_hook_delivery,
     the_cli_manages_endpoints,
+    the_web_ui_manages_endpoints,
 );
 
 /// A server whose deliveries may reach 127.0.0.1, on `app`'s database, in place of `app`.
@@ -651,4 +652,73 @@ async fn the_cli_manages_endpoints(app: TestApp) {
     .await
     .unwrap();
     app.stop().await;
+}
+
+async fn the_web_ui_manages_endpoints(app: TestApp) {
+    use crate::web_ui::{csrf_of, person, sign_in};
+    let (_, dev) = person(&app, "dev@example.com", "Dev").await;
+    let promoted = app.promoted_app(&dev, "Web App").await;
+    let mut b = sign_in(&app, "dev@example.com").await;
+    let csrf = csrf_of(&mut b).await;
+    let path = format!("/ui/apps/{}/endpoints", promoted.app_id);
+    let app_page = b
+        .get(&format!("/ui/apps/{}", promoted.app_id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(app_page.contains(&path), "the app page links to its endpoints");
+    let empty = b.get(&path).await;
+    assert_eq!(empty.status(), StatusCode::OK);
+    assert!(empty.text().await.unwrap().contains("No endpoints yet."));
+
+    let res = b
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("url", "https://example.com/<b>hooks"),
+                ("description", "ops <i>"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let page = res.text().await.unwrap();
+    let listed = app
+        .api_get(
+            &dev,
+            &format!("/api/v1/apps/{}/endpoints", promoted.app_id),
+            StatusCode::OK,
+        )
+        .await;
+    let ep = listed[0]["id"].as_i64().unwrap();
+    assert!(page.contains("whsec_"), "the secret, once");
+    assert!(!page.contains("<b>hooks"), "escaped");
+    let shown = b.get(&path).await.text().await.unwrap();
+    assert!(!shown.contains("whsec_"), "never again");
+    assert!(shown.contains("ops &lt;i&gt;") && shown.contains("Active"));
+
+    let res = b
+        .post(&format!("{path}/{ep}/active"), &[("csrf", &csrf), ("active", "false")])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let one = format!("/api/v1/apps/{}/endpoints/{ep}", promoted.app_id);
+    assert_eq!(app.api_get(&dev, &one, StatusCode::OK).await["active"], false);
+    let res = b.post(&format!("{path}/{ep}/rotate"), &[("csrf", &csrf)]).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert!(res.text().await.unwrap().contains("whsec_"));
+    // A refused form says why; a form without the session's token is refused.
+    let res = b.post(&path, &[("csrf", &csrf), ("url", "ftp://example.com")]).await;
+    assert!(res.text().await.unwrap().contains("http or https"));
+    let res = b.post(&format!("{path}/{ep}/delete"), &[("csrf", "wrong")]).await;
+    assert!(res.status().is_client_error());
+    app.api_get(&dev, &one, StatusCode::OK).await;
+    let res = b.post(&format!("{path}/{ep}/delete"), &[("csrf", &csrf)]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    app.api_get(&dev, &one, StatusCode::NOT_FOUND).await;
+    // Another developer's browser gets a 404 page.
+    person(&app, "other@example.com", "Other").await;
+    let mut other = sign_in(&app, "other@example.com").await;
+    assert_eq!(other.get(&path).await.status(), StatusCode::NOT_FOUND);
 }
