@@ -8,8 +8,10 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct EndpointIn {
     /// Where the app's lifecycle events are POSTed (http or https). Required on create.
+    #[schema(max_length = 2000)]
     pub url: Option<String>,
     /// At most 500 characters on one line; empty clears it on update.
+    #[schema(max_length = 500)]
     pub description: Option<String>,
     /// `false` pauses the endpoint: nothing is queued for it (update only).
     pub active: Option<bool>,
