@@ -10,6 +10,7 @@ use crate::apps::*;
 use crate::audit::AuditOut;
 use crate::companies::*;
 use crate::credentials::*;
+use crate::endpoints::*;
 use crate::installs::*;
 use crate::invitations::*;
 use crate::mail::{AcceptTokenIn, MailOut};
@@ -466,6 +467,65 @@ impl Client {
         self.done(Method::DELETE, &path, NO_BODY).await
     }
 
+    // Lifecycle endpoints
+
+    pub async fn list_endpoints(&self, app: i64) -> Answer<Vec<EndpointOut>> {
+        self.json(Method::GET, &endpoints(app, None), NO_BODY).await
+    }
+
+    /// The answer carries the signing secret, once.
+    pub async fn create_endpoint(&self, app: i64, body: &EndpointIn) -> Answer<EndpointOut> {
+        self.json(Method::POST, &endpoints(app, None), Some(body)).await
+    }
+
+    pub async fn endpoint(&self, app: i64, endpoint: i64) -> Answer<EndpointOut> {
+        self.json(Method::GET, &endpoints(app, Some(endpoint)), NO_BODY).await
+    }
+
+    pub async fn update_endpoint(&self, app: i64, endpoint: i64, body: &EndpointIn) -> Answer<EndpointOut> {
+        self.json(Method::PATCH, &endpoints(app, Some(endpoint)), Some(body))
+            .await
+    }
+
+    pub async fn delete_endpoint(&self, app: i64, endpoint: i64) -> Answer<Done> {
+        self.done(Method::DELETE, &endpoints(app, Some(endpoint)), NO_BODY)
+            .await
+    }
+
+    /// A new signing secret (in the answer, once); the old one stops signing at once.
+    pub async fn rotate_endpoint_secret(&self, app: i64, endpoint: i64) -> Answer<EndpointOut> {
+        let path = format!("{}/rotate_secret", endpoints(app, Some(endpoint)));
+        self.json(Method::POST, &path, NO_BODY).await
+    }
+
+    /// Newest first; `status` one of queued, successful, failing, discarded.
+    pub async fn endpoint_deliveries(
+        &self,
+        app: i64,
+        endpoint: i64,
+        status: Option<&str>,
+    ) -> Answer<Vec<EndpointDeliveryOut>> {
+        let base = format!("{}/deliveries", endpoints(app, Some(endpoint)));
+        let path = listing(&base, &[("status", status.map(String::from))]);
+        self.json(Method::GET, &path, NO_BODY).await
+    }
+
+    pub async fn redeliver_endpoint_delivery(
+        &self,
+        app: i64,
+        endpoint: i64,
+        delivery: i64,
+    ) -> Answer<EndpointDeliveryOut> {
+        let path = format!("{}/deliveries/{delivery}/redeliver", endpoints(app, Some(endpoint)));
+        self.json(Method::POST, &path, NO_BODY).await
+    }
+
+    /// Operator: queue a hook's delivery again.
+    pub async fn redeliver_hook_delivery(&self, delivery: i64) -> Answer<HookDeliveryOut> {
+        let path = format!("/api/v1/webhooks/deliveries/{delivery}/redeliver");
+        self.json(Method::POST, &path, NO_BODY).await
+    }
+
     // Metrics
 
     pub async fn app_metrics(&self, app: i64, period: &Period) -> Answer<MetricsOut> {
@@ -587,6 +647,13 @@ impl Client {
 
     pub async fn migration_report_csv(&self, company: Option<i64>) -> Answer<String> {
         self.csv(&format!("{}.csv", migration_report(company))).await
+    }
+}
+
+fn endpoints(app: i64, endpoint: Option<i64>) -> String {
+    match endpoint {
+        Some(e) => format!("/api/v1/apps/{app}/endpoints/{e}"),
+        None => format!("/api/v1/apps/{app}/endpoints"),
     }
 }
 

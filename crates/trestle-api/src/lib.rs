@@ -14,6 +14,7 @@ pub mod audit;
 pub mod client;
 pub mod companies;
 pub mod credentials;
+pub mod endpoints;
 pub mod error;
 pub mod installs;
 pub mod invitations;

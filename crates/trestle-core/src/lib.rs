@@ -177,7 +177,20 @@ impl Trestle {
         EventContext {
             actor,
             actor_user,
+            actor_app: None,
             at: self.clock.now(),
+        }
+    }
+
+    /// [`Self::audit`] naming the app whose token made the change (a DMSA caller), so
+    /// webhook payloads carry it as `source_application_id`.
+    fn audit_by(&self, caller: &Caller, actor: Actor) -> EventContext {
+        EventContext {
+            actor_app: match caller {
+                Caller::App { app, .. } => Some(*app),
+                _ => None,
+            },
+            ..self.audit(actor)
         }
     }
 
@@ -185,6 +198,7 @@ impl Trestle {
         EventContext {
             actor: ActorKind::System,
             actor_user: None,
+            actor_app: None,
             at: self.clock.now(),
         }
     }

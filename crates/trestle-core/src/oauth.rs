@@ -219,6 +219,7 @@ impl Trestle {
         let audit = trestle_store::EventContext {
             actor: trestle_store::ActorKind::Client,
             actor_user: None,
+            actor_app: None,
             at: now,
         };
         // A refresh token: revoke its grant, which ends every access token issued under it.

@@ -64,6 +64,14 @@ impl Keys {
         format!("inv_{}_{}", id.0, hex::encode(m.finalize().into_bytes()))
     }
 
+    /// An app lifecycle endpoint's signing secret, made like a hook's (a keyed hash of its id
+    /// and random salt; the `endpoint:` prefix keeps the two id spaces apart).
+    pub fn endpoint_secret(&self, endpoint: trestle_domain::EndpointId, salt: &str) -> String {
+        let mut m = self.webhook_secrets.clone();
+        m.update(format!("endpoint:{}:{salt}", endpoint.0).as_bytes());
+        format!("whsec_{}", hex::encode(m.finalize().into_bytes()))
+    }
+
     pub(crate) fn token_mac(&self, payload: &[u8]) -> [u8; 32] {
         let mut m = self.token_mac.clone();
         m.update(payload);

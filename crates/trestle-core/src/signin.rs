@@ -384,6 +384,7 @@ impl Trestle {
                     let audit = trestle_store::EventContext {
                         actor: trestle_store::ActorKind::Client,
                         actor_user: None,
+                        actor_app: None,
                         at: now,
                     };
                     self.store
@@ -419,6 +420,7 @@ impl Trestle {
         let audit = trestle_store::EventContext {
             actor: trestle_store::ActorKind::Person,
             actor_user: Some(found.user),
+            actor_app: None,
             at: now,
         };
         let grant = self
@@ -451,6 +453,7 @@ impl Trestle {
         let audit = trestle_store::EventContext {
             actor: trestle_store::ActorKind::Client,
             actor_user: None,
+            actor_app: None,
             at: now,
         };
         let grant = match self

@@ -46,6 +46,12 @@ pub enum TargetKind {
     Sandbox,
     /// A scripted fault rule of a sandbox node (see `crate::fault`).
     Fault,
+    /// One delivery of a webhook hook (its redelivery).
+    WebhookDelivery,
+    /// A lifecycle webhook endpoint of an app (see `crate::endpoint`).
+    AppEndpoint,
+    /// One delivery to an app endpoint (its redelivery).
+    AppEndpointDelivery,
 }
 
 impl TargetKind {
@@ -76,6 +82,9 @@ impl TargetKind {
             TargetKind::WebhookTrigger => "webhook_trigger",
             TargetKind::Sandbox => "sandbox",
             TargetKind::Fault => "fault",
+            TargetKind::WebhookDelivery => "webhook_delivery",
+            TargetKind::AppEndpoint => "app_endpoint",
+            TargetKind::AppEndpointDelivery => "app_endpoint_delivery",
         }
     }
 
@@ -105,6 +114,9 @@ impl TargetKind {
         TargetKind::WebhookTrigger,
         TargetKind::Sandbox,
         TargetKind::Fault,
+        TargetKind::WebhookDelivery,
+        TargetKind::AppEndpoint,
+        TargetKind::AppEndpointDelivery,
     ];
 
     /// The target kind named `name`, if there is one.
@@ -223,6 +235,21 @@ actions! {
     FaultAdd => "fault.add";
     /// The operator removed a scripted fault rule (rules that ran out go without an event).
     FaultRemove => "fault.remove";
+    /// The operator queued a hook delivery again (same body and delivery id).
+    WebhookDeliveryRedeliver => "webhook_delivery.redeliver";
+    /// A developer made a lifecycle endpoint for their app (its signing secret is never in
+    /// the event).
+    AppEndpointCreate => "app_endpoint.create";
+    AppEndpointUpdate => "app_endpoint.update";
+    /// An endpoint was deleted with its deliveries.
+    AppEndpointDelete => "app_endpoint.delete";
+    /// The endpoint's signing secret was replaced.
+    AppEndpointRotateSecret => "app_endpoint.rotate_secret";
+    /// A developer queued an endpoint delivery again (same body and delivery id).
+    AppEndpointDeliveryRedeliver => "app_endpoint_delivery.redeliver";
+    /// A client secret of an app expires within [`crate::endpoint::EXPIRING_WITHIN`]: recorded
+    /// once per secret by the worker's scan, with the secret's id and expiry (never the secret).
+    ClientSecretExpiring => "client_secret.expiring";
 }
 
 impl Action {
@@ -351,6 +378,9 @@ impl Event {
 pub struct EventContext {
     pub actor: ActorKind,
     pub actor_user: Option<UserId>,
+    /// The app whose token made the change (a DMSA bot's writes of tool records), which
+    /// webhook payloads name as `source_application_id`; kept in the outbox only.
+    pub actor_app: Option<AppId>,
     /// Unix seconds.
     pub at: i64,
 }
@@ -429,7 +459,7 @@ mod tests {
             assert!(seen.insert(t.as_str()), "two target kinds named {}", t.as_str());
             assert_eq!(TargetKind::parse(t.as_str()), Some(*t));
         }
-        assert_eq!(TargetKind::ALL.len(), 24);
+        assert_eq!(TargetKind::ALL.len(), 27);
         for k in ActorKind::ALL {
             assert_eq!(ActorKind::parse(k.as_str()), Some(*k));
         }

@@ -65,4 +65,8 @@ id_type!(
     DeliveryId,
     /// One e-mail message of the mail outbox.
     MailId,
+    /// A lifecycle webhook endpoint of an app (see `crate::endpoint`).
+    EndpointId,
+    /// One lifecycle event queued for one app endpoint.
+    EndpointDeliveryId,
 );

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod credential;
 pub mod directory;
 pub mod document;
+pub mod endpoint;
 pub mod entities;
 pub mod event;
 pub mod fault;

@@ -63,6 +63,14 @@ pub const TEMPLATES: &[Template] = &[
                Or with the API: POST {base_url}/api/v1/invitations/accept with {\"token\": \"{accept_token}\"}\n\n\
                If you did not expect this invitation, ignore this message.\n",
     },
+    Template {
+        action: Action::ClientSecretExpiring,
+        to: Recipients::AppOwner,
+        subject: "A client secret of {app} expires within 7 days",
+        body: "One of the client secrets of your app {app} expires within 7 days. Rotate it and move your \
+               servers to the new secret before then, or its tokens stop being issued.\n\n\
+               See the app's credentials: {base_url}/ui/apps\n",
+    },
 ];
 
 /// The template of an action, if its events send mail.

@@ -4,7 +4,7 @@
 //! Pure rules only; the store keeps the rows, the core's worker delivers.
 
 use crate::event::{Action, RecordedEvent};
-use crate::ids::{CompanyId, DeliveryId, EventId, HookId, ProjectId, TriggerId, UserId};
+use crate::ids::{AppId, CompanyId, DeliveryId, EventId, HookId, ProjectId, TriggerId, UserId};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -389,8 +389,8 @@ pub fn ulid(at_ms: i64, id: EventId) -> String {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Source {
     pub user: Option<UserId>,
-    /// The OAuth client id of the app whose token made the change.
-    pub application: Option<String>,
+    /// The app whose token made the change (a DMSA bot's record writes).
+    pub application: Option<AppId>,
 }
 
 /// The v2.0 body of one event (Procore's payload format: every field of §4.8).
@@ -424,7 +424,7 @@ pub fn payload_v2(
             "source_user_id": source.user.map(|u| u.0),
             "source_company_id": company,
             "source_project_id": project,
-            "source_application_id": source.application,
+            "source_application_id": source.application.map(|a| a.0),
             "source_operation_id": Value::Null,
         },
     })
@@ -594,6 +594,7 @@ mod tests {
             context: EventContext {
                 actor: ActorKind::Bot,
                 actor_user: Some(UserId(5)),
+                actor_app: Some(AppId(6)),
                 at: 1_700_000_000,
             },
             event: Event::new(Action::RecordUpdate, TargetKind::Record, 42)
@@ -605,7 +606,7 @@ mod tests {
         assert_eq!((r.name, ty), ("RFIs", EventType::Update));
         let source = Source {
             user: Some(UserId(5)),
-            application: Some("client-1".into()),
+            application: Some(AppId(6)),
         };
         let p = payload_v2(&e, r, ty, "2023-11-14T22:13:20.000000Z", &source);
         for key in [
@@ -624,7 +625,7 @@ mod tests {
             assert!(p.get(key).is_some(), "{key}");
         }
         assert_eq!(p["resource_id"], 42);
-        assert_eq!(p["metadata"]["source_application_id"], "client-1");
+        assert_eq!(p["metadata"]["source_application_id"], 6);
         assert_eq!(p["metadata"]["source_user_id"], 5);
         let v3 = payload("v3.0", &e, r, ty, "t", &source);
         assert_eq!(

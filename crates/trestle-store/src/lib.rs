@@ -15,6 +15,7 @@ mod auth_codes;
 mod credentials;
 mod directory;
 mod documents;
+mod endpoints;
 mod entities;
 mod error;
 mod feed;
@@ -44,6 +45,7 @@ pub use auth_codes::*;
 pub use credentials::*;
 pub use directory::*;
 pub use documents::*;
+pub use endpoints::*;
 
 pub use error::*;
 pub use feed::*;
@@ -93,6 +95,7 @@ pub trait Store:
     + ChangeStore
     + RecordStore
     + WebhookStore
+    + EndpointStore
     + DirectoryProfileStore
     + SnapshotStore
     + MailStore
@@ -122,6 +125,7 @@ impl<T> Store for T where
         + ChangeStore
         + RecordStore
         + WebhookStore
+        + EndpointStore
         + DirectoryProfileStore
         + SnapshotStore
         + MailStore

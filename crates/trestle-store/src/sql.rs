@@ -27,6 +27,7 @@ mod directory;
 #[cfg(feature = "testing")]
 pub(crate) use directory::project_list_sql;
 mod documents;
+mod endpoints;
 mod feed;
 mod installs;
 mod mail;

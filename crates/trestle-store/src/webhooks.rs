@@ -87,4 +87,7 @@ pub trait WebhookStore: Send + Sync {
     async fn claim_deliveries(&self, now: i64, until: i64, limit: i64) -> Result<Vec<Claimed>>;
     /// Records an attempt and what follows it; releases the claim.
     async fn finish_attempt(&self, id: DeliveryId, attempt: &Attempt, next: AfterAttempt) -> Result<()>;
+    /// Queues the delivery again, due now, with the same body and id (its failures forgotten):
+    /// the operator's redelivery, an event of the delivery's company.
+    async fn redeliver(&self, id: DeliveryId, ctx: &EventContext) -> Result<Delivery>;
 }

@@ -59,6 +59,7 @@ fn ctx() -> EventContext {
     EventContext {
         actor: ActorKind::System,
         actor_user: None,
+        actor_app: None,
         at: 1_700_000_000,
     }
 }
@@ -1333,6 +1334,10 @@ mod lists;
 /// Tool records: the generic record store behind every catalog operation.
 #[path = "suite/records.rs"]
 mod records;
+
+/// App lifecycle endpoints: app-scoped, their queue, redelivery, expiring secrets.
+#[path = "suite/endpoints.rs"]
+mod endpoints;
 
 /// The janitor's purge: expired sessions, codes, revocations, refresh tokens and grants go, in
 /// batches; live ones stay; a second purge finds nothing.

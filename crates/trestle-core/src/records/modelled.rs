@@ -256,7 +256,7 @@ impl Trestle {
             return Ok(done);
         }
         let company = place.scope.company;
-        let ctx = self.audit(place.actor);
+        let ctx = self.audit_by(&place.caller, place.actor);
         let path_id = |name: &str| -> Result<i64> {
             req.path
                 .get(name)

@@ -202,7 +202,7 @@ impl Trestle {
         let idem = key.as_ref().map(|k| (k, &remember as Remember<'_>));
         match self
             .store
-            .create_record(&place.scope, &new, idem, &self.audit(place.actor))
+            .create_record(&place.scope, &new, idem, &self.audit_by(&place.caller, place.actor))
             .await
         {
             Ok(r) => Ok(answer(
@@ -254,7 +254,7 @@ impl Trestle {
                 &fields,
                 origin_id.as_deref(),
                 idem,
-                &self.audit(place.actor),
+                &self.audit_by(&place.caller, place.actor),
             )
             .await
         {
@@ -278,7 +278,7 @@ impl Trestle {
         let id = self.record_id(req)?.ok_or_else(missing)?;
         let r = match self
             .store
-            .delete_record(&place.scope, id, &self.audit(place.actor))
+            .delete_record(&place.scope, id, &self.audit_by(&place.caller, place.actor))
             .await
         {
             Ok(r) => r,
@@ -370,7 +370,7 @@ impl Trestle {
             Vec::new()
         } else {
             self.store
-                .sync_records(&place.scope, &items, &self.audit(place.actor))
+                .sync_records(&place.scope, &items, &self.audit_by(&place.caller, place.actor))
                 .await?
         };
         let users = self

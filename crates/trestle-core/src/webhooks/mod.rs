@@ -7,7 +7,10 @@
 //! the worker can sign with it and the database alone cannot. It is shown once, in the create
 //! (or rotate) answer.
 
+mod endpoints;
 pub mod worker;
+
+pub use endpoints::*;
 
 use crate::error::not_found;
 use crate::{Caller, CoreError, Result, Trestle};

@@ -15,17 +15,27 @@
 //!    timeout (5 s) or a connection error pauses the hook's queue for 1 s, 2 s, 4 s … 1 h
 //!    (`trestle_domain::webhook::backoff`); after 12 h of failures the queue is discarded.
 //!
+//! App lifecycle endpoints (`trestle_domain::endpoint`) are a second kind of destination of
+//! the same passes: lifecycle events of the outbox (installs, permitted projects, updates,
+//! suspension, expiring secrets) are queued for the app's active endpoints before the cursor
+//! moves (an event matched twice is queued once), claimed and attempted like hook deliveries,
+//! with the same signature, backoff and discard. About once a second a pass also announces
+//! the client secrets that expire within 7 days (`client_secret.expiring`, once per secret).
+//!
 //! Time is the core's clock (tests move it); the pass interval is real time.
 
 use crate::Trestle;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use trestle_domain::endpoint::{lifecycle_of, NewEndpointDelivery, EXPIRING_WITHIN};
 use trestle_domain::event::RecordedEvent;
 use trestle_domain::webhook::*;
-use trestle_store::{Claimed, Subscription};
+use trestle_domain::{EndpointDeliveryId, EventId};
+use trestle_store::{Claimed, ClaimedEndpoint, EndpointSubscription, Subscription};
 
 /// Events read from the outbox per pass.
 const MATCH_BATCH: i64 = 500;
@@ -37,6 +47,10 @@ const CLAIM_SECONDS: i64 = 60;
 pub const PERSIST_EVERY: Duration = Duration::from_secs(60);
 /// The timeout of one POST.
 pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How often (real time) a node looks for client secrets about to expire.
+const SECRET_SCAN_EVERY: Duration = Duration::from_secs(1);
+/// Secrets announced per scan at most; the rest wait for the next.
+const SECRET_SCAN_BATCH: i64 = 100;
 
 /// How the worker runs.
 #[derive(Clone, Copy, Debug)]
@@ -118,7 +132,7 @@ fn matches(e: &RecordedEvent, subs: &[Subscription]) -> Vec<NewDelivery> {
     };
     let source = Source {
         user: e.context.actor_user,
-        application: None,
+        application: e.context.actor_app,
     };
     let at = timestamp(e.context.at);
     let mut bodies: Vec<(&str, String)> = Vec::new();
@@ -149,7 +163,80 @@ fn matches(e: &RecordedEvent, subs: &[Subscription]) -> Vec<NewDelivery> {
     out
 }
 
+/// The endpoint deliveries one event makes: one per active endpoint of its app made before it.
+fn endpoint_matches(e: &RecordedEvent, subs: &[EndpointSubscription]) -> Vec<NewEndpointDelivery> {
+    let (Some((ty, data)), Some(app)) = (lifecycle_of(e), e.event.app) else {
+        return Vec::new();
+    };
+    let body = trestle_domain::endpoint::payload(e, ty, data, &crate::format_timestamp(e.context.at)).to_string();
+    subs.iter()
+        .filter(|s| s.app == app && e.id > s.after)
+        .map(|s| NewEndpointDelivery {
+            endpoint: s.endpoint,
+            app,
+            event_id: e.id,
+            event_type: ty.as_str().to_string(),
+            payload: body.clone(),
+        })
+        .collect()
+}
+
+/// What one attempt needs, whichever kind of destination it goes to.
+struct Job {
+    target: Target,
+    event_id: EventId,
+    payload: String,
+    attempts: i64,
+    first_failed_at: Option<i64>,
+    url: String,
+    headers: BTreeMap<String, String>,
+    secret: String,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Target {
+    Hook(trestle_domain::DeliveryId),
+    Endpoint(EndpointDeliveryId),
+}
+
+impl Target {
+    /// `Trestle-Delivery-Id`: a hook delivery's id, an endpoint delivery's with `e` before it
+    /// (the two are numbered apart).
+    fn header(self) -> String {
+        match self {
+            Target::Hook(id) => id.0.to_string(),
+            Target::Endpoint(id) => format!("e{}", id.0),
+        }
+    }
+}
+
 impl Trestle {
+    fn hook_job(&self, c: Claimed) -> Job {
+        Job {
+            target: Target::Hook(c.delivery.id),
+            event_id: c.delivery.event_id,
+            secret: self.signing_secret(&c.hook),
+            payload: c.delivery.payload,
+            attempts: c.delivery.attempts,
+            first_failed_at: c.delivery.first_failed_at,
+            url: c.hook.destination_url,
+            headers: c.hook.destination_headers,
+        }
+    }
+
+    fn endpoint_job(&self, c: ClaimedEndpoint) -> Job {
+        Job {
+            target: Target::Endpoint(c.delivery.id),
+            event_id: c.delivery.event_id,
+            secret: self.endpoint_secret(&c.endpoint),
+            payload: c.delivery.payload,
+            attempts: c.delivery.attempts,
+            first_failed_at: c.delivery.first_failed_at,
+            url: c.endpoint.url,
+            headers: BTreeMap::new(),
+        }
+    }
+
     /// Runs the worker every `config.interval` until the task is dropped. A failed pass
     /// (database unavailable) is logged and retried at the next one.
     pub async fn run_webhooks(self, config: WorkerConfig) {
@@ -175,8 +262,19 @@ impl Trestle {
             next: None,
             written: Some(Instant::now()),
         };
+        let mut scanned: Option<Instant> = None;
         loop {
             tick.tick().await;
+            if scanned.is_none_or(|s: Instant| s.elapsed() >= SECRET_SCAN_EVERY) {
+                scanned = Some(Instant::now());
+                if let Err(e) = self
+                    .store
+                    .announce_expiring_secrets(EXPIRING_WITHIN, SECRET_SCAN_BATCH, &self.system_audit())
+                    .await
+                {
+                    tracing::warn!(error = %e, "webhooks: the expiring-secret scan failed; retrying later");
+                }
+            }
             if let Err(e) = self.match_events(&mut position).await {
                 tracing::warn!(error = %e, "webhooks: matching failed; retrying at the next pass");
             }
@@ -203,7 +301,21 @@ impl Trestle {
             Vec::new()
         };
         let deliveries: Vec<NewDelivery> = events.iter().flat_map(|e| matches(e, &subs)).collect();
-        if !deliveries.is_empty() || at.written.is_none_or(|w: Instant| w.elapsed() >= PERSIST_EVERY) {
+        // Endpoint deliveries are queued before the cursor moves past their events: a failure
+        // between the two queues nothing twice (one per endpoint and event) and loses nothing.
+        let endpoint_deliveries: Vec<NewEndpointDelivery> = if events.iter().any(|e| lifecycle_of(e).is_some()) {
+            let subs = self.store.endpoint_subscriptions().await?;
+            events.iter().flat_map(|e| endpoint_matches(e, &subs)).collect()
+        } else {
+            Vec::new()
+        };
+        self.store
+            .enqueue_endpoint_deliveries(&endpoint_deliveries, self.clock.now())
+            .await?;
+        if !deliveries.is_empty()
+            || !endpoint_deliveries.is_empty()
+            || at.written.is_none_or(|w: Instant| w.elapsed() >= PERSIST_EVERY)
+        {
             self.store
                 .enqueue_deliveries(last, &deliveries, self.clock.now())
                 .await?;
@@ -216,14 +328,22 @@ impl Trestle {
     /// Attempts the due deliveries (each the head of its hook's queue) concurrently.
     async fn deliver_due(&self, http: &reqwest::Client, allow_private: bool) -> crate::Result<()> {
         let now = self.clock.now();
-        let claimed = self
+        let hooks = self
             .store
             .claim_deliveries(now, now + CLAIM_SECONDS, DELIVER_BATCH)
             .await?;
+        let endpoints = self
+            .store
+            .claim_endpoint_deliveries(now, now + CLAIM_SECONDS, DELIVER_BATCH)
+            .await?;
+        let jobs = hooks
+            .into_iter()
+            .map(|c| self.hook_job(c))
+            .chain(endpoints.into_iter().map(|c| self.endpoint_job(c)));
         let mut tasks = tokio::task::JoinSet::new();
-        for c in claimed {
+        for job in jobs {
             let (core, http) = (self.clone(), http.clone());
-            tasks.spawn(async move { core.attempt(&http, c, allow_private).await });
+            tasks.spawn(async move { core.attempt(&http, job, allow_private).await });
         }
         while let Some(done) = tasks.join_next().await {
             match done {
@@ -235,11 +355,10 @@ impl Trestle {
         Ok(())
     }
 
-    async fn attempt(&self, http: &reqwest::Client, c: Claimed, allow_private: bool) -> crate::Result<()> {
+    async fn attempt(&self, http: &reqwest::Client, job: Job, allow_private: bool) -> crate::Result<()> {
         let started_at = self.clock.now();
         let t0 = Instant::now();
-        let secret = self.signing_secret(&c.hook);
-        let body = c.delivery.payload.as_bytes().to_vec();
+        let body = job.payload.as_bytes().to_vec();
         let mut attempt = Attempt {
             started_at,
             completed_at: started_at,
@@ -249,7 +368,7 @@ impl Trestle {
             response_body: None,
             error: None,
         };
-        match post(http, &c, &secret, started_at, body, allow_private).await {
+        match post(http, &job, started_at, body, allow_private).await {
             Ok((status, headers, excerpt)) => {
                 attempt.response_status = Some(status);
                 attempt.response_headers = Some(headers);
@@ -259,14 +378,12 @@ impl Trestle {
         }
         attempt.duration_ms = t0.elapsed().as_millis().min(i64::MAX as u128) as i64;
         attempt.completed_at = self.clock.now();
-        let next = after_attempt(
-            &attempt,
-            c.delivery.attempts,
-            c.delivery.first_failed_at,
-            attempt.completed_at,
-        );
-        tracing::debug!(hook = %c.hook.id, delivery = %c.delivery.id, status = ?attempt.response_status, next = ?next, "webhook attempt");
-        self.store.finish_attempt(c.delivery.id, &attempt, next).await?;
+        let next = after_attempt(&attempt, job.attempts, job.first_failed_at, attempt.completed_at);
+        tracing::debug!(delivery = ?job.target, status = ?attempt.response_status, next = ?next, "webhook attempt");
+        match job.target {
+            Target::Hook(id) => self.store.finish_attempt(id, &attempt, next).await?,
+            Target::Endpoint(id) => self.store.finish_endpoint_attempt(id, &attempt, next).await?,
+        }
         Ok(())
     }
 }
@@ -274,13 +391,12 @@ impl Trestle {
 /// One POST: the status, the response headers (JSON) and the start of the body, or why none.
 async fn post(
     http: &reqwest::Client,
-    c: &Claimed,
-    secret: &str,
+    job: &Job,
     t: i64,
     body: Vec<u8>,
     allow_private: bool,
 ) -> Result<(i64, String, String), String> {
-    let url = reqwest::Url::parse(&c.hook.destination_url).map_err(|e| format!("bad destination_url: {e}"))?;
+    let url = reqwest::Url::parse(&job.url).map_err(|e| format!("bad destination_url: {e}"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err("destination_url is not http(s)".into());
     }
@@ -295,10 +411,10 @@ async fn post(
     let mut req = http
         .post(url)
         .header("Content-Type", "application/json")
-        .header("Trestle-Signature", signature(secret, t, &body))
-        .header("Trestle-Delivery-Id", c.delivery.id.0.to_string())
-        .header("Trestle-Event-Id", c.delivery.event_id.0.to_string());
-    for (k, v) in &c.hook.destination_headers {
+        .header("Trestle-Signature", signature(&job.secret, t, &body))
+        .header("Trestle-Delivery-Id", job.target.header())
+        .header("Trestle-Event-Id", job.event_id.0.to_string());
+    for (k, v) in &job.headers {
         req = req.header(k.as_str(), v.as_str());
     }
     let mut res = req.body(body).send().await.map_err(describe)?;

@@ -78,6 +78,9 @@ pub enum Request<'a> {
     CreateApp,
     /// Change or read an app, its versions and credentials.
     ManageApp { owner: UserId },
+    /// See and manage an app's lifecycle webhook endpoints and their deliveries: the app's
+    /// developer (people only; the operator redelivers hook deliveries, not endpoints').
+    ManageAppWebhooks { owner: UserId },
     /// Company administration, by area (installing apps, projects, members, …): company
     /// admins, or members with the area's company tool level ([`AdminArea`]).
     AdministerCompany {
@@ -202,7 +205,7 @@ pub fn decide(actor: Actor, request: Request<'_>) -> Result<(), Denied> {
             Actor::Bot(_) => Err(Denied::NotForBots),
             Actor::Operator => Err(Denied::NotAppOwner),
         },
-        Request::ManageApp { owner } => match actor {
+        Request::ManageApp { owner } | Request::ManageAppWebhooks { owner } => match actor {
             Actor::Person(id) if id == owner => Ok(()),
             Actor::Bot(_) => Err(Denied::NotForBots),
             _ => Err(Denied::NotAppOwner),

@@ -39,6 +39,22 @@ fn management_table() {
             Err(Denied::NotAppOwner),
         ),
         (BOT, Request::ManageApp { owner: UserId(3) }, Err(Denied::NotForBots)),
+        (PERSON, Request::ManageAppWebhooks { owner: UserId(1) }, Ok(())),
+        (
+            OTHER,
+            Request::ManageAppWebhooks { owner: UserId(1) },
+            Err(Denied::NotAppOwner),
+        ),
+        (
+            Actor::Operator,
+            Request::ManageAppWebhooks { owner: UserId(1) },
+            Err(Denied::NotAppOwner),
+        ),
+        (
+            BOT,
+            Request::ManageAppWebhooks { owner: UserId(3) },
+            Err(Denied::NotForBots),
+        ),
         (PERSON, Request::AnswerInvitations, Ok(())),
         (BOT, Request::AnswerInvitations, Err(Denied::NotForBots)),
         (Actor::Operator, Request::AnswerInvitations, Err(Denied::PeopleOnly)),

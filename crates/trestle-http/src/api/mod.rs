@@ -12,6 +12,7 @@ mod audit;
 mod companies;
 mod convert;
 mod credentials;
+mod endpoints;
 mod installs;
 mod invitations;
 mod mail;
@@ -90,6 +91,17 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(credentials::list_credentials))
         .routes(routes!(credentials::rotate_secret))
         .routes(routes!(credentials::retire_secret))
+        // lifecycle endpoints and redelivery
+        .routes(routes!(endpoints::create_endpoint, endpoints::list_endpoints))
+        .routes(routes!(
+            endpoints::get_endpoint,
+            endpoints::update_endpoint,
+            endpoints::delete_endpoint
+        ))
+        .routes(routes!(endpoints::rotate_endpoint_secret))
+        .routes(routes!(endpoints::list_endpoint_deliveries))
+        .routes(routes!(endpoints::redeliver_endpoint_delivery))
+        .routes(routes!(endpoints::redeliver_hook_delivery))
         // metrics
         .routes(routes!(metrics::metrics))
         .routes(routes!(metrics::metrics_daily_csv))

@@ -15,6 +15,7 @@ fn sign_in_event(attempt: &SignInAttempt) -> (EventContext, Event) {
             ActorKind::Anonymous
         },
         actor_user: attempt.user,
+        actor_app: None,
         at: attempt.at,
     };
     let action = if attempt.success {
@@ -89,7 +90,7 @@ macro_rules! impl_audit {
             async fn list_outbox(&self, after: EventId, limit: i64) -> Result<Vec<RecordedEvent>> {
                 let rows: Vec<OutboxRow> = sqlx::query_as(
                     "SELECT id, at, actor_kind, actor_user_id, company_id, project_id, app_id, action, target_type, \
-                     target_id, before_json, after_json, resource FROM outbox WHERE id > $1 ORDER BY id LIMIT $2",
+                     target_id, before_json, after_json, resource, actor_app_id FROM outbox WHERE id > $1 ORDER BY id LIMIT $2",
                 )
                 .bind(after.0)
                 .bind(limit.clamp(0, 1000))

@@ -6,6 +6,9 @@ use super::rows::*;
 use super::tx::*;
 use super::*;
 
+/// Most project ids a `permitted_projects.add_all` event lists.
+const ADD_ALL_IDS_SHOWN: usize = 1000;
+
 macro_rules! impl_installs {
     ($store:ident, $db:ty) => {
         impl $store {
@@ -322,6 +325,8 @@ macro_rules! impl_installs {
                         ("version_id", new.version.0.into()),
                         ("bot_user_id", bot.into()),
                         ("permitted_project_ids", new.permitted_projects.iter().map(|p| p.0).collect::<Vec<_>>().into()),
+                        // The company had the app before (its bot is kept): a reinstall.
+                        ("reinstall", previous_bot.is_some().into()),
                     ])),
                 );
                 tx.commit().await?;
@@ -459,25 +464,33 @@ macro_rules! impl_installs {
             ) -> Result<u64> {
                 let mut tx = self.begin(audit).await?;
                 let current = Self::active_install_in_tx(&mut tx, company, install).await?;
-                let done = sqlx::query(
+                let mut added: Vec<i64> = sqlx::query_scalar(
                     "INSERT INTO project_users (project_id, user_id, company_id, permissions, created_at) \
                      SELECT p.id, i.bot_user_id, p.company_id, i.project_permissions, $1 FROM projects p \
                      JOIN installs i ON i.id = $2 WHERE p.company_id = $3 AND p.active = TRUE \
-                     ON CONFLICT (project_id, user_id) DO NOTHING",
+                     ON CONFLICT (project_id, user_id) DO NOTHING RETURNING project_id",
                 )
                 .bind(audit.at)
                 .bind(install.0)
                 .bind(company.0)
-                .execute(&mut *tx)
+                .fetch_all(&mut *tx)
                 .await?;
+                let count = added.len() as u64;
+                added.sort_unstable();
+                // The ids, for the app's lifecycle endpoints, up to a bound (a company may
+                // have 100,000 projects): past it, `project_ids` is left out and `added` says how many.
+                let mut after = json_of(&[("added", count.into())]);
+                if added.len() <= ADD_ALL_IDS_SHOWN {
+                    after["project_ids"] = added.into();
+                }
                 tx.record(
                     Event::new(Action::PermittedProjectsAddAll, TargetKind::Install, install)
                         .in_company(company)
                         .for_app(AppId(current.app_id))
-                        .after(json_of(&[("added", done.rows_affected().into())])),
+                        .after(after),
                 );
                 tx.commit().await?;
-                Ok(done.rows_affected())
+                Ok(count)
             }
 
             async fn remove_permitted_project(

@@ -57,6 +57,7 @@ fn system(at: i64) -> EventContext {
     EventContext {
         actor: ActorKind::System,
         actor_user: None,
+        actor_app: None,
         at,
     }
 }

@@ -272,6 +272,7 @@ pub(super) struct OutboxRow {
     pub(super) before_json: Option<String>,
     pub(super) after_json: Option<String>,
     pub(super) resource: Option<String>,
+    pub(super) actor_app_id: Option<i64>,
 }
 
 impl TryFrom<OutboxRow> for trestle_domain::event::RecordedEvent {
@@ -294,6 +295,7 @@ impl TryFrom<OutboxRow> for trestle_domain::event::RecordedEvent {
             context: EventContext {
                 actor: ActorKind::parse(&r.actor_kind).ok_or_else(|| unknown("actor kind", &r.actor_kind))?,
                 actor_user: r.actor_user_id.map(UserId),
+                actor_app: r.actor_app_id.map(AppId),
                 at: r.at,
             },
             event: Event {

@@ -212,7 +212,8 @@ macro_rules! impl_tx {
                     .await?;
                     sqlx::query(
                         "INSERT INTO outbox (id, at, actor_kind, actor_user_id, company_id, project_id, app_id, action, \
-                         target_type, target_id, before_json, after_json, resource) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)",
+                         target_type, target_id, before_json, after_json, resource, actor_app_id) \
+                         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
                     )
                     .bind(id)
                     .bind(ctx.at)
@@ -227,6 +228,7 @@ macro_rules! impl_tx {
                     .bind(before)
                     .bind(after)
                     .bind(&e.resource)
+                    .bind(ctx.actor_app.map(|a| a.0))
                     .execute(&mut *self)
                     .await?;
                 }
@@ -264,6 +266,7 @@ mod tests {
         EventContext {
             actor: ActorKind::System,
             actor_user: None,
+            actor_app: None,
             at: 1_700_000_000,
         }
     }

@@ -159,6 +159,7 @@ fn system(at: i64) -> EventContext {
     EventContext {
         actor: trestle_domain::event::ActorKind::System,
         actor_user: None,
+        actor_app: None,
         at,
     }
 }
@@ -426,7 +427,7 @@ macro_rules! impl_webhooks {
 
             async fn webhook_outbox(&self, after: EventId, limit: i64) -> Result<Vec<RecordedEvent>> {
                 let sql = "SELECT id, at, actor_kind, actor_user_id, company_id, project_id, app_id, action, target_type, \
-                     target_id, before_json, after_json, resource FROM outbox WHERE id > $1 ORDER BY id LIMIT $2";
+                     target_id, before_json, after_json, resource, actor_app_id FROM outbox WHERE id > $1 ORDER BY id LIMIT $2";
                 let mut conn = self.read.begin().await?;
                 if let Some(lock) = $lock {
                     sqlx::query(lock).bind(OUTBOX_LOCK).execute(&mut *conn).await?;
@@ -550,6 +551,26 @@ macro_rules! impl_webhooks {
                     .await?;
                 }
                 tx.commit_unrecorded().await
+            }
+
+            async fn redeliver(&self, id: DeliveryId, ctx: &EventContext) -> Result<Delivery> {
+                let mut tx = self.begin(ctx).await?;
+                let row: Option<DeliveryRow> = sqlx::query_as(&format!(
+                    "UPDATE webhook_deliveries SET status = 'queued', attempts = 0, next_attempt_at = $1, \
+                     first_failed_at = NULL WHERE id = $2 RETURNING {DELIVERY_COLUMNS}"
+                ))
+                .bind(ctx.at)
+                .bind(id.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let d: Delivery = row.ok_or(StoreError::NotFound)?.into();
+                tx.record(
+                    Event::new(Action::WebhookDeliveryRedeliver, TargetKind::WebhookDelivery, d.id)
+                        .in_company(d.company)
+                        .after(json_of(&[("hook_id", d.hook.0.into()), ("event_id", d.event_id.0.into())])),
+                );
+                tx.commit().await?;
+                Ok(d)
             }
         }
     };

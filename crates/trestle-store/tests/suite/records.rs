@@ -716,6 +716,7 @@ async fn record_writes_reach_the_outbox_with_their_collection(s: Arc<dyn Store>)
         .map_or(EventId(0), |e| e.id);
     let who = EventContext {
         actor_user: Some(w.admin_a.id),
+        actor_app: None,
         ..ctx()
     };
     let made = NewRecord {

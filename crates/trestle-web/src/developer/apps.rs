@@ -207,6 +207,7 @@ async fn app_page(
             h1 { (found.name) }
             div.row {
                 a.button.secondary href={ (app_path(app)) "/metrics" } { "Metrics" }
+                a.button.secondary href={ (app_path(app)) "/endpoints" } { "Lifecycle webhooks" }
                 a.button href={ (app_path(app)) "/versions/new" } { "New version" }
             }
         }

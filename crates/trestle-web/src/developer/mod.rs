@@ -1,9 +1,10 @@
 //! Developer pages: apps and their credentials (`apps.rs`), the manifest editor with its
 //! permission builder (`editor.rs`), a version, its differences and promotion
-//! (`versions.rs`), and metrics (`metrics.rs`); `shared.rs` holds what several of them use.
+//! (`versions.rs`), metrics (`metrics.rs`) and lifecycle webhook endpoints (`endpoints.rs`); `shared.rs` holds what several of them use.
 
 mod apps;
 mod editor;
+mod endpoints;
 mod metrics;
 mod shared;
 mod versions;
@@ -17,4 +18,5 @@ pub fn routes() -> Router<WebState> {
         .merge(editor::routes())
         .merge(versions::routes())
         .merge(metrics::routes())
+        .merge(endpoints::routes())
 }

@@ -10,6 +10,7 @@ mod apps;
 mod args;
 mod clock;
 mod companies;
+mod endpoints;
 mod faults;
 mod installs;
 mod invitations;
@@ -29,6 +30,7 @@ use args::Conn;
 use clap::Subcommand;
 use clock::ClockCmd;
 use companies::CompaniesCmd;
+use endpoints::EndpointsCmd;
 use faults::FaultsCmd;
 use installs::InstallsCmd;
 use invitations::InvitationsCmd;
@@ -71,6 +73,9 @@ pub enum ClientCommand {
     /// Developers: client credentials and secret rotation.
     #[command(subcommand)]
     Secrets(SecretsCmd),
+    /// Developers: the app's lifecycle webhook endpoints, their deliveries and redelivery.
+    #[command(subcommand)]
+    Endpoints(EndpointsCmd),
     /// Developers: installs and uninstalls per day and per company.
     Metrics {
         #[command(flatten)]
@@ -128,6 +133,7 @@ pub async fn run(cmd: ClientCommand) -> Result<()> {
         C::Apps(cmd) => apps::run(cmd).await,
         C::Versions(cmd) => versions::run(cmd).await,
         C::Secrets(cmd) => secrets::run(cmd).await,
+        C::Endpoints(cmd) => endpoints::run(cmd).await,
         C::Metrics {
             conn,
             app,

@@ -415,6 +415,8 @@ async fn the_openapi_document_states_the_limits(app: TestApp) {
         ("RedirectUriIn", "uri", 2000),
         ("SetPassword", "password", 1000),
         ("SuspendIn", "reason", 500),
+        ("EndpointIn", "url", 2000),
+        ("EndpointIn", "description", 500),
     ] {
         assert_eq!(
             schemas[schema]["properties"][field]["maxLength"], max,
