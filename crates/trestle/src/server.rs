@@ -38,6 +38,8 @@ pub struct ServerConfig {
     pub allow_private_webhooks: bool,
     /// Real time between two passes of this node's webhook worker.
     pub webhook_interval: Duration,
+    /// Seconds a node's claim on a delivery holds (a lease: a dead node's claims lapse).
+    pub webhook_claim_secs: i64,
 }
 
 impl ServerConfig {
@@ -60,6 +62,7 @@ impl ServerConfig {
             page_cache_bytes: CoreConfig::default().page_cache_bytes,
             allow_private_webhooks: false,
             webhook_interval: Duration::from_millis(100),
+            webhook_claim_secs: trestle_core::webhooks::worker::CLAIM_SECONDS,
         }
     }
 }
@@ -192,6 +195,7 @@ fn start_webhooks(core: &Trestle, config: &ServerConfig) -> tokio::task::JoinHan
     tokio::spawn(core.clone().run_webhooks(trestle_core::webhooks::worker::WorkerConfig {
         allow_private: config.allow_private_webhooks,
         interval: config.webhook_interval,
+        claim_seconds: config.webhook_claim_secs,
     }))
 }
 

@@ -31,8 +31,16 @@ use trestle_store::{Claimed, Subscription};
 const MATCH_BATCH: i64 = 500;
 /// Deliveries attempted per pass (each of another hook).
 const DELIVER_BATCH: i64 = 32;
-/// How long a claim holds (seconds on the clock); longer than an attempt can take.
-const CLAIM_SECONDS: i64 = 60;
+/// How long a claim holds by default (seconds on the clock): the claim is a lease, so the
+/// deliveries of a node that died holding them (SIGKILL, a lost machine) are due again — for
+/// another node, or this one restarted — once it lapses, and the hook's queue, paused behind
+/// its head, moves on. An attempt takes at most [`DELIVERY_TIMEOUT`]; the rest is the margin to
+/// record it. A lease that lapses anyway (a stalled database) means a second attempt, which the
+/// receiver recognises by its `Trestle-Delivery-Id`: delivery is at least once.
+pub const CLAIM_SECONDS: i64 = 15;
+/// The shortest lease a node may be configured with: longer than an attempt (the clock counts
+/// whole seconds, so a claim made late in a second holds one second less).
+pub const MIN_CLAIM_SECONDS: i64 = DELIVERY_TIMEOUT.as_secs() as i64 + 2;
 /// How often a node writes its position when it queues nothing (real time).
 pub const PERSIST_EVERY: Duration = Duration::from_secs(60);
 /// The timeout of one POST.
@@ -45,6 +53,8 @@ pub struct WorkerConfig {
     pub allow_private: bool,
     /// Real time between passes.
     pub interval: Duration,
+    /// Seconds a claim holds (at least [`MIN_CLAIM_SECONDS`]; default [`CLAIM_SECONDS`]).
+    pub claim_seconds: i64,
 }
 
 /// Whether an address is one a hook may not reach unless private destinations are allowed.
@@ -180,7 +190,7 @@ impl Trestle {
             if let Err(e) = self.match_events(&mut position).await {
                 tracing::warn!(error = %e, "webhooks: matching failed; retrying at the next pass");
             }
-            if let Err(e) = self.deliver_due(&http, config.allow_private).await {
+            if let Err(e) = self.deliver_due(&http, &config).await {
                 tracing::warn!(error = %e, "webhooks: delivery failed; retrying at the next pass");
             }
         }
@@ -214,12 +224,11 @@ impl Trestle {
     }
 
     /// Attempts the due deliveries (each the head of its hook's queue) concurrently.
-    async fn deliver_due(&self, http: &reqwest::Client, allow_private: bool) -> crate::Result<()> {
+    async fn deliver_due(&self, http: &reqwest::Client, config: &WorkerConfig) -> crate::Result<()> {
         let now = self.clock.now();
-        let claimed = self
-            .store
-            .claim_deliveries(now, now + CLAIM_SECONDS, DELIVER_BATCH)
-            .await?;
+        let lease = config.claim_seconds.max(MIN_CLAIM_SECONDS);
+        let claimed = self.store.claim_deliveries(now, now + lease, DELIVER_BATCH).await?;
+        let allow_private = config.allow_private;
         let mut tasks = tokio::task::JoinSet::new();
         for c in claimed {
             let (core, http) = (self.clone(), http.clone());
