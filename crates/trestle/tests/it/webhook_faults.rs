@@ -520,3 +520,66 @@ async fn a_killed_postgres_node_s_claims_are_delivered_by_the_survivor() {
     drop(b);
     db.cleanup().await;
 }
+
+/// One node on SQLite, SIGKILLed while it holds a delivery unanswered, restarted on the same
+/// database: every RFI acknowledged before and after the kill reaches every hook, the held
+/// delivery again once its lease lapses, and nothing the dead node did not hold twice.
+#[tokio::test]
+async fn a_killed_sqlite_node_delivers_its_claims_after_a_restart() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let receiver = Receiver::start().await;
+    let (company, project, token) = world(&db.url, &receiver).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut node = Node::start(&db.url, dir.path());
+    let (before, write) = writer(node.url.clone(), token.clone(), company, project, 60);
+    let held = kill_in_flight(&mut node, &receiver, &before, 10).await;
+    let killed_at = Instant::now();
+    write.await.unwrap();
+    let claimed = open_claims(&db.url, Backend::Sqlite).await;
+    assert!(
+        held.is_subset(&claimed),
+        "the held deliveries were claimed: {held:?} ⊆ {claimed:?}"
+    );
+    let again = Node::start(&db.url, dir.path());
+    let (after, write) = writer(again.url.clone(), token.clone(), company, project, 10);
+    write.await.unwrap();
+    let acked: Vec<i64> = before
+        .lock()
+        .unwrap()
+        .iter()
+        .chain(after.lock().unwrap().iter())
+        .copied()
+        .collect();
+    assert!(acked.len() >= 20, "only {} RFIs acknowledged", acked.len());
+    wait_until(
+        Duration::from_secs(90),
+        "every acknowledged RFI reached every hook",
+        || receiver.has_all(&acked),
+    )
+    .await;
+    wait_until(Duration::from_secs(30), "the held deliveries arrived again", || {
+        let got = receiver.got();
+        held.iter()
+            .all(|id| got.iter().filter(|d| d.delivery_id == *id).count() >= 2)
+    })
+    .await;
+    let start = Instant::now();
+    loop {
+        let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+        let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE status <> 'successful'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        if open == 0 {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "{open} deliveries never succeeded"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    check(&receiver.got(), &acked, &held, &claimed, killed_at);
+    drop(again);
+    db.cleanup().await;
+}
