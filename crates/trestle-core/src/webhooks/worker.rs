@@ -185,13 +185,21 @@ impl Trestle {
             next: None,
             written: Some(Instant::now()),
         };
+        // A pass that found work is followed at once by the next (a hook's next delivery, the
+        // outbox's next batch); the interval paces only the passes that find nothing.
+        let mut busy = false;
         loop {
-            tick.tick().await;
-            if let Err(e) = self.match_events(&mut position).await {
-                tracing::warn!(error = %e, "webhooks: matching failed; retrying at the next pass");
+            if !busy {
+                tick.tick().await;
             }
-            if let Err(e) = self.deliver_due(&http, &config).await {
-                tracing::warn!(error = %e, "webhooks: delivery failed; retrying at the next pass");
+            busy = false;
+            match self.match_events(&mut position).await {
+                Ok(read) => busy |= read >= MATCH_BATCH as usize,
+                Err(e) => tracing::warn!(error = %e, "webhooks: matching failed; retrying at the next pass"),
+            }
+            match self.deliver_due(&http, &config).await {
+                Ok(attempted) => busy |= attempted > 0,
+                Err(e) => tracing::warn!(error = %e, "webhooks: delivery failed; retrying at the next pass"),
             }
         }
     }
@@ -223,12 +231,13 @@ impl Trestle {
         Ok(events.len())
     }
 
-    /// Attempts the due deliveries (each the head of its hook's queue) concurrently.
-    async fn deliver_due(&self, http: &reqwest::Client, config: &WorkerConfig) -> crate::Result<()> {
+    /// Attempts the due deliveries (each the head of its hook's queue) concurrently; how many.
+    async fn deliver_due(&self, http: &reqwest::Client, config: &WorkerConfig) -> crate::Result<usize> {
         let now = self.clock.now();
         let lease = config.claim_seconds.max(MIN_CLAIM_SECONDS);
         let claimed = self.store.claim_deliveries(now, now + lease, DELIVER_BATCH).await?;
         let allow_private = config.allow_private;
+        let attempted = claimed.len();
         let mut tasks = tokio::task::JoinSet::new();
         for c in claimed {
             let (core, http) = (self.clone(), http.clone());
@@ -241,7 +250,7 @@ impl Trestle {
                 Ok(Ok(())) => {}
             }
         }
-        Ok(())
+        Ok(attempted)
     }
 
     async fn attempt(&self, http: &reqwest::Client, c: Claimed, allow_private: bool) -> crate::Result<()> {
