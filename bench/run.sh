@@ -660,7 +660,7 @@ if want webhooks; then
       | tee "$RESULTS/webhooks_${W_DB}_latency.json" >&2 || log "WARNING: the latency run failed"
     wait_quiet
     log "webhooks on $W_DB: the largest delivery rate (a held backlog drained)"
-    webhooks max "$W_PROJECTS_N" --seconds 3 --pid "$SERVER_PID" \
+    webhooks max "${BENCH_WEBHOOK_MAX_PROJECTS:-32}" --seconds 3 --pid "$SERVER_PID" \
       | tee "$RESULTS/webhooks_${W_DB}_max.json" >&2 || log "WARNING: the max run failed"
     # the request path, idle and with events and deliveries running
     W_TOK=$(fetch_token "$BASE")

@@ -60,10 +60,7 @@ struct Args(HashMap<String, String>);
 
 impl Args {
     fn get(&self, k: &str) -> String {
-        self.0
-            .get(k)
-            .cloned()
-            .unwrap_or_else(|| panic!("--{k} is required"))
+        self.0.get(k).cloned().unwrap_or_else(|| panic!("--{k} is required"))
     }
     fn num(&self, k: &str, default: f64) -> f64 {
         self.0.get(k).map_or(default, |v| v.parse().expect("a number"))
@@ -147,7 +144,10 @@ async fn paced(ctx: &Arc<Ctx>, rate: f64, seconds: f64) -> (Vec<(i64, Instant, f
             match ctx.rfi(k).await {
                 Ok(id) => {
                     let now = Instant::now();
-                    acked.lock().unwrap().push((id, now, (now - sent).as_secs_f64() * 1000.0));
+                    acked
+                        .lock()
+                        .unwrap()
+                        .push((id, now, (now - sent).as_secs_f64() * 1000.0));
                 }
                 Err(_) => {
                     refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -157,7 +157,10 @@ async fn paced(ctx: &Arc<Ctx>, rate: f64, seconds: f64) -> (Vec<(i64, Instant, f
         });
         while tasks.try_join_next().is_some() {}
     }
-    let _ = tokio::time::timeout(Duration::from_secs(30), async { while tasks.join_next().await.is_some() {} }).await;
+    let _ = tokio::time::timeout(Duration::from_secs(30), async {
+        while tasks.join_next().await.is_some() {}
+    })
+    .await;
     let acked = acked.lock().unwrap().clone();
     (acked, refused.load(std::sync::atomic::Ordering::Relaxed), skipped)
 }
@@ -190,7 +193,11 @@ async fn main() {
         base: args.get("base"),
         token: args.get("token"),
         company: args.get("company"),
-        projects: args.get("projects").split(',').map(|p| p.parse().expect("project ids")).collect(),
+        projects: args
+            .get("projects")
+            .split(',')
+            .map(|p| p.parse().expect("project ids"))
+            .collect(),
         manager: args.get("manager"),
     });
     let mode = args.get("mode");
@@ -236,7 +243,11 @@ async fn main() {
             let s = rx.seen.lock().unwrap();
             let mut lat: Vec<f64> = acked
                 .iter()
-                .filter_map(|(id, at, _)| s.first.get(id).map(|d| d.saturating_duration_since(*at).as_secs_f64() * 1000.0))
+                .filter_map(|(id, at, _)| {
+                    s.first
+                        .get(id)
+                        .map(|d| d.saturating_duration_since(*at).as_secs_f64() * 1000.0)
+                })
                 .collect();
             lat.sort_by(f64::total_cmp);
             let mut create: Vec<f64> = acked.iter().map(|a| a.2).collect();

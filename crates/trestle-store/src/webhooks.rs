@@ -87,4 +87,7 @@ pub trait WebhookStore: Send + Sync {
     async fn claim_deliveries(&self, now: i64, until: i64, limit: i64) -> Result<Vec<Claimed>>;
     /// Records an attempt and what follows it; releases the claim.
     async fn finish_attempt(&self, id: DeliveryId, attempt: &Attempt, next: AfterAttempt) -> Result<()>;
+    /// [`WebhookStore::finish_attempt`] for several deliveries in one transaction (a worker
+    /// pass's attempts: one commit, so one disk sync, for all of them).
+    async fn finish_attempts(&self, done: &[(DeliveryId, Attempt, AfterAttempt)]) -> Result<()>;
 }

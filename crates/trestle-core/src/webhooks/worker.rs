@@ -10,10 +10,14 @@
 //!    nothing (several nodes on one SQLite file would otherwise contend for its one writer).
 //! 2. **Deliver**: claims due deliveries, each the head of its hook's queue (PostgreSQL:
 //!    `FOR UPDATE SKIP LOCKED`, so several nodes share the work and each attempt is made once),
-//!    and POSTs them concurrently, signed (`Trestle-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
+//!    and POSTs them concurrently (their outcomes recorded in one transaction), signed (`Trestle-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
 //!    "<t>.<body>">`, `Trestle-Delivery-Id` the same on every retry). A non-2xx answer, a
 //!    timeout (5 s) or a connection error pauses the hook's queue for 1 s, 2 s, 4 s … 1 h
 //!    (`trestle_domain::webhook::backoff`); after 12 h of failures the queue is discarded.
+//!
+//! A claim is a lease of `claim_seconds` ([`CLAIM_SECONDS`]): a node that dies holding claims
+//! pauses those hooks until it lapses. A pass that attempted something is followed at once by
+//! the next; the interval paces idle passes.
 //!
 //! Time is the core's clock (tests move it); the pass interval is real time.
 
@@ -243,17 +247,25 @@ impl Trestle {
             let (core, http) = (self.clone(), http.clone());
             tasks.spawn(async move { core.attempt(&http, c, allow_private).await });
         }
-        while let Some(done) = tasks.join_next().await {
-            match done {
-                Ok(Err(e)) => tracing::warn!(error = %e, "webhooks: recording an attempt failed"),
+        // The pass's attempts are recorded together: one commit (one disk sync) for all.
+        let mut done = Vec::with_capacity(attempted);
+        while let Some(finished) = tasks.join_next().await {
+            match finished {
+                Ok(d) => done.push(d),
                 Err(e) => tracing::warn!(error = %e, "webhooks: an attempt panicked"),
-                Ok(Ok(())) => {}
             }
         }
+        self.store.finish_attempts(&done).await?;
         Ok(attempted)
     }
 
-    async fn attempt(&self, http: &reqwest::Client, c: Claimed, allow_private: bool) -> crate::Result<()> {
+    /// One POST; the attempt and what follows it, to be recorded.
+    async fn attempt(
+        &self,
+        http: &reqwest::Client,
+        c: Claimed,
+        allow_private: bool,
+    ) -> (trestle_domain::DeliveryId, Attempt, AfterAttempt) {
         let started_at = self.clock.now();
         let t0 = Instant::now();
         let secret = self.signing_secret(&c.hook);
@@ -284,8 +296,7 @@ impl Trestle {
             attempt.completed_at,
         );
         tracing::debug!(hook = %c.hook.id, delivery = %c.delivery.id, status = ?attempt.response_status, next = ?next, "webhook attempt");
-        self.store.finish_attempt(c.delivery.id, &attempt, next).await?;
-        Ok(())
+        (c.delivery.id, attempt, next)
     }
 }
 
