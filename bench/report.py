@@ -47,7 +47,14 @@ RATIOS = [
     ("rfis_create", "ceiling_rfis_create", 0.3, "RFI create / ceiling"),
     ("rfis_list_1m", "rfis_list_1k", 0.9, "RFI list, 1M RFIs / 1k"),
     ("rfis_list_all", "ceiling_rfis_list", None, "RFI list unfiltered / ceiling (other bytes)"),
+    # webhooks (issue #16): the request path with events being created and delivered beside
+    # it, against the same server idle (within 5%)
+    ("wh_sqlite_token_busy", "wh_sqlite_token_idle", 0.95, "token, deliveries running / idle, SQLite"),
+    ("wh_sqlite_api_busy", "wh_sqlite_api_idle", 0.95, "API, deliveries running / idle, SQLite"),
+    ("wh_pg_token_busy", "wh_pg_token_idle", 0.95, "token, deliveries running / idle, PostgreSQL"),
+    ("wh_pg_api_busy", "wh_pg_api_idle", 0.95, "API, deliveries running / idle, PostgreSQL"),
 ]
+WEBHOOK_P99_TARGET_MS = 50.0
 P99_TARGET_MS = 5.0
 # other processes using this much of the server's core during a run make its figures unreliable
 NOISY_PCT = 10
@@ -81,6 +88,46 @@ def parse_wrk(text: str) -> dict:
 
 def fmt(x, spec):
     return "—" if x is None else format(x, spec)
+
+
+def webhooks(res: Path, rows: dict) -> list:
+    """The webhook delivery figures (trestle-bench-webhooks' JSON lines), when that group ran."""
+    import json
+
+    out = []
+    ceiling = rows.get("ceiling_post")
+    for db, name in (("sqlite", "SQLite"), ("pg", "PostgreSQL")):
+        lat, top = res / f"webhooks_{db}_latency.json", res / f"webhooks_{db}_max.json"
+        if not lat.exists() and not top.exists():
+            continue
+        if not out:
+            out += ["", "Webhook delivery (commit = the RFI create's 201; one project hook per project):", ""]
+        try:
+            v = json.loads(lat.read_text().strip().splitlines()[-1])
+            p99 = v["latency_ms"]["p99"]
+            verdict = "PASS" if v["missing_after_30s"] == 0 and p99 < WEBHOOK_P99_TARGET_MS else "FAIL"
+            out.append(
+                f"- {name}: {v['rate']:g} events/s asked for {v['seconds']:g} s over {v['hooks']} hooks: "
+                f"{v['acked_per_s']:.0f}/s acknowledged ({v['refused']} refused, {v['not_sent']} not sent), "
+                f"{v['delivered']} delivered, {v['missing_after_30s']} missing 30 s later; commit-to-delivery "
+                f"p50 {v['latency_ms']['p50']:.1f} ms, p99 {p99:.1f} ms, max {v['latency_ms']['max']:.1f} ms "
+                f"(create p99 {v['create_ms']['p99']:.1f} ms) — target p99 < {WEBHOOK_P99_TARGET_MS:g} ms — {verdict}"
+            )
+        except (OSError, ValueError, KeyError, IndexError) as e:
+            out.append(f"- {name}: latency run n/a ({e})")
+        try:
+            v = json.loads(top.read_text().strip().splitlines()[-1])
+            ratio = ""
+            if ceiling and ceiling.get("valid") and ceiling["rps"]:
+                ratio = f"; per core / ceiling_post {v['deliveries_per_core_s'] / ceiling['rps']:.3f}×"
+            out.append(
+                f"- {name}: a backlog of {v['backlog']} events drained at {v['deliveries_per_s']:.0f} deliveries/s "
+                f"with the server at {100 * v['server_cpu']:.0f}% of a core: {v['deliveries_per_core_s']:.0f} "
+                f"per core-second{ratio} ({v['missing_after_60s']} missing)"
+            )
+        except (OSError, ValueError, KeyError, IndexError) as e:
+            out.append(f"- {name}: max run n/a ({e})")
+    return out
 
 
 def main() -> int:
@@ -172,6 +219,7 @@ def main() -> int:
             verdict = "PASS" if r["p99"] < P99_TARGET_MS else "FAIL"
             lines.append(f"- {name}: p99 {r['p99']:.3f} ms — {verdict}")
 
+    lines.extend(webhooks(res, rows))
     table = "\n".join(lines) + "\n"
     (res / "table.md").write_text(table)
     print(table, end="")

@@ -38,8 +38,8 @@ QUIET_WAIT=${BENCH_QUIET_WAIT:-60}   # seconds to wait for other load to go away
 BENCH_ONLY=${BENCH_ONLY:-}
 ONLY=" ${BENCH_ONLY//,/ } "
 for group in $ONLY; do
-  case "$group" in ceiling | trestle | scale | pg | oidc | records) ;;
-    *) echo "BENCH_ONLY: unknown group '$group' (ceiling, trestle, scale, pg, oidc, records)" >&2; exit 2 ;;
+  case "$group" in ceiling | trestle | scale | pg | oidc | records | webhooks) ;;
+    *) echo "BENCH_ONLY: unknown group '$group' (ceiling, trestle, scale, pg, oidc, records, webhooks)" >&2; exit 2 ;;
   esac
 done
 want() { [[ -z "${BENCH_ONLY:-}" || "$ONLY" == *" $1 "* ]]; }
@@ -99,12 +99,13 @@ if [[ "${BENCH_SKIP_BUILD:-0}" == "1" ]]; then
   log "BENCH_SKIP_BUILD=1: using the release binaries already built"
 else
   log "building release binaries (trestle, trestle-bench-ceiling)"
-  (cd "$ROOT" && cargo build --release -p trestle -p trestle-bench-ceiling)
+  (cd "$ROOT" && cargo build --release -p trestle -p trestle-bench-ceiling --bins)
 fi
 TARGET_DIR=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 TRESTLE_BIN="$TARGET_DIR/release/trestle"
 CEILING_BIN="$TARGET_DIR/release/trestle-bench-ceiling"
+WEBHOOKS_BIN="$TARGET_DIR/release/trestle-bench-webhooks"
 [[ -x "$TRESTLE_BIN" && -x "$CEILING_BIN" ]] || die "release binaries not found in $TARGET_DIR/release"
 
 RESULTS="$BENCH_DIR/results/$(date +%Y%m%d-%H%M%S)"
@@ -600,6 +601,93 @@ PYEOF
   rm -rf "$R_DIR"
   R_DIR=""
   unset WRK_TIMEOUT PROBE_TIMEOUT
+fi
+
+# ---------------------------------------------------------------- 5. webhook delivery
+# bench/ceiling's trestle-bench-webhooks (pinned to the wrk core) is the receiver and the load: it
+# makes one project hook per project (BENCH_WEBHOOK_PROJECTS) to itself on 127.0.0.1, creates RFIs
+# round-robin over the projects and times each delivery from its RFI's 201 (the commit), on one
+# clock. latency: BENCH_WEBHOOK_RATE events/s for BENCH_WEBHOOK_SECONDS; max: a backlog made while
+# the receiver holds every hook's head, then drained alone (deliveries/s, and per core of the
+# server's CPU); then the token POST and the authorized GET with and without events and their
+# deliveries running (BENCH_WEBHOOK_BG_RATE events/s in the background). SQLite, then PostgreSQL.
+if want webhooks; then
+  W_RATE=${BENCH_WEBHOOK_RATE:-1000}
+  W_SECONDS=${BENCH_WEBHOOK_SECONDS:-10}
+  W_PROJECTS_N=${BENCH_WEBHOOK_PROJECTS:-16}
+  W_BG_RATE=${BENCH_WEBHOOK_BG_RATE:-100}
+  if ! want ceiling; then
+    # the POST-rate ceiling the delivery rate is compared with
+    PORT=$(free_port); BASE="http://127.0.0.1:$PORT"
+    PORT=$PORT start_server ceiling "$CEILING_BIN"
+    wait_ready ceiling "$BASE/rest/v1.0/projects"
+    probe ceiling_post -X POST -d 'grant_type=client_credentials' "$BASE/oauth/token"
+    bench ceiling_post "axum fixed JSON, POST /oauth/token" "$BASE" ceiling_post.lua
+    stop_server
+  fi
+  DUR_S=${DURATION%s}; WARM_S=${WARMUP%s}
+  W_BG_SECONDS=$(( ROUNDS * DUR_S + WARM_S + 4 ))
+  W_DBS="sqlite"
+  if [[ "${BENCH_SKIP_PG:-}" != 1 ]] && command -v psql >/dev/null && psql "$PG_URL" -qAtc 'SELECT 1' >/dev/null 2>&1; then
+    W_DBS="sqlite pg"
+  else
+    log "PostgreSQL does not answer at $PG_URL (or BENCH_SKIP_PG=1): webhook scenarios on SQLite only"
+  fi
+  for W_DB in $W_DBS; do
+    W_DIR=$(mktemp -d -t trestle-bench-wh.XXXXXX); DATA_DIR=$W_DIR
+    W_ARGS=()
+    if [[ "$W_DB" == pg ]]; then
+      PG_SCHEMA="bench_wh_$(date +%s)_$$"
+      psql "$PG_URL" -qc "CREATE SCHEMA $PG_SCHEMA" >/dev/null
+      case "$PG_URL" in *\?*) SEP='&' ;; *) SEP='?' ;; esac
+      W_ARGS=(--database-url "$PG_URL${SEP}options=-c%20search_path%3D$PG_SCHEMA")
+    fi
+    PORT=$(free_port); BASE="http://127.0.0.1:$PORT"
+    TRESTLE_LOG=${TRESTLE_LOG:-warn} start_server "wh_$W_DB" "$TRESTLE_BIN" up --port "$PORT" --data-dir "$W_DIR" \
+      --rate-limit-hourly 0 --rate-limit-spike 0 "${W_ARGS[@]}"
+    wait_ready "wh_$W_DB" "$BASE/health/ready" "$W_DIR/demo.json"
+    demo_vars "$W_DIR/demo.json"
+    # webhooks <mode> <projects> [args…] — one run of the tool on fresh projects and hooks
+    webhooks() {
+      local mode=$1 n=$2; shift 2
+      eval "$(python3 "$BENCH_DIR/webhook_world.py" "$W_DIR/demo.json" "$BASE" "$n")"
+      timeout 150 taskset -c "$WRK_CPU" "$WEBHOOKS_BIN" --base "$BASE" --token "$W_TOKEN" --company "$W_COMPANY" \
+        --projects "$W_PROJECTS" --manager 1 --mode "$mode" "$@"
+    }
+    wait_quiet
+    log "webhooks on $W_DB: $W_RATE events/s for ${W_SECONDS}s over $W_PROJECTS_N hooks"
+    webhooks latency "$W_PROJECTS_N" --rate "$W_RATE" --seconds "$W_SECONDS" \
+      | tee "$RESULTS/webhooks_${W_DB}_latency.json" >&2 || log "WARNING: the latency run failed"
+    wait_quiet
+    log "webhooks on $W_DB: the largest delivery rate (a held backlog drained)"
+    webhooks max "${BENCH_WEBHOOK_MAX_PROJECTS:-32}" --seconds 3 --pid "$SERVER_PID" \
+      | tee "$RESULTS/webhooks_${W_DB}_max.json" >&2 || log "WARNING: the max run failed"
+    # the request path, idle and with events and deliveries running
+    W_TOK=$(fetch_token "$BASE")
+    token_probe "wh_${W_DB}_token_idle" "$BASE"
+    CLIENT_ID=$T_CLIENT_ID CLIENT_SECRET=$T_CLIENT_SECRET \
+      bench "wh_${W_DB}_token_idle" "POST /oauth/token, no deliveries ($W_DB)" "$BASE" token_post.lua
+    probe "wh_${W_DB}_api_idle" -H "Authorization: Bearer $W_TOK" "$BASE$T_API"
+    TOKEN=$W_TOK PATH_QUERY=$T_API bench "wh_${W_DB}_api_idle" "GET $T_API Bearer, no deliveries ($W_DB)" "$BASE" bearer_get.lua
+    for kind in token api; do
+      webhooks background 4 --rate "$W_BG_RATE" --seconds "$W_BG_SECONDS" >"$RESULTS/webhooks_${W_DB}_bg_$kind.json" &
+      W_BG=$!
+      sleep 1
+      if [[ $kind == token ]]; then
+        token_probe "wh_${W_DB}_token_busy" "$BASE"
+        QUIET_WAIT=0 CLIENT_ID=$T_CLIENT_ID CLIENT_SECRET=$T_CLIENT_SECRET \
+          bench "wh_${W_DB}_token_busy" "POST /oauth/token, $W_BG_RATE events/s delivered meanwhile ($W_DB)" "$BASE" token_post.lua
+      else
+        probe "wh_${W_DB}_api_busy" -H "Authorization: Bearer $W_TOK" "$BASE$T_API"
+        QUIET_WAIT=0 TOKEN=$W_TOK PATH_QUERY=$T_API \
+          bench "wh_${W_DB}_api_busy" "GET $T_API Bearer, $W_BG_RATE events/s delivered meanwhile ($W_DB)" "$BASE" bearer_get.lua
+      fi
+      wait "$W_BG" || log "WARNING: the background run failed"
+    done
+    stop_server
+    rm -rf "$W_DIR"; DATA_DIR=""
+    if [[ -n "$PG_SCHEMA" ]]; then psql "$PG_URL" -qc "DROP SCHEMA $PG_SCHEMA CASCADE" >/dev/null 2>&1 || true; PG_SCHEMA=""; fi
+  done
 fi
 
 # ---------------------------------------------------------------- report

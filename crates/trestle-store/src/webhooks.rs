@@ -90,4 +90,7 @@ pub trait WebhookStore: Send + Sync {
     /// Queues the delivery again, due now, with the same body and id (its failures forgotten):
     /// the operator's redelivery, an event of the delivery's company.
     async fn redeliver(&self, id: DeliveryId, ctx: &EventContext) -> Result<Delivery>;
+    /// [`WebhookStore::finish_attempt`] for several deliveries in one transaction (a worker
+    /// pass's attempts: one commit, so one disk sync, for all of them).
+    async fn finish_attempts(&self, done: &[(DeliveryId, Attempt, AfterAttempt)]) -> Result<()>;
 }

@@ -130,6 +130,14 @@ struct ServerArgs {
     /// The sender of e-mail notifications (`Name <address>` or an address).
     #[arg(long, env = "TRESTLE_SMTP_FROM", default_value = trestle_core::mail::worker::DEFAULT_FROM)]
     smtp_from: String,
+    /// Milliseconds between two passes of this node's webhook worker (for tests and benchmarks).
+    #[arg(long, hide = true, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    webhook_interval_ms: u64,
+    /// Seconds a claim on a delivery holds before another node (or this one, restarted) may
+    /// attempt it again: how long a node that died holding claims pauses their hooks' queues.
+    #[arg(long, env = "TRESTLE_WEBHOOK_CLAIM_SECS", default_value_t = trestle_core::webhooks::worker::CLAIM_SECONDS,
+          value_parser = clap::value_parser!(i64).range(trestle_core::webhooks::worker::MIN_CLAIM_SECONDS..=3600))]
+    webhook_claim_secs: i64,
     /// Log format: `text` or `json`.
     #[arg(long, env = "TRESTLE_LOG_FORMAT", default_value = "text")]
     log_format: String,
@@ -179,6 +187,8 @@ impl ServerArgs {
         c.code_ttl = self.code_ttl_secs;
         c.session_ttl = self.session_ttl_secs;
         c.page_cache_bytes = self.page_cache_mb << 20;
+        c.webhook_interval = std::time::Duration::from_millis(self.webhook_interval_ms);
+        c.webhook_claim_secs = self.webhook_claim_secs;
         let day = |flag: &str, v: &Option<String>| -> Result<Option<i64>> {
             v.as_deref()
                 .map(|d| {

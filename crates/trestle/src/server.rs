@@ -44,6 +44,8 @@ pub struct ServerConfig {
     pub smtp: Option<trestle_core::mail::worker::Smtp>,
     /// Real time between two passes of this node's mail worker.
     pub mail_interval: Duration,
+    /// Seconds a node's claim on a delivery holds (a lease: a dead node's claims lapse).
+    pub webhook_claim_secs: i64,
 }
 
 impl ServerConfig {
@@ -69,6 +71,7 @@ impl ServerConfig {
             faults: false,
             smtp: None,
             mail_interval: Duration::from_millis(100),
+            webhook_claim_secs: trestle_core::webhooks::worker::CLAIM_SECONDS,
         }
     }
 }
@@ -206,6 +209,7 @@ fn start_webhooks(core: &Trestle, config: &ServerConfig) -> tokio::task::JoinHan
     tokio::spawn(core.clone().run_webhooks(trestle_core::webhooks::worker::WorkerConfig {
         allow_private: config.allow_private_webhooks,
         interval: config.webhook_interval,
+        claim_seconds: config.webhook_claim_secs,
     }))
 }
 

@@ -10,7 +10,7 @@
 //!    nothing (several nodes on one SQLite file would otherwise contend for its one writer).
 //! 2. **Deliver**: claims due deliveries, each the head of its hook's queue (PostgreSQL:
 //!    `FOR UPDATE SKIP LOCKED`, so several nodes share the work and each attempt is made once),
-//!    and POSTs them concurrently, signed (`Trestle-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
+//!    and POSTs them concurrently (their outcomes recorded in one transaction), signed (`Trestle-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
 //!    "<t>.<body>">`, `Trestle-Delivery-Id` the same on every retry). A non-2xx answer, a
 //!    timeout (5 s) or a connection error pauses the hook's queue for 1 s, 2 s, 4 s … 1 h
 //!    (`trestle_domain::webhook::backoff`); after 12 h of failures the queue is discarded.
@@ -21,6 +21,9 @@
 //! moves (an event matched twice is queued once), claimed and attempted like hook deliveries,
 //! with the same signature, backoff and discard. About once a second a pass also announces
 //! the client secrets that expire within 7 days (`client_secret.expiring`, once per secret).
+//! A claim is a lease of `claim_seconds` ([`CLAIM_SECONDS`]): a node that dies holding claims
+//! pauses those hooks until it lapses. A pass that attempted something is followed at once by
+//! the next; the interval paces idle passes.
 //!
 //! Time is the core's clock (tests move it); the pass interval is real time.
 
@@ -41,8 +44,16 @@ use trestle_store::{Claimed, ClaimedEndpoint, EndpointSubscription, Subscription
 const MATCH_BATCH: i64 = 500;
 /// Deliveries attempted per pass (each of another hook).
 const DELIVER_BATCH: i64 = 32;
-/// How long a claim holds (seconds on the clock); longer than an attempt can take.
-const CLAIM_SECONDS: i64 = 60;
+/// How long a claim holds by default (seconds on the clock): the claim is a lease, so the
+/// deliveries of a node that died holding them (SIGKILL, a lost machine) are due again — for
+/// another node, or this one restarted — once it lapses, and the hook's queue, paused behind
+/// its head, moves on. An attempt takes at most [`DELIVERY_TIMEOUT`]; the rest is the margin to
+/// record it. A lease that lapses anyway (a stalled database) means a second attempt, which the
+/// receiver recognises by its `Trestle-Delivery-Id`: delivery is at least once.
+pub const CLAIM_SECONDS: i64 = 15;
+/// The shortest lease a node may be configured with: longer than an attempt (the clock counts
+/// whole seconds, so a claim made late in a second holds one second less).
+pub const MIN_CLAIM_SECONDS: i64 = DELIVERY_TIMEOUT.as_secs() as i64 + 2;
 /// How often a node writes its position when it queues nothing (real time).
 pub const PERSIST_EVERY: Duration = Duration::from_secs(60);
 /// The timeout of one POST.
@@ -59,6 +70,8 @@ pub struct WorkerConfig {
     pub allow_private: bool,
     /// Real time between passes.
     pub interval: Duration,
+    /// Seconds a claim holds (at least [`MIN_CLAIM_SECONDS`]; default [`CLAIM_SECONDS`]).
+    pub claim_seconds: i64,
 }
 
 /// Whether an address is one a hook may not reach unless private destinations are allowed.
@@ -263,8 +276,13 @@ impl Trestle {
             written: Some(Instant::now()),
         };
         let mut scanned: Option<Instant> = None;
+        // A pass that found work is followed at once by the next (a hook's next delivery, the
+        // outbox's next batch); the interval paces only the passes that find nothing.
+        let mut busy = false;
         loop {
-            tick.tick().await;
+            if !busy {
+                tick.tick().await;
+            }
             if scanned.is_none_or(|s: Instant| s.elapsed() >= SECRET_SCAN_EVERY) {
                 scanned = Some(Instant::now());
                 if let Err(e) = self
@@ -275,11 +293,14 @@ impl Trestle {
                     tracing::warn!(error = %e, "webhooks: the expiring-secret scan failed; retrying later");
                 }
             }
-            if let Err(e) = self.match_events(&mut position).await {
-                tracing::warn!(error = %e, "webhooks: matching failed; retrying at the next pass");
+            busy = false;
+            match self.match_events(&mut position).await {
+                Ok(read) => busy |= read >= MATCH_BATCH as usize,
+                Err(e) => tracing::warn!(error = %e, "webhooks: matching failed; retrying at the next pass"),
             }
-            if let Err(e) = self.deliver_due(&http, config.allow_private).await {
-                tracing::warn!(error = %e, "webhooks: delivery failed; retrying at the next pass");
+            match self.deliver_due(&http, &config).await {
+                Ok(attempted) => busy |= attempted > 0,
+                Err(e) => tracing::warn!(error = %e, "webhooks: delivery failed; retrying at the next pass"),
             }
         }
     }
@@ -325,37 +346,46 @@ impl Trestle {
         Ok(events.len())
     }
 
-    /// Attempts the due deliveries (each the head of its hook's queue) concurrently.
-    async fn deliver_due(&self, http: &reqwest::Client, allow_private: bool) -> crate::Result<()> {
+    /// Attempts the due deliveries (each the head of its hook's queue) concurrently; how many.
+    async fn deliver_due(&self, http: &reqwest::Client, config: &WorkerConfig) -> crate::Result<usize> {
         let now = self.clock.now();
-        let hooks = self
-            .store
-            .claim_deliveries(now, now + CLAIM_SECONDS, DELIVER_BATCH)
-            .await?;
+        let lease = config.claim_seconds.max(MIN_CLAIM_SECONDS);
+        let hooks = self.store.claim_deliveries(now, now + lease, DELIVER_BATCH).await?;
         let endpoints = self
             .store
-            .claim_endpoint_deliveries(now, now + CLAIM_SECONDS, DELIVER_BATCH)
+            .claim_endpoint_deliveries(now, now + lease, DELIVER_BATCH)
             .await?;
-        let jobs = hooks
+        let allow_private = config.allow_private;
+        let attempted = hooks.len() + endpoints.len();
+        let jobs: Vec<Job> = hooks
             .into_iter()
             .map(|c| self.hook_job(c))
-            .chain(endpoints.into_iter().map(|c| self.endpoint_job(c)));
+            .chain(endpoints.into_iter().map(|c| self.endpoint_job(c)))
+            .collect();
         let mut tasks = tokio::task::JoinSet::new();
         for job in jobs {
             let (core, http) = (self.clone(), http.clone());
             tasks.spawn(async move { core.attempt(&http, job, allow_private).await });
         }
-        while let Some(done) = tasks.join_next().await {
-            match done {
-                Ok(Err(e)) => tracing::warn!(error = %e, "webhooks: recording an attempt failed"),
+        // The pass's hook attempts are recorded together: one commit (one disk sync) for all.
+        let mut done = Vec::with_capacity(attempted);
+        let mut endpoint_done = Vec::new();
+        while let Some(finished) = tasks.join_next().await {
+            match finished {
+                Ok((Target::Hook(id), attempt, next)) => done.push((id, attempt, next)),
+                Ok((Target::Endpoint(id), attempt, next)) => endpoint_done.push((id, attempt, next)),
                 Err(e) => tracing::warn!(error = %e, "webhooks: an attempt panicked"),
-                Ok(Ok(())) => {}
             }
         }
-        Ok(())
+        self.store.finish_attempts(&done).await?;
+        for (id, attempt, next) in endpoint_done {
+            self.store.finish_endpoint_attempt(id, &attempt, next).await?;
+        }
+        Ok(attempted)
     }
 
-    async fn attempt(&self, http: &reqwest::Client, job: Job, allow_private: bool) -> crate::Result<()> {
+    /// One POST; the attempt and what follows it, to be recorded.
+    async fn attempt(&self, http: &reqwest::Client, job: Job, allow_private: bool) -> (Target, Attempt, AfterAttempt) {
         let started_at = self.clock.now();
         let t0 = Instant::now();
         let body = job.payload.as_bytes().to_vec();
@@ -380,11 +410,7 @@ impl Trestle {
         attempt.completed_at = self.clock.now();
         let next = after_attempt(&attempt, job.attempts, job.first_failed_at, attempt.completed_at);
         tracing::debug!(delivery = ?job.target, status = ?attempt.response_status, next = ?next, "webhook attempt");
-        match job.target {
-            Target::Hook(id) => self.store.finish_attempt(id, &attempt, next).await?,
-            Target::Endpoint(id) => self.store.finish_endpoint_attempt(id, &attempt, next).await?,
-        }
-        Ok(())
+        (job.target, attempt, next)
     }
 }
 

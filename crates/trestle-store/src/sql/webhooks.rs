@@ -177,6 +177,45 @@ macro_rules! impl_webhooks {
                 .await?;
                 row.map(Into::into).ok_or(StoreError::NotFound)
             }
+
+            async fn finish_in_tx(tx: &mut Tx<$db>, id: DeliveryId, a: &Attempt, next: AfterAttempt) -> Result<()> {
+                let (status, next_at) = match next {
+                    AfterAttempt::Delivered => (DeliveryStatus::Successful, None),
+                    AfterAttempt::RetryAt(t) => (DeliveryStatus::Failing, Some(t)),
+                    AfterAttempt::DiscardQueue => (DeliveryStatus::Discarded, None),
+                };
+                let failed = !matches!(next, AfterAttempt::Delivered);
+                let hook: Option<i64> = sqlx::query_scalar(
+                    "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, \
+                     next_attempt_at = COALESCE($2, next_attempt_at), \
+                     first_failed_at = CASE WHEN $3 THEN COALESCE(first_failed_at, $4) ELSE first_failed_at END, \
+                     claimed_until = NULL, response_status = $5, response_headers = $6, response_body = $7, error = $8, \
+                     started_at = $4, completed_at = $9, duration_ms = $10 WHERE id = $11 RETURNING hook_id",
+                )
+                .bind(status.as_str())
+                .bind(next_at)
+                .bind(failed)
+                .bind(a.started_at)
+                .bind(a.response_status)
+                .bind(&a.response_headers)
+                .bind(&a.response_body)
+                .bind(&a.error)
+                .bind(a.completed_at)
+                .bind(a.duration_ms)
+                .bind(id.0)
+                .fetch_optional(&mut **tx)
+                .await?;
+                if let (Some(hook), AfterAttempt::DiscardQueue) = (hook, next) {
+                    sqlx::query(
+                        "UPDATE webhook_deliveries SET status = 'discarded', claimed_until = NULL \
+                         WHERE hook_id = $1 AND status IN ('queued', 'failing')",
+                    )
+                    .bind(hook)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                Ok(())
+            }
         }
 
         #[async_trait]
@@ -515,40 +554,17 @@ macro_rules! impl_webhooks {
 
             async fn finish_attempt(&self, id: DeliveryId, a: &Attempt, next: AfterAttempt) -> Result<()> {
                 let mut tx = self.begin(&system(a.completed_at)).await?;
-                let (status, next_at) = match next {
-                    AfterAttempt::Delivered => (DeliveryStatus::Successful, None),
-                    AfterAttempt::RetryAt(t) => (DeliveryStatus::Failing, Some(t)),
-                    AfterAttempt::DiscardQueue => (DeliveryStatus::Discarded, None),
+                Self::finish_in_tx(&mut tx, id, a, next).await?;
+                tx.commit_unrecorded().await
+            }
+
+            async fn finish_attempts(&self, done: &[(DeliveryId, Attempt, AfterAttempt)]) -> Result<()> {
+                let Some(at) = done.iter().map(|(_, a, _)| a.completed_at).max() else {
+                    return Ok(());
                 };
-                let failed = !matches!(next, AfterAttempt::Delivered);
-                let hook: Option<i64> = sqlx::query_scalar(
-                    "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, \
-                     next_attempt_at = COALESCE($2, next_attempt_at), \
-                     first_failed_at = CASE WHEN $3 THEN COALESCE(first_failed_at, $4) ELSE first_failed_at END, \
-                     claimed_until = NULL, response_status = $5, response_headers = $6, response_body = $7, error = $8, \
-                     started_at = $4, completed_at = $9, duration_ms = $10 WHERE id = $11 RETURNING hook_id",
-                )
-                .bind(status.as_str())
-                .bind(next_at)
-                .bind(failed)
-                .bind(a.started_at)
-                .bind(a.response_status)
-                .bind(&a.response_headers)
-                .bind(&a.response_body)
-                .bind(&a.error)
-                .bind(a.completed_at)
-                .bind(a.duration_ms)
-                .bind(id.0)
-                .fetch_optional(&mut *tx)
-                .await?;
-                if let (Some(hook), AfterAttempt::DiscardQueue) = (hook, next) {
-                    sqlx::query(
-                        "UPDATE webhook_deliveries SET status = 'discarded', claimed_until = NULL \
-                         WHERE hook_id = $1 AND status IN ('queued', 'failing')",
-                    )
-                    .bind(hook)
-                    .execute(&mut *tx)
-                    .await?;
+                let mut tx = self.begin(&system(at)).await?;
+                for (id, a, next) in done {
+                    Self::finish_in_tx(&mut tx, *id, a, *next).await?;
                 }
                 tx.commit_unrecorded().await
             }

@@ -172,14 +172,20 @@ async fn the_queue_delivers_each_hook_in_order(s: Arc<dyn Store>) {
     let heads: Vec<(HookId, i64)> = claimed.iter().map(|c| (c.hook.id, c.delivery.event_id.0)).collect();
     assert_eq!(heads, [(one.id, 1), (two.id, 1)]);
     assert!(s.claim_deliveries(NOW, NOW + 30, 10).await.unwrap().is_empty());
-    // The head of `one` fails: its queue waits for the retry, `two`'s succeeds.
+    // A claim is a lease: once it lapses (its node died holding it) the heads are due again.
+    let ids = |c: &[Claimed]| c.iter().map(|c| c.delivery.id).collect::<Vec<_>>();
+    let lapsed = s.claim_deliveries(NOW + 30, NOW + 60, 10).await.unwrap();
+    assert_eq!(ids(&lapsed), ids(&claimed));
+    // The head of `one` fails: its queue waits for the retry, `two`'s succeeds (one pass's
+    // attempts, recorded together).
     let head = claimed[0].delivery.id;
-    s.finish_attempt(head, &attempt(NOW, 500), AfterAttempt::RetryAt(NOW + 1))
-        .await
-        .unwrap();
-    s.finish_attempt(claimed[1].delivery.id, &attempt(NOW, 200), AfterAttempt::Delivered)
-        .await
-        .unwrap();
+    s.finish_attempts(&[
+        (head, attempt(NOW, 500), AfterAttempt::RetryAt(NOW + 1)),
+        (claimed[1].delivery.id, attempt(NOW, 200), AfterAttempt::Delivered),
+    ])
+    .await
+    .unwrap();
+    s.finish_attempts(&[]).await.unwrap();
     assert!(s.claim_deliveries(NOW, NOW + 30, 10).await.unwrap().is_empty());
     let failing = DeliveryQuery {
         status: Some(DeliveryStatus::Failing),

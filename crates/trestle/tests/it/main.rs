@@ -50,4 +50,5 @@ mod versions;
 mod web_forms;
 mod web_projects;
 mod web_ui;
+mod webhook_faults;
 mod webhooks;
