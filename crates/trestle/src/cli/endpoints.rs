@@ -27,6 +27,7 @@ pub enum EndpointsCmd {
         /// Where lifecycle events are POSTed (http or https; `--url` is the server's).
         #[arg(long)]
         destination: String,
+        /// What the endpoint is for (shown in lists).
         #[arg(long)]
         description: Option<String>,
     },
@@ -34,6 +35,7 @@ pub enum EndpointsCmd {
     Update {
         #[command(flatten)]
         conn: Conn,
+        /// App id (a number, as `apps list` prints it; `app_id` in demo.json).
         #[arg(long)]
         app: i64,
         /// Endpoint id (as `endpoints list` prints it).
@@ -53,8 +55,10 @@ pub enum EndpointsCmd {
     Delete {
         #[command(flatten)]
         conn: Conn,
+        /// App id (a number, as `apps list` prints it; `app_id` in demo.json).
         #[arg(long)]
         app: i64,
+        /// Endpoint id (as `endpoints list` prints it).
         #[arg(long)]
         endpoint: i64,
     },
@@ -62,8 +66,10 @@ pub enum EndpointsCmd {
     Rotate {
         #[command(flatten)]
         conn: Conn,
+        /// App id (a number, as `apps list` prints it; `app_id` in demo.json).
         #[arg(long)]
         app: i64,
+        /// Endpoint id (as `endpoints list` prints it).
         #[arg(long)]
         endpoint: i64,
     },
@@ -71,8 +77,10 @@ pub enum EndpointsCmd {
     Deliveries {
         #[command(flatten)]
         conn: Conn,
+        /// App id (a number, as `apps list` prints it; `app_id` in demo.json).
         #[arg(long)]
         app: i64,
+        /// Endpoint id (as `endpoints list` prints it).
         #[arg(long)]
         endpoint: i64,
         /// queued, successful, failing or discarded.
@@ -84,8 +92,10 @@ pub enum EndpointsCmd {
     Redeliver {
         #[command(flatten)]
         conn: Conn,
+        /// App id (a number, as `apps list` prints it; `app_id` in demo.json).
         #[arg(long, required_unless_present = "hook_delivery")]
         app: Option<i64>,
+        /// Endpoint id (as `endpoints list` prints it).
         #[arg(long, required_unless_present = "hook_delivery")]
         endpoint: Option<i64>,
         /// The endpoint delivery's id (as `endpoints deliveries` prints it).
