@@ -1,6 +1,6 @@
 //! A real HTTP receiver of webhook deliveries on 127.0.0.1 (scripted statuses, every request
-//! recorded) and an independent check of `Trestle-Signature`, for the lifecycle endpoint tests.
-//! (tests/it/webhooks.rs keeps its own copy.)
+//! recorded) and an independent check of `Trestle-Signature`, for the hook and lifecycle
+//! endpoint tests.
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};

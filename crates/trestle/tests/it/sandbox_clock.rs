@@ -1,7 +1,7 @@
 //! The sandbox clock: the operator moves it forward and expiries follow; the system clock
 //! cannot be moved; only the operator may touch it.
 
-use crate::support::{expect, on_both_backends, TestApp};
+use crate::support::{expect, on_both_backends, operator_cli as cli, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -12,27 +12,6 @@ on_both_backends!(
     moving_the_clock_expires_tokens_and_is_audited,
     only_the_operator_moves_the_clock
 );
-
-/// Runs the CLI as the operator (off the test's runtime, which serves its requests).
-async fn cli(app: &TestApp, args: &'static [&'static str]) -> Value {
-    let (url, token) = (app.url.clone(), app.operator.clone());
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_trestle"))
-            .args(args)
-            .env("TRESTLE_URL", url)
-            .env("TRESTLE_TOKEN", token)
-            .output()
-            .expect("run trestle")
-    })
-    .await
-    .unwrap();
-    assert!(
-        out.status.success(),
-        "trestle {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON output")
-}
 
 /// The platform audit log's `clock.advance` events, from every page.
 async fn clock_moves(app: &TestApp) -> Vec<Value> {

@@ -5,7 +5,7 @@
 //! and changes nothing; only the operator may snapshot or reset; the CLI does both.
 
 use crate::catalog_ops::bot;
-use crate::support::{expect, on_both_backends, TestApp};
+use crate::support::{expect, on_both_backends, operator_cli as cli, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -41,27 +41,6 @@ async fn with_quiet_workers(backend: Backend) {
 
 /// The server key the test servers run with, as `TRESTLE_SECRET_KEY` takes it.
 const TEST_KEY_HEX: &str = "0707070707070707070707070707070707070707070707070707070707070707";
-
-/// Runs the CLI as the operator (off the test's runtime, which serves its requests).
-async fn cli(app: &TestApp, args: &'static [&'static str]) -> Value {
-    let (url, token) = (app.url.clone(), app.operator.clone());
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_trestle"))
-            .args(args)
-            .env("TRESTLE_URL", url)
-            .env("TRESTLE_TOKEN", token)
-            .output()
-            .expect("run trestle")
-    })
-    .await
-    .unwrap();
-    assert!(
-        out.status.success(),
-        "trestle {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON output")
-}
 
 /// A new operator token made the way an operator makes one: `trestle operator-token` on the
 /// server's database.

@@ -4,7 +4,7 @@
 //! method, path template, client id and company; the management API is never struck; off
 //! unless the server runs with --faults; only the operator; audited; the CLI adds and lists.
 
-use crate::support::{expect, on_both_backends, TestApp};
+use crate::support::{expect, on_both_backends, operator_cli as cli, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -288,26 +288,6 @@ async fn faults_strike_the_calls_they_match(app: &TestApp) {
         .await
         .to_string();
     assert!(audit.contains("fault.add") && audit.contains("fault.remove"), "{audit}");
-}
-
-async fn cli(app: &TestApp, args: &'static [&'static str]) -> Value {
-    let (url, token) = (app.url.clone(), app.operator.clone());
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_trestle"))
-            .args(args)
-            .env("TRESTLE_URL", url)
-            .env("TRESTLE_TOKEN", token)
-            .output()
-            .expect("run trestle")
-    })
-    .await
-    .unwrap();
-    assert!(
-        out.status.success(),
-        "trestle {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON output")
 }
 
 async fn faults_are_off_unless_the_server_allows_them(app: TestApp) {

@@ -544,3 +544,24 @@ pub fn query_param(url: &str, name: &str) -> Option<String> {
         .find(|(k, _)| k == name)
         .map(|(_, v)| v)
 }
+
+/// Runs the CLI as the operator (off the test's runtime, which serves its requests).
+pub async fn operator_cli(app: &TestApp, args: &'static [&'static str]) -> Value {
+    let (url, token) = (app.url.clone(), app.operator.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_trestle"))
+            .args(args)
+            .env("TRESTLE_URL", url)
+            .env("TRESTLE_TOKEN", token)
+            .output()
+            .expect("run trestle")
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "trestle {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON output")
+}
