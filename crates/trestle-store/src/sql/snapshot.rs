@@ -108,15 +108,17 @@ macro_rules! impl_snapshot {
     ($store:ident, $db:ty, tables = $tables:expr, refs = $refs:expr, reading = $reading:expr,
      writing = $writing:expr, before_restore = $before:expr) => {
         impl $store {
-            /// The world's tables (sorted parents first) on `conn`.
-            async fn world(conn: &mut <$db as sqlx::Database>::Connection) -> Result<Vec<String>> {
+            /// The world's tables (sorted parents first) on `conn`, and the snapshot's copies
+            /// there are.
+            async fn world(conn: &mut <$db as sqlx::Database>::Connection) -> Result<(Vec<String>, Vec<String>)> {
                 let names: Vec<String> = sqlx::query_scalar($tables).fetch_all(&mut *conn).await?;
                 let mut tables = Vec::new();
                 for n in names.iter().filter(|n| of_the_world(n)) {
                     tables.push(plain(n)?.to_string());
                 }
+                let copies = names.into_iter().filter(|n| n.starts_with(PREFIX)).collect();
                 let refs: Vec<(String, String)> = sqlx::query_as($refs).fetch_all(&mut *conn).await?;
-                Ok(parents_first(&tables, &refs))
+                Ok((parents_first(&tables, &refs), copies))
             }
 
             async fn schema_version(conn: &mut <$db as sqlx::Database>::Connection) -> Result<i64> {
@@ -147,10 +149,9 @@ macro_rules! impl_snapshot {
         impl SnapshotStore for $store {
             async fn take_snapshot(&self, audit: &EventContext) -> Result<SnapshotInfo> {
                 let mut tx = self.begin(audit).await?;
-                let tables = Self::world(&mut tx).await?;
+                let (tables, old) = Self::world(&mut tx).await?;
                 Self::lock_world(&mut tx, &tables, $reading).await?;
-                let old: Vec<String> = sqlx::query_scalar($tables).fetch_all(&mut *tx).await?;
-                for copy in old.iter().filter(|n| n.starts_with(PREFIX)) {
+                for copy in &old {
                     let sql = format!("DROP TABLE {}", plain(copy)?);
                     sqlx::Executor::execute(&mut *tx, sql.as_str()).await?;
                 }
@@ -201,7 +202,7 @@ macro_rules! impl_snapshot {
 
             async fn restore_snapshot(&self, audit: &EventContext) -> Result<SnapshotInfo> {
                 let mut tx = self.begin(audit).await?;
-                let tables = Self::world(&mut tx).await?;
+                let (tables, copies) = Self::world(&mut tx).await?;
                 Self::lock_world(&mut tx, &tables, $writing).await?;
                 let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(
                     "SELECT taken_at, schema_version, table_count, row_count FROM sandbox_snapshot WHERE id = 1",
@@ -216,8 +217,7 @@ macro_rules! impl_snapshot {
                         info.schema_version
                     )));
                 }
-                let names: Vec<String> = sqlx::query_scalar($tables).fetch_all(&mut *tx).await?;
-                if let Some(t) = tables.iter().find(|t| !names.contains(&format!("{PREFIX}{t}"))) {
+                if let Some(t) = tables.iter().find(|t| !copies.contains(&format!("{PREFIX}{t}"))) {
                     return Err(StoreError::Conflict(format!(
                         "the snapshot holds no copy of table {t}: take a new snapshot"
                     )));
