@@ -42,6 +42,10 @@ pub struct Generations {
     companies: Box<[AtomicU64]>,
     directories: Box<[AtomicU64]>,
     apps: Box<[AtomicU64]>,
+    /// Woken by every committed change with events (this node's, or another's through the
+    /// feed): the webhook worker's next pass starts then rather than at its interval, since
+    /// such a change wrote outbox events.
+    pub(crate) committed: tokio::sync::Notify,
 }
 
 /// The generations an answer was read under.
@@ -71,6 +75,7 @@ impl Generations {
             companies: counters(),
             directories: counters(),
             apps: counters(),
+            committed: tokio::sync::Notify::new(),
         }
     }
 
@@ -110,6 +115,7 @@ impl Generations {
 
 impl ChangeSink for Generations {
     fn changed(&self, change: Change) {
+        self.committed.notify_one();
         match change {
             Change::Company(c) => {
                 self.directories[slot(c.0)].fetch_add(1, Ordering::AcqRel);

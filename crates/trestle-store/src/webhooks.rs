@@ -82,15 +82,22 @@ pub trait WebhookStore: Send + Sync {
     /// In one transaction: queues `deliveries` (one already queued for its hook and event —
     /// another node matched it too — is skipped) and moves the cursor up to `to` (never back).
     async fn enqueue_deliveries(&self, to: EventId, deliveries: &[NewDelivery], now: i64) -> Result<()>;
-    /// Claims, until `until`, up to `limit` deliveries that are due at `now`, each the head of its
-    /// hook's queue and not claimed by another node (PostgreSQL: `FOR UPDATE SKIP LOCKED`).
-    async fn claim_deliveries(&self, now: i64, until: i64, limit: i64) -> Result<Vec<Claimed>>;
+    /// Claims, until `until`, the queues of up to `hooks` hooks whose head delivery is due at
+    /// `now` and not claimed by another node (PostgreSQL: `FOR UPDATE SKIP LOCKED`): per hook its
+    /// head and the deliveries queued behind it, `per_hook` at most, in order (a hook's
+    /// deliveries are consecutive in the answer, oldest first).
+    async fn claim_deliveries(&self, now: i64, until: i64, hooks: i64, per_hook: i64) -> Result<Vec<Claimed>>;
     /// Records an attempt and what follows it; releases the claim.
     async fn finish_attempt(&self, id: DeliveryId, attempt: &Attempt, next: AfterAttempt) -> Result<()>;
     /// Queues the delivery again, due now, with the same body and id (its failures forgotten):
     /// the operator's redelivery, an event of the delivery's company.
     async fn redeliver(&self, id: DeliveryId, ctx: &EventContext) -> Result<Delivery>;
     /// [`WebhookStore::finish_attempt`] for several deliveries in one transaction (a worker
-    /// pass's attempts: one commit, so one disk sync, for all of them).
-    async fn finish_attempts(&self, done: &[(DeliveryId, Attempt, AfterAttempt)]) -> Result<()>;
+    /// pass's attempts: one commit, so one disk sync, for all of them), releasing the claims of
+    /// `released` (claimed behind one that failed, not attempted: due again with their head).
+    async fn finish_attempts(
+        &self,
+        done: &[(DeliveryId, Attempt, AfterAttempt)],
+        released: &[DeliveryId],
+    ) -> Result<()>;
 }

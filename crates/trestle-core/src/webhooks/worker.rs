@@ -8,9 +8,12 @@
 //!    matching the same event queue it once. Events that match nothing are passed in memory;
 //!    the cursor is written with deliveries, or after [`PERSIST_EVERY`], so most passes write
 //!    nothing (several nodes on one SQLite file would otherwise contend for its one writer).
-//! 2. **Deliver**: claims due deliveries, each the head of its hook's queue (PostgreSQL:
-//!    `FOR UPDATE SKIP LOCKED`, so several nodes share the work and each attempt is made once),
-//!    and POSTs them concurrently (their outcomes recorded in one transaction), signed (`Trestle-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
+//! 2. **Deliver**: claims the queues of hooks whose head delivery is due — the head and up to
+//!    [`DELIVER_PER_HOOK`] behind it (PostgreSQL: `FOR UPDATE SKIP LOCKED` on the head, so
+//!    several nodes share the work and each attempt is made once) — and POSTs them, hooks
+//!    concurrently, a hook's one after the other in order, stopping at its first failure (what
+//!    is left is released, due again behind the retried head); the outcomes are recorded in one
+//!    transaction. Signed (`Trestle-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
 //!    "<t>.<body>">`, `Trestle-Delivery-Id` the same on every retry). A non-2xx answer, a
 //!    timeout (5 s) or a connection error pauses the hook's queue for 1 s, 2 s, 4 s … 1 h
 //!    (`trestle_domain::webhook::backoff`); after 12 h of failures the queue is discarded.
@@ -23,7 +26,8 @@
 //! the client secrets that expire within 7 days (`client_secret.expiring`, once per secret).
 //! A claim is a lease of `claim_seconds` ([`CLAIM_SECONDS`]): a node that dies holding claims
 //! pauses those hooks until it lapses. A pass that attempted something is followed at once by
-//! the next; the interval paces idle passes.
+//! the next; an idle node's next pass starts when a change commits (on this node, or on another
+//! through the change feed), or at the interval.
 //!
 //! Time is the core's clock (tests move it); the pass interval is real time.
 
@@ -42,8 +46,14 @@ use trestle_store::{Claimed, ClaimedEndpoint, EndpointSubscription, Subscription
 
 /// Events read from the outbox per pass.
 const MATCH_BATCH: i64 = 500;
-/// Deliveries attempted per pass (each of another hook).
+/// Hooks whose queues a pass claims.
 const DELIVER_BATCH: i64 = 32;
+/// Deliveries a pass claims per hook: its queue's head and those behind it, POSTed one after
+/// the other in order (a hook's deliveries are never concurrent, and never overtake each other).
+const DELIVER_PER_HOOK: i64 = 16;
+/// A hook's next delivery is started only this long (real time) into its pass, so a pass holds
+/// its claims at most this plus one [`DELIVERY_TIMEOUT`] — within [`MIN_CLAIM_SECONDS`].
+const FOLLOW_FOR: Duration = Duration::from_secs(1);
 /// How long a claim holds by default (seconds on the clock): the claim is a lease, so the
 /// deliveries of a node that died holding them (SIGKILL, a lost machine) are due again — for
 /// another node, or this one restarted — once it lapses, and the hook's queue, paused behind
@@ -281,7 +291,12 @@ impl Trestle {
         let mut busy = false;
         loop {
             if !busy {
-                tick.tick().await;
+                // The next pass starts at the interval, or as soon as a change commits (its
+                // events may match a hook: the commit-to-delivery latency is then one pass).
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = self.caches.gens.committed.notified() => {}
+                }
             }
             if scanned.is_none_or(|s: Instant| s.elapsed() >= SECRET_SCAN_EVERY) {
                 scanned = Some(Instant::now());
@@ -346,38 +361,80 @@ impl Trestle {
         Ok(events.len())
     }
 
-    /// Attempts the due deliveries (each the head of its hook's queue) concurrently; how many.
+    /// Attempts the due deliveries concurrently across hooks, in order within each hook (its
+    /// head, then those behind it until one fails); how many were attempted.
     async fn deliver_due(&self, http: &reqwest::Client, config: &WorkerConfig) -> crate::Result<usize> {
         let now = self.clock.now();
         let lease = config.claim_seconds.max(MIN_CLAIM_SECONDS);
-        let hooks = self.store.claim_deliveries(now, now + lease, DELIVER_BATCH).await?;
+        let hooks = self
+            .store
+            .claim_deliveries(now, now + lease, DELIVER_BATCH, DELIVER_PER_HOOK)
+            .await?;
         let endpoints = self
             .store
             .claim_endpoint_deliveries(now, now + lease, DELIVER_BATCH)
             .await?;
         let allow_private = config.allow_private;
-        let attempted = hooks.len() + endpoints.len();
-        let jobs: Vec<Job> = hooks
-            .into_iter()
-            .map(|c| self.hook_job(c))
-            .chain(endpoints.into_iter().map(|c| self.endpoint_job(c)))
-            .collect();
+        // One queue of jobs per hook (the claim answers a hook's deliveries consecutively),
+        // one per endpoint delivery.
+        let mut queues: Vec<Vec<Job>> = Vec::new();
+        let mut last_hook = None;
+        for c in hooks {
+            let hook = c.hook.id;
+            let job = self.hook_job(c);
+            match queues.last_mut() {
+                Some(q) if last_hook == Some(hook) => q.push(job),
+                _ => queues.push(vec![job]),
+            }
+            last_hook = Some(hook);
+        }
+        queues.extend(endpoints.into_iter().map(|c| vec![self.endpoint_job(c)]));
+        let started = Instant::now();
         let mut tasks = tokio::task::JoinSet::new();
-        for job in jobs {
+        for queue in queues {
             let (core, http) = (self.clone(), http.clone());
-            tasks.spawn(async move { core.attempt(&http, job, allow_private).await });
+            tasks.spawn(async move {
+                let mut done = Vec::with_capacity(queue.len());
+                let mut released = Vec::new();
+                let mut stopped = false;
+                for job in queue {
+                    if stopped || (!done.is_empty() && started.elapsed() >= FOLLOW_FOR) {
+                        stopped = true;
+                        released.push(job.target);
+                        continue;
+                    }
+                    let outcome = core.attempt(&http, job, allow_private).await;
+                    stopped = !matches!(outcome.2, AfterAttempt::Delivered);
+                    done.push(outcome);
+                }
+                (done, released)
+            });
         }
         // The pass's hook attempts are recorded together: one commit (one disk sync) for all.
-        let mut done = Vec::with_capacity(attempted);
+        let mut done = Vec::new();
+        let mut released = Vec::new();
         let mut endpoint_done = Vec::new();
         while let Some(finished) = tasks.join_next().await {
-            match finished {
-                Ok((Target::Hook(id), attempt, next)) => done.push((id, attempt, next)),
-                Ok((Target::Endpoint(id), attempt, next)) => endpoint_done.push((id, attempt, next)),
-                Err(e) => tracing::warn!(error = %e, "webhooks: an attempt panicked"),
+            let (attempts, not_attempted) = match finished {
+                Ok(queue) => queue,
+                Err(e) => {
+                    tracing::warn!(error = %e, "webhooks: an attempt panicked");
+                    continue;
+                }
+            };
+            for (target, attempt, next) in attempts {
+                match target {
+                    Target::Hook(id) => done.push((id, attempt, next)),
+                    Target::Endpoint(id) => endpoint_done.push((id, attempt, next)),
+                }
             }
+            released.extend(not_attempted.into_iter().filter_map(|t| match t {
+                Target::Hook(id) => Some(id),
+                Target::Endpoint(_) => None,
+            }));
         }
-        self.store.finish_attempts(&done).await?;
+        let attempted = done.len() + endpoint_done.len();
+        self.store.finish_attempts(&done, &released).await?;
         for (id, attempt, next) in endpoint_done {
             self.store.finish_endpoint_attempt(id, &attempt, next).await?;
         }

@@ -165,7 +165,7 @@ fn system(at: i64) -> EventContext {
 }
 
 macro_rules! impl_webhooks {
-    ($store:ident, $db:ty, skip_locked = $skip:literal, outbox_lock = $lock:expr) => {
+    ($store:ident, $db:ty, skip_locked = $skip:literal, pending = $pending:literal, outbox_lock = $lock:expr) => {
         impl $store {
             async fn hook_in_tx(tx: &mut Tx<$db>, company: CompanyId, id: HookId) -> Result<Hook> {
                 let row: Option<HookRow> = sqlx::query_as(&format!(
@@ -176,6 +176,26 @@ macro_rules! impl_webhooks {
                 .fetch_optional(&mut **tx)
                 .await?;
                 row.map(Into::into).ok_or(StoreError::NotFound)
+            }
+
+            /// Lets go of claimed deliveries that were not attempted (behind one that failed).
+            async fn release_in_tx(tx: &mut Tx<$db>, ids: &[DeliveryId]) -> Result<()> {
+                for id in ids {
+                    sqlx::query("UPDATE webhook_deliveries SET claimed_until = NULL WHERE id = $1")
+                        .bind(id.0)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                Ok(())
+            }
+
+            async fn release_claims(&self, ids: &[DeliveryId]) -> Result<()> {
+                if ids.is_empty() {
+                    return Ok(());
+                }
+                let mut tx = self.begin(&system(0)).await?;
+                Self::release_in_tx(&mut tx, ids).await?;
+                tx.commit_unrecorded().await
             }
 
             async fn finish_in_tx(tx: &mut Tx<$db>, id: DeliveryId, a: &Attempt, next: AfterAttempt) -> Result<()> {
@@ -503,7 +523,7 @@ macro_rules! impl_webhooks {
                 tx.commit_unrecorded().await
             }
 
-            async fn claim_deliveries(&self, now: i64, until: i64, limit: i64) -> Result<Vec<Claimed>> {
+            async fn claim_deliveries(&self, now: i64, until: i64, hooks: i64, per_hook: i64) -> Result<Vec<Claimed>> {
                 // Most passes find nothing due: ask a reader first, so they take no write
                 // transaction (SQLite's one writer serves the requests meanwhile).
                 let due: Option<i64> = sqlx::query_scalar(
@@ -517,36 +537,49 @@ macro_rules! impl_webhooks {
                     return Ok(Vec::new());
                 }
                 let mut tx = self.begin(&system(now)).await?;
-                let ids: Vec<i64> = sqlx::query_scalar(concat!(
-                    "SELECT d.id FROM webhook_deliveries d JOIN webhook_hooks h ON h.id = d.hook_id \
-                     WHERE d.status IN ('queued', 'failing') AND h.active = TRUE \
-                     AND d.id = (SELECT MIN(d2.id) FROM webhook_deliveries d2 WHERE d2.hook_id = d.hook_id \
-                                 AND d2.status IN ('queued', 'failing')) \
+                // The head of each active hook's queue (one index probe per hook, whatever the
+                // number of deliveries waiting), if it is due and nobody holds it.
+                let heads: Vec<(i64, i64)> = sqlx::query_as(concat!(
+                    "SELECT d.id, d.hook_id FROM webhook_hooks h JOIN webhook_deliveries d \
+                     ON d.id = (SELECT MIN(d2.id) FROM webhook_deliveries d2", $pending, " WHERE d2.hook_id = h.id \
+                                AND d2.status IN ('queued', 'failing')) \
+                     WHERE h.active = TRUE \
                      AND d.next_attempt_at <= $1 AND (d.claimed_until IS NULL OR d.claimed_until <= $1) \
                      ORDER BY d.id LIMIT $2",
                     $skip
                 ))
                 .bind(now)
-                .bind(limit.clamp(1, 100))
+                .bind(hooks.clamp(1, 100))
                 .fetch_all(&mut *tx)
                 .await?;
-                let mut claimed = Vec::with_capacity(ids.len());
-                for id in ids {
-                    let d: DeliveryRow = sqlx::query_as(&format!(
-                        "UPDATE webhook_deliveries SET claimed_until = $1 WHERE id = $2 RETURNING {DELIVERY_COLUMNS}"
+                let mut claimed = Vec::with_capacity(heads.len());
+                for (head, hook) in heads {
+                    // The head and the deliveries queued behind it, in order: whoever holds
+                    // the head holds the hook's queue (a follower is only ever claimed with
+                    // its head, and the head stays claimed until the pass records them all).
+                    let mut rows: Vec<DeliveryRow> = sqlx::query_as(&format!(
+                        "UPDATE webhook_deliveries SET claimed_until = $1 WHERE id IN \
+                         (SELECT id FROM webhook_deliveries{} WHERE hook_id = $2 AND id >= $3 \
+                          AND status IN ('queued', 'failing') ORDER BY id LIMIT $4) \
+                         RETURNING {DELIVERY_COLUMNS}",
+                        $pending
                     ))
                     .bind(until)
-                    .bind(id)
-                    .fetch_one(&mut *tx)
+                    .bind(hook)
+                    .bind(head)
+                    .bind(per_hook.clamp(1, 100))
+                    .fetch_all(&mut *tx)
                     .await?;
-                    let h: HookRow = sqlx::query_as(&format!("SELECT {HOOK_COLUMNS} FROM webhook_hooks WHERE id = $1"))
-                        .bind(d.hook_id)
+                    rows.sort_by_key(|d| d.id);
+                    let h: Hook = sqlx::query_as::<_, HookRow>(&format!("SELECT {HOOK_COLUMNS} FROM webhook_hooks WHERE id = $1"))
+                        .bind(hook)
                         .fetch_one(&mut *tx)
-                        .await?;
-                    claimed.push(Claimed {
+                        .await?
+                        .into();
+                    claimed.extend(rows.into_iter().map(|d| Claimed {
                         delivery: d.into(),
-                        hook: h.into(),
-                    });
+                        hook: h.clone(),
+                    }));
                 }
                 tx.commit_unrecorded().await?;
                 Ok(claimed)
@@ -558,14 +591,15 @@ macro_rules! impl_webhooks {
                 tx.commit_unrecorded().await
             }
 
-            async fn finish_attempts(&self, done: &[(DeliveryId, Attempt, AfterAttempt)]) -> Result<()> {
+            async fn finish_attempts(&self, done: &[(DeliveryId, Attempt, AfterAttempt)], released: &[DeliveryId]) -> Result<()> {
                 let Some(at) = done.iter().map(|(_, a, _)| a.completed_at).max() else {
-                    return Ok(());
+                    return self.release_claims(released).await;
                 };
                 let mut tx = self.begin(&system(at)).await?;
                 for (id, a, next) in done {
                     Self::finish_in_tx(&mut tx, *id, a, *next).await?;
                 }
+                Self::release_in_tx(&mut tx, released).await?;
                 tx.commit_unrecorded().await
             }
 
@@ -592,10 +626,19 @@ macro_rules! impl_webhooks {
     };
 }
 
-impl_webhooks!(SqliteStore, sqlx::Sqlite, skip_locked = "", outbox_lock = None::<&str>);
+// SQLite's planner would walk a hook's whole history (`webhook_deliveries_by_hook`) for its
+// pending head; the partial index holds only the pending deliveries.
+impl_webhooks!(
+    SqliteStore,
+    sqlx::Sqlite,
+    skip_locked = "",
+    pending = " INDEXED BY webhook_deliveries_pending",
+    outbox_lock = None::<&str>
+);
 impl_webhooks!(
     PgStore,
     sqlx::Postgres,
     skip_locked = " FOR UPDATE OF d SKIP LOCKED",
+    pending = "",
     outbox_lock = Some("SELECT pg_advisory_xact_lock($1)")
 );

@@ -269,7 +269,7 @@ async fn the_endpoint_queue_delivers_in_order_and_redelivers(s: Arc<dyn Store>) 
         payload: "{}".into(),
     };
     s.enqueue_deliveries(to, &[d], NOW).await.unwrap();
-    let c = s.claim_deliveries(NOW, NOW + 30, 10).await.unwrap();
+    let c = s.claim_deliveries(NOW, NOW + 30, 10, 1).await.unwrap();
     s.finish_attempt(c[0].delivery.id, &attempt(NOW, 200), AfterAttempt::Delivered)
         .await
         .unwrap();

@@ -11,7 +11,8 @@ use trestle_store::*;
 
 on_both_backends!(
     hooks_and_triggers_are_scoped_events,
-    the_queue_delivers_each_hook_in_order
+    the_queue_delivers_each_hook_in_order,
+    a_claim_takes_the_queue_behind_the_head
 );
 
 fn new_hook(company: CompanyId, project: Option<ProjectId>) -> NewHook {
@@ -168,25 +169,28 @@ async fn the_queue_delivers_each_hook_in_order(s: Arc<dyn Store>) {
         .unwrap()
         .is_empty());
     // Only each hook's head is claimed, and a claimed one is not claimed again.
-    let claimed = s.claim_deliveries(NOW, NOW + 30, 10).await.unwrap();
+    let claimed = s.claim_deliveries(NOW, NOW + 30, 10, 1).await.unwrap();
     let heads: Vec<(HookId, i64)> = claimed.iter().map(|c| (c.hook.id, c.delivery.event_id.0)).collect();
     assert_eq!(heads, [(one.id, 1), (two.id, 1)]);
-    assert!(s.claim_deliveries(NOW, NOW + 30, 10).await.unwrap().is_empty());
+    assert!(s.claim_deliveries(NOW, NOW + 30, 10, 1).await.unwrap().is_empty());
     // A claim is a lease: once it lapses (its node died holding it) the heads are due again.
     let ids = |c: &[Claimed]| c.iter().map(|c| c.delivery.id).collect::<Vec<_>>();
-    let lapsed = s.claim_deliveries(NOW + 30, NOW + 60, 10).await.unwrap();
+    let lapsed = s.claim_deliveries(NOW + 30, NOW + 60, 10, 1).await.unwrap();
     assert_eq!(ids(&lapsed), ids(&claimed));
     // The head of `one` fails: its queue waits for the retry, `two`'s succeeds (one pass's
     // attempts, recorded together).
     let head = claimed[0].delivery.id;
-    s.finish_attempts(&[
-        (head, attempt(NOW, 500), AfterAttempt::RetryAt(NOW + 1)),
-        (claimed[1].delivery.id, attempt(NOW, 200), AfterAttempt::Delivered),
-    ])
+    s.finish_attempts(
+        &[
+            (head, attempt(NOW, 500), AfterAttempt::RetryAt(NOW + 1)),
+            (claimed[1].delivery.id, attempt(NOW, 200), AfterAttempt::Delivered),
+        ],
+        &[],
+    )
     .await
     .unwrap();
-    s.finish_attempts(&[]).await.unwrap();
-    assert!(s.claim_deliveries(NOW, NOW + 30, 10).await.unwrap().is_empty());
+    s.finish_attempts(&[], &[]).await.unwrap();
+    assert!(s.claim_deliveries(NOW, NOW + 30, 10, 1).await.unwrap().is_empty());
     let failing = DeliveryQuery {
         status: Some(DeliveryStatus::Failing),
         ..all
@@ -195,13 +199,13 @@ async fn the_queue_delivers_each_hook_in_order(s: Arc<dyn Store>) {
     assert_eq!((f.len(), f[0].attempts, f[0].next_attempt_at), (1, 1, NOW + 1));
     assert_eq!((f[0].response_status, f[0].first_failed_at), (Some(500), Some(NOW)));
     // Due again: the same head, then it succeeds and the next one follows.
-    let again = s.claim_deliveries(NOW + 1, NOW + 31, 10).await.unwrap();
+    let again = s.claim_deliveries(NOW + 1, NOW + 31, 10, 1).await.unwrap();
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].delivery.id, head);
     s.finish_attempt(head, &attempt(NOW + 1, 204), AfterAttempt::Delivered)
         .await
         .unwrap();
-    let next = s.claim_deliveries(NOW + 1, NOW + 31, 10).await.unwrap();
+    let next = s.claim_deliveries(NOW + 1, NOW + 31, 10, 1).await.unwrap();
     assert_eq!(next.len(), 1);
     assert_eq!(next[0].delivery.event_id, EventId(2));
     // Discarding the queue takes every pending delivery of the hook.
@@ -225,8 +229,64 @@ async fn the_queue_delivers_each_hook_in_order(s: Arc<dyn Store>) {
     };
     assert_eq!(s.list_deliveries(a, one.id, &page).await.unwrap()[0].id, listed[1].id);
     assert!(s
-        .claim_deliveries(NOW + 10_000, NOW + 10_030, 10)
+        .claim_deliveries(NOW + 10_000, NOW + 10_030, 10, 1)
         .await
         .unwrap()
         .is_empty());
+}
+
+/// A claim takes each hook's head and the deliveries queued behind it, in order; what the pass
+/// did not attempt (behind a failure) is released and claimed again with its head.
+async fn a_claim_takes_the_queue_behind_the_head(s: Arc<dyn Store>) {
+    const NOW: i64 = 1_800_000_000;
+    let w = world(&s).await;
+    let a = w.company_a.id;
+    let one = s.create_hook(&new_hook(a, None), &ctx()).await.unwrap();
+    let two = s.create_hook(&new_hook(a, None), &ctx()).await.unwrap();
+    let to = s.webhook_cursor().await.unwrap();
+    let queue = |hook: HookId, event: i64| NewDelivery {
+        hook,
+        company: a,
+        event_id: EventId(event),
+        payload: format!("{{\"id\":{event}}}"),
+    };
+    let batch: Vec<NewDelivery> = (1..=5)
+        .map(|e| queue(one.id, e))
+        .chain((1..=2).map(|e| queue(two.id, e)))
+        .collect();
+    s.enqueue_deliveries(to, &batch, NOW).await.unwrap();
+    let events = |c: &[Claimed]| c.iter().map(|c| (c.hook.id, c.delivery.event_id.0)).collect::<Vec<_>>();
+    // Up to three per hook, each hook's consecutive and oldest first.
+    let claimed = s.claim_deliveries(NOW, NOW + 30, 10, 3).await.unwrap();
+    assert_eq!(
+        events(&claimed),
+        [(one.id, 1), (one.id, 2), (one.id, 3), (two.id, 1), (two.id, 2)]
+    );
+    // Held: nothing of either queue is claimed again, not even what waits behind the claim.
+    assert!(s.claim_deliveries(NOW, NOW + 30, 10, 3).await.unwrap().is_empty());
+    // `one`: 1 delivered, 2 failed, 3 not attempted (released); `two`: both delivered.
+    let id = |i: usize| claimed[i].delivery.id;
+    s.finish_attempts(
+        &[
+            (id(0), attempt(NOW, 200), AfterAttempt::Delivered),
+            (id(1), attempt(NOW, 503), AfterAttempt::RetryAt(NOW + 1)),
+            (id(3), attempt(NOW, 200), AfterAttempt::Delivered),
+            (id(4), attempt(NOW, 204), AfterAttempt::Delivered),
+        ],
+        &[id(2)],
+    )
+    .await
+    .unwrap();
+    // The failed head waits for its retry; nothing behind it overtakes it.
+    assert!(s.claim_deliveries(NOW, NOW + 30, 10, 3).await.unwrap().is_empty());
+    let again = s.claim_deliveries(NOW + 1, NOW + 31, 10, 10).await.unwrap();
+    assert_eq!(events(&again), [(one.id, 2), (one.id, 3), (one.id, 4), (one.id, 5)]);
+    assert_eq!((again[0].delivery.attempts, again[1].delivery.attempts), (1, 0));
+    // A lapsed claim frees the whole queue again (its node died holding it).
+    let lapsed = s.claim_deliveries(NOW + 31, NOW + 61, 10, 10).await.unwrap();
+    assert_eq!(events(&lapsed), events(&again));
+    // Releasing alone (nothing attempted) works too.
+    let ids: Vec<DeliveryId> = lapsed.iter().map(|c| c.delivery.id).collect();
+    s.finish_attempts(&[], &ids).await.unwrap();
+    assert_eq!(s.claim_deliveries(NOW + 31, NOW + 61, 10, 1).await.unwrap().len(), 1);
 }
