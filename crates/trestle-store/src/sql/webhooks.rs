@@ -189,15 +189,6 @@ macro_rules! impl_webhooks {
                 Ok(())
             }
 
-            async fn release_claims(&self, ids: &[DeliveryId]) -> Result<()> {
-                if ids.is_empty() {
-                    return Ok(());
-                }
-                let mut tx = self.begin(&system(0)).await?;
-                Self::release_in_tx(&mut tx, ids).await?;
-                tx.commit_unrecorded().await
-            }
-
             async fn finish_in_tx(tx: &mut Tx<$db>, id: DeliveryId, a: &Attempt, next: AfterAttempt) -> Result<()> {
                 let (status, next_at) = match next {
                     AfterAttempt::Delivered => (DeliveryStatus::Successful, None),
@@ -592,9 +583,10 @@ macro_rules! impl_webhooks {
             }
 
             async fn finish_attempts(&self, done: &[(DeliveryId, Attempt, AfterAttempt)], released: &[DeliveryId]) -> Result<()> {
-                let Some(at) = done.iter().map(|(_, a, _)| a.completed_at).max() else {
-                    return self.release_claims(released).await;
-                };
+                if done.is_empty() && released.is_empty() {
+                    return Ok(());
+                }
+                let at = done.iter().map(|(_, a, _)| a.completed_at).max().unwrap_or_default();
                 let mut tx = self.begin(&system(at)).await?;
                 for (id, a, next) in done {
                     Self::finish_in_tx(&mut tx, *id, a, *next).await?;

@@ -132,6 +132,16 @@ fn attempt(at: i64, status: i64) -> Attempt {
     }
 }
 
+/// A delivery of `event` (by its id) to `hook`, queued in `company`.
+fn queued(company: CompanyId, hook: HookId, event: i64) -> NewDelivery {
+    NewDelivery {
+        hook,
+        company,
+        event_id: EventId(event),
+        payload: format!("{{\"id\":{event}}}"),
+    }
+}
+
 async fn the_queue_delivers_each_hook_in_order(s: Arc<dyn Store>) {
     const NOW: i64 = 1_800_000_000;
     let w = world(&s).await;
@@ -140,12 +150,7 @@ async fn the_queue_delivers_each_hook_in_order(s: Arc<dyn Store>) {
     let two = s.create_hook(&new_hook(a, None), &ctx()).await.unwrap();
     let from = s.webhook_cursor().await.unwrap();
     let to = EventId(from.0 + 3);
-    let queue = |hook: HookId, event: i64| NewDelivery {
-        hook,
-        company: a,
-        event_id: EventId(event),
-        payload: format!("{{\"id\":{event}}}"),
-    };
+    let queue = |hook: HookId, event: i64| queued(a, hook, event);
     let batch = [queue(one.id, 1), queue(one.id, 2), queue(two.id, 1), queue(one.id, 1)];
     s.enqueue_deliveries(to, &batch, NOW).await.unwrap();
     // A second node matching the same events queues nothing twice; the cursor never goes back.
@@ -244,12 +249,7 @@ async fn a_claim_takes_the_queue_behind_the_head(s: Arc<dyn Store>) {
     let one = s.create_hook(&new_hook(a, None), &ctx()).await.unwrap();
     let two = s.create_hook(&new_hook(a, None), &ctx()).await.unwrap();
     let to = s.webhook_cursor().await.unwrap();
-    let queue = |hook: HookId, event: i64| NewDelivery {
-        hook,
-        company: a,
-        event_id: EventId(event),
-        payload: format!("{{\"id\":{event}}}"),
-    };
+    let queue = |hook: HookId, event: i64| queued(a, hook, event);
     let batch: Vec<NewDelivery> = (1..=5)
         .map(|e| queue(one.id, e))
         .chain((1..=2).map(|e| queue(two.id, e)))
