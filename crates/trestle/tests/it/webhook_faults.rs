@@ -446,10 +446,7 @@ fn check(got: &[Delivery], acked: &[i64], held: &HashSet<i64>, claimed: &HashSet
             assert_eq!(arrivals.len(), 2, "delivery {id} arrived more than twice");
             // The first arrival was the dead node's (answered, not yet recorded: a pass records
             // its attempts together), the second came after the lease lapsed.
-            assert!(
-                arrivals[0].at < killed_at,
-                "delivery {id} arrived twice after the kill"
-            );
+            assert!(arrivals[0].at < killed_at, "delivery {id} arrived twice after the kill");
             assert!(
                 arrivals[1].at.duration_since(killed_at) >= Duration::from_secs(CLAIM_SECS - 2),
                 "delivery {id} was repeated before the dead node's lease lapsed"
@@ -463,10 +460,7 @@ fn check(got: &[Delivery], acked: &[i64], held: &HashSet<i64>, claimed: &HashSet
         acked.len()
     );
     for h in 0..HOOKS {
-        let repeated = per_id
-            .values()
-            .filter(|a| a.len() > 1 && a[0].hook == h)
-            .count();
+        let repeated = per_id.values().filter(|a| a.len() > 1 && a[0].hook == h).count();
         assert!(
             repeated <= PASS_PER_HOOK,
             "{repeated} deliveries to hook {h} arrived twice: a pass claims at most {PASS_PER_HOOK} of a hook's"
