@@ -47,7 +47,7 @@ pub struct ResetOut {
 }
 
 /// Which calls a fault rule matches: every field given must match; none given matches every
-/// call to `/oauth/…` and `/rest/…`.
+/// call to `/oauth/…` and `/rest/…`. With `destination`, webhook deliveries instead.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct FaultMatchIn {
@@ -65,6 +65,12 @@ pub struct FaultMatchIn {
     /// The company the call names (`Procore-Company-Id`, `company_id`, or the path).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<i64>,
+    /// A webhook destination URL, or its beginning: the rule then strikes Trestle's deliveries
+    /// to it (company hooks and app endpoints) instead of calls — the attempt fails with the
+    /// status, the cut connection or (latency of 5000 ms or more) a timeout, nothing is sent,
+    /// and the delivery's back-off proceeds. Alone: no other match field, no `retry_after`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
 }
 
 /// A scripted fault rule to add: what matching calls get instead of their answer.

@@ -108,16 +108,24 @@ impl Faults {
     /// The first rule (in the order added) that matches `call` and strikes it — by its
     /// percentage, then by its count — if any. A rule whose count runs out goes.
     pub fn strike(&self, call: &CallFacts<'_>, token: impl Fn() -> TokenClient) -> Option<Strike> {
+        self.strike_first(|r| {
+            let token_client = || r.client.is_some() && token() == r.client;
+            r.spec.matching.matches(call, token_client)
+        })
+    }
+
+    /// The first destination rule that matches a webhook delivery to `url` and strikes it,
+    /// as [`Faults::strike`] does for calls.
+    pub fn strike_delivery(&self, url: &str) -> Option<Strike> {
+        self.strike_first(|r| r.spec.matching.matches_destination(url))
+    }
+
+    fn strike_first(&self, matches: impl Fn(&FaultRule) -> bool) -> Option<Strike> {
         let found = {
             let rules = self.read();
             rules
                 .iter()
-                .find(|r| {
-                    let token_client = || r.client.is_some() && token() == r.client;
-                    r.spec.matching.matches(call, token_client)
-                        && r.spec.percent.is_none_or(|p| rand::random::<u8>() % 100 < p)
-                        && r.take()
-                })
+                .find(|r| matches(r) && r.spec.percent.is_none_or(|p| rand::random::<u8>() % 100 < p) && r.take())
                 .cloned()
         }?;
         if found.left() == Some(0) {
@@ -159,7 +167,7 @@ fn view(r: &FaultRule) -> FaultView {
 fn audited(v: &FaultView) -> serde_json::Value {
     let m = &v.spec.matching;
     serde_json::json!({
-        "match": {"method": m.method, "path": m.path, "client_id": m.client_id, "company_id": m.company_id.map(|c| c.0)},
+        "match": {"method": m.method, "path": m.path, "client_id": m.client_id, "company_id": m.company_id.map(|c| c.0), "destination": m.destination},
         "status": v.spec.status, "latency_ms": v.spec.latency_ms, "drop_connection": v.spec.drop_connection,
         "count": v.spec.count, "percent": v.spec.percent, "retry_after": v.spec.retry_after,
     })

@@ -1,7 +1,9 @@
 //! Scripted faults (issue #17): rules the operator of a sandbox adds so that the calls an app
 //! makes (`/oauth/…`, `/rest/…`) misbehave on purpose — an error status, added latency, a cut
 //! connection — for the next N matching calls, a percentage of them, or until removed. The
-//! management API, the web UI and health checks are never faulted.
+//! management API, the web UI and health checks are never faulted. A rule that names a webhook
+//! `destination` strikes Trestle's own deliveries to it instead: the attempt fails as if the
+//! receiver had answered the status or cut the connection, and the hook's back-off proceeds.
 //!
 //! This module holds the rule's shape, its validation (every problem, with its path in the
 //! request) and the matching of a call against it; `trestle-core` keeps the rules of a node.
@@ -31,6 +33,9 @@ pub struct FaultMatch {
     pub client_id: Option<String>,
     /// The company the call names (`Procore-Company-Id`, `company_id`, or the path).
     pub company_id: Option<CompanyId>,
+    /// A webhook destination: the deliveries (company hooks and app endpoints) whose URL
+    /// starts with it. Such a rule matches no call.
+    pub destination: Option<String>,
 }
 
 /// What a rule does to a call it strikes.
@@ -95,6 +100,29 @@ impl FaultSpec {
                 ));
             }
         }
+        if let Some(d) = &m.destination {
+            let url_like = (d.starts_with("http://") || d.starts_with("https://"))
+                && d.len() <= 2048
+                && !d.contains(char::is_whitespace);
+            if !url_like {
+                p.push(problem(
+                    "$.match.destination",
+                    "must be an http(s) URL (or its beginning), at most 2048 characters",
+                ));
+            }
+            if m.method.is_some() || m.path.is_some() || m.client_id.is_some() || m.company_id.is_some() {
+                p.push(problem(
+                    "$.match.destination",
+                    "a destination rule strikes webhook deliveries, not calls: leave out method, path, client_id and company_id",
+                ));
+            }
+            if self.retry_after.is_some() {
+                p.push(problem(
+                    "$.retry_after",
+                    "a webhook delivery's retries follow its back-off: leave out retry_after",
+                ));
+            }
+        }
         if let Some(s) = self.status {
             if !STATUSES.contains(&s) {
                 p.push(problem("$.status", format!("must be one of {STATUSES:?}")));
@@ -123,7 +151,7 @@ impl FaultSpec {
                 p.push(problem("$.percent", "must be between 1 and 100"));
             }
         }
-        if let Some(r) = self.retry_after {
+        if let Some(r) = self.retry_after.filter(|_| m.destination.is_none()) {
             if self.status != Some(429) {
                 p.push(problem("$.retry_after", "only a 429 carries Retry-After"));
             } else if r == 0 || r > MAX_RETRY_AFTER {
@@ -170,6 +198,9 @@ impl FaultMatch {
     /// Whether the call matches. `token_client` says whether the call's access token was
     /// issued to the rule's client (when the call carries one).
     pub fn matches(&self, call: &CallFacts<'_>, token_client: impl FnOnce() -> bool) -> bool {
+        if self.destination.is_some() {
+            return false;
+        }
         if let Some(m) = &self.method {
             if !m.eq_ignore_ascii_case(call.method) {
                 return false;
@@ -192,6 +223,14 @@ impl FaultMatch {
                 None => token_client(),
             },
         }
+    }
+}
+
+impl FaultMatch {
+    /// Whether a webhook delivery to `url` matches: only a destination rule does, when `url`
+    /// starts with its destination.
+    pub fn matches_destination(&self, url: &str) -> bool {
+        self.destination.as_deref().is_some_and(|d| url.starts_with(d))
     }
 }
 
@@ -239,6 +278,7 @@ mod tests {
             path: Some("/oauth/token".into()),
             client_id: Some("abc".into()),
             company_id: None,
+            destination: None,
         };
         let call = |method, client_id| CallFacts {
             method,
@@ -282,6 +322,7 @@ mod tests {
                 path: Some("/api/v1/faults".into()),
                 client_id: Some(String::new()),
                 company_id: Some(CompanyId(0)),
+                destination: None,
             },
             status: Some(404),
             latency_ms: 60_000,
@@ -308,5 +349,52 @@ mod tests {
         );
         let idle = FaultSpec::default();
         assert_eq!(idle.problems()[0].path, "$");
+    }
+
+    #[test]
+    fn a_destination_rule_strikes_deliveries_and_no_call() {
+        let rule = FaultMatch {
+            destination: Some("http://127.0.0.1:9000/hooks".into()),
+            ..Default::default()
+        };
+        let table = [
+            ("http://127.0.0.1:9000/hooks", true),
+            ("http://127.0.0.1:9000/hooks/7?x=1", true),
+            ("http://127.0.0.1:9001/hooks", false),
+            ("https://127.0.0.1:9000/hooks", false),
+        ];
+        for (url, want) in table {
+            assert_eq!(rule.matches_destination(url), want, "{url}");
+        }
+        let call = CallFacts {
+            method: "POST",
+            path: "/oauth/token",
+            client_id: None,
+            company: None,
+        };
+        assert!(!rule.matches(&call, || true), "a destination rule matches no call");
+        assert!(
+            !FaultMatch::default().matches_destination("http://127.0.0.1:9000/hooks"),
+            "a call rule strikes no delivery"
+        );
+        let mixed = FaultSpec {
+            matching: FaultMatch {
+                method: Some("POST".into()),
+                destination: Some("ftp://x".into()),
+                ..Default::default()
+            },
+            status: Some(429),
+            retry_after: Some(5),
+            ..Default::default()
+        };
+        let paths: Vec<String> = mixed.problems().into_iter().map(|p| p.path).collect();
+        assert_eq!(paths, ["$.match.destination", "$.match.destination", "$.retry_after"]);
+        let ok = FaultSpec {
+            matching: rule,
+            drop_connection: true,
+            count: Some(2),
+            ..Default::default()
+        };
+        assert!(ok.problems().is_empty(), "{:?}", ok.problems());
     }
 }

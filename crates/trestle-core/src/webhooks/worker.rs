@@ -455,7 +455,32 @@ impl Trestle {
             response_body: None,
             error: None,
         };
-        match post(http, &job, started_at, body, allow_private).await {
+        let struck = if self.faults.armed() {
+            self.faults.strike_delivery(&job.url)
+        } else {
+            None
+        };
+        // Latency past the attempt timeout is a receiver that never answers in time.
+        let delay = struck.map(|s| Duration::from_millis(u64::from(s.latency_ms)));
+        if let Some(d) = delay.filter(|d| !d.is_zero()) {
+            tokio::time::sleep(d.min(DELIVERY_TIMEOUT)).await;
+        }
+        let outcome = match struck {
+            Some(strike) if delay.is_some_and(|d| d >= DELIVERY_TIMEOUT) => {
+                Err(format!("timed out after 5 s (scripted fault rule {})", strike.rule))
+            }
+            // A destination fault: the attempt fails as the rule says, and nothing is sent.
+            Some(strike) if strike.drop_connection => {
+                Err(format!("connection dropped (scripted fault rule {})", strike.rule))
+            }
+            Some(strike) if strike.status.is_some() => {
+                let status = strike.status.map_or(503, i64::from);
+                let headers = serde_json::json!({"trestle-fault": strike.rule.to_string()}).to_string();
+                Ok((status, headers, format!("scripted fault rule {}", strike.rule)))
+            }
+            _ => post(http, &job, started_at, body, allow_private).await,
+        };
+        match outcome {
             Ok((status, headers, excerpt)) => {
                 attempt.response_status = Some(status);
                 attempt.response_headers = Some(headers);

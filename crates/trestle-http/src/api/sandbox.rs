@@ -100,6 +100,7 @@ fn fault_out(v: trestle_core::faults::FaultView) -> FaultOut {
             path: m.path,
             client_id: m.client_id,
             company_id: m.company_id.map(|c| c.0),
+            destination: m.destination,
         },
         status: v.spec.status,
         latency_ms: v.spec.latency_ms,
@@ -116,7 +117,8 @@ fn fault_out(v: trestle_core::faults::FaultView) -> FaultOut {
 /// Operator: add a scripted fault rule to this node (`--faults`; `trestle up`): the calls to
 /// `/oauth/…` and `/rest/…` it matches get its status, latency or a cut connection instead of
 /// their answer — for the next `count` of them, a `percent` of them, or until removed. Struck
-/// answers carry `Trestle-Fault: <id>`. Each node has its own rules. Recorded in the audit log
+/// answers carry `Trestle-Fault: <id>`. A rule with `match.destination` strikes webhook
+/// deliveries to that URL instead (the attempt fails; the hook backs off). Each node has its own rules. Recorded in the audit log
 /// as `fault.add`. 409 when faults are off; 422 lists every problem of the rule.
 #[utoipa::path(post, path = "/api/v1/faults", tag = "sandbox", security(("api_token" = [])),
     request_body = FaultIn,
@@ -133,6 +135,7 @@ pub(super) async fn add_fault(
             path: b.matching.path,
             client_id: b.matching.client_id,
             company_id: b.matching.company_id.map(trestle_domain::CompanyId),
+            destination: b.matching.destination,
         },
         status: b.status,
         latency_ms: b.latency_ms,

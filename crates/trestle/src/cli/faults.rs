@@ -9,8 +9,9 @@ use trestle_api::sandbox::{FaultIn, FaultMatchIn};
 
 #[derive(Subcommand)]
 pub enum FaultsCmd {
-    /// Add a rule: the matching calls to /oauth and /rest get its status, latency or a cut
-    /// connection (server started with --faults, or trestle up).
+    /// Add a rule: the matching calls to /oauth and /rest (or, with --destination, webhook
+    /// deliveries) get its status, latency or a cut connection (server started with --faults,
+    /// or trestle up).
     Add {
         #[command(flatten)]
         conn: Conn,
@@ -27,6 +28,9 @@ pub enum FaultsCmd {
         /// Only calls that name this company id.
         #[arg(long)]
         company_id: Option<i64>,
+        /// Strike webhook deliveries to this URL (or URLs starting with it) instead of calls.
+        #[arg(long)]
+        destination: Option<String>,
         /// Answer this status: 429, 500, 502, 503 or 504.
         #[arg(long)]
         status: Option<u16>,
@@ -68,6 +72,7 @@ pub async fn run(cmd: FaultsCmd) -> Result<()> {
             path,
             client_id,
             company_id,
+            destination,
             status,
             latency_ms,
             drop_connection,
@@ -81,6 +86,7 @@ pub async fn run(cmd: FaultsCmd) -> Result<()> {
                     path,
                     client_id,
                     company_id,
+                    destination,
                 },
                 status,
                 latency_ms,

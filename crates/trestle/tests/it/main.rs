@@ -50,5 +50,6 @@ mod versions;
 mod web_forms;
 mod web_projects;
 mod web_ui;
+mod webhook_destination_faults;
 mod webhook_faults;
 mod webhooks;

@@ -42,7 +42,7 @@ async fn call(
     (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }
 
-async fn ok(
+pub(crate) async fn ok(
     app: &TestApp,
     token: &str,
     company: i64,
@@ -71,7 +71,7 @@ async fn node(app: TestApp) -> TestApp {
 }
 
 /// A company with a project and a bot with `webhooks` at `level` (and RFIs and direct costs).
-async fn bot(app: &TestApp, dev: &str, name: &str, level: &str) -> (i64, i64, String) {
+pub(crate) async fn bot(app: &TestApp, dev: &str, name: &str, level: &str) -> (i64, i64, String) {
     let (company, admin) = app.company(name).await;
     let project = app.project(&admin, company, &format!("{name} P1")).await;
     let permissions = json!({
@@ -92,7 +92,14 @@ async fn bot(app: &TestApp, dev: &str, name: &str, level: &str) -> (i64, i64, St
 }
 
 /// Makes a project hook to `url` with triggers for `triggers`; its id and signing secret.
-async fn hook(app: &TestApp, token: &str, company: i64, project: i64, url: &str, triggers: Value) -> (i64, String) {
+pub(crate) async fn hook(
+    app: &TestApp,
+    token: &str,
+    company: i64,
+    project: i64,
+    url: &str,
+    triggers: Value,
+) -> (i64, String) {
     let created = ok(
         app,
         token,
@@ -347,7 +354,7 @@ async fn wait_status(app: &TestApp, token: &str, company: i64, path: &str, n: us
 }
 
 /// Polls until the hook's only delivery has made `attempts` attempts.
-async fn wait_attempts(app: &TestApp, token: &str, company: i64, path: &str, attempts: i64) -> Value {
+pub(crate) async fn wait_attempts(app: &TestApp, token: &str, company: i64, path: &str, attempts: i64) -> Value {
     let start = Instant::now();
     loop {
         let v = ok(app, token, company, "GET", path, None, StatusCode::OK).await;
