@@ -19,6 +19,7 @@ mod portal;
 mod projects;
 pub mod records;
 mod samples;
+pub mod seed;
 pub mod sandbox;
 pub mod secrets;
 mod service_accounts;

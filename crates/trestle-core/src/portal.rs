@@ -145,13 +145,24 @@ impl Trestle {
     /// administers, with sample projects and people, and sandbox credentials.
     #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor))]
     pub async fn create_app(&self, actor: Actor, name: &str) -> Result<CreatedApp> {
+        self.create_app_with(actor, name, None).await
+    }
+
+    /// [`Trestle::create_app`] with the sandbox credentials given (a seed file fixes them)
+    /// instead of generated.
+    pub(crate) async fn create_app_with(
+        &self,
+        actor: Actor,
+        name: &str,
+        fixed: Option<NewCredentials>,
+    ) -> Result<CreatedApp> {
         self.require(actor, Request::CreateApp)?;
         let name = clean_name("$.name", name, trestle_domain::text::APP_NAME)?;
         let owner = actor.user_id().expect("CreateApp is for people");
-        let creds = NewCredentials {
+        let creds = fixed.unwrap_or_else(|| NewCredentials {
             client_id: random_hex_256(),
             client_secret: random_hex_256(),
-        };
+        });
         let tag = hex::encode(random_bytes::<4>());
         let sandbox = NewSandbox {
             company_name: format!("{name} Sandbox"),
@@ -400,6 +411,18 @@ impl Trestle {
     /// it grants nothing new, otherwise pending until that company's admin approves.
     #[tracing::instrument(level = "debug", skip_all, fields(actor = ?actor, app = %app, version = %version))]
     pub async fn promote_version(&self, actor: Actor, app: AppId, version: VersionId) -> Result<Promoted> {
+        self.promote_version_with(actor, app, version, None).await
+    }
+
+    /// [`Trestle::promote_version`] with the production credentials its first promotion
+    /// creates given (a seed file fixes them) instead of generated.
+    pub(crate) async fn promote_version_with(
+        &self,
+        actor: Actor,
+        app: AppId,
+        version: VersionId,
+        fixed: Option<NewCredentials>,
+    ) -> Result<Promoted> {
         self.owned_app(actor, app).await?;
         let target = self
             .store
@@ -470,9 +493,11 @@ impl Trestle {
         }
         let uuid = uuid::Uuid::new_v4().to_string();
         let existing = self.store.find_client(Environment::Production, app).await?;
-        let fresh = existing.is_none().then(|| NewCredentials {
-            client_id: random_hex_256(),
-            client_secret: random_hex_256(),
+        let fresh = existing.is_none().then(|| {
+            fixed.unwrap_or_else(|| NewCredentials {
+                client_id: random_hex_256(),
+                client_secret: random_hex_256(),
+            })
         });
         let new_client = fresh.as_ref().map(|c| NewClient {
             environment: Environment::Production,

@@ -21,7 +21,7 @@ use trestle_store::NewCode;
 /// The redirect URI of the out-of-band flow: the code is shown to the person to copy.
 pub const OOB: &str = "urn:ietf:wg:oauth:2.0:oob";
 /// Codes live ten minutes; browser sessions twelve hours.
-const MIN_PASSWORD: usize = 10;
+pub(crate) const MIN_PASSWORD: usize = 10;
 
 /// `GET /oauth/authorize` parameters, as received.
 #[derive(Clone, Debug, Default)]

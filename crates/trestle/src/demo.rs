@@ -20,6 +20,38 @@ pub struct DemoCompany {
     pub admin_api_token: String,
     /// The admin signs in to apps (authorization_code) with this e-mail and `demo_password`.
     pub admin_email: String,
+    /// The company's webhooks (seed files), with their signing secrets.
+    #[serde(default)]
+    pub hooks: Vec<DemoHook>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DemoHook {
+    pub id: i64,
+    pub project_id: Option<i64>,
+    pub destination_url: String,
+    pub signing_secret: String,
+}
+
+/// Every app a seed file made, with its credentials.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DemoApp {
+    pub name: String,
+    pub id: i64,
+    pub app_version_id: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub sandbox_company_id: Option<i64>,
+    pub sandbox_client_id: Option<String>,
+    pub sandbox_client_secret: Option<String>,
+}
+
+/// Every person a seed file made, with their management API token.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DemoPerson {
+    pub email: String,
+    pub user_id: i64,
+    pub api_token: Option<String>,
 }
 
 /// What `<data-dir>/demo.json` holds.
@@ -41,6 +73,11 @@ pub struct Demo {
     pub demo_password: String,
     /// The redirect URIs registered for the demo app (urn:ietf:wg:oauth:2.0:oob works too).
     pub redirect_uris: Vec<String>,
+    /// Seed files: every app and person seeded (the fields above describe the first app).
+    #[serde(default)]
+    pub apps: Vec<DemoApp>,
+    #[serde(default)]
+    pub people: Vec<DemoPerson>,
 }
 
 /// The password of the demo people.
@@ -155,6 +192,7 @@ pub async fn seed(core: &Trestle, base_url: &str) -> Result<Demo> {
             all_project_ids: ids.iter().map(|p| p.0).collect(),
             admin_api_token: admin.api_token,
             admin_email: email.to_string(),
+            hooks: Vec::new(),
         });
     }
     Ok(Demo {
@@ -171,6 +209,8 @@ pub async fn seed(core: &Trestle, base_url: &str) -> Result<Demo> {
         sandbox_client_secret: created.sandbox_credentials.client_secret,
         demo_password: DEMO_PASSWORD.into(),
         redirect_uris,
+        apps: Vec::new(),
+        people: Vec::new(),
     })
 }
 

@@ -5,3 +5,4 @@ pub mod demo;
 pub mod files;
 pub mod keys;
 pub mod server;
+pub mod seeding;

@@ -6,7 +6,7 @@ mod cli;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
-use trestle::{demo, files, keys, server};
+use trestle::{demo, files, keys, seeding, server};
 
 /// mimalloc: fewer cycles per allocation than the system allocator on the request path.
 #[global_allocator]
@@ -25,16 +25,38 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Start a server on embedded SQLite with demo data and print how to get a token.
-    Up(ServerArgs),
+    /// Start a server on embedded SQLite with demo data (or a seed file's world) and print how
+    /// to get a token.
+    Up(UpArgs),
     /// Start a server (no demo data).
     Serve(ServerArgs),
     /// Create or upgrade the database schema, then exit.
     Migrate(ServerArgs),
     /// Print a new platform-operator API token (bootstraps the management API).
     OperatorToken(ServerArgs),
+    /// Apply a seed file to a database (a running server's too), then exit; credentials go
+    /// to demo.json in the data dir.
+    Seed(SeedArgs),
     #[command(flatten)]
     Client(cli::ClientCommand),
+}
+
+#[derive(Args, Clone)]
+struct UpArgs {
+    #[command(flatten)]
+    server: ServerArgs,
+    /// A seed file (YAML) declaring the world to start with instead of the demo data; the same
+    /// file on the same data dir converges. See examples/sandbox.yaml.
+    #[arg(long, env = "TRESTLE_SEED")]
+    seed: Option<PathBuf>,
+}
+
+#[derive(Args, Clone)]
+struct SeedArgs {
+    #[command(flatten)]
+    server: ServerArgs,
+    /// The seed file (YAML).
+    file: PathBuf,
 }
 
 #[derive(Args, Clone)]
@@ -250,8 +272,31 @@ async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
-async fn run_server(args: ServerArgs, with_demo: bool) -> Result<()> {
+/// Applies a seed file, writes demo.json and keeps the seeded world as what a reset returns to.
+async fn seed_world(core: &trestle_core::Trestle, file: &std::path::Path, data_dir: &std::path::Path, base_url: &str) -> Result<String> {
+    let seed = seeding::read(file)?;
+    let report = seeding::apply(core, &seed, file).await?;
+    let path = data_dir.join("demo.json");
+    let before = demo::read(&path).ok().flatten();
+    let operator = match (&report.operator_api_token, before.as_ref().map(|d| d.operator_api_token.clone())) {
+        (Some(t), _) => t.clone(),
+        (None, Some(t)) if !t.is_empty() => t,
+        _ => core.create_operator_token("seed operator").await?,
+    };
+    let demo = seeding::demo_of(&report, &seed, base_url, operator, before.as_ref());
+    demo::write(&path, &demo)?;
+    core.snapshot_seeded(true)
+        .await
+        .context("keeping the seeded world's snapshot")?;
+    Ok(seeding::summary(&demo, &report, &path))
+}
+
+async fn run_server(args: ServerArgs, with_demo: bool, seed: Option<PathBuf>) -> Result<()> {
     init_logging(&args.log_format);
+    if let Some(file) = &seed {
+        // A file that does not parse stops here, before the database is touched.
+        seeding::read(file)?;
+    }
     let mut config = args.config()?;
     if with_demo || args.manual_clock {
         config.clock = std::sync::Arc::new(trestle_core::SandboxClock::new());
@@ -264,7 +309,12 @@ async fn run_server(args: ServerArgs, with_demo: bool) -> Result<()> {
         .with_context(|| format!("binding {}:{}", args.bind, args.port))?;
     let addr = listener.local_addr()?;
     let base_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-    if with_demo {
+    if let Some(file) = &seed {
+        let summary = seed_world(&core, file, &args.data_dir, &base_url).await?;
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout(), "{summary}");
+        let _ = std::io::stdout().flush();
+    } else if with_demo {
         let path = args.data_dir.join("demo.json");
         let demo = match demo::read(&path)? {
             Some(mut d) => {
@@ -312,8 +362,16 @@ fn main() -> std::process::ExitCode {
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Up(args) => run_server(args, true).await,
-        Command::Serve(args) => run_server(args, false).await,
+        Command::Up(args) => run_server(args.server, true, args.seed).await,
+        Command::Serve(args) => run_server(args, false, None).await,
+        Command::Seed(args) => {
+            init_logging(&args.server.log_format);
+            let config = args.server.config()?;
+            let core = server::build(&config).await?;
+            let base = config.public_url.clone().unwrap_or_default();
+            println!("{}", seed_world(&core, &args.file, &args.server.data_dir, &base).await?);
+            Ok(())
+        }
         Command::Migrate(args) => {
             init_logging(&args.log_format);
             server::build(&args.config()?).await?;

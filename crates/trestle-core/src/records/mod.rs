@@ -338,3 +338,36 @@ mod tests {
         assert_eq!(parent_collection("rfis", 0), None);
     }
 }
+
+/// The catalog operation that creates the records of `resource` at a scope (project or
+/// company), without parent records: where a seed file's records of that collection go.
+pub(crate) fn creating_op(resource: &str, project: bool) -> Option<&'static CatalogOp> {
+    let scope = if project { OpScope::Project } else { OpScope::Company };
+    catalog().ops().iter().find(|op| {
+        op.method == trestle_domain::catalog::Method::Post
+            && op.resource == resource
+            && op.scope == scope
+            && op.parents.is_empty()
+            && op.record_param.is_none()
+    })
+}
+
+/// A seed file's record against the schema of the operation that creates it (required fields,
+/// types, enums), its problems reported under `path` (`$.companies[0].projects[1].records.rfis[3]`).
+/// The fields are converted in place the way a create converts them; server fields and
+/// `origin_id` are taken out.
+pub(crate) fn check_seed_record(
+    op: &CatalogOp,
+    fields: &mut Map<String, Value>,
+    path: &str,
+    problems: &mut Vec<trestle_domain::manifest::Problem>,
+) {
+    for f in render::SERVER_FIELDS {
+        fields.remove(*f);
+    }
+    fields.remove("origin_id");
+    if let Some(s) = schema::record_schema(op) {
+        schema::check(fields, s, path, true, false, problems);
+    }
+    schema::nul_problems(fields, path, problems);
+}

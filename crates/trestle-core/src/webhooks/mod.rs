@@ -58,7 +58,7 @@ pub enum BulkOutcome {
 }
 
 /// Destinations are http(s) URLs with a host, at most 2,000 characters.
-fn check_url(url: &str) -> Result<()> {
+pub(crate) fn check_url(url: &str) -> Result<()> {
     let ok = url.len() <= 2000
         && (url.starts_with("https://") || url.starts_with("http://"))
         && url.split("://").nth(1).is_some_and(|rest| {
@@ -293,7 +293,7 @@ impl Trestle {
     }
 
     /// Checks one trigger's names: a known resource and event type.
-    fn trigger_names(resource_name: &str, event_type: &str) -> std::result::Result<(&'static str, EventType), String> {
+    pub(crate) fn trigger_names(resource_name: &str, event_type: &str) -> std::result::Result<(&'static str, EventType), String> {
         let r = resource_named(resource_name).ok_or_else(|| format!("unknown resource_name {resource_name:?}"))?;
         let ty =
             EventType::parse(event_type).ok_or_else(|| "event_type must be create, update or delete".to_string())?;
