@@ -36,6 +36,7 @@ mod sandbox_reset;
 mod scale_out;
 mod scripted_faults;
 mod second_pass;
+mod seed;
 mod service_accounts;
 mod smtp;
 mod standards;
