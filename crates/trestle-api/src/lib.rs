@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod operator;
 pub mod people;
 pub mod projects;
+pub mod request_log;
 pub mod sandbox;
 pub mod service_accounts;
 pub mod versions;

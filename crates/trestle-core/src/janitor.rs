@@ -73,6 +73,17 @@ impl Trestle {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "janitor: purge failed; retrying at the next tick"),
             }
+            match self.prune_request_log().await {
+                Ok(n) if n.expired + n.over_cap > 0 => {
+                    tracing::debug!(
+                        expired = n.expired,
+                        over_cap = n.over_cap,
+                        "janitor pruned the request log"
+                    )
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "janitor: request log prune failed"),
+            }
             also(self.now());
         }
     }

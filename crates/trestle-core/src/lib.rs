@@ -18,6 +18,7 @@ mod operator;
 mod portal;
 mod projects;
 pub mod records;
+mod request_log;
 mod samples;
 pub mod seed;
 pub mod sandbox;
@@ -74,6 +75,8 @@ pub struct CoreConfig {
     pub page_cache_bytes: u64,
     /// Scripted faults may be added (`--faults`; `trestle up`).
     pub faults: bool,
+    /// How long the request log keeps entries and how many per app (retention 0: off).
+    pub request_log: trestle_domain::request_log::RequestLogLimits,
 }
 
 /// The page cache's default size: 64 MiB.
@@ -90,6 +93,7 @@ impl Default for CoreConfig {
             session_ttl: 12 * 3600,
             page_cache_bytes: PAGE_CACHE_BYTES,
             faults: false,
+            request_log: Default::default(),
         }
     }
 }
@@ -107,6 +111,8 @@ pub struct Trestle {
     counters: Arc<Counters>,
     /// This node's scripted fault rules (`faults.rs`).
     faults: Arc<faults::Faults>,
+    /// This node's request log queue (`request_log.rs`).
+    request_log: Arc<request_log::RequestLog>,
 }
 
 /// Event counters of this node.
@@ -141,6 +147,7 @@ impl Trestle {
             config,
             caches,
             counters: Arc::default(),
+            request_log: Arc::new(request_log::RequestLog::new()),
         }
     }
 

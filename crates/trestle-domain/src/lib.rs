@@ -22,6 +22,7 @@ pub mod permissions;
 pub mod policy;
 pub mod project;
 pub mod record;
+pub mod request_log;
 pub mod seed;
 pub mod service_account;
 pub mod signin;

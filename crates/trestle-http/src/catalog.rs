@@ -128,6 +128,9 @@ fn remember(method: Method, uri: &Uri, found: &std::sync::Arc<Found>) {
 }
 
 async fn found_operation(state: AppState, found: std::sync::Arc<Found>, req: Request) -> Response {
+    if let Some(slot) = req.extensions().get::<crate::request_log::Slot>() {
+        slot.set_template(found.op.path.as_str());
+    }
     let v2 = found.op.version.is_some_and(|v| v.is_v2());
     let res = match operation(&state, &found, req).await {
         Ok(res) => res,

@@ -362,7 +362,13 @@ impl FromRequestParts<AppState> for RestCaller {
             Some(c) => state.core.authenticate_checked(token, c.token).await,
             None => state.core.authenticate_bearer(token).await,
         };
-        caller.map(RestCaller).map_err(|e| ApiError(e).into_response())
+        let caller = caller.map_err(|e| ApiError(e).into_response())?;
+        if let (trestle_core::Caller::App { app, .. }, Some(slot)) =
+            (&caller, parts.extensions.get::<crate::request_log::Slot>())
+        {
+            slot.set_app(*app);
+        }
+        Ok(RestCaller(caller))
     }
 }
 

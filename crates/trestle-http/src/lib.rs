@@ -17,6 +17,7 @@ mod oauth;
 pub mod openapi;
 mod paging;
 pub mod ratelimit;
+mod request_log;
 mod rest;
 mod tools;
 mod webhooks;
@@ -149,6 +150,10 @@ pub fn app(
         .config()
         .faults
         .then(|| axum::middleware::from_fn_with_state(state.clone(), faults::inject));
+    let requests = state
+        .core
+        .request_log_enabled()
+        .then(|| axum::middleware::from_fn_with_state(state.clone(), request_log::record));
     ServiceBuilder::new()
         .option_layer(trace)
         .layer(metrics::CountLayer(state.http_counters.clone()))
@@ -156,6 +161,7 @@ pub fn app(
         .option_layer(rate)
         .layer(extract::LimitBodyLayer(refusals))
         .option_layer(faults)
+        .option_layer(requests)
         .service(routes)
 }
 

@@ -1,7 +1,7 @@
 //! Trestle's storage. The rest of the system sees only the intent-named traits, one module per
 //! aggregate (directory, projects, invitations, listings, apps, versions, credentials, installs,
 //! permitted projects, update offers, documents, logins, authorization codes, grants, service
-//! accounts, audit, upkeep, the change feed, tool records, the sandbox snapshot, the mail outbox), bundled as [`Store`]; [`connect`] picks SQLite or
+//! accounts, audit, upkeep, the change feed, tool records, the sandbox snapshot, the mail outbox, the request log), bundled as [`Store`]; [`connect`] picks SQLite or
 //! PostgreSQL once, from the URL. `sql/` implements every trait for both backends.
 //!
 //! Every mutating method is one transaction that records its domain events
@@ -30,6 +30,7 @@ mod outbox;
 mod permitted;
 mod profiles;
 mod records;
+mod request_log;
 mod service_accounts;
 mod signin;
 mod snapshot;
@@ -60,6 +61,7 @@ pub use outbox::*;
 pub use permitted::*;
 pub use profiles::*;
 pub use records::*;
+pub use request_log::*;
 pub use service_accounts::*;
 pub use signin::*;
 pub use snapshot::*;
@@ -99,6 +101,7 @@ pub trait Store:
     + DirectoryProfileStore
     + SnapshotStore
     + MailStore
+    + RequestLogStore
 {
 }
 impl<T> Store for T where
@@ -129,6 +132,7 @@ impl<T> Store for T where
         + DirectoryProfileStore
         + SnapshotStore
         + MailStore
+        + RequestLogStore
 {
 }
 

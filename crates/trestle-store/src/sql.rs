@@ -34,6 +34,7 @@ mod mail;
 mod manage;
 mod profiles;
 mod records;
+mod request_log;
 mod rows;
 mod service_accounts;
 mod signin;

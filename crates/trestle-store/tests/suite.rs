@@ -1480,3 +1480,8 @@ mod webhooks;
 /// claims, retries and the lists' filters.
 #[path = "suite/mail.rs"]
 mod mail;
+
+/// The request log: batched appends, newest-first lists with every filter, pruning by age and
+/// per-app cap.
+#[path = "suite/request_log.rs"]
+mod request_log;

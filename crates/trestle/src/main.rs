@@ -160,6 +160,11 @@ struct ServerArgs {
     #[arg(long, env = "TRESTLE_WEBHOOK_CLAIM_SECS", default_value_t = trestle_core::webhooks::worker::CLAIM_SECONDS,
           value_parser = clap::value_parser!(i64).range(trestle_core::webhooks::worker::MIN_CLAIM_SECONDS..=3600))]
     webhook_claim_secs: i64,
+    /// Seconds the request log keeps each app's REST calls (GET /api/v1/apps/{id}/requests);
+    /// 0 turns it off: nothing is recorded.
+    #[arg(long, env = "TRESTLE_REQUEST_LOG_RETENTION_SECS", default_value_t = trestle_domain::request_log::DEFAULT_RETENTION_SECS,
+          value_parser = clap::value_parser!(i64).range(0..=365 * 86_400))]
+    request_log_retention_secs: i64,
     /// Log format: `text` or `json`.
     #[arg(long, env = "TRESTLE_LOG_FORMAT", default_value = "text")]
     log_format: String,
@@ -211,6 +216,7 @@ impl ServerArgs {
         c.page_cache_bytes = self.page_cache_mb << 20;
         c.webhook_interval = std::time::Duration::from_millis(self.webhook_interval_ms);
         c.webhook_claim_secs = self.webhook_claim_secs;
+        c.request_log.retention_secs = self.request_log_retention_secs;
         let day = |flag: &str, v: &Option<String>| -> Result<Option<i64>> {
             v.as_deref()
                 .map(|d| {

@@ -46,6 +46,8 @@ pub struct ServerConfig {
     pub mail_interval: Duration,
     /// Seconds a node's claim on a delivery holds (a lease: a dead node's claims lapse).
     pub webhook_claim_secs: i64,
+    /// The request log's retention (0: off) and per-app cap.
+    pub request_log: trestle_domain::request_log::RequestLogLimits,
 }
 
 impl ServerConfig {
@@ -72,6 +74,7 @@ impl ServerConfig {
             smtp: None,
             mail_interval: Duration::from_millis(100),
             webhook_claim_secs: trestle_core::webhooks::worker::CLAIM_SECONDS,
+            request_log: Default::default(),
         }
     }
 }
@@ -96,6 +99,7 @@ pub async fn build(config: &ServerConfig) -> Result<Trestle> {
         session_ttl: config.session_ttl,
         page_cache_bytes: config.page_cache_bytes,
         faults: config.faults,
+        request_log: config.request_log,
     };
     Ok(Trestle::new(
         store,
@@ -142,6 +146,7 @@ pub fn start(core: Trestle, config: &ServerConfig, listener: TcpListener) -> Res
     let janitor = start_janitor(&state, config.janitor_interval);
     let webhooks = start_webhooks(&core, config);
     let mail = start_mail(&core, config, addr);
+    let requests = tokio::spawn(core.clone().run_request_log());
     let pages = web_pages(&state);
     let task = tokio::spawn(async move {
         let served = trestle_http::serve(listener, state, pages, async move {
@@ -151,6 +156,7 @@ pub fn start(core: Trestle, config: &ServerConfig, listener: TcpListener) -> Res
         janitor.abort();
         webhooks.abort();
         mail.abort();
+        requests.abort();
         served
     });
     Ok(Running {
@@ -170,6 +176,7 @@ pub async fn serve_until(
 ) -> Result<()> {
     let webhooks = start_webhooks(&core, config);
     let mail = start_mail(&core, config, listener.local_addr()?);
+    let requests = tokio::spawn(core.clone().run_request_log());
     let state = AppState::new(core, config.public_url.clone(), config.rate_limit);
     let janitor = start_janitor(&state, config.janitor_interval);
     let pages = web_pages(&state);
@@ -177,6 +184,7 @@ pub async fn serve_until(
     janitor.abort();
     webhooks.abort();
     mail.abort();
+    requests.abort();
     served.context("server")
 }
 

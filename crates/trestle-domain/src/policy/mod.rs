@@ -81,6 +81,8 @@ pub enum Request<'a> {
     /// See and manage an app's lifecycle webhook endpoints and their deliveries: the app's
     /// developer (people only; the operator redelivers hook deliveries, not endpoints').
     ManageAppWebhooks { owner: UserId },
+    /// Read the log of an app's REST calls: the app's developer and the operator.
+    ReadAppRequestLog { owner: UserId },
     /// Company administration, by area (installing apps, projects, members, …): company
     /// admins, or members with the area's company tool level ([`AdminArea`]).
     AdministerCompany {
@@ -209,6 +211,12 @@ pub fn decide(actor: Actor, request: Request<'_>) -> Result<(), Denied> {
             Actor::Person(id) if id == owner => Ok(()),
             Actor::Bot(_) => Err(Denied::NotForBots),
             _ => Err(Denied::NotAppOwner),
+        },
+        Request::ReadAppRequestLog { owner } => match actor {
+            Actor::Person(id) if id == owner => Ok(()),
+            Actor::Operator => Ok(()),
+            Actor::Bot(_) => Err(Denied::NotForBots),
+            Actor::Person(_) => Err(Denied::NotAppOwner),
         },
         Request::AdministerCompany { company, area } => {
             if matches!(actor, Actor::Bot(_)) {

@@ -55,6 +55,18 @@ fn management_table() {
             Request::ManageAppWebhooks { owner: UserId(3) },
             Err(Denied::NotForBots),
         ),
+        (PERSON, Request::ReadAppRequestLog { owner: UserId(1) }, Ok(())),
+        (Actor::Operator, Request::ReadAppRequestLog { owner: UserId(1) }, Ok(())),
+        (
+            OTHER,
+            Request::ReadAppRequestLog { owner: UserId(1) },
+            Err(Denied::NotAppOwner),
+        ),
+        (
+            BOT,
+            Request::ReadAppRequestLog { owner: UserId(3) },
+            Err(Denied::NotForBots),
+        ),
         (PERSON, Request::AnswerInvitations, Ok(())),
         (BOT, Request::AnswerInvitations, Err(Denied::NotForBots)),
         (Actor::Operator, Request::AnswerInvitations, Err(Denied::PeopleOnly)),

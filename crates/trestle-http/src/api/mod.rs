@@ -20,6 +20,7 @@ mod metrics;
 mod operator;
 mod people;
 mod projects;
+mod request_log;
 mod sandbox;
 pub(crate) mod service_accounts;
 pub(crate) mod shared;
@@ -111,6 +112,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(audit::company_audit))
         .routes(routes!(audit::company_audit_csv))
         .routes(routes!(audit::app_audit))
+        .routes(routes!(request_log::app_requests))
         // operator
         .routes(routes!(operator::suspend_app))
         .routes(routes!(operator::resume_app))

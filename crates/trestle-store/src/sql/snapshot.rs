@@ -53,12 +53,13 @@ fn keeping(table: &str) -> Option<&'static Keeping> {
 /// snapshot, over whatever the triggers made of the rest being copied back.
 const DERIVED: &[&str] = &["project_counts", "record_status_counts"];
 
+/// Bookkeeping tables outside the world: the request log (what apps called is not part of
+/// what a reset puts back; a reset leaves it as it is).
+const OUTSIDE: &[&str] = &["sandbox_snapshot", "app_requests"];
+
 /// Whether `name` is a table of the stored world (not bookkeeping, not a copy, not kept).
 fn of_the_world(name: &str) -> bool {
-    !name.starts_with(PREFIX)
-        && !name.starts_with("_sqlx")
-        && !name.starts_with("sqlite_")
-        && name != "sandbox_snapshot"
+    !name.starts_with(PREFIX) && !name.starts_with("_sqlx") && !name.starts_with("sqlite_") && !OUTSIDE.contains(&name)
 }
 
 /// Table names go into SQL text: only plain lower-case identifiers short enough for their
@@ -323,6 +324,10 @@ mod tests {
         }
         assert!(!of_the_world("snapshot__users") && !of_the_world("_sqlx_migrations"));
         assert!(of_the_world("revoked_tokens") && of_the_world("api_tokens"));
+        assert!(
+            !of_the_world("app_requests"),
+            "the request log is left out of snapshots"
+        );
         assert!(keeping("users").is_none() && keeping("api_tokens").is_some());
     }
 }

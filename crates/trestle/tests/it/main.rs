@@ -31,6 +31,7 @@ mod projects;
 mod readme;
 mod receiver;
 mod request_errors;
+mod request_log;
 mod sandbox_clock;
 mod sandbox_reset;
 mod scale_out;
