@@ -208,7 +208,10 @@ fn secret(f: &mut Fields, path: &str, value: &Option<String>) {
     if let Some(v) = value {
         let n = v.chars().count();
         if !(MIN_SECRET..=MAX_SECRET).contains(&n) {
-            f.add(path, format!("must be {MIN_SECRET} to {MAX_SECRET} characters (got {n})"));
+            f.add(
+                path,
+                format!("must be {MIN_SECRET} to {MAX_SECRET} characters (got {n})"),
+            );
         } else if !v.chars().all(|c| c.is_ascii_graphic()) {
             f.add(path, "must be visible ASCII characters only (no spaces)");
         }
@@ -240,7 +243,10 @@ pub fn check(file: &SeedFile) -> Vec<Problem> {
     }
     let records = record_count(file);
     if records > MAX_RECORDS {
-        f.add("$.companies", format!("at most {MAX_RECORDS} tool records in all (got {records})"));
+        f.add(
+            "$.companies",
+            format!("at most {MAX_RECORDS} tool records in all (got {records})"),
+        );
     }
 
     // People, by e-mail.
@@ -292,7 +298,10 @@ pub fn check(file: &SeedFile) -> Vec<Problem> {
             secret(&mut f, &format!("{at}.{field}"), id);
             secret(&mut f, &format!("{at}.{secret_field}"), secret_value);
             if id.is_some() != secret_value.is_some() {
-                f.add(&format!("{at}.{field}"), format!("{field} and {secret_field} are fixed together or not at all"));
+                f.add(
+                    &format!("{at}.{field}"),
+                    format!("{field} and {secret_field} are fixed together or not at all"),
+                );
             }
             if let Some(id) = id {
                 if let Some(first) = client_ids.insert(id.clone(), format!("{at}.{field}")) {
@@ -336,7 +345,10 @@ pub fn check(file: &SeedFile) -> Vec<Problem> {
             in_company.insert(m.trim().to_lowercase());
         }
         if c.projects.len() > MAX_ENTITIES {
-            f.add(&format!("{at}.projects"), format!("at most {MAX_ENTITIES} projects (got {})", c.projects.len()));
+            f.add(
+                &format!("{at}.projects"),
+                format!("at most {MAX_ENTITIES} projects (got {})", c.projects.len()),
+            );
         }
         let mut projects = HashMap::new();
         for (j, p) in c.projects.iter().enumerate() {
@@ -367,9 +379,18 @@ pub fn check(file: &SeedFile) -> Vec<Problem> {
         let mut installed = HashMap::new();
         for (j, inst) in c.installs.iter().enumerate() {
             let iat = format!("{at}.installs[{j}]");
-            unique(&mut installed, &mut f, &format!("{iat}.app"), &inst.app, "an install of the app");
+            unique(
+                &mut installed,
+                &mut f,
+                &format!("{iat}.app"),
+                &inst.app,
+                "an install of the app",
+            );
             match apps.get(&inst.app.trim().to_lowercase()) {
-                None => f.add(&format!("{iat}.app"), format!("{:?} is not an app of the file ($.apps)", inst.app)),
+                None => f.add(
+                    &format!("{iat}.app"),
+                    format!("{:?} is not an app of the file ($.apps)", inst.app),
+                ),
                 Some(app) => {
                     let promoted = |v: &&SeedVersion| v.promoted;
                     match &inst.version {
@@ -394,7 +415,10 @@ pub fn check(file: &SeedFile) -> Vec<Problem> {
             }
             for (k, p) in inst.projects.iter().enumerate() {
                 if !projects.contains_key(&p.trim().to_lowercase()) {
-                    f.add(&format!("{iat}.projects[{k}]"), format!("{p:?} is not a project of this company"));
+                    f.add(
+                        &format!("{iat}.projects[{k}]"),
+                        format!("{p:?} is not a project of this company"),
+                    );
                 }
             }
         }
@@ -403,11 +427,17 @@ pub fn check(file: &SeedFile) -> Vec<Problem> {
             f.required(&format!("{hat}.destination_url"), &h.destination_url, text::URL);
             if let Some(p) = &h.project {
                 if !projects.contains_key(&p.trim().to_lowercase()) {
-                    f.add(&format!("{hat}.project"), format!("{p:?} is not a project of this company"));
+                    f.add(
+                        &format!("{hat}.project"),
+                        format!("{p:?} is not a project of this company"),
+                    );
                 }
             }
             if h.triggers.is_empty() {
-                f.add(&format!("{hat}.triggers"), "must list at least one trigger (resource_name, event_type)");
+                f.add(
+                    &format!("{hat}.triggers"),
+                    "must list at least one trigger (resource_name, event_type)",
+                );
             }
         }
     }
@@ -481,7 +511,8 @@ mod tests {
         w["people"][2]["email"] = json!("DEV@x.test");
         w["apps"][0]["client_secret"] = json!(null);
         w["companies"][0]["projects"][0]["members"] = json!(["stranger@x.test"]);
-        w["companies"][0]["installs"] = json!([{"app": "Nope"}, {"app": "Sync", "version": "2.0.0", "projects": ["Nowhere"]}]);
+        w["companies"][0]["installs"] =
+            json!([{"app": "Nope"}, {"app": "Sync", "version": "2.0.0", "projects": ["Nowhere"]}]);
         w["companies"][0]["projects"][0]["records"]["rfis"][1]["origin_id"] = json!("seed:rfis:0");
         w["companies"][0]["webhooks"][0]["triggers"] = json!([]);
         let problems = check(&file(w));
@@ -510,7 +541,11 @@ mod tests {
         let problems = check(&file(w));
         assert_eq!(
             paths(&problems),
-            vec!["$.people[0].api_token", "$.apps[0].client_id", "$.companies[0].installs[0].app"],
+            vec![
+                "$.people[0].api_token",
+                "$.apps[0].client_id",
+                "$.companies[0].installs[0].app"
+            ],
             "{problems:#?}"
         );
     }

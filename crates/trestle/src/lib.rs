@@ -4,5 +4,5 @@
 pub mod demo;
 pub mod files;
 pub mod keys;
-pub mod server;
 pub mod seeding;
+pub mod server;

@@ -279,12 +279,20 @@ async fn shutdown_signal() {
 }
 
 /// Applies a seed file, writes demo.json and keeps the seeded world as what a reset returns to.
-async fn seed_world(core: &trestle_core::Trestle, file: &std::path::Path, data_dir: &std::path::Path, base_url: &str) -> Result<String> {
+async fn seed_world(
+    core: &trestle_core::Trestle,
+    file: &std::path::Path,
+    data_dir: &std::path::Path,
+    base_url: &str,
+) -> Result<String> {
     let seed = seeding::read(file)?;
     let report = seeding::apply(core, &seed, file).await?;
     let path = data_dir.join("demo.json");
     let before = demo::read(&path).ok().flatten();
-    let operator = match (&report.operator_api_token, before.as_ref().map(|d| d.operator_api_token.clone())) {
+    let operator = match (
+        &report.operator_api_token,
+        before.as_ref().map(|d| d.operator_api_token.clone()),
+    ) {
         (Some(t), _) => t.clone(),
         (None, Some(t)) if !t.is_empty() => t,
         _ => core.create_operator_token("seed operator").await?,

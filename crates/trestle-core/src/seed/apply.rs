@@ -45,7 +45,8 @@ impl Trestle {
                 let current = self.store.find_login(&email).await?;
                 let same = current.is_some_and(|(_, h)| {
                     use argon2::password_hash::{PasswordHash, PasswordVerifier};
-                    PasswordHash::new(&h).is_ok_and(|h| argon2::Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())
+                    PasswordHash::new(&h)
+                        .is_ok_and(|h| argon2::Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())
                 });
                 if !same {
                     self.set_password(op, user, pw).await?;
@@ -82,7 +83,9 @@ impl Trestle {
         let mut apps: HashMap<String, (AppId, Vec<(String, String)>)> = HashMap::new();
         for a in &file.apps {
             let dev = person(&a.developer)?;
-            let seeded = self.converge_app(Actor::Person(dev), dev, a, &mut report.changes).await?;
+            let seeded = self
+                .converge_app(Actor::Person(dev), dev, a, &mut report.changes)
+                .await?;
             let versions = self
                 .store
                 .list_versions(seeded.id)
@@ -152,7 +155,9 @@ impl Trestle {
             let hash = self.keys.hash_secret(secret);
             let live = self.store.find_client_by_client_id(&client.client_id).await?;
             if !live.is_some_and(|l| l.secrets.iter().any(|s| s.secret_hash == hash)) {
-                self.store.add_secret(client.pk, &hash, None, &self.audit(actor)).await?;
+                self.store
+                    .add_secret(client.pk, &hash, None, &self.audit(actor))
+                    .await?;
                 *changes += 1;
             }
         }
@@ -184,7 +189,8 @@ impl Trestle {
                 }
                 None => {
                     *changes += 1;
-                    self.create_version(actor, app.id, v.version.trim(), &v.manifest).await?
+                    self.create_version(actor, app.id, v.version.trim(), &v.manifest)
+                        .await?
                 }
             };
             if v.promoted && stored.status != trestle_domain::app::VersionStatus::Promoted {
@@ -205,7 +211,11 @@ impl Trestle {
             .find_client(Environment::Production, app.id)
             .await?
             .map(|c| c.client_id);
-        out.sandbox_client_id = self.store.find_client(Environment::Sandbox, app.id).await?.map(|c| c.client_id);
+        out.sandbox_client_id = self
+            .store
+            .find_client(Environment::Sandbox, app.id)
+            .await?
+            .map(|c| c.client_id);
         if a.client_secret.is_some() {
             out.client_secret = a.client_secret.clone();
         }
@@ -248,7 +258,9 @@ impl Trestle {
                     is_admin: false,
                     permissions_json: trestle_domain::permissions::ToolPermissions::default().to_json(),
                 };
-                self.store.add_company_member(company.id, &member, &self.audit(by)).await?;
+                self.store
+                    .add_company_member(company.id, &member, &self.audit(by))
+                    .await?;
                 report.changes += 1;
             }
         }
@@ -310,16 +322,19 @@ impl Trestle {
             for m in &p.members {
                 let user = person(m)?;
                 if self.store.project_membership(company.id, id, user).await?.is_none() {
-                    self.admin_add_project_member(by, company.id, id, user, Default::default()).await?;
+                    self.admin_add_project_member(by, company.id, id, user, Default::default())
+                        .await?;
                     report.changes += 1;
                 }
             }
             for (collection, items) in &p.records {
-                self.converge_records(company.id, Some(id), collection, items, report).await?;
+                self.converge_records(company.id, Some(id), collection, items, report)
+                    .await?;
             }
         }
         for (collection, items) in &c.records {
-            self.converge_records(company.id, None, collection, items, report).await?;
+            self.converge_records(company.id, None, collection, items, report)
+                .await?;
         }
 
         let installs = self.list_installs(by, company.id).await?;
@@ -333,14 +348,18 @@ impl Trestle {
                 .find(|v| v.app.id == *app && v.install.status == trestle_domain::install::InstallStatus::Installed);
             let view = match current {
                 Some(v) => {
-                    let add: Vec<ProjectId> =
-                        ids.iter().copied().filter(|p| !v.permitted_project_ids.contains(p)).collect();
+                    let add: Vec<ProjectId> = ids
+                        .iter()
+                        .copied()
+                        .filter(|p| !v.permitted_project_ids.contains(p))
+                        .collect();
                     if !add.is_empty() {
                         self.add_permitted_projects(by, company.id, v.install.id, &add).await?;
                         report.changes += 1;
                     }
                     if v.install.add_to_new_projects != i.add_to_new_projects {
-                        self.set_add_to_new_projects(by, company.id, v.install.id, i.add_to_new_projects).await?;
+                        self.set_add_to_new_projects(by, company.id, v.install.id, i.add_to_new_projects)
+                            .await?;
                         report.changes += 1;
                     }
                     self.get_install(by, company.id, v.install.id).await?
@@ -396,9 +415,11 @@ impl Trestle {
             };
             let triggers = self.list_triggers(&caller, scope, hook.id).await?;
             for t in &h.triggers {
-                let (name, ty) = Trestle::trigger_names(&t.resource_name, &t.event_type).map_err(CoreError::BadRequest)?;
+                let (name, ty) =
+                    Trestle::trigger_names(&t.resource_name, &t.event_type).map_err(CoreError::BadRequest)?;
                 if !triggers.iter().any(|k| k.resource_name == name && k.event_type == ty) {
-                    self.create_trigger(&caller, scope, hook.id, &t.resource_name, &t.event_type).await?;
+                    self.create_trigger(&caller, scope, hook.id, &t.resource_name, &t.event_type)
+                        .await?;
                     report.changes += 1;
                 }
             }

@@ -136,7 +136,10 @@ impl Trestle {
             }
         }
         for (i, p) in file.people.iter().enumerate() {
-            if p.password.as_ref().is_some_and(|pw| pw.chars().count() < crate::signin::MIN_PASSWORD) {
+            if p.password
+                .as_ref()
+                .is_some_and(|pw| pw.chars().count() < crate::signin::MIN_PASSWORD)
+            {
                 problems.push(problem(
                     format!("$.people[{i}].password"),
                     format!("must be at least {} characters", crate::signin::MIN_PASSWORD),
@@ -150,13 +153,22 @@ impl Trestle {
             }
             for (j, p) in c.projects.iter().enumerate() {
                 for (collection, items) in &p.records {
-                    check_collection(&format!("{at}.projects[{j}].records"), collection, true, items, &mut problems);
+                    check_collection(
+                        &format!("{at}.projects[{j}].records"),
+                        collection,
+                        true,
+                        items,
+                        &mut problems,
+                    );
                 }
             }
             for (j, h) in c.webhooks.iter().enumerate() {
                 let hat = format!("{at}.webhooks[{j}]");
                 if crate::webhooks::check_url(&h.destination_url).is_err() {
-                    problems.push(problem(format!("{hat}.destination_url"), "must be an http or https URL"));
+                    problems.push(problem(
+                        format!("{hat}.destination_url"),
+                        "must be an http or https URL",
+                    ));
                 }
                 for (k, t) in h.triggers.iter().enumerate() {
                     if let Err(e) = Trestle::trigger_names(&t.resource_name, &t.event_type) {
@@ -170,7 +182,10 @@ impl Trestle {
             return Ok(());
         }
         let message = match problems.as_slice() {
-            [one] => format!("the seed file has a problem, nothing was written: {}: {}", one.path, one.reason),
+            [one] => format!(
+                "the seed file has a problem, nothing was written: {}: {}",
+                one.path, one.reason
+            ),
             _ => format!("the seed file has {} problems, nothing was written", problems.len()),
         };
         Err(CoreError::invalid(message, problems))
@@ -189,7 +204,10 @@ impl Trestle {
             let mine = self.person_by_email(&p.email).await?.map(|u| u.id);
             match owner {
                 Some(ApiTokenOwner::User(u)) if Some(u) == mine => {}
-                Some(_) => problems.push(problem(format!("$.people[{i}].api_token"), "is another holder's API token")),
+                Some(_) => problems.push(problem(
+                    format!("$.people[{i}].api_token"),
+                    "is another holder's API token",
+                )),
                 None => {}
             }
         }
@@ -205,7 +223,10 @@ impl Trestle {
                 let Some(id) = id else { continue };
                 let path = format!("$.apps[{i}].{field}");
                 if let Some(held) = self.store.find_client_by_client_id(id).await? {
-                    if existing.as_ref().is_none_or(|e| e.id != held.client.app_id || held.client.environment != env) {
+                    if existing
+                        .as_ref()
+                        .is_none_or(|e| e.id != held.client.app_id || held.client.environment != env)
+                    {
                         problems.push(problem(path.clone(), "is the client_id of another app"));
                         continue;
                     }

@@ -293,7 +293,10 @@ impl Trestle {
     }
 
     /// Checks one trigger's names: a known resource and event type.
-    pub(crate) fn trigger_names(resource_name: &str, event_type: &str) -> std::result::Result<(&'static str, EventType), String> {
+    pub(crate) fn trigger_names(
+        resource_name: &str,
+        event_type: &str,
+    ) -> std::result::Result<(&'static str, EventType), String> {
         let r = resource_named(resource_name).ok_or_else(|| format!("unknown resource_name {resource_name:?}"))?;
         let ty =
             EventType::parse(event_type).ok_or_else(|| "event_type must be create, update or delete".to_string())?;

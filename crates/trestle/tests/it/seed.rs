@@ -65,12 +65,19 @@ async fn counts(url: &str) -> Vec<i64> {
 async fn token(app: &TestApp, id: &str, secret: &str) -> String {
     let res = app
         .post("/oauth/token")
-        .form(&[("grant_type", "client_credentials"), ("client_id", id), ("client_secret", secret)])
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", id),
+            ("client_secret", secret),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string()
+    res.json::<Value>().await.unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 async fn rest(app: &TestApp, token: &str, path: &str, company: i64) -> Value {
@@ -89,7 +96,10 @@ async fn a_broken_seed_file_writes_nothing_and_names_every_problem(app: TestApp)
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(example())
         .unwrap()
-        .replace("projects: [Harbor Tower, Main Street Clinic]", "projects: [Harbor Tower, Nowhere]")
+        .replace(
+            "projects: [Harbor Tower, Main Street Clinic]",
+            "projects: [Harbor Tower, Nowhere]",
+        )
         .replace("admin: alex.admin@acme.example.test", "admin: nobody@acme.example.test");
     let broken = dir.path().join("broken.yaml");
     std::fs::write(&broken, text).unwrap();
@@ -134,7 +144,12 @@ async fn the_example_world_answers_converges_and_resets(app: TestApp) {
     // The fixed credentials work on the running server; the app sees the permitted projects.
     let t = token(&app, "ci-field-sync-client-id", "ci-field-sync-client-secret").await;
     let projects = rest(&app, &t, &format!("/rest/v1.0/projects?company_id={company}"), company).await;
-    let mut names: Vec<&str> = projects.as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    let mut names: Vec<&str> = projects
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
     names.sort();
     assert_eq!(names, ["Harbor Tower", "Main Street Clinic"]);
     let submittals = rest(&app, &t, &format!("/rest/v1.1/projects/{harbor}/submittals"), company).await;
@@ -147,7 +162,9 @@ async fn the_example_world_answers_converges_and_resets(app: TestApp) {
     origins.sort();
     assert_eq!(origins, ["submittal-curtain-wall", "submittal-slab-edge"]);
     // A person's fixed management token works too.
-    let me = app.api_get("ci-alex-token-0123456789", "/api/v1/me", StatusCode::OK).await;
+    let me = app
+        .api_get("ci-alex-token-0123456789", "/api/v1/me", StatusCode::OK)
+        .await;
     assert!(me.to_string().contains("alex.admin@acme.example.test"), "{me}");
 
     // The same file again: nothing changes.
@@ -155,7 +172,11 @@ async fn the_example_world_answers_converges_and_resets(app: TestApp) {
     let updated = submittals[0]["updated_at"].clone();
     let out = seed(&app, &example(), dir.path());
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains(", 0 changes"), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(", 0 changes"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert_eq!(counts(&app.db_url).await, seeded);
     let again = rest(&app, &t, &format!("/rest/v1.1/projects/{harbor}/submittals"), company).await;
     assert_eq!(again[0]["updated_at"], updated);
@@ -165,16 +186,25 @@ async fn the_example_world_answers_converges_and_resets(app: TestApp) {
     let text = std::fs::read_to_string(example())
         .unwrap()
         .replace("title: Slab edge detail", "title: Slab edge detail, revised")
-        .replace("      - name: Airport Expansion", "      - name: Depot\n      - name: Airport Expansion");
+        .replace(
+            "      - name: Airport Expansion",
+            "      - name: Depot\n      - name: Airport Expansion",
+        );
     std::fs::write(&edited, text).unwrap();
     let out = seed(&app, &edited, dir.path());
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(count(&app.db_url, "projects").await, seeded[2] + 1);
     // Another process wrote the database: on SQLite the server learns it from a reset (to
     // the world just seeded), which makes it forget every cached answer.
-    app.api_post(&t_operator(), "/api/v1/sandbox/reset", json!({}), StatusCode::OK).await;
+    app.api_post(&t_operator(), "/api/v1/sandbox/reset", json!({}), StatusCode::OK)
+        .await;
     let revised = rest(&app, &t, &format!("/rest/v1.1/projects/{harbor}/submittals"), company).await;
-    let titles: Vec<&str> = revised.as_array().unwrap().iter().map(|s| s["title"].as_str().unwrap()).collect();
+    let titles: Vec<&str> = revised
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["title"].as_str().unwrap())
+        .collect();
     assert!(titles.contains(&"Slab edge detail, revised"), "{titles:?}");
     assert_eq!(revised.as_array().unwrap().len(), 2);
 
@@ -186,7 +216,8 @@ async fn the_example_world_answers_converges_and_resets(app: TestApp) {
         StatusCode::CREATED,
     )
     .await;
-    app.api_post(&t_operator(), "/api/v1/sandbox/reset", json!({}), StatusCode::OK).await;
+    app.api_post(&t_operator(), "/api/v1/sandbox/reset", json!({}), StatusCode::OK)
+        .await;
     assert_eq!(count(&app.db_url, "projects").await, seeded[2] + 1);
 }
 
@@ -217,7 +248,10 @@ async fn up_with_a_seed_file_prints_its_credentials_and_fails_on_a_broken_one() 
     );
     let lines = crate::up::read_until(child.0.stdout.take().unwrap(), |l| l.contains("pat.manager")).await;
     let text = lines.join("\n");
-    assert!(text.contains("client_id ci-field-sync-client-id client_secret ci-field-sync-client-secret"), "{text}");
+    assert!(
+        text.contains("client_id ci-field-sync-client-id client_secret ci-field-sync-client-secret"),
+        "{text}"
+    );
     let base = text
         .lines()
         .find_map(|l| l.strip_prefix("Trestle is running at "))
