@@ -327,18 +327,6 @@ impl Trestle {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::parent_collection;
-
-    #[test]
-    fn parents_collections_are_the_path_before_their_id() {
-        assert_eq!(parent_collection("rfis/{}/replies", 0), Some("rfis"));
-        assert_eq!(parent_collection("a/{}/b/{}/c", 1), Some("a/{}/b"));
-        assert_eq!(parent_collection("rfis", 0), None);
-    }
-}
-
 /// The catalog operation that creates the records of `resource` at a scope (project or
 /// company), without parent records: where a seed file's records of that collection go.
 pub(crate) fn creating_op(resource: &str, project: bool) -> Option<&'static CatalogOp> {
@@ -370,4 +358,16 @@ pub(crate) fn check_seed_record(
         schema::check(fields, s, path, true, false, problems);
     }
     schema::nul_problems(fields, path, problems);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parent_collection;
+
+    #[test]
+    fn parents_collections_are_the_path_before_their_id() {
+        assert_eq!(parent_collection("rfis/{}/replies", 0), Some("rfis"));
+        assert_eq!(parent_collection("a/{}/b/{}/c", 1), Some("a/{}/b"));
+        assert_eq!(parent_collection("rfis", 0), None);
+    }
 }

@@ -11,6 +11,10 @@ use trestle_domain::record::{RecordFilter, RecordQuery, RecordScope, SyncItem, S
 use trestle_domain::seed::record_key;
 use trestle_store::{NewApiToken, NewMember, NewProject};
 
+/// The seeded apps by lower-cased name: the id and the (version, App Version ID) of each
+/// promoted version.
+type SeededApps = HashMap<String, (AppId, Vec<(String, String)>)>;
+
 impl Trestle {
     pub(super) async fn converge(&self, file: &SeedFile) -> Result<SeedReport> {
         let op = Actor::Operator;
@@ -80,7 +84,7 @@ impl Trestle {
                 .ok_or_else(|| CoreError::Internal(format!("{email} was checked as a person of the file")))
         };
 
-        let mut apps: HashMap<String, (AppId, Vec<(String, String)>)> = HashMap::new();
+        let mut apps: SeededApps = HashMap::new();
         for a in &file.apps {
             let dev = person(&a.developer)?;
             let seeded = self
@@ -230,7 +234,7 @@ impl Trestle {
         c: &trestle_domain::seed::SeedCompany,
         admin: UserId,
         person: &(dyn Fn(&str) -> Result<UserId> + Sync),
-        apps: &HashMap<String, (AppId, Vec<(String, String)>)>,
+        apps: &SeededApps,
         report: &mut SeedReport,
     ) -> Result<SeededCompany> {
         let op = Actor::Operator;
