@@ -23,6 +23,12 @@ pub const OOB: &str = "urn:ietf:wg:oauth:2.0:oob";
 /// Codes live ten minutes; browser sessions twelve hours.
 pub(crate) const MIN_PASSWORD: usize = 10;
 
+/// Whether `password` is the one `stored` (an Argon2 PHC string) was made from. Slow by
+/// design: call it off the async threads (`spawn_blocking`).
+pub(crate) fn password_matches(stored: &str, password: &str) -> bool {
+    PasswordHash::new(stored).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
 /// `GET /oauth/authorize` parameters, as received.
 #[derive(Clone, Debug, Default)]
 pub struct AuthorizeParams {
@@ -266,11 +272,9 @@ impl Trestle {
             None => DUMMY_PASSWORD_HASH.to_string(),
         };
         let pw = password.to_string();
-        let ok = tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&stored).is_ok_and(|h| Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())
-        })
-        .await
-        .map_err(|e| CoreError::Internal(e.to_string()))?;
+        let ok = tokio::task::spawn_blocking(move || password_matches(&stored, &pw))
+            .await
+            .map_err(|e| CoreError::Internal(e.to_string()))?;
         let attempt = |user: Option<UserId>, success: bool| trestle_store::SignInAttempt {
             user,
             email: email.chars().filter(|c| !c.is_control()).take(320).collect(),

@@ -46,12 +46,15 @@ impl Trestle {
                 }
             };
             if let Some(pw) = &p.password {
-                let current = self.store.find_login(&email).await?;
-                let same = current.is_some_and(|(_, h)| {
-                    use argon2::password_hash::{PasswordHash, PasswordVerifier};
-                    PasswordHash::new(&h)
-                        .is_ok_and(|h| argon2::Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())
-                });
+                let same = match self.store.find_login(&email).await? {
+                    Some((_, stored)) => {
+                        let pw = pw.clone();
+                        tokio::task::spawn_blocking(move || crate::signin::password_matches(&stored, &pw))
+                            .await
+                            .map_err(|e| CoreError::Internal(e.to_string()))?
+                    }
+                    None => false,
+                };
                 if !same {
                     self.set_password(op, user, pw).await?;
                     report.changes += 1;

@@ -119,7 +119,8 @@ fn subjects(list: &Value) -> Vec<String> {
 fn compared(dump: &BTreeMap<String, Vec<String>>) -> BTreeMap<String, Vec<String>> {
     dump.iter()
         .filter(|(t, _)| {
-            !["revoked_tokens", "api_tokens", "audit_events", "outbox", "app_requests"].contains(&t.as_str()) && !t.contains("cursor")
+            !["revoked_tokens", "api_tokens", "audit_events", "outbox", "app_requests"].contains(&t.as_str())
+                && !t.contains("cursor")
         })
         .map(|(t, rows)| (t.clone(), rows.clone()))
         .collect()

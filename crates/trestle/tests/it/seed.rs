@@ -5,6 +5,7 @@
 //! the same code with a fresh SQLite data dir (the last test).
 
 use crate::support::{on_both_backends, TestApp};
+use crate::upgrade::count_rows;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -28,21 +29,6 @@ fn seed(app: &TestApp, file: &Path, data_dir: &Path) -> Output {
         .unwrap()
 }
 
-async fn count(url: &str, table: &str) -> i64 {
-    let q = format!("SELECT COUNT(*) FROM {table}");
-    if url.starts_with("sqlite:") {
-        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
-        let n = sqlx::query_scalar(&q).fetch_one(&pool).await.unwrap();
-        pool.close().await;
-        n
-    } else {
-        let pool = sqlx::PgPool::connect(url).await.unwrap();
-        let n = sqlx::query_scalar(&q).fetch_one(&pool).await.unwrap();
-        pool.close().await;
-        n
-    }
-}
-
 const WORLD: [&str; 8] = [
     "users",
     "companies",
@@ -57,7 +43,7 @@ const WORLD: [&str; 8] = [
 async fn counts(url: &str) -> Vec<i64> {
     let mut out = Vec::new();
     for t in WORLD {
-        out.push(count(url, t).await);
+        out.push(count_rows(url, t).await);
     }
     out
 }
@@ -193,7 +179,7 @@ async fn the_example_world_answers_converges_and_resets(app: TestApp) {
     std::fs::write(&edited, text).unwrap();
     let out = seed(&app, &edited, dir.path());
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(count(&app.db_url, "projects").await, seeded[2] + 1);
+    assert_eq!(count_rows(&app.db_url, "projects").await, seeded[2] + 1);
     // Another process wrote the database: on SQLite the server learns it from a reset (to
     // the world just seeded), which makes it forget every cached answer.
     app.api_post(&t_operator(), "/api/v1/sandbox/reset", json!({}), StatusCode::OK)
@@ -218,7 +204,7 @@ async fn the_example_world_answers_converges_and_resets(app: TestApp) {
     .await;
     app.api_post(&t_operator(), "/api/v1/sandbox/reset", json!({}), StatusCode::OK)
         .await;
-    assert_eq!(count(&app.db_url, "projects").await, seeded[2] + 1);
+    assert_eq!(count_rows(&app.db_url, "projects").await, seeded[2] + 1);
 }
 
 fn t_operator() -> String {

@@ -77,7 +77,7 @@ async fn pg_exec(sql: &str) {
     conn.close().await.unwrap();
 }
 
-async fn count_rows(url: &str, table: &str) -> i64 {
+pub(crate) async fn count_rows(url: &str, table: &str) -> i64 {
     let q = format!("SELECT COUNT(*) FROM {table}");
     if url.starts_with("sqlite:") {
         let pool = sqlx::SqlitePool::connect(url).await.unwrap();
